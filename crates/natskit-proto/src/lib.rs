@@ -1,1 +1,47 @@
-//! placeholder
+//! The NATS wire protocol as a sans-IO core: bytes in, operations out, and back, in both
+//! directions. No sockets, no tasks, no async runtime: the natskit client, the embedded broker,
+//! the test fakes and the fuzzers all drive the same code.
+//!
+//! ```
+//! use bytes::{Bytes, BytesMut};
+//! use natskit_proto::{ClientOp, ClientOpDecoder, Pub, WriteBuffer};
+//!
+//! // A client encodes a publish...
+//! let mut out = WriteBuffer::new();
+//! out.put_pub("greet.joe", Some("_INBOX.1"), None, &Bytes::from_static(b"hello"));
+//!
+//! // ...and a broker decodes it.
+//! let mut wire = BytesMut::from(&out.to_bytes()[..]);
+//! let op = ClientOpDecoder::new().decode(&mut wire)?;
+//! let Some(ClientOp::Pub(Pub { subject, reply, payload, .. })) = op else { panic!("expected PUB") };
+//! assert_eq!((subject.as_str(), reply.as_deref(), &payload[..]), ("greet.joe", Some("_INBOX.1"), &b"hello"[..]));
+//! # Ok::<(), natskit_proto::ProtoError>(())
+//! ```
+//!
+//! # Layout
+//! - [`decode`]: [`ServerOpDecoder`] and [`ClientOpDecoder`] over a `BytesMut`, with [`Limits`].
+//! - [`encode`]: [`WriteBuffer`], which copies small payloads and chains large ones for `writev`.
+//! - [`op`]: the operations, [`ServerOp`] and [`ClientOp`].
+//! - [`headers`]: [`HeaderMap`] and the status line.
+//! - [`subject`]: [`Subject`], validation per use, wildcard matching.
+//! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
+//! - [`nuid`]: unique ids for inboxes.
+//! - `error`: [`ProtoError`]; `args`: control-line argument helpers (private).
+
+mod args;
+pub mod decode;
+pub mod encode;
+mod error;
+pub mod headers;
+pub mod info;
+pub mod nuid;
+pub mod op;
+pub mod subject;
+
+pub use decode::{ClientOpDecoder, Limits, ServerOpDecoder};
+pub use encode::WriteBuffer;
+pub use error::ProtoError;
+pub use headers::HeaderMap;
+pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
+pub use op::{ClientOp, Msg, Pub, ServerOp, Sub};
+pub use subject::Subject;

@@ -1,0 +1,316 @@
+//! Encoding operations of both directions into a [`WriteBuffer`].
+//!
+//! Small payloads are copied next to their control line, so a burst of small publishes becomes
+//! one contiguous chunk. Payloads of [`WriteBuffer::copy_threshold`] bytes or more are not copied:
+//! the buffer keeps their `Bytes` in a chain, and [`bytes::Buf::chunks_vectored`] hands the whole
+//! chain to one vectored write.
+
+use std::collections::VecDeque;
+use std::io::IoSlice;
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+
+use crate::{ClientOp, ConnectInfo, HeaderMap, Msg, Pub, ServerInfo, ServerOp};
+
+/// Payloads at least this large are chained instead of copied.
+pub const DEFAULT_COPY_THRESHOLD: usize = 8 * 1024;
+
+/// Bytes waiting to be written to a connection, in order.
+///
+/// It implements [`bytes::Buf`]: write it with `chunks_vectored` + `advance`, or drain it with
+/// `copy_to_bytes`.
+///
+/// ```
+/// use bytes::{Buf, Bytes};
+/// use natskit_proto::WriteBuffer;
+///
+/// let mut out = WriteBuffer::with_copy_threshold(4);
+/// out.put_pub("a", None, None, &Bytes::from_static(b"hi"));           // copied
+/// out.put_pub("b", None, None, &Bytes::from_static(b"large payload")); // chained
+/// let mut slices = [std::io::IoSlice::new(&[]); 8];
+/// assert_eq!(out.chunks_vectored(&mut slices), 3);
+/// assert_eq!(out.to_bytes(), "PUB a 2\r\nhi\r\nPUB b 13\r\nlarge payload\r\n");
+/// ```
+#[derive(Debug)]
+pub struct WriteBuffer {
+    /// Chunks complete before `tail`: frozen copies and chained payloads, in order.
+    chain: VecDeque<Bytes>,
+    /// Where small writes are copied; it comes after every chained chunk.
+    tail: BytesMut,
+    /// Bytes in `chain`.
+    chained_len: usize,
+    copy_threshold: usize,
+}
+
+impl Default for WriteBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Writes `n` in decimal.
+fn put_number(dst: &mut BytesMut, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    dst.put_slice(&digits[i..]);
+}
+
+impl WriteBuffer {
+    /// An empty buffer chaining payloads of [`DEFAULT_COPY_THRESHOLD`] bytes or more.
+    pub fn new() -> Self {
+        Self::with_copy_threshold(DEFAULT_COPY_THRESHOLD)
+    }
+
+    /// An empty buffer chaining payloads of `copy_threshold` bytes or more.
+    pub fn with_copy_threshold(copy_threshold: usize) -> Self {
+        WriteBuffer {
+            chain: VecDeque::new(),
+            tail: BytesMut::with_capacity(64 * 1024),
+            chained_len: 0,
+            copy_threshold,
+        }
+    }
+
+    /// Payloads this large or larger are chained rather than copied.
+    pub fn copy_threshold(&self) -> usize {
+        self.copy_threshold
+    }
+
+    /// Bytes waiting to be written.
+    pub fn len(&self) -> usize {
+        self.chained_len + self.tail.len()
+    }
+
+    /// True when nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Everything waiting, as one contiguous `Bytes` (copies if chained); empties the buffer.
+    pub fn to_bytes(&mut self) -> Bytes {
+        let len = self.len();
+        self.copy_to_bytes(len)
+    }
+
+    /// Appends raw bytes, copied.
+    pub fn put_raw(&mut self, bytes: &[u8]) {
+        self.tail.put_slice(bytes);
+    }
+
+    /// Appends a payload: copied when small, chained when large.
+    fn put_payload(&mut self, payload: &Bytes) {
+        if payload.len() < self.copy_threshold {
+            self.tail.put_slice(payload);
+        } else {
+            if !self.tail.is_empty() {
+                let copied = self.tail.split().freeze();
+                self.chained_len += copied.len();
+                self.chain.push_back(copied);
+            }
+            self.chained_len += payload.len();
+            self.chain.push_back(payload.clone());
+        }
+        self.tail.put_slice(b"\r\n");
+    }
+
+    /// Writes `<op> <subject>[ <middle>][ <reply>][ <#hdr>] <#total>\r\n`, the payload and CRLF.
+    #[allow(clippy::too_many_arguments)]
+    fn put_message(
+        &mut self,
+        op: &[u8],
+        subject: &str,
+        sid: Option<u64>,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) {
+        let header_len = headers.map_or(0, HeaderMap::encoded_len);
+        self.tail
+            .reserve(op.len() + subject.len() + reply.map_or(0, str::len) + 64 + header_len);
+        self.tail.put_slice(op);
+        self.tail.put_u8(b' ');
+        self.tail.put_slice(subject.as_bytes());
+        if let Some(sid) = sid {
+            self.tail.put_u8(b' ');
+            put_number(&mut self.tail, sid);
+        }
+        if let Some(reply) = reply {
+            self.tail.put_u8(b' ');
+            self.tail.put_slice(reply.as_bytes());
+        }
+        if headers.is_some() {
+            self.tail.put_u8(b' ');
+            put_number(&mut self.tail, header_len as u64);
+        }
+        self.tail.put_u8(b' ');
+        put_number(&mut self.tail, (header_len + payload.len()) as u64);
+        self.tail.put_slice(b"\r\n");
+        if let Some(headers) = headers {
+            headers.encode(&mut self.tail);
+        }
+        self.put_payload(payload);
+    }
+
+    /// Appends `PUB` (or `HPUB` when there are headers). Nothing is validated here: the client
+    /// checks subjects and sizes before it gets this far.
+    pub fn put_pub(
+        &mut self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) {
+        let op: &[u8] = if headers.is_some() { b"HPUB" } else { b"PUB" };
+        self.put_message(op, subject, None, reply, headers, payload);
+    }
+
+    /// Appends `MSG` (or `HMSG` when there are headers), as a broker delivers a message.
+    pub fn put_msg(
+        &mut self,
+        subject: &str,
+        sid: u64,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) {
+        let op: &[u8] = if headers.is_some() { b"HMSG" } else { b"MSG" };
+        self.put_message(op, subject, Some(sid), reply, headers, payload);
+    }
+
+    /// Appends `SUB <subject> [queue] <sid>`.
+    pub fn put_sub(&mut self, subject: &str, queue: Option<&str>, sid: u64) {
+        self.tail.put_slice(b"SUB ");
+        self.tail.put_slice(subject.as_bytes());
+        if let Some(queue) = queue {
+            self.tail.put_u8(b' ');
+            self.tail.put_slice(queue.as_bytes());
+        }
+        self.tail.put_u8(b' ');
+        put_number(&mut self.tail, sid);
+        self.tail.put_slice(b"\r\n");
+    }
+
+    /// Appends `UNSUB <sid> [max]`.
+    pub fn put_unsub(&mut self, sid: u64, max: Option<u64>) {
+        self.tail.put_slice(b"UNSUB ");
+        put_number(&mut self.tail, sid);
+        if let Some(max) = max {
+            self.tail.put_u8(b' ');
+            put_number(&mut self.tail, max);
+        }
+        self.tail.put_slice(b"\r\n");
+    }
+
+    /// Appends `CONNECT {json}`.
+    pub fn put_connect(&mut self, connect: &ConnectInfo) {
+        self.put_json(b"CONNECT ", connect);
+    }
+
+    /// Appends `INFO {json}`.
+    pub fn put_info(&mut self, info: &ServerInfo) {
+        self.put_json(b"INFO ", info);
+    }
+
+    fn put_json<T: serde::Serialize>(&mut self, op: &[u8], value: &T) {
+        self.tail.put_slice(op);
+        // Serializing plain structs of strings, numbers and bools cannot fail.
+        if serde_json::to_writer((&mut self.tail).writer(), value).is_err() {
+            self.tail.put_slice(b"{}");
+        }
+        self.tail.put_slice(b"\r\n");
+    }
+
+    /// Appends `-ERR '<text>'`.
+    pub fn put_err(&mut self, text: &str) {
+        self.tail.put_slice(b"-ERR '");
+        self.tail.put_slice(text.as_bytes());
+        self.tail.put_slice(b"'\r\n");
+    }
+
+    /// Appends any client operation.
+    pub fn put_client_op(&mut self, op: &ClientOp) {
+        match op {
+            ClientOp::Connect(connect) => self.put_connect(connect),
+            ClientOp::Pub(Pub {
+                subject,
+                reply,
+                headers,
+                payload,
+            }) => self.put_pub(subject, reply.as_deref(), headers.as_ref(), payload),
+            ClientOp::Sub(sub) => self.put_sub(&sub.subject, sub.queue.as_deref(), sub.sid),
+            ClientOp::Unsub { sid, max } => self.put_unsub(*sid, *max),
+            ClientOp::Ping => self.put_raw(b"PING\r\n"),
+            ClientOp::Pong => self.put_raw(b"PONG\r\n"),
+        }
+    }
+
+    /// Appends any server operation.
+    pub fn put_server_op(&mut self, op: &ServerOp) {
+        match op {
+            ServerOp::Info(info) => self.put_info(info),
+            ServerOp::Msg(Msg {
+                subject,
+                sid,
+                reply,
+                headers,
+                payload,
+            }) => self.put_msg(subject, *sid, reply.as_deref(), headers.as_ref(), payload),
+            ServerOp::Ping => self.put_raw(b"PING\r\n"),
+            ServerOp::Pong => self.put_raw(b"PONG\r\n"),
+            ServerOp::Ok => self.put_raw(b"+OK\r\n"),
+            ServerOp::Err(text) => self.put_err(text),
+        }
+    }
+}
+
+impl Buf for WriteBuffer {
+    fn remaining(&self) -> usize {
+        self.len()
+    }
+
+    fn chunk(&self) -> &[u8] {
+        match self.chain.front() {
+            Some(first) => first,
+            None => &self.tail,
+        }
+    }
+
+    fn advance(&mut self, mut cnt: usize) {
+        while cnt > 0 {
+            let Some(first) = self.chain.front_mut() else {
+                self.tail.advance(cnt);
+                return;
+            };
+            if cnt < first.len() {
+                first.advance(cnt);
+                self.chained_len -= cnt;
+                return;
+            }
+            cnt -= first.len();
+            self.chained_len -= first.len();
+            self.chain.pop_front();
+        }
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        let chunks = self
+            .chain
+            .iter()
+            .map(|b| &b[..])
+            .chain(std::iter::once(&self.tail[..]));
+        for (slot, chunk) in dst.iter_mut().zip(chunks.filter(|c| !c.is_empty())) {
+            *slot = IoSlice::new(chunk);
+            n += 1;
+        }
+        n
+    }
+}

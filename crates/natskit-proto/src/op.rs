@@ -1,0 +1,119 @@
+//! The operations of both directions: [`ServerOp`] (server to client) and [`ClientOp`] (client
+//! to server).
+
+use bytes::Bytes;
+
+use crate::{ConnectInfo, HeaderMap, ServerInfo, Subject};
+
+/// A message delivered by the server: `MSG`, or `HMSG` when `headers` is set.
+///
+/// ```
+/// use bytes::{Bytes, BytesMut};
+/// use natskit_proto::{ServerOp, ServerOpDecoder};
+///
+/// let mut buf = BytesMut::from(&b"MSG orders.new 7 _INBOX.x 5\r\nhello\r\n"[..]);
+/// let Some(ServerOp::Msg(msg)) = ServerOpDecoder::new().decode(&mut buf)? else { panic!() };
+/// assert_eq!(msg.subject, "orders.new");
+/// assert_eq!(msg.sid, 7);
+/// assert_eq!(msg.reply.as_deref(), Some("_INBOX.x"));
+/// assert_eq!(msg.payload, Bytes::from_static(b"hello"));
+/// # Ok::<(), natskit_proto::ProtoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    /// The subject it was published to.
+    pub subject: Subject,
+    /// The subscription it is delivered for.
+    pub sid: u64,
+    /// Where the publisher wants an answer.
+    pub reply: Option<Subject>,
+    /// Headers (and status line) of an `HMSG`; `None` for a plain `MSG`.
+    pub headers: Option<HeaderMap>,
+    /// The payload, shared with the read buffer.
+    pub payload: Bytes,
+}
+
+/// An operation sent by a server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerOp {
+    /// `INFO {json}`: the server's description, at connect and whenever it changes.
+    Info(Box<ServerInfo>),
+    /// `MSG` or `HMSG`.
+    Msg(Msg),
+    /// `PING`: answer with `PONG` at once.
+    Ping,
+    /// `PONG`: answers our oldest outstanding `PING`.
+    Pong,
+    /// `+OK`: acknowledgement in verbose mode.
+    Ok,
+    /// `-ERR '<text>'`, with the dash, spaces and quotes removed.
+    Err(String),
+}
+
+/// A publish: `PUB`, or `HPUB` when `headers` is set.
+///
+/// ```
+/// use bytes::Bytes;
+/// use natskit_proto::{ClientOp, Pub, WriteBuffer};
+///
+/// let op = ClientOp::Pub(Pub::new("orders.new", Bytes::from_static(b"hello")));
+/// let mut out = WriteBuffer::new();
+/// out.put_client_op(&op);
+/// assert_eq!(out.to_bytes(), "PUB orders.new 5\r\nhello\r\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pub {
+    /// The subject to publish to.
+    pub subject: Subject,
+    /// Where answers should go.
+    pub reply: Option<Subject>,
+    /// Headers; `None` sends a plain `PUB`.
+    pub headers: Option<HeaderMap>,
+    /// The payload.
+    pub payload: Bytes,
+}
+
+impl Pub {
+    /// A plain publish without reply subject or headers.
+    pub fn new(subject: impl Into<Subject>, payload: Bytes) -> Self {
+        Pub {
+            subject: subject.into(),
+            reply: None,
+            headers: None,
+            payload,
+        }
+    }
+}
+
+/// A subscription: `SUB <subject> [queue] <sid>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sub {
+    /// The subject, wildcards allowed.
+    pub subject: Subject,
+    /// The queue group, if the subscriber shares the load with others.
+    pub queue: Option<Subject>,
+    /// Subscription id chosen by the client. natskit uses numbers, as every official client does.
+    pub sid: u64,
+}
+
+/// An operation sent by a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientOp {
+    /// `CONNECT {json}`.
+    Connect(Box<ConnectInfo>),
+    /// `PUB` or `HPUB`.
+    Pub(Pub),
+    /// `SUB`.
+    Sub(Sub),
+    /// `UNSUB <sid> [max]`: stop now, or after `max` messages in all.
+    Unsub {
+        /// The subscription.
+        sid: u64,
+        /// Total number of messages after which the server ends the subscription.
+        max: Option<u64>,
+    },
+    /// `PING`.
+    Ping,
+    /// `PONG`.
+    Pong,
+}
