@@ -105,3 +105,30 @@ thread_local! {
 pub fn next() -> String {
     THREAD_NUID.with(|n| n.borrow_mut().next_id())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_overflow_takes_a_new_prefix() {
+        let mut nuid = Nuid::new();
+        let old_prefix = nuid.prefix;
+        nuid.seq = MAX_SEQ - 1;
+        let id = nuid.next_bytes();
+        assert_ne!(
+            nuid.prefix, old_prefix,
+            "prefix must change when the sequence runs out"
+        );
+        assert_eq!(id[..PREFIX_LEN], nuid.prefix);
+        assert!(nuid.seq < MAX_SEQ);
+    }
+
+    #[test]
+    fn sequence_is_encoded_in_base62() {
+        let mut nuid = Nuid::new();
+        nuid.inc = 1;
+        nuid.seq = 61;
+        assert_eq!(&nuid.next_bytes()[PREFIX_LEN..], b"0000000010");
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 mod client_ops;
 mod headers;
 mod limits;
+mod nuid;
 mod parser_cases;
 mod roundtrip;
 mod split;
