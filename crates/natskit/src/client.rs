@@ -1,0 +1,388 @@
+//! [`Client`]: the handle applications use. Cheap to clone; every clone shares one connection.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use natskit_proto::subject::{validate_queue, validate_subscribe};
+use natskit_proto::{HeaderMap, ServerInfo, Subject};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::events::{Event, Events};
+use crate::handshake::establish;
+use crate::options::ConnectOptions;
+use crate::routes::{Pending, Route};
+use crate::shared::{lock, Shared};
+use crate::stats::Statistics;
+use crate::{
+    driver, ConnectError, FlushError, Message, PublishError, RequestError, ServerAddr,
+    SubscribeError, Subscriber,
+};
+
+/// A connection to a NATS server.
+///
+/// All methods take `&self` and may be called from many tasks at once.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = natskit::connect("nats://127.0.0.1:4222").await?;
+/// let mut sub = client.subscribe("happy").await?;
+/// client.publish("happy", "hello").await?;
+/// let msg = sub.next().await.expect("subscribed");
+/// assert_eq!(msg.payload, "hello");
+/// client.close().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// Closes the connection when the last handle (client or subscriber) goes away.
+struct Inner {
+    shared: Arc<Shared>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.shared.shutdown.notify_one();
+    }
+}
+
+/// Options of one request: headers and a timeout of its own.
+///
+/// ```no_run
+/// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use natskit::{HeaderMap, Request};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("Trace-Id", "42")?;
+/// let answer = client
+///     .send_request("svc.add", Request::new("1 2").headers(headers).timeout(Duration::from_millis(500)))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    payload: Bytes,
+    headers: Option<HeaderMap>,
+    timeout: Option<Duration>,
+}
+
+impl Request {
+    /// A request carrying `payload`.
+    pub fn new(payload: impl Into<Bytes>) -> Self {
+        Request {
+            payload: payload.into(),
+            headers: None,
+            timeout: None,
+        }
+    }
+
+    /// Sends these headers with the request.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// Waits at most `timeout` for the answer, instead of the client's request timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+impl Client {
+    /// Connects to the first of `servers` that completes the handshake.
+    pub(crate) async fn connect_with(
+        servers: Vec<ServerAddr>,
+        options: ConnectOptions,
+    ) -> Result<Client, ConnectError> {
+        let mut last = None;
+        for server in &servers {
+            match establish(server, &options).await {
+                Ok(established) => {
+                    let shared =
+                        Arc::new(Shared::new(options, established.info, server.to_string()));
+                    shared.emit(Event::Connected {
+                        server: server.to_string(),
+                    });
+                    tokio::spawn(driver::run(
+                        Arc::clone(&shared),
+                        established.stream,
+                        established.decoder,
+                        established.read_buf,
+                    ));
+                    return Ok(Client {
+                        inner: Arc::new(Inner { shared }),
+                    });
+                }
+                Err(e) => {
+                    tracing::debug!(server = %server, error = %e, "connect attempt failed");
+                    last = Some(e);
+                }
+            }
+        }
+        match (last, servers.len()) {
+            (Some(e), 1) => Err(e),
+            (Some(e), _) => Err(ConnectError::NoServers { last: Box::new(e) }),
+            (None, _) => Err(ConnectError::InvalidUrl {
+                url: String::new(),
+                reason: "no server address given",
+            }),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    /// Publishes `payload` to `subject`.
+    ///
+    /// Returns once the message is queued for the socket (use [`flush`](Self::flush) to know
+    /// the server has it). Waits only when 8 MiB (by default) of output are already queued.
+    pub async fn publish(
+        &self,
+        subject: impl AsRef<str>,
+        payload: impl Into<Bytes>,
+    ) -> Result<(), PublishError> {
+        self.shared()
+            .publish(subject.as_ref(), None, None, payload.into())
+            .await
+    }
+
+    /// Publishes with a reply subject, where answers should go.
+    pub async fn publish_with_reply(
+        &self,
+        subject: impl AsRef<str>,
+        reply: impl AsRef<str>,
+        payload: impl Into<Bytes>,
+    ) -> Result<(), PublishError> {
+        self.shared()
+            .publish(subject.as_ref(), Some(reply.as_ref()), None, payload.into())
+            .await
+    }
+
+    /// Publishes with headers (and optionally a reply subject).
+    pub async fn publish_with_headers(
+        &self,
+        subject: impl AsRef<str>,
+        reply: Option<&str>,
+        headers: &HeaderMap,
+        payload: impl Into<Bytes>,
+    ) -> Result<(), PublishError> {
+        self.shared()
+            .publish(subject.as_ref(), reply, Some(headers), payload.into())
+            .await
+    }
+
+    /// Subscribes to `subject` (wildcards allowed).
+    pub async fn subscribe(&self, subject: impl AsRef<str>) -> Result<Subscriber, SubscribeError> {
+        self.subscribe_inner(subject.as_ref(), None)
+    }
+
+    /// Subscribes as a member of queue group `queue`: each message goes to one member.
+    pub async fn queue_subscribe(
+        &self,
+        subject: impl AsRef<str>,
+        queue: impl AsRef<str>,
+    ) -> Result<Subscriber, SubscribeError> {
+        self.subscribe_inner(subject.as_ref(), Some(queue.as_ref()))
+    }
+
+    fn subscribe_inner(
+        &self,
+        subject: &str,
+        queue: Option<&str>,
+    ) -> Result<Subscriber, SubscribeError> {
+        validate_subscribe(subject).map_err(SubscribeError::Invalid)?;
+        if let Some(queue) = queue {
+            validate_queue(queue).map_err(SubscribeError::Invalid)?;
+        }
+        let shared = self.shared();
+        let sid = shared.next_sid();
+        let subject = Subject::from(subject);
+        let queue = queue.map(Subject::from);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pending = Arc::new(Pending::default());
+        let mut routes = lock(&shared.routes);
+        let queued = shared.write_out(|out| out.buf.put_sub(&subject, queue.as_deref(), sid));
+        if queued.is_none() {
+            return Err(SubscribeError::Closed);
+        }
+        routes.insert(
+            sid,
+            Route {
+                subject: subject.clone(),
+                tx,
+                pending: Arc::clone(&pending),
+                delivered: 0,
+                max: None,
+                slow: false,
+            },
+        );
+        drop(routes);
+        Ok(Subscriber::new(sid, subject, rx, pending, self.clone()))
+    }
+
+    /// Sends a request and waits for the first answer, up to the client's request timeout.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// match client.request("svc.time", "").await {
+    ///     Ok(answer) => println!("{:?}", answer.payload),
+    ///     Err(natskit::RequestError::NoResponders { .. }) => println!("nobody serves svc.time"),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn request(
+        &self,
+        subject: impl AsRef<str>,
+        payload: impl Into<Bytes>,
+    ) -> Result<Message, RequestError> {
+        self.send_request(subject, Request::new(payload)).await
+    }
+
+    /// Sends a request with its own headers or timeout.
+    pub async fn send_request(
+        &self,
+        subject: impl AsRef<str>,
+        request: Request,
+    ) -> Result<Message, RequestError> {
+        let subject = subject.as_ref();
+        let shared = self.shared();
+        let timeout = request
+            .timeout
+            .unwrap_or(shared.options.timing.request_timeout);
+        let (tx, rx) = oneshot::channel();
+        let (token, reply) = {
+            let mut routes = lock(&shared.routes);
+            if routes.mux.sid.is_none() {
+                let sid = shared.next_sid();
+                let wildcard = format!("{}*", routes.mux.prefix);
+                shared
+                    .write_out(|out| out.buf.put_sub(&wildcard, None, sid))
+                    .ok_or(RequestError::Publish(PublishError::Closed))?;
+                routes.mux.sid = Some(sid);
+            }
+            routes.add_waiter(tx)
+        };
+        // Removes the waiter however this function ends: timeout, error or cancellation.
+        let _forget = ForgetWaiter { shared, token };
+        shared
+            .publish(
+                subject,
+                Some(&reply),
+                request.headers.as_ref(),
+                request.payload,
+            )
+            .await?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(msg)) if msg.is_no_responders() => Err(RequestError::NoResponders {
+                subject: subject.to_owned(),
+            }),
+            Ok(Ok(msg)) => Ok(msg),
+            Ok(Err(_)) => Err(RequestError::Closed {
+                subject: subject.to_owned(),
+            }),
+            Err(_) => Err(RequestError::TimedOut {
+                subject: subject.to_owned(),
+                timeout,
+            }),
+        }
+    }
+
+    /// Round trip to the server: returns once the server has processed everything this client
+    /// sent before the call.
+    pub async fn flush(&self) -> Result<(), FlushError> {
+        let timeout = self.shared().options.timing.flush_timeout;
+        let pong = self.shared().ping().ok_or(FlushError::Closed)?;
+        match tokio::time::timeout(timeout, pong).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(FlushError::Closed),
+            Err(_) => Err(FlushError::TimedOut(timeout)),
+        }
+    }
+
+    /// Measures one PING/PONG round trip.
+    pub async fn rtt(&self) -> Result<Duration, FlushError> {
+        let start = Instant::now();
+        self.flush().await?;
+        Ok(start.elapsed())
+    }
+
+    /// Flushes what was published, then closes: subscriptions end, waiting requests fail with
+    /// [`RequestError::Closed`], later calls fail with `Closed`. Returns the flush's error if the
+    /// server did not confirm receipt in time (the connection is closed all the same).
+    pub async fn close(&self) -> Result<(), FlushError> {
+        let flushed = match self.flush().await {
+            Err(FlushError::Closed) => Ok(()),
+            other => other,
+        };
+        let shared = self.shared();
+        shared.shutdown.notify_one();
+        let mut stopped = shared.stopped.subscribe();
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+        flushed
+    }
+
+    /// The server's latest INFO.
+    pub fn server_info(&self) -> ServerInfo {
+        lock(&self.shared().info).clone()
+    }
+
+    /// The address of the server this client is connected to (credentials hidden).
+    pub fn server_address(&self) -> &str {
+        &self.shared().server
+    }
+
+    /// Counts of messages and bytes in and out.
+    pub fn statistics(&self) -> Statistics {
+        let shared = self.shared();
+        let (out_messages, out_bytes) = {
+            let out = lock(&shared.out);
+            (out.out_messages, out.out_bytes)
+        };
+        let c = &shared.in_counters;
+        let mut stats = Statistics::default();
+        stats.in_messages = c.messages.load(std::sync::atomic::Ordering::Relaxed);
+        stats.in_bytes = c.bytes.load(std::sync::atomic::Ordering::Relaxed);
+        stats.out_messages = out_messages;
+        stats.out_bytes = out_bytes;
+        stats.reconnects = c.reconnects.load(std::sync::atomic::Ordering::Relaxed);
+        stats
+    }
+
+    /// A stream of connection events from now on.
+    pub fn events(&self) -> Events {
+        Events::new(self.shared().events.subscribe())
+    }
+
+    /// True once the client is closed.
+    pub fn is_closed(&self) -> bool {
+        *self.shared().stopped.borrow()
+    }
+}
+
+struct ForgetWaiter<'a> {
+    shared: &'a Shared,
+    token: u64,
+}
+
+impl Drop for ForgetWaiter<'_> {
+    fn drop(&mut self) {
+        lock(&self.shared.routes).remove_waiter(self.token);
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("server", &self.server_address())
+            .finish()
+    }
+}

@@ -1,0 +1,163 @@
+//! One error type per operation, each variant saying what went wrong and what to do.
+
+use std::time::Duration;
+
+use natskit_proto::ProtoError;
+use thiserror::Error;
+
+/// Why [`connect`](crate::connect) failed.
+///
+/// ```no_run
+/// # async fn demo() {
+/// match natskit::connect("nats://127.0.0.1:1").await {
+///     Err(natskit::ConnectError::Io { address, .. }) => eprintln!("nothing listens on {address}"),
+///     Err(other) => eprintln!("{other}"),
+///     Ok(_) => {}
+/// }
+/// # }
+/// ```
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// A server URL could not be understood.
+    #[error("invalid server URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The TCP connection to a server failed (refused, unreachable, unknown host).
+    #[error("could not connect to {address}: {source}")]
+    Io {
+        /// `host:port` that was tried.
+        address: String,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server did not complete the handshake in time.
+    #[error("connecting to {address} timed out after {timeout:?}")]
+    TimedOut {
+        /// `host:port` that was tried.
+        address: String,
+        /// The connection timeout in force.
+        timeout: Duration,
+    },
+    /// The server refused the connection with `-ERR`, for instance "Authorization Violation".
+    #[error("server {address} refused the connection: {message}")]
+    Refused {
+        /// `host:port` that refused.
+        address: String,
+        /// The server's error text.
+        message: String,
+    },
+    /// The server sent something that is not the NATS protocol.
+    #[error("protocol error from {address}: {source}")]
+    Protocol {
+        /// `host:port` of the peer.
+        address: String,
+        /// What was wrong with its bytes.
+        #[source]
+        source: ProtoError,
+    },
+    /// The peer's first words were not those of a NATS server (no INFO first, say).
+    #[error("{address} does not behave like a NATS server: {reason}")]
+    NotNats {
+        /// `host:port` of the peer.
+        address: String,
+        /// What it did instead.
+        reason: String,
+    },
+    /// The options ask for something the server cannot do.
+    #[error("server {address} cannot be used: {reason}")]
+    Unsupported {
+        /// `host:port` of the server.
+        address: String,
+        /// What it lacks.
+        reason: String,
+    },
+    /// Every server of the list failed; the last error is kept.
+    #[error("no server could be reached; last error: {last}")]
+    NoServers {
+        /// The error of the last server tried.
+        #[source]
+        last: Box<ConnectError>,
+    },
+}
+
+/// Why a publish was refused. Nothing was sent when this is returned.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublishError {
+    /// The subject or reply subject is not valid.
+    #[error(transparent)]
+    InvalidSubject(ProtoError),
+    /// Payload and headers together are larger than the server accepts.
+    #[error("message of {size} bytes exceeds the server's max_payload of {max_payload} bytes")]
+    TooLarge {
+        /// Payload plus encoded headers.
+        size: usize,
+        /// The limit from the server's INFO.
+        max_payload: usize,
+    },
+    /// Headers were given but the server does not support them.
+    #[error("the server does not support headers")]
+    HeadersNotSupported,
+    /// The client was closed.
+    #[error("the connection is closed")]
+    Closed,
+}
+
+/// Why a subscription could not be made.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubscribeError {
+    /// The subject or queue group is not valid.
+    #[error(transparent)]
+    Invalid(ProtoError),
+    /// The client was closed.
+    #[error("the connection is closed")]
+    Closed,
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// Nobody subscribes to the subject: the server answered with status 503.
+    #[error("no responders for {subject:?}")]
+    NoResponders {
+        /// The subject of the request.
+        subject: String,
+    },
+    /// No answer came within the timeout.
+    #[error("request to {subject:?} timed out after {timeout:?}")]
+    TimedOut {
+        /// The subject of the request.
+        subject: String,
+        /// The timeout in force.
+        timeout: Duration,
+    },
+    /// The request could not be published.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// The client was closed before the answer came.
+    #[error("the connection closed before the reply to {subject:?} arrived")]
+    Closed {
+        /// The subject of the request.
+        subject: String,
+    },
+}
+
+/// Why a flush (a PING/PONG round trip with the server) did not complete.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FlushError {
+    /// The server did not answer within the timeout.
+    #[error("flush timed out after {0:?}: the server did not answer PING")]
+    TimedOut(Duration),
+    /// The client was closed.
+    #[error("the connection is closed")]
+    Closed,
+}

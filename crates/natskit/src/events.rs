@@ -1,0 +1,84 @@
+//! Connection events, delivered as a stream to every reader of [`Client::events`](crate::Client::events).
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// Something that happened to the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The connection to `server` is up and the handshake is done.
+    Connected {
+        /// The server's address (credentials hidden).
+        server: String,
+    },
+    /// The connection was lost.
+    Disconnected {
+        /// Why, in words.
+        reason: String,
+    },
+    /// The server reported an error with `-ERR`; the text is the server's.
+    ServerError(String),
+    /// A subscription could not keep up and messages were dropped.
+    SlowConsumer {
+        /// The subscription's id.
+        sid: u64,
+        /// Its subject.
+        subject: String,
+    },
+    /// The server entered lame duck mode and will soon evict its clients.
+    LameDuckMode,
+    /// The client is closed for good.
+    Closed {
+        /// Why, in words.
+        reason: String,
+    },
+    /// This reader fell behind and `count` events were lost before this one.
+    Lost {
+        /// How many events this reader missed.
+        count: u64,
+    },
+}
+
+/// A stream of [`Event`]s. Readers that fall behind get an [`Event::Lost`] saying how many they
+/// missed, never a silent gap.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn demo(client: natskit::Client) {
+/// let mut events = client.events();
+/// while let Some(event) = events.next().await {
+///     println!("{event:?}");
+/// }
+/// # }
+/// ```
+pub struct Events {
+    inner: BroadcastStream<Event>,
+}
+
+impl Events {
+    pub(crate) fn new(receiver: broadcast::Receiver<Event>) -> Self {
+        Events {
+            inner: BroadcastStream::new(receiver),
+        }
+    }
+}
+
+impl Stream for Events {
+    type Item = Event;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+            item.map(|result| match result {
+                Ok(event) => event,
+                Err(BroadcastStreamRecvError::Lagged(count)) => Event::Lost { count },
+            })
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! Opening one connection: TCP connect, read INFO, send CONNECT + PING, wait for PONG.
+
+use bytes::BytesMut;
+use natskit_proto::{ConnectInfo, ServerInfo, ServerOp, ServerOpDecoder, WriteBuffer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::options::ConnectOptions;
+use crate::{ConnectError, ServerAddr};
+
+/// A connection that completed the handshake, with what was read past it.
+pub(crate) struct Established {
+    pub(crate) stream: TcpStream,
+    pub(crate) info: ServerInfo,
+    pub(crate) decoder: ServerOpDecoder,
+    pub(crate) read_buf: BytesMut,
+}
+
+/// Connects to `addr` and completes the handshake within the connection timeout.
+pub(crate) async fn establish(
+    addr: &ServerAddr,
+    options: &ConnectOptions,
+) -> Result<Established, ConnectError> {
+    let address = addr.socket_address();
+    let timeout = options.timing.connection_timeout;
+    match tokio::time::timeout(timeout, handshake(addr, &address, options)).await {
+        Ok(result) => result,
+        Err(_) => Err(ConnectError::TimedOut { address, timeout }),
+    }
+}
+
+async fn handshake(
+    addr: &ServerAddr,
+    address: &str,
+    options: &ConnectOptions,
+) -> Result<Established, ConnectError> {
+    let io_error = |source| ConnectError::Io {
+        address: address.to_owned(),
+        source,
+    };
+    let mut stream = TcpStream::connect(address).await.map_err(io_error)?;
+    stream.set_nodelay(true).map_err(io_error)?;
+    let mut decoder = ServerOpDecoder::new();
+    let mut read_buf = BytesMut::with_capacity(64 * 1024);
+
+    let info = match next_op(&mut stream, &mut decoder, &mut read_buf, address).await? {
+        ServerOp::Info(info) => *info,
+        other => {
+            return Err(protocol_error(
+                address,
+                format!("expected INFO first, got {}", op_name(&other)),
+            ));
+        }
+    };
+    if addr.scheme() != "nats" || info.tls_required {
+        return Err(ConnectError::Unsupported {
+            address: address.to_owned(),
+            reason: "the server requires TLS (or a tls:// or ws URL was given); natskit does not speak TLS yet".into(),
+        });
+    }
+    if !options.protocol.echo && info.proto < 1 {
+        return Err(ConnectError::Unsupported {
+            address: address.to_owned(),
+            reason: "echo cannot be turned off: the server speaks protocol 0".into(),
+        });
+    }
+    decoder.set_max_payload(info.max_payload.max(natskit_proto::DEFAULT_MAX_PAYLOAD));
+
+    let mut out = WriteBuffer::new();
+    out.put_connect(&connect_info(addr, options, &info));
+    out.put_raw(b"PING\r\n");
+    stream.write_all(&out.to_bytes()).await.map_err(io_error)?;
+
+    let mut info = info;
+    loop {
+        match next_op(&mut stream, &mut decoder, &mut read_buf, address).await? {
+            ServerOp::Pong => break,
+            ServerOp::Ok => {}
+            ServerOp::Ping => stream.write_all(b"PONG\r\n").await.map_err(io_error)?,
+            ServerOp::Info(update) => info = *update,
+            ServerOp::Err(message) => {
+                return Err(ConnectError::Refused {
+                    address: address.to_owned(),
+                    message,
+                })
+            }
+            ServerOp::Msg(_) => {
+                return Err(protocol_error(
+                    address,
+                    "MSG before the handshake completed".into(),
+                ))
+            }
+        }
+    }
+    Ok(Established {
+        stream,
+        info,
+        decoder,
+        read_buf,
+    })
+}
+
+/// The CONNECT for these options; option credentials win over URL credentials.
+fn connect_info(addr: &ServerAddr, options: &ConnectOptions, info: &ServerInfo) -> ConnectInfo {
+    let mut connect = ConnectInfo::new(options.protocol.name.clone().unwrap_or_default());
+    if options.protocol.name.is_none() {
+        connect.name = None;
+    }
+    connect.verbose = options.protocol.verbose;
+    connect.pedantic = options.protocol.pedantic;
+    connect.echo = options.protocol.echo;
+    // no_responders needs headers, or the server refuses the connection.
+    connect.headers = info.headers;
+    connect.no_responders = info.headers;
+    let auth = &options.auth;
+    connect.user = auth.user.clone().or_else(|| addr.user().map(str::to_owned));
+    connect.pass = auth
+        .pass
+        .clone()
+        .or_else(|| addr.password().map(str::to_owned));
+    connect.auth_token = auth
+        .token
+        .clone()
+        .or_else(|| addr.token().map(str::to_owned));
+    connect
+}
+
+async fn next_op(
+    stream: &mut TcpStream,
+    decoder: &mut ServerOpDecoder,
+    buf: &mut BytesMut,
+    address: &str,
+) -> Result<ServerOp, ConnectError> {
+    loop {
+        match decoder.decode(buf) {
+            Ok(Some(op)) => return Ok(op),
+            Ok(None) => {}
+            Err(source) => {
+                return Err(ConnectError::Protocol {
+                    address: address.to_owned(),
+                    source,
+                })
+            }
+        }
+        let read = stream
+            .read_buf(buf)
+            .await
+            .map_err(|source| ConnectError::Io {
+                address: address.to_owned(),
+                source,
+            })?;
+        if read == 0 {
+            return Err(ConnectError::Io {
+                address: address.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection during the handshake",
+                ),
+            });
+        }
+    }
+}
+
+fn protocol_error(address: &str, reason: String) -> ConnectError {
+    ConnectError::NotNats {
+        address: address.to_owned(),
+        reason,
+    }
+}
+
+fn op_name(op: &ServerOp) -> &'static str {
+    match op {
+        ServerOp::Info(_) => "INFO",
+        ServerOp::Msg(_) => "MSG",
+        ServerOp::Ping => "PING",
+        ServerOp::Pong => "PONG",
+        ServerOp::Ok => "+OK",
+        ServerOp::Err(_) => "-ERR",
+    }
+}

@@ -1,0 +1,65 @@
+//! natskit: a NATS client for tokio. Publish, subscribe, share load in queue groups, and make
+//! requests, over one connection owned by one task.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = natskit::connect("nats://127.0.0.1:4222").await?;
+//!
+//!     // A responder in a queue group: run several, and they share the requests.
+//!     let mut requests = client.queue_subscribe("greet", "greeters").await?;
+//!     tokio::spawn(async move {
+//!         while let Some(msg) = requests.next().await {
+//!             let _ = msg.respond("Roger!").await;
+//!         }
+//!     });
+//!
+//!     let answer = client.request("greet", "hello").await?;
+//!     println!("{}", String::from_utf8_lossy(&answer.payload));
+//!     client.close().await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Layout
+//! - `client`: [`Client`], [`Request`]; `options`: [`ConnectOptions`]; `server_addr`: [`ServerAddr`].
+//! - `subscriber`: [`Subscriber`]; `message`: [`Message`]; `events`: [`Event`], [`Events`].
+//! - `shared`: state shared by handles and the connection task (the output buffer).
+//! - `routes`: subscription table and request multiplexer; `driver`: the connection task.
+//! - `handshake`: TCP connect, INFO, CONNECT, PONG; `error`: one error type per operation.
+
+mod client;
+mod driver;
+mod error;
+mod events;
+mod handshake;
+mod message;
+mod options;
+mod routes;
+mod server_addr;
+mod shared;
+mod stats;
+mod subscriber;
+
+pub use client::{Client, Request};
+pub use error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
+pub use events::{Event, Events};
+pub use message::Message;
+pub use natskit_proto::{HeaderMap, ServerInfo, Subject};
+pub use options::{default_urls, ConnectOptions, DEFAULT_PENDING_BYTES, DEFAULT_PENDING_MESSAGES};
+pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL};
+pub use stats::Statistics;
+pub use subscriber::Subscriber;
+
+/// Connects with default options to `urls` (comma-separated).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), natskit::ConnectError> {
+/// let client = natskit::connect("nats://127.0.0.1:4222").await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect(urls: &str) -> Result<Client, ConnectError> {
+    ConnectOptions::new().connect(urls).await
+}

@@ -1,0 +1,237 @@
+//! [`ConnectOptions`]: how to reach the servers and how the connection behaves, grouped by
+//! concern (servers, auth, timing, limits) behind one builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::server_addr::DEFAULT_URL;
+use crate::{Client, ConnectError, ServerAddr};
+
+/// Credentials given in the options (URL credentials take effect when these are absent).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct AuthOptions {
+    pub(crate) user: Option<String>,
+    pub(crate) pass: Option<String>,
+    pub(crate) token: Option<String>,
+}
+
+impl fmt::Debug for AuthOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthOptions")
+            .field("user", &self.user)
+            .field("pass", &self.pass.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// What the connection says about itself and asks of the server.
+#[derive(Debug, Clone)]
+pub(crate) struct ProtocolOptions {
+    pub(crate) name: Option<String>,
+    pub(crate) echo: bool,
+    pub(crate) verbose: bool,
+    pub(crate) pedantic: bool,
+    pub(crate) inbox_prefix: String,
+}
+
+/// Keepalive and timeouts.
+#[derive(Debug, Clone)]
+pub(crate) struct TimingOptions {
+    pub(crate) ping_interval: Duration,
+    pub(crate) max_pings_outstanding: usize,
+    pub(crate) connection_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) flush_timeout: Duration,
+}
+
+/// Buffers and pending limits.
+#[derive(Debug, Clone)]
+pub(crate) struct LimitOptions {
+    pub(crate) pending_messages: usize,
+    pub(crate) pending_bytes: usize,
+    pub(crate) write_buffer: usize,
+    pub(crate) event_capacity: usize,
+}
+
+/// Default number of messages a subscription may hold unread before it drops (Go's default).
+pub const DEFAULT_PENDING_MESSAGES: usize = 500_000;
+/// Default bytes of payload a subscription may hold unread before it drops (Go's default).
+pub const DEFAULT_PENDING_BYTES: usize = 64 * 1024 * 1024;
+
+/// Options for a connection; finish with [`connect`](ConnectOptions::connect).
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// # async fn demo() -> Result<(), natskit::ConnectError> {
+/// let client = natskit::ConnectOptions::new()
+///     .name("orders-service")
+///     .ping_interval(Duration::from_secs(30))
+///     .request_timeout(Duration::from_secs(2))
+///     .user_and_password("alice", "s3cret")
+///     .connect("nats://127.0.0.1:4222")
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub(crate) auth: AuthOptions,
+    pub(crate) protocol: ProtocolOptions,
+    pub(crate) timing: TimingOptions,
+    pub(crate) limits: LimitOptions,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConnectOptions {
+    /// The defaults: echo on, 2-minute pings, 2 outstanding allowed, 5 s connection timeout,
+    /// 10 s request and flush timeouts, 500,000 messages / 64 MiB pending per subscription.
+    pub fn new() -> Self {
+        ConnectOptions {
+            auth: AuthOptions::default(),
+            protocol: ProtocolOptions {
+                name: None,
+                echo: true,
+                verbose: false,
+                pedantic: false,
+                inbox_prefix: "_INBOX".into(),
+            },
+            timing: TimingOptions {
+                ping_interval: Duration::from_secs(120),
+                max_pings_outstanding: 2,
+                connection_timeout: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(10),
+                flush_timeout: Duration::from_secs(10),
+            },
+            limits: LimitOptions {
+                pending_messages: DEFAULT_PENDING_MESSAGES,
+                pending_bytes: DEFAULT_PENDING_BYTES,
+                write_buffer: 8 * 1024 * 1024,
+                event_capacity: 256,
+            },
+        }
+    }
+
+    /// Connection name, shown by the server's monitoring.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.protocol.name = Some(name.into());
+        self
+    }
+
+    /// Whether this connection receives its own publishes (default: true).
+    pub fn echo(mut self, echo: bool) -> Self {
+        self.protocol.echo = echo;
+        self
+    }
+
+    /// Ask the server to acknowledge each operation with `+OK` (default: false).
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.protocol.verbose = verbose;
+        self
+    }
+
+    /// Ask the server for strict checks, such as literal publish subjects (default: false).
+    pub fn pedantic(mut self, pedantic: bool) -> Self {
+        self.protocol.pedantic = pedantic;
+        self
+    }
+
+    /// Prefix of the reply subjects of requests (default: `_INBOX`).
+    pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.protocol.inbox_prefix = prefix.into();
+        self
+    }
+
+    /// How often to PING the server when nothing else proves it alive (default: 2 minutes).
+    pub fn ping_interval(mut self, interval: Duration) -> Self {
+        self.timing.ping_interval = interval;
+        self
+    }
+
+    /// Unanswered PINGs tolerated before the connection counts as stale (default: 2).
+    pub fn max_pings_outstanding(mut self, max: usize) -> Self {
+        self.timing.max_pings_outstanding = max;
+        self
+    }
+
+    /// Time allowed for TCP connect plus handshake with one server (default: 5 s).
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.timing.connection_timeout = timeout;
+        self
+    }
+
+    /// Default timeout of [`Client::request`] (default: 10 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.timing.request_timeout = timeout;
+        self
+    }
+
+    /// Timeout of [`Client::flush`] and of the flush in [`Client::close`] (default: 10 s).
+    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
+        self.timing.flush_timeout = timeout;
+        self
+    }
+
+    /// User and password authentication.
+    pub fn user_and_password(
+        mut self,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.auth.user = Some(user.into());
+        self.auth.pass = Some(password.into());
+        self
+    }
+
+    /// Token authentication.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.auth.token = Some(token.into());
+        self
+    }
+
+    /// Messages and payload bytes a subscription may hold unread; past either, new messages
+    /// are dropped and counted, and a slow-consumer event is reported.
+    pub fn pending_limits(mut self, messages: usize, bytes: usize) -> Self {
+        self.limits.pending_messages = messages.max(1);
+        self.limits.pending_bytes = bytes.max(1);
+        self
+    }
+
+    /// Bytes of output that may wait for the socket before `publish` waits (default: 8 MiB).
+    pub fn write_buffer(mut self, bytes: usize) -> Self {
+        self.limits.write_buffer = bytes.max(1024);
+        self
+    }
+
+    /// Events kept for a slow reader of [`Client::events`] before the oldest are lost
+    /// (and counted); default 256.
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.limits.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Connects to the first server of `urls` (comma-separated) that answers.
+    pub async fn connect(self, urls: &str) -> Result<Client, ConnectError> {
+        let servers = ServerAddr::parse_list(urls)?;
+        Client::connect_with(servers, self).await
+    }
+
+    /// Connects to `NATS_URL`, or to `nats://127.0.0.1:4222` when it is unset.
+    pub async fn connect_default(self) -> Result<Client, ConnectError> {
+        let urls = default_urls();
+        self.connect(&urls).await
+    }
+}
+
+/// `NATS_URL` when set and not blank, else [`DEFAULT_URL`].
+pub fn default_urls() -> String {
+    match std::env::var("NATS_URL") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => DEFAULT_URL.to_owned(),
+    }
+}

@@ -1,0 +1,207 @@
+//! Server addresses as users write them: `nats://host:port`, `host:port`, `host`, credentials in
+//! the URL, comma-separated lists.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ConnectError;
+
+/// Port a URL without one gets.
+pub const DEFAULT_PORT: u16 = 4222;
+/// Where the client connects when given no URL and `NATS_URL` is unset.
+pub const DEFAULT_URL: &str = "nats://127.0.0.1:4222";
+
+/// One server to connect to, with the credentials its URL carried.
+///
+/// `Debug` and `Display` never show the password or token.
+///
+/// ```
+/// use natskit::ServerAddr;
+///
+/// let addr: ServerAddr = "nats://alice:s3cret@example.com".parse()?;
+/// assert_eq!((addr.host(), addr.port()), ("example.com", 4222));
+/// assert_eq!(addr.user(), Some("alice"));
+/// assert_eq!(addr.to_string(), "nats://alice:***@example.com:4222");
+///
+/// let token: ServerAddr = "nats://t0ken@[::1]:5222".parse()?;
+/// assert_eq!((token.host(), token.port(), token.token()), ("::1", 5222, Some("t0ken")));
+/// # Ok::<(), natskit::ConnectError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerAddr {
+    scheme: &'static str,
+    host: String,
+    port: u16,
+    user: Option<String>,
+    pass: Option<String>,
+    token: Option<String>,
+}
+
+impl ServerAddr {
+    /// Host name or IP address (IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// TCP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `nats`, `tls`, `ws` or `wss`.
+    pub fn scheme(&self) -> &str {
+        self.scheme
+    }
+
+    /// User name from `user:pass@`.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// Password from `user:pass@`.
+    pub fn password(&self) -> Option<&str> {
+        self.pass.as_deref()
+    }
+
+    /// Token from `token@`.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// `host:port`, as a socket address string (IPv6 in brackets).
+    pub fn socket_address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// Parses a comma-separated list of URLs.
+    ///
+    /// ```
+    /// let servers = natskit::ServerAddr::parse_list("a:1, nats://b:2 ,c")?;
+    /// assert_eq!(servers.iter().map(|s| s.socket_address()).collect::<Vec<_>>(), ["a:1", "b:2", "c:4222"]);
+    /// # Ok::<(), natskit::ConnectError>(())
+    /// ```
+    pub fn parse_list(urls: &str) -> Result<Vec<ServerAddr>, ConnectError> {
+        let servers = urls
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if servers.is_empty() {
+            return Err(invalid(urls, "no server address given"));
+        }
+        Ok(servers)
+    }
+}
+
+fn invalid(url: &str, reason: &'static str) -> ConnectError {
+    ConnectError::InvalidUrl {
+        url: redact_url(url),
+        reason,
+    }
+}
+
+/// The URL with anything between `//` and `@` hidden, for error messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("//"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => format!("{}***{}", &url[..start + 2], &url[at..]),
+        (None, Some(at)) => format!("***{}", &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+impl FromStr for ServerAddr {
+    type Err = ConnectError;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        let trimmed = url.trim();
+        let (scheme, rest) = match trimmed.split_once("://") {
+            Some((scheme, rest)) => {
+                let scheme = match scheme.to_ascii_lowercase().as_str() {
+                    "nats" => "nats",
+                    "tls" => "tls",
+                    "ws" => "ws",
+                    "wss" => "wss",
+                    _ => return Err(invalid(url, "the scheme must be nats, tls, ws or wss")),
+                };
+                (scheme, rest)
+            }
+            None => ("nats", trimmed),
+        };
+        let rest = rest.trim_end_matches('/');
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((userinfo, hostport)) => (Some(userinfo), hostport),
+            None => (None, rest),
+        };
+        let (host, port) = split_host_port(hostport)
+            .ok_or_else(|| invalid(url, "the port must be a number from 1 to 65535"))?;
+        if host.is_empty() {
+            return Err(invalid(url, "the host is missing"));
+        }
+        if host.contains(['/', ' ', '@']) {
+            return Err(invalid(
+                url,
+                "the host contains a character hosts cannot have",
+            ));
+        }
+        let (user, pass, token) = match userinfo {
+            None => (None, None, None),
+            Some(info) => match info.split_once(':') {
+                Some((user, pass)) => (Some(user.to_owned()), Some(pass.to_owned()), None),
+                None => (None, None, Some(info.to_owned())),
+            },
+        };
+        Ok(ServerAddr {
+            scheme,
+            host: host.to_owned(),
+            port,
+            user,
+            pass,
+            token,
+        })
+    }
+}
+
+/// Splits `host`, `host:port`, `[v6]` or `[v6]:port`; `None` for a bad port.
+fn split_host_port(hostport: &str) -> Option<(&str, u16)> {
+    if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        return match after.strip_prefix(':') {
+            Some(port) => Some((host, parse_port(port)?)),
+            None if after.is_empty() => Some((host, DEFAULT_PORT)),
+            None => None,
+        };
+    }
+    match hostport.rsplit_once(':') {
+        // More than one colon and no brackets: a bare IPv6 address.
+        Some((host, _)) if host.contains(':') => Some((hostport, DEFAULT_PORT)),
+        Some((host, port)) => Some((host, parse_port(port)?)),
+        None => Some((hostport, DEFAULT_PORT)),
+    }
+}
+
+fn parse_port(port: &str) -> Option<u16> {
+    port.parse().ok().filter(|&p| p != 0)
+}
+
+impl fmt::Display for ServerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://", self.scheme)?;
+        match (&self.user, &self.token) {
+            (Some(user), _) => write!(f, "{user}:***@")?,
+            (None, Some(_)) => write!(f, "***@")?,
+            _ => {}
+        }
+        f.write_str(&self.socket_address())
+    }
+}
+
+impl fmt::Debug for ServerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ServerAddr({self})")
+    }
+}

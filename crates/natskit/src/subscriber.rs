@@ -1,0 +1,126 @@
+//! [`Subscriber`]: a subscription as a `Stream` of messages.
+
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use natskit_proto::Subject;
+use tokio::sync::mpsc;
+
+use crate::routes::Pending;
+use crate::{Client, Message};
+
+/// The messages of one subscription. Dropping it unsubscribes.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut sub = client.subscribe("happy").await?;
+/// while let Some(msg) = sub.next().await {
+///     println!("{}: {:?}", msg.subject, msg.payload);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Subscriber {
+    sid: u64,
+    subject: Subject,
+    rx: mpsc::UnboundedReceiver<Message>,
+    pending: Arc<Pending>,
+    client: Client,
+    unsubscribed: bool,
+}
+
+impl Subscriber {
+    pub(crate) fn new(
+        sid: u64,
+        subject: Subject,
+        rx: mpsc::UnboundedReceiver<Message>,
+        pending: Arc<Pending>,
+        client: Client,
+    ) -> Self {
+        Subscriber {
+            sid,
+            subject,
+            rx,
+            pending,
+            client,
+            unsubscribed: false,
+        }
+    }
+
+    /// The subscription id on the wire.
+    pub fn sid(&self) -> u64 {
+        self.sid
+    }
+
+    /// The subject subscribed to.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Messages dropped because this subscriber fell behind its pending limits.
+    pub fn dropped(&self) -> u64 {
+        self.pending.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Messages received and not yet taken from the stream.
+    pub fn pending_messages(&self) -> usize {
+        self.pending.messages.load(Ordering::Relaxed)
+    }
+
+    /// Stops the subscription now. Messages already received can still be read; then the stream ends.
+    pub fn unsubscribe(&mut self) {
+        if !self.unsubscribed {
+            self.unsubscribed = true;
+            self.client.shared().unsubscribe(self.sid, None);
+        }
+    }
+
+    /// Ends the subscription after `max` messages in all (counting those already received).
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut sub = client.subscribe("ticks").await?;
+    /// sub.unsubscribe_after(3);
+    /// let three: Vec<_> = sub.collect().await; // the stream ends after the third message
+    /// # Ok(()) }
+    /// ```
+    pub fn unsubscribe_after(&mut self, max: u64) {
+        if !self.unsubscribed {
+            self.client.shared().unsubscribe(self.sid, Some(max));
+        }
+    }
+}
+
+impl Stream for Subscriber {
+    type Item = Message;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
+        let polled = self.rx.poll_recv(cx);
+        if let Poll::Ready(Some(msg)) = &polled {
+            self.pending.taken(msg.payload.len());
+        }
+        polled
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        // Synchronous: removes the route and queues UNSUB; no task is spawned.
+        self.unsubscribe();
+    }
+}
+
+impl std::fmt::Debug for Subscriber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscriber")
+            .field("sid", &self.sid)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
