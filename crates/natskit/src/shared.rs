@@ -130,48 +130,56 @@ impl Shared {
         if let Some(reply) = reply {
             validate_reply(reply).map_err(PublishError::InvalidSubject)?;
         }
-        let limit = self.options.limits.write_buffer;
+        if self.try_queue_pub(subject, reply, headers, &payload)? {
+            return Ok(());
+        }
         loop {
-            let mut out = lock(&self.out);
-            if out.closed {
-                return Err(PublishError::Closed);
-            }
-            if let Some(headers) = headers {
-                if !out.headers_supported {
-                    return Err(PublishError::HeadersNotSupported);
-                }
-                let size = payload.len() + headers.encoded_len();
-                if size > out.max_payload {
-                    return Err(PublishError::TooLarge {
-                        size,
-                        max_payload: out.max_payload,
-                    });
-                }
-            } else if payload.len() > out.max_payload {
-                return Err(PublishError::TooLarge {
-                    size: payload.len(),
-                    max_payload: out.max_payload,
-                });
-            }
-            if out.buf.len() < limit {
-                let was_empty = out.buf.is_empty();
-                out.buf.put_pub(subject, reply, headers, &payload);
-                out.out_messages += 1;
-                out.out_bytes += payload.len() as u64;
-                drop(out);
-                if was_empty {
-                    self.out_ready.notify_one();
-                }
-                return Ok(());
-            }
-            // Full: wait for the connection task to take the buffer. Registering before the
-            // lock is released means its wake-up cannot slip between check and wait.
+            // The buffer is full. Register for the wake-up before checking again, so the
+            // connection task taking the buffer cannot slip between the check and the wait.
             let room = self.out_space.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            drop(out);
+            if self.try_queue_pub(subject, reply, headers, &payload)? {
+                return Ok(());
+            }
             room.await;
         }
+    }
+
+    /// Queues a publish if the output buffer has room: `Ok(false)` when it is full.
+    fn try_queue_pub(
+        &self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) -> Result<bool, PublishError> {
+        let mut out = lock(&self.out);
+        if out.closed {
+            return Err(PublishError::Closed);
+        }
+        let size = payload.len() + headers.map_or(0, HeaderMap::encoded_len);
+        if headers.is_some() && !out.headers_supported {
+            return Err(PublishError::HeadersNotSupported);
+        }
+        if size > out.max_payload {
+            return Err(PublishError::TooLarge {
+                size,
+                max_payload: out.max_payload,
+            });
+        }
+        if out.buf.len() >= self.options.limits.write_buffer {
+            return Ok(false);
+        }
+        let was_empty = out.buf.is_empty();
+        out.buf.put_pub(subject, reply, headers, payload);
+        out.out_messages += 1;
+        out.out_bytes += payload.len() as u64;
+        drop(out);
+        if was_empty {
+            self.out_ready.notify_one();
+        }
+        Ok(true)
     }
 
     /// Queues a PING and returns the receiver its PONG will complete.
