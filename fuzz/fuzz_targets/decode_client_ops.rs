@@ -1,0 +1,8 @@
+//! Fuzzes `ClientOpDecoder` (whole and cut into pieces) and the round trip through
+//! `WriteBuffer::put_client_op`. Input layout and checks: see the harness in `fuzz/src/lib.rs`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use natskit_proto_fuzz::{fuzz_decoder, Client};
+
+fuzz_target!(|data: &[u8]| fuzz_decoder::<Client>(data));
