@@ -41,7 +41,8 @@ pub struct Limits {
     pub max_control_line: usize,
     /// Longest INFO or CONNECT line.
     pub max_json_line: usize,
-    /// Largest payload (headers included) a message may announce.
+    /// Largest payload (headers included) a message may announce; at most
+    /// [`MAX_PAYLOAD_CEILING`], larger values are capped.
     pub max_payload: usize,
 }
 
@@ -82,7 +83,10 @@ struct Framer {
 impl Framer {
     fn new(limits: Limits, json_op: &'static [u8]) -> Self {
         Framer {
-            limits,
+            limits: Limits {
+                max_payload: limits.max_payload.min(MAX_PAYLOAD_CEILING),
+                ..limits
+            },
             scanned: 0,
             pending: None,
             json_op,
@@ -102,7 +106,9 @@ impl Framer {
         let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
             self.scanned = buf.len();
             let limit = self.line_limit(buf);
-            if buf.len() > limit {
+            // A trailing `\r` belongs to the terminator that is still on its way.
+            let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
+            if line_len > limit {
                 return Err(ProtoError::ControlLineTooLong { limit });
             }
             return Ok(None);
@@ -172,6 +178,7 @@ impl Framer {
         let Some(head) = &self.pending else {
             return Ok(None);
         };
+        // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
         let needed = head.total_len + 2;
         if buf.len() < needed {
             // Make room once for the whole frame, rather than growing read by read.
@@ -266,7 +273,7 @@ impl ServerOpDecoder {
         Self::with_limits(Limits::default())
     }
 
-    /// A decoder with the given limits.
+    /// A decoder with the given limits (payloads capped at [`MAX_PAYLOAD_CEILING`]).
     pub fn with_limits(limits: Limits) -> Self {
         ServerOpDecoder {
             framer: Framer::new(limits, b"INFO"),
@@ -279,8 +286,9 @@ impl ServerOpDecoder {
     }
 
     /// Changes the payload limit, for instance to the `max_payload` of the server's INFO.
+    /// Values above [`MAX_PAYLOAD_CEILING`] are capped: a peer cannot make us reserve more.
     pub fn set_max_payload(&mut self, max_payload: usize) {
-        self.framer.limits.max_payload = max_payload;
+        self.framer.limits.max_payload = max_payload.min(MAX_PAYLOAD_CEILING);
     }
 
     /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet.
@@ -408,7 +416,7 @@ impl ClientOpDecoder {
         })
     }
 
-    /// A decoder with the given limits.
+    /// A decoder with the given limits (payloads capped at [`MAX_PAYLOAD_CEILING`]).
     pub fn with_limits(limits: Limits) -> Self {
         ClientOpDecoder {
             framer: Framer::new(limits, b"CONNECT"),
