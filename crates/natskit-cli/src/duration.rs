@@ -1,0 +1,96 @@
+//! Durations written as people write them: `500ms`, `2s`, `1.5s`, `1m30s`, `2h`.
+
+use std::time::Duration;
+
+/// Parses a positive duration: one or more `<number><unit>` parts, with units `ns`, `us`
+/// (or `µs`), `ms`, `s`, `m` (or `min`), `h`. A bare number counts as seconds.
+///
+/// Returns the reason as text when the input is not such a duration (clap shows it).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("expected a duration such as 500ms, 2s or 1m".into());
+    }
+    if let Ok(seconds) = text.parse::<f64>() {
+        return positive(seconds, text);
+    }
+    let mut seconds = 0.0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_len);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration such as 500ms, 2s or 1m"))?;
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "" => {
+                return Err(format!(
+                    "{text:?} needs a unit after {number} (ms, s, m, h)"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "unknown unit {other:?} in {text:?}; use ns, us, ms, s, m or h"
+                ))
+            }
+        };
+        seconds += value * scale;
+        rest = after;
+    }
+    positive(seconds, text)
+}
+
+fn positive(seconds: f64, text: &str) -> Result<Duration, String> {
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(format!("{text:?} must be a duration greater than zero"));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("{text:?} is too long a duration"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration(" 10ms "), Ok(Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn rejects() {
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "-1s",
+            "ms",
+            "5 parsecs",
+            "1x",
+            "1s2",
+            "1..2s",
+            "inf",
+            "NaN",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+}

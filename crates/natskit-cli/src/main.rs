@@ -1,0 +1,70 @@
+//! `natskit`: publish, subscribe, request and reply on a NATS server from the shell.
+//!
+//! ```text
+//! natskit sub 'greet.*'                       # prints every message on greet.*
+//! natskit pub greet.joe 'hello' -H Trace-Id:42
+//! natskit reply svc.echo --echo               # answers each request with its own payload
+//! natskit req svc.echo 'ping' --timeout 500ms # prints the answer
+//! ```
+//!
+//! Every command connects to `--server` (or `NATS_URL`, or `nats://127.0.0.1:4222`). Results go
+//! to standard output; progress notes (`Subscribing on ...`, `Listening on ...`) and errors go to
+//! standard error. A failure prints exactly one line `error: <message>` and exits with status 1;
+//! usage errors are clap's and exit with status 2.
+//!
+//! # Layout
+//! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
+//! - `connect`: the global connection flags and how they become a [`natskit::Client`].
+//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`.
+//! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
+//! - `output`: how messages are printed; `error`: the one error type every command returns.
+
+mod cmd;
+mod connect;
+mod duration;
+mod error;
+mod headers;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cmd::Command;
+use crate::connect::ConnectArgs;
+use crate::error::CliError;
+
+/// Publish, subscribe, request and reply on a NATS server.
+#[derive(Debug, Parser)]
+#[command(name = "natskit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn main() -> ExitCode {
+    // Usage errors, --help and --version are clap's: it prints them and exits (status 2 or 0).
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&CliError::msg(format!("could not start the runtime: {e}"))),
+    };
+    match runtime.block_on(cli.command.run(&cli.connect)) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`natskit sub x | head -1`): nothing to report.
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints `error: <message>` as one line on standard error and returns status 1.
+fn fail(error: &CliError) -> ExitCode {
+    let message = error.to_string().replace(['\r', '\n'], " ");
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}

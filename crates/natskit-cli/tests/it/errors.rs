@@ -1,0 +1,91 @@
+//! Failures: one `error:` line and status 1; usage errors: clap's status 2.
+
+use crate::support::{natskit, natskit_bare, one_error_line, server};
+
+#[test]
+fn unreachable_server() {
+    for args in [
+        &["pub", "a", "x"][..],
+        &["sub", "a"],
+        &["req", "a"],
+        &["reply", "a"],
+    ] {
+        let out = natskit_bare(args)
+            .args(["--server", "nats://127.0.0.1:1"])
+            .assert()
+            .code(1);
+        let line = one_error_line(out.get_output());
+        assert!(
+            line.starts_with("error: could not connect to 127.0.0.1:1: "),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn invalid_subjects() {
+    let server = server();
+    let out = natskit(&server, &["pub", "orders.*", "x"]).assert().code(1);
+    let line = one_error_line(out.get_output());
+    assert!(
+        line.starts_with("error: invalid publish subject \"orders.*\""),
+        "{line}"
+    );
+
+    let out = natskit(&server, &["sub", "orders..new"]).assert().code(1);
+    let line = one_error_line(out.get_output());
+    assert!(
+        line.starts_with("error: invalid subscribe subject \"orders..new\""),
+        "{line}"
+    );
+
+    let out = natskit(&server, &["req", "a b"]).assert().code(1);
+    let line = one_error_line(out.get_output());
+    assert!(
+        line.starts_with("error: invalid publish subject \"a b\""),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_header_is_reported_before_connecting() {
+    // The server is unreachable: the header is checked first.
+    let out = natskit_bare(&["pub", "a", "x", "-H", "nocolon", "-s", "nats://127.0.0.1:1"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        one_error_line(out.get_output()),
+        "error: invalid header \"nocolon\": expected KEY:VALUE"
+    );
+    let out = natskit_bare(&["req", "a", "-H", "bad name:x"])
+        .assert()
+        .code(1);
+    let line = one_error_line(out.get_output());
+    assert!(
+        line.starts_with("error: invalid header \"bad name:x\""),
+        "{line}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    natskit_bare(&["pub", "a", "--bogus"]).assert().code(2);
+    natskit_bare(&["sub"]).assert().code(2);
+    natskit_bare(&["req", "a", "--timeout", "soon"])
+        .assert()
+        .code(2);
+    natskit_bare(&["pub", "a", "--count", "0"]).assert().code(2);
+    natskit_bare(&["reply", "a", "body", "--echo"])
+        .assert()
+        .code(2);
+    natskit_bare(&["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = natskit_bare(&["--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for word in ["pub", "sub", "req", "reply", "--server", "NATS_URL"] {
+        assert!(help.contains(word), "{word} missing from:\n{help}");
+    }
+}

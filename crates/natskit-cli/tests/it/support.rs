@@ -1,0 +1,160 @@
+//! Running the binary: one-shot commands, and long-running children awaited on a ready line.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::server::NatsServer;
+
+/// Upper bound for anything a test waits on; all is done far sooner when things work.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The `natskit` binary Cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_natskit");
+
+/// A fresh nats-server.
+pub fn server() -> NatsServer {
+    NatsServer::start().expect("start nats-server (apt-get install -y nats-server)")
+}
+
+/// `natskit --server <url> <args>` as a one-shot command, NATS_URL cleared, stdin empty.
+pub fn natskit(server: &NatsServer, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = natskit_bare(args);
+    cmd.arg("--server").arg(server.url());
+    cmd
+}
+
+/// `natskit <args>` with no server given and NATS_URL cleared.
+pub fn natskit_bare(args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    cmd.args(args).env_remove("NATS_URL").timeout(PATIENCE);
+    cmd
+}
+
+/// Standard error as text, asserting it is exactly one line starting with `error: `.
+pub fn one_error_line(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "expected one `error:` line, got {stderr:?}"
+    );
+    stderr.trim_end().to_owned()
+}
+
+/// A `natskit` process running in the background, killed on drop.
+pub struct Running {
+    child: Child,
+    stderr_lines: mpsc::Receiver<String>,
+    stderr_seen: Vec<String>,
+    stdout: Option<JoinHandle<String>>,
+}
+
+/// What a background process left when it ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Running {
+    /// Starts `natskit --server <url> <args>` and waits until a line of its standard error
+    /// contains `ready` (`"Subscribing on"`, `"Listening on"`).
+    pub fn start(server: &NatsServer, args: &[&str], ready: &str) -> Running {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .arg("--server")
+            .arg(server.url())
+            .env_remove("NATS_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn natskit");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, stderr_lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        let mut running = Running {
+            child,
+            stderr_lines,
+            stderr_seen: Vec::new(),
+            stdout: Some(stdout),
+        };
+        running.wait_for_stderr(ready);
+        running
+    }
+
+    /// Waits for a line of standard error containing `needle`.
+    pub fn wait_for_stderr(&mut self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    self.stderr_seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!(
+                    "no stderr line containing {needle:?} in time; stderr so far: {:?}",
+                    self.stderr_seen
+                ),
+            }
+        }
+    }
+
+    /// Waits (bounded) for the process to exit by itself, and returns its output.
+    pub fn finish(mut self) -> Finished {
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for natskit") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "natskit did not exit in time; stderr so far: {:?}",
+                self.stderr_seen
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        // The process is gone, so both pipes reach their end.
+        let stdout = self
+            .stdout
+            .take()
+            .expect("stdout reader")
+            .join()
+            .expect("stdout reader thread");
+        while let Ok(line) = self.stderr_lines.recv_timeout(PATIENCE) {
+            self.stderr_seen.push(line);
+        }
+        Finished {
+            status,
+            stdout,
+            stderr: self.stderr_seen.join("\n"),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
