@@ -348,18 +348,28 @@ impl Client {
             (out.out_messages, out.out_bytes)
         };
         let c = &shared.in_counters;
-        let mut stats = Statistics::default();
-        stats.in_messages = c.messages.load(std::sync::atomic::Ordering::Relaxed);
-        stats.in_bytes = c.bytes.load(std::sync::atomic::Ordering::Relaxed);
-        stats.out_messages = out_messages;
-        stats.out_bytes = out_bytes;
-        stats.reconnects = c.reconnects.load(std::sync::atomic::Ordering::Relaxed);
-        stats
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        Statistics {
+            in_messages: c.messages.load(relaxed),
+            in_bytes: c.bytes.load(relaxed),
+            out_messages,
+            out_bytes,
+            reconnects: c.reconnects.load(relaxed),
+        }
     }
 
-    /// A stream of connection events from now on.
+    /// Requests sent and still waiting for their answer. A request that timed out or was
+    /// abandoned is not counted: it leaves nothing behind.
+    pub fn requests_in_flight(&self) -> usize {
+        lock(&self.shared().routes).waiting()
+    }
+
+    /// A stream of connection events. The first call sees every event since the connection was
+    /// made, [`Event::Connected`] first; later calls see events from the moment of the call.
     pub fn events(&self) -> Events {
-        Events::new(self.shared().events.subscribe())
+        let shared = self.shared();
+        let first = lock(&shared.first_events).take();
+        Events::new(first.unwrap_or_else(|| shared.events.subscribe()))
     }
 
     /// True once the client is closed.

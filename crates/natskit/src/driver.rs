@@ -95,6 +95,10 @@ impl Driver {
             .max(Duration::from_millis(10));
         let mut pings = interval_at(Instant::now() + ping_interval, ping_interval);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // Bytes that came in the same read as the handshake's PONG are waiting already.
+        if let Err(e) = self.process_input() {
+            return Stop::Failed(format!("protocol error: {e}"));
+        }
         loop {
             if self.writing.is_empty() {
                 self.take_output();

@@ -130,7 +130,6 @@ impl Routes {
     }
 
     /// Number of requests waiting for an answer.
-    #[cfg(test)]
     pub(crate) fn waiting(&self) -> usize {
         self.mux.waiters.len()
     }

@@ -51,6 +51,9 @@ pub(crate) struct Shared {
     pub(crate) info: Mutex<ServerInfo>,
     pub(crate) in_counters: InCounters,
     pub(crate) events: broadcast::Sender<Event>,
+    /// Subscribed before the first event, handed to the first caller of `events()`, so that
+    /// reader misses nothing since connect.
+    pub(crate) first_events: Mutex<Option<broadcast::Receiver<Event>>>,
     pub(crate) options: ConnectOptions,
     pub(crate) next_sid: AtomicU64,
     /// Asks the connection task to stop.
@@ -62,7 +65,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(options: ConnectOptions, info: ServerInfo, server: String) -> Self {
-        let (events, _) = broadcast::channel(options.limits.event_capacity);
+        let (events, first_events) = broadcast::channel(options.limits.event_capacity);
         let inbox = format!(
             "{}.{}.",
             options.protocol.inbox_prefix,
@@ -84,6 +87,7 @@ impl Shared {
             info: Mutex::new(info),
             in_counters: InCounters::default(),
             events,
+            first_events: Mutex::new(Some(first_events)),
             options,
             next_sid: AtomicU64::new(1),
             shutdown: Notify::new(),

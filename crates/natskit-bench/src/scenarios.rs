@@ -1,0 +1,104 @@
+//! The four scenarios of the client benchmark, written once for any [`Contender`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hdrhistogram::Histogram;
+
+use crate::contenders::Contender;
+
+/// 16 bytes, as in the figures.
+pub fn payload() -> Bytes {
+    Bytes::from_static(b"0123456789abcdef")
+}
+
+/// Publishes `count` messages; timed until a flush round trip returns. Returns msgs/s.
+pub async fn publish<C: Contender>(url: &str, count: u64) -> f64 {
+    let client = C::connect(url).await;
+    let payload = payload();
+    let start = Instant::now();
+    for _ in 0..count {
+        client.publish("bench.pub", payload.clone()).await;
+    }
+    client.flush().await;
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Result of a pub/sub run.
+pub struct PubSub {
+    pub rate: f64,
+    pub lost: u64,
+}
+
+/// One publisher and one subscriber connection; first publish to last receive.
+pub async fn pubsub<C: Contender>(url: &str, count: u64) -> PubSub {
+    let subscriber = C::connect(url).await;
+    let publisher = C::connect(url).await;
+    let counter = subscriber
+        .count_messages("bench.ps", count, Duration::from_secs(2))
+        .await;
+    let payload = payload();
+    let start = Instant::now();
+    for _ in 0..count {
+        publisher.publish("bench.ps", payload.clone()).await;
+    }
+    publisher.flush().await;
+    let (received, last) = counter.await.expect("counter task");
+    PubSub {
+        rate: received as f64 / last.duration_since(start).as_secs_f64(),
+        lost: count - received,
+    }
+}
+
+/// Sequential requests to one echo responder; returns (p50, p99) in microseconds.
+pub async fn sequential_requests<C: Contender>(url: &str, count: u64) -> (f64, f64) {
+    let server_side = C::connect(url).await;
+    let responder = server_side.responder("bench.req", None).await;
+    let client = C::connect(url).await;
+    let mut histogram = Histogram::<u64>::new(3).expect("histogram");
+    let payload = payload();
+    for _ in 0..count {
+        let start = Instant::now();
+        client.request("bench.req", payload.clone()).await;
+        histogram
+            .record(start.elapsed().as_nanos() as u64)
+            .expect("record");
+    }
+    responder.abort();
+    (
+        histogram.value_at_quantile(0.5) as f64 / 1e3,
+        histogram.value_at_quantile(0.99) as f64 / 1e3,
+    )
+}
+
+/// `requesters` tasks on one connection share `count` requests over 2 queue responders.
+/// Returns requests per second.
+pub async fn concurrent_requests<C: Contender>(url: &str, requesters: u64, count: u64) -> f64 {
+    let mut responders = Vec::new();
+    for _ in 0..2 {
+        let conn = C::connect(url).await;
+        responders.push(conn.responder("bench.qreq", Some("echo")).await);
+    }
+    let client = C::connect(url).await;
+    let per_task = count / requesters;
+    let start = Instant::now();
+    let payload = Arc::new(payload());
+    let tasks: Vec<_> = (0..requesters)
+        .map(|_| {
+            let client = client.clone();
+            let payload = Arc::clone(&payload);
+            tokio::spawn(async move {
+                for _ in 0..per_task {
+                    client.request("bench.qreq", (*payload).clone()).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("requester task");
+    }
+    let rate = (per_task * requesters) as f64 / start.elapsed().as_secs_f64();
+    responders.iter().for_each(|r| r.abort());
+    rate
+}

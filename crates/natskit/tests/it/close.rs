@@ -1,0 +1,116 @@
+//! Closing: what was accepted is delivered, everything waiting ends with a clear error.
+
+use std::time::Duration;
+
+use natskit::{Event, FlushError, PublishError, Request, RequestError, SubscribeError};
+
+use crate::support::{client, drain_to_end, next, server, wait_for_event};
+
+#[tokio::test]
+async fn close_delivers_everything_accepted_before_it() {
+    let server = server();
+    let receiver = client(&server).await;
+    let mut sub = receiver.subscribe("last.words").await.unwrap();
+    receiver.flush().await.unwrap();
+    let sender = client(&server).await;
+    for i in 0..10_000 {
+        sender.publish("last.words", format!("{i}")).await.unwrap();
+    }
+    sender.close().await.unwrap();
+    for i in 0..10_000 {
+        assert_eq!(next(&mut sub).await.payload, format!("{i}"));
+    }
+}
+
+#[tokio::test]
+async fn close_fails_waiting_requests_and_ends_streams() {
+    let server = server();
+    let client = client(&server).await;
+    let mut sub = client.subscribe("svc.never").await.unwrap();
+    client.flush().await.unwrap();
+    let pending = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send_request(
+                    "svc.never",
+                    Request::new("?").timeout(Duration::from_secs(30)),
+                )
+                .await
+        })
+    };
+    // The request reached the (silent) subscriber, so it is in flight.
+    next(&mut sub).await;
+    client.close().await.unwrap();
+    let err = pending.await.unwrap().unwrap_err();
+    assert_eq!(
+        err,
+        RequestError::Closed {
+            subject: "svc.never".into()
+        }
+    );
+    assert!(drain_to_end(&mut sub).await.is_empty());
+}
+
+#[tokio::test]
+async fn everything_after_close_is_refused() {
+    let server = server();
+    let client = client(&server).await;
+    let mut events = client.events();
+    client.close().await.unwrap();
+    assert!(client.is_closed());
+    assert_eq!(
+        client.publish("x", "y").await.unwrap_err(),
+        PublishError::Closed
+    );
+    assert_eq!(
+        client.subscribe("x").await.unwrap_err(),
+        SubscribeError::Closed
+    );
+    assert_eq!(client.flush().await.unwrap_err(), FlushError::Closed);
+    assert!(matches!(
+        client.request("x", "y").await.unwrap_err(),
+        RequestError::Publish(PublishError::Closed)
+    ));
+    let closed = wait_for_event(&mut events, |e| matches!(e, Event::Closed { .. })).await;
+    assert_eq!(
+        closed,
+        Event::Closed {
+            reason: "closed by the client".into()
+        }
+    );
+    // Closing twice is harmless.
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn flush_is_a_real_round_trip_and_rtt_measures_it() {
+    let server = server();
+    let client = client(&server).await;
+    let sub = client.subscribe("flushed").await.unwrap();
+    client.publish("flushed", "x").await.unwrap();
+    client.flush().await.unwrap();
+    // The server processed the publish before answering PING, and sent us the message first.
+    assert_eq!(sub.pending_messages(), 1);
+    let rtt = client.rtt().await.unwrap();
+    assert!(
+        rtt > Duration::ZERO && rtt < Duration::from_secs(5),
+        "{rtt:?}"
+    );
+}
+
+#[tokio::test]
+async fn server_going_away_is_reported() {
+    let mut server = server();
+    let client = client(&server).await;
+    let mut events = client.events();
+    server.stop().unwrap();
+    let event = wait_for_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    assert_eq!(
+        event,
+        Event::Disconnected {
+            reason: "the server closed the connection".into()
+        }
+    );
+    wait_for_event(&mut events, |e| matches!(e, Event::Closed { .. })).await;
+}

@@ -1,0 +1,15 @@
+//! natskit client integration tests, against real nats-server processes started by natskit-test
+//! (and, for faults a real server never makes, its scripted fake server).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+mod support;
+
+mod checks;
+mod close;
+mod connect;
+mod faults;
+mod pubsub;
+mod queue;
+mod request;
+mod slow_consumer;
