@@ -1,1 +1,46 @@
-//! placeholder
+//! Test harness for natskit: real `nats-server` processes on loopback, a routed cluster, and a
+//! scripted fake server for the faults a real server never makes.
+//!
+//! Everything is blocking and std-only (`std::process`, `std::net`, threads), so tests on any async
+//! runtime, or none, can use it. Every wait is bounded, every process and thread is stopped on drop
+//! (also when a test panics), and every error message says what to do next: a missing binary names
+//! `apt-get install -y nats-server`, a server that fails to start brings its log along.
+//!
+//! ```
+//! use std::time::Duration;
+//! use natskit_test::{probe, NatsServer};
+//!
+//! let mut server = NatsServer::start().unwrap();
+//! probe::ping(server.addr(), Duration::from_secs(5)).unwrap();
+//! server.restart().unwrap(); // same port, new process
+//! probe::ping(server.addr(), Duration::from_secs(5)).unwrap();
+//! ```
+//!
+//! # Layout
+//! - `server.rs`: [`NatsServer`] and its [`NatsServerBuilder`]: one process on a
+//!   free port, optional config file and arguments, `stop` / `start_again` / `restart` on the same port.
+//! - `cluster.rs`: [`NatsCluster`] and [`NatsClusterBuilder`]: `n` nodes meshed by explicit routes,
+//!   formation checked through `/routez`, `kill(i)` / `restart(i)`.
+//! - `fake.rs`: [`ScriptedServer`], [`ScriptedServerBuilder`] and [`Step`]: a TCP listener that plays
+//!   one script per accepted connection and records what the client sent.
+//! - [`port`]: free loopback ports, never handed out twice by one process.
+//! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
+//! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
+//! - `error.rs`: [`Error`] and [`Result`].
+//! - `tempdir.rs` (private): the temp dir each server owns and removes on drop.
+
+pub mod binary;
+mod cluster;
+mod error;
+mod fake;
+pub mod port;
+pub mod probe;
+mod server;
+mod tempdir;
+
+pub use cluster::{NatsCluster, NatsClusterBuilder};
+pub use error::{Error, Result, INSTALL_HINT};
+pub use fake::{
+    ScriptedServer, ScriptedServerBuilder, Step, DEFAULT_JOIN_TIMEOUT, DEFAULT_STEP_TIMEOUT,
+};
+pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};

@@ -1,0 +1,104 @@
+//! Finding the `nats-server` executable.
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Environment variable that overrides where `nats-server` is looked for.
+///
+/// # Example
+/// ```
+/// // NATS_SERVER_BIN=/opt/nats/nats-server cargo test
+/// assert_eq!(natskit_test::binary::ENV_VAR, "NATS_SERVER_BIN");
+/// ```
+pub const ENV_VAR: &str = "NATS_SERVER_BIN";
+
+/// Directories searched after `PATH`: a non-root `PATH` often lacks the sbin directories where
+/// Debian's `nats-server` package installs the binary.
+///
+/// # Example
+/// ```
+/// assert!(natskit_test::binary::EXTRA_DIRS.contains(&"/usr/sbin"));
+/// ```
+pub const EXTRA_DIRS: [&str; 3] = ["/usr/sbin", "/usr/local/sbin", "/sbin"];
+
+/// Finds `nats-server`: the `NATS_SERVER_BIN` environment variable if set, else `PATH`, else
+/// [`EXTRA_DIRS`].
+///
+/// # Errors
+/// [`Error::BinaryNotFound`], naming the install command, when nothing executable is found.
+///
+/// # Example
+/// ```
+/// let bin = natskit_test::binary::find_nats_server().unwrap();
+/// assert!(bin.ends_with("nats-server") || std::env::var_os("NATS_SERVER_BIN").is_some());
+/// ```
+pub fn find_nats_server() -> Result<PathBuf> {
+    locate(None)
+}
+
+/// Like [`find_nats_server`], but an `explicit` path, when given, is the only one tried.
+///
+/// This is how a test points the harness at a binary without touching the process environment
+/// (which tests running in parallel share).
+///
+/// # Errors
+/// [`Error::BinaryNotFound`] when the chosen path (or every searched one) is not an executable file.
+///
+/// # Example
+/// ```
+/// use std::path::Path;
+/// let err = natskit_test::binary::locate(Some(Path::new("/nonexistent/nats-server"))).unwrap_err();
+/// assert!(err.to_string().contains("apt-get install -y nats-server"));
+/// ```
+pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        return only(path.to_path_buf());
+    }
+    if let Some(path) = env::var_os(ENV_VAR).filter(|v| !v.is_empty()) {
+        return only(PathBuf::from(path));
+    }
+    let mut searched = Vec::new();
+    let path_var = env::var_os("PATH").unwrap_or_default();
+    let dirs = env::split_paths(&path_var).chain(EXTRA_DIRS.iter().map(PathBuf::from));
+    for dir in dirs {
+        let candidate = dir.join("nats-server");
+        if searched.contains(&candidate) {
+            continue;
+        }
+        if is_executable(&candidate) {
+            return Ok(candidate);
+        }
+        searched.push(candidate);
+    }
+    Err(Error::BinaryNotFound { searched })
+}
+
+fn only(path: PathBuf) -> Result<PathBuf> {
+    if is_executable(&path) {
+        Ok(path)
+    } else {
+        Err(Error::BinaryNotFound {
+            searched: vec![path],
+        })
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = path.metadata() else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}

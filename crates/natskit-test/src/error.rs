@@ -1,0 +1,196 @@
+//! The one error type of the harness.
+
+use std::fmt::Write as _;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The install command named by [`Error::BinaryNotFound`].
+///
+/// # Example
+/// ```
+/// assert_eq!(natskit_test::INSTALL_HINT, "apt-get install -y nats-server");
+/// ```
+pub const INSTALL_HINT: &str = "apt-get install -y nats-server";
+
+/// Everything that can go wrong while starting, probing or scripting a server.
+///
+/// Every message is written to be read in a failed test's output: it says what was attempted and,
+/// for a real server, ends with the server's own log.
+///
+/// # Example
+/// ```
+/// use natskit_test::{Error, NatsServer};
+///
+/// let err = NatsServer::builder()
+///     .binary("/nonexistent/nats-server")
+///     .start()
+///     .unwrap_err();
+/// assert!(matches!(err, Error::BinaryNotFound { .. }));
+/// assert!(err.to_string().contains("apt-get install -y nats-server"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No executable `nats-server` was found.
+    #[error(
+        "nats-server binary not found (looked at: {}); install it with `{INSTALL_HINT}` \
+         (`make test` installs it through scripts/install-deps.sh), or set NATS_SERVER_BIN \
+         to its path",
+        list_paths(searched)
+    )]
+    BinaryNotFound {
+        /// The paths that were tried, in order.
+        searched: Vec<PathBuf>,
+    },
+
+    /// An I/O operation of the harness itself failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What the harness was doing.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The server process exited while the harness waited for it to become ready.
+    #[error("nats-server for {addr} exited during startup ({status})\n--- server log ---\n{log}")]
+    Exited {
+        /// The client address the server was asked to listen on.
+        addr: SocketAddr,
+        /// The exit status, as text.
+        status: String,
+        /// The server's output from this start.
+        log: String,
+    },
+
+    /// The server did not become ready (port open and `INFO` sent) in time.
+    #[error(
+        "nats-server for {addr} was not ready after {waited:?} (last problem: {reason})\n\
+         --- server log ---\n{log}"
+    )]
+    StartTimeout {
+        /// The client address the server was asked to listen on.
+        addr: SocketAddr,
+        /// How long the harness waited.
+        waited: Duration,
+        /// The last reason the server was not considered ready.
+        reason: String,
+        /// The server's output from this start.
+        log: String,
+    },
+
+    /// A port needed for a restart was still taken after the wait.
+    #[error("port {port} on 127.0.0.1 is still in use after {waited:?}")]
+    PortBusy {
+        /// The port.
+        port: u16,
+        /// How long the harness waited.
+        waited: Duration,
+    },
+
+    /// A peer answered, but not with what the protocol requires.
+    #[error("unexpected reply from {addr}: expected {expected}, got {got:?}")]
+    Unexpected {
+        /// The peer.
+        addr: SocketAddr,
+        /// What was expected.
+        expected: String,
+        /// What arrived (lossy UTF-8).
+        got: String,
+    },
+
+    /// The cluster's routes did not reach a full mesh in time.
+    #[error("cluster did not form within {waited:?}: {detail}")]
+    ClusterTimeout {
+        /// How long the harness waited.
+        waited: Duration,
+        /// The route counts seen last, per node.
+        detail: String,
+    },
+
+    /// A cluster node index was out of range.
+    #[error("no node {index} in a cluster of {len}")]
+    NoSuchNode {
+        /// The index asked for.
+        index: usize,
+        /// The number of nodes.
+        len: usize,
+    },
+
+    /// A [`ScriptedServer`](crate::ScriptedServer) step failed: an expectation was not met, timed
+    /// out, or the client went away.
+    #[error(
+        "scripted connection {connection}, step {step} ({what}): {reason}; \
+         the client had sent {received:?}"
+    )]
+    Script {
+        /// Index of the connection (0 = first accepted).
+        connection: usize,
+        /// Index of the failing step in that connection's script.
+        step: usize,
+        /// The step, as text.
+        what: String,
+        /// Why it failed.
+        reason: String,
+        /// Everything the client had sent on that connection (lossy UTF-8).
+        received: String,
+    },
+
+    /// A scripted connection was never accepted (the client never connected) before the wait ended.
+    #[error("scripted connection {connection} was not accepted within {waited:?}")]
+    NotConnected {
+        /// Index of the connection that never came.
+        connection: usize,
+        /// How long the harness waited.
+        waited: Duration,
+    },
+}
+
+/// The harness's `Result`, with [`Error`] as the default error.
+///
+/// # Example
+/// ```
+/// fn port() -> natskit_test::Result<u16> {
+///     Ok(natskit_test::port::free_port()?)
+/// }
+/// assert!(port().unwrap() > 0);
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Whether a server could not start because one of its ports was taken (a bind race).
+    pub(crate) fn is_port_conflict(&self) -> bool {
+        match self {
+            Error::Exited { log, .. } => log.contains("address already in use"),
+            Error::PortBusy { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(source: io::Error) -> Self {
+        Error::io("I/O error", source)
+    }
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let mut out = String::new();
+    for (i, p) in paths.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{}", p.display());
+    }
+    out
+}

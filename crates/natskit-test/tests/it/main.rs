@@ -1,0 +1,8 @@
+//! Integration tests of the harness itself: every helper against a real `nats-server` (or a plain
+//! `TcpStream` client for the scripted server).
+
+mod binary;
+mod cluster;
+mod fake;
+mod server;
+mod support;
