@@ -227,3 +227,17 @@ async fn verbose_mode_acknowledgements_are_handled() {
     assert_eq!(msg.payload, "ok?");
     client.flush().await.unwrap();
 }
+
+#[tokio::test]
+async fn nats_url_is_the_default_then_localhost() {
+    // The only test of this binary that touches NATS_URL.
+    let server = server();
+    std::env::set_var("NATS_URL", server.url());
+    assert_eq!(natskit::default_urls(), server.url());
+    let client = ConnectOptions::new().connect_default().await.unwrap();
+    assert_eq!(client.server_address(), server.url());
+    std::env::set_var("NATS_URL", " ");
+    assert_eq!(natskit::default_urls(), "nats://127.0.0.1:4222");
+    std::env::remove_var("NATS_URL");
+    assert_eq!(natskit::default_urls(), natskit::DEFAULT_URL);
+}

@@ -218,3 +218,42 @@ async fn tls_required_is_refused_with_a_clear_reason() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn lame_duck_mode_is_reported() {
+    let server = after_handshake([
+        Step::send("INFO {\"server_id\":\"FAKE\",\"proto\":1,\"headers\":true,\"ldm\":true}\r\n"),
+        Step::Hang,
+    ]);
+    let client = natskit::connect(&server.url()).await.unwrap();
+    let mut events = client.events();
+    wait_for_event(&mut events, |e| *e == Event::LameDuckMode).await;
+    assert!(client.server_info().lame_duck_mode);
+}
+
+#[tokio::test]
+async fn info_update_changes_the_limits_publishes_are_checked_against() {
+    let server = after_handshake([
+        Step::send(
+            "INFO {\"server_id\":\"FAKE\",\"proto\":1,\"headers\":true,\"max_payload\":8}\r\n",
+        ),
+        Step::Hang,
+    ]);
+    let client = natskit::connect(&server.url()).await.unwrap();
+    // The update is applied by the time a later PING would be answered; wait for it to show.
+    tokio::time::timeout(crate::support::PATIENCE, async {
+        while client.server_info().max_payload != 8 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("INFO update applied");
+    let err = client.publish("x", "123456789").await.unwrap_err();
+    assert_eq!(
+        err,
+        PublishError::TooLarge {
+            size: 9,
+            max_payload: 8
+        }
+    );
+}

@@ -8,6 +8,7 @@ mod support;
 mod checks;
 mod close;
 mod connect;
+mod examples;
 mod faults;
 mod pubsub;
 mod queue;
