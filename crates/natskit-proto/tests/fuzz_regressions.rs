@@ -75,3 +75,33 @@ fn huge_max_payload_and_huge_announced_size_do_not_panic() {
         "{result:?}"
     );
 }
+
+/// `WriteBuffer::with_copy_threshold(0)` chains every payload, the empty one too: the chain then
+/// holds an empty `Bytes`, so `chunk()` returns an empty slice while `remaining()` is 2 (the
+/// payload's CRLF), which breaks the `bytes::Buf` contract. `to_bytes()` (the default
+/// `Buf::copy_to_bytes`) then loops forever on `advance(0)`; `chunks_vectored` is unaffected
+/// (it skips empty chunks). Found by decode_server_ops on `b"\x00\x40MSG a 1 0\r\n\r\n"` (piece
+/// byte 0, copy threshold 0). This test reads with `chunk` + `advance` so it fails, not hangs.
+#[test]
+#[ignore = "known bug: WriteBuffer::put_payload chains an empty payload when copy_threshold is 0"]
+fn write_buffer_with_copy_threshold_zero_keeps_the_buf_contract() {
+    use bytes::{Buf, Bytes};
+    use natskit_proto::WriteBuffer;
+
+    let mut out = WriteBuffer::with_copy_threshold(0);
+    out.put_pub("a", None, None, &Bytes::new());
+    let mut read = Vec::new();
+    while out.has_remaining() {
+        let chunk = out.chunk();
+        assert!(
+            !chunk.is_empty(),
+            "chunk() is empty with {} bytes remaining, after {:?}",
+            out.remaining(),
+            String::from_utf8_lossy(&read)
+        );
+        read.extend_from_slice(chunk);
+        let n = chunk.len();
+        out.advance(n);
+    }
+    assert_eq!(read, b"PUB a 0\r\n\r\n");
+}
