@@ -1,10 +1,10 @@
-//! The `natskit` binary run as a user runs it, against real nats-server processes.
+//! The `natskit` binary run as a user runs it, against real nats-server processes started by
+//! natskit-test on free loopback ports.
 //!
 //! Processes that must be ready before the next step (`sub`, `reply`) are spawned and awaited on
 //! their ready line on standard error; one-shot commands (`pub`, `req`) run through `assert_cmd`.
 //! Every wait is bounded by [`support::PATIENCE`] and every child is killed on drop.
 
-mod server;
 mod support;
 
 mod errors;

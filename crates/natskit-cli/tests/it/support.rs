@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::server::NatsServer;
+use natskit_test::NatsServer;
 
 /// Upper bound for anything a test waits on; all is done far sooner when things work.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -16,7 +16,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_natskit");
 
 /// A fresh nats-server.
 pub fn server() -> NatsServer {
-    NatsServer::start().expect("start nats-server (apt-get install -y nats-server)")
+    NatsServer::start().expect("start nats-server")
 }
 
 /// `natskit --server <url> <args>` as a one-shot command, NATS_URL cleared, stdin empty.
