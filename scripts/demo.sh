@@ -22,7 +22,7 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 # 1. nats-server.
 if [[ -f scripts/install-deps.sh ]]; then
     bash scripts/install-deps.sh
-elif ! command -v nats-server >/dev/null 2>&1 && [[ ! -x /usr/sbin/nats-server ]]; then
+elif [[ -z ${NATS_SERVER_BIN:-} ]] && ! command -v nats-server >/dev/null 2>&1 && [[ ! -x /usr/sbin/nats-server ]]; then
     command -v apt-get >/dev/null 2>&1 || die "nats-server is not installed and apt-get is unavailable; install nats-server"
     say "installing nats-server"
     sudo=""
@@ -30,8 +30,18 @@ elif ! command -v nats-server >/dev/null 2>&1 && [[ ! -x /usr/sbin/nats-server ]
     $sudo apt-get update
     $sudo apt-get install -y nats-server
 fi
-nats_server="$(command -v nats-server || echo /usr/sbin/nats-server)"
-[[ -x $nats_server ]] || die "nats-server not found after installing it"
+# NATS_SERVER_BIN first, as the test harness does; then PATH and the sbin directories that a
+# non-root PATH often lacks (the Debian package puts it in /usr/sbin).
+nats_server="${NATS_SERVER_BIN:-}"
+if [[ -z $nats_server ]]; then
+    for candidate in "$(command -v nats-server || true)" /usr/sbin/nats-server /usr/local/sbin/nats-server /sbin/nats-server; do
+        if [[ -n $candidate && -x $candidate ]]; then
+            nats_server="$candidate"
+            break
+        fi
+    done
+fi
+[[ -n $nats_server && -x $nats_server ]] || die "nats-server not found; run scripts/install-deps.sh or set NATS_SERVER_BIN"
 
 # 2. The examples.
 say "building the examples ($profile)"
