@@ -141,3 +141,42 @@ async fn request_to_invalid_subject_is_refused_before_sending() {
     );
     assert_eq!(client.requests_in_flight(), 0);
 }
+
+#[tokio::test]
+async fn all_requests_share_one_inbox_subscription() {
+    let server = natskit_test::NatsServer::builder()
+        .monitoring()
+        .start()
+        .unwrap();
+    let responder_conn = client(&server).await;
+    let responder = echo_responder(&responder_conn, "svc.one").await;
+    let requester = natskit::ConnectOptions::new()
+        .name("requester")
+        .connect(&server.url())
+        .await
+        .unwrap();
+    for i in 0..50 {
+        requester.request("svc.one", format!("{i}")).await.unwrap();
+    }
+    requester.flush().await.unwrap();
+    let connz = server.monitor_get("/connz?subs=1").unwrap();
+    let connz: serde_json::Value = serde_json::from_str(&connz).unwrap();
+    let conn = connz["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "requester")
+        .expect("the requester's connection");
+    let subs: Vec<&str> = conn["subscriptions_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    assert!(
+        subs[0].starts_with("_INBOX.") && subs[0].ends_with(".*"),
+        "{subs:?}"
+    );
+    responder.abort();
+}
