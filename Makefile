@@ -16,7 +16,9 @@ deps:
 test: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+	# --lib: the `natskit` binary (natskit-cli) and the `natskit` library would write the same doc
+	# path (cargo issue 6313).
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --lib
 	$(CARGO) test --workspace
 
 demo: deps
