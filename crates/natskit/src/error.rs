@@ -104,6 +104,9 @@ pub enum PublishError {
     /// Headers were given but the server does not support them.
     #[error("the server does not support headers")]
     HeadersNotSupported,
+    /// `respond` was called on a message that has no reply subject.
+    #[error("the message has no reply subject to respond to")]
+    NoReplySubject,
     /// The client was closed.
     #[error("the connection is closed")]
     Closed,

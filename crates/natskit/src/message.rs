@@ -40,7 +40,7 @@ pub struct Message {
 impl Message {
     /// Publishes `payload` to this message's reply subject.
     ///
-    /// Fails with [`PublishError::InvalidSubject`] when the message has no reply subject.
+    /// Fails with [`PublishError::NoReplySubject`] when the message has no reply subject.
     pub async fn respond(&self, payload: impl Into<Bytes>) -> Result<(), PublishError> {
         self.respond_with_headers(None, payload).await
     }
@@ -52,13 +52,7 @@ impl Message {
         payload: impl Into<Bytes>,
     ) -> Result<(), PublishError> {
         let (Some(reply), Some(shared)) = (&self.reply, &self.responder) else {
-            return Err(PublishError::InvalidSubject(
-                natskit_proto::ProtoError::InvalidSubject {
-                    kind: "reply subject",
-                    subject: String::new(),
-                    reason: "the message has no reply subject to respond to",
-                },
-            ));
+            return Err(PublishError::NoReplySubject);
         };
         shared.publish(reply, None, headers, payload.into()).await
     }

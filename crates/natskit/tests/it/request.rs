@@ -180,3 +180,18 @@ async fn all_requests_share_one_inbox_subscription() {
     );
     responder.abort();
 }
+
+#[tokio::test]
+async fn responding_to_a_message_without_reply_subject_is_a_clear_error() {
+    let server = server();
+    let client = client(&server).await;
+    let mut sub = client.subscribe("plain").await.unwrap();
+    client.publish("plain", "no reply").await.unwrap();
+    let msg = crate::support::next(&mut sub).await;
+    let err = msg.respond("hello?").await.unwrap_err();
+    assert_eq!(err, natskit::PublishError::NoReplySubject);
+    assert_eq!(
+        err.to_string(),
+        "the message has no reply subject to respond to"
+    );
+}
