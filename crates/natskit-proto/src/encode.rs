@@ -107,7 +107,8 @@ impl WriteBuffer {
 
     /// Appends a payload: copied when small, chained when large.
     fn put_payload(&mut self, payload: &Bytes) {
-        if payload.len() < self.copy_threshold {
+        // An empty chunk in the chain would break `Buf` (`chunk()` empty while bytes remain).
+        if payload.len() < self.copy_threshold || payload.is_empty() {
             self.tail.put_slice(payload);
         } else {
             if !self.tail.is_empty() {

@@ -26,19 +26,22 @@
 //! - [`subject`]: [`Subject`], validation per use, wildcard matching.
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
 //! - [`nuid`]: unique ids for inboxes.
-//! - `error`: [`ProtoError`]; `args`: control-line argument helpers (private).
+//! - `error`: [`ProtoError`]; private helpers: `framer` (control lines and payloads, shared by
+//!   both directions), `direction` (what each direction parses), `args` (control-line arguments).
 
 mod args;
 pub mod decode;
+mod direction;
 pub mod encode;
 mod error;
+mod framer;
 pub mod headers;
 pub mod info;
 pub mod nuid;
 pub mod op;
 pub mod subject;
 
-pub use decode::{ClientOpDecoder, Limits, ServerOpDecoder};
+pub use decode::{ClientOpDecoder, ClientOps, Decoder, Limits, ServerOpDecoder, ServerOps};
 pub use encode::WriteBuffer;
 pub use error::ProtoError;
 pub use headers::HeaderMap;

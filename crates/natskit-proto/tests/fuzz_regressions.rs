@@ -83,7 +83,6 @@ fn huge_max_payload_and_huge_announced_size_do_not_panic() {
 /// (it skips empty chunks). Found by decode_server_ops on `b"\x00\x40MSG a 1 0\r\n\r\n"` (piece
 /// byte 0, copy threshold 0). This test reads with `chunk` + `advance` so it fails, not hangs.
 #[test]
-#[ignore = "known bug: WriteBuffer::put_payload chains an empty payload when copy_threshold is 0"]
 fn write_buffer_with_copy_threshold_zero_keeps_the_buf_contract() {
     use bytes::{Buf, Bytes};
     use natskit_proto::WriteBuffer;
