@@ -28,7 +28,6 @@
 
 use std::fmt::Debug;
 use std::io::IoSlice;
-use std::sync::OnceLock;
 
 use bytes::{Buf, Bytes, BytesMut};
 use natskit_proto::encode::DEFAULT_COPY_THRESHOLD;
@@ -121,7 +120,7 @@ impl Config {
     /// - bits 0-1: `max_control_line` default, 16, 32 or 64;
     /// - bits 2-3: `max_json_line` default, 16, 64 or 256;
     /// - bits 4-5: `max_payload` default, 0, 8 or 64;
-    /// - bits 6-7: copy threshold default, 0 (2 outside [`strict`] mode), 1 or 16.
+    /// - bits 6-7: copy threshold default, 0, 1 or 16.
     pub fn parse<D: Direction>(data: &[u8]) -> Option<(Config, &[u8])> {
         let (&[cuts, knobs], stream) = data.split_first_chunk::<2>()?;
         let pick = |shift: u32, default: usize, choices: [usize; 3]| match (knobs >> shift) & 3 {
@@ -134,13 +133,7 @@ impl Config {
             max_json_line: pick(2, base.max_json_line, [16, 64, 256]),
             max_payload: pick(4, base.max_payload, [0, 8, 64]),
         };
-        // A threshold of 0 chains empty payloads, which breaks the `Buf` contract (a known bug,
-        // see `strict`): only in strict mode.
-        let copy_threshold = pick(
-            6,
-            DEFAULT_COPY_THRESHOLD,
-            [if strict() { 0 } else { 2 }, 1, 16],
-        );
+        let copy_threshold = pick(6, DEFAULT_COPY_THRESHOLD, [0, 1, 16]);
         Some((
             Config {
                 cuts,
@@ -172,16 +165,6 @@ impl Pieces {
         self.state ^= self.state << 5;
         1 + self.state as usize % self.max
     }
-}
-
-/// Strict mode (`NATSKIT_FUZZ_STRICT=1`) also reaches a known bug, kept out of the default runs
-/// so that those go on looking for new ones (see natskit-proto's `tests/fuzz_regressions.rs`):
-/// with a copy threshold of 0, [`WriteBuffer`] chains an empty payload as an empty chunk, so
-/// `chunk()` returns an empty slice while bytes remain, and `to_bytes` loops forever. Outside
-/// strict mode the threshold choice 0 becomes 2.
-pub fn strict() -> bool {
-    static STRICT: OnceLock<bool> = OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("NATSKIT_FUZZ_STRICT").is_some_and(|v| v == "1"))
 }
 
 /// How decoding a stream ended after its last operation.
