@@ -15,6 +15,39 @@ fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// Eight copies of `byte`, one per byte of a `u64`.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// Marks (high bit set) the bytes of `word` equal to `byte`. Bytes above the first match may be
+/// marked falsely, so only the lowest mark is meaningful.
+fn mark_bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ splat(byte);
+    x.wrapping_sub(splat(0x01)) & !x & splat(0x80)
+}
+
+/// Index of the first space or tab in `line` at or after `i`, or `line.len()`.
+///
+/// Reads eight bytes at a time: control lines are mostly subjects, which are long and have no
+/// blanks, and this halves the cost of splitting a typical `MSG` line.
+fn next_blank(line: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = line.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let marks = mark_bytes_equal(word, b' ') | mark_bytes_equal(word, b'\t');
+        if marks != 0 {
+            return i + (marks.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < line.len() && !is_blank(line[i]) {
+        i += 1;
+    }
+    i
+}
+
 impl Args {
     /// Splits `line[from..]` on runs of spaces and tabs. More than [`MAX_ARGS`] is an error.
     pub(crate) fn split(op: &'static str, line: &[u8], from: usize) -> Result<Args, ProtoError> {
@@ -23,22 +56,21 @@ impl Args {
             len: 0,
         };
         let mut i = from;
-        while i < line.len() {
-            if is_blank(line[i]) {
+        loop {
+            while i < line.len() && is_blank(line[i]) {
                 i += 1;
-                continue;
+            }
+            if i == line.len() {
+                return Ok(args);
             }
             let start = i;
-            while i < line.len() && !is_blank(line[i]) {
-                i += 1;
-            }
+            i = next_blank(line, i);
             if args.len == MAX_ARGS {
                 return Err(invalid(op, "too many arguments"));
             }
             args.ranges[args.len] = (start, i);
             args.len += 1;
         }
-        Ok(args)
     }
 
     /// Number of arguments.
@@ -87,10 +119,54 @@ pub(crate) fn parse_number(op: &'static str, what: &str, digits: &[u8]) -> Resul
 
 /// True when `line` starts with `name`, compared ignoring ASCII case.
 pub(crate) fn starts_with_ignore_case(line: &[u8], name: &[u8]) -> bool {
-    line.len() >= name.len() && line[..name.len()].eq_ignore_ascii_case(name)
+    match line.get(..name.len()) {
+        // Servers and clients send operations in upper case: try the exact match first.
+        Some(start) => start == name || start.eq_ignore_ascii_case(name),
+        None => false,
+    }
 }
 
 /// True when `line` starts with the operation `name` followed by a space, a tab or nothing.
 pub(crate) fn is_op(line: &[u8], name: &[u8]) -> bool {
     starts_with_ignore_case(line, name) && line.get(name.len()).is_none_or(|&b| is_blank(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight-bytes-at-a-time search agrees with a plain one for every blank position,
+    /// including positions on and around the eight-byte boundaries.
+    #[test]
+    fn next_blank_agrees_with_a_byte_by_byte_search() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for blank in [b' ', b'\t'] {
+                    let mut line = vec![b'a'; len];
+                    if at < len {
+                        line[at] = blank;
+                    }
+                    for from in 0..=at.min(len) {
+                        let expected = (from..len).find(|&i| is_blank(line[i])).unwrap_or(len);
+                        assert_eq!(next_blank(&line, from), expected, "{line:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_just_above_a_blank_are_not_blanks() {
+        // 0x21 and 0x0a differ from ' ' and '\t' by one bit; 0xa0 has the high bit set.
+        let line = b"ab!\n\xa0\x0a\x21cd ef";
+        assert_eq!(next_blank(line, 0), 9);
+    }
+
+    #[test]
+    fn split_handles_runs_of_blanks_and_tabs() {
+        let line = b"MSG \t subject.a\t\t7   12  ";
+        let args = Args::split("MSG", line, 3).expect("valid");
+        let parts: Vec<&[u8]> = (0..args.len()).map(|i| &line[args.range(i)]).collect();
+        assert_eq!(parts, [&b"subject.a"[..], b"7", b"12"]);
+    }
 }

@@ -146,16 +146,11 @@ impl<D: Direction> Decoder<D> {
     /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<D::Op>, ProtoError> {
         if self.framer.pending.is_none() {
-            let Some(line) = self.framer.next_line(buf)? else {
+            let Some(line) = self.framer.find_line(buf)? else {
                 return Ok(None);
             };
-            if let Some(op) = D::parse_line(&mut self.framer, line)? {
-                return Ok(Some(op));
-            }
+            return D::parse_line(&mut self.framer, buf, line);
         }
-        Ok(self
-            .framer
-            .take_payload(buf)?
-            .map(|(head, headers, payload)| D::payload_op(head, headers, payload)))
+        self.framer.take_payload::<D>(buf)
     }
 }

@@ -2,26 +2,61 @@
 //! what a completed payload becomes. Sealed: the module is private, so only this crate can
 //! implement [`Direction`].
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, is_op, starts_with_ignore_case, Args};
 use crate::decode::{ClientOps, Limits, ServerOps};
-use crate::framer::{json_body, json_error, number, subject, unknown, Framer, PayloadHead};
-use crate::{ClientOp, ConnectInfo, HeaderMap, Msg, ProtoError, Pub, ServerInfo, ServerOp, Sub};
+use crate::framer::{json_body, json_error, number, subject, unknown, Framer, Line, PayloadSpec};
+use crate::{
+    ClientOp, ConnectInfo, HeaderMap, Msg, ProtoError, Pub, ServerInfo, ServerOp, Sub, Subject,
+};
 
 /// One direction of the protocol.
-pub trait Direction {
+pub trait Direction: Sized {
     /// The operations decoded.
     type Op;
     /// `INFO` or `CONNECT`: the JSON operation, allowed a longer line.
     const JSON_OP: &'static [u8];
     /// Limits of `Decoder::new()`.
     fn default_limits() -> Limits;
-    /// An operation without payload, or `None` once the head of a payload op is stored.
-    fn parse_line(framer: &mut Framer, line: Bytes) -> Result<Option<Self::Op>, ProtoError>;
-    /// The operation of a completed payload.
-    fn payload_op(head: PayloadHead, headers: Option<HeaderMap>, payload: Bytes) -> Self::Op;
+    /// The operation of the control line `line` at the front of `buf`, taking it (and its
+    /// payload, when that is complete) out of `buf`; `None` once the head of a payload op whose
+    /// payload is still on the way is stored in `framer`.
+    fn parse_line(
+        framer: &mut Framer,
+        buf: &mut BytesMut,
+        line: Line,
+    ) -> Result<Option<Self::Op>, ProtoError>;
+    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB).
+    fn payload_op(
+        subject: Subject,
+        reply: Option<Subject>,
+        sid: u64,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> Self::Op;
 }
+
+const MSG: PayloadSpec = PayloadSpec {
+    op: "MSG",
+    with_sid: true,
+    with_headers: false,
+};
+const HMSG: PayloadSpec = PayloadSpec {
+    op: "HMSG",
+    with_sid: true,
+    with_headers: true,
+};
+const PUB: PayloadSpec = PayloadSpec {
+    op: "PUB",
+    with_sid: false,
+    with_headers: false,
+};
+const HPUB: PayloadSpec = PayloadSpec {
+    op: "HPUB",
+    with_sid: false,
+    with_headers: true,
+};
 
 impl Direction for ServerOps {
     type Op = ServerOp;
@@ -31,40 +66,50 @@ impl Direction for ServerOps {
         Limits::default()
     }
 
-    fn parse_line(framer: &mut Framer, line: Bytes) -> Result<Option<ServerOp>, ProtoError> {
-        match line.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'M' if is_op(&line, b"MSG") => {
-                parse_payload_head(framer, line, "MSG", true, false).map(|()| None)
-            }
-            b'H' if is_op(&line, b"HMSG") => {
-                parse_payload_head(framer, line, "HMSG", true, true).map(|()| None)
-            }
+    fn parse_line(
+        framer: &mut Framer,
+        buf: &mut BytesMut,
+        line: Line,
+    ) -> Result<Option<ServerOp>, ProtoError> {
+        let text = &buf[..line.end];
+        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+            b'M' if is_op(text, b"MSG") => return framer.payload_line::<Self>(buf, line, MSG),
+            b'H' if is_op(text, b"HMSG") => return framer.payload_line::<Self>(buf, line, HMSG),
             // PING, PONG and +OK tolerate anything before the line end, as nats-server does.
-            b'P' if starts_with_ignore_case(&line, b"PING") => Ok(Some(ServerOp::Ping)),
-            b'P' if starts_with_ignore_case(&line, b"PONG") => Ok(Some(ServerOp::Pong)),
-            b'+' if starts_with_ignore_case(&line, b"+OK") => Ok(Some(ServerOp::Ok)),
-            b'-' if is_op(&line, b"-ERR") => {
-                let text = String::from_utf8_lossy(line[4..].trim_ascii());
+            b'P' if starts_with_ignore_case(text, b"PING") => ServerOp::Ping,
+            b'P' if starts_with_ignore_case(text, b"PONG") => ServerOp::Pong,
+            b'+' if starts_with_ignore_case(text, b"+OK") => ServerOp::Ok,
+            b'-' if is_op(text, b"-ERR") => {
+                let text = String::from_utf8_lossy(text[4..].trim_ascii());
                 let text = text
                     .strip_prefix('\'')
                     .and_then(|t| t.strip_suffix('\''))
                     .unwrap_or(&text);
-                Ok(Some(ServerOp::Err(text.to_owned())))
+                ServerOp::Err(text.to_owned())
             }
-            b'I' if is_op(&line, b"INFO") => {
-                let info: ServerInfo = serde_json::from_slice(json_body("INFO", &line)?)
-                    .map_err(json_error("INFO"))?;
-                Ok(Some(ServerOp::Info(Box::new(info))))
+            b'I' if is_op(text, b"INFO") => {
+                let info: ServerInfo =
+                    serde_json::from_slice(json_body("INFO", text)?).map_err(json_error("INFO"))?;
+                ServerOp::Info(Box::new(info))
             }
-            _ => Err(unknown(&line)),
-        }
+            _ => return Err(unknown(text)),
+        };
+        buf.advance(line.next);
+        Ok(Some(op))
     }
 
-    fn payload_op(head: PayloadHead, headers: Option<HeaderMap>, payload: Bytes) -> ServerOp {
+    #[inline]
+    fn payload_op(
+        subject: Subject,
+        reply: Option<Subject>,
+        sid: u64,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> ServerOp {
         ServerOp::Msg(Msg {
-            subject: head.subject,
-            sid: head.sid,
-            reply: head.reply,
+            subject,
+            sid,
+            reply,
             headers,
             payload,
         })
@@ -83,79 +128,50 @@ impl Direction for ClientOps {
         }
     }
 
-    fn parse_line(framer: &mut Framer, line: Bytes) -> Result<Option<ClientOp>, ProtoError> {
-        match line.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'P' if is_op(&line, b"PUB") => {
-                parse_payload_head(framer, line, "PUB", false, false).map(|()| None)
+    fn parse_line(
+        framer: &mut Framer,
+        buf: &mut BytesMut,
+        line: Line,
+    ) -> Result<Option<ClientOp>, ProtoError> {
+        let text = &buf[..line.end];
+        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+            b'P' if is_op(text, b"PUB") => return framer.payload_line::<Self>(buf, line, PUB),
+            b'H' if is_op(text, b"HPUB") => return framer.payload_line::<Self>(buf, line, HPUB),
+            b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
+            b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
+            b'S' if is_op(text, b"SUB") => {
+                // SUB keeps its subject and queue: take the line out as shared bytes.
+                let mut text = buf.split_to(line.next).freeze();
+                text.truncate(line.end);
+                return parse_sub(&text).map(Some);
             }
-            b'H' if is_op(&line, b"HPUB") => {
-                parse_payload_head(framer, line, "HPUB", false, true).map(|()| None)
-            }
-            b'P' if starts_with_ignore_case(&line, b"PING") => Ok(Some(ClientOp::Ping)),
-            b'P' if starts_with_ignore_case(&line, b"PONG") => Ok(Some(ClientOp::Pong)),
-            b'S' if is_op(&line, b"SUB") => parse_sub(&line).map(Some),
-            b'U' if is_op(&line, b"UNSUB") => parse_unsub(&line).map(Some),
-            b'C' if is_op(&line, b"CONNECT") => {
-                let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", &line)?)
+            b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
+            b'C' if is_op(text, b"CONNECT") => {
+                let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
                     .map_err(json_error("CONNECT"))?;
-                Ok(Some(ClientOp::Connect(Box::new(connect))))
+                ClientOp::Connect(Box::new(connect))
             }
-            _ => Err(unknown(&line)),
-        }
+            _ => return Err(unknown(text)),
+        };
+        buf.advance(line.next);
+        Ok(Some(op))
     }
 
-    fn payload_op(head: PayloadHead, headers: Option<HeaderMap>, payload: Bytes) -> ClientOp {
+    #[inline]
+    fn payload_op(
+        subject: Subject,
+        reply: Option<Subject>,
+        _sid: u64,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> ClientOp {
         ClientOp::Pub(Pub {
-            subject: head.subject,
-            reply: head.reply,
+            subject,
+            reply,
             headers,
             payload,
         })
     }
-}
-
-/// `<op> <subject> [sid] [reply] [#hdr] <#total>`: MSG and HMSG carry a sid, HMSG and HPUB a
-/// header size; the reply subject is the one optional argument.
-fn parse_payload_head(
-    framer: &mut Framer,
-    line: Bytes,
-    op: &'static str,
-    with_sid: bool,
-    with_headers: bool,
-) -> Result<(), ProtoError> {
-    let args = Args::split(op, &line, op.len())?;
-    let n = args.len();
-    let required = 2 + usize::from(with_sid) + usize::from(with_headers);
-    if n != required && n != required + 1 {
-        return Err(invalid(
-            op,
-            format!("expected {required} or {} arguments, got {n}", required + 1),
-        ));
-    }
-    let subject = subject(&line, &args, 0, "subject")?;
-    let sid = if with_sid {
-        number(op, "sid", &line, &args, 1)?
-    } else {
-        0
-    };
-    let reply_at = 1 + usize::from(with_sid);
-    let reply = if n == required + 1 {
-        Some(crate::framer::subject(
-            &line,
-            &args,
-            reply_at,
-            "reply subject",
-        )?)
-    } else {
-        None
-    };
-    let total = number(op, "size", &line, &args, n - 1)?;
-    let header_len = if with_headers {
-        Some(number(op, "header size", &line, &args, n - 2)?)
-    } else {
-        None
-    };
-    framer.expect_payload(op, subject, reply, sid, header_len, total)
 }
 
 /// `SUB <subject> [queue] <sid>`.
@@ -180,7 +196,7 @@ fn parse_sub(line: &Bytes) -> Result<ClientOp, ProtoError> {
 }
 
 /// `UNSUB <sid> [max]`.
-fn parse_unsub(line: &Bytes) -> Result<ClientOp, ProtoError> {
+fn parse_unsub(line: &[u8]) -> Result<ClientOp, ProtoError> {
     let args = Args::split("UNSUB", line, 5)?;
     let n = args.len();
     if n != 1 && n != 2 {

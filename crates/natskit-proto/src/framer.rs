@@ -2,14 +2,40 @@
 //!
 //! Private to the crate (the module is not public); items are `pub` only so that the sealed
 //! [`Direction`](crate::direction::Direction) trait can name them.
+//!
+//! A control line is parsed where it lies in the read buffer. When its payload is already there
+//! (the common case), the subject, reply and payload are split straight out of the buffer and
+//! everything else is skipped with `advance`, which costs no reference count; only a frame whose
+//! payload is still on the way keeps its line as `Bytes` until the rest arrives.
 
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, parse_number, starts_with_ignore_case, Args};
 use crate::decode::{Limits, MAX_PAYLOAD_CEILING};
+use crate::direction::Direction;
 use crate::{HeaderMap, ProtoError, Subject};
 
-/// A control line parsed while its payload is still on the way.
+/// Where a complete control line lies at the front of the read buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Line {
+    /// End of its text: before the `\r\n` or `\n`.
+    pub end: usize,
+    /// Start of what follows it: after the `\n`.
+    pub next: usize,
+}
+
+/// The shape of an operation that carries a payload (MSG, HMSG, PUB, HPUB).
+#[derive(Debug, Clone, Copy)]
+pub struct PayloadSpec {
+    /// Its name, for errors.
+    pub op: &'static str,
+    /// MSG and HMSG carry a subscription id.
+    pub with_sid: bool,
+    /// HMSG and HPUB carry a header size.
+    pub with_headers: bool,
+}
+
+/// A parsed control line of a payload operation.
 #[derive(Debug)]
 pub struct PayloadHead {
     pub op: &'static str,
@@ -18,6 +44,15 @@ pub struct PayloadHead {
     pub sid: u64,
     pub header_len: Option<usize>,
     pub total_len: usize,
+}
+
+/// What the arguments of a payload operation's line say, before anything is taken out.
+struct HeadArgs {
+    subject: std::ops::Range<usize>,
+    reply: Option<std::ops::Range<usize>>,
+    sid: u64,
+    header_len: Option<usize>,
+    total_len: usize,
 }
 
 /// What both decoders share: finding control lines and waiting for payloads.
@@ -45,60 +80,150 @@ impl Framer {
         }
     }
 
-    fn line_limit(&self, start: &[u8]) -> usize {
-        if starts_with_ignore_case(start, self.json_op) {
+    /// The error for a control line of `len` bytes starting with `start`, if it is too long.
+    fn check_line_len(&self, start: &[u8], len: usize) -> Result<(), ProtoError> {
+        if len <= self.limits.max_control_line && len <= self.limits.max_json_line {
+            return Ok(()); // The common case, decided without looking at the operation.
+        }
+        let limit = if starts_with_ignore_case(start, self.json_op) {
             self.limits.max_json_line
         } else {
             self.limits.max_control_line
+        };
+        if len > limit {
+            return Err(ProtoError::ControlLineTooLong { limit });
         }
+        Ok(())
     }
 
-    /// Takes the next whole control line out of `buf`, without its `\n` or `\r\n`.
-    pub fn next_line(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, ProtoError> {
+    /// Finds the next whole control line at the front of `buf`, without taking it out.
+    #[inline]
+    pub fn find_line(&mut self, buf: &BytesMut) -> Result<Option<Line>, ProtoError> {
         let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
             self.scanned = buf.len();
-            let limit = self.line_limit(buf);
             // A trailing `\r` belongs to the terminator that is still on its way.
             let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
-            if line_len > limit {
-                return Err(ProtoError::ControlLineTooLong { limit });
-            }
+            self.check_line_len(buf, line_len)?;
             return Ok(None);
         };
         let newline = self.scanned + offset;
         self.scanned = 0;
-        let mut line = buf.split_to(newline + 1).freeze();
-        let end = if newline > 0 && line[newline - 1] == b'\r' {
+        let end = if newline > 0 && buf[newline - 1] == b'\r' {
             newline - 1
         } else {
             newline
         };
-        line.truncate(end);
-        let limit = self.line_limit(&line);
-        if line.len() > limit {
-            return Err(ProtoError::ControlLineTooLong { limit });
-        }
-        Ok(Some(line))
+        self.check_line_len(buf, end)?;
+        Ok(Some(Line {
+            end,
+            next: newline + 1,
+        }))
     }
 
-    /// Checks the announced sizes and remembers the head until its payload is complete.
-    pub fn expect_payload(
+    /// Parses the line of a payload operation. Returns the whole frame when its payload is in
+    /// `buf` already; otherwise takes the line out, keeps its head and returns `None`.
+    #[inline]
+    pub fn payload_line<D: Direction>(
         &mut self,
-        op: &'static str,
-        subject: Subject,
-        reply: Option<Subject>,
-        sid: u64,
-        header_len: Option<u64>,
-        total_len: u64,
-    ) -> Result<(), ProtoError> {
+        buf: &mut BytesMut,
+        line: Line,
+        spec: PayloadSpec,
+    ) -> Result<Option<D::Op>, ProtoError> {
+        let args = self.head_args(&buf[..line.end], spec)?;
+        // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
+        if buf.len() < line.next + args.total_len + 2 {
+            let line_bytes = buf.split_to(line.next).freeze();
+            let subject = subject_of(line_bytes.slice(args.subject), "subject")?;
+            let reply = match args.reply {
+                Some(range) => Some(subject_of(line_bytes.slice(range), "reply subject")?),
+                None => None,
+            };
+            self.pending = Some(PayloadHead {
+                op: spec.op,
+                subject,
+                reply,
+                sid: args.sid,
+                header_len: args.header_len,
+                total_len: args.total_len,
+            });
+            // Make room once for the whole frame, rather than growing read by read.
+            buf.reserve(args.total_len + 2);
+            return Ok(None);
+        }
+        // The whole frame is here: split the subjects out, skip the rest of the line.
+        buf.advance(args.subject.start);
+        let mut at = args.subject.end;
+        let subject = subject_of(buf.split_to(at - args.subject.start).freeze(), "subject")?;
+        let reply = match args.reply {
+            Some(range) => {
+                buf.advance(range.start - at);
+                at = range.end;
+                Some(subject_of(
+                    buf.split_to(range.end - range.start).freeze(),
+                    "reply subject",
+                )?)
+            }
+            None => None,
+        };
+        buf.advance(line.next - at);
+        let (headers, payload) = split_payload(buf, spec.op, args.header_len, args.total_len)?;
+        Ok(Some(D::payload_op(
+            subject, reply, args.sid, headers, payload,
+        )))
+    }
+
+    /// The pending head with its payload (and parsed headers), once all its bytes are in `buf`.
+    pub fn take_payload<D: Direction>(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<D::Op>, ProtoError> {
+        match &self.pending {
+            Some(head) if buf.len() >= head.total_len + 2 => {}
+            _ => return Ok(None),
+        }
+        let Some(head) = self.pending.take() else {
+            return Ok(None);
+        };
+        let (headers, payload) = split_payload(buf, head.op, head.header_len, head.total_len)?;
+        Ok(Some(D::payload_op(
+            head.subject,
+            head.reply,
+            head.sid,
+            headers,
+            payload,
+        )))
+    }
+
+    /// `<op> <subject> [sid] [reply] [#hdr] <#total>`: MSG and HMSG carry a sid, HMSG and HPUB
+    /// a header size; the reply subject is the one optional argument. Checks the sizes.
+    #[inline]
+    fn head_args(&self, text: &[u8], spec: PayloadSpec) -> Result<HeadArgs, ProtoError> {
+        let op = spec.op;
+        let args = Args::split(op, text, op.len())?;
+        let n = args.len();
+        let required = 2 + usize::from(spec.with_sid) + usize::from(spec.with_headers);
+        if n != required && n != required + 1 {
+            return Err(invalid(
+                op,
+                format!("expected {required} or {} arguments, got {n}", required + 1),
+            ));
+        }
+        let number = |what: &str, i: usize| parse_number(op, what, &text[args.range(i)]);
+        let sid = if spec.with_sid { number("sid", 1)? } else { 0 };
+        let reply_at = 1 + usize::from(spec.with_sid);
+        let total = number("size", n - 1)?;
+        let header_len = if spec.with_headers {
+            Some(number("header size", n - 2)?)
+        } else {
+            None
+        };
         let limit = self.limits.max_payload;
-        let total_len = usize::try_from(total_len)
-            .ok()
-            .filter(|&n| n <= limit)
-            .ok_or(ProtoError::PayloadTooLarge {
-                size: usize::try_from(total_len).unwrap_or(usize::MAX),
+        let total_len = usize::try_from(total).ok().filter(|&n| n <= limit).ok_or(
+            ProtoError::PayloadTooLarge {
+                size: usize::try_from(total).unwrap_or(usize::MAX),
                 limit,
-            })?;
+            },
+        )?;
         let header_len = match header_len {
             Some(h) if h > total_len as u64 => {
                 return Err(invalid(
@@ -110,62 +235,60 @@ impl Framer {
             Some(h) => Some(h as usize),
             None => None,
         };
-        self.pending = Some(PayloadHead {
-            op,
-            subject,
-            reply,
+        Ok(HeadArgs {
+            subject: args.range(0),
+            reply: (n == required + 1).then(|| args.range(reply_at)),
             sid,
             header_len,
             total_len,
-        });
-        Ok(())
-    }
-
-    /// The pending head with its payload (and parsed headers), once all its bytes are in `buf`.
-    #[allow(clippy::type_complexity)]
-    pub fn take_payload(
-        &mut self,
-        buf: &mut BytesMut,
-    ) -> Result<Option<(PayloadHead, Option<HeaderMap>, Bytes)>, ProtoError> {
-        let Some(head) = &self.pending else {
-            return Ok(None);
-        };
-        // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
-        let needed = head.total_len + 2;
-        if buf.len() < needed {
-            // Make room once for the whole frame, rather than growing read by read.
-            buf.reserve(needed - buf.len());
-            return Ok(None);
-        }
-        let Some(head) = self.pending.take() else {
-            return Ok(None);
-        };
-        let mut payload = buf.split_to(head.total_len).freeze();
-        if &buf[..2] != b"\r\n" {
-            return Err(ProtoError::MissingPayloadTerminator { op: head.op });
-        }
-        buf.advance(2);
-        let headers = match head.header_len {
-            Some(len) => Some(HeaderMap::decode(&payload.split_to(len))?),
-            None => None,
-        };
-        Ok(Some((head, headers, payload)))
+        })
     }
 }
 
+/// Takes the payload of `head` (and its `\r\n`) from the front of `buf`, which holds it all.
+#[inline]
+fn split_payload(
+    buf: &mut BytesMut,
+    op: &'static str,
+    header_len: Option<usize>,
+    total_len: usize,
+) -> Result<(Option<HeaderMap>, Bytes), ProtoError> {
+    if &buf[total_len..total_len + 2] != b"\r\n" {
+        return Err(ProtoError::MissingPayloadTerminator { op });
+    }
+    let headers = match header_len {
+        Some(len) => {
+            let headers = HeaderMap::decode(&buf[..len])?;
+            buf.advance(len);
+            Some(headers)
+        }
+        None => None,
+    };
+    let payload = buf.split_to(total_len - header_len.unwrap_or(0)).freeze();
+    buf.advance(2);
+    Ok((headers, payload))
+}
+
+#[inline]
+fn subject_of(bytes: Bytes, what: &'static str) -> Result<Subject, ProtoError> {
+    Subject::from_utf8(bytes).map_err(|_| ProtoError::InvalidUtf8 { what })
+}
+
+/// A subject argument of a line taken out as `Bytes` (SUB).
 pub fn subject(
     line: &Bytes,
     args: &Args,
     i: usize,
     what: &'static str,
 ) -> Result<Subject, ProtoError> {
-    Subject::from_utf8(line.slice(args.range(i))).map_err(|_| ProtoError::InvalidUtf8 { what })
+    subject_of(line.slice(args.range(i)), what)
 }
 
+/// A number argument of a line.
 pub fn number(
     op: &'static str,
     what: &str,
-    line: &Bytes,
+    line: &[u8],
     args: &Args,
     i: usize,
 ) -> Result<u64, ProtoError> {
