@@ -128,7 +128,9 @@ impl Driver {
                 Wake::Read(Err(e)) => return Stop::Failed(format!("read error: {e}")),
                 Wake::Wrote(Ok(n)) => self.writing.advance(n),
                 Wake::Wrote(Err(e)) => return Stop::Failed(format!("write error: {e}")),
-                Wake::OutputReady => {}
+                // Let the other tasks that are ready to publish (many requesters at once, say)
+                // add to the buffer first, so one write carries them all.
+                Wake::OutputReady => tokio::task::yield_now().await,
                 Wake::PingTick => {
                     if self.pings_outstanding >= self.shared.options.timing.max_pings_outstanding {
                         return Stop::Failed(
