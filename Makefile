@@ -3,12 +3,14 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test demo
+.PHONY: help deps test demo bench fuzz
 
 help:
 	@echo "make deps   install what is missing (nats-server) and check for cargo"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
 	@echo "make demo   4 queue responders answer 100 requests (scripts/demo.sh)"
+	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket, 3 runs) and codec benchmark"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,4 +26,12 @@ test: deps
 demo: deps
 	bash scripts/demo.sh
 
-# Room for more entry points (fuzz, bench); see README.md for the commands they wrap.
+bench: deps
+	$(CARGO) run --release -p natskit-bench -- --runs 3
+	$(CARGO) bench -p natskit-proto --bench codec
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	for target in decode_server_ops decode_client_ops headers; do \
+		bash scripts/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; \
+	done
