@@ -100,6 +100,48 @@ impl WriteBuffer {
         self.copy_to_bytes(len)
     }
 
+    /// Drops everything waiting.
+    pub fn clear(&mut self) {
+        self.advance(self.len());
+    }
+
+    /// Like [`Buf::chunks_vectored`], but skipping the first `offset` bytes: for a writer that
+    /// keeps the whole buffer until all of it is written (to know, if the connection breaks,
+    /// which operations went out whole).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use natskit_proto::WriteBuffer;
+    ///
+    /// let mut out = WriteBuffer::with_copy_threshold(4);
+    /// out.put_pub("a", None, None, &Bytes::from_static(b"large"));
+    /// let mut slices = [std::io::IoSlice::new(&[]); 8];
+    /// let n = out.chunks_vectored_from(9, &mut slices); // after "PUB a 5\r\n"
+    /// let rest: Vec<u8> = slices[..n].iter().flat_map(|s| s.iter().copied()).collect();
+    /// assert_eq!(rest, b"large\r\n");
+    /// ```
+    pub fn chunks_vectored_from<'a>(&'a self, mut offset: usize, dst: &mut [IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        let chunks = self
+            .chain
+            .iter()
+            .map(|b| &b[..])
+            .chain(std::iter::once(&self.tail[..]));
+        for chunk in chunks {
+            if n == dst.len() {
+                break;
+            }
+            if offset >= chunk.len() {
+                offset -= chunk.len();
+                continue;
+            }
+            dst[n] = IoSlice::new(&chunk[offset..]);
+            offset = 0;
+            n += 1;
+        }
+        n
+    }
+
     /// Appends raw bytes, copied.
     pub fn put_raw(&mut self, bytes: &[u8]) {
         self.tail.put_slice(bytes);

@@ -8,9 +8,10 @@ use natskit_proto::subject::{validate_queue, validate_subscribe};
 use natskit_proto::{HeaderMap, ServerInfo, Subject};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::events::{Event, Events};
+use crate::events::{ConnectionState, Event, Events};
 use crate::handshake::establish;
 use crate::options::ConnectOptions;
+use crate::pool::ServerPool;
 use crate::routes::{Pending, Route};
 use crate::shared::{lock, Shared};
 use crate::stats::Statistics;
@@ -101,21 +102,21 @@ impl Client {
         servers: Vec<ServerAddr>,
         options: ConnectOptions,
     ) -> Result<Client, ConnectError> {
+        let mut pool = ServerPool::new(servers.clone(), options.reconnect.randomize);
         let mut last = None;
-        for server in &servers {
-            match establish(server, &options).await {
+        for (index, server) in pool.addresses().into_iter().enumerate() {
+            match establish(&server, &options).await {
                 Ok(established) => {
-                    let shared =
-                        Arc::new(Shared::new(options, established.info, server.to_string()));
+                    pool.connected(index);
+                    let shared = Arc::new(Shared::new(
+                        options,
+                        established.info.clone(),
+                        server.to_string(),
+                    ));
                     shared.emit(Event::Connected {
                         server: server.to_string(),
                     });
-                    tokio::spawn(driver::run(
-                        Arc::clone(&shared),
-                        established.stream,
-                        established.decoder,
-                        established.read_buf,
-                    ));
+                    tokio::spawn(driver::run(Arc::clone(&shared), established, pool));
                     return Ok(Client {
                         inner: Arc::new(Inner { shared }),
                     });
@@ -209,7 +210,7 @@ impl Client {
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(Pending::default());
         let mut routes = lock(&shared.routes);
-        let queued = shared.write_out(|out| out.buf.put_sub(&subject, queue.as_deref(), sid));
+        let queued = shared.write_subscription(|buf| buf.put_sub(&subject, queue.as_deref(), sid));
         if queued.is_none() {
             return Err(SubscribeError::Closed);
         }
@@ -217,6 +218,7 @@ impl Client {
             sid,
             Route {
                 subject: subject.clone(),
+                queue,
                 tx,
                 pending: Arc::clone(&pending),
                 delivered: 0,
@@ -265,7 +267,7 @@ impl Client {
                 let sid = shared.next_sid();
                 let wildcard = format!("{}*", routes.mux.prefix);
                 shared
-                    .write_out(|out| out.buf.put_sub(&wildcard, None, sid))
+                    .write_subscription(|buf| buf.put_sub(&wildcard, None, sid))
                     .ok_or(RequestError::Publish(PublishError::Closed))?;
                 routes.mux.sid = Some(sid);
             }
@@ -286,7 +288,10 @@ impl Client {
                 subject: subject.to_owned(),
             }),
             Ok(Ok(msg)) => Ok(msg),
-            Ok(Err(_)) => Err(RequestError::Closed {
+            Ok(Err(_)) if shared.is_closed() => Err(RequestError::Closed {
+                subject: subject.to_owned(),
+            }),
+            Ok(Err(_)) => Err(RequestError::Disconnected {
                 subject: subject.to_owned(),
             }),
             Err(_) => Err(RequestError::TimedOut {
@@ -299,11 +304,13 @@ impl Client {
     /// Round trip to the server: returns once the server has processed everything this client
     /// sent before the call.
     pub async fn flush(&self) -> Result<(), FlushError> {
-        let timeout = self.shared().options.timing.flush_timeout;
-        let pong = self.shared().ping().ok_or(FlushError::Closed)?;
+        let shared = self.shared();
+        let timeout = shared.options.timing.flush_timeout;
+        let pong = shared.ping().ok_or(FlushError::Closed)?;
         match tokio::time::timeout(timeout, pong).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(FlushError::Closed),
+            Ok(Err(_)) if shared.is_closed() => Err(FlushError::Closed),
+            Ok(Err(_)) => Err(FlushError::Disconnected),
             Err(_) => Err(FlushError::TimedOut(timeout)),
         }
     }
@@ -318,16 +325,51 @@ impl Client {
     /// Flushes what was published, then closes: subscriptions end, waiting requests fail with
     /// [`RequestError::Closed`], later calls fail with `Closed`. Returns the flush's error if the
     /// server did not confirm receipt in time (the connection is closed all the same).
+    ///
+    /// While reconnecting it does not wait for a server: it closes at once, and what the
+    /// reconnect buffer held is not sent (the result is then [`FlushError::Disconnected`]).
     pub async fn close(&self) -> Result<(), FlushError> {
-        let flushed = match self.flush().await {
-            Err(FlushError::Closed) => Ok(()),
-            other => other,
-        };
         let shared = self.shared();
+        let flushed = match *shared.state.borrow() {
+            ConnectionState::Connected => match self.flush().await {
+                Err(FlushError::Closed) => Ok(()),
+                other => other,
+            },
+            ConnectionState::Reconnecting => Err(FlushError::Disconnected),
+            ConnectionState::Closed => Ok(()),
+        };
         shared.shutdown.notify_one();
-        let mut stopped = shared.stopped.subscribe();
-        let _ = stopped.wait_for(|stopped| *stopped).await;
+        let mut state = shared.state.subscribe();
+        let _ = state
+            .wait_for(|state| *state == ConnectionState::Closed)
+            .await;
         flushed
+    }
+
+    /// Drops the connection and connects again (to the next server of the pool), as after a
+    /// network failure: subscriptions are restored and unsent publishes kept.
+    pub fn force_reconnect(&self) {
+        self.shared().reconnect_now.notify_one();
+    }
+
+    /// A `watch` of the connection's state: connected, reconnecting, closed.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) {
+    /// use natskit::ConnectionState;
+    ///
+    /// let mut state = client.connection_state();
+    /// let _ = state.wait_for(|s| *s == ConnectionState::Connected).await;
+    /// # }
+    /// ```
+    pub fn connection_state(&self) -> tokio::sync::watch::Receiver<ConnectionState> {
+        self.shared().state.subscribe()
+    }
+
+    /// The servers the client may use: the configured ones and those the cluster announced
+    /// (credentials hidden), in the order they are tried.
+    pub fn servers(&self) -> Vec<String> {
+        lock(&self.shared().servers).clone()
     }
 
     /// The server's latest INFO.
@@ -335,9 +377,9 @@ impl Client {
         lock(&self.shared().info).clone()
     }
 
-    /// The address of the server this client is connected to (credentials hidden).
-    pub fn server_address(&self) -> &str {
-        &self.shared().server
+    /// The address of the server in use, or last used while reconnecting (credentials hidden).
+    pub fn server_address(&self) -> String {
+        lock(&self.shared().server).clone()
     }
 
     /// Counts of messages and bytes in and out.
@@ -374,7 +416,7 @@ impl Client {
 
     /// True once the client is closed.
     pub fn is_closed(&self) -> bool {
-        *self.shared().stopped.borrow()
+        self.shared().is_closed()
     }
 }
 

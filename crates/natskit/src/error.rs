@@ -107,6 +107,14 @@ pub enum PublishError {
     /// `respond` was called on a message that has no reply subject.
     #[error("the message has no reply subject to respond to")]
     NoReplySubject,
+    /// The client is reconnecting and its reconnect buffer (publishes kept for after the
+    /// reconnect) is full. Nothing was queued; try again later or raise
+    /// [`ConnectOptions::reconnect_buffer`](crate::ConnectOptions::reconnect_buffer).
+    #[error("disconnected, and the reconnect buffer of {limit} bytes is full")]
+    ReconnectBufferFull {
+        /// The buffer's size in bytes.
+        limit: usize,
+    },
     /// The client was closed.
     #[error("the connection is closed")]
     Closed,
@@ -151,6 +159,14 @@ pub enum RequestError {
         /// The subject of the request.
         subject: String,
     },
+    /// The connection was lost after the request went out, so its answer cannot arrive. (A
+    /// request still waiting to be sent when the connection broke is sent after the reconnect
+    /// instead.)
+    #[error("the connection was lost after the request to {subject:?} was sent")]
+    Disconnected {
+        /// The subject of the request.
+        subject: String,
+    },
 }
 
 /// Why a flush (a PING/PONG round trip with the server) did not complete.
@@ -160,6 +176,10 @@ pub enum FlushError {
     /// The server did not answer within the timeout.
     #[error("flush timed out after {0:?}: the server did not answer PING")]
     TimedOut(Duration),
+    /// The connection was lost before the server confirmed; what was published before may or
+    /// may not have reached it.
+    #[error("the connection was lost before the server answered the flush")]
+    Disconnected,
     /// The client was closed.
     #[error("the connection is closed")]
     Closed,

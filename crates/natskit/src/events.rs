@@ -33,6 +33,24 @@ pub enum Event {
     },
     /// The server entered lame duck mode and will soon evict its clients.
     LameDuckMode,
+    /// Trying to connect again: attempt `attempt` (counted from 1 since the disconnect) to
+    /// `server`.
+    Reconnecting {
+        /// Attempts so far, this one included.
+        attempt: u64,
+        /// The server tried (credentials hidden).
+        server: String,
+    },
+    /// Connected again, subscriptions restored and the reconnect buffer sent.
+    Reconnected {
+        /// The server now in use (credentials hidden).
+        server: String,
+    },
+    /// The cluster announced servers the pool did not have; they were added.
+    ServersDiscovered {
+        /// The new servers (credentials hidden).
+        servers: Vec<String>,
+    },
     /// The client is closed for good.
     Closed {
         /// Why, in words.
@@ -43,6 +61,18 @@ pub enum Event {
         /// How many events this reader missed.
         count: u64,
     },
+}
+
+/// Where the connection stands, as [`Client::connection_state`](crate::Client::connection_state)
+/// reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Connected to a server.
+    Connected,
+    /// The connection was lost; reconnecting.
+    Reconnecting,
+    /// Closed for good, by the client or because no server is left.
+    Closed,
 }
 
 /// A stream of [`Event`]s. Readers that fall behind get an [`Event::Lost`] saying how many they

@@ -29,6 +29,7 @@
 //! - `shared`: state shared by handles and the connection task (the output buffer).
 //! - `routes`: subscription table and request multiplexer; `driver`: the connection task.
 //! - `handshake`: TCP connect, INFO, CONNECT, PONG; `error`: one error type per operation.
+//! - `pool`: the servers to (re)connect to; `reconnect`: reconnect options and delays.
 
 mod client;
 mod driver;
@@ -37,6 +38,8 @@ mod events;
 mod handshake;
 mod message;
 mod options;
+mod pool;
+mod reconnect;
 mod routes;
 mod server_addr;
 mod shared;
@@ -45,10 +48,11 @@ mod subscriber;
 
 pub use client::{Client, Request};
 pub use error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
-pub use events::{Event, Events};
+pub use events::{ConnectionState, Event, Events};
 pub use message::Message;
 pub use natskit_proto::{HeaderMap, ServerInfo, Subject};
 pub use options::{default_urls, ConnectOptions, DEFAULT_PENDING_BYTES, DEFAULT_PENDING_MESSAGES};
+pub use reconnect::{ReconnectDelay, DEFAULT_RECONNECT_BUFFER};
 pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL};
 pub use stats::Statistics;
 pub use subscriber::Subscriber;

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::reconnect::{ReconnectDelay, ReconnectOptions};
 use crate::server_addr::DEFAULT_URL;
 use crate::{Client, ConnectError, ServerAddr};
 
@@ -80,6 +81,7 @@ pub struct ConnectOptions {
     pub(crate) protocol: ProtocolOptions,
     pub(crate) timing: TimingOptions,
     pub(crate) limits: LimitOptions,
+    pub(crate) reconnect: ReconnectOptions,
 }
 
 impl Default for ConnectOptions {
@@ -114,6 +116,7 @@ impl ConnectOptions {
                 write_buffer: 8 * 1024 * 1024,
                 event_capacity: 256,
             },
+            reconnect: ReconnectOptions::default(),
         }
     }
 
@@ -212,6 +215,62 @@ impl ConnectOptions {
     /// (and counted); default 256.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.limits.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Reconnect when the connection is lost (default: true). When false, a lost connection
+    /// closes the client.
+    pub fn reconnect(mut self, enabled: bool) -> Self {
+        self.reconnect.enabled = enabled;
+        self
+    }
+
+    /// Failed attempts in a row after which a server is skipped (default: no limit).
+    pub fn max_reconnects_per_server(mut self, max: Option<u32>) -> Self {
+        self.reconnect.max_per_server = max;
+        self
+    }
+
+    /// Failed reconnect attempts in all, over every server, before the client closes
+    /// (default: no limit).
+    pub fn max_reconnects(mut self, max: Option<u64>) -> Self {
+        self.reconnect.max_total = max;
+        self
+    }
+
+    /// The wait between attempts on a server that failed (default: 100 ms doubling up to 4 s,
+    /// plus up to 100 ms of jitter). The first attempt after a disconnect is made at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use natskit::{ConnectOptions, ReconnectDelay};
+    ///
+    /// let options = ConnectOptions::new()
+    ///     .reconnect_delay(ReconnectDelay::custom(|failures| Duration::from_millis(50 * u64::from(failures))));
+    /// ```
+    pub fn reconnect_delay(mut self, delay: ReconnectDelay) -> Self {
+        self.reconnect.delay = delay;
+        self
+    }
+
+    /// Bytes of publishes kept while disconnected and sent after reconnecting, in order
+    /// (default: [`DEFAULT_RECONNECT_BUFFER`](crate::DEFAULT_RECONNECT_BUFFER), 8 MiB). When
+    /// it is full, `publish` fails at once with
+    /// [`PublishError::ReconnectBufferFull`](crate::PublishError::ReconnectBufferFull).
+    pub fn reconnect_buffer(mut self, bytes: usize) -> Self {
+        self.reconnect.buffer = bytes;
+        self
+    }
+
+    /// Try the configured servers in the order given instead of shuffled.
+    pub fn no_randomize(mut self) -> Self {
+        self.reconnect.randomize = false;
+        self
+    }
+
+    /// Do not add the servers a cluster announces (INFO `connect_urls`) to the pool.
+    pub fn ignore_discovered_servers(mut self) -> Self {
+        self.reconnect.use_discovered = false;
         self
     }
 

@@ -4,11 +4,11 @@
 //! request. Each request gets the next number as its last token and a one-shot waiter; the
 //! answer is routed by that token. A timed-out or abandoned request removes its waiter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use natskit_proto::{Msg, Subject};
+use natskit_proto::{Msg, Subject, WriteBuffer};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::Message;
@@ -32,6 +32,7 @@ impl Pending {
 /// One subscription, as the connection task sees it.
 pub(crate) struct Route {
     pub(crate) subject: Subject,
+    pub(crate) queue: Option<Subject>,
     pub(crate) tx: mpsc::UnboundedSender<Message>,
     pub(crate) pending: Arc<Pending>,
     pub(crate) delivered: u64,
@@ -129,6 +130,33 @@ impl Routes {
         self.mux.waiters.remove(&token);
     }
 
+    /// The request token of a reply subject of ours, if it is one.
+    pub(crate) fn token_of(&self, reply: &str) -> Option<u64> {
+        reply
+            .strip_prefix(self.mux.prefix.as_str())
+            .and_then(|t| t.parse().ok())
+    }
+
+    /// Fails (by dropping their waiters) the requests not in `keep`: after a disconnect, those
+    /// that went out and whose answer can no longer arrive.
+    pub(crate) fn fail_waiters_except(&mut self, keep: &HashSet<u64>) {
+        self.mux.waiters.retain(|token, _| keep.contains(token));
+    }
+
+    /// Writes a SUB for every subscription (and the request inbox), with an UNSUB for the
+    /// messages an auto-unsubscribe still allows: the table replayed on a new connection.
+    pub(crate) fn resubscribe(&self, out: &mut WriteBuffer) {
+        for (&sid, route) in &self.subs {
+            out.put_sub(&route.subject, route.queue.as_deref(), sid);
+            if let Some(max) = route.max {
+                out.put_unsub(sid, Some(max.saturating_sub(route.delivered)));
+            }
+        }
+        if let Some(sid) = self.mux.sid {
+            out.put_sub(&format!("{}*", self.mux.prefix), None, sid);
+        }
+    }
+
     /// Number of requests waiting for an answer.
     pub(crate) fn waiting(&self) -> usize {
         self.mux.waiters.len()
@@ -142,10 +170,7 @@ impl Routes {
         to_message: impl FnOnce(Msg) -> Message,
     ) -> Delivery {
         if Some(msg.sid) == self.mux.sid {
-            let token = msg
-                .subject
-                .strip_prefix(self.mux.prefix.as_str())
-                .and_then(|t| t.parse::<u64>().ok());
+            let token = self.token_of(&msg.subject);
             return match token.and_then(|t| self.mux.waiters.remove(&t)) {
                 Some(waiter) => {
                     let _ = waiter.send(to_message(msg));

@@ -77,6 +77,17 @@ impl ServerAddr {
         }
     }
 
+    /// This server's scheme and credentials with the host and port of `host_port` (as a
+    /// cluster announces its servers in INFO `connect_urls`); `None` if that does not parse.
+    pub(crate) fn with_host_port(&self, host_port: &str) -> Option<ServerAddr> {
+        let announced: ServerAddr = host_port.parse().ok()?;
+        Some(ServerAddr {
+            host: announced.host,
+            port: announced.port,
+            ..self.clone()
+        })
+    }
+
     /// Parses a comma-separated list of URLs.
     ///
     /// ```

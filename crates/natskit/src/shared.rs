@@ -16,7 +16,7 @@ use natskit_proto::{HeaderMap, ServerInfo, WriteBuffer};
 use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tracing::debug;
 
-use crate::events::Event;
+use crate::events::{ConnectionState, Event};
 use crate::options::ConnectOptions;
 use crate::routes::Routes;
 use crate::stats::InCounters;
@@ -35,6 +35,9 @@ pub(crate) struct Outbound {
     pub(crate) pongs: VecDeque<Option<oneshot::Sender<()>>>,
     /// Set once the client is closed: everything is refused from then on.
     pub(crate) closed: bool,
+    /// False while reconnecting: publishes go to the reconnect buffer, and SUB/UNSUB are not
+    /// queued (the subscription table is replayed after reconnecting).
+    pub(crate) connected: bool,
     pub(crate) max_payload: usize,
     pub(crate) headers_supported: bool,
     pub(crate) out_messages: u64,
@@ -58,9 +61,14 @@ pub(crate) struct Shared {
     pub(crate) next_sid: AtomicU64,
     /// Asks the connection task to stop.
     pub(crate) shutdown: Notify,
-    /// Becomes true when the connection task has stopped.
-    pub(crate) stopped: watch::Sender<bool>,
-    pub(crate) server: String,
+    /// Asks the connection task to drop the connection and reconnect.
+    pub(crate) reconnect_now: Notify,
+    /// Connected, reconnecting or closed; closed once the connection task has stopped.
+    pub(crate) state: watch::Sender<ConnectionState>,
+    /// The server in use (credentials hidden).
+    pub(crate) server: Mutex<String>,
+    /// Every server the client may use, for `Client::servers`.
+    pub(crate) servers: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -76,6 +84,7 @@ impl Shared {
                 buf: WriteBuffer::new(),
                 pongs: VecDeque::new(),
                 closed: false,
+                connected: true,
                 max_payload: info.max_payload,
                 headers_supported: info.headers,
                 out_messages: 0,
@@ -91,8 +100,10 @@ impl Shared {
             options,
             next_sid: AtomicU64::new(1),
             shutdown: Notify::new(),
-            stopped: watch::channel(false).0,
-            server,
+            reconnect_now: Notify::new(),
+            state: watch::channel(ConnectionState::Connected).0,
+            server: Mutex::new(server),
+            servers: Mutex::new(Vec::new()),
         }
     }
 
@@ -100,6 +111,10 @@ impl Shared {
         debug!(?event, "natskit event");
         // An error only means nobody listens; the event was also logged.
         let _ = self.events.send(event);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        *self.state.borrow() == ConnectionState::Closed
     }
 
     pub(crate) fn next_sid(&self) -> u64 {
@@ -120,6 +135,26 @@ impl Shared {
             self.out_ready.notify_one();
         }
         Some(result)
+    }
+
+    /// Queues a SUB or UNSUB. While reconnecting nothing is queued: the connection task replays
+    /// the subscription table (with auto-unsubscribe counts) once it is back. Fails when the
+    /// client is closed.
+    pub(crate) fn write_subscription(&self, write: impl FnOnce(&mut WriteBuffer)) -> Option<()> {
+        let mut out = lock(&self.out);
+        if out.closed {
+            return None;
+        }
+        if !out.connected {
+            return Some(());
+        }
+        let was_empty = out.buf.is_empty();
+        write(&mut out.buf);
+        drop(out);
+        if was_empty {
+            self.out_ready.notify_one();
+        }
+        Some(())
     }
 
     /// Checks and queues a publish, waiting while the output buffer is full.
@@ -172,7 +207,13 @@ impl Shared {
                 max_payload: out.max_payload,
             });
         }
-        if out.buf.len() >= self.options.limits.write_buffer {
+        if !out.connected {
+            // Kept for after the reconnect, up to the reconnect buffer; never waits.
+            let limit = self.options.reconnect.buffer;
+            if out.buf.len() + size + subject.len() + 64 > limit {
+                return Err(PublishError::ReconnectBufferFull { limit });
+            }
+        } else if out.buf.len() >= self.options.limits.write_buffer {
             return Ok(false);
         }
         let was_empty = out.buf.is_empty();
@@ -211,6 +252,6 @@ impl Shared {
         if max.is_none() && !routes.remove(sid) {
             return;
         }
-        self.write_out(|out| out.buf.put_unsub(sid, max));
+        self.write_subscription(|buf| buf.put_unsub(sid, max));
     }
 }

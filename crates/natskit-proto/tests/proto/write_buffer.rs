@@ -119,3 +119,42 @@ fn partial_writes_advance_across_chunks() {
     }
     assert_eq!(written, expected);
 }
+
+/// A writer that keeps the buffer whole reads, from every offset, exactly the bytes after it,
+/// whichever chunk the offset falls in.
+#[test]
+fn chunks_from_every_offset_are_the_rest_of_the_bytes() {
+    let mut out = WriteBuffer::with_copy_threshold(8);
+    out.put_pub("small", None, None, &Bytes::from_static(b"hi"));
+    out.put_pub(
+        "large",
+        Some("r"),
+        None,
+        &Bytes::from_static(b"0123456789abcdef"),
+    );
+    out.put_sub("s", None, 1);
+    out.put_pub("large2", None, None, &Bytes::from(vec![b'x'; 40]));
+    let all = {
+        let mut slices = [IoSlice::new(&[]); 16];
+        let n = out.chunks_vectored_from(0, &mut slices);
+        slices[..n]
+            .iter()
+            .flat_map(|s| s.iter().copied())
+            .collect::<Vec<u8>>()
+    };
+    assert_eq!(all.len(), out.len());
+    for offset in 0..=all.len() {
+        let mut slices = [IoSlice::new(&[]); 16];
+        let n = out.chunks_vectored_from(offset, &mut slices);
+        let rest: Vec<u8> = slices[..n].iter().flat_map(|s| s.iter().copied()).collect();
+        assert_eq!(rest, all[offset..], "offset {offset}");
+        assert!(
+            slices[..n].iter().all(|s| !s.is_empty()),
+            "no empty slice at {offset}"
+        );
+    }
+    assert_eq!(out.to_bytes(), all);
+    out.put_raw(b"PING\r\n");
+    out.clear();
+    assert!(out.is_empty());
+}

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use natskit::{Event, FlushError, PublishError, Request, RequestError, SubscribeError};
+use natskit::{
+    ConnectOptions, Event, FlushError, PublishError, Request, RequestError, SubscribeError,
+};
 
 use crate::support::{client, drain_to_end, next, server, wait_for_event};
 
@@ -100,9 +102,13 @@ async fn flush_is_a_real_round_trip_and_rtt_measures_it() {
 }
 
 #[tokio::test]
-async fn server_going_away_is_reported() {
+async fn server_going_away_closes_a_client_that_does_not_reconnect() {
     let mut server = server();
-    let client = client(&server).await;
+    let client = ConnectOptions::new()
+        .reconnect(false)
+        .connect(&server.url())
+        .await
+        .unwrap();
     let mut events = client.events();
     server.stop().unwrap();
     let event = wait_for_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;

@@ -101,7 +101,12 @@ async fn subject_that_is_not_utf8_is_a_protocol_error_not_a_panic() {
         Step::send(b"MSG \xff\xfe 1 2\r\nhi\r\n"),
         Step::Hang,
     ]);
-    let client = natskit::connect(&server.url()).await.unwrap();
+    // Without reconnecting, so that the subscription ends with the connection.
+    let client = ConnectOptions::new()
+        .reconnect(false)
+        .connect(&server.url())
+        .await
+        .unwrap();
     let mut events = client.events();
     let mut sub = client.subscribe("a").await.unwrap();
     let event = wait_for_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
@@ -121,7 +126,12 @@ async fn half_frame_then_close_ends_the_subscription_cleanly() {
         Step::send("MSG a 1 10\r\nhal"),
         Step::Close,
     ]);
-    let client = natskit::connect(&server.url()).await.unwrap();
+    // Without reconnecting, so that the subscription ends with the connection.
+    let client = ConnectOptions::new()
+        .reconnect(false)
+        .connect(&server.url())
+        .await
+        .unwrap();
     let mut events = client.events();
     let mut sub = client.subscribe("a").await.unwrap();
     wait_for_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;

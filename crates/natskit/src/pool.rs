@@ -1,0 +1,179 @@
+//! The server pool: the configured servers plus those the cluster tells us about, and how many
+//! times each was tried since it last worked.
+
+use std::time::Duration;
+
+use rand::seq::SliceRandom;
+
+use crate::reconnect::ReconnectOptions;
+use crate::ServerAddr;
+
+/// One server of the pool.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolEntry {
+    pub(crate) addr: ServerAddr,
+    /// Learned from an INFO's `connect_urls`, not configured.
+    pub(crate) discovered: bool,
+    /// Failed attempts since the last successful connection to it.
+    pub(crate) failures: u32,
+    /// The last authorization error it sent, to notice the same one twice.
+    pub(crate) last_auth_error: Option<String>,
+    /// Set after the same authorization error twice: not tried again.
+    pub(crate) given_up: bool,
+}
+
+impl PoolEntry {
+    fn new(addr: ServerAddr, discovered: bool) -> Self {
+        PoolEntry {
+            addr,
+            discovered,
+            failures: 0,
+            last_auth_error: None,
+            given_up: false,
+        }
+    }
+}
+
+/// The servers a client may connect to, in the order it tries them.
+#[derive(Debug)]
+pub(crate) struct ServerPool {
+    entries: Vec<PoolEntry>,
+    /// Index of the server in use, or last tried.
+    current: usize,
+}
+
+impl ServerPool {
+    /// The configured servers, shuffled unless `randomize` is false.
+    pub(crate) fn new(mut servers: Vec<ServerAddr>, randomize: bool) -> Self {
+        if randomize {
+            servers.shuffle(&mut rand::rng());
+        }
+        let mut pool = ServerPool {
+            entries: Vec::new(),
+            current: 0,
+        };
+        for addr in servers {
+            if !pool.contains(&addr) {
+                pool.entries.push(PoolEntry::new(addr, false));
+            }
+        }
+        pool
+    }
+
+    fn contains(&self, addr: &ServerAddr) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.addr.host() == addr.host() && e.addr.port() == addr.port())
+    }
+
+    /// Every server, in trying order.
+    pub(crate) fn addresses(&self) -> Vec<ServerAddr> {
+        self.entries.iter().map(|e| e.addr.clone()).collect()
+    }
+
+    /// The server in use (or last tried).
+    pub(crate) fn current(&self) -> Option<&PoolEntry> {
+        self.entries.get(self.current)
+    }
+
+    /// Marks the server at `index` as the one in use: its failures are forgotten.
+    pub(crate) fn connected(&mut self, index: usize) {
+        self.current = index;
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.failures = 0;
+            entry.last_auth_error = None;
+        }
+    }
+
+    /// Replaces the discovered servers with `urls` (`host:port` strings of an INFO's
+    /// `connect_urls`), taking the scheme and credentials of `template`. Returns the servers
+    /// newly added.
+    pub(crate) fn update_discovered(
+        &mut self,
+        urls: &[String],
+        template: &ServerAddr,
+    ) -> Vec<ServerAddr> {
+        let announced: Vec<ServerAddr> = urls
+            .iter()
+            .filter_map(|url| template.with_host_port(url))
+            .collect();
+        let current = self.entries.get(self.current).map(|e| e.addr.clone());
+        // Forget discovered servers the cluster no longer announces (but never the one in use).
+        self.entries.retain(|e| {
+            !e.discovered
+                || Some(&e.addr) == current.as_ref()
+                || announced
+                    .iter()
+                    .any(|a| a.host() == e.addr.host() && a.port() == e.addr.port())
+        });
+        if let Some(current) = current {
+            self.current = self
+                .entries
+                .iter()
+                .position(|e| e.addr == current)
+                .unwrap_or(0);
+        }
+        let mut added = Vec::new();
+        for addr in announced {
+            if !self.contains(&addr) {
+                self.entries.push(PoolEntry::new(addr.clone(), true));
+                added.push(addr);
+            }
+        }
+        added
+    }
+
+    /// The next server to try after the current one, skipping servers that used up their
+    /// attempts or refused our credentials twice. `None` when no server is left.
+    pub(crate) fn next_candidate(&mut self, options: &ReconnectOptions) -> Option<usize> {
+        let n = self.entries.len();
+        (1..=n)
+            .map(|step| (self.current + step) % n)
+            .find(|&i| {
+                let e = &self.entries[i];
+                !e.given_up && options.max_per_server.is_none_or(|max| e.failures < max)
+            })
+            .inspect(|&i| self.current = i)
+    }
+
+    /// Records a failed attempt on server `index`. For an authorization error, the same text
+    /// twice in a row gives the server up.
+    pub(crate) fn failed(&mut self, index: usize, auth_error: Option<&str>) {
+        let Some(entry) = self.entries.get_mut(index) else {
+            return;
+        };
+        entry.failures += 1;
+        match auth_error {
+            Some(text) => {
+                if entry.last_auth_error.as_deref() == Some(text) {
+                    entry.given_up = true;
+                }
+                entry.last_auth_error = Some(text.to_owned());
+            }
+            None => entry.last_auth_error = None,
+        }
+    }
+
+    /// True when some server other than the current one may still be tried.
+    pub(crate) fn has_other(&self, options: &ReconnectOptions) -> bool {
+        self.entries.iter().enumerate().any(|(i, e)| {
+            i != self.current
+                && !e.given_up
+                && options.max_per_server.is_none_or(|max| e.failures < max)
+        })
+    }
+
+    /// The server at `index`.
+    pub(crate) fn entry(&self, index: usize) -> Option<&PoolEntry> {
+        self.entries.get(index)
+    }
+}
+
+/// How long to wait before attempt number `attempt` (1-based) on a server that already failed
+/// `failures` times: nothing for a server not tried yet, then the configured delay.
+pub(crate) fn delay_before(options: &ReconnectOptions, failures: u32) -> Duration {
+    if failures == 0 {
+        return Duration::ZERO;
+    }
+    options.delay.delay(failures)
+}
