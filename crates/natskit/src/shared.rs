@@ -113,8 +113,10 @@ impl Shared {
         let _ = self.events.send(event);
     }
 
+    /// True once closed. Reads the output's flag, which the connection task sets before it
+    /// fails the waiters and emits `Event::Closed` (the state watch changes last).
     pub(crate) fn is_closed(&self) -> bool {
-        *self.state.borrow() == ConnectionState::Closed
+        lock(&self.out).closed
     }
 
     pub(crate) fn next_sid(&self) -> u64 {

@@ -12,5 +12,6 @@ mod examples;
 mod faults;
 mod pubsub;
 mod queue;
+mod reconnect;
 mod request;
 mod slow_consumer;
