@@ -23,6 +23,8 @@
 //!   formation checked through `/routez`, `kill(i)` / `restart(i)`.
 //! - `fake.rs`: [`ScriptedServer`], [`ScriptedServerBuilder`] and [`Step`]: a TCP listener that plays
 //!   one script per accepted connection and records what the client sent.
+//! - `proxy.rs`: [`FaultProxy`]: a loopback TCP proxy that cuts, resets, black-holes, delays and
+//!   throttles connections on command.
 //! - [`port`]: free loopback ports, never handed out twice by one process.
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
@@ -35,6 +37,7 @@ mod error;
 mod fake;
 pub mod port;
 pub mod probe;
+mod proxy;
 mod server;
 mod tempdir;
 
@@ -43,4 +46,5 @@ pub use error::{Error, Result, INSTALL_HINT};
 pub use fake::{
     ScriptedServer, ScriptedServerBuilder, Step, DEFAULT_JOIN_TIMEOUT, DEFAULT_STEP_TIMEOUT,
 };
+pub use proxy::FaultProxy;
 pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};

@@ -4,5 +4,6 @@
 mod binary;
 mod cluster;
 mod fake;
+mod proxy;
 mod server;
 mod support;

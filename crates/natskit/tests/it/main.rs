@@ -10,6 +10,7 @@ mod close;
 mod connect;
 mod examples;
 mod faults;
+mod network_faults;
 mod pubsub;
 mod queue;
 mod reconnect;
