@@ -346,6 +346,55 @@ impl Client {
         flushed
     }
 
+    /// Drains the client: every subscription stops at the server (UNSUB) and gets what the
+    /// server sent before that (then its stream ends), new publishes are refused with
+    /// [`PublishError::Draining`], what was published is flushed, and the client closes. Waits
+    /// at most the drain timeout (see
+    /// [`ConnectOptions::drain_timeout`](crate::ConnectOptions::drain_timeout)), then closes
+    /// anyway with [`FlushError::TimedOut`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// client.drain().await?; // subscribers read what is left, then their streams end
+    /// assert!(client.is_closed());
+    /// # Ok(()) }
+    /// ```
+    pub async fn drain(&self) -> Result<(), FlushError> {
+        let shared = self.shared();
+        let timeout = shared.options.timing.drain_timeout;
+        let drained = tokio::time::timeout(timeout, async {
+            let sids = {
+                let routes = lock(&shared.routes);
+                let sids = routes.subscription_ids();
+                for &sid in &sids {
+                    shared
+                        .write_subscription(|buf| buf.put_unsub(sid, None))
+                        .ok_or(FlushError::Closed)?;
+                }
+                sids
+            };
+            // Everything sent before the UNSUBs is in once the server answers.
+            let flushed = self.flush().await;
+            {
+                let mut routes = lock(&shared.routes);
+                for sid in sids {
+                    routes.remove(sid);
+                }
+            }
+            lock(&shared.out).draining = true;
+            flushed?;
+            self.flush().await
+        })
+        .await
+        .unwrap_or(Err(FlushError::TimedOut(timeout)));
+        shared.shutdown.notify_one();
+        let mut state = shared.state.subscribe();
+        let _ = state
+            .wait_for(|state| *state == ConnectionState::Closed)
+            .await;
+        drained
+    }
+
     /// Drops the connection and connects again (to the next server of the pool), as after a
     /// network failure: subscriptions are restored and unsent publishes kept.
     pub fn force_reconnect(&self) {

@@ -93,7 +93,9 @@ pub(crate) async fn run(shared: Arc<Shared>, established: Established, pool: Ser
         let (mut reader, mut writer) = stream.into_split();
         let reason = match driver.serve(&mut reader, &mut writer).await {
             Stop::Requested => {
-                driver.write_what_is_left(&mut writer).await;
+                // Bounded: a server that stopped reading must not hold the close up forever.
+                let timeout = driver.shared.options.timing.flush_timeout;
+                let _ = tokio::time::timeout(timeout, driver.write_what_is_left(&mut writer)).await;
                 return driver.close("closed by the client".to_owned());
             }
             Stop::Failed(reason) | Stop::MoveOn(reason) => reason,

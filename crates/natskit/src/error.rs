@@ -115,6 +115,9 @@ pub enum PublishError {
         /// The buffer's size in bytes.
         limit: usize,
     },
+    /// The client is draining (see [`Client::drain`](crate::Client::drain)): no new publishes.
+    #[error("the connection is draining")]
+    Draining,
     /// The client was closed.
     #[error("the connection is closed")]
     Closed,

@@ -44,6 +44,7 @@ pub(crate) struct TimingOptions {
     pub(crate) connection_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) flush_timeout: Duration,
+    pub(crate) drain_timeout: Duration,
 }
 
 /// Buffers and pending limits.
@@ -109,6 +110,7 @@ impl ConnectOptions {
                 connection_timeout: Duration::from_secs(5),
                 request_timeout: Duration::from_secs(10),
                 flush_timeout: Duration::from_secs(10),
+                drain_timeout: Duration::from_secs(30),
             },
             limits: LimitOptions {
                 pending_messages: DEFAULT_PENDING_MESSAGES,
@@ -215,6 +217,13 @@ impl ConnectOptions {
     /// (and counted); default 256.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.limits.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Longest [`Client::drain`](crate::Client::drain) waits before closing anyway (default:
+    /// 30 s).
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.timing.drain_timeout = timeout;
         self
     }
 

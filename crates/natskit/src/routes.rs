@@ -94,6 +94,11 @@ impl Routes {
         self.subs.insert(sid, route);
     }
 
+    /// The ids of every subscription (the request inbox aside).
+    pub(crate) fn subscription_ids(&self) -> Vec<u64> {
+        self.subs.keys().copied().collect()
+    }
+
     /// Removes a subscription; false if it was not there.
     pub(crate) fn remove(&mut self, sid: u64) -> bool {
         self.subs.remove(&sid).is_some()

@@ -35,6 +35,8 @@ pub(crate) struct Outbound {
     pub(crate) pongs: VecDeque<Option<oneshot::Sender<()>>>,
     /// Set once the client is closed: everything is refused from then on.
     pub(crate) closed: bool,
+    /// Set by `Client::drain`: publishes are refused from then on.
+    pub(crate) draining: bool,
     /// False while reconnecting: publishes go to the reconnect buffer, and SUB/UNSUB are not
     /// queued (the subscription table is replayed after reconnecting).
     pub(crate) connected: bool,
@@ -85,6 +87,7 @@ impl Shared {
                 pongs: VecDeque::new(),
                 closed: false,
                 connected: true,
+                draining: false,
                 max_payload: info.max_payload,
                 headers_supported: info.headers,
                 out_messages: 0,
@@ -198,6 +201,9 @@ impl Shared {
         let mut out = lock(&self.out);
         if out.closed {
             return Err(PublishError::Closed);
+        }
+        if out.draining {
+            return Err(PublishError::Draining);
         }
         let size = payload.len() + headers.map_or(0, HeaderMap::encoded_len);
         if headers.is_some() && !out.headers_supported {

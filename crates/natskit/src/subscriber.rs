@@ -10,7 +10,8 @@ use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
 use crate::routes::Pending;
-use crate::{Client, Message};
+use crate::shared::lock;
+use crate::{Client, FlushError, Message};
 
 /// The messages of one subscription. Dropping it unsubscribes.
 ///
@@ -77,6 +78,36 @@ impl Subscriber {
             self.unsubscribed = true;
             self.client.shared().unsubscribe(self.sid, None);
         }
+    }
+
+    /// Drains the subscription: tells the server to stop (UNSUB), waits for a round trip so that
+    /// every message it sent before is in, then ends the stream behind those messages. Keep
+    /// reading the stream until it ends to get them all. Waits at most the flush timeout.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut sub = client.subscribe("orders").await?;
+    /// sub.drain().await?;
+    /// while let Some(order) = sub.next().await {
+    ///     println!("still to handle: {:?}", order.payload); // then the stream ends
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn drain(&mut self) -> Result<(), FlushError> {
+        if self.unsubscribed {
+            return Ok(());
+        }
+        self.unsubscribed = true;
+        let shared = self.client.shared();
+        let sid = self.sid;
+        shared
+            .write_subscription(|buf| buf.put_unsub(sid, None))
+            .ok_or(FlushError::Closed)?;
+        let flushed = self.client.flush().await;
+        lock(&shared.routes).remove(sid);
+        flushed
     }
 
     /// Ends the subscription after `max` messages in all (counting those already received).

@@ -8,6 +8,7 @@ mod support;
 mod checks;
 mod close;
 mod connect;
+mod drain;
 mod examples;
 mod faults;
 mod network_faults;

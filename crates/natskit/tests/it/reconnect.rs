@@ -349,3 +349,39 @@ async fn ask(client: &Client, text: &'static str) -> Bytes {
     }
     panic!("the service never answered {text:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lame_duck_mode_moves_the_client_to_another_node_before_eviction() {
+    let mut cluster = NatsCluster::start(2).unwrap();
+    let client = quick_reconnects().connect(&cluster.url(0)).await.unwrap();
+    let mut events = client.events();
+    let mut sub = client.subscribe("ldm").await.unwrap();
+    tokio::time::timeout(PATIENCE, async {
+        while client.servers().len() < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the client learns the second node");
+    let pid = cluster.node(0).pid().unwrap();
+    // What `nats-server --signal ldm=<pid>` sends.
+    let status = std::process::Command::new("kill")
+        .args(["-USR2", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    wait_for_event(&mut events, |e| *e == Event::LameDuckMode).await;
+    let Event::Reconnected { server } =
+        wait_for_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(server, cluster.url(1));
+    // nats-server waits 10 s before it starts evicting; the client left long before.
+    assert!(started.elapsed() < Duration::from_secs(5));
+    client.flush().await.unwrap();
+    client.publish("ldm", "moved").await.unwrap();
+    assert_eq!(next(&mut sub).await.payload, "moved");
+    cluster.kill(0).unwrap();
+}
