@@ -177,3 +177,92 @@ pub(crate) fn delay_before(options: &ReconnectOptions, failures: u32) -> Duratio
     }
     options.delay.delay(failures)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addrs(urls: &str) -> Vec<ServerAddr> {
+        ServerAddr::parse_list(urls).expect("valid urls")
+    }
+
+    fn hosts(pool: &ServerPool) -> Vec<String> {
+        pool.addresses()
+            .iter()
+            .map(|a| a.socket_address())
+            .collect()
+    }
+
+    #[test]
+    fn configured_servers_keep_their_order_without_randomizing_and_are_never_duplicated() {
+        let pool = ServerPool::new(addrs("a:1,b:2,a:1,nats://b:2"), false);
+        assert_eq!(hosts(&pool), ["a:1", "b:2"]);
+    }
+
+    #[test]
+    fn randomizing_keeps_every_server() {
+        let pool = ServerPool::new(addrs("a:1,b:2,c:3,d:4"), true);
+        let mut all = hosts(&pool);
+        all.sort();
+        assert_eq!(all, ["a:1", "b:2", "c:3", "d:4"]);
+    }
+
+    #[test]
+    fn discovered_servers_take_the_scheme_and_credentials_and_go_when_forgotten() {
+        let mut pool = ServerPool::new(addrs("nats://alice:pw@a:1"), false);
+        pool.connected(0);
+        let template = pool.current().expect("current").addr.clone();
+        let added = pool.update_discovered(&["a:1".into(), "b:2".into(), "c:3".into()], &template);
+        assert_eq!(
+            added.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["nats://alice:***@b:2", "nats://alice:***@c:3"]
+        );
+        assert_eq!(added[0].password(), Some("pw"));
+        assert!(pool
+            .update_discovered(&["b:2".into(), "c:3".into()], &template)
+            .is_empty());
+        assert_eq!(
+            hosts(&pool),
+            ["a:1", "b:2", "c:3"],
+            "configured servers stay"
+        );
+        pool.update_discovered(&["b:2".into()], &template);
+        assert_eq!(hosts(&pool), ["a:1", "b:2"]);
+    }
+
+    #[test]
+    fn candidates_rotate_and_skip_servers_that_are_used_up() {
+        let options = ReconnectOptions {
+            max_per_server: Some(2),
+            ..ReconnectOptions::default()
+        };
+        let mut pool = ServerPool::new(addrs("a:1,b:2"), false);
+        pool.connected(0);
+        assert_eq!(pool.next_candidate(&options), Some(1));
+        pool.failed(1, None);
+        assert_eq!(pool.next_candidate(&options), Some(0));
+        pool.failed(0, None);
+        pool.failed(0, None);
+        assert_eq!(pool.next_candidate(&options), Some(1), "a:1 used up");
+        pool.failed(1, None);
+        assert_eq!(pool.next_candidate(&options), None);
+    }
+
+    #[test]
+    fn the_same_authorization_error_twice_gives_a_server_up() {
+        let options = ReconnectOptions::default();
+        let mut pool = ServerPool::new(addrs("a:1"), false);
+        pool.failed(0, Some("Authorization Violation"));
+        assert_eq!(pool.next_candidate(&options), Some(0));
+        pool.failed(0, Some("Authorization Violation"));
+        assert_eq!(pool.next_candidate(&options), None);
+        assert!(!pool.has_other(&options));
+    }
+
+    #[test]
+    fn no_delay_before_the_first_attempt_on_a_server() {
+        let options = ReconnectOptions::default();
+        assert_eq!(delay_before(&options, 0), Duration::ZERO);
+        assert!(delay_before(&options, 1) >= Duration::from_millis(100));
+    }
+}

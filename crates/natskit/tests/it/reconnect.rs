@@ -385,3 +385,65 @@ async fn lame_duck_mode_moves_the_client_to_another_node_before_eviction() {
     assert_eq!(next(&mut sub).await.payload, "moved");
     cluster.kill(0).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_follows_the_cluster_without_duplicates() {
+    let mut cluster = NatsCluster::start(3).unwrap();
+    // Two nodes configured; the third is learned; nodes 0 and 1 are announced too, but not added
+    // twice.
+    let client = quick_reconnects()
+        .no_randomize()
+        .connect(&format!("{},{}", cluster.url(0), cluster.url(1)))
+        .await
+        .unwrap();
+    let servers_eventually = |n: usize| {
+        let client = client.clone();
+        async move {
+            tokio::time::timeout(PATIENCE, async {
+                loop {
+                    let servers = client.servers();
+                    if servers.len() == n {
+                        return servers;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+            .await
+            .unwrap_or_else(|_| panic!("{n} servers, have {:?}", client.servers()))
+        }
+    };
+    let mut all = servers_eventually(3).await;
+    all.sort();
+    let mut expected = cluster.urls();
+    expected.sort();
+    assert_eq!(all, expected);
+
+    // A discovered node the cluster forgets leaves the pool.
+    assert_eq!(client.server_address(), cluster.url(0));
+    cluster.kill(2).unwrap();
+    cluster.wait_for_routes().unwrap();
+    let left = servers_eventually(2).await;
+    assert!(!left.contains(&cluster.url(2)), "{left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_on_attempts_closes_the_client_with_the_reason() {
+    let mut server = server();
+    let client = quick_reconnects()
+        .max_reconnects(Some(3))
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let mut events = client.events();
+    server.stop().unwrap();
+    let Event::Closed { reason } =
+        wait_for_event(&mut events, |e| matches!(e, Event::Closed { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(
+        reason.starts_with("gave up after 3 reconnect attempts; last error:"),
+        "{reason}"
+    );
+    assert!(client.is_closed());
+}
