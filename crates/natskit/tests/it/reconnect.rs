@@ -412,6 +412,15 @@ async fn the_pool_follows_the_cluster_without_duplicates() {
             .unwrap_or_else(|_| panic!("{n} servers, have {:?}", client.servers()))
         }
     };
+    let mut events = client.events();
+    let Event::ServersDiscovered { servers } = wait_for_event(&mut events, |e| {
+        matches!(e, Event::ServersDiscovered { .. })
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(servers, [cluster.url(2)]);
     let mut all = servers_eventually(3).await;
     all.sort();
     let mut expected = cluster.urls();
@@ -446,4 +455,20 @@ async fn a_limit_on_attempts_closes_the_client_with_the_reason() {
         "{reason}"
     );
     assert!(client.is_closed());
+}
+
+#[tokio::test]
+async fn discovered_servers_can_be_ignored() {
+    let cluster = NatsCluster::start(2).unwrap();
+    let client = quick_reconnects()
+        .ignore_discovered_servers()
+        .connect(&cluster.url(0))
+        .await
+        .unwrap();
+    client.flush().await.unwrap();
+    assert!(
+        !client.server_info().connect_urls.is_empty(),
+        "the cluster announces"
+    );
+    assert_eq!(client.servers(), [cluster.url(0)]);
 }
