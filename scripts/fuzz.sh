@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh <target> [seconds]     (default 60 seconds)
 #
-# Targets: decode_server_ops, decode_client_ops, headers (fuzz/fuzz_targets/).
+# Targets: decode_server_ops, decode_client_ops, decode_broker_ops, headers (fuzz/fuzz_targets/).
 # Installs cargo-fuzz when it is missing. cargo fuzz needs nightly compiler flags; on a stable
 # toolchain RUSTC_BOOTSTRAP=1 unlocks them. The inputs the fuzzer finds go to fuzz/corpus/<target>
 # (git-ignored); the committed seeds in fuzz/seeds/<target> are read but never written. Crashes

@@ -32,7 +32,8 @@ use std::io::IoSlice;
 use bytes::{Buf, Bytes, BytesMut};
 use natskit_proto::encode::DEFAULT_COPY_THRESHOLD;
 use natskit_proto::{
-    ClientOp, ClientOpDecoder, Limits, ProtoError, ServerOp, ServerOpDecoder, WriteBuffer,
+    BrokerOp, BrokerOpDecoder, ClientOp, ClientOpDecoder, Limits, ProtoError, ServerOp,
+    ServerOpDecoder, WriteBuffer,
 };
 
 /// Limits of the decoder that reads re-encoded operations: large enough for anything a fuzz
@@ -99,6 +100,45 @@ impl Direction for Client {
     }
     fn encode(out: &mut WriteBuffer, op: &ClientOp) {
         out.put_client_op(op);
+    }
+}
+
+/// What a client sends, as a broker reads it (header blocks left raw).
+pub struct Broker;
+
+impl Direction for Broker {
+    type Op = BrokerOp;
+    type Decoder = BrokerOpDecoder;
+    fn default_limits() -> Limits {
+        BrokerOpDecoder::new().limits()
+    }
+    fn decoder(limits: Limits) -> BrokerOpDecoder {
+        BrokerOpDecoder::with_limits(limits)
+    }
+    fn decode(d: &mut BrokerOpDecoder, buf: &mut BytesMut) -> Result<Option<BrokerOp>, ProtoError> {
+        d.decode(buf)
+    }
+    fn encode(out: &mut WriteBuffer, op: &BrokerOp) {
+        match op {
+            BrokerOp::Other(op) => out.put_client_op(op),
+            // The encoder has no raw HPUB (only brokers read them): write the frame by hand.
+            BrokerOp::Pub(publish) => {
+                let mut line = match publish.header_len {
+                    Some(_) => format!("HPUB {}", publish.subject),
+                    None => format!("PUB {}", publish.subject),
+                };
+                if let Some(reply) = &publish.reply {
+                    line.push_str(&format!(" {reply}"));
+                }
+                if let Some(header_len) = publish.header_len {
+                    line.push_str(&format!(" {header_len}"));
+                }
+                line.push_str(&format!(" {}\r\n", publish.data.len()));
+                out.put_raw(line.as_bytes());
+                out.put_raw(&publish.data);
+                out.put_raw(b"\r\n");
+            }
+        }
     }
 }
 

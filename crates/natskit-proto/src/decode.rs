@@ -90,6 +90,10 @@ pub struct ServerOps;
 #[derive(Debug)]
 pub struct ClientOps;
 
+/// The client-to-server direction as a broker reads it (see [`BrokerOpDecoder`]).
+#[derive(Debug)]
+pub struct BrokerOps;
+
 /// Decodes what a server sends. [`Decoder::new`] accepts any payload a nats-server can be
 /// configured to send (64 MiB); narrow it with [`Decoder::set_max_payload`] after INFO.
 pub type ServerOpDecoder = Decoder<ServerOps>;
@@ -110,7 +114,24 @@ pub type ServerOpDecoder = Decoder<ServerOps>;
 /// ```
 pub type ClientOpDecoder = Decoder<ClientOps>;
 
-#[allow(private_bounds)] // Direction is sealed: only ServerOps and ClientOps implement it.
+/// Decodes what a client sends, for a broker: like [`ClientOpDecoder`], but `HPUB` header blocks
+/// are not parsed, only measured, and stay in front of the payload ([`crate::RawPub`]), so they
+/// are forwarded byte for byte as nats-server does.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+///
+/// let mut decoder = BrokerOpDecoder::new();
+/// let mut buf = BytesMut::from(&b"PING\r\nPUB a 2\r\nhi\r\n"[..]);
+/// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+/// let Some(BrokerOp::Pub(publish)) = decoder.decode(&mut buf)? else { panic!("expected PUB") };
+/// assert_eq!((publish.subject.as_str(), &publish.data[..]), ("a", &b"hi"[..]));
+/// # Ok::<(), natskit_proto::ProtoError>(())
+/// ```
+pub type BrokerOpDecoder = Decoder<BrokerOps>;
+
+#[allow(private_bounds)] // Direction is sealed: only this crate's directions implement it.
 impl<D: Direction> Default for Decoder<D> {
     fn default() -> Self {
         Self::new()

@@ -5,8 +5,9 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, is_op, starts_with_ignore_case, Args};
-use crate::decode::{ClientOps, Limits, ServerOps};
+use crate::decode::{BrokerOps, ClientOps, Limits, ServerOps};
 use crate::framer::{json_body, json_error, number, subject, unknown, Framer, Line, PayloadSpec};
+use crate::op::{BrokerOp, RawPub};
 use crate::{
     ClientOp, ConnectInfo, HeaderMap, Msg, ProtoError, Pub, ServerInfo, ServerOp, Sub, Subject,
 };
@@ -17,6 +18,9 @@ pub trait Direction: Sized {
     type Op;
     /// `INFO` or `CONNECT`: the JSON operation, allowed a longer line.
     const JSON_OP: &'static [u8];
+    /// Whether HPUB / HMSG header blocks are parsed into a [`HeaderMap`]; a broker keeps them
+    /// as the bytes the client sent, to forward them unchanged.
+    const PARSE_HEADERS: bool = true;
     /// Limits of `Decoder::new()`.
     fn default_limits() -> Limits;
     /// The operation of the control line `line` at the front of `buf`, taking it (and its
@@ -27,11 +31,14 @@ pub trait Direction: Sized {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<Self::Op>, ProtoError>;
-    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB).
+    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB). `header_len` is the
+    /// announced header size of HMSG / HPUB; `headers` is its parsed block when
+    /// [`Self::PARSE_HEADERS`], and otherwise the block is still at the front of `payload`.
     fn payload_op(
         subject: Subject,
         reply: Option<Subject>,
         sid: u64,
+        header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
     ) -> Self::Op;
@@ -103,6 +110,7 @@ impl Direction for ServerOps {
         subject: Subject,
         reply: Option<Subject>,
         sid: u64,
+        _header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
     ) -> ServerOp {
@@ -162,6 +170,7 @@ impl Direction for ClientOps {
         subject: Subject,
         reply: Option<Subject>,
         _sid: u64,
+        _header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
     ) -> ClientOp {
@@ -170,6 +179,47 @@ impl Direction for ClientOps {
             reply,
             headers,
             payload,
+        })
+    }
+}
+
+impl Direction for BrokerOps {
+    type Op = BrokerOp;
+    const JSON_OP: &'static [u8] = b"CONNECT";
+    const PARSE_HEADERS: bool = false;
+
+    fn default_limits() -> Limits {
+        ClientOps::default_limits()
+    }
+
+    fn parse_line(
+        framer: &mut Framer,
+        buf: &mut BytesMut,
+        line: Line,
+    ) -> Result<Option<BrokerOp>, ProtoError> {
+        let text = &buf[..line.end];
+        match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+            b'P' if is_op(text, b"PUB") => framer.payload_line::<Self>(buf, line, PUB),
+            b'H' if is_op(text, b"HPUB") => framer.payload_line::<Self>(buf, line, HPUB),
+            // Everything else is parsed as the client direction does; PUB and HPUB never get there.
+            _ => Ok(ClientOps::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
+        }
+    }
+
+    #[inline]
+    fn payload_op(
+        subject: Subject,
+        reply: Option<Subject>,
+        _sid: u64,
+        header_len: Option<usize>,
+        _headers: Option<HeaderMap>,
+        data: Bytes,
+    ) -> BrokerOp {
+        BrokerOp::Pub(RawPub {
+            subject,
+            reply,
+            header_len,
+            data,
         })
     }
 }

@@ -164,20 +164,18 @@ impl WriteBuffer {
         self.tail.put_slice(b"\r\n");
     }
 
-    /// Writes `<op> <subject>[ <middle>][ <reply>][ <#hdr>] <#total>\r\n`, the payload and CRLF.
-    #[allow(clippy::too_many_arguments)]
-    fn put_message(
+    /// Writes the control line `<op> <subject>[ <sid>][ <reply>][ <#hdr>] <#total>\r\n`.
+    fn put_message_line(
         &mut self,
         op: &[u8],
         subject: &str,
         sid: Option<u64>,
         reply: Option<&str>,
-        headers: Option<&HeaderMap>,
-        payload: &Bytes,
+        header_len: Option<usize>,
+        total_len: usize,
     ) {
-        let header_len = headers.map_or(0, HeaderMap::encoded_len);
         self.tail
-            .reserve(op.len() + subject.len() + reply.map_or(0, str::len) + 64 + header_len);
+            .reserve(op.len() + subject.len() + reply.map_or(0, str::len) + 64);
         self.tail.put_slice(op);
         self.tail.put_u8(b' ');
         self.tail.put_slice(subject.as_bytes());
@@ -189,14 +187,30 @@ impl WriteBuffer {
             self.tail.put_u8(b' ');
             self.tail.put_slice(reply.as_bytes());
         }
-        if headers.is_some() {
+        if let Some(header_len) = header_len {
             self.tail.put_u8(b' ');
             put_number(&mut self.tail, header_len as u64);
         }
         self.tail.put_u8(b' ');
-        put_number(&mut self.tail, (header_len + payload.len()) as u64);
+        put_number(&mut self.tail, total_len as u64);
         self.tail.put_slice(b"\r\n");
+    }
+
+    /// Writes the control line, the encoded headers (if any), the payload and CRLF.
+    fn put_message(
+        &mut self,
+        op: &[u8],
+        subject: &str,
+        sid: Option<u64>,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) {
+        let header_len = headers.map(HeaderMap::encoded_len);
+        let total_len = header_len.unwrap_or(0) + payload.len();
+        self.put_message_line(op, subject, sid, reply, header_len, total_len);
         if let Some(headers) = headers {
+            self.tail.reserve(header_len.unwrap_or(0));
             headers.encode(&mut self.tail);
         }
         self.put_payload(payload);
@@ -226,6 +240,35 @@ impl WriteBuffer {
     ) {
         let op: &[u8] = if headers.is_some() { b"HMSG" } else { b"MSG" };
         self.put_message(op, subject, Some(sid), reply, headers, payload);
+    }
+
+    /// Appends `MSG` (or `HMSG` when `header_len` is given) whose `data` is the header block, as
+    /// the publisher sent it, followed by the payload: how a broker forwards a
+    /// [`RawPub`](crate::RawPub) without parsing its headers.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use natskit_proto::WriteBuffer;
+    ///
+    /// let mut out = WriteBuffer::new();
+    /// out.put_msg_raw("greet", 3, Some("_INBOX.1"), Some(12), &Bytes::from_static(b"NATS/1.0\r\n\r\nhi"));
+    /// assert_eq!(out.to_bytes(), "HMSG greet 3 _INBOX.1 12 14\r\nNATS/1.0\r\n\r\nhi\r\n");
+    /// ```
+    pub fn put_msg_raw(
+        &mut self,
+        subject: &str,
+        sid: u64,
+        reply: Option<&str>,
+        header_len: Option<usize>,
+        data: &Bytes,
+    ) {
+        let op: &[u8] = if header_len.is_some() {
+            b"HMSG"
+        } else {
+            b"MSG"
+        };
+        self.put_message_line(op, subject, Some(sid), reply, header_len, data.len());
+        self.put_payload(data);
     }
 
     /// Appends `SUB <subject> [queue] <sid>`.

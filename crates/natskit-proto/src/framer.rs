@@ -166,9 +166,14 @@ impl Framer {
             None => None,
         };
         buf.advance(line.next - at);
-        let (headers, payload) = split_payload(buf, spec.op, args.header_len, args.total_len)?;
+        let (headers, payload) = split_payload::<D>(buf, spec.op, args.header_len, args.total_len)?;
         Ok(Some(D::payload_op(
-            subject, reply, args.sid, headers, payload,
+            subject,
+            reply,
+            args.sid,
+            args.header_len,
+            headers,
+            payload,
         )))
     }
 
@@ -184,11 +189,12 @@ impl Framer {
         let Some(head) = self.pending.take() else {
             return Ok(None);
         };
-        let (headers, payload) = split_payload(buf, head.op, head.header_len, head.total_len)?;
+        let (headers, payload) = split_payload::<D>(buf, head.op, head.header_len, head.total_len)?;
         Ok(Some(D::payload_op(
             head.subject,
             head.reply,
             head.sid,
+            head.header_len,
             headers,
             payload,
         )))
@@ -246,8 +252,10 @@ impl Framer {
 }
 
 /// Takes the payload of `head` (and its `\r\n`) from the front of `buf`, which holds it all.
+/// The header block is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
+/// case it stays at the front of the payload.
 #[inline]
-fn split_payload(
+fn split_payload<D: Direction>(
     buf: &mut BytesMut,
     op: &'static str,
     header_len: Option<usize>,
@@ -257,6 +265,7 @@ fn split_payload(
         return Err(ProtoError::MissingPayloadTerminator { op });
     }
     let headers = match header_len {
+        Some(_) if !D::PARSE_HEADERS => None,
         Some(len) => {
             let headers = HeaderMap::decode(&buf[..len])?;
             buf.advance(len);
@@ -264,7 +273,11 @@ fn split_payload(
         }
         None => None,
     };
-    let payload = buf.split_to(total_len - header_len.unwrap_or(0)).freeze();
+    let payload_len = match (&headers, header_len) {
+        (Some(_), Some(len)) => total_len - len,
+        _ => total_len,
+    };
+    let payload = buf.split_to(payload_len).freeze();
     buf.advance(2);
     Ok((headers, payload))
 }

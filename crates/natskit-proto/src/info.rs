@@ -154,9 +154,13 @@ fn default_true() -> bool {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ConnectInfo {
-    /// Ask the server to acknowledge every operation with `+OK`.
+    /// Ask the server to acknowledge every operation with `+OK`. Read as true when the JSON
+    /// leaves it out, as nats-server reads it.
+    #[serde(default = "default_true")]
     pub verbose: bool,
-    /// Ask the server for strict checking (literal publish subjects, for one).
+    /// Ask the server for strict checking (literal publish subjects, for one). Read as true
+    /// when the JSON leaves it out, as nats-server reads it.
+    #[serde(default = "default_true")]
     pub pedantic: bool,
     /// The client requires TLS.
     pub tls_required: bool,
@@ -176,8 +180,9 @@ pub struct ConnectInfo {
     pub lang: String,
     /// Client version.
     pub version: String,
-    /// Protocol level; 1 lets the server send INFO updates.
-    pub protocol: u8,
+    /// Protocol level: 0 or 1 (1 lets the server send INFO updates). Signed, so a broker can
+    /// answer a negative level with an error rather than fail to parse it.
+    pub protocol: i32,
     /// Whether the server may deliver this connection's own publishes back to it.
     #[serde(default = "default_true")]
     pub echo: bool,

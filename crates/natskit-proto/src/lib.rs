@@ -19,9 +19,10 @@
 //! ```
 //!
 //! # Layout
-//! - [`decode`]: [`ServerOpDecoder`] and [`ClientOpDecoder`] over a `BytesMut`, with [`Limits`].
+//! - [`decode`]: [`ServerOpDecoder`], [`ClientOpDecoder`] and [`BrokerOpDecoder`] (client ops with
+//!   header blocks left raw) over a `BytesMut`, with [`Limits`].
 //! - [`encode`]: [`WriteBuffer`], which copies small payloads and chains large ones for `writev`.
-//! - [`op`]: the operations, [`ServerOp`] and [`ClientOp`].
+//! - [`op`]: the operations, [`ServerOp`], [`ClientOp`] and [`BrokerOp`].
 //! - [`headers`]: [`HeaderMap`] and the status line.
 //! - [`subject`]: [`Subject`], validation per use, wildcard matching.
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
@@ -41,10 +42,13 @@ pub mod nuid;
 pub mod op;
 pub mod subject;
 
-pub use decode::{ClientOpDecoder, ClientOps, Decoder, Limits, ServerOpDecoder, ServerOps};
+pub use decode::{
+    BrokerOpDecoder, BrokerOps, ClientOpDecoder, ClientOps, Decoder, Limits, ServerOpDecoder,
+    ServerOps,
+};
 pub use encode::WriteBuffer;
 pub use error::ProtoError;
 pub use headers::HeaderMap;
 pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
-pub use op::{ClientOp, Msg, Pub, ServerOp, Sub};
+pub use op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
 pub use subject::Subject;

@@ -117,3 +117,46 @@ pub enum ClientOp {
     /// `PONG`.
     Pong,
 }
+
+/// A publish as a broker forwards it: the header block of an `HPUB` is kept as the bytes the
+/// client sent, at the front of `data`, so it is delivered unchanged and never parsed.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use natskit_proto::{BrokerOp, BrokerOpDecoder};
+///
+/// let mut buf = BytesMut::from(&b"HPUB greet 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"[..]);
+/// let Some(BrokerOp::Pub(publish)) = BrokerOpDecoder::new().decode(&mut buf)? else { panic!() };
+/// assert_eq!(publish.header_len, Some(12));
+/// assert_eq!(&publish.data[..], b"NATS/1.0\r\n\r\nhi");
+/// assert_eq!(publish.payload(), &b"hi"[..]);
+/// # Ok::<(), natskit_proto::ProtoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPub {
+    /// The subject to publish to.
+    pub subject: Subject,
+    /// Where answers should go.
+    pub reply: Option<Subject>,
+    /// Size of the header block for `HPUB`; `None` for `PUB`.
+    pub header_len: Option<usize>,
+    /// Header block (if any) followed by the payload, as on the wire.
+    pub data: Bytes,
+}
+
+impl RawPub {
+    /// The payload without the header block.
+    pub fn payload(&self) -> Bytes {
+        self.data.slice(self.header_len.unwrap_or(0)..)
+    }
+}
+
+/// What a broker reads from a client: a publish with its header block left raw ([`RawPub`]), or
+/// any other client operation ([`ClientOp`], never `ClientOp::Pub`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokerOp {
+    /// `PUB` or `HPUB`.
+    Pub(RawPub),
+    /// `CONNECT`, `SUB`, `UNSUB`, `PING` or `PONG`.
+    Other(ClientOp),
+}

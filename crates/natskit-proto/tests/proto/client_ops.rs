@@ -20,7 +20,11 @@ fn connect_parses_with_defaults_for_missing_fields() {
         panic!("expected CONNECT")
     };
     assert!(connect.echo, "echo defaults to true, as in nats-server");
-    assert!(!connect.verbose && !connect.headers);
+    assert!(
+        connect.verbose && connect.pedantic,
+        "so do verbose and pedantic (nats-server 2.9 answers CONNECT {{}} with +OK)"
+    );
+    assert!(!connect.headers && !connect.no_responders);
 
     let line = br#"CONNECT {"verbose":true,"pedantic":false,"user":"u","pass":"p","name":"n","lang":"go","version":"1.0","protocol":1,"echo":false,"headers":true,"no_responders":true,"unknown":5}"#;
     let mut frame = line.to_vec();

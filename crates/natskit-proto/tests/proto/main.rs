@@ -3,6 +3,7 @@
 
 mod support;
 
+mod broker_ops;
 mod client_ops;
 mod headers;
 mod limits;
