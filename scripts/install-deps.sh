@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need and are missing: nats-server (from the Debian/Ubuntu
-# packages), and checks that cargo is there. Quiet and quick when everything is present; safe to run
-# again and again.
+# packages), the Python NATS client nats-py (pinned, into the virtualenv target/nats-py-venv, for the
+# foreign-client tests of natskit-test), and checks that cargo is there. Quiet and quick when
+# everything is present; safe to run again and again.
 #
 # Looks for nats-server in NATS_SERVER_BIN, PATH, /usr/sbin, /usr/local/sbin and /sbin (a non-root
 # PATH often lacks the sbin directories where the package puts it). Uses sudo only when not root.
+# The virtualenv is made with `python3 -m venv` and filled from PyPI with pip; when NATS_PY_PYTHON is
+# set (the harness then uses that interpreter instead), it is only checked to have nats-py.
 #
 # For testing this script without touching the machine:
 #   INSTALL_DEPS_DRY_RUN=1        print the commands that would run instead of running them
 #   INSTALL_DEPS_SEARCH_PATH=...  colon-separated directories searched for every tool (nats-server,
-#                                 cargo, apt-get, sudo) instead of PATH plus the sbin directories
+#                                 cargo, python3, apt-get, sudo) instead of PATH plus the sbin
+#                                 directories
 set -euo pipefail
 
 dry_run="${INSTALL_DEPS_DRY_RUN:-0}"
 search_path="${INSTALL_DEPS_SEARCH_PATH:-${PATH}:/usr/sbin:/usr/local/sbin:/sbin}"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# The nats-py release scripts/foreign/nats_py_scenarios.py is written for; bump both together.
+nats_py_version=2.16.0
+nats_py_venv="$repo_root/target/nats-py-venv"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
@@ -51,31 +60,101 @@ as_root() {
     fi
 }
 
+# Runs a command as the current user, or only prints it in dry-run mode.
+run() {
+    if [[ $dry_run == 1 ]]; then
+        printf 'would run: %s\n' "$*"
+    else
+        "$@"
+    fi
+}
+
 # 1. Rust.
 find_tool cargo >/dev/null ||
     die "cargo not found; install Rust with rustup (https://rustup.rs), then open a new shell or run 'source \"\$HOME/.cargo/env\"'"
 
 # 2. nats-server, for the integration tests and the demo. The harness uses NATS_SERVER_BIN alone
 #    when it is set, so a wrong one cannot be fixed by installing the package.
-if [[ -n ${NATS_SERVER_BIN:-} ]]; then
-    [[ -f $NATS_SERVER_BIN && -x $NATS_SERVER_BIN ]] ||
-        die "NATS_SERVER_BIN=$NATS_SERVER_BIN is not an executable file; fix it or unset it"
-    exit 0
-fi
-if find_nats_server >/dev/null; then
-    exit 0
-fi
+ensure_nats_server() {
+    if [[ -n ${NATS_SERVER_BIN:-} ]]; then
+        [[ -f $NATS_SERVER_BIN && -x $NATS_SERVER_BIN ]] ||
+            die "NATS_SERVER_BIN=$NATS_SERVER_BIN is not an executable file; fix it or unset it"
+        return 0
+    fi
+    if find_nats_server >/dev/null; then
+        return 0
+    fi
 
-apt_get="$(find_tool apt-get)" ||
-    die "nats-server not found and this is not a Debian/Ubuntu system (no apt-get); install nats-server (https://github.com/nats-io/nats-server/releases, or your package manager) and put it on PATH or set NATS_SERVER_BIN"
+    local apt_get found
+    apt_get="$(find_tool apt-get)" ||
+        die "nats-server not found and this is not a Debian/Ubuntu system (no apt-get); install nats-server (https://github.com/nats-io/nats-server/releases, or your package manager) and put it on PATH or set NATS_SERVER_BIN"
 
-say "nats-server not found; installing it with apt-get install -y nats-server"
-as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" update -qq
-as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq nats-server
+    say "nats-server not found; installing it with apt-get install -y nats-server"
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq nats-server
 
-if [[ $dry_run == 1 ]]; then
-    exit 0
-fi
-found="$(find_nats_server)" ||
-    die "apt-get install finished but nats-server is still not found (looked in: $search_path)"
-say "installed $("$found" --version 2>&1 || echo "$found")"
+    if [[ $dry_run == 1 ]]; then
+        return 0
+    fi
+    found="$(find_nats_server)" ||
+        die "apt-get install finished but nats-server is still not found (looked in: $search_path)"
+    say "installed $("$found" --version 2>&1 || echo "$found")"
+}
+
+# Prints the nats-py version importable by python $1; fails when there is none (or $1 does not run).
+nats_py_version_of() {
+    "$1" -c 'import importlib.metadata as m, nats; print(m.version("nats-py"))' 2>/dev/null
+}
+
+# 3. nats-py, for the foreign-client tests (natskit_test::NatsPy): a virtualenv of its own under
+#    target/ (git-ignored), so nothing is installed into the system's Python. Recreated when it is
+#    missing or broken (no working pip: say, its base interpreter is gone); pip only runs when the
+#    pinned version is not there yet.
+ensure_nats_py() {
+    if [[ -n ${NATS_PY_PYTHON:-} ]]; then
+        [[ -f $NATS_PY_PYTHON && -x $NATS_PY_PYTHON ]] ||
+            die "NATS_PY_PYTHON=$NATS_PY_PYTHON is not an executable file; fix it or unset it"
+        nats_py_version_of "$NATS_PY_PYTHON" >/dev/null ||
+            die "NATS_PY_PYTHON=$NATS_PY_PYTHON cannot import nats-py; run '$NATS_PY_PYTHON -m pip install nats-py==$nats_py_version', or unset NATS_PY_PYTHON to use $nats_py_venv"
+        return 0
+    fi
+
+    local venv_python="$nats_py_venv/bin/python" have
+    have="$(nats_py_version_of "$venv_python")" || have=""
+    if [[ $have == "$nats_py_version" ]]; then
+        return 0
+    fi
+
+    if ! "$venv_python" -m pip --version >/dev/null 2>&1; then
+        local python3
+        python3="$(find_tool python3)" ||
+            die "python3 not found; install Python 3 (apt-get install -y python3 python3-venv), then 'make deps' again"
+        if ! "$python3" -c 'import ensurepip, venv' 2>/dev/null; then
+            local apt_get
+            apt_get="$(find_tool apt-get)" ||
+                die "$python3 cannot make virtualenvs (no ensurepip/venv module); install the venv support of your Python, then 'make deps' again"
+            say "$python3 cannot make virtualenvs; installing python3-venv with apt-get"
+            as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" update -qq
+            as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq python3-venv
+        fi
+        say "creating the virtualenv $nats_py_venv for nats-py"
+        run "$python3" -m venv --clear "$nats_py_venv"
+    fi
+
+    say "installing nats-py==$nats_py_version into $nats_py_venv${have:+ (had $have)}"
+    run "$venv_python" -m pip install --quiet --disable-pip-version-check --no-input \
+        "nats-py==$nats_py_version" ||
+        die "pip could not install nats-py==$nats_py_version into $nats_py_venv (is PyPI reachable?)"
+
+    if [[ $dry_run == 1 ]]; then
+        return 0
+    fi
+    have="$(nats_py_version_of "$venv_python")" ||
+        die "pip finished but $venv_python still cannot import nats-py"
+    [[ $have == "$nats_py_version" ]] ||
+        die "$venv_python has nats-py $have after installing $nats_py_version"
+    say "installed nats-py $have into $nats_py_venv"
+}
+
+ensure_nats_server
+ensure_nats_py

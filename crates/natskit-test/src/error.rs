@@ -139,6 +139,59 @@ pub enum Error {
         received: String,
     },
 
+    /// No Python to run nats-py with: the `target/nats-py-venv` virtualenv that `make deps` creates
+    /// is missing, or the interpreter named by `NATS_PY_PYTHON` (or given explicitly) is not an
+    /// executable file.
+    #[error(
+        "nats-py not found: {how} ({}) is not an executable file; run `make deps` \
+         (scripts/install-deps.sh creates the virtualenv target/nats-py-venv with nats-py), or set \
+         NATS_PY_PYTHON to a python that has nats-py installed",
+        python.display()
+    )]
+    NatsPyNotFound {
+        /// The interpreter path that was tried.
+        python: PathBuf,
+        /// Where that path came from, e.g. "the nats-py virtualenv's python".
+        how: String,
+    },
+
+    /// A nats-py scenario failed: the script reported a failure or exited non-zero, did not report
+    /// success, or the server restart it asked for failed.
+    #[error(
+        "nats-py scenario `{scenario}` against {url} failed: {reason}\n\
+         --- nats-py stdout ---\n{stdout}--- nats-py stderr ---\n{stderr}"
+    )]
+    NatsPyFailed {
+        /// The scenario that was run.
+        scenario: String,
+        /// The server URL it ran against.
+        url: String,
+        /// What went wrong, in the harness's words (the script's own are in `stderr`).
+        reason: String,
+        /// Everything the script printed on stdout.
+        stdout: String,
+        /// Everything the script printed on stderr.
+        stderr: String,
+    },
+
+    /// A nats-py scenario did not finish within the run's timeout; the script was killed.
+    #[error(
+        "nats-py scenario `{scenario}` against {url} did not finish within {waited:?} and was \
+         killed\n--- nats-py stdout ---\n{stdout}--- nats-py stderr ---\n{stderr}"
+    )]
+    NatsPyTimeout {
+        /// The scenario that was run.
+        scenario: String,
+        /// The server URL it ran against.
+        url: String,
+        /// The timeout.
+        waited: Duration,
+        /// What the script printed on stdout before it was killed.
+        stdout: String,
+        /// What the script printed on stderr before it was killed.
+        stderr: String,
+    },
+
     /// A scripted connection was never accepted (the client never connected) before the wait ended.
     #[error("scripted connection {connection} was not accepted within {waited:?}")]
     NotConnected {

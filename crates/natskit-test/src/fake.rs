@@ -210,8 +210,8 @@ impl ScriptedServerBuilder {
     /// assert!(server.port() > 0);
     /// ```
     pub fn start(self) -> Result<ScriptedServer> {
-        let listener = TcpListener::bind((LOOPBACK, 0))
-            .map_err(|e| Error::io("binding the scripted server", e))?;
+        let listener =
+            crate::port::bind_fresh().map_err(|e| Error::io("binding the scripted server", e))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io("reading the scripted server's address", e))?;

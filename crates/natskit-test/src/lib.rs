@@ -25,6 +25,9 @@
 //!   one script per accepted connection and records what the client sent.
 //! - `proxy.rs`: [`FaultProxy`]: a loopback TCP proxy that cuts, resets, black-holes, delays and
 //!   throttles connections on command.
+//! - `nats_py.rs`: [`NatsPy`]: runs the Python client nats-py (`make deps` installs it into
+//!   `target/nats-py-venv`) through the scenarios of `scripts/foreign/nats_py_scenarios.py`
+//!   against any server URL, restarting the server when the `reconnect` scenario asks.
 //! - [`port`]: free loopback ports, never handed out twice by one process.
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
@@ -35,6 +38,7 @@ pub mod binary;
 mod cluster;
 mod error;
 mod fake;
+mod nats_py;
 pub mod port;
 pub mod probe;
 mod proxy;
@@ -46,5 +50,6 @@ pub use error::{Error, Result, INSTALL_HINT};
 pub use fake::{
     ScriptedServer, ScriptedServerBuilder, Step, DEFAULT_JOIN_TIMEOUT, DEFAULT_STEP_TIMEOUT,
 };
+pub use nats_py::NatsPy;
 pub use proxy::FaultProxy;
 pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};

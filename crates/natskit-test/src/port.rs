@@ -77,6 +77,39 @@ pub fn free_ports(n: usize) -> io::Result<Vec<u16>> {
     Ok(ports)
 }
 
+/// Binds a listener on 127.0.0.1 on a port this process has never handed out, and remembers it.
+///
+/// In-process listeners (proxies, scripted servers) must come from here rather than from a bare
+/// `bind(0)`: the kernel may otherwise hand them the port of a harness server that is stopped
+/// for a moment, and a client reconnecting to that server would reach the wrong peer.
+///
+/// # Errors
+/// When binding a loopback socket fails, or no fresh port turns up after many attempts.
+///
+/// # Example
+/// ```
+/// let a = natskit_test::port::bind_fresh().unwrap();
+/// let b = natskit_test::port::bind_fresh().unwrap();
+/// assert_ne!(a.local_addr().unwrap().port(), b.local_addr().unwrap().port());
+/// ```
+pub fn bind_fresh() -> io::Result<TcpListener> {
+    let mut issued = ISSUED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut held = Vec::new();
+    for _ in 0..128 {
+        let listener = TcpListener::bind((LOOPBACK, 0))?;
+        let port = listener.local_addr()?.port();
+        if issued.insert(port) {
+            return Ok(listener);
+        }
+        // Keep it bound until we are done so the kernel offers another one.
+        held.push(listener);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrNotAvailable,
+        "no fresh loopback port found",
+    ))
+}
+
 /// Whether `port` can be bound on 127.0.0.1 right now.
 ///
 /// # Example

@@ -77,7 +77,7 @@ impl FaultProxy {
             let context = context.to_owned();
             move |source| Error::Io { context, source }
         };
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err("binding the proxy"))?;
+        let listener = crate::port::bind_fresh().map_err(io_err("binding the proxy"))?;
         listener
             .set_nonblocking(true)
             .map_err(io_err("setting up the proxy listener"))?;

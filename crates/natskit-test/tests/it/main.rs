@@ -4,6 +4,7 @@
 mod binary;
 mod cluster;
 mod fake;
+mod nats_py;
 mod proxy;
 mod server;
 mod support;

@@ -1,0 +1,514 @@
+//! Running the Python NATS client nats-py against a server: the scenarios of
+//! `scripts/foreign/nats_py_scenarios.py`, one Python process per run.
+//!
+//! nats-py lives in its own virtualenv, `target/nats-py-venv` under the workspace root, which
+//! `make deps` (scripts/install-deps.sh) creates with the pinned nats-py version. The script asserts
+//! exact payloads and counts itself; this side only starts it, restarts the server when it asks to
+//! (`restart-now` on its stdout), bounds the whole run, and turns a failure into an [`Error`] that
+//! carries everything the script printed.
+
+use std::io::{self, BufRead as _, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// The workspace root, from this crate's manifest directory at compile time.
+const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The scenario script, relative to [`WORKSPACE_ROOT`].
+const SCRIPT: &str = "scripts/foreign/nats_py_scenarios.py";
+
+/// The virtualenv's interpreter, relative to [`WORKSPACE_ROOT`].
+const VENV_PYTHON: &str = "target/nats-py-venv/bin/python";
+
+/// The line the script prints when the server should be stopped and started again.
+const RESTART_LINE: &str = "restart-now";
+
+/// How often the exit of a script whose stdout closed is polled.
+const EXIT_POLL: Duration = Duration::from_millis(10);
+
+/// The nats-py scenario script and the Python that runs it.
+///
+/// Each [`run`](Self::run) starts one Python process that connects to the given URL, plays one
+/// scenario (or `all`), and exits; the process is always gone when `run` returns, also on timeout
+/// or when the caller panics in the restart callback.
+///
+/// # Example
+/// ```
+/// use natskit_test::{NatsPy, NatsServer};
+///
+/// let server = NatsServer::start().unwrap();
+/// let nats_py = NatsPy::locate().unwrap();
+/// nats_py.run(&server.url(), "request").unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct NatsPy {
+    python: PathBuf,
+    script: PathBuf,
+    timeout: Duration,
+}
+
+impl NatsPy {
+    /// Environment variable naming the Python to use instead of the virtualenv's (it must have
+    /// nats-py installed).
+    ///
+    /// # Example
+    /// ```
+    /// // NATS_PY_PYTHON=/opt/py/bin/python cargo test -p natskit-test --test it nats_py
+    /// assert_eq!(natskit_test::NatsPy::ENV_VAR, "NATS_PY_PYTHON");
+    /// ```
+    pub const ENV_VAR: &'static str = "NATS_PY_PYTHON";
+
+    /// Every scenario the script knows. `all` (not in this list) runs all of them except
+    /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart).
+    ///
+    /// # Example
+    /// ```
+    /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 8);
+    /// ```
+    pub const SCENARIOS: [&'static str; 8] = [
+        "pubsub",
+        "wildcards",
+        "queue",
+        "request",
+        "headers",
+        "no_responders",
+        "auto_unsub",
+        "reconnect",
+    ];
+
+    /// How long one run may take by default, restart included (each scenario also bounds itself:
+    /// 10 s, 30 s for `reconnect`).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(natskit_test::NatsPy::DEFAULT_TIMEOUT.as_secs(), 120);
+    /// ```
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+    /// Finds the Python to run nats-py with: the one named by [`ENV_VAR`](Self::ENV_VAR) when it is
+    /// set, else the virtualenv's, `target/nats-py-venv/bin/python` under the workspace root.
+    ///
+    /// # Errors
+    /// [`Error::NatsPyNotFound`], saying to run `make deps`, when that Python is not an executable
+    /// file; [`Error::Io`] when the scenario script is missing from the source tree.
+    ///
+    /// # Example
+    /// ```
+    /// let nats_py = natskit_test::NatsPy::locate().unwrap();
+    /// assert!(nats_py.python().is_file());
+    /// assert!(nats_py.script().ends_with("nats_py_scenarios.py"));
+    /// ```
+    pub fn locate() -> Result<NatsPy> {
+        match std::env::var_os(Self::ENV_VAR).filter(|v| !v.is_empty()) {
+            Some(python) => {
+                Self::checked(PathBuf::from(python), "the python named by NATS_PY_PYTHON")
+            }
+            None => Self::checked(Self::venv_python(), "the nats-py virtualenv's python"),
+        }
+    }
+
+    /// Uses this Python (which must have nats-py installed) instead of looking for one; nothing
+    /// else is tried.
+    ///
+    /// This is how a test picks an interpreter without touching the process environment, which
+    /// tests running in parallel share.
+    ///
+    /// # Errors
+    /// As [`locate`](Self::locate).
+    ///
+    /// # Example
+    /// ```
+    /// use natskit_test::{Error, NatsPy};
+    ///
+    /// let err = NatsPy::with_python("/nonexistent/python").unwrap_err();
+    /// assert!(matches!(err, Error::NatsPyNotFound { .. }));
+    /// assert!(err.to_string().contains("make deps"));
+    /// ```
+    pub fn with_python(python: impl Into<PathBuf>) -> Result<NatsPy> {
+        Self::checked(python.into(), "the python given explicitly")
+    }
+
+    /// Where `make deps` puts the virtualenv's Python: `target/nats-py-venv/bin/python` under the
+    /// workspace root (whether or not it exists).
+    ///
+    /// # Example
+    /// ```
+    /// let python = natskit_test::NatsPy::venv_python();
+    /// assert!(python.ends_with("target/nats-py-venv/bin/python"));
+    /// ```
+    pub fn venv_python() -> PathBuf {
+        workspace_root().join(VENV_PYTHON)
+    }
+
+    /// Bounds every run to `timeout` (default [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT)); a run
+    /// that takes longer is killed and fails with [`Error::NatsPyTimeout`].
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let nats_py = natskit_test::NatsPy::locate()
+    ///     .unwrap()
+    ///     .timeout(Duration::from_secs(30));
+    /// assert_eq!(nats_py.timeout_duration(), Duration::from_secs(30));
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The bound on one run.
+    ///
+    /// # Example
+    /// ```
+    /// let nats_py = natskit_test::NatsPy::locate().unwrap();
+    /// assert_eq!(nats_py.timeout_duration(), natskit_test::NatsPy::DEFAULT_TIMEOUT);
+    /// ```
+    pub fn timeout_duration(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The Python interpreter that runs the script.
+    ///
+    /// # Example
+    /// ```
+    /// let nats_py = natskit_test::NatsPy::locate().unwrap();
+    /// assert!(nats_py.python().is_file());
+    /// ```
+    pub fn python(&self) -> &Path {
+        &self.python
+    }
+
+    /// The scenario script, `scripts/foreign/nats_py_scenarios.py` in the workspace.
+    ///
+    /// # Example
+    /// ```
+    /// let nats_py = natskit_test::NatsPy::locate().unwrap();
+    /// assert!(nats_py.script().is_file());
+    /// ```
+    pub fn script(&self) -> &Path {
+        &self.script
+    }
+
+    /// Runs one scenario (or `all`) against the server at `url` and waits for it to pass.
+    ///
+    /// # Errors
+    /// [`Error::NatsPyFailed`] when the script fails (its stdout and stderr say why), or asks for a
+    /// server restart (use [`run_with_restart`](Self::run_with_restart) for that);
+    /// [`Error::NatsPyTimeout`] when it does not finish in time; [`Error::Io`] when it cannot be
+    /// started.
+    ///
+    /// # Example
+    /// ```
+    /// use natskit_test::{NatsPy, NatsServer};
+    ///
+    /// let server = NatsServer::start().unwrap();
+    /// NatsPy::locate().unwrap().run(&server.url(), "pubsub").unwrap();
+    /// ```
+    pub fn run(&self, url: &str, scenario: &str) -> Result<()> {
+        self.execute(url, scenario, None::<fn() -> Result<()>>)
+    }
+
+    /// Like [`run`](Self::run), and calls `restart` when the script prints `restart-now`: it must
+    /// stop the server and start it again on the same port (the `reconnect` scenario then checks
+    /// that nats-py reconnects and its subscription still works). The run's timeout keeps running
+    /// while `restart` does.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run); a failing `restart` ends the run with [`Error::NatsPyFailed`] naming
+    /// its error. A second `restart-now` is an error too.
+    ///
+    /// # Example
+    /// ```
+    /// use natskit_test::{NatsPy, NatsServer};
+    ///
+    /// let mut server = NatsServer::start().unwrap();
+    /// let url = server.url();
+    /// NatsPy::locate()
+    ///     .unwrap()
+    ///     .run_with_restart(&url, "reconnect", || server.restart())
+    ///     .unwrap();
+    /// ```
+    pub fn run_with_restart(
+        &self,
+        url: &str,
+        scenario: &str,
+        restart: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        self.execute(url, scenario, Some(restart))
+    }
+
+    fn checked(python: PathBuf, how: &str) -> Result<NatsPy> {
+        if !is_executable(&python) {
+            return Err(Error::NatsPyNotFound {
+                python,
+                how: how.to_string(),
+            });
+        }
+        let script = workspace_root().join(SCRIPT);
+        if !script.is_file() {
+            return Err(Error::io(
+                format!(
+                    "looking for the nats-py scenario script {}",
+                    script.display()
+                ),
+                io::Error::new(io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+        Ok(NatsPy {
+            python,
+            script,
+            timeout: Self::DEFAULT_TIMEOUT,
+        })
+    }
+
+    fn execute<F: FnOnce() -> Result<()>>(
+        &self,
+        url: &str,
+        scenario: &str,
+        mut restart: Option<F>,
+    ) -> Result<()> {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut child = Command::new(&self.python)
+            .arg(&self.script)
+            .arg(url)
+            .arg(scenario)
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                Error::io(
+                    format!(
+                        "starting {} {}",
+                        self.python.display(),
+                        self.script.display()
+                    ),
+                    e,
+                )
+            })?;
+        // From here on the process is killed and reaped however this function is left.
+        let pipes = (child.stdout.take(), child.stderr.take());
+        let mut child = Reaped(child);
+        let (Some(stdout), Some(stderr)) = pipes else {
+            return Err(Error::io(
+                "starting the nats-py script",
+                io::Error::other("no stdout/stderr pipe"),
+            ));
+        };
+        let output = Output::start(stdout, stderr)?;
+
+        let mut stdout_text = String::new();
+        let mut problem = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match output.lines.recv_timeout(left) {
+                Ok(line) => {
+                    stdout_text.push_str(&line);
+                    stdout_text.push('\n');
+                    if line.trim_end() != RESTART_LINE {
+                        continue;
+                    }
+                    let Some(restart) = restart.take() else {
+                        problem = Some(Problem::Failed(
+                            "the script printed `restart-now`, but no restart is left to do \
+                             (none was given: use run_with_restart; or it was done already)"
+                                .into(),
+                        ));
+                        break;
+                    };
+                    if let Err(e) = restart() {
+                        problem = Some(Problem::Failed(format!(
+                            "restarting the server failed: {e}"
+                        )));
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    problem = Some(Problem::TimedOut);
+                    break;
+                }
+            }
+        }
+
+        // Stdout closed (or we gave up): the exit should follow at once.
+        let status = if problem.is_none() {
+            match child.wait_until(deadline)? {
+                Some(status) => Some(status),
+                None => {
+                    problem = Some(Problem::TimedOut);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        child.kill_and_reap();
+        let (rest, stderr_text) = output.finish();
+        stdout_text.push_str(&rest);
+
+        let failed = |reason: String| Error::NatsPyFailed {
+            scenario: scenario.to_string(),
+            url: url.to_string(),
+            reason,
+            stdout: stdout_text.clone(),
+            stderr: stderr_text.clone(),
+        };
+        match (problem, status) {
+            (Some(Problem::TimedOut), _) => Err(Error::NatsPyTimeout {
+                scenario: scenario.to_string(),
+                url: url.to_string(),
+                waited: self.timeout,
+                stdout: stdout_text,
+                stderr: stderr_text,
+            }),
+            (Some(Problem::Failed(reason)), _) => Err(failed(reason)),
+            (None, Some(status)) if !status.success() => {
+                Err(failed(format!("the script exited with {status}")))
+            }
+            (None, _) => {
+                let ok = format!("ok {scenario}");
+                if stdout_text.lines().any(|l| l.trim_end() == ok) {
+                    Ok(())
+                } else {
+                    Err(failed(format!("the script exited without printing `{ok}`")))
+                }
+            }
+        }
+    }
+}
+
+/// Why a run ended early.
+enum Problem {
+    TimedOut,
+    Failed(String),
+}
+
+/// A child process that is killed and reaped when dropped.
+struct Reaped(Child);
+
+impl Reaped {
+    /// Waits for the exit until `deadline`; `None` when it is still running then.
+    fn wait_until(&mut self, deadline: Instant) -> Result<Option<ExitStatus>> {
+        loop {
+            match self.0.try_wait() {
+                Ok(Some(status)) => return Ok(Some(status)),
+                Ok(None) if Instant::now() >= deadline => return Ok(None),
+                Ok(None) => thread::sleep(EXIT_POLL),
+                Err(e) => {
+                    return Err(Error::io(
+                        format!("waiting for the nats-py script (pid {})", self.0.id()),
+                        e,
+                    ))
+                }
+            }
+        }
+    }
+
+    fn kill_and_reap(&mut self) {
+        // Errors mean it is gone already; `wait` after an earlier `wait` returns the same status.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        self.kill_and_reap();
+    }
+}
+
+/// The script's stdout, line by line over a channel, and its stderr, collected whole; one thread
+/// each, ending when the process closes its side of the pipe.
+struct Output {
+    lines: Receiver<String>,
+    stdout_thread: JoinHandle<()>,
+    stderr_thread: JoinHandle<String>,
+}
+
+impl Output {
+    fn start(stdout: ChildStdout, stderr: ChildStderr) -> Result<Output> {
+        let (tx, lines) = mpsc::channel();
+        let stdout_thread = thread::Builder::new()
+            .name("nats-py-stdout".into())
+            .spawn(move || {
+                let mut reader = BufReader::new(stdout);
+                let mut buf = Vec::new();
+                loop {
+                    buf.clear();
+                    match reader.read_until(b'\n', &mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {
+                            let line = String::from_utf8_lossy(&buf);
+                            let line = line.strip_suffix('\n').unwrap_or(&line);
+                            if tx.send(line.to_string()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            })
+            .map_err(|e| Error::io("starting a thread for the nats-py script's stdout", e))?;
+        let stderr_thread = thread::Builder::new()
+            .name("nats-py-stderr".into())
+            .spawn(move || {
+                let mut buf = Vec::new();
+                let _ = BufReader::new(stderr).read_to_end(&mut buf);
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+            .map_err(|e| Error::io("starting a thread for the nats-py script's stderr", e))?;
+        Ok(Output {
+            lines,
+            stdout_thread,
+            stderr_thread,
+        })
+    }
+
+    /// After the process is gone: the stdout lines not read yet, and all of stderr.
+    fn finish(self) -> (String, String) {
+        let _ = self.stdout_thread.join();
+        let mut rest = String::new();
+        for line in self.lines.try_iter() {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        let stderr = self
+            .stderr_thread
+            .join()
+            .unwrap_or_else(|_| "(the thread reading stderr panicked)".into());
+        (rest, stderr)
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let root = Path::new(WORKSPACE_ROOT);
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = path.metadata() else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}

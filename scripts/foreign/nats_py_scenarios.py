@@ -1,0 +1,756 @@
+#!/usr/bin/env python3
+"""Drives the Python NATS client nats-py against a NATS server and checks what it sees.
+
+Usage: python nats_py_scenarios.py URL SCENARIO
+
+SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
+reconnect, or `all` (every scenario except reconnect, which needs someone to restart the server).
+
+Each scenario asserts exact payloads and counts, prints `ok SCENARIO` on stdout when it passes,
+and prints `FAIL SCENARIO: why` on stderr and exits 1 when it does not. Every wait is bounded:
+a scenario that does not finish within SCENARIO_TIMEOUT (RECONNECT_TIMEOUT for reconnect) fails.
+`all` runs every scenario, even after a failure, and ends with `ok all` when all passed.
+
+`reconnect` prints the line `restart-now` once its subscription works, then waits (bounded) until
+nats-py reports it reconnected: whoever runs the script must then stop the server and start it
+again on the same port. The Rust side is natskit_test::NatsPy::run_with_restart.
+
+Exit codes: 0 passed, 1 a scenario failed, 2 bad usage, 3 nats-py is not installed.
+
+Written for the nats-py version pinned in scripts/install-deps.sh, which installs it into
+target/nats-py-venv (`make deps`).
+"""
+
+import asyncio
+import sys
+import time
+import traceback
+import uuid
+from urllib.parse import urlparse
+
+SCENARIO_TIMEOUT = 10.0
+# The reconnect scenario also waits for the server to be stopped and started again.
+RECONNECT_TIMEOUT = 30.0
+# How long one expected message (or batch) may take to arrive.
+RECEIVE_TIMEOUT = 5.0
+# Bound on closing the connections after a scenario.
+CLOSE_TIMEOUT = 5.0
+
+USAGE = __doc__.split("\n\n", 2)[1] + "\n" if __doc__ else ""
+
+
+class ScenarioFailure(Exception):
+    """A check failed: the message says what was expected and what happened."""
+
+
+def check(condition, message):
+    if not condition:
+        raise ScenarioFailure(message)
+
+
+def show(data, limit=60):
+    """A payload or list of payloads, shortened for failure messages."""
+    if isinstance(data, (list, tuple)):
+        return "[" + ", ".join(show(d, limit) for d in data) + "]"
+    text = repr(bytes(data))
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(data)} bytes)"
+
+
+class Clients:
+    """The nats-py connections of one scenario; closes them all at the end.
+
+    Asynchronous errors nats-py reports (slow consumer, protocol errors, ...) are recorded and fail
+    the scenario unless it expects some (reconnect: refused connections while the server is down).
+    """
+
+    def __init__(self, nats, url, scenario):
+        self.nats = nats
+        self.url = url
+        self.scenario = scenario
+        self.conns = []
+        self.errors = []
+
+    async def connect(self, name, **options):
+        async def error_cb(e):
+            self.errors.append(f"{name}: {type(e).__name__}: {e}")
+
+        # allow_reconnect=False alone does not stop nats-py from retrying a first connection
+        # that fails (max_reconnect_attempts times, reconnect_time_wait apart): limit that too.
+        settings = {
+            "servers": [self.url],
+            "name": f"natskit-{self.scenario}-{name}",
+            "allow_reconnect": False,
+            "max_reconnect_attempts": 1,
+            "reconnect_time_wait": 0.1,
+            "connect_timeout": 5,
+            "error_cb": error_cb,
+        }
+        settings.update(options)
+        try:
+            nc = await self.nats.connect(**settings)
+        except Exception as e:
+            raise ScenarioFailure(f"connection {name!r} to {self.url} failed: {type(e).__name__}: {e}")
+        self.conns.append(nc)
+        return nc
+
+    async def close(self):
+        for nc in self.conns:
+            if nc.is_closed:
+                continue
+            try:
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT)
+            except Exception as e:
+                print(f"warning: closing a connection: {type(e).__name__}: {e}", file=sys.stderr)
+
+
+async def flush(*conns):
+    """A round trip that the server answers only after everything sent before it.
+
+    nats-py's own flush() is not quite that: it writes its PING straight to the socket while
+    subscribe() and publish() leave their commands in a buffer that a separate task writes out
+    later, so the PONG can come back before a SUB sent "earlier" has even left the client. Once
+    the first round trip is over that task has run, so the second PING follows everything.
+    """
+    for nc in conns:
+        await nc.flush(timeout=RECEIVE_TIMEOUT)
+        await nc.flush(timeout=RECEIVE_TIMEOUT)
+
+
+async def gather(subs, total, what):
+    """Reads messages from `subs` until `total` arrived in all, within RECEIVE_TIMEOUT.
+
+    Returns one list of messages per subscription, in arrival order.
+    """
+    got = [[] for _ in subs]
+    deadline = time.monotonic() + RECEIVE_TIMEOUT
+    while sum(len(g) for g in got) < total:
+        moved = False
+        for i, sub in enumerate(subs):
+            while sub.pending_msgs > 0 and sum(len(g) for g in got) < total:
+                got[i].append(await sub.next_msg(timeout=RECEIVE_TIMEOUT))
+                moved = True
+        if moved:
+            continue
+        if time.monotonic() >= deadline:
+            counts = [len(g) for g in got]
+            raise ScenarioFailure(
+                f"{what}: expected {total} messages within {RECEIVE_TIMEOUT} s, got "
+                f"{sum(counts)} (per subscription: {counts}): "
+                f"{show([m.data for g in got for m in g])}"
+            )
+        await asyncio.sleep(0.01)
+    return got
+
+
+async def take(sub, n, what):
+    """Exactly the next `n` messages of one subscription."""
+    return (await gather([sub], n, what))[0]
+
+
+async def expect_no_more(subs, conns, what):
+    """After a round trip on every connection, nothing more is waiting on `subs`."""
+    await flush(*conns)
+    for sub in subs:
+        extra = []
+        while sub.pending_msgs > 0:
+            extra.append((await sub.next_msg(timeout=1)).data)
+        check(not extra, f"{what}: unexpected extra messages on {sub.subject}: {show(extra)}")
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+async def scenario_pubsub(c, base):
+    sub_nc = await c.connect("sub")
+    pub_nc = await c.connect("pub")
+    subject = f"{base}.greeting"
+    sub = await sub_nc.subscribe(subject)
+    other = await sub_nc.subscribe(f"{base}.other")
+    await flush(sub_nc)
+
+    payloads = [
+        b"hello",
+        b"",
+        b"line one\r\nline two\r\n",
+        bytes(range(256)),
+        "h\u00e9llo w\u00f6rld \u2713".encode(),
+        b"MSG fake 1 2\r\nPING\r\n",
+        bytes(i % 251 for i in range(64 * 1024)),
+    ]
+    for p in payloads:
+        await pub_nc.publish(subject, p)
+    await pub_nc.publish(f"{base}.unrelated", b"nobody listens")
+    await pub_nc.publish(f"{base}.greeting.deeper", b"not a match")
+    await flush(pub_nc)
+
+    msgs = await take(sub, len(payloads), "pubsub")
+    check(
+        [m.data for m in msgs] == payloads,
+        f"pubsub: payloads differ or arrived out of order: sent {show(payloads)}, "
+        f"got {show([m.data for m in msgs])}",
+    )
+    for m in msgs:
+        check(m.subject == subject, f"pubsub: message subject {m.subject!r}, expected {subject!r}")
+        check(m.reply == "", f"pubsub: unexpected reply subject {m.reply!r}")
+        check(not m.headers, f"pubsub: unexpected headers {m.headers!r}")
+
+    # A connection gets its own messages back (echo is on by default).
+    await sub_nc.publish(subject, b"echo")
+    (echo,) = await take(sub, 1, "pubsub echo")
+    check(echo.data == b"echo", f"pubsub: echo payload {show(echo.data)}")
+
+    # A publish with a reply subject delivers the reply subject as is.
+    await pub_nc.publish(subject, b"with reply", reply=f"{base}.inbox")
+    (with_reply,) = await take(sub, 1, "pubsub reply subject")
+    check(
+        (with_reply.data, with_reply.reply) == (b"with reply", f"{base}.inbox"),
+        f"pubsub: got {show(with_reply.data)} with reply {with_reply.reply!r}",
+    )
+
+    await expect_no_more([sub, other], [pub_nc, sub_nc], "pubsub")
+    check(pub_nc.stats["in_msgs"] == 0, f"pubsub: publisher received {pub_nc.stats['in_msgs']} messages")
+
+
+async def scenario_wildcards(c, base):
+    sub_nc = await c.connect("sub")
+    pub_nc = await c.connect("pub")
+    # Subjects published (under base), and what each subscription (under base) must receive, in
+    # publication order. One connection holds every subscription: a message that matches several
+    # of them arrives once per subscription.
+    published = ["a", "ab", "a.b", "a.b.c", "x.c", "x.y.z", "a.q.c", "ab.c"]
+    expected = {
+        "*": ["a", "ab"],
+        ">": published,
+        "*.c": ["x.c", "ab.c"],
+        "a.>": ["a.b", "a.b.c", "a.q.c"],
+        "a.*.c": ["a.b.c", "a.q.c"],
+        "*.*.*": ["a.b.c", "x.y.z", "a.q.c"],
+        "a.b.c": ["a.b.c"],
+    }
+    subs = {}
+    for pattern in expected:
+        subs[pattern] = await sub_nc.subscribe(f"{base}.{pattern}")
+    await flush(sub_nc)
+
+    for i, tail in enumerate(published):
+        await pub_nc.publish(f"{base}.{tail}", f"{tail}#{i}".encode())
+    # Base itself, and a subject that merely starts with the same characters, match none.
+    await pub_nc.publish(base, b"base itself")
+    await pub_nc.publish(f"{base}x.a", b"sibling prefix")
+    await flush(pub_nc)
+
+    for pattern, tails in expected.items():
+        msgs = await take(subs[pattern], len(tails), f"wildcards {pattern!r}")
+        got = [m.subject[len(base) + 1 :] for m in msgs]
+        check(
+            got == tails,
+            f"wildcards: subscription {base}.{pattern} expected subjects {tails} in order, got {got}",
+        )
+        for m in msgs:
+            tail = m.subject[len(base) + 1 :]
+            check(
+                m.data.startswith(f"{tail}#".encode()),
+                f"wildcards: message on {m.subject} carries {show(m.data)}",
+            )
+    await expect_no_more(list(subs.values()), [pub_nc, sub_nc], "wildcards")
+
+
+async def scenario_queue(c, base):
+    subject = f"{base}.jobs"
+    w1 = await c.connect("worker-1")
+    w2 = await c.connect("worker-2")
+    a1 = await c.connect("auditor-1")
+    a2 = await c.connect("auditor-2")
+    watcher = await c.connect("watcher")
+    pub = await c.connect("pub")
+    # Three members of "workers" (two share a connection), two of "auditors", one plain subscriber.
+    workers = [
+        await w1.subscribe(subject, queue="workers"),
+        await w2.subscribe(subject, queue="workers"),
+        await w2.subscribe(subject, queue="workers"),
+    ]
+    auditors = [await a1.subscribe(subject, queue="auditors"), await a2.subscribe(subject, queue="auditors")]
+    plain = await watcher.subscribe(subject)
+    await flush(w1, w2, a1, a2, watcher)
+
+    n = 60
+    sent = [f"job-{i}".encode() for i in range(n)]
+    for p in sent:
+        await pub.publish(subject, p)
+    await flush(pub)
+
+    for group, members in (("workers", workers), ("auditors", auditors)):
+        got = await gather(members, n, f"queue group {group}")
+        payloads = [m.data for per in got for m in per]
+        dups = sorted({p for p in payloads if payloads.count(p) > 1})
+        check(not dups, f"queue: group {group} got these messages more than once: {show(dups)}")
+        check(
+            sorted(payloads) == sorted(sent),
+            f"queue: group {group} did not get every message exactly once: got {len(payloads)}",
+        )
+        counts = [len(per) for per in got]
+        check(
+            sum(1 for k in counts if k > 0) >= 2,
+            f"queue: group {group} delivered all {n} messages to one member (per member: {counts})",
+        )
+    all_msgs = await take(plain, n, "queue: plain subscriber")
+    check([m.data for m in all_msgs] == sent, "queue: the plain subscriber did not get every message in order")
+    await expect_no_more(workers + auditors + [plain], [pub, w1, w2, a1, a2, watcher], "queue")
+
+
+async def scenario_request(c, base):
+    nats = c.nats
+    responder = await c.connect("responder")
+    requester = await c.connect("requester")
+    subject = f"{base}.echo"
+    seen_replies = []
+
+    async def echo(msg):
+        seen_replies.append(msg.reply)
+        await responder.publish(msg.reply, b"echo:" + msg.data)
+
+    await responder.subscribe(subject, cb=echo)
+    await flush(responder)
+
+    for i in range(5):
+        r = await requester.request(subject, f"ping-{i}".encode(), timeout=RECEIVE_TIMEOUT)
+        check(r.data == f"echo:ping-{i}".encode(), f"request: ping-{i} answered with {show(r.data)}")
+    check(
+        len(seen_replies) == 5 and all(seen_replies) and len(set(seen_replies)) == 5,
+        f"request: the responder saw reply subjects {seen_replies}, expected 5 distinct ones",
+    )
+
+    # Concurrent requests share nats-py's one response subscription; each gets its own answer.
+    replies = await asyncio.gather(
+        *(requester.request(subject, f"par-{i}".encode(), timeout=RECEIVE_TIMEOUT) for i in range(20))
+    )
+    for i, r in enumerate(replies):
+        check(r.data == f"echo:par-{i}".encode(), f"request: par-{i} answered with {show(r.data)}")
+
+    # Old-style requests (a fresh inbox with an auto-unsubscribe of 1 per request) work too.
+    r = await requester.request(subject, b"old", timeout=RECEIVE_TIMEOUT, old_style=True)
+    check(r.data == b"echo:old", f"request: old-style request answered with {show(r.data)}")
+
+    # A queue group of responders: each request is answered, and handled by exactly one member.
+    handled = {"svc-1": [], "svc-2": []}
+    svc = [await c.connect("svc-1"), await c.connect("svc-2")]
+    svc_subs = []
+    for name, nc in zip(handled, svc):
+
+        async def answer(msg, name=name, nc=nc):
+            handled[name].append(msg.data)
+            await nc.publish(msg.reply, msg.data + b" by " + name.encode())
+
+        svc_subs.append(await nc.subscribe(f"{base}.svc", queue="svc", cb=answer))
+    await flush(*svc)
+    for i in range(20):
+        r = await requester.request(f"{base}.svc", f"job-{i}".encode(), timeout=RECEIVE_TIMEOUT)
+        check(
+            r.data in (f"job-{i} by svc-1".encode(), f"job-{i} by svc-2".encode()),
+            f"request: queue responder answered job-{i} with {show(r.data)}",
+        )
+    await flush(requester, *svc)
+    deadline = time.monotonic() + RECEIVE_TIMEOUT
+    while any(s.pending_msgs for s in svc_subs) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    both = handled["svc-1"] + handled["svc-2"]
+    check(
+        sorted(both) == sorted(f"job-{i}".encode() for i in range(20)),
+        f"request: the queue responders handled {len(both)} requests for 20 sent: {show(both)}",
+    )
+
+    # A responder that stays silent: a timeout, not "no responders".
+    await responder.subscribe(f"{base}.silent")
+    await flush(responder)
+    started = time.monotonic()
+    try:
+        r = await requester.request(f"{base}.silent", b"hello?", timeout=0.5)
+        raise ScenarioFailure(f"request: a silent subscriber answered {show(r.data)}")
+    except nats.errors.NoRespondersError:
+        raise ScenarioFailure("request: got no-responders although a subscriber exists")
+    except nats.errors.TimeoutError:
+        pass
+    check(time.monotonic() - started >= 0.4, "request: the timeout fired early")
+
+
+RAW_MULTI_HEADERS = b"NATS/1.0\r\nX-Multi: one\r\nX-Multi: two\r\nX-Single: solo\r\nX-Multi: three\r\n\r\n"
+
+
+class RawConn:
+    """A bare-protocol connection (no client library), for what nats-py cannot express."""
+
+    def __init__(self, reader, writer):
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, url):
+        u = urlparse(url if "://" in url else f"nats://{url}")
+        reader, writer = await asyncio.open_connection(u.hostname or "127.0.0.1", u.port or 4222)
+        conn = cls(reader, writer)
+        info = await conn.line()
+        check(info.startswith(b"INFO "), f"raw connection: expected INFO, got {show(info)}")
+        writer.write(b'CONNECT {"verbose":false,"pedantic":false,"headers":true,"protocol":1}\r\n')
+        await conn.ping()
+        return conn
+
+    async def line(self):
+        return await asyncio.wait_for(self.reader.readline(), RECEIVE_TIMEOUT)
+
+    async def ping(self):
+        """PING and wait for the PONG (answering the server's PINGs meanwhile)."""
+        self.writer.write(b"PING\r\n")
+        await self.writer.drain()
+        while True:
+            line = await self.line()
+            if line == b"PONG\r\n":
+                return
+            if line == b"PING\r\n":
+                self.writer.write(b"PONG\r\n")
+                continue
+            raise ScenarioFailure(f"raw connection: expected PONG, got {show(line)}")
+
+    async def hmsg(self):
+        """The next HMSG: (subject, header block, payload)."""
+        while True:
+            line = await self.line()
+            if line == b"PING\r\n":
+                self.writer.write(b"PONG\r\n")
+                continue
+            break
+        parts = line.split()
+        check(parts and parts[0] == b"HMSG", f"raw connection: expected HMSG, got {show(line)}")
+        hdr_len, total = int(parts[-2]), int(parts[-1])
+        body = await asyncio.wait_for(self.reader.readexactly(total + 2), RECEIVE_TIMEOUT)
+        check(body.endswith(b"\r\n"), "raw connection: HMSG body not followed by CRLF")
+        return parts[1].decode(), body[:hdr_len], body[hdr_len:total]
+
+    def close(self):
+        self.writer.close()
+
+
+async def scenario_headers(c, base):
+    sub_nc = await c.connect("sub")
+    pub_nc = await c.connect("pub")
+    subject = f"{base}.h"
+    sub = await sub_nc.subscribe(subject)
+    await flush(sub_nc)
+
+    sent = [
+        (
+            {"X-Trace": "abc-123", "Content-Type": "text/plain; charset=utf-8", "X-Unicode": "gr\u00fc\u00dfe \u2713"},
+            b"with headers",
+        ),
+        ({"X-Only": "header"}, b""),
+        (None, b"no headers"),
+        ({"Nats-Msg-Id": "id-1", "X-Colon": "a:b: c"}, b"after"),
+    ]
+    for headers, payload in sent:
+        await pub_nc.publish(subject, payload, headers=headers)
+    await flush(pub_nc)
+    msgs = await take(sub, len(sent), "headers")
+    for (headers, payload), m in zip(sent, msgs):
+        check(m.data == payload, f"headers: payload {show(m.data)}, expected {show(payload)}")
+        check(
+            (m.headers or None) == headers,
+            f"headers: message {show(payload)} arrived with headers {m.headers!r}, expected {headers!r}",
+        )
+
+    # Request and reply both carry headers.
+    async def answer(msg):
+        await sub_nc.publish(
+            msg.reply, b"pong", headers={"X-Answer-To": msg.headers.get("X-Req", "?") if msg.headers else "none"}
+        )
+
+    await sub_nc.subscribe(f"{base}.rpc", cb=answer)
+    await flush(sub_nc)
+    r = await pub_nc.request(f"{base}.rpc", b"ping", timeout=RECEIVE_TIMEOUT, headers={"X-Req": "r-42"})
+    check(
+        (r.data, r.headers) == (b"pong", {"X-Answer-To": "r-42"}),
+        f"headers: request answered with {show(r.data)} and headers {r.headers!r}",
+    )
+
+    # Multi-valued headers: nats-py's headers are a dict (one value per key), so a bare-protocol
+    # publisher sends a repeated key. The server must pass the header block through byte for byte
+    # (checked by a bare-protocol subscriber), and nats-py must still deliver the message.
+    multi = f"{base}.multi"
+    raw_sub = await RawConn.open(c.url)
+    raw_pub = await RawConn.open(c.url)
+    try:
+        msub = await sub_nc.subscribe(multi)
+        await flush(sub_nc)
+        raw_sub.writer.write(f"SUB {multi} 1\r\n".encode())
+        await raw_sub.ping()
+        payload = b"multi"
+        raw_pub.writer.write(
+            f"HPUB {multi} {len(RAW_MULTI_HEADERS)} {len(RAW_MULTI_HEADERS) + len(payload)}\r\n".encode()
+            + RAW_MULTI_HEADERS
+            + payload
+            + b"\r\n"
+        )
+        await raw_pub.ping()
+        got_subject, got_hdr, got_payload = await raw_sub.hmsg()
+        check(
+            (got_subject, got_hdr, got_payload) == (multi, RAW_MULTI_HEADERS, payload),
+            f"headers: a multi-valued header block was not passed through unchanged: "
+            f"got {got_subject} {show(got_hdr, 200)} {show(got_payload)}",
+        )
+        (m,) = await take(msub, 1, "headers: multi-valued, nats-py subscriber")
+        check(m.data == payload, f"headers: multi-valued message payload {show(m.data)}")
+        # nats-py keeps one value per key: the last one.
+        check(
+            m.headers == {"X-Multi": "three", "X-Single": "solo"},
+            f"headers: nats-py parsed the multi-valued block as {m.headers!r}",
+        )
+    finally:
+        raw_sub.close()
+        raw_pub.close()
+    await expect_no_more([sub], [pub_nc, sub_nc], "headers")
+
+
+async def scenario_no_responders(c, base):
+    nats = c.nats
+    requester = await c.connect("requester")
+    responder = await c.connect("responder")
+    subject = f"{base}.svc"
+
+    async def expect_no_responders(what, **kwargs):
+        started = time.monotonic()
+        try:
+            r = await requester.request(subject, b"anyone?", timeout=RECEIVE_TIMEOUT, **kwargs)
+            raise ScenarioFailure(f"no_responders ({what}): got a reply {show(r.data)}")
+        except nats.errors.NoRespondersError:
+            pass
+        except nats.errors.TimeoutError:
+            raise ScenarioFailure(
+                f"no_responders ({what}): timed out after {RECEIVE_TIMEOUT} s instead of "
+                "NoRespondersError: the server sent no 503 status"
+            )
+        elapsed = time.monotonic() - started
+        check(elapsed < RECEIVE_TIMEOUT / 2, f"no_responders ({what}): took {elapsed:.2f} s")
+
+    await expect_no_responders("nobody subscribed")
+    await expect_no_responders("old-style request", old_style=True)
+    await expect_no_responders("request with headers", headers={"X-Req": "1"})
+
+    async def answer(msg):
+        await responder.publish(msg.reply, b"here")
+
+    sub = await responder.subscribe(subject, cb=answer)
+    await flush(responder)
+    r = await requester.request(subject, b"anyone?", timeout=RECEIVE_TIMEOUT)
+    check(r.data == b"here", f"no_responders: with a responder the reply was {show(r.data)}")
+
+    await sub.unsubscribe()
+    await flush(responder)
+    await expect_no_responders("after the responder unsubscribed")
+
+    # Interest through a queue group counts as a responder.
+    qsub = await responder.subscribe(subject, queue="q", cb=answer)
+    await flush(responder)
+    r = await requester.request(subject, b"anyone?", timeout=RECEIVE_TIMEOUT)
+    check(r.data == b"here", f"no_responders: with a queue responder the reply was {show(r.data)}")
+    await qsub.unsubscribe()
+    await flush(responder)
+
+    # A responder that disconnects takes its interest with it.
+    await responder.close()
+    await expect_no_responders("after the responder disconnected")
+
+
+async def scenario_auto_unsub(c, base):
+    sub_nc = await c.connect("sub")
+    pub_nc = await c.connect("pub")
+
+    # Limit set before any message: the server delivers exactly 3, then drops the interest.
+    first = f"{base}.first"
+    sub = await sub_nc.subscribe(first)
+    await sub.unsubscribe(limit=3)  # sends UNSUB <sid> 3
+    await flush(sub_nc)
+    for i in range(6):
+        await pub_nc.publish(first, f"m{i}".encode())
+    await flush(pub_nc)
+    msgs = await take(sub, 3, "auto_unsub: limit 3")
+    check(
+        [m.data for m in msgs] == [b"m0", b"m1", b"m2"],
+        f"auto_unsub: expected m0..m2, got {show([m.data for m in msgs])}",
+    )
+    await flush(pub_nc, sub_nc)
+    # nats-py drops messages for a finished subscription silently but counts them in stats, so the
+    # count shows what the server actually sent.
+    check(
+        sub_nc.stats["in_msgs"] == 3,
+        f"auto_unsub: the server sent {sub_nc.stats['in_msgs']} messages for a limit of 3",
+    )
+
+    # The limit counts every delivery, including those before the UNSUB: 2 delivered, limit 3
+    # means one more.
+    second = f"{base}.second"
+    sub2 = await sub_nc.subscribe(second)
+    await flush(sub_nc)
+    await pub_nc.publish(second, b"s0")
+    await pub_nc.publish(second, b"s1")
+    await flush(pub_nc)
+    early = await take(sub2, 2, "auto_unsub: before the limit")
+    await sub2.unsubscribe(limit=3)
+    await flush(sub_nc)
+    for i in range(2, 6):
+        await pub_nc.publish(second, f"s{i}".encode())
+    await flush(pub_nc)
+    late = await take(sub2, 1, "auto_unsub: after the limit")
+    got = [m.data for m in early + late]
+    check(got == [b"s0", b"s1", b"s2"], f"auto_unsub: expected s0..s2, got {show(got)}")
+    await flush(pub_nc, sub_nc)
+    check(
+        sub_nc.stats["in_msgs"] == 6,
+        f"auto_unsub: the server sent {sub_nc.stats['in_msgs'] - 3} messages on {second}, expected 3",
+    )
+
+    # A limit already reached removes the subscription at once.
+    third = f"{base}.third"
+    sub3 = await sub_nc.subscribe(third)
+    await flush(sub_nc)
+    await pub_nc.publish(third, b"t0")
+    await flush(pub_nc)
+    await take(sub3, 1, "auto_unsub: limit already reached")
+    await sub3.unsubscribe(limit=1)
+    await flush(sub_nc)
+    await pub_nc.publish(third, b"t1")
+    await flush(pub_nc, sub_nc)
+    check(
+        sub_nc.stats["in_msgs"] == 7,
+        f"auto_unsub: the server sent {sub_nc.stats['in_msgs'] - 6} messages on {third}, expected 1",
+    )
+
+
+async def scenario_reconnect(c, base):
+    events = {}
+
+    async def reconnecting(name):
+        disconnected, reconnected = asyncio.Event(), asyncio.Event()
+        events[name] = (disconnected, reconnected)
+
+        async def on_disconnect():
+            disconnected.set()
+
+        async def on_reconnect():
+            reconnected.set()
+
+        return await c.connect(
+            name,
+            allow_reconnect=True,
+            reconnect_time_wait=0.1,
+            max_reconnect_attempts=1000,
+            connect_timeout=2,
+            disconnected_cb=on_disconnect,
+            reconnected_cb=on_reconnect,
+        )
+
+    sub_nc = await reconnecting("sub")
+    pub_nc = await reconnecting("pub")
+    subject = f"{base}.events"
+    sub = await sub_nc.subscribe(subject)
+    await flush(sub_nc)
+    await pub_nc.publish(subject, b"before")
+    await flush(pub_nc)
+    (before,) = await take(sub, 1, "reconnect: before the restart")
+    check(before.data == b"before", f"reconnect: got {show(before.data)} before the restart")
+
+    print("restart-now", flush=True)
+    deadline = time.monotonic() + RECONNECT_TIMEOUT - RECEIVE_TIMEOUT - 1
+    for name, (disconnected, reconnected) in events.items():
+        for what, event in (("disconnected", disconnected), ("reconnected", reconnected)):
+            try:
+                await asyncio.wait_for(event.wait(), max(0.1, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                raise ScenarioFailure(
+                    f"reconnect: connection {name!r} was not {what} within "
+                    f"{RECONNECT_TIMEOUT - RECEIVE_TIMEOUT - 1:.0f} s of restart-now"
+                )
+    check(
+        sub_nc.is_connected and pub_nc.is_connected,
+        "reconnect: a connection is not connected after its reconnected callback",
+    )
+
+    sent = [f"after-{i}".encode() for i in range(5)]
+    for p in sent:
+        await pub_nc.publish(subject, p)
+    await flush(pub_nc)
+    msgs = await take(sub, len(sent), "reconnect: after the restart, on the existing subscription")
+    check([m.data for m in msgs] == sent, f"reconnect: got {show([m.data for m in msgs])}")
+    check(sub_nc.stats["reconnects"] >= 1, "reconnect: nats-py counted no reconnect")
+    await expect_no_more([sub], [pub_nc, sub_nc], "reconnect")
+
+
+SCENARIOS = {
+    "pubsub": scenario_pubsub,
+    "wildcards": scenario_wildcards,
+    "queue": scenario_queue,
+    "request": scenario_request,
+    "headers": scenario_headers,
+    "no_responders": scenario_no_responders,
+    "auto_unsub": scenario_auto_unsub,
+    "reconnect": scenario_reconnect,
+}
+# The ones that need nobody to restart the server.
+ALL = [name for name in SCENARIOS if name != "reconnect"]
+
+
+async def run_one(nats, url, name):
+    """Runs one scenario; returns None when it passed, else why it failed."""
+    c = Clients(nats, url, name)
+    base = f"natskit.{name}.{uuid.uuid4().hex[:12]}"
+    timeout = RECONNECT_TIMEOUT if name == "reconnect" else SCENARIO_TIMEOUT
+    failure = None
+    try:
+        await asyncio.wait_for(SCENARIOS[name](c, base), timeout)
+    except ScenarioFailure as e:
+        failure = str(e)
+    except asyncio.TimeoutError:
+        failure = f"did not finish within {timeout:.0f} s"
+    except Exception as e:
+        failure = f"unexpected {type(e).__name__}: {e}\n{traceback.format_exc()}"
+    finally:
+        await c.close()
+    if failure is None and c.errors and name != "reconnect":
+        failure = "nats-py reported asynchronous errors: " + "; ".join(c.errors)
+    if failure is not None and c.errors:
+        failure += "\n  asynchronous errors: " + "; ".join(c.errors)
+    return failure
+
+
+async def main(url, scenario):
+    try:
+        import nats
+        import nats.errors
+    except ImportError as e:
+        print(
+            f"error: nats-py is not installed for {sys.executable} ({e}); run `make deps` "
+            "(scripts/install-deps.sh installs it into target/nats-py-venv)",
+            file=sys.stderr,
+        )
+        return 3
+    names = ALL if scenario == "all" else [scenario]
+    failed = 0
+    for name in names:
+        failure = await run_one(nats, url, name)
+        if failure is None:
+            print(f"ok {name}", flush=True)
+        else:
+            failed += 1
+            print(f"FAIL {name}: {failure}", file=sys.stderr, flush=True)
+    if failed:
+        return 1
+    if scenario == "all":
+        print("ok all", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in list(SCENARIOS) + ["all"]:
+        print(USAGE, end="", file=sys.stderr)
+        print(f"scenarios: {', '.join(SCENARIOS)}, all", file=sys.stderr)
+        if len(sys.argv) == 3:
+            print(f"error: unknown scenario {sys.argv[2]!r}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(asyncio.run(main(sys.argv[1], sys.argv[2])))
