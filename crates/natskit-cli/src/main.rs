@@ -5,6 +5,7 @@
 //! natskit pub greet.joe 'hello' -H Trace-Id:42
 //! natskit reply svc.echo --echo               # answers each request with its own payload
 //! natskit req svc.echo 'ping' --timeout 500ms # prints the answer
+//! natskit server -p 4222                      # the embedded broker, until Ctrl-C
 //! ```
 //!
 //! Every command connects to `--server` (or `NATS_URL`, or `nats://127.0.0.1:4222`). Results go
@@ -15,7 +16,7 @@
 //! # Layout
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
 //! - `connect`: the global connection flags and how they become a [`natskit::Client`].
-//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`.
+//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 
@@ -47,6 +48,15 @@ struct Cli {
 fn main() -> ExitCode {
     // Usage errors, --help and --version are clap's: it prints them and exits (status 2 or 0).
     let cli = Cli::parse();
+    // Logs (the broker's connects, disconnects and errors) go to standard error; RUST_LOG
+    // chooses what is shown; by default the broker's own `info` lines only.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("natskit_server=info")),
+        )
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -3,6 +3,7 @@
 mod publish;
 mod reply;
 mod req;
+mod server;
 mod sub;
 
 use clap::Subcommand;
@@ -22,6 +23,8 @@ pub enum Command {
     Req(req::ReqArgs),
     /// Answer requests on a subject with a fixed body or their own payload.
     Reply(reply::ReplyArgs),
+    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C.
+    Server(server::ServerArgs),
 }
 
 impl Command {
@@ -32,6 +35,7 @@ impl Command {
             Command::Sub(args) => sub::run(args, connect).await,
             Command::Req(args) => req::run(args, connect).await,
             Command::Reply(args) => reply::run(args, connect).await,
+            Command::Server(args) => server::run(args).await,
         }
     }
 }

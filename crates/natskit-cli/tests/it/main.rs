@@ -10,3 +10,4 @@ mod support;
 mod errors;
 mod pubsub;
 mod reqreply;
+mod server;

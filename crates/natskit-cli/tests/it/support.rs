@@ -63,10 +63,16 @@ impl Running {
     /// Starts `natskit --server <url> <args>` and waits until a line of its standard error
     /// contains `ready` (`"Subscribing on"`, `"Listening on"`).
     pub fn start(server: &NatsServer, args: &[&str], ready: &str) -> Running {
+        let url = server.url();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--server", url.as_str()]);
+        Running::start_bare(&all, ready)
+    }
+
+    /// Starts `natskit <args>` (no server added) and waits for a `ready` line on standard error.
+    pub fn start_bare(args: &[&str], ready: &str) -> Running {
         let mut child = Command::new(BIN)
             .args(args)
-            .arg("--server")
-            .arg(server.url())
             .env_remove("NATS_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -118,6 +124,21 @@ impl Running {
                 ),
             }
         }
+    }
+
+    /// The lines of standard error read so far.
+    pub fn stderr_seen(&self) -> &[String] {
+        &self.stderr_seen
+    }
+
+    /// Sends SIGTERM, as a process manager stops a service.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success());
     }
 
     /// Waits (bounded) for the process to exit by itself, and returns its output.

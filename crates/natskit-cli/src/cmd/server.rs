@@ -1,0 +1,102 @@
+//! `natskit server`: run the embedded broker (natskit-server) until Ctrl-C or SIGTERM.
+
+use std::time::Duration;
+
+use clap::Args;
+use natskit_server::Server;
+
+use crate::duration::parse_duration;
+use crate::error::CliError;
+
+/// Arguments of `natskit server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Address to listen on (`0.0.0.0` for every interface).
+    #[arg(
+        short = 'a',
+        long = "addr",
+        value_name = "HOST",
+        default_value = "127.0.0.1"
+    )]
+    pub host: String,
+
+    /// Client port; 0 picks a free one (the URL printed tells which).
+    #[arg(short, long, default_value_t = natskit_server::DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Clients must authenticate as this user (with --pass).
+    #[arg(long, requires = "pass", conflicts_with = "token")]
+    pub user: Option<String>,
+
+    /// The password of --user.
+    #[arg(long, requires = "user")]
+    pub pass: Option<String>,
+
+    /// Clients must send this token.
+    #[arg(long)]
+    pub token: Option<String>,
+
+    /// Largest message a client may publish, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = natskit_proto_max_payload())]
+    pub max_payload: usize,
+
+    /// Serve /varz, /connz and /subsz on this port.
+    #[arg(short = 'm', long, value_name = "PORT")]
+    pub http_port: Option<u16>,
+
+    /// How long clients get after the lame-duck notice on shutdown (default: none).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lame_duck_grace: Option<Duration>,
+}
+
+fn natskit_proto_max_payload() -> usize {
+    1024 * 1024
+}
+
+/// Starts the broker, prints its client URL on standard output (and the monitoring URL on
+/// standard error), then serves until Ctrl-C or SIGTERM and shuts down gracefully.
+pub async fn run(args: ServerArgs) -> Result<(), CliError> {
+    let mut builder = Server::builder()
+        .host(&args.host)
+        .port(args.port)
+        .max_payload(args.max_payload)
+        .lame_duck_grace(args.lame_duck_grace.unwrap_or_default());
+    if let (Some(user), Some(pass)) = (&args.user, &args.pass) {
+        builder = builder.user(user, pass);
+    }
+    if let Some(token) = &args.token {
+        builder = builder.token(token);
+    }
+    if let Some(port) = args.http_port {
+        builder = builder.http_port(port);
+    }
+    let server = builder
+        .start()
+        .await
+        .map_err(|e| CliError::msg(e.to_string()))?;
+    println!("{}", server.client_url());
+    if let Some(http) = server.http_addr() {
+        eprintln!("Monitoring on http://{http}/varz");
+    }
+    eprintln!("Serving on {}; Ctrl-C stops", server.client_url());
+    stop_signal().await;
+    eprintln!("Shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what process managers and test harnesses send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,97 @@
+//! `natskit server`: the embedded broker as a command, used by the other commands.
+
+use crate::support::*;
+
+/// Starts `natskit server -p 0 <extra>` and returns it with its client URL.
+fn start_broker(extra: &[&str]) -> (Running, String) {
+    let mut args = vec!["server", "-p", "0"];
+    args.extend_from_slice(extra);
+    let broker = Running::start_bare(&args, "Serving on ");
+    let line = broker
+        .stderr_seen()
+        .iter()
+        .find(|l| l.contains("Serving on "))
+        .expect("ready line")
+        .clone();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("nats://"))
+        .expect("a URL on the ready line")
+        .trim_end_matches(';')
+        .to_owned();
+    (broker, url)
+}
+
+#[test]
+fn the_other_commands_work_against_it_and_sigterm_stops_it_gracefully() {
+    let (broker, url) = start_broker(&[]);
+    let sub = Running::start_bare(
+        &["sub", "demo.>", "--count", "1", "--server", &url],
+        "Subscribing on",
+    );
+    natskit_bare(&[
+        "pub",
+        "demo.hello",
+        "from the embedded broker",
+        "--server",
+        &url,
+    ])
+    .assert()
+    .success();
+    let received = sub.finish();
+    assert!(received.status.success());
+    assert!(
+        received.stdout.contains("from the embedded broker"),
+        "{:?}",
+        received.stdout
+    );
+    broker.terminate();
+    let done = broker.finish();
+    assert!(done.status.success(), "{done:?}");
+    assert_eq!(
+        done.stdout.trim(),
+        url,
+        "the client URL is printed on stdout"
+    );
+    assert!(done.stderr.contains("Shutting down"), "{}", done.stderr);
+    assert!(
+        done.stderr.contains("client connected"),
+        "connects are logged: {}",
+        done.stderr
+    );
+}
+
+#[test]
+fn a_token_is_required_when_given() {
+    let (broker, url) = start_broker(&["--token", "s3cret"]);
+    let output = natskit_bare(&["pub", "x", "y", "--server", &url])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    assert!(one_error_line(&output).contains("Authorization Violation"));
+    let with_token = url.replacen("nats://", "nats://s3cret@", 1);
+    natskit_bare(&["pub", "x", "y", "--server", &with_token])
+        .assert()
+        .success();
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}
+
+#[test]
+fn a_taken_port_is_one_clear_error() {
+    let (broker, url) = start_broker(&[]);
+    let port = url.rsplit(':').next().unwrap().to_owned();
+    let output = natskit_bare(&["server", "-p", &port])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let line = one_error_line(&output);
+    assert!(
+        line.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{line}"
+    );
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}

@@ -1,0 +1,256 @@
+//! The part of a client connection that other connections touch: its outbound buffer (where
+//! every publisher appends the messages it is owed), its subscriptions and its counters.
+//!
+//! The buffer is a [`WriteBuffer`] behind a mutex held only to append or to swap it out; the
+//! connection's writer task swaps it out and writes it with vectored writes, so publishers never
+//! wait on a socket. A publisher that finds the buffer empty is the one that wakes the writer
+//! (after its whole read batch, see [`crate::session`]), which keeps wake-ups to one per batch.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use natskit_proto::WriteBuffer;
+use tokio::sync::Notify;
+
+use crate::subscription::Subscription;
+
+/// Counters of one connection, for monitoring.
+#[derive(Debug, Default)]
+pub(crate) struct ConnCounters {
+    pub(crate) in_msgs: AtomicU64,
+    pub(crate) in_bytes: AtomicU64,
+    pub(crate) out_msgs: AtomicU64,
+    pub(crate) out_bytes: AtomicU64,
+}
+
+/// What the client said about itself in CONNECT.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClientMeta {
+    pub(crate) name: String,
+    pub(crate) lang: String,
+    pub(crate) version: String,
+    pub(crate) user: String,
+}
+
+#[derive(Debug)]
+struct Outbound {
+    buf: WriteBuffer,
+    /// Nothing more is queued once set; the writer sends what is there and closes.
+    closed: bool,
+    reason: Option<String>,
+}
+
+/// Why appending to a connection's buffer did not happen, or whether it must be woken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queued {
+    /// Appended to an empty buffer: the caller must [`Conn::wake`] the writer.
+    First,
+    /// Appended behind other bytes: someone already owes the writer a wake-up.
+    Behind,
+    /// Appended behind other bytes, and more than half the pending limit waits now: the
+    /// publisher should pause until the writer catches up (see [`Conn::drained`]).
+    Stall,
+    /// The connection is closed (or closing): nothing appended.
+    Closed,
+    /// Appending would pass the pending limit: the connection was closed as a slow consumer.
+    SlowConsumer,
+}
+
+/// A client connection as the rest of the broker sees it.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub(crate) id: u64,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) started: SystemTime,
+    max_pending: usize,
+    out: Mutex<Outbound>,
+    /// Bytes taken by the writer and not yet written: they count as pending too.
+    in_flight: AtomicUsize,
+    /// Wakes the writer task.
+    writer: Notify,
+    /// Wakes the reader task when the connection is closed from elsewhere.
+    reader: Notify,
+    /// Wakes publishers paused in [`Conn::drained`] after each write.
+    drained: Notify,
+    pub(crate) counters: ConnCounters,
+    pub(crate) subs: Mutex<HashMap<u64, Arc<Subscription>>>,
+    pub(crate) meta: Mutex<ClientMeta>,
+    /// The client understands HMSG (said in CONNECT).
+    pub(crate) headers: AtomicBool,
+}
+
+/// Locks a mutex, taking the data even if a panicking thread held it: every update here is a
+/// single step, so the data is consistent either way.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Conn {
+    pub(crate) fn new(id: u64, peer: Option<SocketAddr>, max_pending: usize) -> Self {
+        Conn {
+            id,
+            peer,
+            started: SystemTime::now(),
+            max_pending,
+            out: Mutex::new(Outbound {
+                buf: WriteBuffer::new(),
+                closed: false,
+                reason: None,
+            }),
+            in_flight: AtomicUsize::new(0),
+            writer: Notify::new(),
+            reader: Notify::new(),
+            drained: Notify::new(),
+            counters: ConnCounters::default(),
+            subs: Mutex::new(HashMap::new()),
+            meta: Mutex::new(ClientMeta::default()),
+            headers: AtomicBool::new(false),
+        }
+    }
+
+    /// Appends what `write` writes, unless the connection is closed or `size` more bytes would
+    /// pass the pending limit (then it is closed as a slow consumer, without an -ERR, as
+    /// nats-server does).
+    #[inline]
+    ///
+    /// For a message to `sub`, the subscription is checked again under the buffer's lock: once
+    /// an UNSUB removed it and queued its answer, no message for it can follow that answer.
+    pub(crate) fn enqueue(
+        &self,
+        size: usize,
+        sub: Option<&Subscription>,
+        write: impl FnOnce(&mut WriteBuffer),
+    ) -> Queued {
+        let mut out = lock(&self.out);
+        if out.closed || sub.is_some_and(Subscription::is_removed) {
+            return Queued::Closed;
+        }
+        let pending = out.buf.len() + self.in_flight.load(Ordering::Relaxed);
+        if pending > 0 && pending + size > self.max_pending {
+            out.closed = true;
+            out.reason = Some("slow consumer".into());
+            drop(out);
+            self.wake();
+            self.reader.notify_one();
+            self.drained.notify_waiters();
+            return Queued::SlowConsumer;
+        }
+        let first = out.buf.is_empty();
+        write(&mut out.buf);
+        if first {
+            Queued::First
+        } else if pending + size > self.max_pending / 2 {
+            Queued::Stall
+        } else {
+            Queued::Behind
+        }
+    }
+
+    /// Waits until at most half the pending limit waits, or the connection closed. Publishers
+    /// pause here, as with nats-server, so a consumer that reads slower than it is fed
+    /// slows its publishers down before it counts as a slow consumer.
+    pub(crate) async fn drained(&self) {
+        loop {
+            let notified = self.drained.notified();
+            {
+                let out = lock(&self.out);
+                let pending = out.buf.len() + self.in_flight.load(Ordering::Relaxed);
+                if out.closed || pending <= self.max_pending / 2 {
+                    return;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Appends and wakes the writer at once: for the connection's own answers (PONG, +OK, INFO).
+    pub(crate) fn send(&self, write: impl FnOnce(&mut WriteBuffer)) {
+        if self.enqueue(0, None, write) == Queued::First {
+            self.wake();
+        }
+    }
+
+    /// Wakes the writer task.
+    pub(crate) fn wake(&self) {
+        self.writer.notify_one();
+    }
+
+    /// Closes the connection, after `err` (an `-ERR` text) if given and after what is queued.
+    /// Only the first close counts.
+    pub(crate) fn close(&self, reason: &str, err: Option<&str>) {
+        let mut out = lock(&self.out);
+        if out.closed {
+            return;
+        }
+        if let Some(text) = err {
+            out.buf.put_err(text);
+        }
+        out.closed = true;
+        out.reason = Some(reason.to_owned());
+        drop(out);
+        self.wake();
+        self.reader.notify_one();
+        self.drained.notify_waiters();
+    }
+
+    /// Why it was closed, once it is.
+    pub(crate) fn close_reason(&self) -> Option<String> {
+        lock(&self.out).reason.clone()
+    }
+
+    /// Waits for any publisher queueing into this buffer right now to finish (see
+    /// [`Conn::enqueue`]).
+    pub(crate) fn barrier(&self) {
+        drop(lock(&self.out));
+    }
+
+    /// Drops what could not be written: the connection is gone.
+    pub(crate) fn discard_pending(&self) {
+        let mut out = lock(&self.out);
+        out.buf = WriteBuffer::new();
+    }
+
+    /// Bytes waiting to be written.
+    pub(crate) fn pending_bytes(&self) -> usize {
+        lock(&self.out).buf.len() + self.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// For the writer: swaps the queued bytes into `spare` (which must be empty); returns
+    /// whether the connection is closed.
+    pub(crate) fn take(&self, spare: &mut WriteBuffer) -> bool {
+        let mut out = lock(&self.out);
+        std::mem::swap(&mut out.buf, spare);
+        self.in_flight.store(spare.len(), Ordering::Relaxed);
+        out.closed
+    }
+
+    /// For the writer: what it took is written.
+    pub(crate) fn written(&self) {
+        self.in_flight.store(0, Ordering::Relaxed);
+        self.drained.notify_waiters();
+    }
+
+    /// For the writer: waits until there is something to write or the connection closes.
+    pub(crate) async fn writer_wakeup(&self) {
+        self.writer.notified().await;
+    }
+
+    /// For the reader: waits until the connection is closed from elsewhere.
+    pub(crate) async fn closed(&self) {
+        self.reader.notified().await;
+    }
+
+    /// Counts a message delivered to this connection.
+    #[inline]
+    pub(crate) fn count_out(&self, bytes: usize) {
+        self.counters.out_msgs.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .out_bytes
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}

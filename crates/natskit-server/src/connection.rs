@@ -1,0 +1,200 @@
+//! The tasks of one client connection: a reader that decodes and carries out what the client
+//! sends (through a [`Session`]), and a writer that sends what is queued for it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use natskit_proto::WriteBuffer;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
+
+use crate::conn::Conn;
+use crate::session::{Close, Session};
+use crate::state::State;
+use crate::texts;
+
+/// Read buffer growth step.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Longest pause of a publisher for one consumer that is behind; after it, the consumer's
+/// pending limit decides (nats-server pauses publishers in the same way).
+const MAX_STALL: Duration = Duration::from_secs(1);
+
+/// Serves one client connection until it ends; `reader` and `writer` are its two halves.
+pub(crate) async fn serve<R, W>(state: Arc<State>, conn: Arc<Conn>, mut reader: R, writer: W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    // Cleans up however this task ends, even cancelled (a dropped runtime): subscriptions
+    // refer to their connection, so they must leave the index for the connection to be freed.
+    let _cleanup = Cleanup {
+        state: state.clone(),
+        conn: conn.clone(),
+    };
+    let limits = state.options.limits.clone();
+    let client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
+    let info = state.info(conn.id, &client_ip);
+    conn.send(|out| out.put_info(&info));
+    let writer_task = tokio::spawn(write_loop(
+        state.clone(),
+        conn.clone(),
+        writer,
+        limits.write_deadline,
+    ));
+
+    let too_many = lock_count(&state) > limits.max_connections;
+    let end = if too_many {
+        Close {
+            reason: "too many connections".into(),
+            err: Some(texts::MAX_CONNECTIONS),
+        }
+    } else {
+        read_loop(&state, &conn, &mut reader).await
+    };
+    match end.err {
+        Some(text) => conn.close(&end.reason, Some(text)),
+        None => conn.close(&end.reason, None),
+    }
+    match end.err {
+        Some(err) => {
+            tracing::warn!(client = conn.id, reason = %end.reason, "client disconnected with -ERR {err:?}")
+        }
+        None => tracing::info!(client = conn.id, reason = %end.reason, "client disconnected"),
+    }
+    state.remove_all_subscriptions(&conn);
+    crate::conn::lock(&state.conns).remove(&conn.id);
+    // The writer sends what is queued (an -ERR, say) and closes its half.
+    let _ = writer_task.await;
+}
+
+/// Takes a connection out of the broker when its task ends.
+struct Cleanup {
+    state: Arc<State>,
+    conn: Arc<Conn>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.conn.close("connection task ended", None);
+        self.state.remove_all_subscriptions(&self.conn);
+        crate::conn::lock(&self.state.conns).remove(&self.conn.id);
+        // What was queued and not written can go: nobody will write it now.
+        self.conn.discard_pending();
+    }
+}
+
+fn lock_count(state: &State) -> usize {
+    crate::conn::lock(&state.conns).len()
+}
+
+async fn read_loop<R: AsyncRead + Unpin>(
+    state: &Arc<State>,
+    conn: &Arc<Conn>,
+    reader: &mut R,
+) -> Close {
+    let limits = &state.options.limits;
+    let mut session = Session::new(state.clone(), conn.clone());
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let auth_deadline = sleep(limits.auth_timeout);
+    tokio::pin!(auth_deadline);
+    let ping_every = limits.ping_interval.max(Duration::from_millis(1));
+    // A huge interval (Duration::MAX, say) means practically never.
+    let first_ping = Instant::now()
+        .checked_add(ping_every)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(100 * 365 * 86_400));
+    let mut pings = interval_at(first_ping, ping_every);
+    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut active = false;
+    // nats-server gives up on a silent client only when it must authenticate; without auth,
+    // the PINGs below still find out when such a client is gone.
+    let auth_required = state.options.auth.is_required();
+    loop {
+        if buf.capacity() - buf.len() < 4096 {
+            buf.reserve(READ_CHUNK);
+        }
+        tokio::select! {
+            read = reader.read_buf(&mut buf) => match read {
+                Ok(0) => return closed_by_client(),
+                Ok(_) => {
+                    active = true;
+                    if let Err(close) = session.handle(&mut buf) {
+                        return close;
+                    }
+                    // One pause for all the consumers that are behind, however many.
+                    let stalled = session.take_stalled();
+                    if !stalled.is_empty() {
+                        let all_drained = async {
+                            for consumer in &stalled {
+                                consumer.drained().await;
+                            }
+                        };
+                        tokio::select! {
+                            _ = tokio::time::timeout(MAX_STALL, all_drained) => {}
+                            () = conn.closed() => {
+                                return Close { reason: conn.close_reason().unwrap_or_else(|| "closed".into()), err: None };
+                            }
+                        }
+                    }
+                }
+                Err(e) => return Close { reason: format!("read error: {e}"), err: None },
+            },
+            () = &mut auth_deadline, if auth_required && !session.is_connected() => {
+                return Close { reason: texts::AUTH_TIMEOUT.into(), err: Some(texts::AUTH_TIMEOUT) };
+            }
+            _ = pings.tick() => {
+                if let Err(close) = session.ping_tick(std::mem::take(&mut active)) {
+                    return close;
+                }
+            }
+            () = conn.closed() => {
+                return Close { reason: conn.close_reason().unwrap_or_else(|| "closed".into()), err: None };
+            }
+        }
+    }
+}
+
+fn closed_by_client() -> Close {
+    Close {
+        reason: "client closed the connection".into(),
+        err: None,
+    }
+}
+
+/// Writes what is queued for the connection until it is closed and everything is sent.
+async fn write_loop<W: AsyncWrite + Unpin>(
+    state: Arc<State>,
+    conn: Arc<Conn>,
+    mut writer: W,
+    deadline: Duration,
+) {
+    let mut batch = WriteBuffer::new();
+    loop {
+        let closed = conn.take(&mut batch);
+        if batch.is_empty() {
+            if closed {
+                break;
+            }
+            conn.writer_wakeup().await;
+            continue;
+        }
+        match tokio::time::timeout(deadline, writer.write_all_buf(&mut batch)).await {
+            Ok(Ok(())) => conn.written(),
+            Ok(Err(e)) => {
+                conn.close(&format!("write error: {e}"), None);
+                return;
+            }
+            Err(_) => {
+                state
+                    .counters
+                    .slow_consumers
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(client = conn.id, "slow consumer: write deadline exceeded");
+                conn.close("slow consumer: write deadline exceeded", None);
+                return;
+            }
+        }
+    }
+    let _ = tokio::time::timeout(deadline, writer.shutdown()).await;
+}

@@ -1,0 +1,55 @@
+//! natskit-server: an embedded, single-node NATS broker that speaks the core protocol as
+//! nats-server does, so any NATS client (natskit, async-nats, nats.go, nats-py, ...) can use it.
+//! Run it inside a Rust program (tests, a single-box deployment) or as `natskit server`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use natskit_server::Server;
+//!
+//! let server = Server::builder().port(0).start().await?;
+//! println!("clients connect to {}", server.client_url());
+//! // ... natskit::connect(&server.client_url()) ...
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What it does: INFO / CONNECT / PUB / HPUB / SUB / UNSUB (with max) / MSG / HMSG / PING /
+//! PONG, `+OK` in verbose mode, the no-responders status, queue groups, echo off, nats-server's
+//! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
+//! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token
+//! and user/password authentication, and `/varz`, `/connz`, `/subsz` monitoring. What it does
+//! not: clustering (run nats-server for that; natskit clients connect to it unchanged), TLS and
+//! NKeys (planned), JetStream.
+//!
+//! # Layout
+//! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
+//! - `options`: [`Limits`], [`Auth`], [`User`].
+//! - `connection`: the reader and writer tasks of one client.
+//! - `session`: one client's protocol logic (CONNECT, PUB, SUB, UNSUB, PING), routing and
+//!   delivery, with a per-connection lookup cache.
+//! - `conn`: what other connections touch: the outbound buffer, subscriptions, counters.
+//! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
+//! - `subscription`, `state`, `auth`, `texts` (the `-ERR` texts), `stats` ([`Statistics`]),
+//!   `monitor` (HTTP), `error` ([`ServerError`]), `fxhash`.
+
+mod auth;
+mod conn;
+mod connection;
+mod error;
+mod fxhash;
+mod monitor;
+mod options;
+mod server;
+mod session;
+mod state;
+mod stats;
+mod sublist;
+mod subscription;
+mod texts;
+
+pub use error::ServerError;
+pub use options::{Auth, Limits, User, DEFAULT_PORT};
+pub use server::{InProcess, Server, ServerBuilder};
+pub use stats::Statistics;

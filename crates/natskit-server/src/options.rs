@@ -1,0 +1,157 @@
+//! What a [`Server`](crate::Server) is configured with: where it listens, its limits and who may
+//! connect. Defaults follow nats-server's.
+
+use std::fmt;
+use std::time::Duration;
+
+/// nats-server's default client port.
+pub const DEFAULT_PORT: u16 = 4222;
+
+/// Size, count and time limits, with nats-server's defaults.
+///
+/// ```
+/// let limits = natskit_server::Limits::default();
+/// assert_eq!(limits.max_payload, 1024 * 1024);
+/// assert_eq!(limits.max_control_line, 4096);
+/// assert_eq!(limits.max_pending, 64 * 1024 * 1024);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest message (headers and payload) a client may publish; announced in INFO.
+    pub max_payload: usize,
+    /// Longest control line a client may send.
+    pub max_control_line: usize,
+    /// Most client connections at once.
+    pub max_connections: usize,
+    /// Most subscriptions per connection; 0 for no limit.
+    pub max_subscriptions: usize,
+    /// Most bytes waiting to be written to one client; a client above it is a slow consumer and
+    /// is disconnected, so one reader that stopped cannot make the broker's memory grow.
+    pub max_pending: usize,
+    /// How long one write to a client may take before it counts as a slow consumer.
+    pub write_deadline: Duration,
+    /// How long a new connection has to send a valid CONNECT.
+    pub auth_timeout: Duration,
+    /// How often the broker PINGs each client.
+    pub ping_interval: Duration,
+    /// Unanswered PINGs after which a client is disconnected as stale.
+    pub max_pings_outstanding: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_payload: natskit_proto::DEFAULT_MAX_PAYLOAD,
+            max_control_line: natskit_proto::decode::DEFAULT_MAX_CONTROL_LINE,
+            max_connections: 64 * 1024,
+            max_subscriptions: 0,
+            max_pending: 64 * 1024 * 1024,
+            write_deadline: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(2),
+            ping_interval: Duration::from_secs(120),
+            max_pings_outstanding: 2,
+        }
+    }
+}
+
+/// Who may connect.
+///
+/// `Debug` never shows a token or a password.
+///
+/// ```
+/// use natskit_server::Auth;
+///
+/// let auth = Auth::Token("s3cret".into());
+/// assert!(!format!("{auth:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// Anyone.
+    #[default]
+    None,
+    /// Clients that send this token (`auth_token` in CONNECT, or `nats://token@host`).
+    Token(String),
+    /// Clients that send one of these user names with its password.
+    Users(Vec<User>),
+}
+
+impl Auth {
+    /// True when clients must authenticate.
+    ///
+    /// ```
+    /// assert!(!natskit_server::Auth::None.is_required());
+    /// ```
+    pub fn is_required(&self) -> bool {
+        !matches!(self, Auth::None)
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Token(_) => f.write_str("Token(<redacted>)"),
+            Auth::Users(users) => f.debug_tuple("Users").field(users).finish(),
+        }
+    }
+}
+
+/// A user name with its password. `Debug` shows the name only.
+///
+/// ```
+/// let user = natskit_server::User::new("alice", "wonderland");
+/// assert_eq!(format!("{user:?}"), r#"User { name: "alice", password: <redacted> }"#);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// The user name.
+    pub name: String,
+    /// The password.
+    pub password: String,
+}
+
+impl User {
+    /// A user with a password.
+    pub fn new(name: impl Into<String>, password: impl Into<String>) -> Self {
+        User {
+            name: name.into(),
+            password: password.into(),
+        }
+    }
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "User {{ name: {:?}, password: <redacted> }}", self.name)
+    }
+}
+
+/// Everything a server is started with; built by [`ServerBuilder`](crate::ServerBuilder).
+#[derive(Debug, Clone)]
+pub(crate) struct ServerOptions {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) server_name: String,
+    pub(crate) limits: Limits,
+    pub(crate) auth: Auth,
+    pub(crate) http_port: Option<u16>,
+    pub(crate) lame_duck_grace: Duration,
+    pub(crate) listen: bool,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            host: "127.0.0.1".into(),
+            port: DEFAULT_PORT,
+            server_name: String::new(),
+            limits: Limits::default(),
+            auth: Auth::None,
+            http_port: None,
+            lame_duck_grace: Duration::ZERO,
+            listen: true,
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Starting and stopping a broker: [`ServerBuilder`], the [`Server`] handle and its accept loop.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::conn::{lock, Conn};
+use crate::options::{Auth, Limits, ServerOptions, User};
+use crate::state::State;
+use crate::stats::Statistics;
+use crate::{connection, monitor, ServerError};
+
+/// Size of each end's buffer of an in-process connection.
+const IN_PROCESS_BUFFER: usize = 256 * 1024;
+
+/// Options of a broker before it starts; made by [`Server::builder`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), natskit_server::ServerError> {
+/// use natskit_server::Server;
+///
+/// let server = Server::builder()
+///     .port(0) // any free port
+///     .max_payload(64 * 1024)
+///     .token("s3cret")
+///     .start()
+///     .await?;
+/// assert!(server.client_url().starts_with("nats://127.0.0.1:"));
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ServerBuilder {
+    options: ServerOptions,
+}
+
+impl ServerBuilder {
+    /// The address to listen on (default `127.0.0.1`; `0.0.0.0` for every interface).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.options.host = host.into();
+        self
+    }
+
+    /// The port to listen on (default 4222); 0 picks a free one, see [`Server::addr`].
+    pub fn port(mut self, port: u16) -> Self {
+        self.options.port = port;
+        self
+    }
+
+    /// Whether to listen on TCP at all (default true). Without it, clients connect only
+    /// through [`Server::in_process`], and [`Server::addr`] has port 0.
+    pub fn tcp(mut self, listen: bool) -> Self {
+        self.options.listen = listen;
+        self
+    }
+
+    /// The name announced in INFO (default: the server id).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.options.server_name = name.into();
+        self
+    }
+
+    /// Replaces every limit at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.options.limits = limits;
+        self
+    }
+
+    /// Largest message a client may publish (default 1 MiB).
+    pub fn max_payload(mut self, bytes: usize) -> Self {
+        self.options.limits.max_payload = bytes;
+        self
+    }
+
+    /// Longest control line (default 4096).
+    pub fn max_control_line(mut self, bytes: usize) -> Self {
+        self.options.limits.max_control_line = bytes;
+        self
+    }
+
+    /// Most connections at once (default 65,536).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.options.limits.max_connections = n;
+        self
+    }
+
+    /// Most subscriptions per connection (default 0: no limit).
+    pub fn max_subscriptions(mut self, n: usize) -> Self {
+        self.options.limits.max_subscriptions = n;
+        self
+    }
+
+    /// Most bytes waiting for one client before it is disconnected as a slow consumer
+    /// (default 64 MiB).
+    pub fn max_pending(mut self, bytes: usize) -> Self {
+        self.options.limits.max_pending = bytes;
+        self
+    }
+
+    /// How long one write to a client may take (default 10 s).
+    pub fn write_deadline(mut self, deadline: Duration) -> Self {
+        self.options.limits.write_deadline = deadline;
+        self
+    }
+
+    /// How long a connection has to send CONNECT (default 2 s).
+    pub fn auth_timeout(mut self, timeout: Duration) -> Self {
+        self.options.limits.auth_timeout = timeout;
+        self
+    }
+
+    /// How often clients are PINGed (default 2 min), and how many PINGs may go unanswered
+    /// before a client is disconnected as stale (default 2).
+    pub fn ping(mut self, interval: Duration, max_outstanding: u32) -> Self {
+        self.options.limits.ping_interval = interval;
+        self.options.limits.max_pings_outstanding = max_outstanding;
+        self
+    }
+
+    /// Who may connect (default: anyone).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.options.auth = auth;
+        self
+    }
+
+    /// Clients must send this token.
+    pub fn token(self, token: impl Into<String>) -> Self {
+        self.auth(Auth::Token(token.into()))
+    }
+
+    /// Adds a user with a password; clients must authenticate as one of the users added.
+    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        let user = User::new(name, password);
+        match &mut self.options.auth {
+            Auth::Users(users) => users.push(user),
+            other => *other = Auth::Users(vec![user]),
+        }
+        self
+    }
+
+    /// Serves `/varz`, `/connz` and `/subsz` over HTTP on this port (0 for a free one).
+    pub fn http_port(mut self, port: u16) -> Self {
+        self.options.http_port = Some(port);
+        self
+    }
+
+    /// On [`Server::shutdown`], how long clients get after the lame-duck INFO before they are
+    /// disconnected (default 0: at once, after what is queued for them is sent).
+    pub fn lame_duck_grace(mut self, grace: Duration) -> Self {
+        self.options.lame_duck_grace = grace;
+        self
+    }
+
+    /// Binds the port(s) and starts accepting clients on the current tokio runtime.
+    pub async fn start(self) -> Result<Server, ServerError> {
+        let options = self.options;
+        let address = format!("{}:{}", options.host, options.port);
+        let bind_error = |source| ServerError::Bind {
+            address: address.clone(),
+            source,
+        };
+        let (listener, addr) = if options.listen {
+            let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
+            let addr = listener.local_addr().map_err(bind_error)?;
+            (Some(listener), addr)
+        } else {
+            (None, SocketAddr::from(([127, 0, 0, 1], 0)))
+        };
+        let http_port = options.http_port;
+        let state = Arc::new(State::new(options, addr.port()));
+        let (stop, stopped) = watch::channel(false);
+        let http = match http_port {
+            Some(port) => Some(monitor::start(state.clone(), port, stopped.clone()).await?),
+            None => None,
+        };
+        let accept = listener.map(|listener| {
+            tracing::info!(%addr, "natskit-server listening");
+            tokio::spawn(accept_loop(state.clone(), listener, stopped))
+        });
+        Ok(Server {
+            state,
+            addr,
+            http_addr: http.as_ref().map(|(addr, _)| *addr),
+            tasks: vec![accept, http.map(|(_, task)| task)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            stop,
+        })
+    }
+}
+
+/// A running broker. Dropping it stops it abruptly; [`Server::shutdown`] stops it gracefully.
+#[derive(Debug)]
+pub struct Server {
+    state: Arc<State>,
+    addr: SocketAddr,
+    http_addr: Option<SocketAddr>,
+    tasks: Vec<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+}
+
+impl Server {
+    /// Options for a new broker.
+    ///
+    /// ```
+    /// let builder = natskit_server::Server::builder().port(0);
+    /// # let _ = builder;
+    /// ```
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::default()
+    }
+
+    /// The address clients connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The URL to give a client, such as `nats://127.0.0.1:4222`.
+    pub fn client_url(&self) -> String {
+        format!("nats://{}", self.addr)
+    }
+
+    /// The monitoring address, when [`ServerBuilder::http_port`] was set.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http_addr
+    }
+
+    /// The server id announced in INFO.
+    pub fn id(&self) -> &str {
+        &self.state.server_id
+    }
+
+    /// Live counters: connections, subscriptions, messages and bytes in and out.
+    pub fn stats(&self) -> Statistics {
+        Statistics::of(&self.state)
+    }
+
+    /// A handle that opens connections to the broker without any socket (see [`InProcess`]).
+    pub fn in_process(&self) -> InProcess {
+        InProcess {
+            state: self.state.clone(),
+        }
+    }
+
+    /// Stops gracefully: no new clients; every client gets an INFO with `ldm` (lame duck mode),
+    /// then, after the lame-duck grace period, what is queued for it, and is disconnected.
+    /// Returns when every connection has ended (or after the write deadline).
+    pub async fn shutdown(mut self) {
+        self.stop_accepting();
+        let conns: Vec<Arc<Conn>> = lock(&self.state.conns).values().cloned().collect();
+        for conn in &conns {
+            let client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
+            let mut info = self.state.info(conn.id, &client_ip);
+            info.lame_duck_mode = true;
+            conn.send(|out| out.put_info(&info));
+        }
+        let grace = self.state.options.lame_duck_grace;
+        if !grace.is_zero() {
+            tokio::time::sleep(grace).await;
+        }
+        for conn in &conns {
+            conn.close("server shutdown", None);
+        }
+        let deadline = self.state.options.limits.write_deadline;
+        let _ = tokio::time::timeout(deadline, self.state.all_tasks_ended()).await;
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+
+    fn stop_accepting(&self) {
+        self.state.shutting_down.store(true, Ordering::Release);
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_accepting();
+        for task in &self.tasks {
+            task.abort();
+        }
+        for conn in lock(&self.state.conns).values() {
+            conn.close("server stopped", None);
+        }
+    }
+}
+
+/// Opens connections to a broker in the same process: each is an in-memory pipe whose far end
+/// the broker serves like a TCP client (same protocol, limits and monitoring). Cheap to clone;
+/// hand it to the natskit client as a connector:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use natskit::{ConnectOptions, Connector};
+/// use natskit_server::Server;
+///
+/// let server = Server::builder().tcp(false).start().await?; // no port at all
+/// let broker = server.in_process();
+/// let client = ConnectOptions::new()
+///     .connector(Connector::new(move |_| {
+///         let broker = broker.clone();
+///         async move { broker.connect() }
+///     }))
+///     .connect("nats://in-process")
+///     .await?;
+/// let answer = client.request("nobody.home", "hi").await;
+/// assert!(matches!(answer, Err(natskit::RequestError::NoResponders { .. })));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct InProcess {
+    state: Arc<State>,
+}
+
+impl InProcess {
+    /// A new connection; fails once the broker is shutting down.
+    pub fn connect(&self) -> std::io::Result<tokio::io::DuplexStream> {
+        if self.state.shutting_down.load(Ordering::Acquire) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "the broker is shutting down",
+            ));
+        }
+        let (ours, theirs) = tokio::io::duplex(IN_PROCESS_BUFFER);
+        let conn = register(&self.state, None);
+        let (reader, writer) = tokio::io::split(theirs);
+        spawn_connection(self.state.clone(), conn, reader, writer);
+        Ok(ours)
+    }
+}
+
+/// Accepts clients until told to stop.
+async fn accept_loop(state: Arc<State>, listener: TcpListener, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => accept(&state, stream, peer),
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let conn = register(state, Some(peer));
+    tracing::info!(client = conn.id, %peer, "client connected");
+    let (reader, writer) = stream.into_split();
+    spawn_connection(state.clone(), conn, reader, writer);
+}
+
+fn register(state: &Arc<State>, peer: Option<SocketAddr>) -> Arc<Conn> {
+    let conn = Arc::new(Conn::new(
+        state.next_client_id(),
+        peer,
+        state.options.limits.max_pending,
+    ));
+    lock(&state.conns).insert(conn.id, conn.clone());
+    // A connection that slipped in while shutdown was taking its list of clients.
+    if state.shutting_down.load(Ordering::Acquire) {
+        conn.close("server shutdown", None);
+    }
+    state
+        .counters
+        .total_connections
+        .fetch_add(1, Ordering::Relaxed);
+    conn
+}
+
+fn spawn_connection<R, W>(state: Arc<State>, conn: Arc<Conn>, reader: R, writer: W)
+where
+    R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    state.task_started();
+    tokio::spawn(async move {
+        connection::serve(state.clone(), conn, reader, writer).await;
+        state.task_ended();
+    });
+}

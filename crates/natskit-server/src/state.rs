@@ -1,0 +1,178 @@
+//! What all connections of one broker share: options, the subject index, the connection table
+//! and the counters.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+use natskit_proto::ServerInfo;
+use tokio::sync::Notify;
+
+use crate::conn::{lock, Conn};
+use crate::options::ServerOptions;
+use crate::sublist::Sublist;
+use crate::subscription::Subscription;
+
+/// The version the broker announces: the nats-server protocol level it matches.
+pub(crate) const VERSION: &str = "2.9.10";
+
+/// Server-wide counters.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) in_msgs: AtomicU64,
+    pub(crate) in_bytes: AtomicU64,
+    pub(crate) out_msgs: AtomicU64,
+    pub(crate) out_bytes: AtomicU64,
+    pub(crate) total_connections: AtomicU64,
+    pub(crate) slow_consumers: AtomicU64,
+}
+
+/// The state of one running broker.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) options: ServerOptions,
+    pub(crate) server_id: String,
+    /// The port actually bound (differs from the options when they asked for 0).
+    pub(crate) port: u16,
+    pub(crate) started: SystemTime,
+    sublist: RwLock<Sublist>,
+    /// Mirrors the index's generation, so connections can check their caches without a lock.
+    generation: AtomicU64,
+    pub(crate) conns: Mutex<HashMap<u64, Arc<Conn>>>,
+    next_id: AtomicU64,
+    pub(crate) counters: Counters,
+    pub(crate) shutting_down: AtomicBool,
+    /// Connection tasks still running, and their wake-up when the last one ends.
+    live: AtomicUsize,
+    all_gone: Notify,
+}
+
+impl State {
+    pub(crate) fn new(options: ServerOptions, port: u16) -> Self {
+        State {
+            options,
+            server_id: natskit_proto::nuid::next(),
+            port,
+            started: SystemTime::now(),
+            sublist: RwLock::new(Sublist::default()),
+            generation: AtomicU64::new(0),
+            conns: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            counters: Counters::default(),
+            shutting_down: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
+            all_gone: Notify::new(),
+        }
+    }
+
+    /// A fresh connection id.
+    pub(crate) fn next_client_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The INFO for a client.
+    pub(crate) fn info(&self, client_id: u64, client_ip: &str) -> ServerInfo {
+        let mut info = ServerInfo::default();
+        info.server_id.clone_from(&self.server_id);
+        info.server_name = if self.options.server_name.is_empty() {
+            self.server_id.clone()
+        } else {
+            self.options.server_name.clone()
+        };
+        info.version = VERSION.into();
+        info.host.clone_from(&self.options.host);
+        info.port = self.port;
+        info.headers = true;
+        info.max_payload = self.options.limits.max_payload;
+        info.proto = 1;
+        info.client_id = client_id;
+        info.client_ip = client_ip.into();
+        info.auth_required = self.options.auth.is_required();
+        info
+    }
+
+    /// The index generation, for connection caches.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Runs `f` with the index read-locked.
+    pub(crate) fn with_sublist<T>(&self, f: impl FnOnce(&Sublist) -> T) -> T {
+        let sublist = self.sublist.read().unwrap_or_else(|p| p.into_inner());
+        f(&sublist)
+    }
+
+    /// Adds a subscription to the index and to its connection's table.
+    pub(crate) fn add_subscription(&self, sub: Arc<Subscription>) {
+        lock(&sub.conn.subs).insert(sub.sid, sub.clone());
+        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
+        sublist.insert(sub);
+        self.generation
+            .store(sublist.generation(), Ordering::Release);
+    }
+
+    /// Removes a subscription from the index and from its connection's table (once).
+    pub(crate) fn remove_subscription(&self, sub: &Arc<Subscription>) {
+        if !sub.mark_removed() {
+            return;
+        }
+        // A publisher that saw the subscription alive finishes queueing before we go on (and
+        // before any answer to an UNSUB is queued).
+        sub.conn.barrier();
+        {
+            let mut subs = lock(&sub.conn.subs);
+            if subs.get(&sub.sid).is_some_and(|s| Arc::ptr_eq(s, sub)) {
+                subs.remove(&sub.sid);
+            }
+        }
+        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
+        sublist.remove(sub);
+        self.generation
+            .store(sublist.generation(), Ordering::Release);
+    }
+
+    /// Removes every subscription of a closed connection at once.
+    pub(crate) fn remove_all_subscriptions(&self, conn: &Conn) {
+        let subs: Vec<_> = lock(&conn.subs).drain().map(|(_, s)| s).collect();
+        if subs.is_empty() {
+            return;
+        }
+        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
+        for sub in &subs {
+            sub.mark_removed();
+            sublist.remove(sub);
+        }
+        self.generation
+            .store(sublist.generation(), Ordering::Release);
+    }
+
+    /// Number of subscriptions in the index.
+    pub(crate) fn subscription_count(&self) -> usize {
+        self.with_sublist(Sublist::len)
+    }
+
+    /// Registers a running connection task.
+    pub(crate) fn task_started(&self) {
+        self.live.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Unregisters a connection task.
+    pub(crate) fn task_ended(&self) {
+        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.all_gone.notify_waiters();
+        }
+    }
+
+    /// Waits until no connection task runs.
+    pub(crate) async fn all_tasks_ended(&self) {
+        loop {
+            let notified = self.all_gone.notified();
+            if self.live.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The `-ERR` texts, exactly as nats-server 2.9 sends them (checked against a real server), so
+//! that clients written for nats-server react to the broker the same way. Malformed arguments
+//! and CONNECT JSON that does not parse close the connection without any text, as there.
+
+/// A control line that is not an operation (closes).
+pub(crate) const UNKNOWN_OP: &str = "Unknown Protocol Operation";
+/// A control line above the limit (closes).
+pub(crate) const MAX_CONTROL_LINE: &str = "maximum control line exceeded";
+/// A message above max_payload (closes).
+pub(crate) const MAX_PAYLOAD: &str = "Maximum Payload Violation";
+/// Wrong or missing credentials (closes).
+pub(crate) const AUTH_VIOLATION: &str = "Authorization Violation";
+/// No CONNECT within the authentication timeout (closes).
+pub(crate) const AUTH_TIMEOUT: &str = "Authentication Timeout";
+/// PINGs left unanswered (closes).
+pub(crate) const STALE: &str = "Stale Connection";
+/// Too many connections (closes).
+pub(crate) const MAX_CONNECTIONS: &str = "maximum connections exceeded";
+/// Too many subscriptions on one connection (keeps it open).
+pub(crate) const MAX_SUBSCRIPTIONS: &str = "maximum subscriptions exceeded";
+/// A SUB with an invalid subject (keeps it open; queue names are not checked).
+pub(crate) const INVALID_SUBJECT: &str = "Invalid Subject";
+/// A PUB to a subject with wildcards or empty tokens, in pedantic mode (keeps it open).
+pub(crate) const INVALID_PUBLISH_SUBJECT: &str = "Invalid Publish Subject";
+/// CONNECT asking for no-responders without headers (closes).
+pub(crate) const NO_RESPONDERS_NEEDS_HEADERS: &str = "no responders requires headers support";
+/// CONNECT with a protocol level the broker does not speak (closes).
+pub(crate) const BAD_PROTOCOL: &str = "invalid client protocol";

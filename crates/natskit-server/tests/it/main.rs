@@ -1,0 +1,15 @@
+//! natskit-server integration tests: the natskit client, clients nobody here wrote (async-nats,
+//! nats-py) and raw sockets against the embedded broker.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+mod support;
+
+mod async_nats;
+mod hostile;
+mod in_process;
+mod monitoring;
+mod nats_py;
+mod shutdown;
+mod smoke;
+mod wire;

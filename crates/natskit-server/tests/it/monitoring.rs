@@ -1,0 +1,73 @@
+//! /varz, /connz and /subsz with nats-server's field names.
+
+use std::io::{Read, Write};
+
+use natskit_server::Server;
+
+use crate::support::*;
+
+fn get(server: &Server, path: &str) -> (String, serde_json::Value) {
+    let mut stream = std::net::TcpStream::connect(server.http_addr().unwrap()).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (
+        head.lines().next().unwrap().to_owned(),
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn varz_connz_and_subsz_report_live_figures() {
+    let server = broker_with(
+        Server::builder()
+            .http_port(crate::support::fresh_port())
+            .name("mon"),
+    )
+    .await;
+    let client = natskit::ConnectOptions::new()
+        .name("watcher")
+        .connect(&server.client_url())
+        .await
+        .unwrap();
+    let _a = client.subscribe("a").await.unwrap();
+    let _b = client.subscribe("b.*").await.unwrap();
+    client.publish("a", "12345").await.unwrap();
+    client.flush().await.unwrap();
+    // Monitoring runs on the blocking pool: its reads do not hold up the runtime.
+    let (status, varz, connz, subsz, missing) = tokio::task::spawn_blocking(move || {
+        let (status, varz) = get(&server, "/varz");
+        let (_, connz) = get(&server, "/connz?subs=1");
+        let (_, subsz) = get(&server, "/subsz");
+        let (missing, _) = get(&server, "/nope");
+        (status, varz, connz, subsz, missing)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(missing, "HTTP/1.1 404 Not Found");
+    assert_eq!(varz["server_name"], "mon");
+    assert_eq!(varz["connections"], 1);
+    assert_eq!(varz["subscriptions"], 2);
+    assert_eq!(varz["in_msgs"], 1);
+    assert_eq!(varz["in_bytes"], 5);
+    assert_eq!(varz["out_msgs"], 1);
+    assert_eq!(varz["max_payload"], 1024 * 1024);
+    assert_eq!(varz["ping_interval"], 120_000_000_000u64);
+    assert!(varz["start"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(connz["num_connections"], 1);
+    let conn = &connz["connections"][0];
+    assert_eq!(conn["name"], "watcher");
+    assert_eq!(conn["lang"], "rust");
+    assert_eq!(conn["subscriptions"], 2);
+    let mut subs: Vec<&str> = conn["subscriptions_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    subs.sort_unstable();
+    assert_eq!(subs, ["a", "b.*"]);
+    assert_eq!(subsz["num_subscriptions"], 2);
+}

@@ -1,0 +1,109 @@
+//! Helpers shared by the broker tests.
+
+use std::time::Duration;
+
+use natskit_server::{Server, ServerBuilder};
+
+/// Upper bound for anything a test waits on.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A broker on a free loopback port.
+pub async fn broker() -> Server {
+    broker_with(Server::builder()).await
+}
+
+/// A broker with options, on a free loopback port.
+pub async fn broker_with(builder: ServerBuilder) -> Server {
+    builder
+        .port(fresh_port())
+        .start()
+        .await
+        .expect("start broker")
+}
+
+/// A port no other broker of this test process has had. A bare port 0 could be handed the
+/// port of a broker that a restart test stopped for a moment, and its clients would
+/// reconnect to the wrong broker.
+pub fn fresh_port() -> u16 {
+    natskit_test::port::free_port().expect("a free loopback port")
+}
+
+/// A raw TCP client speaking the protocol by hand, for what no real client would send.
+pub struct Raw {
+    stream: tokio::net::TcpStream,
+    /// Everything read so far.
+    pub seen: Vec<u8>,
+}
+
+impl Raw {
+    /// Connects and reads the INFO line.
+    pub async fn connect(server: &Server) -> Raw {
+        let stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let mut raw = Raw {
+            stream,
+            seen: Vec::new(),
+        };
+        raw.read_until("\r\n").await;
+        assert!(raw.seen.starts_with(b"INFO {"), "{}", raw.text());
+        raw
+    }
+
+    /// Connects and sends `CONNECT` with `json`, then a PING, and waits for the PONG.
+    pub async fn connect_with(server: &Server, json: &str) -> Raw {
+        let mut raw = Raw::connect(server).await;
+        raw.send(format!("CONNECT {json}\r\nPING\r\n")).await;
+        raw.read_until("PONG\r\n").await;
+        raw
+    }
+
+    /// Writes bytes.
+    pub async fn send(&mut self, bytes: impl AsRef<[u8]>) {
+        use tokio::io::AsyncWriteExt;
+        self.stream.write_all(bytes.as_ref()).await.unwrap();
+    }
+
+    /// Reads until `needle` has been seen (since the start), failing the test after PATIENCE.
+    pub async fn read_until(&mut self, needle: &str) {
+        use tokio::io::AsyncReadExt;
+        let found = tokio::time::timeout(PATIENCE, async {
+            let mut chunk = [0u8; 4096];
+            while !self.text().contains(needle) {
+                let n = self.stream.read(&mut chunk).await.unwrap_or(0);
+                if n == 0 {
+                    return false;
+                }
+                self.seen.extend_from_slice(&chunk[..n]);
+            }
+            true
+        })
+        .await;
+        assert_eq!(
+            found,
+            Ok(true),
+            "waiting for {needle:?}, got {:?}",
+            self.text()
+        );
+    }
+
+    /// Reads until the broker closes the connection; returns everything read.
+    pub async fn read_to_end(&mut self) -> String {
+        use tokio::io::AsyncReadExt;
+        let mut rest = Vec::new();
+        tokio::time::timeout(PATIENCE, self.stream.read_to_end(&mut rest))
+            .await
+            .expect("the broker closes the connection")
+            .ok();
+        self.seen.extend_from_slice(&rest);
+        self.text()
+    }
+
+    /// What was read, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+
+    /// Forgets what was read so far.
+    pub fn clear(&mut self) {
+        self.seen.clear();
+    }
+}
