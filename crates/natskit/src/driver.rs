@@ -17,8 +17,6 @@ use natskit_proto::{
     ClientOp, ClientOpDecoder, Limits, Msg, ServerOp, ServerOpDecoder, WriteBuffer,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tracing::{debug, info, warn};
 
@@ -27,6 +25,7 @@ use crate::handshake::{establish, Established};
 use crate::pool::{delay_before, ServerPool};
 use crate::routes::{Delivery, PendingLimits};
 use crate::shared::{lock, Shared};
+use crate::transport::{ReadHalf, Transport, WriteHalf};
 use crate::{ConnectError, Message};
 
 /// Read buffer space made available before each read.
@@ -117,7 +116,7 @@ pub(crate) async fn run(shared: Arc<Shared>, established: Established, pool: Ser
 }
 
 async fn write_from(
-    writer: &mut OwnedWriteHalf,
+    writer: &mut WriteHalf,
     out: &WriteBuffer,
     offset: usize,
 ) -> std::io::Result<usize> {
@@ -127,7 +126,7 @@ async fn write_from(
 }
 
 impl Driver {
-    async fn serve(&mut self, reader: &mut OwnedReadHalf, writer: &mut OwnedWriteHalf) -> Stop {
+    async fn serve(&mut self, reader: &mut ReadHalf, writer: &mut WriteHalf) -> Stop {
         let ping_interval = self
             .shared
             .options
@@ -304,10 +303,16 @@ impl Driver {
     /// buffer, in order; drops SUB, UNSUB and PING (the subscription table is replayed after
     /// the reconnect); fails the flushes and the requests that can no longer be answered.
     fn salvage(&mut self) {
+        self.keep_unsent_output();
+        // Only now: whoever sees `Reconnecting` finds publishes already going to the buffer.
         let _ = self
             .shared
             .state
             .send_replace(ConnectionState::Reconnecting);
+    }
+
+    /// The work of [`Self::salvage`], under the locks.
+    fn keep_unsent_output(&mut self) {
         let mut routes = lock(&self.shared.routes);
         let mut out = lock(&self.shared.out);
         out.connected = false;
@@ -359,7 +364,7 @@ impl Driver {
 
     /// Tries the servers of the pool until one completes the handshake, then restores the
     /// subscriptions and queues the reconnect buffer behind them.
-    async fn reconnect(&mut self) -> Result<TcpStream, String> {
+    async fn reconnect(&mut self) -> Result<Transport, String> {
         let shared = Arc::clone(&self.shared);
         let options = &shared.options.reconnect;
         let mut attempt = 0u64;
@@ -414,7 +419,7 @@ impl Driver {
 
     /// Takes over a new connection: SUB for every subscription first, then (behind them, in
     /// the shared buffer) the reconnect buffer.
-    fn resume(&mut self, established: Established, server: String) -> TcpStream {
+    fn resume(&mut self, established: Established, server: String) -> Transport {
         let Established {
             stream,
             info,
@@ -447,7 +452,7 @@ impl Driver {
     }
 
     /// On a requested close: writes what was accepted before closing the socket.
-    async fn write_what_is_left(&mut self, writer: &mut OwnedWriteHalf) {
+    async fn write_what_is_left(&mut self, writer: &mut WriteHalf) {
         loop {
             if self.written == self.writing.len() {
                 self.writing.clear();

@@ -1,16 +1,19 @@
-//! Opening one connection: TCP connect, read INFO, send CONNECT + PING, wait for PONG.
+//! Opening one connection: TCP connect (or the user's connector), read INFO, send CONNECT +
+//! PING, wait for PONG.
 
 use bytes::BytesMut;
 use natskit_proto::{ConnectInfo, ServerInfo, ServerOp, ServerOpDecoder, WriteBuffer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::transport::Transport;
+
 use crate::options::ConnectOptions;
 use crate::{ConnectError, ServerAddr};
 
 /// A connection that completed the handshake, with what was read past it.
 pub(crate) struct Established {
-    pub(crate) stream: TcpStream,
+    pub(crate) stream: Transport,
     pub(crate) info: ServerInfo,
     pub(crate) decoder: ServerOpDecoder,
     pub(crate) read_buf: BytesMut,
@@ -38,8 +41,14 @@ async fn handshake(
         address: address.to_owned(),
         source,
     };
-    let mut stream = TcpStream::connect(address).await.map_err(io_error)?;
-    stream.set_nodelay(true).map_err(io_error)?;
+    let mut stream = match &options.connector {
+        Some(connector) => Transport::Custom(connector.open(addr).await.map_err(io_error)?),
+        None => {
+            let tcp = TcpStream::connect(address).await.map_err(io_error)?;
+            tcp.set_nodelay(true).map_err(io_error)?;
+            Transport::Tcp(tcp)
+        }
+    };
     let mut decoder = ServerOpDecoder::new();
     let mut read_buf = BytesMut::with_capacity(64 * 1024);
 
@@ -126,7 +135,7 @@ fn connect_info(addr: &ServerAddr, options: &ConnectOptions, info: &ServerInfo) 
 }
 
 async fn next_op(
-    stream: &mut TcpStream,
+    stream: &mut Transport,
     decoder: &mut ServerOpDecoder,
     buf: &mut BytesMut,
     address: &str,

@@ -30,6 +30,7 @@
 //! - `routes`: subscription table and request multiplexer; `driver`: the connection task.
 //! - `handshake`: TCP connect, INFO, CONNECT, PONG; `error`: one error type per operation.
 //! - `pool`: the servers to (re)connect to; `reconnect`: reconnect options and delays.
+//! - `transport`: TCP or a user's [`Connector`] (any [`ByteStream`]), split for the task.
 
 mod client;
 mod driver;
@@ -45,6 +46,7 @@ mod server_addr;
 mod shared;
 mod stats;
 mod subscriber;
+mod transport;
 
 pub use client::{Client, Request};
 pub use error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
@@ -56,6 +58,7 @@ pub use reconnect::{ReconnectDelay, DEFAULT_RECONNECT_BUFFER};
 pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL};
 pub use stats::Statistics;
 pub use subscriber::Subscriber;
+pub use transport::{ByteStream, Connector};
 
 /// Connects with default options to `urls` (comma-separated).
 ///

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::reconnect::{ReconnectDelay, ReconnectOptions};
 use crate::server_addr::DEFAULT_URL;
-use crate::{Client, ConnectError, ServerAddr};
+use crate::{Client, ConnectError, Connector, ServerAddr};
 
 /// Credentials given in the options (URL credentials take effect when these are absent).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -83,6 +83,7 @@ pub struct ConnectOptions {
     pub(crate) timing: TimingOptions,
     pub(crate) limits: LimitOptions,
     pub(crate) reconnect: ReconnectOptions,
+    pub(crate) connector: Option<Connector>,
 }
 
 impl Default for ConnectOptions {
@@ -119,7 +120,27 @@ impl ConnectOptions {
                 event_capacity: 256,
             },
             reconnect: ReconnectOptions::default(),
+            connector: None,
         }
+    }
+
+    /// Opens connections with `connector` instead of TCP: for an in-process broker
+    /// (natskit-server's `Server::in_process`), a Unix socket, or a test double. The URLs still
+    /// name the servers (the connector gets each [`ServerAddr`]) and their credentials.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// use natskit::{ConnectOptions, Connector};
+    ///
+    /// let client = ConnectOptions::new()
+    ///     .connector(Connector::new(|_addr| tokio::net::UnixStream::connect("/run/nats.sock")))
+    ///     .connect("nats://local")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn connector(mut self, connector: Connector) -> Self {
+        self.connector = Some(connector);
+        self
     }
 
     /// Connection name, shown by the server's monitoring.

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use natskit::{HeaderMap, PublishError, SubscribeError};
 
-use crate::support::{client, next, server, server_with_config};
+use crate::support::{client, next, server, server_with, Setup};
 
 #[tokio::test]
 async fn invalid_publish_subjects_are_refused() {
@@ -53,7 +53,7 @@ async fn invalid_subscriptions_are_refused() {
 
 #[tokio::test]
 async fn payload_over_max_payload_is_refused_with_sizes() {
-    let server = server_with_config("max_payload: 1024\n");
+    let server = server_with(Setup::MaxPayload(1024));
     let client = client(&server).await;
     assert_eq!(client.server_info().max_payload, 1024);
     client
@@ -79,7 +79,7 @@ async fn payload_over_max_payload_is_refused_with_sizes() {
 
 #[tokio::test]
 async fn headers_count_towards_max_payload() {
-    let server = server_with_config("max_payload: 1024\n");
+    let server = server_with(Setup::MaxPayload(1024));
     let client = client(&server).await;
     let mut headers = HeaderMap::new();
     headers.insert("Big", "x".repeat(100)).unwrap();

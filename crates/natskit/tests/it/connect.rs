@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use natskit::{ConnectError, ConnectOptions, Event, ServerAddr};
 
-use crate::support::{server, server_with_config, wait_for_event};
+use crate::support::{server, server_with, wait_for_event, Setup};
 
 #[tokio::test]
 async fn connects_and_reads_server_info() {
@@ -134,7 +134,7 @@ fn url_credentials_are_parsed_and_never_shown() {
 
 #[tokio::test]
 async fn user_and_password_from_options_or_url() {
-    let server = server_with_config("authorization { user: alice, password: s3cret }\n");
+    let server = server_with(Setup::User("alice", "s3cret"));
     let port = server.port();
     ConnectOptions::new()
         .user_and_password("alice", "s3cret")
@@ -161,7 +161,7 @@ async fn user_and_password_from_options_or_url() {
 
 #[tokio::test]
 async fn token_from_options_or_url() {
-    let server = server_with_config("authorization { token: t0ken }\n");
+    let server = server_with(Setup::Token("t0ken"));
     let port = server.port();
     ConnectOptions::new()
         .token("t0ken")
@@ -198,7 +198,7 @@ async fn first_events_reader_sees_everything_since_connect() {
 #[tokio::test]
 async fn connection_timeout_applies_to_the_handshake() {
     // A listener that accepts and never speaks: no INFO ever comes.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent = natskit_test::port::bind_fresh().unwrap();
     let port = silent.local_addr().unwrap().port();
     let started = std::time::Instant::now();
     let err = ConnectOptions::new()

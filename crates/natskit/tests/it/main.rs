@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
+#[path = "backend_nats_server.rs"]
+mod backend;
 mod support;
 
 mod checks;
@@ -10,6 +12,7 @@ mod close;
 mod connect;
 mod drain;
 mod examples;
+mod failover;
 mod faults;
 mod network_faults;
 mod pubsub;

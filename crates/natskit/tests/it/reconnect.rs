@@ -1,5 +1,5 @@
-//! Reconnecting: a restarted server, a cluster losing a node, the reconnect buffer, wrong
-//! credentials, auto-unsubscribe counts, requests and flushes caught by a disconnect.
+//! Reconnecting to one server: a restart, the reconnect buffer, wrong credentials,
+//! auto-unsubscribe counts, requests and flushes caught by a disconnect. (Clusters: failover.rs.)
 //!
 //! These tests run on a multi-threaded runtime: stopping and starting nats-server blocks the
 //! test's thread, and the connection task must go on meanwhile.
@@ -12,12 +12,11 @@ use natskit::{
     Client, ConnectOptions, ConnectionState, Event, FlushError, PublishError, ReconnectDelay,
     RequestError,
 };
-use natskit_test::{NatsCluster, NatsServer};
 
-use crate::support::{drain_to_end, next, server, wait_for_event, PATIENCE};
+use crate::support::{drain_to_end, next, server, server_on_port, wait_for_event, Setup, PATIENCE};
 
 /// Quick, fixed reconnect delays keep the tests short.
-fn quick_reconnects() -> ConnectOptions {
+pub(crate) fn quick_reconnects() -> ConnectOptions {
     ConnectOptions::new().reconnect_delay(ReconnectDelay::custom(|_| Duration::from_millis(50)))
 }
 
@@ -181,11 +180,7 @@ async fn wrong_credentials_end_with_a_clear_error_after_two_attempts() {
     let mut events = client.events();
     open.stop().unwrap();
     // The same port now asks for a password the client does not have.
-    let _guarded = NatsServer::builder()
-        .port(port)
-        .with_config("authorization { user: alice, password: s3cret }")
-        .start()
-        .unwrap();
+    let _guarded = server_on_port(port, Setup::User("alice", "s3cret"));
 
     let started = Instant::now();
     let mut attempts = 0;
@@ -277,165 +272,6 @@ async fn force_reconnect_keeps_subscriptions() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cluster_failover_keeps_subscriptions_and_a_service_answering() {
-    let mut cluster = NatsCluster::start(3).unwrap();
-    // The client is given node 0 only, and learns the others from INFO.
-    let client = quick_reconnects().connect(&cluster.url(0)).await.unwrap();
-    let mut events = client.events();
-    let service = quick_reconnects().connect(&cluster.url(1)).await.unwrap();
-    let mut requests = service.queue_subscribe("svc.echo", "echo").await.unwrap();
-    service.flush().await.unwrap();
-    tokio::spawn(async move {
-        while let Some(request) = requests.next().await {
-            let payload = request.payload.clone();
-            let _ = request.respond(payload).await;
-        }
-    });
-    let mut news = client.subscribe("news").await.unwrap();
-    client.flush().await.unwrap();
-
-    let known = tokio::time::timeout(PATIENCE, async {
-        loop {
-            if client.servers().len() == 3 {
-                return client.servers();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the client learns all three nodes");
-    assert_eq!(known.len(), 3);
-    assert_eq!(ask(&client, "before").await, "before");
-
-    cluster.kill(0).unwrap();
-    let Event::Reconnected { server } =
-        wait_for_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
-    else {
-        unreachable!()
-    };
-    assert_ne!(server, cluster.url(0));
-    client.flush().await.unwrap();
-    // Interest crosses the routes between nodes a moment later: publish until it arrives.
-    let received = tokio::time::timeout(PATIENCE, async {
-        loop {
-            service
-                .publish("news", "from the service's node")
-                .await
-                .unwrap();
-            if let Ok(Some(msg)) =
-                tokio::time::timeout(Duration::from_millis(100), news.next()).await
-            {
-                return msg;
-            }
-        }
-    })
-    .await
-    .expect("the subscription works on the new node");
-    assert_eq!(received.payload, "from the service's node");
-    assert_eq!(ask(&client, "after").await, "after");
-}
-
-/// A request to the echo service, retried while interest is still crossing the routes.
-async fn ask(client: &Client, text: &'static str) -> Bytes {
-    let request = || natskit::Request::new(text).timeout(Duration::from_millis(500));
-    for _ in 0..20 {
-        match client.send_request("svc.echo", request()).await {
-            Ok(answer) => return answer.payload,
-            Err(RequestError::NoResponders { .. } | RequestError::TimedOut { .. }) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
-    panic!("the service never answered {text:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lame_duck_mode_moves_the_client_to_another_node_before_eviction() {
-    let mut cluster = NatsCluster::start(2).unwrap();
-    let client = quick_reconnects().connect(&cluster.url(0)).await.unwrap();
-    let mut events = client.events();
-    let mut sub = client.subscribe("ldm").await.unwrap();
-    tokio::time::timeout(PATIENCE, async {
-        while client.servers().len() < 2 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the client learns the second node");
-    let pid = cluster.node(0).pid().unwrap();
-    // What `nats-server --signal ldm=<pid>` sends.
-    let status = std::process::Command::new("kill")
-        .args(["-USR2", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let started = Instant::now();
-    wait_for_event(&mut events, |e| *e == Event::LameDuckMode).await;
-    let Event::Reconnected { server } =
-        wait_for_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
-    else {
-        unreachable!()
-    };
-    assert_eq!(server, cluster.url(1));
-    // nats-server waits 10 s before it starts evicting; the client left long before.
-    assert!(started.elapsed() < Duration::from_secs(5));
-    client.flush().await.unwrap();
-    client.publish("ldm", "moved").await.unwrap();
-    assert_eq!(next(&mut sub).await.payload, "moved");
-    cluster.kill(0).unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pool_follows_the_cluster_without_duplicates() {
-    let mut cluster = NatsCluster::start(3).unwrap();
-    // Two nodes configured; the third is learned; nodes 0 and 1 are announced too, but not added
-    // twice.
-    let client = quick_reconnects()
-        .no_randomize()
-        .connect(&format!("{},{}", cluster.url(0), cluster.url(1)))
-        .await
-        .unwrap();
-    let servers_eventually = |n: usize| {
-        let client = client.clone();
-        async move {
-            tokio::time::timeout(PATIENCE, async {
-                loop {
-                    let servers = client.servers();
-                    if servers.len() == n {
-                        return servers;
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            })
-            .await
-            .unwrap_or_else(|_| panic!("{n} servers, have {:?}", client.servers()))
-        }
-    };
-    let mut events = client.events();
-    let Event::ServersDiscovered { servers } = wait_for_event(&mut events, |e| {
-        matches!(e, Event::ServersDiscovered { .. })
-    })
-    .await
-    else {
-        unreachable!()
-    };
-    assert_eq!(servers, [cluster.url(2)]);
-    let mut all = servers_eventually(3).await;
-    all.sort();
-    let mut expected = cluster.urls();
-    expected.sort();
-    assert_eq!(all, expected);
-
-    // A discovered node the cluster forgets leaves the pool.
-    assert_eq!(client.server_address(), cluster.url(0));
-    cluster.kill(2).unwrap();
-    cluster.wait_for_routes().unwrap();
-    let left = servers_eventually(2).await;
-    assert!(!left.contains(&cluster.url(2)), "{left:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_limit_on_attempts_closes_the_client_with_the_reason() {
     let mut server = server();
     let client = quick_reconnects()
@@ -455,20 +291,4 @@ async fn a_limit_on_attempts_closes_the_client_with_the_reason() {
         "{reason}"
     );
     assert!(client.is_closed());
-}
-
-#[tokio::test]
-async fn discovered_servers_can_be_ignored() {
-    let cluster = NatsCluster::start(2).unwrap();
-    let client = quick_reconnects()
-        .ignore_discovered_servers()
-        .connect(&cluster.url(0))
-        .await
-        .unwrap();
-    client.flush().await.unwrap();
-    assert!(
-        !client.server_info().connect_urls.is_empty(),
-        "the cluster announces"
-    );
-    assert_eq!(client.servers(), [cluster.url(0)]);
 }

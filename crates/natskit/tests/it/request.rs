@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use natskit::{HeaderMap, Request, RequestError};
 
-use crate::support::{client, server};
+use crate::support::{client, server, server_with, Setup};
 
 /// Starts an echo responder on `subject` that answers with "re: <payload>" and echoes headers.
 async fn echo_responder(client: &natskit::Client, subject: &str) -> tokio::task::JoinHandle<()> {
@@ -144,10 +144,7 @@ async fn request_to_invalid_subject_is_refused_before_sending() {
 
 #[tokio::test]
 async fn all_requests_share_one_inbox_subscription() {
-    let server = natskit_test::NatsServer::builder()
-        .monitoring()
-        .start()
-        .unwrap();
+    let server = server_with(Setup::Monitoring);
     let responder_conn = client(&server).await;
     let responder = echo_responder(&responder_conn, "svc.one").await;
     let requester = natskit::ConnectOptions::new()

@@ -4,26 +4,27 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use natskit::{Client, Event, Events, Message, Subscriber};
-use natskit_test::NatsServer;
+
+pub use crate::backend::{server, server_on_port, server_with, TestServer};
 
 /// Upper bound for anything a test waits on; tests finish far sooner when all is well.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// A fresh nats-server on a free loopback port.
-pub fn server() -> NatsServer {
-    NatsServer::start().expect("start nats-server")
-}
-
-/// A fresh nats-server with the given configuration file text.
-pub fn server_with_config(config: &str) -> NatsServer {
-    NatsServer::builder()
-        .with_config(config)
-        .start()
-        .expect("start nats-server with config")
+/// What a test needs of the server beyond the defaults; each back end sets it up its own way.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// A smaller `max_payload`.
+    MaxPayload(usize),
+    /// Clients must authenticate as this user with this password.
+    User(&'static str, &'static str),
+    /// Clients must send this token.
+    Token(&'static str),
+    /// The monitoring endpoints are served (see `TestServer::monitor_get`).
+    Monitoring,
 }
 
 /// A client connected to `server`.
-pub async fn client(server: &NatsServer) -> Client {
+pub async fn client(server: &TestServer) -> Client {
     natskit::connect(&server.url()).await.expect("connect")
 }
 

@@ -1,0 +1,34 @@
+//! The natskit client integration suite against the embedded broker (natskit-server): the same
+//! test modules as the `it` binary (against nats-server), compiled with another back end.
+//!
+//! Left out, with the reason: `failover` (clusters: the embedded broker is single-node by
+//! design), `faults` (a scripted fake server, no broker at all), `examples` (the example
+//! processes are run once, in `it`).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+#[path = "../it/backend_embedded.rs"]
+mod backend;
+#[path = "../it/support.rs"]
+mod support;
+
+#[path = "../it/checks.rs"]
+mod checks;
+#[path = "../it/close.rs"]
+mod close;
+#[path = "../it/connect.rs"]
+mod connect;
+#[path = "../it/drain.rs"]
+mod drain;
+#[path = "../it/network_faults.rs"]
+mod network_faults;
+#[path = "../it/pubsub.rs"]
+mod pubsub;
+#[path = "../it/queue.rs"]
+mod queue;
+#[path = "../it/reconnect.rs"]
+mod reconnect;
+#[path = "../it/request.rs"]
+mod request;
+#[path = "../it/slow_consumer.rs"]
+mod slow_consumer;
