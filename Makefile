@@ -6,10 +6,10 @@ CARGO ?= cargo
 .PHONY: help deps test demo bench fuzz
 
 help:
-	@echo "make deps   install what is missing (nats-server) and check for cargo"
+	@echo "make deps   install what is missing (nats-server, the nats-py venv) and check for cargo"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
 	@echo "make demo   4 queue responders answer 100 requests (scripts/demo.sh)"
-	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket, 3 runs) and codec benchmark"
+	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server (3 runs each), codec benchmark"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
 
 deps:
@@ -28,10 +28,13 @@ demo: deps
 
 bench: deps
 	$(CARGO) run --release -p natskit-bench -- --runs 3
+	# The embedded broker (the natskit binary's `natskit server`) against nats-server.
+	$(CARGO) build --release -p natskit-cli
+	$(CARGO) run --release -p natskit-bench -- --brokers --runs 3
 	$(CARGO) bench -p natskit-proto --bench codec
 
 FUZZ_SECONDS ?= 600
 fuzz:
-	for target in decode_server_ops decode_client_ops headers; do \
+	for target in decode_server_ops decode_client_ops decode_broker_ops headers; do \
 		bash scripts/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; \
 	done

@@ -12,6 +12,9 @@ use tokio::task::JoinHandle;
 pub trait Contender: Clone + Send + Sync + 'static {
     /// Connects with the client's default settings.
     fn connect(url: &str) -> impl Future<Output = Self> + Send;
+    /// Connects with room for `messages` unread messages per subscription, so a counting task
+    /// that falls behind never makes the client drop messages.
+    fn connect_holding(url: &str, messages: u64) -> impl Future<Output = Self> + Send;
     /// Publishes one message.
     fn publish(&self, subject: &'static str, payload: Bytes) -> impl Future<Output = ()> + Send;
     /// A round trip to the server.
@@ -59,6 +62,14 @@ async fn count_stream<S: futures_util::Stream + Unpin>(
 impl Contender for natskit::Client {
     async fn connect(url: &str) -> Self {
         natskit::connect(url).await.expect("natskit connects")
+    }
+
+    async fn connect_holding(url: &str, messages: u64) -> Self {
+        natskit::ConnectOptions::new()
+            .pending_limits(messages as usize, 1 << 30)
+            .connect(url)
+            .await
+            .expect("natskit connects")
     }
 
     async fn publish(&self, subject: &'static str, payload: Bytes) {
@@ -113,6 +124,14 @@ impl Contender for natskit::Client {
 impl Contender for async_nats::Client {
     async fn connect(url: &str) -> Self {
         async_nats::connect(url).await.expect("async-nats connects")
+    }
+
+    async fn connect_holding(url: &str, messages: u64) -> Self {
+        async_nats::ConnectOptions::new()
+            .subscription_capacity(messages as usize)
+            .connect(url)
+            .await
+            .expect("async-nats connects")
     }
 
     async fn publish(&self, subject: &'static str, payload: Bytes) {

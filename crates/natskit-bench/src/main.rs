@@ -6,13 +6,33 @@
 //! ```
 //!
 //! Without `--server`, a nats-server is started on a free loopback port and stopped at the end.
+//!
+//! `--brokers` compares brokers instead: the embedded broker (`natskit server`, built with
+//! `cargo build --release -p natskit-cli`) against nats-server, both as their own processes,
+//! with natskit as the client (see `brokers.rs`):
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory]
+//! ```
+//!
+//! # Layout
+//! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
+//! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
+//!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
+//! - `report`: medians and tables.
 
+mod broker_process;
+mod brokers;
 mod contenders;
+mod memory;
+mod procfs;
 mod raw;
 mod report;
 mod scenarios;
 
+use procfs::CpuMeter;
 use report::{median, Figure};
+use scenarios::Room;
 
 /// Message counts of the issue (`--quick` divides them by 10).
 struct Counts {
@@ -27,6 +47,7 @@ struct Args {
     quick: bool,
     only: Vec<String>,
     server: Option<String>,
+    brokers: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -35,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
         quick: false,
         only: Vec::new(),
         server: None,
+        brokers: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -46,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or("--runs takes a number")?
             }
             "--quick" => args.quick = true,
+            "--brokers" => args.brokers = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -71,6 +94,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if args.brokers {
+        if let Err(e) = brokers::run(args.runs, args.quick, &args.only) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let server = match &args.server {
         Some(_) => None,
         None => match natskit_test::NatsServer::start() {
@@ -116,46 +146,73 @@ fn main() {
             ""
         }
     );
+    // CPU use of the server and of this process during each measurement, to see which side
+    // limits a figure.
+    let (pids, names) = match server.as_ref().and_then(|s| s.pid()) {
+        Some(pid) => (vec![pid, std::process::id()], vec!["nats-server", "bench"]),
+        None => (vec![std::process::id()], vec!["bench"]),
+    };
+    let meter = || CpuMeter::start(&pids);
     for run in 1..=args.runs {
         println!("run {run}:");
         runtime.block_on(async {
             if wants("publish") {
+                let cpu = meter();
                 let d = raw::publish(&addr, counts.publish).expect("raw publish");
                 publish.raw.push(report::rate(counts.publish, d));
+                let raw_cpu = cpu.summary(&names);
+                let cpu = meter();
                 publish.natskit.push(scenarios::publish::<natskit::Client>(&url, counts.publish).await);
+                let natskit_cpu = cpu.summary(&names);
+                let cpu = meter();
                 publish.async_nats.push(scenarios::publish::<async_nats::Client>(&url, counts.publish).await);
-                println!("  publish        natskit {:>10.0}  async-nats {:>10.0}  raw {:>10.0} msgs/s", last(&publish.natskit), last(&publish.async_nats), last(&publish.raw));
+                let async_cpu = cpu.summary(&names);
+                println!("  publish        natskit {:>10.0} ({natskit_cpu})  async-nats {:>10.0} ({async_cpu})  raw {:>10.0} ({raw_cpu}) msgs/s", last(&publish.natskit), last(&publish.async_nats), last(&publish.raw));
             }
             if wants("pubsub") {
-                let n = scenarios::pubsub::<natskit::Client>(&url, counts.pubsub).await;
-                let a = scenarios::pubsub::<async_nats::Client>(&url, counts.pubsub).await;
+                let cpu = meter();
+                let n = scenarios::pubsub::<natskit::Client>(&url, counts.pubsub, 1, Room::Default).await;
+                let natskit_cpu = cpu.summary(&names);
+                let cpu = meter();
+                let a = scenarios::pubsub::<async_nats::Client>(&url, counts.pubsub, 1, Room::Default).await;
+                let async_cpu = cpu.summary(&names);
                 pubsub.natskit.push(n.rate);
                 pubsub.async_nats.push(a.rate);
                 lost.natskit.push(n.lost as f64);
                 lost.async_nats.push(a.lost as f64);
-                println!("  pub/sub        natskit {:>10.0} (lost {})  async-nats {:>10.0} (lost {}) msgs/s", n.rate, n.lost, a.rate, a.lost);
+                println!("  pub/sub        natskit {:>10.0} (lost {}; {natskit_cpu})  async-nats {:>10.0} (lost {}; {async_cpu}) msgs/s", n.rate, n.lost, a.rate, a.lost);
             }
             if wants("request") {
-                let responder = raw::spawn_responder(addr.clone(), "bench.rawreq", counts.sequential);
+                let cpu = meter();
+                let responder = raw::spawn_responder(&addr, "bench.rawreq", counts.sequential).expect("raw responder");
                 let raw_latencies = raw::sequential_requests(&addr, "bench.rawreq", counts.sequential).expect("raw requests");
                 let _ = responder.join();
+                let raw_cpu = cpu.summary(&names);
                 let (raw50, raw99) = percentiles(raw_latencies);
                 p50.raw.push(raw50);
                 p99.raw.push(raw99);
+                let cpu = meter();
                 let (n50, n99) = scenarios::sequential_requests::<natskit::Client>(&url, counts.sequential).await;
+                let natskit_cpu = cpu.summary(&names);
+                let cpu = meter();
                 let (a50, a99) = scenarios::sequential_requests::<async_nats::Client>(&url, counts.sequential).await;
+                let async_cpu = cpu.summary(&names);
                 p50.natskit.push(n50);
                 p99.natskit.push(n99);
                 p50.async_nats.push(a50);
                 p99.async_nats.push(a99);
-                println!("  requests p50/p99 us  natskit {n50:.1}/{n99:.1}  async-nats {a50:.1}/{a99:.1}  raw {raw50:.1}/{raw99:.1}");
+                println!("  requests p50/p99 us  natskit {n50:.1}/{n99:.1} ({natskit_cpu})  async-nats {a50:.1}/{a99:.1} ({async_cpu})  raw {raw50:.1}/{raw99:.1} ({raw_cpu})");
             }
             if wants("concurrent") {
+                let cpu = meter();
                 let n = scenarios::concurrent_requests::<natskit::Client>(&url, 64, counts.concurrent).await;
+                let natskit_cpu = cpu.summary(&names);
+                let cpu = meter();
                 let a = scenarios::concurrent_requests::<async_nats::Client>(&url, 64, counts.concurrent).await;
+                let async_cpu = cpu.summary(&names);
                 concurrent.natskit.push(n);
                 concurrent.async_nats.push(a);
-                println!("  64 requesters  natskit {n:>10.0}  async-nats {a:>10.0} req/s");
+                println!("  64 requesters  natskit {n:>10.0} ({natskit_cpu})  async-nats {a:>10.0} ({async_cpu}) req/s");
             }
         });
     }

@@ -51,6 +51,8 @@ fn show(value: f64, unit: &str) -> String {
         "msgs/s" | "req/s" if value >= 1e6 => format!("{:.2} M {unit}", value / 1e6),
         "msgs/s" | "req/s" => format!("{:.1} k {unit}", value / 1e3),
         "us" => format!("{value:.1} us"),
+        "msgs" => format!("{value:.0} msgs"),
+        "MiB" => format!("{value:.1} MiB"),
         _ => format!("{value:.2} {unit}"),
     }
 }
@@ -74,6 +76,70 @@ pub fn print_table(figures: &[Figure], runs: usize) {
             show(a, f.unit),
             show(r, f.unit),
             ratio
+        );
+    }
+}
+
+/// Which way a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+/// One figure of `--brokers`, measured once per run on each broker.
+pub struct Comparison {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub better: Better,
+    pub embedded: Vec<f64>,
+    pub nats: Vec<f64>,
+}
+
+impl Comparison {
+    pub fn new(name: &'static str, unit: &'static str, better: Better) -> Self {
+        Comparison {
+            name,
+            unit,
+            better,
+            embedded: Vec::new(),
+            nats: Vec::new(),
+        }
+    }
+}
+
+/// Prints the broker table: medians, the ratio embedded / nats-server and every run.
+pub fn print_broker_table(rows: &[Comparison], runs: usize) {
+    println!("\nMedians of {runs} run(s). Ratio = embedded / nats-server: above 1 is better for throughput, below 1 for latency and memory.\n");
+    println!("| benchmark | embedded | nats-server | ratio | better | embedded runs | nats-server runs |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in rows {
+        let (e, n) = (median(&row.embedded), median(&row.nats));
+        let ratio = if e.is_nan() || n.is_nan() || n == 0.0 {
+            "-".into()
+        } else {
+            format!("{:.2}x", e / n)
+        };
+        let better = match row.better {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        };
+        let each = |values: &[f64]| {
+            values
+                .iter()
+                .map(|&v| show(v, row.unit))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row.name,
+            show(e, row.unit),
+            show(n, row.unit),
+            ratio,
+            better,
+            each(&row.embedded),
+            each(&row.nats)
         );
     }
 }

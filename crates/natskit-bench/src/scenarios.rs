@@ -27,27 +27,56 @@ pub async fn publish<C: Contender>(url: &str, count: u64) -> f64 {
 
 /// Result of a pub/sub run.
 pub struct PubSub {
+    /// Messages each subscriber received per second (all received / subscribers / time).
     pub rate: f64,
+    /// Messages published times subscribers, minus all received.
     pub lost: u64,
 }
 
-/// One publisher and one subscriber connection; first publish to last receive.
-pub async fn pubsub<C: Contender>(url: &str, count: u64) -> PubSub {
-    let subscriber = C::connect(url).await;
+/// How much the subscribers' client may hold unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Room {
+    /// The client's defaults: a subscriber that falls behind loses messages in its client.
+    Default,
+    /// Every message of the run: only the server can lose messages.
+    Everything,
+}
+
+/// One publisher and `subscribers` subscriber connections on the same subject; timed from the
+/// first publish to the last message received by every subscriber.
+pub async fn pubsub<C: Contender>(url: &str, count: u64, subscribers: usize, room: Room) -> PubSub {
+    let mut connections = Vec::with_capacity(subscribers);
+    let mut counters = Vec::with_capacity(subscribers);
+    for _ in 0..subscribers {
+        let subscriber = match room {
+            Room::Default => C::connect(url).await,
+            Room::Everything => C::connect_holding(url, count).await,
+        };
+        counters.push(
+            subscriber
+                .count_messages("bench.ps", count, Duration::from_secs(2))
+                .await,
+        );
+        connections.push(subscriber);
+    }
     let publisher = C::connect(url).await;
-    let counter = subscriber
-        .count_messages("bench.ps", count, Duration::from_secs(2))
-        .await;
     let payload = payload();
     let start = Instant::now();
     for _ in 0..count {
         publisher.publish("bench.ps", payload.clone()).await;
     }
     publisher.flush().await;
-    let (received, last) = counter.await.expect("counter task");
+    let (mut received, mut last) = (0, start);
+    for counter in counters {
+        let (n, at) = counter.await.expect("counter task");
+        received += n;
+        last = last.max(at);
+    }
+    drop(connections);
+    let subscribers = subscribers as u64;
     PubSub {
-        rate: received as f64 / last.duration_since(start).as_secs_f64(),
-        lost: count - received,
+        rate: received as f64 / subscribers as f64 / last.duration_since(start).as_secs_f64(),
+        lost: count * subscribers - received,
     }
 }
 

@@ -1,0 +1,174 @@
+//! The two brokers of `--brokers`, each as its own process on a free loopback port: nats-server
+//! (through natskit-test) and the embedded broker (`natskit server -p 0`). Both are stopped when
+//! dropped.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use natskit_test::NatsServer;
+
+/// How long a broker has to come up, and to stop after SIGTERM.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which broker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Embedded,
+    NatsServer,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Embedded => "embedded",
+            Kind::NatsServer => "nats-server",
+        }
+    }
+}
+
+/// A running broker process.
+pub enum Broker {
+    Nats(NatsServer),
+    Embedded(Embedded),
+}
+
+impl Broker {
+    /// Starts a fresh broker of `kind`; `natskit` is the path of the `natskit` binary.
+    pub fn start(kind: Kind, natskit: &Path) -> Result<Broker, String> {
+        match kind {
+            Kind::NatsServer => NatsServer::start()
+                .map(Broker::Nats)
+                .map_err(|e| e.to_string()),
+            Kind::Embedded => Embedded::start(natskit).map(Broker::Embedded),
+        }
+    }
+
+    /// `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        match self {
+            Broker::Nats(server) => server.url(),
+            Broker::Embedded(embedded) => embedded.url.clone(),
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.url().trim_start_matches("nats://").to_owned()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        match self {
+            Broker::Nats(server) => server.pid().unwrap_or(0),
+            Broker::Embedded(embedded) => embedded.child.id(),
+        }
+    }
+}
+
+/// The `natskit` binary next to this benchmark's (same target directory and profile).
+pub fn natskit_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("where is natskit-bench? {e}"))?;
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    // `cargo run` runs target/<profile>/natskit-bench; `cargo bench` runs target/<profile>/deps/...
+    let candidates = [dir.join("natskit"), dir.join("../natskit")];
+    candidates
+        .iter()
+        .find(|path| path.is_file())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "the natskit binary (the embedded broker's `natskit server`) is not at {}; \
+                 build it in the same profile first: cargo build --release -p natskit-cli",
+                candidates[0].display()
+            )
+        })
+}
+
+/// `natskit server -p 0` as a child process.
+pub struct Embedded {
+    child: Child,
+    url: String,
+    /// Kept open: the broker may still write to its standard output.
+    _stdout: BufReader<ChildStdout>,
+    log: PathBuf,
+}
+
+impl Embedded {
+    fn start(natskit: &Path) -> Result<Embedded, String> {
+        static STARTS: AtomicUsize = AtomicUsize::new(0);
+        let log = std::env::temp_dir().join(format!(
+            "natskit-bench-{}-broker-{}.log",
+            std::process::id(),
+            STARTS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let stderr = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let mut child = Command::new(natskit)
+            .args(["server", "-p", "0"])
+            // The broker logs each connect and disconnect at info; nats-server logs neither
+            // by default, so both run quiet (warnings and errors only).
+            .env("RUST_LOG", "natskit_server=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("starting {} server: {e}", natskit.display()))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        // The first line is the client URL; read it on a thread so a silent broker can't hang us.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let read = reader.read_line(&mut line);
+            let _ = tx.send((read.map(|_| line), reader));
+        });
+        let failed = |mut child: Child, why: String| {
+            let _ = child.kill();
+            let _ = child.wait();
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let _ = std::fs::remove_file(&log);
+            Err(format!(
+                "natskit server did not start: {why}; its log:\n{text}"
+            ))
+        };
+        match rx.recv_timeout(TIMEOUT) {
+            Ok((Ok(line), reader)) if line.starts_with("nats://") => Ok(Embedded {
+                child,
+                url: line.trim().to_owned(),
+                _stdout: reader,
+                log,
+            }),
+            Ok((Ok(line), _)) => failed(child, format!("first line {line:?}")),
+            Ok((Err(e), _)) => failed(child, e.to_string()),
+            Err(_) => failed(child, format!("no URL within {TIMEOUT:?}")),
+        }
+    }
+}
+
+impl Drop for Embedded {
+    /// SIGTERM (a graceful stop), then SIGKILL if it is still there after [`TIMEOUT`].
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                let _ = std::fs::remove_file(&self.log);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!(
+            "warning: natskit server {} ignored SIGTERM for {TIMEOUT:?}; killing it",
+            self.child.id()
+        );
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

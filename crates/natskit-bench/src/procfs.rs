@@ -1,0 +1,92 @@
+//! What Linux's /proc says about a process: resident memory and CPU time.
+
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Resident set size (`VmRSS` of /proc/<pid>/status) in KiB.
+pub fn rss_kib(pid: u32) -> std::io::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no VmRSS in /proc/{pid}/status")))
+}
+
+/// CPU time (user + system) the process used so far; fields 14 and 15 of /proc/<pid>/stat.
+pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| std::io::Error::other("unexpected /proc/<pid>/stat"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // after_name starts at field 3 (state), so field n is fields[n - 3].
+    let ticks = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+    match (ticks(14), ticks(15)) {
+        (Some(user), Some(system)) => Ok(Duration::from_secs_f64(
+            (user + system) as f64 / clock_ticks() as f64,
+        )),
+        _ => Err(std::io::Error::other("unexpected /proc/<pid>/stat")),
+    }
+}
+
+/// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, almost always 100).
+fn clock_ticks() -> u64 {
+    static TICKS: OnceLock<u64> = OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100)
+    })
+}
+
+/// CPU use of some processes over a stretch of wall time, as percent of one core.
+pub struct CpuMeter {
+    pids: Vec<u32>,
+    start: Vec<Duration>,
+    wall: Instant,
+}
+
+impl CpuMeter {
+    /// Starts measuring the processes `pids`.
+    pub fn start(pids: &[u32]) -> Self {
+        CpuMeter {
+            pids: pids.to_vec(),
+            start: pids
+                .iter()
+                .map(|&p| cpu_time(p).unwrap_or_default())
+                .collect(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// `cpu <name> N%, ...` since [`CpuMeter::start`], one name per process.
+    pub fn summary(&self, names: &[&str]) -> String {
+        let parts: Vec<String> = names
+            .iter()
+            .zip(self.percent())
+            .map(|(name, percent)| format!("{name} {percent:.0}%"))
+            .collect();
+        format!("cpu {}", parts.join(", "))
+    }
+
+    /// Percent of one core each process used since [`CpuMeter::start`], in the order given.
+    pub fn percent(&self) -> Vec<f64> {
+        let wall = self.wall.elapsed().as_secs_f64();
+        self.pids
+            .iter()
+            .zip(&self.start)
+            .map(|(&p, &before)| {
+                let used = cpu_time(p).unwrap_or_default().saturating_sub(before);
+                100.0 * used.as_secs_f64() / wall
+            })
+            .collect()
+    }
+}
