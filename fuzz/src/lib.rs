@@ -115,7 +115,20 @@ impl Direction for Broker {
     fn decoder(limits: Limits) -> BrokerOpDecoder {
         BrokerOpDecoder::with_limits(limits)
     }
+    /// As the broker reads: whole publishes in place first, each checked against what `decode`
+    /// makes of the same bytes.
     fn decode(d: &mut BrokerOpDecoder, buf: &mut BytesMut) -> Result<Option<BrokerOp>, ProtoError> {
+        if let Some((publish, len)) = d.decode_pub_in_place(buf) {
+            let mut copy = buf.clone();
+            let decoded = BrokerOpDecoder::with_limits(d.limits()).decode(&mut copy);
+            match &decoded {
+                Ok(Some(BrokerOp::Pub(expected))) => assert_eq!(expected.borrowed(), publish),
+                other => panic!("in place: {publish:?}; decode: {other:?}"),
+            }
+            assert_eq!(copy.len(), buf.len() - len, "both paths take the same bytes");
+            buf.advance(len);
+            return decoded;
+        }
         d.decode(buf)
     }
     fn encode(out: &mut WriteBuffer, op: &BrokerOp) {

@@ -18,6 +18,7 @@ use bytes::BytesMut;
 
 use crate::direction::Direction;
 use crate::framer::Framer;
+use crate::op::PubRef;
 use crate::ProtoError;
 
 /// nats-server's limit for a control line (its docs say 1024; the server enforces 4096).
@@ -173,5 +174,38 @@ impl<D: Direction> Decoder<D> {
             return D::parse_line(&mut self.framer, buf, line);
         }
         self.framer.take_payload::<D>(buf)
+    }
+}
+
+impl Decoder<BrokerOps> {
+    /// A whole `PUB` or `HPUB` frame at the front of `buf`, read in place, with the number of
+    /// bytes it takes; `None` for anything else: another operation, a frame not complete yet,
+    /// a frame [`Decoder::decode`] would reject, or a decoder in the middle of a frame. The
+    /// caller skips the bytes of each frame it got (for a batch, with one `advance` at the end)
+    /// and hands the rest to [`Decoder::decode`], which reports errors.
+    ///
+    /// This is a broker's fast path: nothing is split out of the buffer, so a publish costs no
+    /// reference counting.
+    ///
+    /// ```
+    /// use bytes::{Buf, BytesMut};
+    /// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+    ///
+    /// let mut decoder = BrokerOpDecoder::new();
+    /// let mut buf = BytesMut::from(&b"PUB a 2\r\nhi\r\nPUB b _INBOX.1 0\r\n\r\nPING\r\n"[..]);
+    /// let mut at = 0;
+    /// let mut subjects = Vec::new();
+    /// while let Some((publish, len)) = decoder.decode_pub_in_place(&buf[at..]) {
+    ///     subjects.push(publish.subject.to_owned());
+    ///     at += len;
+    /// }
+    /// assert_eq!(subjects, ["a", "b"]);
+    /// buf.advance(at);
+    /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+    /// # Ok::<(), natskit_proto::ProtoError>(())
+    /// ```
+    #[inline]
+    pub fn decode_pub_in_place<'a>(&self, buf: &'a [u8]) -> Option<(PubRef<'a>, usize)> {
+        self.framer.pub_in_place(buf)
     }
 }

@@ -54,12 +54,12 @@ const HMSG: PayloadSpec = PayloadSpec {
     with_sid: true,
     with_headers: true,
 };
-const PUB: PayloadSpec = PayloadSpec {
+pub(crate) const PUB: PayloadSpec = PayloadSpec {
     op: "PUB",
     with_sid: false,
     with_headers: false,
 };
-const HPUB: PayloadSpec = PayloadSpec {
+pub(crate) const HPUB: PayloadSpec = PayloadSpec {
     op: "HPUB",
     with_sid: false,
     with_headers: true,

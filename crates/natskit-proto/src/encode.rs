@@ -271,6 +271,34 @@ impl WriteBuffer {
         self.put_payload(data);
     }
 
+    /// [`Self::put_msg_raw`] for a payload borrowed from elsewhere (a broker's read buffer):
+    /// always copied, whatever its size.
+    ///
+    /// ```
+    /// use natskit_proto::WriteBuffer;
+    ///
+    /// let mut out = WriteBuffer::new();
+    /// out.put_msg_slice("greet", 3, None, None, b"hi");
+    /// assert_eq!(out.to_bytes(), "MSG greet 3 2\r\nhi\r\n");
+    /// ```
+    pub fn put_msg_slice(
+        &mut self,
+        subject: &str,
+        sid: u64,
+        reply: Option<&str>,
+        header_len: Option<usize>,
+        data: &[u8],
+    ) {
+        let op: &[u8] = if header_len.is_some() {
+            b"HMSG"
+        } else {
+            b"MSG"
+        };
+        self.put_message_line(op, subject, Some(sid), reply, header_len, data.len());
+        self.tail.put_slice(data);
+        self.tail.put_slice(b"\r\n");
+    }
+
     /// Appends `SUB <subject> [queue] <sid>`.
     pub fn put_sub(&mut self, subject: &str, queue: Option<&str>, sid: u64) {
         self.tail.put_slice(b"SUB ");

@@ -10,9 +10,10 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::args::{invalid, parse_number, starts_with_ignore_case, Args};
+use crate::args::{invalid, is_op, parse_number, starts_with_ignore_case, Args};
 use crate::decode::{Limits, MAX_PAYLOAD_CEILING};
-use crate::direction::Direction;
+use crate::direction::{Direction, HPUB, PUB};
+use crate::op::PubRef;
 use crate::{HeaderMap, ProtoError, Subject};
 
 /// Where a complete control line lies at the front of the read buffer.
@@ -175,6 +176,49 @@ impl Framer {
             headers,
             payload,
         )))
+    }
+
+    /// A whole `PUB` / `HPUB` frame at the front of `buf`, borrowed, and its length; `None` for
+    /// anything else, including frames `decode` would reject (it then reports the error).
+    #[inline]
+    pub fn pub_in_place<'a>(&self, buf: &'a [u8]) -> Option<(PubRef<'a>, usize)> {
+        if self.pending.is_some() || self.scanned != 0 {
+            return None; // In the middle of a frame: the slow path knows where it is.
+        }
+        let newline = memchr::memchr(b'\n', buf)?;
+        let end = if newline > 0 && buf[newline - 1] == b'\r' {
+            newline - 1
+        } else {
+            newline
+        };
+        if end > self.limits.max_control_line {
+            return None;
+        }
+        let text = &buf[..end];
+        let spec = match text.first()?.to_ascii_uppercase() {
+            b'P' if is_op(text, b"PUB") => PUB,
+            b'H' if is_op(text, b"HPUB") => HPUB,
+            _ => return None,
+        };
+        let args = self.head_args(text, spec).ok()?;
+        let start = newline + 1;
+        // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
+        let stop = start + args.total_len;
+        if buf.get(stop..stop + 2)? != b"\r\n" {
+            return None;
+        }
+        let subject = std::str::from_utf8(&text[args.subject]).ok()?;
+        let reply = match args.reply {
+            Some(range) => Some(std::str::from_utf8(&text[range]).ok()?),
+            None => None,
+        };
+        let publish = PubRef {
+            subject,
+            reply,
+            header_len: args.header_len,
+            data: &buf[start..stop],
+        };
+        Some((publish, stop + 2))
     }
 
     /// The pending head with its payload (and parsed headers), once all its bytes are in `buf`.

@@ -50,5 +50,5 @@ pub use encode::WriteBuffer;
 pub use error::ProtoError;
 pub use headers::HeaderMap;
 pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
-pub use op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
+pub use op::{BrokerOp, ClientOp, Msg, Pub, PubRef, RawPub, ServerOp, Sub};
 pub use subject::Subject;

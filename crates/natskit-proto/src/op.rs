@@ -149,6 +149,55 @@ impl RawPub {
     pub fn payload(&self) -> Bytes {
         self.data.slice(self.header_len.unwrap_or(0)..)
     }
+
+    /// The same publish, borrowed.
+    pub fn borrowed(&self) -> PubRef<'_> {
+        PubRef {
+            subject: self.subject.as_str(),
+            reply: self.reply.as_deref(),
+            header_len: self.header_len,
+            data: &self.data,
+        }
+    }
+}
+
+/// A publish read where it lies in the read buffer, borrowed rather than split out: what
+/// [`BrokerOpDecoder::decode_pub_in_place`](crate::BrokerOpDecoder::decode_pub_in_place) returns.
+/// A broker copies small payloads into each subscriber's output anyway, so taking them out of
+/// the buffer as reference-counted [`Bytes`] would only cost time.
+///
+/// ```
+/// use bytes::Bytes;
+/// use natskit_proto::{PubRef, RawPub, Subject};
+///
+/// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
+/// let publish: PubRef<'_> = raw.borrowed();
+/// assert_eq!((publish.subject, publish.data), ("a", &b"hi"[..]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PubRef<'a> {
+    /// The subject to publish to.
+    pub subject: &'a str,
+    /// Where answers should go.
+    pub reply: Option<&'a str>,
+    /// Size of the header block for `HPUB`; `None` for `PUB`.
+    pub header_len: Option<usize>,
+    /// Header block (if any) followed by the payload, as on the wire.
+    pub data: &'a [u8],
+}
+
+impl PubRef<'_> {
+    /// The payload without the header block.
+    ///
+    /// ```
+    /// use natskit_proto::PubRef;
+    ///
+    /// let publish = PubRef { subject: "a", reply: None, header_len: Some(12), data: b"NATS/1.0\r\n\r\nhi" };
+    /// assert_eq!(publish.payload(), b"hi");
+    /// ```
+    pub fn payload(&self) -> &[u8] {
+        &self.data[self.header_len.unwrap_or(0)..]
+    }
 }
 
 /// What a broker reads from a client: a publish with its header block left raw ([`RawPub`]), or

@@ -1,7 +1,7 @@
 //! The broker's view of the client direction: header blocks stay raw, byte for byte.
 
-use bytes::BytesMut;
-use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp, ProtoError, RawPub};
+use bytes::{Buf, BytesMut};
+use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp, ProtoError, PubRef, RawPub};
 
 const STREAM: &[u8] = b"CONNECT {\"headers\":true}\r\n\
 SUB foo.* q 1\r\n\
@@ -67,4 +67,122 @@ fn a_header_size_above_the_total_is_an_error() {
         matches!(err, ProtoError::InvalidArguments { .. }),
         "{err:?}"
     );
+}
+
+/// What a broker sees of one operation, owned, whichever path read it.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Pub {
+        subject: String,
+        reply: Option<String>,
+        header_len: Option<usize>,
+        data: Vec<u8>,
+    },
+    Other(ClientOp),
+}
+
+fn seen_pub(publish: PubRef<'_>) -> Seen {
+    Seen::Pub {
+        subject: publish.subject.to_owned(),
+        reply: publish.reply.map(str::to_owned),
+        header_len: publish.header_len,
+        data: publish.data.to_vec(),
+    }
+}
+
+fn seen(op: BrokerOp) -> Seen {
+    match op {
+        BrokerOp::Pub(publish) => seen_pub(publish.borrowed()),
+        BrokerOp::Other(op) => Seen::Other(op),
+    }
+}
+
+/// Reads `buf` as the broker does: whole publishes in place, everything else through `decode`.
+fn decode_all_in_place(decoder: &mut BrokerOpDecoder, buf: &mut BytesMut) -> Vec<Seen> {
+    let mut ops = Vec::new();
+    loop {
+        let mut at = 0;
+        while let Some((publish, len)) = decoder.decode_pub_in_place(&buf[at..]) {
+            ops.push(seen_pub(publish));
+            at += len;
+        }
+        buf.advance(at);
+        match decoder.decode(buf).expect("valid stream") {
+            Some(op) => ops.push(seen(op)),
+            None => return ops,
+        }
+    }
+}
+
+#[test]
+fn reading_publishes_in_place_gives_what_decode_gives_at_every_split() {
+    let whole: Vec<Seen> = decode_all(&mut BrokerOpDecoder::new(), &mut BytesMut::from(STREAM))
+        .into_iter()
+        .map(seen)
+        .collect();
+    for split in 0..=STREAM.len() {
+        let mut decoder = BrokerOpDecoder::new();
+        let mut buf = BytesMut::from(&STREAM[..split]);
+        let mut ops = decode_all_in_place(&mut decoder, &mut buf);
+        buf.extend_from_slice(&STREAM[split..]);
+        ops.extend(decode_all_in_place(&mut decoder, &mut buf));
+        assert_eq!(ops, whole, "split at {split}");
+        assert!(buf.is_empty());
+    }
+}
+
+#[test]
+fn frames_decode_would_reject_are_left_to_it() {
+    let cases: [&[u8]; 7] = [
+        b"PUB a b c 2\r\nhi\r\n",    // too many arguments
+        b"PUB a 2\r\nhi!!",          // no terminator after the payload
+        b"PUB a x\r\nhi\r\n",        // size not a number
+        b"PUB \xff\xfe 2\r\nhi\r\n", // subject not UTF-8
+        b"HPUB a 9 2\r\nhi\r\n",     // header size above the total
+        b"PUB a 2000000\r\n",        // above the 1 MiB default max payload
+        b"PUBLISH a 2\r\nhi\r\n",    // not an operation at all
+    ];
+    for case in cases {
+        let mut decoder = BrokerOpDecoder::new();
+        assert_eq!(
+            decoder.decode_pub_in_place(case),
+            None,
+            "{}",
+            String::from_utf8_lossy(case)
+        );
+        let mut buf = BytesMut::from(case);
+        assert!(
+            decoder.decode(&mut buf).is_err(),
+            "decode reports {}",
+            String::from_utf8_lossy(case)
+        );
+    }
+}
+
+#[test]
+fn a_control_line_over_the_limit_is_left_to_decode() {
+    let mut line = b"PUB ".to_vec();
+    line.extend(std::iter::repeat_n(b'a', 5000));
+    line.extend_from_slice(b" 0\r\n\r\n");
+    let mut decoder = BrokerOpDecoder::new();
+    assert_eq!(decoder.decode_pub_in_place(&line), None);
+    let err = decoder.decode(&mut BytesMut::from(&line[..])).unwrap_err();
+    assert!(
+        matches!(err, ProtoError::ControlLineTooLong { limit: 4096 }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_decoder_in_the_middle_of_a_frame_leaves_the_rest_to_decode() {
+    let mut decoder = BrokerOpDecoder::new();
+    let mut buf = BytesMut::from(&b"PUB a 5\r\nhe"[..]);
+    assert_eq!(decoder.decode(&mut buf).unwrap(), None);
+    buf.extend_from_slice(b"llo\r\n");
+    // The bytes now at the front are the payload's rest, not a control line.
+    assert_eq!(decoder.decode_pub_in_place(&buf), None);
+    let Some(BrokerOp::Pub(publish)) = decoder.decode(&mut buf).unwrap() else {
+        panic!("expected the publish")
+    };
+    assert_eq!(&publish.data[..], b"hello");
 }
