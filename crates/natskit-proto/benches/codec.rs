@@ -1,4 +1,4 @@
-//! Codec benchmarks: decoding MSG / HMSG / PUB frames and encoding PUB / HPUB frames.
+//! Codec benchmarks: decoding MSG / HMSG / PUB frames (PUB also as the broker reads it, in place) and encoding PUB / HPUB frames.
 //!
 //! Every benchmark handles a batch of frames per iteration and declares it with
 //! `Throughput::Elements`, so criterion's `thrpt` is frames per second and the time per frame is
@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use bytes::{Buf, Bytes, BytesMut};
 use criterion::{criterion_main, BatchSize, Criterion, Throughput};
-use natskit_proto::{ClientOpDecoder, HeaderMap, ServerOpDecoder, WriteBuffer};
+use natskit_proto::{BrokerOpDecoder, ClientOpDecoder, HeaderMap, ServerOpDecoder, WriteBuffer};
 
 const SUBJECT: &str = "orders.eu.created";
 
@@ -97,6 +97,26 @@ fn decode_pub(c: &mut Criterion) {
                     black_box(op);
                     decoded += 1;
                 }
+                assert_eq!(decoded, COUNT);
+                buf
+            },
+            BatchSize::LargeInput,
+        );
+    });
+    // The broker's path: each frame read where it lies, the buffer advanced once.
+    g.bench_function("16B_broker_in_place", |b| {
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |mut buf| {
+                let decoder = BrokerOpDecoder::new();
+                let mut at = 0;
+                let mut decoded = 0;
+                while let Some((publish, len)) = decoder.decode_pub_in_place(&buf[at..]) {
+                    black_box(publish);
+                    at += len;
+                    decoded += 1;
+                }
+                buf.advance(at);
                 assert_eq!(decoded, COUNT);
                 buf
             },
