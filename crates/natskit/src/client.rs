@@ -330,7 +330,10 @@ impl Client {
     /// reconnect buffer held is not sent (the result is then [`FlushError::Disconnected`]).
     pub async fn close(&self) -> Result<(), FlushError> {
         let shared = self.shared();
-        let flushed = match *shared.state.borrow() {
+        // Copied out: the watch's read guard must not be held across the flush below (the
+        // future would not be Send, and the connection task could not change the state).
+        let now = *shared.state.borrow();
+        let flushed = match now {
             ConnectionState::Connected => match self.flush().await {
                 Err(FlushError::Closed) => Ok(()),
                 other => other,

@@ -120,3 +120,30 @@ async fn server_going_away_closes_a_client_that_does_not_reconnect() {
     );
     wait_for_event(&mut events, |e| matches!(e, Event::Closed { .. })).await;
 }
+
+/// Every operation's future is `Send`, so it runs in `tokio::spawn` on a multi-threaded
+/// runtime (this test does not compile otherwise). `close` once held a lock guard across an
+/// await and could not be spawned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_runs_in_a_spawned_task() {
+    let server = server();
+    let first = client(&server).await;
+    let second = client(&server).await;
+    let (a, b) = (first.clone(), second.clone());
+    tokio::spawn(async move {
+        let mut sub = a.subscribe("spawned").await.unwrap();
+        let mut queue = a.queue_subscribe("spawned.q", "g").await.unwrap();
+        a.flush().await.unwrap();
+        a.publish("spawned", "x").await.unwrap();
+        assert_eq!(next(&mut sub).await.payload, "x");
+        a.rtt().await.unwrap();
+        let err = a.request("nobody.home", "x").await.unwrap_err();
+        assert!(matches!(err, RequestError::NoResponders { .. }), "{err:?}");
+        queue.drain().await.unwrap();
+        a.close().await.unwrap();
+        b.drain().await.unwrap();
+    })
+    .await
+    .expect("the spawned task ran to the end");
+    assert!(first.is_closed() && second.is_closed());
+}
