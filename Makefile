@@ -8,7 +8,7 @@ CARGO ?= cargo
 help:
 	@echo "make deps   install what is missing (nats-server, the nats-py venv) and check for cargo"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
-	@echo "make demo   4 queue responders answer 100 requests (scripts/demo.sh)"
+	@echo "make demo   natskit demo: 4 queue responders share 100 requests on the embedded broker (nothing to install)"
 	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server (3 runs each), codec benchmark"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
 
@@ -23,8 +23,9 @@ test: deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --lib
 	$(CARGO) test --workspace
 
-demo: deps
-	bash scripts/demo.sh
+# The embedded broker runs inside the demo: no nats-server, so no deps.
+demo:
+	$(CARGO) run --quiet -p natskit-cli -- demo
 
 bench: deps
 	$(CARGO) run --release -p natskit-bench -- --runs 3

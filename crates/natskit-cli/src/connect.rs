@@ -31,6 +31,11 @@ pub struct ConnectArgs {
         value_parser = parse_duration
     )]
     pub connect_timeout: Duration,
+
+    /// Whether the server came from the command line or `NATS_URL` rather than the default
+    /// (set by `main`; `natskit demo` starts its own broker otherwise).
+    #[arg(skip)]
+    pub server_named: bool,
 }
 
 impl ConnectArgs {

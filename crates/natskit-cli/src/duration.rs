@@ -2,6 +2,15 @@
 
 use std::time::Duration;
 
+/// Like [`parse_duration`], but zero (`0`, `0ms`, `0s`) is allowed too: for pauses that may
+/// be left out.
+pub fn parse_pause(text: &str) -> Result<Duration, String> {
+    match text.trim().trim_end_matches(['m', 's', 'u', 'n', 'h']) {
+        "0" | "0.0" => Ok(Duration::ZERO),
+        _ => parse_duration(text),
+    }
+}
+
 /// Parses a positive duration: one or more `<number><unit>` parts, with units `ns`, `us`
 /// (or `µs`), `ms`, `s`, `m` (or `min`), `h`. A bare number counts as seconds.
 ///
@@ -62,6 +71,16 @@ fn positive(seconds: f64, text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pause_may_be_zero_and_otherwise_reads_as_a_duration() {
+        for zero in ["0", "0ms", "0s", " 0us "] {
+            assert_eq!(parse_pause(zero), Ok(Duration::ZERO), "{zero:?}");
+        }
+        assert_eq!(parse_pause("15ms"), Ok(Duration::from_millis(15)));
+        assert!(parse_pause("-1ms").is_err());
+        assert!(parse_pause("soon").is_err());
+    }
 
     #[test]
     fn units() {

@@ -6,6 +6,7 @@
 //! natskit reply svc.echo --echo               # answers each request with its own payload
 //! natskit req svc.echo 'ping' --timeout 500ms # prints the answer
 //! natskit server -p 4222                      # the embedded broker, until Ctrl-C
+//! natskit demo                                # 4 queue responders share 100 requests
 //! ```
 //!
 //! Every command connects to `--server` (or `NATS_URL`, or `nats://127.0.0.1:4222`). Results go
@@ -16,7 +17,7 @@
 //! # Layout
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
 //! - `connect`: the global connection flags and how they become a [`natskit::Client`].
-//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`.
+//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 
@@ -29,7 +30,8 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 use crate::cmd::Command;
 use crate::connect::ConnectArgs;
@@ -47,14 +49,20 @@ struct Cli {
 
 fn main() -> ExitCode {
     // Usage errors, --help and --version are clap's: it prints them and exits (status 2 or 0).
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.connect.server_named = matches!(
+        matches.value_source("server"),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    );
     // Logs (the broker's connects, disconnects and errors) go to standard error; RUST_LOG
     // chooses what is shown; by default the broker's own `info` lines only.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("natskit_server=info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(default_log_filter(&cli.command))
+            }),
         )
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -69,6 +77,16 @@ fn main() -> ExitCode {
         // The reader of our output went away (`natskit sub x | head -1`): nothing to report.
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// What is logged when RUST_LOG is not set: the broker's own connects and disconnects for
+/// `natskit server`; for the demo, whose embedded broker is an implementation detail, only
+/// warnings.
+fn default_log_filter(command: &Command) -> &'static str {
+    match command {
+        Command::Demo(_) => "natskit_server=warn",
+        _ => "natskit_server=info",
     }
 }
 

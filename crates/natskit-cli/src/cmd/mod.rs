@@ -1,5 +1,6 @@
 //! The subcommands, one module each.
 
+mod demo;
 mod publish;
 mod reply;
 mod req;
@@ -25,6 +26,9 @@ pub enum Command {
     Reply(reply::ReplyArgs),
     /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C.
     Server(server::ServerArgs),
+    /// Watch responders in a queue group share requests, on the embedded broker unless
+    /// --server names one.
+    Demo(demo::DemoArgs),
 }
 
 impl Command {
@@ -36,6 +40,7 @@ impl Command {
             Command::Req(args) => req::run(args, connect).await,
             Command::Reply(args) => reply::run(args, connect).await,
             Command::Server(args) => server::run(args).await,
+            Command::Demo(args) => demo::run(args, connect).await,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod demo;
 mod errors;
 mod pubsub;
 mod reqreply;

@@ -1,0 +1,71 @@
+//! `natskit demo`: the seed's story in one command. Four responders in a queue group share 100
+//! requests (about 25 each) through the embedded broker, shown live; then a fifth joins and one
+//! leaves mid-run, and the split follows without any configuration.
+//!
+//! - `broker`: the embedded broker in this process, or the server `--server` names.
+//! - `responder`: one member of the queue group.
+//! - `scenario`: the run itself, with no display (tested on its own).
+//! - `display`: the live bars and the report.
+
+mod broker;
+mod display;
+mod responder;
+mod scenario;
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::connect::ConnectArgs;
+use crate::duration::parse_pause;
+use crate::error::CliError;
+use broker::Broker;
+use scenario::Plan;
+
+/// Arguments of `natskit demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Responders in the queue group at the start.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub responders: u16,
+
+    /// Requests they share.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub requests: u64,
+
+    /// Requests sent after a responder joins, and again after one leaves.
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub change_requests: u64,
+
+    /// Pause between requests, so the split can be watched as it forms (`0ms` for none).
+    #[arg(long, value_name = "DURATION", default_value = "15ms", value_parser = parse_pause)]
+    pub pace: Duration,
+}
+
+/// Runs the demo on the embedded broker, or on the server `--server` (or `NATS_URL`) names.
+pub async fn run(args: DemoArgs, connect: &ConnectArgs) -> Result<(), CliError> {
+    let broker = if connect.server_named {
+        Broker::remote(&connect.server)
+    } else {
+        Broker::embedded().await?
+    };
+    let plan = Plan {
+        responders: usize::from(args.responders),
+        requests: args.requests,
+        change_requests: args.change_requests,
+        pace: args.pace,
+    };
+    println!(
+        "natskit demo: {} responders in queue group {:?} answer requests on {:?}, through {}.",
+        plan.responders,
+        responder::GROUP,
+        responder::SUBJECT,
+        broker.describe()
+    );
+    let mut live = display::Live::new();
+    let outcome = scenario::run(&broker, &plan, &mut live).await;
+    drop(live);
+    broker.stop().await;
+    print!("{}", display::report(&outcome?));
+    Ok(())
+}

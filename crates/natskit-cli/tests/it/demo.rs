@@ -1,0 +1,76 @@
+//! `natskit demo`: the seed's story on the embedded broker, with nothing installed; and the same
+//! against a nats-server named with --server.
+
+use crate::support::{natskit, natskit_bare, server};
+
+/// The rows of the split table: `  responder-N   count  bars`.
+fn split_rows(stdout: &str) -> Vec<(String, u64)> {
+    stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("Split of "))
+        .skip(1)
+        .take_while(|line| line.starts_with("  responder-"))
+        .map(|line| {
+            let mut words = line.split_whitespace();
+            let name = words.next().unwrap_or_default().to_owned();
+            let count = words.next().and_then(|n| n.parse().ok()).expect("a count");
+            (name, count)
+        })
+        .collect()
+}
+
+fn check_split(stdout: &str) {
+    let rows = split_rows(stdout);
+    assert_eq!(rows.len(), 4, "4 responders:\n{stdout}");
+    assert!(rows.iter().all(|(_, n)| *n > 0), "each answered:\n{stdout}");
+    assert_eq!(rows.iter().map(|(_, n)| n).sum::<u64>(), 100, "{stdout}");
+    assert!(
+        stdout.contains("  total         100"),
+        "the total line:\n{stdout}"
+    );
+    assert!(stdout.contains("Latency, request to answer (100 requests): p50 "));
+    assert!(
+        stdout.contains("responder-5 joined mid-run and answered "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("responder-1 left mid-run and answered 0 of the 40 after that"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_demo_runs_on_the_embedded_broker_and_prints_the_split() {
+    let output = natskit_bare(&["demo", "--pace", "0"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "exit 0: {output:?}");
+    assert!(
+        stdout.starts_with("natskit demo: 4 responders in queue group \"rogers\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("through the embedded broker, in this process"));
+    check_split(&stdout);
+}
+
+#[test]
+fn the_demo_uses_the_server_named_with_dash_dash_server() {
+    let server = server();
+    let output = natskit(&server, &["demo", "--pace", "0"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "exit 0: {output:?}");
+    assert!(
+        stdout.contains(&format!("through the server at {}", server.url())),
+        "{stdout}"
+    );
+    check_split(&stdout);
+}
+
+#[test]
+fn the_demo_refuses_zero_responders_with_a_usage_error() {
+    let output = natskit_bare(&["demo", "--responders", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--responders"), "{stderr}");
+}
