@@ -1,5 +1,5 @@
 //! One responder of the demo: its own connection, a member of the queue group, answering
-//! "Roger, from <name>!" until it leaves.
+//! `Roger, from <name>!` until it leaves.
 
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
