@@ -4,7 +4,9 @@
 Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
-reconnect, or `all` (every scenario except reconnect, which needs someone to restart the server).
+reconnect, senseshow_request, or `all` (every scenario except reconnect, which needs someone to
+restart the server, and senseshow_request, which needs the senseshow device of natskit-examples
+listening on the server).
 
 Each scenario asserts exact payloads and counts, prints `ok SCENARIO` on stdout when it passes,
 and prints `FAIL SCENARIO: why` on stderr and exits 1 when it does not. Every wait is bounded:
@@ -682,6 +684,43 @@ async def scenario_reconnect(c, base):
     await expect_no_more([sub], [pub_nc, sub_nc], "reconnect")
 
 
+async def scenario_senseshow_request(c, base):
+    """Talks to the senseshow device (natskit-examples) as the Python talk's laptop did.
+
+    The device listens on the fixed subject `senseshow`, not under `base`: it must be running.
+    Each answer comes once the text has scrolled by, so the timeout allows for a slow device.
+    """
+    nc = await c.connect("laptop")
+    text = "Hello from nats-py"
+    r = await nc.request("senseshow", text.encode(), timeout=RECEIVE_TIMEOUT)
+    check(r.data == f"done: {text}".encode(), f"senseshow_request: {text!r} answered with {show(r.data)}")
+
+    # The JSON form, with colours and a speed of its own.
+    r = await nc.request(
+        "senseshow",
+        b'{"text": "Hi", "color": [255, 0, 0], "background": [0, 0, 64], "speed_ms": 0}',
+        timeout=RECEIVE_TIMEOUT,
+    )
+    check(r.data == b"done: Hi", f"senseshow_request: the JSON form answered with {show(r.data)}")
+
+    # Requests sent together are handled one at a time, and each gets its own answer.
+    texts = [f"n{i}" for i in range(3)]
+    replies = await asyncio.gather(
+        *(nc.request("senseshow", t.encode(), timeout=RECEIVE_TIMEOUT) for t in texts)
+    )
+    got = [r.data for r in replies]
+    want = [f"done: {t}".encode() for t in texts]
+    check(got == want, f"senseshow_request: concurrent requests answered with {show(got)}")
+
+    # The other commands, and an error for a command the device does not know.
+    r = await nc.request("senseshow.pixel", b'{"x": 3, "y": 4, "color": [0, 255, 0]}', timeout=RECEIVE_TIMEOUT)
+    check(r.data == b"done: pixel (3, 4) [0,255,0]", f"senseshow_request: pixel answered with {show(r.data)}")
+    r = await nc.request("senseshow.clear", b"", timeout=RECEIVE_TIMEOUT)
+    check(r.data == b"done: clear", f"senseshow_request: clear answered with {show(r.data)}")
+    r = await nc.request("senseshow.dance", b"", timeout=RECEIVE_TIMEOUT)
+    check(r.data.startswith(b"error: unknown command"), f"senseshow_request: dance answered with {show(r.data)}")
+
+
 SCENARIOS = {
     "pubsub": scenario_pubsub,
     "wildcards": scenario_wildcards,
@@ -691,9 +730,10 @@ SCENARIOS = {
     "no_responders": scenario_no_responders,
     "auto_unsub": scenario_auto_unsub,
     "reconnect": scenario_reconnect,
+    "senseshow_request": scenario_senseshow_request,
 }
-# The ones that need nobody to restart the server.
-ALL = [name for name in SCENARIOS if name != "reconnect"]
+# The ones that need nobody to restart the server and no device listening.
+ALL = [name for name in SCENARIOS if name not in ("reconnect", "senseshow_request")]
 
 
 async def run_one(nats, url, name):

@@ -64,14 +64,16 @@ impl NatsPy {
     pub const ENV_VAR: &'static str = "NATS_PY_PYTHON";
 
     /// Every scenario the script knows. `all` (not in this list) runs all of them except
-    /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart).
+    /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart), and
+    /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
+    /// server.
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 8);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 9);
     /// ```
-    pub const SCENARIOS: [&'static str; 8] = [
+    pub const SCENARIOS: [&'static str; 9] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -80,6 +82,7 @@ impl NatsPy {
         "no_responders",
         "auto_unsub",
         "reconnect",
+        "senseshow_request",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:
