@@ -1,0 +1,128 @@
+//! `natskit micro ls|info|stats|ping`: find services that speak the NATS service API and show
+//! their info and stats, as `nats micro` does.
+
+mod render;
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use natskit_micro::Discovery;
+use serde::Serialize;
+
+use crate::connect::ConnectArgs;
+use crate::duration::parse_duration;
+use crate::error::CliError;
+
+/// Arguments of `natskit micro`.
+#[derive(Debug, Args)]
+pub struct MicroArgs {
+    #[command(subcommand)]
+    action: Action,
+
+    /// How long to gather answers (`200ms`, `1s`): every instance answers, so all wait this long.
+    #[arg(short, long, global = true, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// Print the services' JSON documents, one a line, instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+/// What `natskit micro` does.
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// List the running service instances (all, or those of one name).
+    Ls {
+        /// Only services with this name.
+        name: Option<String>,
+    },
+    /// Show a service's description, metadata and endpoints, per instance.
+    Info {
+        /// The service's name.
+        name: String,
+        /// Only the instance with this id.
+        id: Option<String>,
+    },
+    /// Show a service's counters per endpoint, per instance.
+    Stats {
+        /// The service's name.
+        name: String,
+        /// Only the instance with this id.
+        id: Option<String>,
+    },
+    /// Ping the service instances (all, or those of one name) and list who answered.
+    Ping {
+        /// Only services with this name.
+        name: Option<String>,
+    },
+}
+
+/// Asks, then prints what the instances answered, sorted by name, then id.
+pub async fn run(args: MicroArgs, connect: &ConnectArgs) -> Result<(), CliError> {
+    let client = connect.connect().await?;
+    let discovery = Discovery::new(&client).timeout(args.timeout);
+    let failed = |e: natskit_micro::Error| CliError::msg(format!("discovery failed: {e}"));
+    let mut out = Vec::new();
+    let shown = match args.action {
+        Action::Ls { name } => {
+            let mut infos = discovery.info(name.as_deref()).await.map_err(failed)?;
+            infos.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+            emit(&mut out, args.json, &infos, render::ls)?
+        }
+        Action::Info { name, id } => {
+            let mut infos = match id {
+                Some(id) => discovery.info_of(&name, &id).await.map(Vec::from_iter),
+                None => discovery.info(Some(&name)).await,
+            }
+            .map_err(failed)?;
+            infos.sort_by(|a, b| a.id.cmp(&b.id));
+            emit(&mut out, args.json, &infos, render::info)?
+        }
+        Action::Stats { name, id } => {
+            let mut stats = match id {
+                Some(id) => discovery.stats_of(&name, &id).await.map(Vec::from_iter),
+                None => discovery.stats(Some(&name)).await,
+            }
+            .map_err(failed)?;
+            stats.sort_by(|a, b| a.id.cmp(&b.id));
+            emit(&mut out, args.json, &stats, render::stats)?
+        }
+        Action::Ping { name } => {
+            let mut pings = discovery.ping(name.as_deref()).await.map_err(failed)?;
+            pings.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+            emit(&mut out, args.json, &pings, render::ping)?
+        }
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(&out)
+        .map_err(|e| CliError::io("writing to standard output", e))?;
+    eprintln!(
+        "{shown} service instance{} answered within {:?}",
+        if shown == 1 { "" } else { "s" },
+        args.timeout
+    );
+    client.close().await?;
+    Ok(())
+}
+
+/// Writes `documents` as JSON lines or through `table`; returns how many there were.
+fn emit<T: Serialize>(
+    out: &mut Vec<u8>,
+    json: bool,
+    documents: &[T],
+    table: fn(&[T]) -> String,
+) -> Result<usize, CliError> {
+    if json {
+        for document in documents {
+            let line = serde_json::to_string(document)
+                .map_err(|e| CliError::msg(format!("cannot encode JSON: {e}")))?;
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+    } else if !documents.is_empty() {
+        out.extend_from_slice(table(documents).as_bytes());
+    }
+    Ok(documents.len())
+}

@@ -1,0 +1,91 @@
+//! Stopping a service: the stop signal, the count of work in flight, and the done signal.
+//!
+//! Work in flight is counted with the clones of one `mpsc::Sender` that never sends: each
+//! endpoint task, discovery task, unanswered request and running handler holds one, and the
+//! receiver's `recv` returns `None` exactly when the last one is dropped. No counter to keep
+//! right by hand, and no lost wake-up.
+
+use std::sync::Mutex;
+
+use tokio::sync::{mpsc, watch};
+
+/// A share in the work in flight; dropping it says this piece is finished.
+#[derive(Debug, Clone)]
+pub(crate) struct InFlight {
+    _held: mpsc::Sender<()>,
+}
+
+/// The lifecycle of one service.
+#[derive(Debug)]
+pub(crate) struct Lifecycle {
+    stop: watch::Sender<bool>,
+    done: watch::Sender<bool>,
+    /// The original share, taken at stop so that the count can reach zero.
+    in_flight: Mutex<Option<InFlight>>,
+    /// Taken by the first `stop`, which waits on it.
+    finished: Mutex<Option<mpsc::Receiver<()>>>,
+}
+
+impl Lifecycle {
+    pub(crate) fn new() -> Self {
+        let (tx, rx) = mpsc::channel(1);
+        Lifecycle {
+            stop: watch::Sender::new(false),
+            done: watch::Sender::new(false),
+            in_flight: Mutex::new(Some(InFlight { _held: tx })),
+            finished: Mutex::new(Some(rx)),
+        }
+    }
+
+    /// A new share in the work in flight, or `None` once the service is stopping.
+    pub(crate) fn share(&self) -> Option<InFlight> {
+        lock(&self.in_flight).clone()
+    }
+
+    /// A receiver that sees `true` when the service starts stopping (or the service is dropped:
+    /// then `wait_for` fails, which tasks take as the same thing).
+    pub(crate) fn stop_signal(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
+    /// Signals stop without waiting: tasks drain and end, and the count can reach zero.
+    pub(crate) fn signal(&self) {
+        self.stop.send_replace(true);
+        drop(lock(&self.in_flight).take());
+    }
+
+    /// Signals stop and waits until all work in flight is finished. Later and concurrent
+    /// callers wait for the first one to finish.
+    pub(crate) async fn stop(&self) {
+        self.signal();
+        let finished = lock(&self.finished).take();
+        match finished {
+            Some(mut rx) => {
+                // Nothing is ever sent: this returns when the last share is dropped.
+                while rx.recv().await.is_some() {}
+                self.done.send_replace(true);
+            }
+            None => self.done().await,
+        }
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        *self.done.borrow()
+    }
+
+    /// Returns once a `stop` has finished.
+    pub(crate) async fn done(&self) {
+        let mut done = self.done.subscribe();
+        // The sender lives in `self`, so this cannot fail while we borrow it.
+        let _ = done.wait_for(|d| *d).await;
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Waits for the stop signal (or for the service to be dropped).
+pub(crate) async fn stopping(signal: &mut watch::Receiver<bool>) {
+    let _ = signal.wait_for(|s| *s).await;
+}

@@ -1,0 +1,329 @@
+//! [`Request`], one request to an endpoint, and [`Response`], what a handler answers.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use natskit::{HeaderMap, Message, PublishError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ERROR_CODE_HEADER, ERROR_HEADER};
+use crate::lifecycle::InFlight;
+use crate::stats::Counters;
+use crate::{Error, ServiceError};
+
+/// A request to an endpoint: read it, then answer it once with one of the `respond` methods.
+///
+/// Answering records the request in the endpoint's stats (an error answer also as an error); a
+/// request dropped unanswered counts as a request too. A service's
+/// [`stop`](crate::Service::stop) waits until every request it received is answered or dropped.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn demo(service: natskit_micro::Service) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut hello = service.endpoint("hello").await?;
+/// while let Some(request) = hello.next().await {
+///     let name = String::from_utf8_lossy(request.payload()).into_owned();
+///     request.respond(format!("Hello, {name}!")).await?;
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Request {
+    message: Message,
+    track: Option<Track>,
+}
+
+/// What ties a request to its endpoint's stats and to the service's in-flight count.
+pub(crate) struct Track {
+    counters: Arc<Counters>,
+    received: Instant,
+    answered: AtomicBool,
+    _in_flight: InFlight,
+}
+
+impl Track {
+    pub(crate) fn new(counters: Arc<Counters>, in_flight: InFlight) -> Self {
+        Track {
+            counters,
+            received: Instant::now(),
+            answered: AtomicBool::new(false),
+            _in_flight: in_flight,
+        }
+    }
+
+    /// Records the request once, however many answers are attempted.
+    fn record(&self, error: Option<String>) {
+        if !self.answered.swap(true, Ordering::Relaxed) {
+            self.counters.record(self.received.elapsed(), error);
+        }
+    }
+
+    /// Sends `response` as the answer to `message` and records it.
+    pub(crate) async fn answer(
+        &self,
+        message: &Message,
+        response: Result<Response, ServiceError>,
+    ) -> Result<(), PublishError> {
+        let (error, sent) = match response {
+            Ok(response) => (
+                None,
+                message
+                    .respond_with_headers(response.headers.as_ref(), response.payload)
+                    .await,
+            ),
+            Err(error) => {
+                let sent = message
+                    .respond_with_headers(Some(&error_headers(&error)), Bytes::new())
+                    .await;
+                (Some(error.to_string()), sent)
+            }
+        };
+        self.record(error);
+        sent
+    }
+}
+
+impl Drop for Track {
+    fn drop(&mut self) {
+        self.record(None);
+    }
+}
+
+/// The two error headers, with line breaks in the description (not allowed in a header) made
+/// spaces.
+fn error_headers(error: &ServiceError) -> HeaderMap {
+    let description = error.description.replace(['\r', '\n'], " ");
+    let mut headers = HeaderMap::new();
+    // Both values are free of CR and LF and the names are constants: these cannot fail.
+    let _ = headers.insert(ERROR_HEADER, description);
+    let _ = headers.insert(ERROR_CODE_HEADER, error.code.to_string());
+    headers
+}
+
+impl Request {
+    pub(crate) fn tracked(message: Message, track: Track) -> Self {
+        Request {
+            message,
+            track: Some(track),
+        }
+    }
+
+    /// Splits off the tracking, for a handler: the framework answers with what it returns.
+    pub(crate) fn detach(mut self) -> (Request, Option<Track>, Message) {
+        let track = self.track.take();
+        let message = self.message.clone();
+        (self, track, message)
+    }
+
+    /// The subject the request was sent to.
+    ///
+    /// ```no_run
+    /// # fn demo(request: natskit_micro::Request) {
+    /// println!("asked on {}", request.subject());
+    /// # }
+    /// ```
+    pub fn subject(&self) -> &str {
+        &self.message.subject
+    }
+
+    /// The request's headers, if it has any.
+    ///
+    /// ```no_run
+    /// # fn demo(request: natskit_micro::Request) {
+    /// let trace = request.headers().and_then(|h| h.get("Trace-Id"));
+    /// # }
+    /// ```
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.message.headers.as_ref()
+    }
+
+    /// The request's payload.
+    ///
+    /// ```no_run
+    /// # fn demo(request: natskit_micro::Request) {
+    /// println!("{} bytes", request.payload().len());
+    /// # }
+    /// ```
+    pub fn payload(&self) -> &Bytes {
+        &self.message.payload
+    }
+
+    /// The payload decoded from JSON; a payload that does not decode is a 400 error, so a
+    /// handler can use `?`.
+    ///
+    /// ```no_run
+    /// # fn demo(request: natskit_micro::Request) -> Result<(), natskit_micro::ServiceError> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Sum { a: i64, b: i64 }
+    /// let sum: Sum = request.json()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ServiceError> {
+        serde_json::from_slice(&self.message.payload)
+            .map_err(|e| ServiceError::bad_request(format!("invalid JSON request: {e}")))
+    }
+
+    /// The message as received.
+    ///
+    /// ```no_run
+    /// # fn demo(request: natskit_micro::Request) {
+    /// println!("answer goes to {:?}", request.message().reply);
+    /// # }
+    /// ```
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Answers with `payload`.
+    ///
+    /// ```no_run
+    /// # async fn demo(request: natskit_micro::Request) -> Result<(), natskit::PublishError> {
+    /// request.respond("done").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn respond(&self, payload: impl Into<Bytes>) -> Result<(), PublishError> {
+        self.respond_with(Ok(Response::new(payload))).await
+    }
+
+    /// Answers with `value` as JSON.
+    ///
+    /// ```no_run
+    /// # async fn demo(request: natskit_micro::Request) -> Result<(), natskit_micro::Error> {
+    /// request.respond_json(&serde_json::json!({"sum": 3})).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn respond_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Error> {
+        let payload = serde_json::to_vec(value)?;
+        Ok(self.respond(payload).await?)
+    }
+
+    /// Answers with an error: the `Nats-Service-Error-Code` and `Nats-Service-Error` headers and
+    /// no payload. Counts as an error in the stats.
+    ///
+    /// ```no_run
+    /// # async fn demo(request: natskit_micro::Request) -> Result<(), natskit::PublishError> {
+    /// request.respond_error(400, "a and b must be numbers").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn respond_error(
+        &self,
+        code: u16,
+        description: impl Into<String>,
+    ) -> Result<(), PublishError> {
+        self.respond_with(Err(ServiceError::new(code, description)))
+            .await
+    }
+
+    /// Answers with a [`Response`] or a [`ServiceError`], as a handler returns them.
+    ///
+    /// ```no_run
+    /// use natskit_micro::{Response, ServiceError};
+    /// # async fn demo(request: natskit_micro::Request) -> Result<(), natskit::PublishError> {
+    /// let answer = if request.payload().is_empty() {
+    ///     Err(ServiceError::bad_request("empty"))
+    /// } else {
+    ///     Ok(Response::new("ok"))
+    /// };
+    /// request.respond_with(answer).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn respond_with(
+        &self,
+        response: Result<Response, ServiceError>,
+    ) -> Result<(), PublishError> {
+        match &self.track {
+            Some(track) => track.answer(&self.message, response).await,
+            // A handler's request: the framework answers with what the handler returns, but a
+            // handler that answers itself still reaches the requester.
+            None => untracked_answer(&self.message, response).await,
+        }
+    }
+}
+
+async fn untracked_answer(
+    message: &Message,
+    response: Result<Response, ServiceError>,
+) -> Result<(), PublishError> {
+    match response {
+        Ok(r) => {
+            message
+                .respond_with_headers(r.headers.as_ref(), r.payload)
+                .await
+        }
+        Err(e) => {
+            message
+                .respond_with_headers(Some(&error_headers(&e)), Bytes::new())
+                .await
+        }
+    }
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A successful answer: a payload and optional headers.
+///
+/// ```
+/// use natskit_micro::Response;
+///
+/// let plain = Response::new("hello");
+/// let json = Response::json(&serde_json::json!({"sum": 3}))?;
+/// assert_eq!(&json.payload[..], br#"{"sum":3}"#);
+/// # Ok::<(), natskit_micro::ServiceError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Response {
+    /// Headers to send with the answer.
+    pub headers: Option<HeaderMap>,
+    /// The answer's payload.
+    pub payload: Bytes,
+}
+
+impl Response {
+    /// An answer carrying `payload`.
+    ///
+    /// ```
+    /// let response = natskit_micro::Response::new("hi");
+    /// assert_eq!(&response.payload[..], b"hi");
+    /// ```
+    pub fn new(payload: impl Into<Bytes>) -> Self {
+        Response {
+            headers: None,
+            payload: payload.into(),
+        }
+    }
+
+    /// An answer carrying `value` as JSON; a value that cannot be encoded is a 500 error.
+    ///
+    /// ```
+    /// let response = natskit_micro::Response::json(&[1, 2, 3])?;
+    /// assert_eq!(&response.payload[..], b"[1,2,3]");
+    /// # Ok::<(), natskit_micro::ServiceError>(())
+    /// ```
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, ServiceError> {
+        serde_json::to_vec(value)
+            .map(Self::new)
+            .map_err(|e| ServiceError::internal(format!("cannot encode JSON answer: {e}")))
+    }
+
+    /// Sends `headers` with the answer.
+    ///
+    /// ```
+    /// let mut headers = natskit::HeaderMap::new();
+    /// headers.insert("Content-Type", "text/plain")?;
+    /// let response = natskit_micro::Response::new("hi").with_headers(headers);
+    /// # Ok::<(), natskit_proto::ProtoError>(())
+    /// ```
+    pub fn with_headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+}

@@ -1,0 +1,120 @@
+//! Stop answers the requests in flight, then the service has left its queue group.
+
+use futures_util::StreamExt;
+use natskit::RequestError;
+use natskit_micro::{Discovery, Request, Response, Service};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+use crate::support::{bounded, client, server};
+
+#[tokio::test]
+async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
+    let server = server();
+    let client = client(&server).await;
+    let service = Service::builder("stoppable", "1.0.0")
+        .start(&client)
+        .await
+        .unwrap();
+    let (entered_tx, mut entered) = mpsc::unbounded_channel();
+    let (open, gate) = watch::channel(false);
+    service
+        .handle("hold", move |_request: Request| {
+            let (entered, mut gate) = (entered_tx.clone(), gate.clone());
+            async move {
+                let _ = entered.send(());
+                let _ = gate.wait_for(|open| *open).await;
+                Ok(Response::new("answered"))
+            }
+        })
+        .await
+        .unwrap();
+    client.flush().await.unwrap(); // the server has the subscription before others ask
+
+    let requester = natskit::connect(&server.url()).await.unwrap();
+    let in_flight = tokio::spawn({
+        let requester = requester.clone();
+        async move { requester.request("hold", "").await }
+    });
+    bounded("the handler to start", entered.recv())
+        .await
+        .unwrap();
+
+    let stopping = tokio::spawn({
+        let service = service.clone();
+        async move { service.stop().await }
+    });
+    let done = tokio::spawn({
+        let service = service.clone();
+        async move { service.done().await }
+    });
+    // Stop cannot finish while the handler holds its request.
+    tokio::task::yield_now().await;
+    assert!(!stopping.is_finished() && !done.is_finished());
+    assert!(!service.is_stopped());
+
+    open.send_replace(true);
+    let answer = bounded("the answer in flight", in_flight)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&answer.payload[..], b"answered");
+    bounded("stop", stopping).await.unwrap();
+    bounded("done", done).await.unwrap();
+    assert!(service.is_stopped());
+    assert_eq!(service.stats().endpoints[0].num_requests, 1);
+
+    // Gone from the queue group and from discovery.
+    let after = requester.request("hold", "").await;
+    assert!(
+        matches!(after, Err(RequestError::NoResponders { .. })),
+        "{after:?}"
+    );
+    let found = Discovery::new(&requester)
+        .timeout(Duration::from_millis(300))
+        .ping(Some("stoppable"))
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+}
+
+#[tokio::test]
+async fn stop_delivers_requests_already_sent_to_a_stream_then_ends_it() {
+    let server = server();
+    let client = client(&server).await;
+    let service = Service::builder("drainer", "1.0.0")
+        .start(&client)
+        .await
+        .unwrap();
+    let mut endpoint = service.endpoint("queue").await.unwrap();
+    client.flush().await.unwrap(); // the server has the subscription before others ask
+
+    // Five requests reach the server (the flush returns after it has routed them) before
+    // anyone reads the stream.
+    let requester = natskit::connect(&server.url()).await.unwrap();
+    let mut answers = requester.subscribe("answers.drain").await.unwrap();
+    for i in 0..5 {
+        requester
+            .publish_with_reply("queue", "answers.drain", format!("{i}"))
+            .await
+            .unwrap();
+    }
+    requester.flush().await.unwrap();
+
+    let stopping = tokio::spawn({
+        let service = service.clone();
+        async move { service.stop().await }
+    });
+    // The stream still delivers what was sent before stop, then ends.
+    let mut answered = 0;
+    while let Some(request) = bounded("the next request", endpoint.next()).await {
+        request.respond(format!("{answered} done")).await.unwrap();
+        answered += 1;
+    }
+    assert_eq!(answered, 5);
+    bounded("stop", stopping).await.unwrap();
+    for _ in 0..5 {
+        bounded("an answer", answers.next()).await.unwrap();
+    }
+    assert_eq!(service.stats().endpoints[0].num_requests, 5);
+}
