@@ -7,6 +7,7 @@
 //! natskit req svc.echo 'ping' --timeout 500ms # prints the answer
 //! natskit server -p 4222                      # the embedded broker, until Ctrl-C
 //! natskit demo                                # 4 queue responders share 100 requests
+//! natskit micro ls                            # services on the NATS service API, with ids
 //! ```
 //!
 //! Every command connects to `--server` (or `NATS_URL`, or `nats://127.0.0.1:4222`). Results go
@@ -17,7 +18,8 @@
 //! # Layout
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
 //! - `connect`: the global connection flags and how they become a [`natskit::Client`].
-//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`.
+//! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
+//!   `micro`.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 

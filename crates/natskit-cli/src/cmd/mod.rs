@@ -1,6 +1,7 @@
 //! The subcommands, one module each.
 
 mod demo;
+mod micro;
 mod publish;
 mod reply;
 mod req;
@@ -29,6 +30,8 @@ pub enum Command {
     /// Watch responders in a queue group share requests, on the embedded broker unless
     /// --server names one.
     Demo(demo::DemoArgs),
+    /// Find services that speak the NATS service API: ls, info, stats, ping.
+    Micro(micro::MicroArgs),
 }
 
 impl Command {
@@ -41,6 +44,7 @@ impl Command {
             Command::Reply(args) => reply::run(args, connect).await,
             Command::Server(args) => server::run(args).await,
             Command::Demo(args) => demo::run(args, connect).await,
+            Command::Micro(args) => micro::run(args, connect).await,
         }
     }
 }

@@ -8,7 +8,9 @@
 mod support;
 
 mod demo;
+mod device;
 mod errors;
+mod micro;
 mod pubsub;
 mod reqreply;
 mod server;
