@@ -116,7 +116,7 @@ impl Client {
                     shared.emit(Event::Connected {
                         server: server.to_string(),
                     });
-                    tokio::spawn(driver::run(Arc::clone(&shared), established, pool));
+                    driver::start(Arc::clone(&shared), established, pool);
                     return Ok(Client {
                         inner: Arc::new(Inner { shared }),
                     });

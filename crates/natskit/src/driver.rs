@@ -69,8 +69,10 @@ struct Driver {
     move_on: Option<String>,
 }
 
-/// Runs the connection, reconnecting as needed, until the client closes it or no server is left.
-pub(crate) async fn run(shared: Arc<Shared>, established: Established, pool: ServerPool) {
+/// Takes over the first connection: learns the servers its INFO announces before returning (so
+/// `Client::servers` is complete as soon as `connect` returns), then runs the connection in a
+/// task of its own, reconnecting as needed, until the client closes it or no server is left.
+pub(crate) fn start(shared: Arc<Shared>, established: Established, pool: ServerPool) {
     let limits = PendingLimits {
         messages: shared.options.limits.pending_messages,
         bytes: shared.options.limits.pending_bytes,
@@ -87,30 +89,37 @@ pub(crate) async fn run(shared: Arc<Shared>, established: Established, pool: Ser
         move_on: None,
     };
     driver.learn_servers(&established.info);
-    let mut stream = established.stream;
-    loop {
-        let (mut reader, mut writer) = stream.into_split();
-        let reason = match driver.serve(&mut reader, &mut writer).await {
-            Stop::Requested => {
-                // Bounded: a server that stopped reading must not hold the close up forever.
-                let timeout = driver.shared.options.timing.flush_timeout;
-                let _ = tokio::time::timeout(timeout, driver.write_what_is_left(&mut writer)).await;
-                return driver.close("closed by the client".to_owned());
+    tokio::spawn(driver.run(established.stream));
+}
+
+impl Driver {
+    async fn run(mut self, mut stream: Transport) {
+        let driver = &mut self;
+        loop {
+            let (mut reader, mut writer) = stream.into_split();
+            let reason = match driver.serve(&mut reader, &mut writer).await {
+                Stop::Requested => {
+                    // Bounded: a server that stopped reading must not hold the close up forever.
+                    let timeout = driver.shared.options.timing.flush_timeout;
+                    let _ =
+                        tokio::time::timeout(timeout, driver.write_what_is_left(&mut writer)).await;
+                    return driver.close("closed by the client".to_owned());
+                }
+                Stop::Failed(reason) | Stop::MoveOn(reason) => reason,
+            };
+            drop((reader, writer));
+            warn!(%reason, "connection lost");
+            driver.shared.emit(Event::Disconnected {
+                reason: reason.clone(),
+            });
+            driver.salvage();
+            if !driver.shared.options.reconnect.enabled {
+                return driver.close(reason);
             }
-            Stop::Failed(reason) | Stop::MoveOn(reason) => reason,
-        };
-        drop((reader, writer));
-        warn!(%reason, "connection lost");
-        driver.shared.emit(Event::Disconnected {
-            reason: reason.clone(),
-        });
-        driver.salvage();
-        if !driver.shared.options.reconnect.enabled {
-            return driver.close(reason);
-        }
-        match driver.reconnect().await {
-            Ok(next) => stream = next,
-            Err(reason) => return driver.close(reason),
+            match driver.reconnect().await {
+                Ok(next) => stream = next,
+                Err(reason) => return driver.close(reason),
+            }
         }
     }
 }

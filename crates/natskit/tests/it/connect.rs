@@ -241,3 +241,11 @@ async fn nats_url_is_the_default_then_localhost() {
     std::env::remove_var("NATS_URL");
     assert_eq!(natskit::default_urls(), natskit::DEFAULT_URL);
 }
+
+#[tokio::test]
+async fn servers_lists_the_server_as_soon_as_connect_returns() {
+    let server = server();
+    let client = natskit::connect(&server.url()).await.unwrap();
+    // Filled before `connect` returns, not later by the connection task.
+    assert_eq!(client.servers(), [server.url()]);
+}
