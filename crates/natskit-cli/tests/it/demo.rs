@@ -74,3 +74,35 @@ fn the_demo_refuses_zero_responders_with_a_usage_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--responders"), "{stderr}");
 }
+
+#[test]
+fn the_device_demo_scrolls_a_text_and_saves_its_picture() {
+    let dir = std::env::temp_dir().join(format!("natskit-cli-device-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let picture = dir.join("hi.png");
+    let output = natskit_bare(&[
+        "demo",
+        "--device",
+        "--text",
+        "Hi",
+        "--frame-delay",
+        "0",
+        "--png",
+        picture.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "exit 0: {output:?}");
+    assert!(
+        stdout.contains("the device answered: done: Hi\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("the device answered: done: {}", picture.display())),
+        "{stdout}"
+    );
+    let png = std::fs::read(&picture).expect("the picture");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,16 +2,21 @@
 //! requests (about 25 each) through the embedded broker, shown live; then a fifth joins and one
 //! leaves mid-run, and the split follows without any configuration.
 //!
+//! With `--device`, the talk's other half instead: a virtual Sense HAT scrolls a text it is sent.
+//!
 //! - `broker`: the embedded broker in this process, or the server `--server` names.
+//! - `device`: the LED matrix and its sender (`--device`).
 //! - `responder`: one member of the queue group.
 //! - `scenario`: the run itself, with no display (tested on its own).
 //! - `display`: the live bars and the report.
 
 mod broker;
+mod device;
 mod display;
 mod responder;
 mod scenario;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -40,6 +45,23 @@ pub struct DemoArgs {
     /// Pause between requests, so the split can be watched as it forms (`0ms` for none).
     #[arg(long, value_name = "DURATION", default_value = "15ms", value_parser = parse_pause)]
     pub pace: Duration,
+
+    /// Show the LED-matrix device instead: a virtual Sense HAT scrolls --text, sent to it on
+    /// `senseshow` by another connection.
+    #[arg(long)]
+    pub device: bool,
+
+    /// The text the device scrolls.
+    #[arg(long, default_value = "Hello from natskit!", requires = "device")]
+    pub text: String,
+
+    /// Time each frame of the scroll stays on the matrix.
+    #[arg(long, value_name = "DURATION", default_value = "70ms", value_parser = parse_pause, requires = "device")]
+    pub frame_delay: Duration,
+
+    /// Also save a picture of the text on the matrix to this PNG file.
+    #[arg(long, value_name = "FILE", requires = "device")]
+    pub png: Option<PathBuf>,
 }
 
 /// Runs the demo on the embedded broker, or on the server `--server` (or `NATS_URL`) names.
@@ -49,6 +71,9 @@ pub async fn run(args: DemoArgs, connect: &ConnectArgs) -> Result<(), CliError> 
     } else {
         Broker::embedded().await?
     };
+    if args.device {
+        return show_device(broker, args).await;
+    }
     let plan = Plan {
         responders: usize::from(args.responders),
         requests: args.requests,
@@ -67,5 +92,27 @@ pub async fn run(args: DemoArgs, connect: &ConnectArgs) -> Result<(), CliError> 
     drop(live);
     broker.stop().await;
     print!("{}", display::report(&outcome?));
+    Ok(())
+}
+
+/// `--device`: the LED matrix scrolls the text on the terminal, then the answers are printed.
+async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
+    println!(
+        "natskit demo --device: an LED matrix listens on {:?} through {}; another connection sends it {:?}.",
+        natskit_examples::senseshow::DEFAULT_SUBJECT,
+        broker.describe(),
+        args.text
+    );
+    let show = device::DeviceShow {
+        text: args.text,
+        frame_delay: args.frame_delay,
+        png: args.png,
+    };
+    let sink = natskit_examples::senseshow::TerminalSink::stdout();
+    let outcome = device::run(&broker, &show, sink).await;
+    broker.stop().await;
+    for answer in outcome? {
+        println!("the device answered: {answer}");
+    }
     Ok(())
 }
