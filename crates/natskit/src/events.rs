@@ -41,7 +41,9 @@ pub enum Event {
         /// The server tried (credentials hidden).
         server: String,
     },
-    /// Connected again, subscriptions restored and the reconnect buffer sent.
+    /// Connected again. The subscriptions are restored first (their SUBs go out before anything
+    /// else), then the reconnect buffer; both are queued, not yet confirmed, when this event
+    /// comes: `client.flush()` returns once the server has them.
     Reconnected {
         /// The server now in use (credentials hidden).
         server: String,
