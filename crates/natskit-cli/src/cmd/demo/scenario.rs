@@ -104,56 +104,40 @@ pub async fn run(broker: &Broker, plan: &Plan, watch: &mut dyn Watch) -> Result<
     let mut latency_us =
         Histogram::<u64>::new(3).map_err(|e| CliError::msg(format!("latency histogram: {e}")))?;
 
-    let members = names(&group);
-    watch.part(&Part::Shared, &members, plan.requests);
-    let shared = send(
-        &requester,
-        &members,
-        plan.requests,
+    let mut requests = Requests {
+        requester: &requester,
         plan,
         watch,
-        Some(&mut latency_us),
-    )
-    .await?;
+    };
+    let members = names(&group);
+    let shared = requests
+        .part(
+            Part::Shared,
+            &members,
+            &members,
+            plan.requests,
+            Some(&mut latency_us),
+        )
+        .await?;
 
     let newcomer = format!("responder-{}", plan.responders + 1);
     group.push(Responder::start(broker, &newcomer).await?);
     let members = names(&group);
-    watch.part(
-        &Part::Joined(newcomer.clone()),
-        &members,
-        plan.change_requests,
-    );
-    let after_join = send(
-        &requester,
-        &members,
-        plan.change_requests,
-        plan,
-        watch,
-        None,
-    )
-    .await?;
+    let joined = Part::Joined(newcomer.clone());
+    let after_join = requests
+        .part(joined, &members, &members, plan.change_requests, None)
+        .await?;
 
     let leaver = group.remove(0);
     let left_name = leaver.name.clone();
     leaver.leave().await?;
-    // The one that left is still listed: its 0 is the point.
-    let mut members = vec![left_name.clone()];
-    members.extend(names(&group));
-    watch.part(
-        &Part::Left(left_name.clone()),
-        &names(&group),
-        plan.change_requests,
-    );
-    let after_leave = send(
-        &requester,
-        &members,
-        plan.change_requests,
-        plan,
-        watch,
-        None,
-    )
-    .await?;
+    // The one that left is still listed in the split: its 0 is the point.
+    let mut listed = vec![left_name.clone()];
+    listed.extend(names(&group));
+    let left = Part::Left(left_name.clone());
+    let after_leave = requests
+        .part(left, &names(&group), &listed, plan.change_requests, None)
+        .await?;
 
     for responder in group {
         responder.leave().await?;
@@ -171,38 +155,52 @@ fn names(group: &[Responder]) -> Vec<String> {
     group.iter().map(|r| r.name.clone()).collect()
 }
 
-/// Sends `count` requests one after the other and counts who answered each (`members` are
-/// listed even when they answer nothing).
-async fn send(
-    requester: &natskit::Client,
-    members: &[String],
-    count: u64,
-    plan: &Plan,
-    watch: &mut dyn Watch,
-    mut latency_us: Option<&mut Histogram<u64>>,
-) -> Result<Split, CliError> {
-    let mut split = Split::with_members(members);
-    for n in 1..=count {
-        let started = Instant::now();
-        let answer = requester.request(SUBJECT, format!("request {n}")).await?;
-        let latency = started.elapsed();
-        let responder = name_in(&answer.payload).ok_or_else(|| {
-            CliError::msg(format!(
-                "an answer that is not the demo's: {:?}",
-                String::from_utf8_lossy(&answer.payload)
-            ))
-        })?;
-        split.count(responder);
-        if let Some(histogram) = latency_us.as_deref_mut() {
-            let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-            histogram.saturating_record(micros.max(1));
+/// The requester's side of the run.
+struct Requests<'a> {
+    requester: &'a natskit::Client,
+    plan: &'a Plan,
+    watch: &'a mut dyn Watch,
+}
+
+impl Requests<'_> {
+    /// Tells the watcher a part starts with `members` in the group, then sends `count`
+    /// requests one after the other and counts who answered each (`listed` are in the split
+    /// even when they answer nothing).
+    async fn part(
+        &mut self,
+        part: Part,
+        members: &[String],
+        listed: &[String],
+        count: u64,
+        mut latency_us: Option<&mut Histogram<u64>>,
+    ) -> Result<Split, CliError> {
+        self.watch.part(&part, members, count);
+        let mut split = Split::with_members(listed);
+        for n in 1..=count {
+            let started = Instant::now();
+            let answer = self
+                .requester
+                .request(SUBJECT, format!("request {n}"))
+                .await?;
+            let latency = started.elapsed();
+            let responder = name_in(&answer.payload).ok_or_else(|| {
+                CliError::msg(format!(
+                    "an answer that is not the demo's: {:?}",
+                    String::from_utf8_lossy(&answer.payload)
+                ))
+            })?;
+            split.count(responder);
+            if let Some(histogram) = latency_us.as_deref_mut() {
+                let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+                histogram.saturating_record(micros.max(1));
+            }
+            self.watch.answered(n, responder, latency);
+            if !self.plan.pace.is_zero() {
+                tokio::time::sleep(self.plan.pace).await;
+            }
         }
-        watch.answered(n, responder, latency);
-        if !plan.pace.is_zero() {
-            tokio::time::sleep(plan.pace).await;
-        }
+        Ok(split)
     }
-    Ok(split)
 }
 
 #[cfg(test)]
