@@ -85,7 +85,8 @@ fn only(path: PathBuf) -> Result<PathBuf> {
     }
 }
 
-fn is_executable(path: &Path) -> bool {
+/// Whether `path` is a file this user may run.
+pub(crate) fn is_executable(path: &Path) -> bool {
     let Ok(meta) = path.metadata() else {
         return false;
     };
