@@ -103,3 +103,31 @@ pub(crate) fn is_executable(path: &Path) -> bool {
         true
     }
 }
+
+/// The path of example `name` of the package under test: `cargo test` builds a package's
+/// examples into the `examples` directory beside the test binaries' `deps` directory.
+///
+/// # Panics
+/// When the example is not there (it is built by `cargo test` of its package, not by
+/// `cargo test --test <one>`), or when the running test binary has no such parent directories.
+///
+/// # Example
+/// ```no_run
+/// let responder = natskit_test::binary::example("queue_responder");
+/// assert!(responder.ends_with("examples/queue_responder"));
+/// ```
+pub fn example(name: &str) -> PathBuf {
+    let exe = env::current_exe().expect("the test binary's path");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary lives in target/<profile>/deps")
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: cargo test builds the examples",
+        path.display()
+    );
+    path
+}

@@ -1,32 +1,15 @@
 //! The examples, run as a user would: `greeter` and `calculator` answer, and discovery finds
 //! them.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
 use natskit_micro::{Discovery, ERROR_CODE_HEADER, ERROR_HEADER};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::support::{bounded, client, server};
+use natskit_test::binary::example;
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: cargo test builds the examples",
-        path.display()
-    );
-    path
-}
+use crate::support::{bounded, client, server};
 
 /// Starts an example and returns it with the id from its first line (`<name> <id> answering
 /// ...`); killed when dropped.

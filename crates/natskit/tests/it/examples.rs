@@ -2,28 +2,11 @@
 //! requests of `make_requests`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use crate::support::server;
+use natskit_test::binary::example;
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        dir.exists(),
-        "{} is missing: cargo test builds the examples",
-        dir.display()
-    );
-    dir
-}
+use crate::support::server;
 
 /// Kills the child when the test ends, however it ends.
 struct Running(Child);
