@@ -498,4 +498,3 @@ fn workspace_root() -> PathBuf {
     let root = Path::new(WORKSPACE_ROOT);
     root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
-
