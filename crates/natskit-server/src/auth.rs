@@ -2,10 +2,10 @@
 
 use natskit_proto::ConnectInfo;
 
-use crate::Auth;
+use crate::{Auth, User};
 
 /// True when `connect` may use the broker; the user name it authenticated as, if any.
-pub(crate) fn authorize(auth: &Auth, connect: &ConnectInfo) -> Result<Option<String>, ()> {
+pub(crate) fn authorize<'a>(auth: &'a Auth, connect: &ConnectInfo) -> Result<Option<&'a User>, ()> {
     match auth {
         Auth::None => Ok(None),
         Auth::Token(token) => match &connect.auth_token {
@@ -20,7 +20,7 @@ pub(crate) fn authorize(auth: &Auth, connect: &ConnectInfo) -> Result<Option<Str
                 .iter()
                 .find(|u| &u.name == name)
                 .filter(|u| same(pass, &u.password))
-                .map(|u| Some(u.name.clone()))
+                .map(Some)
                 .ok_or(())
         }
     }
@@ -39,7 +39,6 @@ fn same(given: &str, expected: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::User;
 
     fn connect(user: Option<&str>, pass: Option<&str>, token: Option<&str>) -> ConnectInfo {
         let mut c = ConnectInfo::new("t");
@@ -57,8 +56,8 @@ mod tests {
         assert!(authorize(&token, &connect(None, None, None)).is_err());
         let users = Auth::Users(vec![User::new("a", "pa"), User::new("b", "pb")]);
         assert_eq!(
-            authorize(&users, &connect(Some("b"), Some("pb"), None)),
-            Ok(Some("b".into()))
+            authorize(&users, &connect(Some("b"), Some("pb"), None)).map(|u| u.map(|u| &u.name)),
+            Ok(Some(&"b".to_owned()))
         );
         assert!(authorize(&users, &connect(Some("b"), Some("pa"), None)).is_err());
         assert!(authorize(&users, &connect(Some("c"), Some("pc"), None)).is_err());

@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::SystemTime;
 
 use natskit_proto::WriteBuffer;
 use tokio::sync::Notify;
 
 use crate::subscription::Subscription;
+use crate::Permissions;
 
 /// Counters of one connection, for monitoring.
 #[derive(Debug, Default)]
@@ -80,6 +81,8 @@ pub(crate) struct Conn {
     pub(crate) meta: Mutex<ClientMeta>,
     /// The client understands HMSG (said in CONNECT).
     pub(crate) headers: AtomicBool,
+    /// The permissions of the user it authenticated as; unset: anything goes.
+    pub(crate) permissions: OnceLock<Arc<Permissions>>,
 }
 
 /// Locks a mutex, taking the data even if a panicking thread held it: every update here is a
@@ -110,6 +113,7 @@ impl Conn {
             subs: Mutex::new(HashMap::new()),
             meta: Mutex::new(ClientMeta::default()),
             headers: AtomicBool::new(false),
+            permissions: OnceLock::new(),
         }
     }
 

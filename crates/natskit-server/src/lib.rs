@@ -41,6 +41,7 @@ mod error;
 mod fxhash;
 mod monitor;
 mod options;
+mod permissions;
 mod server;
 mod session;
 mod state;
@@ -51,5 +52,6 @@ mod texts;
 
 pub use error::ServerError;
 pub use options::{Auth, Limits, User, DEFAULT_PORT};
+pub use permissions::{Permissions, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

@@ -2,7 +2,10 @@
 //! connect. Defaults follow nats-server's.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::Permissions;
 
 /// nats-server's default client port.
 pub const DEFAULT_PORT: u16 = 4222;
@@ -98,11 +101,12 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// A user name with its password. `Debug` shows the name only.
+/// A user name with its password, and optionally what it may publish and subscribe to.
+/// `Debug` never shows the password.
 ///
 /// ```
 /// let user = natskit_server::User::new("alice", "wonderland");
-/// assert_eq!(format!("{user:?}"), r#"User { name: "alice", password: <redacted> }"#);
+/// assert_eq!(format!("{user:?}"), r#"User { name: "alice", password: <redacted>, permissions: None }"#);
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
@@ -110,21 +114,40 @@ pub struct User {
     pub name: String,
     /// The password.
     pub password: String,
+    /// What the user may do; `None`: anything.
+    pub permissions: Option<Arc<Permissions>>,
 }
 
 impl User {
-    /// A user with a password.
+    /// A user with a password, allowed everything.
     pub fn new(name: impl Into<String>, password: impl Into<String>) -> Self {
         User {
             name: name.into(),
             password: password.into(),
+            permissions: None,
         }
+    }
+
+    /// Limits what the user may publish and subscribe to.
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Rule, User};
+    /// let bob = User::new("bob", "pw").permissions(Permissions::default().publish(Rule::allow(["bob.>"])));
+    /// assert!(bob.permissions.is_some());
+    /// ```
+    pub fn permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = Some(Arc::new(permissions));
+        self
     }
 }
 
 impl fmt::Debug for User {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "User {{ name: {:?}, password: <redacted> }}", self.name)
+        write!(
+            f,
+            "User {{ name: {:?}, password: <redacted>, permissions: {:?} }}",
+            self.name, self.permissions
+        )
     }
 }
 

@@ -136,8 +136,20 @@ impl ServerBuilder {
     }
 
     /// Adds a user with a password; clients must authenticate as one of the users added.
-    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
-        let user = User::new(name, password);
+    pub fn user(self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        self.add_user(User::new(name, password))
+    }
+
+    /// Adds a user (with its permissions, if any); clients must authenticate as one of the
+    /// users added.
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Rule, Server, User};
+    /// let reader = User::new("reader", "pw").permissions(Permissions::default().publish(Rule::allow(["_INBOX.>"])));
+    /// let builder = Server::builder().add_user(reader).user("admin", "pw2");
+    /// # let _ = builder;
+    /// ```
+    pub fn add_user(mut self, user: User) -> Self {
         match &mut self.options.auth {
             Auth::Users(users) => users.push(user),
             other => *other = Auth::Users(vec![user]),

@@ -231,11 +231,15 @@ impl Session {
             headers: connect.headers,
         };
         self.conn.headers.store(connect.headers, Ordering::Relaxed);
+        if let Some(permissions) = user.and_then(|u| u.permissions.clone()) {
+            // A second CONNECT cannot change them: the first one's stay.
+            let _ = self.conn.permissions.set(permissions);
+        }
         *lock(&self.conn.meta) = ClientMeta {
             name: connect.name.unwrap_or_default(),
             lang: connect.lang,
             version: connect.version,
-            user: user.unwrap_or_default(),
+            user: user.map(|u| u.name.clone()).unwrap_or_default(),
         };
         self.connected = true;
         self.ok();
@@ -253,6 +257,13 @@ impl Session {
         if self.flags.pedantic && validate_publish(publish.subject).is_err() {
             self.err(texts::INVALID_PUBLISH_SUBJECT);
         }
+        if let Some(permissions) = self.conn.permissions.get() {
+            if !permissions.publish.permits(publish.subject) {
+                // nats-server drops the message, says why, and keeps the connection.
+                self.err(&texts::publish_violation(publish.subject));
+                return Ok(());
+            }
+        }
         self.in_msgs += 1;
         self.in_bytes += publish.data.len() as u64;
         // nats-server acknowledges before it delivers (even to the publisher itself).
@@ -266,6 +277,12 @@ impl Session {
         if validate_subscribe(&sub.subject).is_err() {
             self.err(texts::INVALID_SUBJECT);
             return;
+        }
+        if let Some(permissions) = self.conn.permissions.get() {
+            if !permissions.subscribe.permits(&sub.subject) {
+                self.err(&texts::subscribe_violation(&sub.subject));
+                return;
+            }
         }
         let max = self.state.options.limits.max_subscriptions;
         {
@@ -367,6 +384,12 @@ impl Session {
     /// Queues one message for `sub`; false when it could not take it.
     #[inline]
     fn deliver(&mut self, sub: &Arc<Subscription>, message: &Message<'_>) -> bool {
+        // A wildcard subscription the user was allowed still gets nothing on a denied subject.
+        if let Some(permissions) = sub.conn.permissions.get() {
+            if permissions.subscribe.denies(message.subject) {
+                return false;
+            }
+        }
         let slot = sub.claim();
         match slot {
             Slot::Closed => return false,

@@ -26,3 +26,13 @@ pub(crate) const INVALID_PUBLISH_SUBJECT: &str = "Invalid Publish Subject";
 pub(crate) const NO_RESPONDERS_NEEDS_HEADERS: &str = "no responders requires headers support";
 /// CONNECT with a protocol level the broker does not speak (closes).
 pub(crate) const BAD_PROTOCOL: &str = "invalid client protocol";
+
+/// A PUB the user may not make (keeps it open; the message is dropped).
+pub(crate) fn publish_violation(subject: &str) -> String {
+    format!("Permissions Violation for Publish to \"{subject}\"")
+}
+
+/// A SUB the user may not make (keeps it open).
+pub(crate) fn subscribe_violation(subject: &str) -> String {
+    format!("Permissions Violation for Subscription to \"{subject}\"")
+}

@@ -10,6 +10,7 @@ mod hostile;
 mod in_process;
 mod monitoring;
 mod nats_py;
+mod permissions;
 mod shutdown;
 mod smoke;
 mod wire;

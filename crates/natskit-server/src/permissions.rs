@@ -1,0 +1,139 @@
+//! Per-user publish and subscribe permissions, with nats-server's semantics: a subject is
+//! permitted when it matches an `allow` pattern (or no `allow` list is given) and no `deny`
+//! pattern. Subscription subjects are matched as they are written, so `orders.>` passes an
+//! `orders.*` allow list, as with nats-server.
+
+use natskit_proto::subject::matches;
+
+/// What one user may publish to and subscribe to.
+///
+/// ```
+/// use natskit_server::{Permissions, Rule, Server, User};
+///
+/// let alice = User::new("alice", "s3cret").permissions(
+///     Permissions::default()
+///         .publish(Rule::allow(["orders.>", "_INBOX.>"]).deny(["orders.secret"]))
+///         .subscribe(Rule::allow(["orders.*", "_INBOX.>"])),
+/// );
+/// let builder = Server::builder().add_user(alice);
+/// # let _ = builder;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// Subjects the user may publish to.
+    pub publish: Rule,
+    /// Subjects the user may subscribe to (and receive on).
+    pub subscribe: Rule,
+}
+
+impl Permissions {
+    /// Sets the publish rule.
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Rule};
+    /// let p = Permissions::default().publish(Rule::allow(["a.>"]));
+    /// assert!(!p.publish.permits("b"));
+    /// ```
+    pub fn publish(mut self, rule: Rule) -> Self {
+        self.publish = rule;
+        self
+    }
+
+    /// Sets the subscribe rule.
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Rule};
+    /// let p = Permissions::default().subscribe(Rule::default().deny(["private.>"]));
+    /// assert!(!p.subscribe.permits("private.x"));
+    /// ```
+    pub fn subscribe(mut self, rule: Rule) -> Self {
+        self.subscribe = rule;
+        self
+    }
+}
+
+/// Allow and deny lists of subject patterns (`*` and `>` wildcards). The default permits
+/// everything.
+///
+/// ```
+/// use natskit_server::Rule;
+///
+/// let rule = Rule::allow(["orders.>"]).deny(["orders.secret"]);
+/// assert!(rule.permits("orders.new"));
+/// assert!(!rule.permits("orders.secret"));
+/// assert!(!rule.permits("billing"));
+/// assert!(Rule::default().permits("anything"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rule {
+    /// Patterns one of which a subject must match; empty: any subject.
+    pub allow: Vec<String>,
+    /// Patterns no subject may match.
+    pub deny: Vec<String>,
+}
+
+impl Rule {
+    /// A rule that permits only subjects matching one of `patterns`.
+    ///
+    /// ```
+    /// assert!(natskit_server::Rule::allow(["a.*"]).permits("a.b"));
+    /// ```
+    pub fn allow<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> Self {
+        Rule {
+            allow: patterns.into_iter().map(Into::into).collect(),
+            deny: Vec::new(),
+        }
+    }
+
+    /// Also refuses subjects matching one of `patterns`.
+    ///
+    /// ```
+    /// assert!(!natskit_server::Rule::default().deny(["a.*"]).permits("a.b"));
+    /// ```
+    pub fn deny<S: Into<String>>(mut self, patterns: impl IntoIterator<Item = S>) -> Self {
+        self.deny.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Whether `subject` is permitted.
+    ///
+    /// ```
+    /// assert!(natskit_server::Rule::allow(["orders.*"]).permits("orders.>"));
+    /// ```
+    pub fn permits(&self, subject: &str) -> bool {
+        let allowed = self.allow.is_empty() || self.allow.iter().any(|p| matches(p, subject));
+        allowed && !self.denies(subject)
+    }
+
+    /// Whether a `deny` pattern matches `subject`: a message on it is not delivered to a
+    /// wildcard subscription that was itself permitted.
+    ///
+    /// ```
+    /// assert!(natskit_server::Rule::default().deny(["a.b"]).denies("a.b"));
+    /// ```
+    pub fn denies(&self, subject: &str) -> bool {
+        self.deny.iter().any(|p| matches(p, subject))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_and_deny_combine_as_in_nats_server() {
+        let rule = Rule::allow(["orders.*", "_INBOX.>"]).deny(["orders.private"]);
+        assert!(rule.permits("orders.new"));
+        assert!(rule.permits("_INBOX.abc.1"));
+        assert!(!rule.permits("orders.private"));
+        assert!(!rule.permits("orders.a.b"));
+        assert!(!rule.permits("other"));
+        // Wildcard subjects are matched as written: `>` is one token here.
+        assert!(rule.permits("orders.>"));
+        assert!(rule.permits("orders.*"));
+        let deny_only = Rule::default().deny(["secret.>"]);
+        assert!(deny_only.permits("public"));
+        assert!(!deny_only.permits("secret.x"));
+        assert!(deny_only.denies("secret.x.y"));
+    }
+}
