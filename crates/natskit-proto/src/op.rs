@@ -151,6 +151,14 @@ impl RawPub {
     }
 
     /// The same publish, borrowed.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use natskit_proto::{RawPub, Subject};
+    ///
+    /// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
+    /// assert_eq!(raw.borrowed().data, b"hi");
+    /// ```
     pub fn borrowed(&self) -> PubRef<'_> {
         PubRef {
             subject: self.subject.as_str(),
@@ -187,7 +195,8 @@ pub struct PubRef<'a> {
 }
 
 impl PubRef<'_> {
-    /// The payload without the header block.
+    /// The payload without the header block. Panics when `header_len` is larger than `data`,
+    /// which a decoder never returns but a hand-built `PubRef` could hold.
     ///
     /// ```
     /// use natskit_proto::PubRef;
