@@ -32,7 +32,8 @@
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
 //! - `error.rs`: [`Error`] and [`Result`].
-//! - `tempdir.rs` (private): the temp dir each server owns and removes on drop.
+//! - `tempdir.rs`: [`TempDir`], the temp dir each server owns (and any test may use), removed
+//!   on drop.
 
 pub mod binary;
 mod cluster;
@@ -53,3 +54,4 @@ pub use fake::{
 pub use nats_py::NatsPy;
 pub use proxy::FaultProxy;
 pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};
+pub use tempdir::TempDir;

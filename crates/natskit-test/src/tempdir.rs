@@ -1,4 +1,4 @@
-//! A private temporary directory, removed on drop.
+//! [`TempDir`]: a fresh temporary directory, removed with its contents on drop.
 
 use std::fs;
 use std::io;
@@ -6,15 +6,36 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A directory under the system temp dir that only this harness uses; removed with its contents on drop.
+/// A fresh directory under the system temp dir, named after a label, the process id, a counter
+/// and the clock, so no two are the same; removed with its contents on drop, also when a test
+/// panics. The servers of this harness keep their config files and logs in one; tests use it as
+/// a scratch directory.
+///
+/// ```
+/// let dir = natskit_test::TempDir::new("example").unwrap();
+/// std::fs::write(dir.path().join("note.txt"), "hi").unwrap();
+/// let path = dir.path().to_path_buf();
+/// assert!(path.is_dir());
+/// drop(dir);
+/// assert!(!path.exists());
+/// ```
 #[derive(Debug)]
-pub(crate) struct TempDir {
+pub struct TempDir {
     path: PathBuf,
 }
 
 impl TempDir {
-    /// Creates a new, empty directory named after `label`, the process id and a counter.
-    pub(crate) fn new(label: &str) -> io::Result<TempDir> {
+    /// Creates a new, empty directory named `natskit-test-<label>-<pid>-<counter>-<nanos>`.
+    ///
+    /// # Errors
+    /// The error creating the directory, for instance when the temp dir is not writable.
+    ///
+    /// ```
+    /// let (a, b) = (natskit_test::TempDir::new("x").unwrap(), natskit_test::TempDir::new("x").unwrap());
+    /// assert_ne!(a.path(), b.path());
+    /// assert_eq!(std::fs::read_dir(a.path()).unwrap().count(), 0);
+    /// ```
+    pub fn new(label: &str) -> io::Result<TempDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let base = std::env::temp_dir();
         let nanos = SystemTime::now()
@@ -37,7 +58,13 @@ impl TempDir {
         Err(last.unwrap_or_else(|| io::Error::other("could not create a temp dir")))
     }
 
-    pub(crate) fn path(&self) -> &Path {
+    /// The directory.
+    ///
+    /// ```
+    /// let dir = natskit_test::TempDir::new("path").unwrap();
+    /// assert!(dir.path().starts_with(std::env::temp_dir()));
+    /// ```
+    pub fn path(&self) -> &Path {
         &self.path
     }
 }

@@ -100,8 +100,9 @@ impl Client {
     /// Connects to the first of `servers` that completes the handshake.
     pub(crate) async fn connect_with(
         servers: Vec<ServerAddr>,
-        options: ConnectOptions,
+        mut options: ConnectOptions,
     ) -> Result<Client, ConnectError> {
+        options.tls.prepare()?;
         let mut pool = ServerPool::new(servers.clone(), options.reconnect.randomize);
         let mut last = None;
         for (index, server) in pool.addresses().into_iter().enumerate() {
@@ -464,6 +465,26 @@ impl Client {
         let shared = self.shared();
         let first = lock(&shared.first_events).take();
         Events::new(first.unwrap_or_else(|| shared.events.subscribe()))
+    }
+
+    /// A fresh, unique subject under the client's inbox prefix (`_INBOX` unless set with
+    /// [`ConnectOptions::inbox_prefix`]), for replies to a request sent with
+    /// [`publish_with_reply`](Self::publish_with_reply).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let inbox = client.new_inbox();
+    /// assert!(inbox.starts_with("_INBOX."));
+    /// let answers = client.subscribe(&inbox).await?;
+    /// client.publish_with_reply("svc.census", &inbox, "").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new_inbox(&self) -> String {
+        format!(
+            "{}.{}",
+            self.shared().options.protocol.inbox_prefix,
+            natskit_proto::nuid::next()
+        )
     }
 
     /// True once the client is closed.

@@ -77,6 +77,56 @@ pub enum ConnectError {
         /// What it lacks.
         reason: String,
     },
+    /// The credentials in the options cannot be used: a malformed NKey seed or `.creds` file,
+    /// a signer or auth callback that failed, a server that sent no nonce to sign. Never
+    /// quotes a secret.
+    #[error("credentials cannot be used: {reason}")]
+    Credentials {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The TLS options cannot be used: a CA, certificate or key file that is missing or holds
+    /// no PEM item, a host that is no valid TLS server name.
+    #[error("TLS configuration: {reason}")]
+    TlsConfig {
+        /// What is wrong.
+        reason: String,
+    },
+    /// TLS is required (by [`require_tls`](crate::ConnectOptions::require_tls) or a `tls://`
+    /// URL) but the server does not offer it.
+    #[error("server {address} does not offer TLS, and TLS is required")]
+    TlsNotOffered {
+        /// `host:port` of the server.
+        address: String,
+    },
+    /// The server's certificate failed verification.
+    #[error("the TLS certificate of {address} was rejected: {reason}")]
+    CertificateRejected {
+        /// `host:port` of the server.
+        address: String,
+        /// The name the certificate was checked against (the URL's host).
+        server_name: String,
+        /// What is wrong with it: wrong name, unknown CA, expired...
+        reason: String,
+    },
+    /// The server refused our client certificate, or its absence, with a TLS alert: set or fix
+    /// [`client_certificate`](crate::ConnectOptions::client_certificate).
+    #[error("server {address} refused the client certificate (or its absence): alert {alert}")]
+    ClientCertificateRefused {
+        /// `host:port` of the server.
+        address: String,
+        /// The TLS alert it sent, such as `BadCertificate` or `CertificateRequired`.
+        alert: String,
+    },
+    /// The TLS session failed for another reason (a server that does not speak TLS, say).
+    #[error("TLS with {address} failed: {source}")]
+    Tls {
+        /// `host:port` of the server.
+        address: String,
+        /// The TLS error, as the I/O error it came in.
+        #[source]
+        source: std::io::Error,
+    },
     /// Every server of the list failed; the last error is kept.
     #[error("no server could be reached; last error: {last}")]
     NoServers {

@@ -1,11 +1,12 @@
-//! Opening one connection: TCP connect (or the user's connector), read INFO, send CONNECT +
-//! PING, wait for PONG.
+//! Opening one connection: TCP connect (or the user's connector), TLS when wanted (before INFO
+//! for TLS-first, else after it), read INFO, send CONNECT + PING, wait for PONG.
 
 use bytes::BytesMut;
 use natskit_proto::{ConnectInfo, ServerInfo, ServerOp, ServerOpDecoder, WriteBuffer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::tls;
 use crate::transport::Transport;
 
 use crate::options::ConnectOptions;
@@ -37,10 +38,7 @@ async fn handshake(
     address: &str,
     options: &ConnectOptions,
 ) -> Result<Established, ConnectError> {
-    let io_error = |source| ConnectError::Io {
-        address: address.to_owned(),
-        source,
-    };
+    let io_error = |source| tls::classify(address, source);
     let mut stream = match &options.connector {
         Some(connector) => Transport::Custom(connector.open(addr).await.map_err(io_error)?),
         None => {
@@ -49,6 +47,9 @@ async fn handshake(
             Transport::Tcp(tcp)
         }
     };
+    if options.tls.first {
+        stream = tls::upgrade(stream, addr, &options.tls).await?;
+    }
     let mut decoder = ServerOpDecoder::new();
     let mut read_buf = BytesMut::with_capacity(64 * 1024);
 
@@ -61,11 +62,28 @@ async fn handshake(
             ));
         }
     };
-    if addr.scheme() != "nats" || info.tls_required {
+    if matches!(addr.scheme(), "ws" | "wss") {
         return Err(ConnectError::Unsupported {
             address: address.to_owned(),
-            reason: "the server requires TLS (or a tls:// or ws URL was given); natskit does not speak TLS yet".into(),
+            reason: "natskit does not speak WebSocket yet".into(),
         });
+    }
+    let tls_on = options.tls.first || info.tls_required || options.tls.demanded(addr);
+    if tls_on && !options.tls.first {
+        // A server that allows but does not require TLS says so with tls_available.
+        if !info.tls_required && !info.tls_available {
+            return Err(ConnectError::TlsNotOffered {
+                address: address.to_owned(),
+            });
+        }
+        // Bytes past INFO would be lost to the TLS layer; a real server sends none.
+        if !read_buf.is_empty() {
+            return Err(protocol_error(
+                address,
+                "sent data after INFO instead of waiting for TLS".into(),
+            ));
+        }
+        stream = tls::upgrade(stream, addr, &options.tls).await?;
     }
     if !options.protocol.echo && info.proto < 1 {
         return Err(ConnectError::Unsupported {
@@ -76,7 +94,10 @@ async fn handshake(
     decoder.set_max_payload(info.max_payload.max(natskit_proto::DEFAULT_MAX_PAYLOAD));
 
     let mut out = WriteBuffer::new();
-    out.put_connect(&connect_info(addr, options, &info));
+    let mut connect = connect_info(options, &info);
+    connect.tls_required = tls_on;
+    options.auth.fill(addr, &info.nonce, &mut connect).await?;
+    out.put_connect(&connect);
     out.put_raw(b"PING\r\n");
     stream.write_all(&out.to_bytes()).await.map_err(io_error)?;
 
@@ -109,8 +130,8 @@ async fn handshake(
     })
 }
 
-/// The CONNECT for these options; option credentials win over URL credentials.
-fn connect_info(addr: &ServerAddr, options: &ConnectOptions, info: &ServerInfo) -> ConnectInfo {
+/// The CONNECT for these options, without credentials.
+fn connect_info(options: &ConnectOptions, info: &ServerInfo) -> ConnectInfo {
     let mut connect = ConnectInfo::new(options.protocol.name.clone().unwrap_or_default());
     if options.protocol.name.is_none() {
         connect.name = None;
@@ -121,16 +142,6 @@ fn connect_info(addr: &ServerAddr, options: &ConnectOptions, info: &ServerInfo) 
     // no_responders needs headers, or the server refuses the connection.
     connect.headers = info.headers;
     connect.no_responders = info.headers;
-    let auth = &options.auth;
-    connect.user = auth.user.clone().or_else(|| addr.user().map(str::to_owned));
-    connect.pass = auth
-        .pass
-        .clone()
-        .or_else(|| addr.password().map(str::to_owned));
-    connect.auth_token = auth
-        .token
-        .clone()
-        .or_else(|| addr.token().map(str::to_owned));
     connect
 }
 
@@ -154,10 +165,7 @@ async fn next_op(
         let read = stream
             .read_buf(buf)
             .await
-            .map_err(|source| ConnectError::Io {
-                address: address.to_owned(),
-                source,
-            })?;
+            .map_err(|source| tls::classify(address, source))?;
         if read == 0 {
             return Err(ConnectError::Io {
                 address: address.to_owned(),

@@ -32,6 +32,7 @@
 //! - `pool`: the servers to (re)connect to; `reconnect`: reconnect options and delays.
 //! - `transport`: TCP or a user's [`Connector`] (any [`ByteStream`]), split for the task.
 
+mod auth;
 mod client;
 mod driver;
 mod error;
@@ -46,8 +47,10 @@ mod server_addr;
 mod shared;
 mod stats;
 mod subscriber;
+mod tls;
 mod transport;
 
+pub use auth::{Auth, AuthCallbackError};
 pub use client::{Client, Request};
 pub use error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
 pub use events::{ConnectionState, Event, Events};
@@ -55,6 +58,8 @@ pub use message::Message;
 pub use natskit_proto::{HeaderMap, ServerInfo, Subject};
 pub use options::{default_urls, ConnectOptions, DEFAULT_PENDING_BYTES, DEFAULT_PENDING_MESSAGES};
 pub use reconnect::{ReconnectDelay, DEFAULT_RECONNECT_BUFFER};
+/// The rustls this crate is built with, for [`ConnectOptions::tls_client_config`].
+pub use rustls;
 pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL};
 pub use stats::Statistics;
 pub use subscriber::Subscriber;

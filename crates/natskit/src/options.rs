@@ -1,30 +1,16 @@
 //! [`ConnectOptions`]: how to reach the servers and how the connection behaves, grouped by
 //! concern (servers, auth, timing, limits) behind one builder.
 
-use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::{AuthOptions, CredsSource};
 use crate::reconnect::{ReconnectDelay, ReconnectOptions};
 use crate::server_addr::DEFAULT_URL;
-use crate::{Client, ConnectError, Connector, ServerAddr};
-
-/// Credentials given in the options (URL credentials take effect when these are absent).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct AuthOptions {
-    pub(crate) user: Option<String>,
-    pub(crate) pass: Option<String>,
-    pub(crate) token: Option<String>,
-}
-
-impl fmt::Debug for AuthOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthOptions")
-            .field("user", &self.user)
-            .field("pass", &self.pass.as_ref().map(|_| "<redacted>"))
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
-}
+use crate::tls::TlsOptions;
+use crate::{Auth, AuthCallbackError, Client, ConnectError, Connector, ServerAddr};
 
 /// What the connection says about itself and asks of the server.
 #[derive(Debug, Clone)]
@@ -79,6 +65,7 @@ pub const DEFAULT_PENDING_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
     pub(crate) auth: AuthOptions,
+    pub(crate) tls: TlsOptions,
     pub(crate) protocol: ProtocolOptions,
     pub(crate) timing: TimingOptions,
     pub(crate) limits: LimitOptions,
@@ -98,6 +85,7 @@ impl ConnectOptions {
     pub fn new() -> Self {
         ConnectOptions {
             auth: AuthOptions::default(),
+            tls: TlsOptions::default(),
             protocol: ProtocolOptions {
                 name: None,
                 echo: true,
@@ -217,6 +205,180 @@ impl ConnectOptions {
     /// Token authentication.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.auth.token = Some(token.into());
+        self
+    }
+
+    /// NKey authentication: the public key of `seed` (`SU...`) is sent with its signature of
+    /// the server's nonce. The seed never leaves the process and never appears in `Debug`
+    /// output or errors.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let seed = std::env::var("NKEY_SEED").unwrap_or_default();
+    /// let client = natskit::ConnectOptions::new().nkey(seed).connect("nats://127.0.0.1:4222").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn nkey(mut self, seed: impl Into<String>) -> Self {
+        self.auth.nkey_seed = Some(seed.into());
+        self
+    }
+
+    /// User JWT authentication: `jwt` is sent with `sign`'s signature of the server's nonce
+    /// (raw Ed25519 signature bytes by the key whose public half is the JWT's subject).
+    ///
+    /// ```no_run
+    /// # async fn demo(jwt: String) -> Result<(), natskit::ConnectError> {
+    /// let key = nkeys::KeyPair::new_user();
+    /// let client = natskit::ConnectOptions::new()
+    ///     .jwt(jwt, move |nonce| Ok(key.sign(nonce)?))
+    ///     .connect("nats://127.0.0.1:4222")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn jwt<F>(mut self, jwt: impl Into<String>, sign: F) -> Self
+    where
+        F: Fn(&[u8]) -> Result<Vec<u8>, AuthCallbackError> + Send + Sync + 'static,
+    {
+        self.auth.set_jwt(jwt.into(), sign);
+        self
+    }
+
+    /// Authenticates with a `.creds` file as `nsc` writes it (a user JWT block and an NKey
+    /// seed block). The file is read at every connect and reconnect, so a rotated file is
+    /// picked up.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let client = natskit::ConnectOptions::new()
+    ///     .credentials_file("/etc/nats/app.creds")
+    ///     .connect("nats://127.0.0.1:4222")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.auth.creds = Some(CredsSource::File(path.into()));
+        self
+    }
+
+    /// Like [`credentials_file`](Self::credentials_file), with the file's text given.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let creds = std::env::var("NATS_CREDS").unwrap_or_default();
+    /// let client = natskit::ConnectOptions::new().credentials(creds).connect("nats://127.0.0.1:4222").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials(mut self, creds: impl Into<String>) -> Self {
+        self.auth.creds = Some(CredsSource::Text(creds.into()));
+        self
+    }
+
+    /// Lets `callback` decide the credentials of each connection: it gets the server's nonce
+    /// (empty when the server sent none) and returns what to present, replacing every other
+    /// credential of the options and URL.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// use natskit::{Auth, ConnectOptions};
+    ///
+    /// let key = std::sync::Arc::new(nkeys::KeyPair::new_user());
+    /// let client = ConnectOptions::new()
+    ///     .auth_callback(move |nonce| {
+    ///         let key = key.clone();
+    ///         async move { Ok(Auth::new().nkey(key.public_key()).signature(key.sign(&nonce)?)) }
+    ///     })
+    ///     .connect("nats://127.0.0.1:4222")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn auth_callback<F, Fut>(mut self, callback: F) -> Self
+    where
+        F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Auth, AuthCallbackError>> + Send + 'static,
+    {
+        self.auth.set_callback(callback);
+        self
+    }
+
+    /// Refuse servers that do not offer TLS (default: false, TLS only when the server
+    /// requires it or the URL is `tls://`).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let client = natskit::ConnectOptions::new().require_tls(true).connect("nats.example.com").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn require_tls(mut self, required: bool) -> Self {
+        self.tls.required = required;
+        self
+    }
+
+    /// Start TLS before the server's INFO, for servers configured with `handshake_first`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let client = natskit::ConnectOptions::new().tls_first().connect("tls://nats.example.com").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn tls_first(mut self) -> Self {
+        self.tls.first = true;
+        self
+    }
+
+    /// Trust the CA certificates of this PEM file. The first one given replaces the default
+    /// roots (Mozilla's, from `webpki-roots`); later ones add to it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let client = natskit::ConnectOptions::new()
+    ///     .add_root_certificate("/etc/nats/ca.pem")
+    ///     .connect("tls://nats.internal:4222")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_root_certificate(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tls.root_certificates.push(path.into());
+        self
+    }
+
+    /// Present this certificate chain and private key (PEM files) for mutual TLS.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// let client = natskit::ConnectOptions::new()
+    ///     .client_certificate("/etc/nats/client.pem", "/etc/nats/client-key.pem")
+    ///     .connect("tls://nats.internal:4222")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_certificate(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.tls.client_certificate = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Use this rustls configuration for TLS, instead of one built from
+    /// [`add_root_certificate`](Self::add_root_certificate) and
+    /// [`client_certificate`](Self::client_certificate) (which are then ignored).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), natskit::ConnectError> {
+    /// use natskit::rustls;
+    ///
+    /// let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    /// let roots = rustls::RootCertStore::empty(); // add the CAs to trust here
+    /// let config = rustls::ClientConfig::builder_with_provider(provider)
+    ///     .with_safe_default_protocol_versions()
+    ///     .expect("TLS 1.2 and 1.3 are supported")
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// let client = natskit::ConnectOptions::new()
+    ///     .tls_client_config(config)
+    ///     .connect("tls://nats.example.com")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn tls_client_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls.config = Some(Arc::new(config));
         self
     }
 

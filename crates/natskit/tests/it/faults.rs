@@ -218,15 +218,23 @@ async fn connection_closed_during_handshake_is_an_io_error() {
 }
 
 #[tokio::test]
-async fn tls_required_is_refused_with_a_clear_reason() {
+async fn tls_required_in_info_starts_a_tls_handshake() {
     let info =
         "INFO {\"server_id\":\"FAKE\",\"proto\":1,\"headers\":true,\"tls_required\":true}\r\n";
-    let server = ScriptedServer::start([Step::send(info), Step::Hang]).unwrap();
+    // 0x16 0x03: a TLS handshake record, the ClientHello; then the peer goes away.
+    let server = ScriptedServer::start([
+        Step::send(info),
+        Step::read_until([0x16, 0x03]),
+        Step::Close,
+    ])
+    .unwrap();
     let err = natskit::connect(&server.url()).await.unwrap_err();
+    server.join().unwrap();
     assert!(
-        matches!(&err, ConnectError::Unsupported { reason, .. } if reason.contains("TLS")),
+        matches!(&err, ConnectError::Io { .. } | ConnectError::Tls { .. }),
         "{err:?}"
     );
+    assert!(!server.received()[0].starts_with(b"CONNECT"));
 }
 
 #[tokio::test]

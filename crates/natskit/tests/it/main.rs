@@ -7,6 +7,10 @@
 mod backend;
 mod support;
 
+mod certs;
+mod jwt;
+
+mod auth;
 mod checks;
 mod close;
 mod connect;
@@ -20,3 +24,4 @@ mod queue;
 mod reconnect;
 mod request;
 mod slow_consumer;
+mod tls;

@@ -192,3 +192,30 @@ async fn responding_to_a_message_without_reply_subject_is_a_clear_error() {
         "the message has no reply subject to respond to"
     );
 }
+
+#[tokio::test]
+async fn new_inbox_uses_the_configured_inbox_prefix() {
+    let server = server();
+    let client = natskit::ConnectOptions::new()
+        .inbox_prefix("_MY")
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let (first, second) = (client.new_inbox(), client.new_inbox());
+    assert!(
+        first.starts_with("_MY.") && second.starts_with("_MY."),
+        "{first} {second}"
+    );
+    assert_ne!(first, second);
+
+    // A reply subject like any other: answers sent to it arrive.
+    let responder = echo_responder(&client, "svc.inbox").await;
+    let mut answers = client.subscribe(&first).await.unwrap();
+    client
+        .publish_with_reply("svc.inbox", &first, "ping")
+        .await
+        .unwrap();
+    let answer = crate::support::next(&mut answers).await;
+    assert_eq!(answer.payload, "re: ping");
+    responder.abort();
+}

@@ -1,0 +1,98 @@
+//! An operator, an account and a user made in the test, with their JWTs signed as nsc signs
+//! them, for nats-server in operator mode with a memory resolver.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use nkeys::KeyPair;
+use serde_json::{json, Value};
+
+/// The three identities and the JWTs binding them.
+pub struct Operator {
+    pub operator_jwt: String,
+    pub account_public: String,
+    pub account_jwt: String,
+    pub user_jwt: String,
+    pub user_seed: String,
+}
+
+impl Operator {
+    pub fn new() -> Operator {
+        let operator = KeyPair::new_operator();
+        let account = KeyPair::new_account();
+        let user = KeyPair::new_user();
+        let no_limit = json!({
+            "subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1,
+            "wildcards": true, "conn": -1, "leaf": -1
+        });
+        Operator {
+            operator_jwt: encode(
+                &operator,
+                &operator.public_key(),
+                "op",
+                json!({"type": "operator", "version": 2}),
+            ),
+            account_public: account.public_key(),
+            account_jwt: encode(
+                &operator,
+                &account.public_key(),
+                "acc",
+                json!({"limits": no_limit, "default_permissions": {"pub": {}, "sub": {}}, "type": "account", "version": 2}),
+            ),
+            user_jwt: encode(
+                &account,
+                &user.public_key(),
+                "user",
+                json!({"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}),
+            ),
+            user_seed: user.seed().unwrap(),
+        }
+    }
+
+    /// nats-server configuration trusting this operator, with the account preloaded.
+    pub fn server_config(&self) -> String {
+        format!(
+            "operator: {}\nresolver: MEMORY\nresolver_preload: {{\n  {}: {}\n}}\n",
+            self.operator_jwt, self.account_public, self.account_jwt
+        )
+    }
+
+    /// A `.creds` file's text as nsc writes it.
+    pub fn creds(&self) -> String {
+        creds(&self.user_jwt, &self.user_seed)
+    }
+}
+
+pub fn creds(jwt: &str, seed: &str) -> String {
+    format!(
+        "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n\
+         ************************* IMPORTANT *************************\n\
+         NKEY Seed printed below can be used to sign and prove identity.\n\
+         NKEYs are sensitive and should be treated as secrets.\n\n\
+         -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n\n\
+         *************************************************************\n"
+    )
+}
+
+/// header.claims.signature, each base64url without padding, signed by `issuer`.
+fn encode(issuer: &KeyPair, subject: &str, name: &str, nats: Value) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let iat = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let jti = format!(
+        "NATSKITTEST{}X{iat}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let header = json!({"typ": "JWT", "alg": "ed25519-nkey"});
+    let claims = json!({
+        "jti": jti, "iat": iat, "iss": issuer.public_key(), "name": name, "sub": subject, "nats": nats
+    });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = issuer.sign(signing_input.as_bytes()).unwrap();
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
