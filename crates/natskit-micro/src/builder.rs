@@ -13,9 +13,20 @@ use crate::validate::{is_semver, is_valid_name};
 use crate::{control, Error, Service};
 
 /// The queue group endpoints join unless told otherwise.
+///
+/// ```
+/// assert_eq!(natskit_micro::DEFAULT_QUEUE_GROUP, "q");
+/// ```
 pub const DEFAULT_QUEUE_GROUP: &str = "q";
 
 /// Adds data to each endpoint's stats: called with the endpoint's name for every `$SRV.STATS`.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let handler: natskit_micro::StatsHandler = std::sync::Arc::new(|e| json!({ "endpoint": e }));
+/// assert_eq!(handler("add"), serde_json::json!({ "endpoint": "add" }));
+/// ```
 pub type StatsHandler = Arc<dyn Fn(&str) -> serde_json::Value + Send + Sync>;
 
 /// How a service is configured before it starts.
@@ -108,6 +119,8 @@ impl ServiceBuilder {
 
     /// Checks the name and version, subscribes to the discovery subjects and starts answering
     /// them. The service has no endpoints yet: add them on the returned [`Service`].
+    ///
+    /// Keep the returned [`Service`] (or a clone): dropping the last handle stops the service.
     ///
     /// ```no_run
     /// # async fn demo(client: natskit::Client) -> Result<(), natskit_micro::Error> {

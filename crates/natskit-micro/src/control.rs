@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use futures_util::future::join_all;
 use futures_util::stream::select_all;
 use futures_util::StreamExt;
 use natskit::Message;
@@ -12,6 +13,10 @@ use crate::state::State;
 use crate::Error;
 
 /// The prefix of every discovery subject.
+///
+/// ```
+/// assert_eq!(natskit_micro::SRV_PREFIX, "$SRV");
+/// ```
 pub const SRV_PREFIX: &str = "$SRV";
 
 /// The three discovery verbs.
@@ -34,6 +39,12 @@ pub enum Verb {
 
 impl Verb {
     /// All three, in the order services subscribe to them.
+    ///
+    /// ```
+    /// use natskit_micro::Verb;
+    ///
+    /// assert_eq!(Verb::ALL, [Verb::Ping, Verb::Info, Verb::Stats]);
+    /// ```
     pub const ALL: [Verb; 3] = [Verb::Ping, Verb::Info, Verb::Stats];
 
     /// The verb as it appears in subjects.
@@ -77,7 +88,8 @@ impl Verb {
     }
 }
 
-/// Subscribes to the nine discovery subjects and answers them until the service stops.
+/// Subscribes to the nine discovery subjects and answers them until the service stops, then
+/// drains them.
 /// Plain subscriptions: every instance answers.
 pub(crate) async fn start(state: &Arc<State>) -> Result<(), Error> {
     let share = state.lifecycle.share().ok_or(Error::Stopped)?;
@@ -109,8 +121,15 @@ pub(crate) async fn start(state: &Arc<State>) -> Result<(), Error> {
                 () = stopping(&mut stop) => break,
             }
         }
-        // Dropping the subscribers unsubscribes; discovery needs no draining.
-        drop(requests);
+        // Stop drains every subscription: the server stops sending, and the questions it had
+        // already sent are still answered.
+        let drained = join_all(requests.iter_mut().map(|subscriber| subscriber.drain())).await;
+        if let Some(Err(e)) = drained.into_iter().find(Result::is_err) {
+            tracing::debug!(error = %e, "discovery drain incomplete");
+        }
+        while let Some(message) = requests.next().await {
+            answer(&state, &message).await;
+        }
         drop(share);
     });
     Ok(())

@@ -11,13 +11,17 @@ use crate::schema::{InfoResponse, PingResponse, StatsResponse};
 use crate::{Error, Verb};
 
 /// How long discovery waits for answers unless told otherwise.
+///
+/// ```
+/// assert_eq!(natskit_micro::DEFAULT_DISCOVERY_TIMEOUT, std::time::Duration::from_secs(1));
+/// ```
 pub const DEFAULT_DISCOVERY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Finds services and asks them for their info and stats.
 ///
-/// A question goes to `$SRV.<verb>[.<name>[.<id>]]` with a fresh inbox as reply subject; every
-/// instance that hears it answers, so answers are gathered until the timeout (or, when one
-/// instance is asked by id, until its answer).
+/// A question goes to `$SRV.<verb>[.<name>[.<id>]]` with a fresh inbox (under the client's
+/// inbox prefix) as reply subject; every instance that hears it answers, so answers are
+/// gathered until the timeout (or, when one instance is asked by id, until its answer).
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -126,7 +130,8 @@ impl Discovery {
     }
 
     /// Asks `$SRV.<verb>[.<name>[.<id>]]` and gathers the answers that parse as `T`; with an
-    /// id, stops at the first. Answers that do not parse are skipped (and logged).
+    /// id (and a name: an id without a name is ignored), stops at the first. Answers that do
+    /// not parse are skipped (and logged).
     ///
     /// ```no_run
     /// use natskit_micro::{PingResponse, Verb};
@@ -141,8 +146,10 @@ impl Discovery {
         name: Option<&str>,
         id: Option<&str>,
     ) -> Result<Vec<T>, Error> {
-        let subject = verb.subject(name, id.filter(|_| name.is_some()));
-        let inbox = format!("_INBOX.{}", natskit_proto::nuid::next());
+        // An id counts only with a name, as in the subject.
+        let id = id.filter(|_| name.is_some());
+        let subject = verb.subject(name, id);
+        let inbox = self.client.new_inbox();
         let mut answers =
             self.client
                 .subscribe(&inbox)

@@ -2,12 +2,13 @@
 //! answered by a handler.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use natskit::Subscriber;
 use tokio::sync::{mpsc, watch, Semaphore};
 
@@ -20,7 +21,15 @@ use crate::validate::is_valid_name;
 use crate::{Error, Request, Response, Service, ServiceError};
 
 /// How many requests of one endpoint its handler answers at once, unless told otherwise.
+///
+/// ```
+/// assert_eq!(natskit_micro::DEFAULT_CONCURRENCY, 64);
+/// ```
 pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// How many requests an endpoint's stream holds unread; past that, requests wait in the
+/// subscription, whose pending limits apply.
+const STREAM_CAPACITY: usize = 64;
 
 /// The queue group setting of a group or endpoint.
 #[derive(Debug, Clone)]
@@ -130,8 +139,10 @@ impl EndpointBuilder {
         self
     }
 
-    /// Runs at most `limit` (at least 1) handler calls of this endpoint at once
-    /// ([`DEFAULT_CONCURRENCY`] when not set). Only for [`handle`](Self::handle).
+    /// Runs at most `limit` handler calls of this endpoint at once ([`DEFAULT_CONCURRENCY`]
+    /// when not set). Only for [`handle`](Self::handle). `limit` is clamped to
+    /// `1..=`[`tokio::sync::Semaphore::MAX_PERMITS`]. As many requests again may wait for a
+    /// turn; past those, requests wait in the subscription, whose pending limits apply.
     ///
     /// ```no_run
     /// # fn demo(service: natskit_micro::Service) {
@@ -139,14 +150,14 @@ impl EndpointBuilder {
     /// # }
     /// ```
     pub fn concurrency(mut self, limit: usize) -> Self {
-        self.concurrency = limit.max(1);
+        self.concurrency = limit.clamp(1, Semaphore::MAX_PERMITS);
         self
     }
 
     /// Adds the endpoint: a stream of its requests.
     ///
     /// ```no_run
-    /// use futures_util::StreamExt;
+    /// use futures_util::{FutureExt, StreamExt};
     ///
     /// # async fn demo(service: natskit_micro::Service) -> Result<(), Box<dyn std::error::Error>> {
     /// let mut echo = service.endpoint_builder("echo").add().await?;
@@ -156,10 +167,11 @@ impl EndpointBuilder {
     /// # Ok(()) }
     /// ```
     pub async fn add(self) -> Result<Endpoint, Error> {
-        self.add_inner().await.map(|(endpoint, _)| endpoint)
+        self.add_inner(STREAM_CAPACITY).await
     }
 
-    async fn add_inner(self) -> Result<(Endpoint, usize), Error> {
+    /// Adds the endpoint, with a stream that holds at most `capacity` requests unread.
+    async fn add_inner(self, capacity: usize) -> Result<Endpoint, Error> {
         if !is_valid_name(&self.name) {
             return Err(Error::InvalidName(self.name));
         }
@@ -187,7 +199,7 @@ impl EndpointBuilder {
             metadata: self.metadata,
             counters: Arc::clone(&counters),
         }));
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(capacity);
         tokio::spawn(pump(
             subscriber,
             tx,
@@ -201,11 +213,14 @@ impl EndpointBuilder {
             subject,
             queue_group,
         };
-        Ok((endpoint, self.concurrency))
+        Ok(endpoint)
     }
 
     /// Adds the endpoint, answered by `handler`: what it returns is sent back (an error with the
-    /// error headers), and counted in the stats.
+    /// error headers), and counted in the stats. A handler that answers itself (with
+    /// [`Request::respond`] and the like) has its answer sent instead: what it returns then is
+    /// not sent. A handler that panics is answered with error 500 `handler panicked`, counted as
+    /// an error.
     ///
     /// ```no_run
     /// use natskit_micro::{Request, Response, ServiceError};
@@ -227,7 +242,8 @@ impl EndpointBuilder {
         F: Fn(Request) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Response, ServiceError>> + Send + 'static,
     {
-        let (endpoint, concurrency) = self.add_inner().await?;
+        let concurrency = self.concurrency;
+        let endpoint = self.add_inner(concurrency).await?;
         tokio::spawn(run_handler(endpoint, Arc::new(handler), concurrency));
         Ok(())
     }
@@ -235,23 +251,33 @@ impl EndpointBuilder {
 
 /// Moves requests from the subscription to the endpoint's stream; on stop, drains the
 /// subscription so that requests the server already sent are still delivered, then ends.
+///
+/// A message is taken from the subscription only once the stream has room for it: a stream
+/// (or handler) that falls behind leaves requests in the subscription, whose pending limits
+/// apply.
 async fn pump(
     mut subscriber: Subscriber,
-    tx: mpsc::UnboundedSender<Request>,
+    tx: mpsc::Sender<Request>,
     counters: Arc<Counters>,
     mut stop: watch::Receiver<bool>,
     share: InFlight,
 ) {
-    let forward = |message| {
-        let track = Track::new(Arc::clone(&counters), share.clone());
-        // A closed stream (the endpoint was dropped) drops the request: it counts unanswered.
-        let _ = tx.send(Request::tracked(message, track));
-    };
+    let wrap =
+        |message| Request::tracked(message, Track::new(Arc::clone(&counters), share.clone()));
     loop {
-        // Unbiased: under a flood of requests, stop is still seen.
+        // Unbiased: under a flood of requests, or with a full stream, stop is still seen.
+        let room = tokio::select! {
+            room = tx.reserve() => room,
+            () = stopping(&mut stop) => break,
+        };
         tokio::select! {
             message = subscriber.next() => match message {
-                Some(message) => forward(message),
+                // A closed stream (the endpoint was dropped) drops the request: it counts
+                // unanswered.
+                Some(message) => match room {
+                    Ok(room) => room.send(wrap(message)),
+                    Err(_) => drop(wrap(message)),
+                },
                 None => return,
             },
             () = stopping(&mut stop) => break,
@@ -261,7 +287,7 @@ async fn pump(
         tracing::debug!(subject = subscriber.subject(), error = %e, "endpoint drain incomplete");
     }
     while let Some(message) = subscriber.next().await {
-        forward(message);
+        let _ = tx.send(wrap(message)).await;
     }
 }
 
@@ -273,19 +299,24 @@ where
     Fut: Future<Output = Result<Response, ServiceError>> + Send + 'static,
 {
     let permits = Arc::new(Semaphore::new(limit));
-    while let Some(request) = endpoint.next().await {
+    // Not through `Stream::poll_next`, which starts the processing-time clock: a request's
+    // clock starts when its handler does, not while it waits for a permit.
+    while let Some(request) = endpoint.rx.recv().await {
         // The semaphore is never closed, so this only waits.
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
             return;
         };
         let handler = Arc::clone(&handler);
         tokio::spawn(async move {
-            let (request, track, message) = request.detach();
-            let response = handler(request).await;
-            if let Some(track) = track {
-                if let Err(e) = track.answer(&message, response).await {
-                    tracing::debug!(subject = %message.subject, error = %e, "answer not sent");
-                }
+            request.start();
+            let fallback = request.fallback();
+            // Calling the handler inside the future catches a panic in the call too.
+            let response = AssertUnwindSafe(async move { handler(request).await })
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(ServiceError::internal("handler panicked")));
+            if let Err(e) = fallback.answer(response).await {
+                tracing::debug!(subject = %fallback.subject(), error = %e, "answer not sent");
             }
             drop(permit);
         });
@@ -296,7 +327,7 @@ where
 /// the server had already sent.
 ///
 /// ```no_run
-/// use futures_util::StreamExt;
+/// use futures_util::{FutureExt, StreamExt};
 ///
 /// # async fn demo(service: natskit_micro::Service) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut hello = service.endpoint("hello").await?;
@@ -307,7 +338,7 @@ where
 /// # Ok(()) }
 /// ```
 pub struct Endpoint {
-    rx: mpsc::UnboundedReceiver<Request>,
+    rx: mpsc::Receiver<Request>,
     name: String,
     subject: String,
     queue_group: Option<String>,
@@ -352,7 +383,11 @@ impl Stream for Endpoint {
     type Item = Request;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Request>> {
-        self.rx.poll_recv(cx)
+        let next = self.rx.poll_recv(cx);
+        if let Poll::Ready(Some(request)) = &next {
+            request.start();
+        }
+        next
     }
 }
 

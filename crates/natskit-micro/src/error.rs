@@ -4,8 +4,16 @@
 use natskit::{PublishError, SubscribeError};
 
 /// Header carrying an error's description in an error answer.
+///
+/// ```
+/// assert_eq!(natskit_micro::ERROR_HEADER, "Nats-Service-Error");
+/// ```
 pub const ERROR_HEADER: &str = "Nats-Service-Error";
 /// Header carrying an error's code in an error answer.
+///
+/// ```
+/// assert_eq!(natskit_micro::ERROR_CODE_HEADER, "Nats-Service-Error-Code");
+/// ```
 pub const ERROR_CODE_HEADER: &str = "Nats-Service-Error-Code";
 
 /// A request that failed: a code (HTTP-like by convention) and a description, sent back in the

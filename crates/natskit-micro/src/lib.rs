@@ -6,6 +6,13 @@
 //! instance answers discovery on `$SRV.PING|INFO|STATS` with the spec's JSON documents, and
 //! counts requests, errors and processing time per endpoint.
 //!
+//! # Keep the `Service`
+//!
+//! **Dropping the last [`Service`] handle stops the service**: it leaves its queue groups and
+//! stops answering discovery. A service started and not kept (`let _ = ...start(&client)`, or
+//! a handle dropped at the end of a function) is gone at once. Keep a handle (or a clone) for as
+//! long as the service should run; [`Service::done`] waits until someone stops it.
+//!
 //! ```no_run
 //! use natskit_micro::{Request, Response, Service, ServiceError};
 //!
@@ -35,6 +42,12 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # Handlers
+//!
+//! A handler's return value is the answer (an error with the error headers). A handler that
+//! answers itself with [`Request::respond`] gets its own answer sent, and its return value is
+//! not. A handler that panics is answered with error 500 `handler panicked`.
 //!
 //! # Layout
 //! - `builder`: [`ServiceBuilder`]; `service`: [`Service`]; `state`: what its tasks share and the

@@ -4,8 +4,12 @@
 //! endpoint task, discovery task, unanswered request and running handler holds one, and the
 //! receiver's `recv` returns `None` exactly when the last one is dropped. No counter to keep
 //! right by hand, and no lost wake-up.
+//!
+//! The wait for the count to reach zero runs in a task of its own, started by the first
+//! `signal`: a `stop` that is cancelled (dropped inside a timeout, say) cannot leave the service
+//! half stopped, and `done` is set all the same.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, watch};
 
@@ -19,10 +23,11 @@ pub(crate) struct InFlight {
 #[derive(Debug)]
 pub(crate) struct Lifecycle {
     stop: watch::Sender<bool>,
-    done: watch::Sender<bool>,
+    /// Shared with the task that sets it once the work in flight is finished.
+    done: Arc<watch::Sender<bool>>,
     /// The original share, taken at stop so that the count can reach zero.
     in_flight: Mutex<Option<InFlight>>,
-    /// Taken by the first `stop`, which waits on it.
+    /// Taken by the first `signal` made inside a Tokio runtime, whose task waits on it.
     finished: Mutex<Option<mpsc::Receiver<()>>>,
 }
 
@@ -31,7 +36,7 @@ impl Lifecycle {
         let (tx, rx) = mpsc::channel(1);
         Lifecycle {
             stop: watch::Sender::new(false),
-            done: watch::Sender::new(false),
+            done: Arc::new(watch::Sender::new(false)),
             in_flight: Mutex::new(Some(InFlight { _held: tx })),
             finished: Mutex::new(Some(rx)),
         }
@@ -48,25 +53,32 @@ impl Lifecycle {
         self.stop.subscribe()
     }
 
-    /// Signals stop without waiting: tasks drain and end, and the count can reach zero.
+    /// Signals stop without waiting: tasks drain and end, and the count can reach zero. The
+    /// first call inside a Tokio runtime starts the task that sets `done` when it does.
     pub(crate) fn signal(&self) {
         self.stop.send_replace(true);
         drop(lock(&self.in_flight).take());
+        // Outside a runtime (the last handle dropped after the runtime ended, say) there is
+        // nothing to spawn on: the receiver stays for a later call.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let Some(mut finished) = lock(&self.finished).take() else {
+            return;
+        };
+        let done = Arc::clone(&self.done);
+        runtime.spawn(async move {
+            // Nothing is ever sent: this returns when the last share is dropped.
+            while finished.recv().await.is_some() {}
+            done.send_replace(true);
+        });
     }
 
-    /// Signals stop and waits until all work in flight is finished. Later and concurrent
-    /// callers wait for the first one to finish.
+    /// Signals stop and waits until all work in flight is finished. Cancelling it (dropping
+    /// the future) does not cancel the stop: `done` still comes when the work is finished.
     pub(crate) async fn stop(&self) {
         self.signal();
-        let finished = lock(&self.finished).take();
-        match finished {
-            Some(mut rx) => {
-                // Nothing is ever sent: this returns when the last share is dropped.
-                while rx.recv().await.is_some() {}
-                self.done.send_replace(true);
-            }
-            None => self.done().await,
-        }
+        self.done().await;
     }
 
     pub(crate) fn is_stopped(&self) -> bool {

@@ -1,8 +1,8 @@
 //! [`Request`], one request to an endpoint, and [`Response`], what a handler answers.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use natskit::{HeaderMap, Message, PublishError};
@@ -18,7 +18,13 @@ use crate::{Error, ServiceError};
 ///
 /// Answering records the request in the endpoint's stats (an error answer also as an error); a
 /// request dropped unanswered counts as a request too. A service's
-/// [`stop`](crate::Service::stop) waits until every request it received is answered or dropped.
+/// [`stop`](crate::Service::stop) waits until every request it received is dropped, answered
+/// or not: answer a request, then let it go.
+/// Processing time is measured from when the request is handed over (read from the endpoint's
+/// stream, or passed to a handler) to when it is answered.
+///
+/// A handler may answer itself with a `respond` method (to answer before finishing some work,
+/// say): then the value it returns is not sent, so the requester gets one answer, the first.
 ///
 /// ```no_run
 /// use futures_util::StreamExt;
@@ -33,13 +39,15 @@ use crate::{Error, ServiceError};
 /// ```
 pub struct Request {
     message: Message,
-    track: Option<Track>,
+    track: Arc<Track>,
 }
 
-/// What ties a request to its endpoint's stats and to the service's in-flight count.
+/// What ties a request to its endpoint's stats and to the service's in-flight count. Shared by
+/// a handler's request and the framework that answers with what the handler returns.
 pub(crate) struct Track {
     counters: Arc<Counters>,
-    received: Instant,
+    /// When the request was handed over; unset while it waits in the stream or for a permit.
+    started: OnceLock<Instant>,
     answered: AtomicBool,
     _in_flight: InFlight,
 }
@@ -48,47 +56,56 @@ impl Track {
     pub(crate) fn new(counters: Arc<Counters>, in_flight: InFlight) -> Self {
         Track {
             counters,
-            received: Instant::now(),
+            started: OnceLock::new(),
             answered: AtomicBool::new(false),
             _in_flight: in_flight,
         }
     }
 
-    /// Records the request once, however many answers are attempted.
-    fn record(&self, error: Option<String>) {
-        if !self.answered.swap(true, Ordering::Relaxed) {
-            self.counters.record(self.received.elapsed(), error);
-        }
+    /// Claims the first answer: true once, for the first caller.
+    fn claim(&self) -> bool {
+        !self.answered.swap(true, Ordering::AcqRel)
     }
 
-    /// Sends `response` as the answer to `message` and records it.
-    pub(crate) async fn answer(
+    fn record(&self, error: Option<String>) {
+        let took = self.started.get().map_or(Duration::ZERO, Instant::elapsed);
+        self.counters.record(took, error);
+    }
+
+    /// Sends `response` as the answer to `message`, recording it (before sending, so that stats
+    /// read after the answer arrives include it) when it is the first answer. A later answer is
+    /// sent only when `again` is true.
+    async fn answer(
         &self,
         message: &Message,
         response: Result<Response, ServiceError>,
+        again: bool,
     ) -> Result<(), PublishError> {
-        let (error, sent) = match response {
-            Ok(response) => (
-                None,
+        if self.claim() {
+            self.record(response.as_ref().err().map(ToString::to_string));
+        } else if !again {
+            return Ok(());
+        }
+        match response {
+            Ok(r) => {
                 message
-                    .respond_with_headers(response.headers.as_ref(), response.payload)
-                    .await,
-            ),
-            Err(error) => {
-                let sent = message
-                    .respond_with_headers(Some(&error_headers(&error)), Bytes::new())
-                    .await;
-                (Some(error.to_string()), sent)
+                    .respond_with_headers(r.headers.as_ref(), r.payload)
+                    .await
             }
-        };
-        self.record(error);
-        sent
+            Err(e) => {
+                message
+                    .respond_with_headers(Some(&error_headers(&e)), Bytes::new())
+                    .await
+            }
+        }
     }
 }
 
 impl Drop for Track {
     fn drop(&mut self) {
-        self.record(None);
+        if self.claim() {
+            self.record(None);
+        }
     }
 }
 
@@ -107,15 +124,22 @@ impl Request {
     pub(crate) fn tracked(message: Message, track: Track) -> Self {
         Request {
             message,
-            track: Some(track),
+            track: Arc::new(track),
         }
     }
 
-    /// Splits off the tracking, for a handler: the framework answers with what it returns.
-    pub(crate) fn detach(mut self) -> (Request, Option<Track>, Message) {
-        let track = self.track.take();
-        let message = self.message.clone();
-        (self, track, message)
+    /// Starts the processing-time clock (the first call only): the request is handed over.
+    pub(crate) fn start(&self) {
+        self.track.started.get_or_init(Instant::now);
+    }
+
+    /// For a handler: a handle that answers with what the handler returns, unless the handler
+    /// answered first.
+    pub(crate) fn fallback(&self) -> Fallback {
+        Fallback {
+            message: self.message.clone(),
+            track: Arc::clone(&self.track),
+        }
     }
 
     /// The subject the request was sent to.
@@ -234,30 +258,27 @@ impl Request {
         &self,
         response: Result<Response, ServiceError>,
     ) -> Result<(), PublishError> {
-        match &self.track {
-            Some(track) => track.answer(&self.message, response).await,
-            // A handler's request: the framework answers with what the handler returns, but a
-            // handler that answers itself still reaches the requester.
-            None => untracked_answer(&self.message, response).await,
-        }
+        self.track.answer(&self.message, response, true).await
     }
 }
 
-async fn untracked_answer(
-    message: &Message,
-    response: Result<Response, ServiceError>,
-) -> Result<(), PublishError> {
-    match response {
-        Ok(r) => {
-            message
-                .respond_with_headers(r.headers.as_ref(), r.payload)
-                .await
-        }
-        Err(e) => {
-            message
-                .respond_with_headers(Some(&error_headers(&e)), Bytes::new())
-                .await
-        }
+/// The framework's answer to a handler's request: sent only when the handler has not answered.
+pub(crate) struct Fallback {
+    message: Message,
+    track: Arc<Track>,
+}
+
+impl Fallback {
+    /// Answers with `response` unless the request was already answered.
+    pub(crate) async fn answer(
+        &self,
+        response: Result<Response, ServiceError>,
+    ) -> Result<(), PublishError> {
+        self.track.answer(&self.message, response, false).await
+    }
+
+    pub(crate) fn subject(&self) -> &str {
+        &self.message.subject
     }
 }
 

@@ -9,13 +9,32 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// `type` of a ping answer.
+///
+/// ```
+/// assert_eq!(natskit_micro::PING_RESPONSE_TYPE, "io.nats.micro.v1.ping_response");
+/// ```
 pub const PING_RESPONSE_TYPE: &str = "io.nats.micro.v1.ping_response";
 /// `type` of an info answer.
+///
+/// ```
+/// assert_eq!(natskit_micro::INFO_RESPONSE_TYPE, "io.nats.micro.v1.info_response");
+/// ```
 pub const INFO_RESPONSE_TYPE: &str = "io.nats.micro.v1.info_response";
 /// `type` of a stats answer.
+///
+/// ```
+/// assert_eq!(natskit_micro::STATS_RESPONSE_TYPE, "io.nats.micro.v1.stats_response");
+/// ```
 pub const STATS_RESPONSE_TYPE: &str = "io.nats.micro.v1.stats_response";
 
 /// Metadata: string keys to string values, sorted so documents are stable.
+///
+/// ```
+/// let metadata: natskit_micro::Metadata = [("b", "2"), ("a", "1")]
+///     .map(|(k, v)| (k.to_owned(), v.to_owned()))
+///     .into();
+/// assert_eq!(metadata.keys().collect::<Vec<_>>(), ["a", "b"]);
+/// ```
 pub type Metadata = BTreeMap<String, String>;
 
 /// Reads `null` as the type's default (empty string, empty map).

@@ -8,8 +8,10 @@ use crate::schema::{InfoResponse, PingResponse, StatsResponse};
 use crate::state::State;
 use crate::{Error, Group, Request, Response, ServiceBuilder, ServiceError};
 
-/// A running service. Cheap to clone; all clones are the same service. Dropping the last one
-/// stops it without waiting (use [`stop`](Self::stop) to wait for requests in flight).
+/// A running service. Cheap to clone; all clones are the same service.
+///
+/// **Dropping the last handle stops the service** (without waiting: use [`stop`](Self::stop)
+/// to wait for requests in flight). Keep a handle for as long as the service should run.
 ///
 /// ```no_run
 /// use natskit_micro::{Request, Response, ServiceError};
@@ -25,6 +27,7 @@ use crate::{Error, Group, Request, Response, ServiceBuilder, ServiceError};
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
+#[must_use = "dropping the last Service handle stops the service"]
 pub struct Service {
     inner: Arc<Inner>,
 }

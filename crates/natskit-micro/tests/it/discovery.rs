@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use natskit_micro::{Discovery, PingResponse, Service, Verb};
 
-use crate::support::{client, server};
+use crate::support::{bounded, client, server};
 
 fn ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     ids.into_iter().map(str::to_owned).collect()
@@ -93,6 +94,45 @@ async fn discovery_finds_every_instance_by_name_and_by_id() {
         .unwrap()
         .is_none());
     for service in greeters.iter().chain([&other]) {
+        service.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn discovery_uses_the_inbox_prefix_and_ignores_an_id_without_a_name() {
+    let server = server();
+    let client = client(&server).await;
+    let mut services = Vec::new();
+    for _ in 0..2 {
+        services.push(
+            Service::builder("twin", "1.0.0")
+                .start(&client)
+                .await
+                .unwrap(),
+        );
+    }
+    let mut questions = client.subscribe("$SRV.PING").await.unwrap();
+    client.flush().await.unwrap();
+
+    let asker = natskit::ConnectOptions::new()
+        .inbox_prefix("_MY")
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let discovery = Discovery::new(&asker).timeout(Duration::from_millis(300));
+    // `$SRV.PING` with an id but no name: every instance answers, and all answers count.
+    let found: Vec<PingResponse> = discovery
+        .ask(Verb::Ping, None, Some("ignored"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(found.iter().map(|p| p.id.as_str())),
+        ids(services.iter().map(|s| s.id()))
+    );
+    let question = bounded("the question", questions.next()).await.unwrap();
+    let reply = question.reply.unwrap();
+    assert!(reply.starts_with("_MY."), "{reply}");
+    for service in &services {
         service.stop().await;
     }
 }

@@ -4,12 +4,14 @@
 
 mod support;
 
+mod backpressure;
 mod concurrency;
 mod discovery;
 mod documents;
 mod endpoints;
 mod errors;
 mod examples;
+mod handlers;
 mod nats_py;
 mod queue;
 mod stop;

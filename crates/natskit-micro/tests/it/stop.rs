@@ -19,9 +19,13 @@ async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
     let (entered_tx, mut entered) = mpsc::unbounded_channel();
     let (open, gate) = watch::channel(false);
     service
-        .handle("hold", move |_request: Request| {
+        .handle("hold", move |request: Request| {
             let (entered, mut gate) = (entered_tx.clone(), gate.clone());
             async move {
+                // Probes answer at once: they show when the drain has begun.
+                if &request.payload()[..] == b"probe" {
+                    return Ok(Response::new("probe"));
+                }
                 let _ = entered.send(());
                 let _ = gate.wait_for(|open| *open).await;
                 Ok(Response::new("answered"))
@@ -48,8 +52,20 @@ async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
         let service = service.clone();
         async move { service.done().await }
     });
-    // Stop cannot finish while the handler holds its request.
-    tokio::task::yield_now().await;
+    // Once the drain is visible (the server no longer routes to the endpoint), stop still
+    // cannot finish while the handler holds its request.
+    let probes = bounded("the endpoint to drain", async {
+        let mut probes = 0;
+        loop {
+            match requester.request("hold", "probe").await {
+                Err(RequestError::NoResponders { .. }) => return probes,
+                Ok(answer) => assert_eq!(&answer.payload[..], b"probe"),
+                Err(e) => panic!("probe failed: {e}"),
+            }
+            probes += 1;
+        }
+    })
+    .await;
     assert!(!stopping.is_finished() && !done.is_finished());
     assert!(!service.is_stopped());
 
@@ -62,7 +78,7 @@ async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
     bounded("stop", stopping).await.unwrap();
     bounded("done", done).await.unwrap();
     assert!(service.is_stopped());
-    assert_eq!(service.stats().endpoints[0].num_requests, 1);
+    assert_eq!(service.stats().endpoints[0].num_requests, 1 + probes);
 
     // Gone from the queue group and from discovery.
     let after = requester.request("hold", "").await;
@@ -117,4 +133,52 @@ async fn stop_delivers_requests_already_sent_to_a_stream_then_ends_it() {
         bounded("an answer", answers.next()).await.unwrap();
     }
     assert_eq!(service.stats().endpoints[0].num_requests, 5);
+}
+
+#[tokio::test]
+async fn a_cancelled_stop_still_stops_the_service() {
+    let server = server();
+    let client = client(&server).await;
+    let service = Service::builder("cancelled", "1.0.0")
+        .start(&client)
+        .await
+        .unwrap();
+    let (entered_tx, mut entered) = mpsc::unbounded_channel();
+    let (open, gate) = watch::channel(false);
+    service
+        .handle("hold", move |_request: Request| {
+            let (entered, mut gate) = (entered_tx.clone(), gate.clone());
+            async move {
+                let _ = entered.send(());
+                let _ = gate.wait_for(|open| *open).await;
+                Ok(Response::new("answered"))
+            }
+        })
+        .await
+        .unwrap();
+    client.flush().await.unwrap();
+
+    let requester = natskit::connect(&server.url()).await.unwrap();
+    let in_flight = tokio::spawn({
+        let requester = requester.clone();
+        async move { requester.request("hold", "").await }
+    });
+    bounded("the handler to start", entered.recv())
+        .await
+        .unwrap();
+
+    // The handler holds its request: this stop cannot finish, and is given up (dropped).
+    let gave_up = tokio::time::timeout(Duration::from_millis(50), service.stop()).await;
+    assert!(gave_up.is_err());
+    assert!(!service.is_stopped());
+
+    open.send_replace(true);
+    let answer = bounded("the answer in flight", in_flight)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&answer.payload[..], b"answered");
+    bounded("done after a cancelled stop", service.done()).await;
+    assert!(service.is_stopped());
+    bounded("a later stop", service.stop()).await;
 }
