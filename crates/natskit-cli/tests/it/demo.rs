@@ -77,9 +77,8 @@ fn the_demo_refuses_zero_responders_with_a_usage_error() {
 
 #[test]
 fn the_device_demo_scrolls_a_text_and_saves_its_picture() {
-    let dir = std::env::temp_dir().join(format!("natskit-cli-device-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let picture = dir.join("hi.png");
+    let dir = natskit_test::TempDir::new("cli-device-demo").expect("a temporary directory");
+    let picture = dir.path().join("hi.png");
     let output = natskit_bare(&[
         "demo",
         "--device",
@@ -104,5 +103,40 @@ fn the_device_demo_scrolls_a_text_and_saves_its_picture() {
     );
     let png = std::fs::read(&picture).expect("the picture");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
-    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_device_demo_fails_when_the_device_refuses_the_text() {
+    let long = "x".repeat(281);
+    let output = natskit_bare(&["demo", "--device", "--text", &long, "--frame-delay", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("the device answered: error: text of 281 characters"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: the device refused a request: text of 281 characters"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_device_demo_refuses_the_queue_group_options() {
+    for option in [
+        "--responders=2",
+        "--requests=5",
+        "--change-requests=5",
+        "--pace=0ms",
+    ] {
+        let output = natskit_bare(&["demo", "--device", option])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{option}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("cannot be used with"), "{option}: {stderr}");
+    }
 }

@@ -20,16 +20,40 @@ pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
     /// An unlit LED.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::OFF.channels(), [0, 0, 0]);
+    /// ```
     pub const OFF: Rgb = Rgb(0, 0, 0);
     /// Full white.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::WHITE.channels(), [255, 255, 255]);
+    /// ```
     pub const WHITE: Rgb = Rgb(255, 255, 255);
     /// Full red.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::RED.channels(), [255, 0, 0]);
+    /// ```
     pub const RED: Rgb = Rgb(255, 0, 0);
     /// Full green.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::GREEN.channels(), [0, 255, 0]);
+    /// ```
     pub const GREEN: Rgb = Rgb(0, 255, 0);
     /// Full blue.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::BLUE.channels(), [0, 0, 255]);
+    /// ```
     pub const BLUE: Rgb = Rgb(0, 0, 255);
-    /// Full yellow.
+    /// Full yellow: red and green.
+    ///
+    /// ```
+    /// assert_eq!(natskit_examples::led_matrix::Rgb::YELLOW.channels(), [255, 255, 0]);
+    /// ```
     pub const YELLOW: Rgb = Rgb(255, 255, 0);
 
     /// True for black, an LED that gives no light.

@@ -9,10 +9,29 @@ use std::path::Path;
 
 use super::{Matrix, Rgb, SIZE};
 
+/// The largest LED side a [`PngStyle`] draws, in pixels; a larger `led_size` is drawn as this.
+///
+/// ```
+/// use natskit_examples::led_matrix::png_file::MAX_LED_SIZE;
+///
+/// assert_eq!(MAX_LED_SIZE, 256);
+/// ```
+pub const MAX_LED_SIZE: u32 = 256;
+
+/// The widest gap a [`PngStyle`] draws, in pixels; a larger `gap` is drawn as this.
+///
+/// ```
+/// use natskit_examples::led_matrix::png_file::MAX_GAP;
+///
+/// assert_eq!(MAX_GAP, 64);
+/// ```
+pub const MAX_GAP: u32 = 64;
+
 /// How a PNG of the matrix looks: LED size, gap, board colour.
 ///
 /// The picture is `gap + 8 * (led_size + gap)` pixels wide and high: a `gap` wide border of board
-/// around it and between the LEDs.
+/// around it and between the LEDs. `led_size` is clamped to `1..=`[`MAX_LED_SIZE`] and `gap` to
+/// at most [`MAX_GAP`] (so the picture is at most 2624 pixels wide, and no size overflows).
 ///
 /// ```
 /// use natskit_examples::led_matrix::PngStyle;
@@ -25,9 +44,9 @@ use super::{Matrix, Rgb, SIZE};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PngStyle {
-    /// The side of one LED, in pixels (at least 1).
+    /// The side of one LED, in pixels (drawn as 1 to [`MAX_LED_SIZE`]).
     pub led_size: u32,
-    /// Pixels of board between two LEDs and around the edge.
+    /// Pixels of board between two LEDs and around the edge (drawn as at most [`MAX_GAP`]).
     pub gap: u32,
     /// The colour of the board.
     pub board: Rgb,
@@ -44,20 +63,39 @@ impl Default for PngStyle {
 }
 
 impl PngStyle {
-    /// Width and height of the picture, in pixels.
+    /// Width and height of the picture, in pixels, with `led_size` and `gap` clamped (see
+    /// [`PngStyle`]).
     ///
     /// ```
     /// use natskit_examples::led_matrix::{PngStyle, Rgb};
     ///
     /// let tiny = PngStyle { led_size: 1, gap: 0, board: Rgb::OFF };
     /// assert_eq!(tiny.image_size(), 8);
+    /// let huge = PngStyle { led_size: u32::MAX, gap: u32::MAX, board: Rgb::OFF };
+    /// assert_eq!(huge.image_size(), 64 + 8 * (256 + 64));
     /// ```
     pub fn image_size(&self) -> u32 {
-        self.gap + SIZE as u32 * (self.led_size.max(1) + self.gap)
+        self.gap_px() + SIZE as u32 * self.pitch()
     }
 
-    /// The top-left pixel `(px, py)` of the LED at column `x`, row `y`; the LED covers
-    /// `led_size` pixels to the right and down from there.
+    /// The LED side actually drawn: `led_size` clamped to `1..=MAX_LED_SIZE`.
+    fn led_px(&self) -> u32 {
+        self.led_size.clamp(1, MAX_LED_SIZE)
+    }
+
+    /// The gap actually drawn: `gap` capped at `MAX_GAP`.
+    fn gap_px(&self) -> u32 {
+        self.gap.min(MAX_GAP)
+    }
+
+    /// From one LED's top-left pixel to the next one's.
+    fn pitch(&self) -> u32 {
+        self.led_px() + self.gap_px()
+    }
+
+    /// The top-left pixel `(px, py)` of the LED at column `x`, row `y` (0 to 7); the LED covers
+    /// `led_size` pixels (clamped, see [`PngStyle`]) to the right and down from there. Positions
+    /// beyond `u32::MAX` saturate.
     ///
     /// ```
     /// use natskit_examples::led_matrix::PngStyle;
@@ -65,8 +103,8 @@ impl PngStyle {
     /// assert_eq!(PngStyle::default().led_origin(1, 0), (20, 2));
     /// ```
     pub fn led_origin(&self, x: u32, y: u32) -> (u32, u32) {
-        let pitch = self.led_size.max(1) + self.gap;
-        (self.gap + x * pitch, self.gap + y * pitch)
+        let at = |i: u32| self.gap_px().saturating_add(i.saturating_mul(self.pitch()));
+        (at(x), at(y))
     }
 }
 
@@ -109,7 +147,7 @@ pub enum PngError {
 pub fn pixels(matrix: &Matrix, style: PngStyle) -> Vec<u8> {
     let side = style.image_size() as usize;
     let mut image: Vec<u8> = style.board.channels().repeat(side * side);
-    let led = style.led_size.max(1) as usize;
+    let led = style.led_px() as usize;
     for (y, row) in matrix.rows().iter().enumerate() {
         for (x, color) in row.iter().enumerate() {
             let (px, py) = style.led_origin(x as u32, y as u32);
@@ -171,4 +209,50 @@ pub fn write(matrix: &Matrix, path: impl AsRef<Path>, style: PngStyle) -> Result
     encode(matrix, style, &mut out)?;
     out.flush().map_err(io_error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_styles_are_clamped_instead_of_overflowing() {
+        let huge = PngStyle {
+            led_size: u32::MAX,
+            gap: u32::MAX,
+            board: Rgb::OFF,
+        };
+        let capped = PngStyle {
+            led_size: MAX_LED_SIZE,
+            gap: MAX_GAP,
+            board: Rgb::OFF,
+        };
+        assert_eq!(huge.image_size(), capped.image_size());
+        assert_eq!(huge.image_size(), MAX_GAP + 8 * (MAX_LED_SIZE + MAX_GAP));
+        assert_eq!(huge.led_origin(7, 7), capped.led_origin(7, 7));
+        assert_eq!(huge.led_origin(u32::MAX, 0).0, u32::MAX);
+        let zero = PngStyle {
+            led_size: 0,
+            gap: 0,
+            board: Rgb::OFF,
+        };
+        assert_eq!(zero.image_size(), 8);
+    }
+
+    #[test]
+    fn the_largest_picture_is_drawn_whole() {
+        let style = PngStyle {
+            led_size: u32::MAX,
+            gap: u32::MAX,
+            board: Rgb::OFF,
+        };
+        let side = style.image_size() as usize;
+        let image = pixels(&Matrix::filled(Rgb::RED), style);
+        assert_eq!(image.len(), side * side * 3);
+        // The last pixel of the last LED is red, the corner past it board.
+        let (px, py) = style.led_origin(7, 7);
+        let last = ((py + MAX_LED_SIZE - 1) as usize * side + (px + MAX_LED_SIZE - 1) as usize) * 3;
+        assert_eq!(image[last..last + 3], [255, 0, 0]);
+        assert_eq!(image[image.len() - 3..], [0, 0, 0]);
+    }
 }

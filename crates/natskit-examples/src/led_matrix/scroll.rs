@@ -96,7 +96,7 @@ impl ScrollText {
         self.columns.len() + SIZE
     }
 
-    /// Frame number `k`; frames past the last are all background.
+    /// Frame number `k`; frames past the last are all background, up to `usize::MAX`.
     ///
     /// ```
     /// use natskit_examples::led_matrix::{Matrix, Rgb, ScrollText};
@@ -110,7 +110,8 @@ impl ScrollText {
         let mut matrix = Matrix::filled(self.background);
         for x in 0..SIZE {
             // The text column under matrix column x, when there is one.
-            let Some(column) = (k + x + 1)
+            let Some(column) = k
+                .saturating_add(x + 1)
                 .checked_sub(SIZE)
                 .and_then(|c| self.columns.get(c))
             else {
@@ -149,5 +150,18 @@ impl ScrollText {
     /// ```
     pub fn frames(&self) -> impl Iterator<Item = Matrix> + '_ {
         (0..self.frame_count()).map(|k| self.frame(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_near_usize_max_are_background_and_do_not_overflow() {
+        let scroll = ScrollText::new("Hi").color(Rgb::RED).background(Rgb::BLUE);
+        for k in [usize::MAX, usize::MAX - 1, usize::MAX - SIZE] {
+            assert_eq!(scroll.frame(k), Matrix::filled(Rgb::BLUE), "frame {k}");
+        }
     }
 }

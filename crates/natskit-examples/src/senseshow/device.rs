@@ -64,6 +64,8 @@ impl ServeOptions {
     }
 
     /// The directory PNG requests write in; the file name a request gives is taken relative to it.
+    /// Requests cannot name a path outside it by `..` or a root, but symbolic links inside it are
+    /// followed, not guarded against.
     ///
     /// ```
     /// use natskit_examples::senseshow::{MemorySink, ServeOptions};

@@ -74,7 +74,9 @@ impl Show {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PngRequest {
     /// Where to write it: a relative path ending in `.png`, with no `..`, taken relative to the
-    /// device's PNG directory.
+    /// device's PNG directory. The check is on the path's text only: symbolic links inside the
+    /// PNG directory are followed, not guarded against, so keep that directory free of links
+    /// you would not want written through.
     pub file: PathBuf,
     /// Draw this text's still picture ([`ScrollText::still`](crate::led_matrix::ScrollText::still))
     /// instead of what the matrix shows now.
@@ -273,7 +275,7 @@ fn body_text(body: &[u8]) -> String {
     text.trim_end_matches(['\r', '\n']).to_string()
 }
 
-fn is_json_object(body: &[u8]) -> bool {
+pub(super) fn is_json_object(body: &[u8]) -> bool {
     let trimmed = body.trim_ascii();
     trimmed.starts_with(b"{") && trimmed.ends_with(b"}")
 }
@@ -322,6 +324,9 @@ fn parse_png(body: &[u8]) -> Result<PngRequest, BadRequest> {
 }
 
 /// A path the device may write: relative, only plain names (no `..`, no root), ending in `.png`.
+///
+/// Only the path's text is checked: symbolic links inside the PNG directory are not guarded
+/// against (a link there pointing elsewhere is followed when the file is written).
 fn checked_png_path(path: &str) -> Result<PathBuf, BadRequest> {
     let refuse = |why| BadRequest::PngPath {
         path: path.to_string(),

@@ -7,7 +7,7 @@ use natskit::Request;
 use natskit_examples::led_matrix::{Matrix, PngStyle, Rgb, ScrollText};
 use natskit_examples::senseshow::MAX_TEXT_CHARS;
 
-use crate::support::{broker, client, decode_png, pixel_at, Device, Scratch, PATIENCE};
+use crate::support::{broker, client, decode_png, pixel_at, scratch, Device, PATIENCE};
 
 /// Sends a request and returns the answer as text, failing the test after PATIENCE.
 async fn ask(client: &natskit::Client, subject: &str, body: impl Into<String>) -> String {
@@ -132,7 +132,7 @@ async fn clear_fill_and_pixel_set_the_leds() {
 
 #[tokio::test]
 async fn png_requests_write_the_current_matrix_or_a_texts_still_picture() {
-    let dir = Scratch::new("device-png");
+    let dir = scratch("device-png");
     let server = broker().await;
     let png_dir = dir.path().to_path_buf();
     let device = Device::start(&server, |o| o.png_dir(png_dir)).await;

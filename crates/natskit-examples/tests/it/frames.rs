@@ -3,7 +3,7 @@
 use natskit_examples::led_matrix::font::{glyph, unknown_glyph};
 use natskit_examples::led_matrix::{ansi, png_file, Matrix, PngStyle, Rgb, ScrollText, SIZE};
 
-use crate::support::{decode_png, pixel_at, Scratch};
+use crate::support::{decode_png, pixel_at, scratch};
 
 const TEXT: Rgb = Rgb(255, 64, 0);
 const BACK: Rgb = Rgb(0, 0, 40);
@@ -115,7 +115,7 @@ fn characters_without_a_glyph_are_drawn_as_a_box() {
 
 #[test]
 fn a_frame_as_png_has_the_right_size_and_lit_leds_in_place() {
-    let dir = Scratch::new("png");
+    let dir = scratch("png");
     let path = dir.path().join("hi.png");
     let style = PngStyle::default();
     let frame = ScrollText::new("Hi").color(TEXT).background(BACK).frame(6);

@@ -6,15 +6,15 @@ use std::time::Duration;
 use natskit_examples::led_matrix::{Matrix, ScrollText};
 use natskit_test::NatsPy;
 
-use crate::support::{Hosted, Scratch};
+use crate::support::{hosted, scratch};
 
 #[test]
 fn nats_py_requests_are_answered_by_the_device() {
     let nats_py = NatsPy::locate()
         .unwrap_or_else(|e| panic!("{e} (scripts/install-deps.sh installs nats-py)"))
         .timeout(Duration::from_secs(60));
-    let dir = Scratch::new("nats-py");
-    let hosted = Hosted::start(dir.path());
+    let dir = scratch("nats-py");
+    let hosted = hosted(dir.path());
     nats_py
         .run(&hosted.url(), "senseshow_request")
         .unwrap_or_else(|e| panic!("{e}"));
@@ -30,5 +30,5 @@ fn nats_py_requests_are_answered_by_the_device() {
         .sum();
     assert_eq!(shown.len(), hello.len() + texts + 2);
     assert_eq!(shown.last(), Some(&Matrix::new()));
-    assert_eq!(hosted.stop(), 8);
+    assert_eq!(hosted.stop().expect("stop the device and the broker"), 8);
 }

@@ -2,14 +2,14 @@
 
 use natskit_examples::led_matrix::{Matrix, Rgb, ScrollText};
 
-use crate::support::{Hosted, Scratch, PATIENCE};
+use crate::support::{hosted, scratch, PATIENCE};
 
 const SEND_SENSE: &str = env!("CARGO_BIN_EXE_send_sense");
 
 #[test]
 fn send_sense_prints_one_answer_per_text_in_order() {
-    let dir = Scratch::new("send-sense");
-    let hosted = Hosted::start(dir.path());
+    let dir = scratch("send-sense");
+    let hosted = hosted(dir.path());
     let output = assert_cmd::Command::new(SEND_SENSE)
         .args([hosted.url().as_str(), "Hello", "NATS", "--color", "0,255,0"])
         .env_remove("NATS_URL")
@@ -32,13 +32,13 @@ fn send_sense_prints_one_answer_per_text_in_order() {
         })
         .collect();
     assert_eq!(hosted.frames().frames(), want);
-    assert_eq!(hosted.stop(), 2);
+    assert_eq!(hosted.stop().expect("stop the device and the broker"), 2);
 }
 
 #[test]
 fn send_sense_fails_when_the_device_refuses_a_text() {
-    let dir = Scratch::new("send-sense-refused");
-    let hosted = Hosted::start(dir.path());
+    let dir = scratch("send-sense-refused");
+    let hosted = hosted(dir.path());
     let long = "x".repeat(1000);
     let output = assert_cmd::Command::new(SEND_SENSE)
         .args([hosted.url().as_str(), long.as_str()])
@@ -52,5 +52,5 @@ fn send_sense_fails_when_the_device_refuses_a_text() {
         stdout.starts_with("error: text of 1000 characters"),
         "{stdout}"
     );
-    assert_eq!(hosted.stop(), 1);
+    assert_eq!(hosted.stop().expect("stop the device and the broker"), 1);
 }

@@ -1,17 +1,17 @@
 //! Brokers, devices and scratch directories for the tests.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 use std::time::Duration;
 
 use natskit::Client;
+use natskit_examples::senseshow::testing::HostedDevice;
 use natskit_examples::senseshow::{MemorySink, Senseshow, ServeOptions};
 use natskit_server::Server;
-use tokio::runtime::Runtime;
+use natskit_test::TempDir;
 use tokio::task::JoinHandle;
 
 /// Upper bound for anything a test waits on; all is done far sooner when things work.
-pub const PATIENCE: Duration = Duration::from_secs(15);
+pub const PATIENCE: Duration = natskit_examples::senseshow::testing::PATIENCE;
 
 /// An embedded broker on a loopback port no other broker of this process had.
 pub async fn broker() -> Server {
@@ -73,84 +73,17 @@ impl Device {
     }
 }
 
-/// A broker and a device on a runtime of their own, for tests whose thread blocks on a child
-/// process (`send_sense`, nats-py). Dropping it stops both.
-pub struct Hosted {
-    runtime: Runtime,
-    server: Option<Server>,
-    device: Option<Device>,
-}
-
-impl Hosted {
-    /// Starts a broker and a device with zero frame delay and PNG files written in `png_dir`.
-    pub fn start(png_dir: &Path) -> Hosted {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let png_dir = png_dir.to_path_buf();
-        let (server, device) = runtime.block_on(async {
-            let server = broker().await;
-            let device = Device::start(&server, |o| o.png_dir(png_dir)).await;
-            (server, device)
-        });
-        Hosted {
-            runtime,
-            server: Some(server),
-            device: Some(device),
-        }
-    }
-
-    /// The broker's URL.
-    pub fn url(&self) -> String {
-        self.server.as_ref().expect("a running broker").client_url()
-    }
-
-    /// Every frame the device showed so far.
-    pub fn frames(&self) -> &MemorySink {
-        &self.device.as_ref().expect("a running device").frames
-    }
-
-    /// Stops the device, then the broker; returns how many messages the device handled.
-    pub fn stop(mut self) -> u64 {
-        let device = self.device.take().expect("a running device");
-        let server = self.server.take().expect("a running broker");
-        self.runtime.block_on(async {
-            let handled = device.stop().await;
-            tokio::time::timeout(PATIENCE, server.shutdown())
-                .await
-                .expect("the broker shuts down in time");
-            handled
-        })
-    }
+/// A broker and a device with zero frame delay and PNG files written in `png_dir`, on a runtime
+/// of their own, for tests whose thread blocks on a child process (`send_sense`, nats-py).
+/// Dropping it stops both.
+pub fn hosted(png_dir: &Path) -> HostedDevice {
+    let png_dir = png_dir.to_path_buf();
+    HostedDevice::start(|o| o.png_dir(png_dir)).expect("start a broker and a device")
 }
 
 /// A fresh directory under the system's temp dir, removed with its contents on drop.
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    pub fn new(label: &str) -> Scratch {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "natskit-examples-{label}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create a scratch directory");
-        Scratch(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+pub fn scratch(label: &str) -> TempDir {
+    TempDir::new(&format!("examples-{label}")).expect("create a scratch directory")
 }
 
 /// Decodes a PNG file: (width, height, RGB bytes).

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use natskit::Request;
-use natskit_examples::senseshow::{FrameSink, Senseshow, ServeOptions, DEFAULT_SUBJECT};
+use natskit_examples::senseshow::{
+    Command, FrameSink, PngRequest, Senseshow, ServeOptions, Show, DEFAULT_SUBJECT,
+};
 
 use super::broker::Broker;
 use crate::error::CliError;
@@ -42,26 +44,25 @@ pub async fn run(
     let running = tokio::spawn(device.run());
 
     let sender = broker.client("send-sense").await?;
-    // The scroll takes a frame per column: allow for it, plus the usual margin.
-    let columns = u32::try_from(show.text.chars().count() * 8 + 16).unwrap_or(u32::MAX);
-    let patience = show.frame_delay.saturating_mul(columns) + Duration::from_secs(5);
+    // The device answers once the text has scrolled by, a frame delay per frame: allow for it,
+    // plus the usual margin.
+    let scroll = Show::new(show.text.clone());
+    let patience = scroll
+        .scroll_time(show.frame_delay)
+        .saturating_add(Duration::from_secs(5));
     let mut answers = Vec::new();
+    let (subject, body) = Command::Show(scroll.clone()).to_request(DEFAULT_SUBJECT);
     let answer = sender
-        .send_request(
-            DEFAULT_SUBJECT,
-            Request::new(show.text.clone()).timeout(patience),
-        )
+        .send_request(&subject, Request::new(body).timeout(patience))
         .await?;
     answers.push(String::from_utf8_lossy(&answer.payload).into_owned());
     if let Some(path) = &show.png {
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let body = serde_json::json!({ "path": name, "text": show.text }).to_string();
-        let answer = sender
-            .request(format!("{DEFAULT_SUBJECT}.png"), body)
-            .await?;
+        let png = PngRequest {
+            file: path.file_name().map(PathBuf::from).unwrap_or_default(),
+            text: Some(scroll),
+        };
+        let (subject, body) = Command::Png(png).to_request(DEFAULT_SUBJECT);
+        let answer = sender.request(subject, body).await?;
         answers.push(String::from_utf8_lossy(&answer.payload).into_owned());
     }
     sender.close().await?;
@@ -89,9 +90,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_device_scrolls_the_text_answers_done_and_saves_a_picture() {
-        let dir = std::env::temp_dir().join(format!("natskit-demo-device-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let picture = dir.join("hello.png");
+        let dir = natskit_test::TempDir::new("demo-device").expect("a temporary directory");
+        let picture = dir.path().join("hello.png");
         let broker = Broker::embedded().await.expect("embedded broker");
         let frames = MemorySink::new();
         let show = DeviceShow {
@@ -108,10 +108,10 @@ mod tests {
         assert_eq!(answers[0], "done: Hi");
         assert!(answers[1].starts_with("done: "), "{answers:?}");
         assert!(answers[1].ends_with("hello.png"), "{answers:?}");
-        assert!(frames.len() > 8, "a frame per column: {}", frames.len());
+        let scroll = natskit_examples::led_matrix::ScrollText::new("Hi");
+        assert_eq!(frames.frames(), scroll.frames().collect::<Vec<_>>());
         let png = std::fs::read(&picture).expect("the picture was written");
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
-        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub struct DemoArgs {
 
     /// Show the LED-matrix device instead: a virtual Sense HAT scrolls --text, sent to it on
     /// `senseshow` by another connection.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["responders", "requests", "change_requests", "pace"])]
     pub device: bool,
 
     /// The text the device scrolls.
@@ -95,7 +95,8 @@ pub async fn run(args: DemoArgs, connect: &ConnectArgs) -> Result<(), CliError> 
     Ok(())
 }
 
-/// `--device`: the LED matrix scrolls the text on the terminal, then the answers are printed.
+/// `--device`: the LED matrix scrolls the text on the terminal, then the answers are printed;
+/// fails, naming the answer, when the device refused a request (answered `error: ...`).
 async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
     println!(
         "natskit demo --device: an LED matrix listens on {:?} through {}; another connection sends it {:?}.",
@@ -111,8 +112,17 @@ async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
     let sink = natskit_examples::senseshow::TerminalSink::stdout();
     let outcome = device::run(&broker, &show, sink).await;
     broker.stop().await;
-    for answer in outcome? {
+    let answers = outcome?;
+    for answer in &answers {
         println!("the device answered: {answer}");
     }
-    Ok(())
+    match answers
+        .iter()
+        .find_map(|answer| answer.strip_prefix("error: "))
+    {
+        Some(why) => Err(CliError::msg(format!(
+            "the device refused a request: {why}"
+        ))),
+        None => Ok(()),
+    }
 }
