@@ -1,29 +1,87 @@
 //! Checking a CONNECT's credentials against the configured [`Auth`].
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
 use natskit_proto::ConnectInfo;
 
-use crate::{Auth, User};
+use crate::{Auth, ServerError, User};
 
-/// True when `connect` may use the broker; the user name it authenticated as, if any.
-pub(crate) fn authorize<'a>(auth: &'a Auth, connect: &ConnectInfo) -> Result<Option<&'a User>, ()> {
+/// Random bytes in a nonce, as nats-server (`nonceRawLen`).
+const NONCE_BYTES: usize = 11;
+
+/// A fresh nonce for INFO: random bytes in base64url without padding, as nats-server makes it.
+pub(crate) fn nonce() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; NONCE_BYTES]>())
+}
+
+/// Fails when a configured NKey user's key is not a public user key.
+pub(crate) fn check_nkeys(auth: &Auth) -> Result<(), ServerError> {
+    let Auth::Users(users) = auth else {
+        return Ok(());
+    };
+    for key in users.iter().filter_map(|u| u.nkey.as_deref()) {
+        let invalid = |reason: String| ServerError::InvalidNKey {
+            public_key: key.to_owned(),
+            reason,
+        };
+        if !key.starts_with('U') {
+            return Err(invalid("a user key starts with U".into()));
+        }
+        nkeys::KeyPair::from_public_key(key).map_err(|e| invalid(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// True when `connect` may use the broker; the user it authenticated as, if any. `nonce` is
+/// the one this connection's INFO carried (empty when no NKey user is configured).
+pub(crate) fn authorize<'a>(
+    auth: &'a Auth,
+    connect: &ConnectInfo,
+    nonce: &str,
+) -> Result<Option<&'a User>, ()> {
     match auth {
         Auth::None => Ok(None),
         Auth::Token(token) => match &connect.auth_token {
             Some(given) if same(given, token) => Ok(None),
             _ => Err(()),
         },
-        Auth::Users(users) => {
-            let (Some(name), Some(pass)) = (&connect.user, &connect.pass) else {
-                return Err(());
-            };
-            users
-                .iter()
-                .find(|u| &u.name == name)
-                .filter(|u| same(pass, &u.password))
-                .map(Some)
-                .ok_or(())
-        }
+        // As nats-server: a CONNECT with an nkey is checked against the NKey users only.
+        Auth::Users(users) => match &connect.nkey {
+            Some(key) => {
+                let user = users
+                    .iter()
+                    .find(|u| u.nkey.as_ref() == Some(key))
+                    .ok_or(())?;
+                verify(key, nonce, connect.sig.as_deref().unwrap_or_default())?;
+                Ok(Some(user))
+            }
+            None => {
+                let (Some(name), Some(pass)) = (&connect.user, &connect.pass) else {
+                    return Err(());
+                };
+                users
+                    .iter()
+                    .find(|u| u.nkey.is_none() && &u.name == name)
+                    .filter(|u| same(pass, &u.password))
+                    .map(Some)
+                    .ok_or(())
+            }
+        },
     }
+}
+
+/// Checks `sig` (base64url without padding, or standard base64, as nats-server accepts) is
+/// `key`'s Ed25519 signature of `nonce`.
+fn verify(key: &str, nonce: &str, sig: &str) -> Result<(), ()> {
+    if nonce.is_empty() {
+        return Err(());
+    }
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig)
+        .or_else(|_| STANDARD.decode(sig))
+        .map_err(|_| ())?;
+    let key = nkeys::KeyPair::from_public_key(key).map_err(|_| ())?;
+    key.verify(nonce.as_bytes(), &sig).map_err(|_| ())
 }
 
 /// Compares secrets in time that depends on their lengths only, not on where they differ.
@@ -51,17 +109,70 @@ mod tests {
     #[test]
     fn tokens_and_users_are_checked() {
         let token = Auth::Token("s3cret".into());
-        assert!(authorize(&token, &connect(None, None, Some("s3cret"))).is_ok());
-        assert!(authorize(&token, &connect(None, None, Some("s3creT"))).is_err());
-        assert!(authorize(&token, &connect(None, None, None)).is_err());
+        assert!(authorize(&token, &connect(None, None, Some("s3cret")), "n").is_ok());
+        assert!(authorize(&token, &connect(None, None, Some("s3creT")), "n").is_err());
+        assert!(authorize(&token, &connect(None, None, None), "n").is_err());
         let users = Auth::Users(vec![User::new("a", "pa"), User::new("b", "pb")]);
         assert_eq!(
-            authorize(&users, &connect(Some("b"), Some("pb"), None)).map(|u| u.map(|u| &u.name)),
+            authorize(&users, &connect(Some("b"), Some("pb"), None), "n")
+                .map(|u| u.map(|u| &u.name)),
             Ok(Some(&"b".to_owned()))
         );
-        assert!(authorize(&users, &connect(Some("b"), Some("pa"), None)).is_err());
-        assert!(authorize(&users, &connect(Some("c"), Some("pc"), None)).is_err());
-        assert!(authorize(&users, &connect(None, None, None)).is_err());
-        assert!(authorize(&Auth::None, &connect(None, None, None)).is_ok());
+        assert!(authorize(&users, &connect(Some("b"), Some("pa"), None), "n").is_err());
+        assert!(authorize(&users, &connect(Some("c"), Some("pc"), None), "n").is_err());
+        assert!(authorize(&users, &connect(None, None, None), "").is_err());
+        assert!(authorize(&Auth::None, &connect(None, None, None), "n").is_ok());
+    }
+
+    #[test]
+    fn nkey_users_sign_the_nonce() {
+        let key = nkeys::KeyPair::new_user();
+        let other = nkeys::KeyPair::new_user();
+        let users = Auth::Users(vec![User::new("a", "pa"), User::nkey(key.public_key())]);
+        let nonce = nonce();
+        assert_eq!(nonce.len(), 15);
+        let signed = |kp: &nkeys::KeyPair, sig: Option<String>| {
+            let mut c = connect(None, None, None);
+            c.nkey = Some(kp.public_key());
+            c.sig = sig;
+            c
+        };
+        let sig = key.sign(nonce.as_bytes()).unwrap();
+        let good = signed(&key, Some(URL_SAFE_NO_PAD.encode(&sig)));
+        assert_eq!(
+            authorize(&users, &good, &nonce).map(|u| u.map(|u| u.name.clone())),
+            Ok(Some(key.public_key()))
+        );
+        let std_b64 = signed(&key, Some(STANDARD.encode(&sig)));
+        assert!(authorize(&users, &std_b64, &nonce).is_ok());
+        assert!(authorize(&users, &good, "another nonce").is_err());
+        assert!(authorize(&users, &good, "").is_err());
+        assert!(authorize(&users, &signed(&key, None), &nonce).is_err());
+        let forged = other.sign(nonce.as_bytes()).unwrap();
+        assert!(authorize(
+            &users,
+            &signed(&key, Some(URL_SAFE_NO_PAD.encode(&forged))),
+            &nonce
+        )
+        .is_err());
+        let stranger = URL_SAFE_NO_PAD.encode(&forged);
+        assert!(authorize(&users, &signed(&other, Some(stranger)), &nonce).is_err());
+        // A password user still gets in; nobody logs in as the NKey user with a password.
+        assert!(authorize(&users, &connect(Some("a"), Some("pa"), None), &nonce).is_ok());
+        assert!(authorize(
+            &users,
+            &connect(Some(&key.public_key()), Some(""), None),
+            &nonce
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn nkey_users_are_checked_at_start() {
+        let good = nkeys::KeyPair::new_user().public_key();
+        assert!(check_nkeys(&Auth::Users(vec![User::nkey(good)])).is_ok());
+        let account = nkeys::KeyPair::new_account().public_key();
+        assert!(check_nkeys(&Auth::Users(vec![User::nkey(account)])).is_err());
+        assert!(check_nkeys(&Auth::Users(vec![User::nkey("UNOTAKEY")])).is_err());
     }
 }

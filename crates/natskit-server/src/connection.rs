@@ -5,14 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use natskit_proto::WriteBuffer;
+use natskit_proto::{ServerInfo, WriteBuffer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
+use tokio_rustls::TlsAcceptor;
 
 use crate::conn::Conn;
 use crate::session::{Close, Session};
 use crate::state::State;
 use crate::texts;
+
+/// The first byte of a TLS handshake record.
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
 /// Read buffer growth step.
 const READ_CHUNK: usize = 64 * 1024;
@@ -22,7 +27,75 @@ const READ_CHUNK: usize = 64 * 1024;
 const MAX_STALL: Duration = Duration::from_secs(1);
 
 /// Serves one client connection until it ends; `reader` and `writer` are its two halves.
-pub(crate) async fn serve<R, W>(state: Arc<State>, conn: Arc<Conn>, mut reader: R, writer: W)
+pub(crate) async fn serve<R, W>(state: Arc<State>, conn: Arc<Conn>, reader: R, writer: W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let info = greeting(&state, &conn);
+    conn.send(|out| out.put_info(&info));
+    run(state, conn, reader, writer, info.nonce).await;
+}
+
+/// Serves a TCP client of a TLS broker: INFO in plain text, then the client's handshake (within
+/// the authentication timeout), then the protocol over TLS. A client that does not start a
+/// handshake is disconnected without a word, as nats-server 2.9 does.
+pub(crate) async fn serve_tls(
+    state: Arc<State>,
+    conn: Arc<Conn>,
+    mut stream: TcpStream,
+    acceptor: TlsAcceptor,
+) {
+    let _cleanup = Cleanup {
+        state: state.clone(),
+        conn: conn.clone(),
+    };
+    let info = greeting(&state, &conn);
+    let mut plain = WriteBuffer::new();
+    plain.put_info(&info);
+    let handshake = async {
+        stream.write_all_buf(&mut plain).await?;
+        // Go's TLS (so nats-server) drops a client whose first record is no handshake without
+        // an alert; rustls would send one.
+        let mut first = [0u8; 1];
+        stream.peek(&mut first).await?;
+        if first[0] != TLS_HANDSHAKE_RECORD {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "first record does not look like a TLS handshake",
+            ));
+        }
+        acceptor.accept(stream).await
+    };
+    let tls = tokio::select! {
+        done = tokio::time::timeout(state.options.limits.auth_timeout, handshake) => match done {
+            Ok(Ok(tls)) => tls,
+            Ok(Err(e)) => {
+                tracing::warn!(client = conn.id, "TLS handshake error: {e}");
+                return;
+            }
+            Err(_) => {
+                tracing::warn!(client = conn.id, "TLS handshake timeout");
+                return;
+            }
+        },
+        () = conn.closed() => return,
+    };
+    let (reader, writer) = tokio::io::split(tls);
+    run(state, conn, reader, writer, info.nonce).await;
+}
+
+/// The INFO a new connection gets, with a fresh nonce when NKey users are configured.
+fn greeting(state: &State, conn: &Conn) -> ServerInfo {
+    let mut info = state.info(conn);
+    if state.options.auth.needs_nonce() {
+        info.nonce = crate::auth::nonce();
+    }
+    info
+}
+
+/// Runs the connection once INFO is on its way; `nonce` is the one INFO carried.
+async fn run<R, W>(state: Arc<State>, conn: Arc<Conn>, mut reader: R, writer: W, nonce: String)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -34,9 +107,6 @@ where
         conn: conn.clone(),
     };
     let limits = state.options.limits.clone();
-    let client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
-    let info = state.info(conn.id, &client_ip);
-    conn.send(|out| out.put_info(&info));
     let writer_task = tokio::spawn(write_loop(
         state.clone(),
         conn.clone(),
@@ -51,7 +121,7 @@ where
             err: Some(texts::MAX_CONNECTIONS),
         }
     } else {
-        read_loop(&state, &conn, &mut reader).await
+        read_loop(&state, &conn, &mut reader, nonce).await
     };
     match end.err {
         Some(text) => conn.close(&end.reason, Some(text)),
@@ -93,9 +163,10 @@ async fn read_loop<R: AsyncRead + Unpin>(
     state: &Arc<State>,
     conn: &Arc<Conn>,
     reader: &mut R,
+    nonce: String,
 ) -> Close {
     let limits = &state.options.limits;
-    let mut session = Session::new(state.clone(), conn.clone());
+    let mut session = Session::new(state.clone(), conn.clone(), nonce);
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
     let auth_deadline = sleep(limits.auth_timeout);
     tokio::pin!(auth_deadline);

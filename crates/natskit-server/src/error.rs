@@ -23,4 +23,19 @@ pub enum ServerError {
         #[source]
         source: std::io::Error,
     },
+    /// A configured NKey user's public key is not a valid user key (`U...`).
+    #[error("invalid NKey user public key {public_key:?}: {reason}")]
+    InvalidNKey {
+        /// The key as configured.
+        public_key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The TLS configuration cannot be used: a file is missing or holds no certificate or
+    /// key, or client verification was asked for without a certificate.
+    #[error("TLS configuration: {reason}")]
+    Tls {
+        /// What is wrong (names files, never shows key material).
+        reason: String,
+    },
 }

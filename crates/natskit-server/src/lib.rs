@@ -18,10 +18,10 @@
 //! What it does: INFO / CONNECT / PUB / HPUB / SUB / UNSUB (with max) / MSG / HMSG / PING /
 //! PONG, `+OK` in verbose mode, the no-responders status, queue groups, echo off, nats-server's
 //! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
-//! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token
-//! and user/password authentication, and `/varz`, `/connz`, `/subsz` monitoring. What it does
-//! not: clustering (run nats-server for that; natskit clients connect to it unchanged), TLS and
-//! NKeys (planned), JetStream.
+//! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token,
+//! user/password and NKey authentication, TLS (with client certificates if asked), and
+//! `/varz`, `/connz`, `/subsz` monitoring. What it does not: clustering (run nats-server for
+//! that; natskit clients connect to it unchanged), JWT/operator accounts, JetStream.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -31,7 +31,8 @@
 //!   delivery, with a per-connection lookup cache.
 //! - `conn`: what other connections touch: the outbound buffer, subscriptions, counters.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
-//! - `subscription`, `state`, `auth`, `texts` (the `-ERR` texts), `stats` ([`Statistics`]),
+//! - `tls`: the TLS configuration read from PEM files; `connection` runs the handshake.
+//! - `subscription`, `state`, `auth` (tokens, passwords, NKey signatures), `texts` (the `-ERR` texts), `stats` ([`Statistics`]),
 //!   `monitor` (HTTP), `error` ([`ServerError`]), `fxhash`.
 
 mod auth;
@@ -49,6 +50,7 @@ mod stats;
 mod sublist;
 mod subscription;
 mod texts;
+mod tls;
 
 pub use error::ServerError;
 pub use options::{Auth, Limits, User, DEFAULT_PORT};

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::tls::TlsFiles;
 use crate::Permissions;
 
 /// nats-server's default client port.
@@ -76,7 +77,8 @@ pub enum Auth {
     None,
     /// Clients that send this token (`auth_token` in CONNECT, or `nats://token@host`).
     Token(String),
-    /// Clients that send one of these user names with its password.
+    /// Clients that send one of these user names with its password, or that sign the nonce
+    /// with the seed of one of these NKey users ([`User::nkey`]).
     Users(Vec<User>),
 }
 
@@ -88,6 +90,17 @@ impl Auth {
     /// ```
     pub fn is_required(&self) -> bool {
         !matches!(self, Auth::None)
+    }
+
+    /// True when INFO must carry a nonce: some user is an NKey user.
+    ///
+    /// ```
+    /// use natskit_server::{Auth, User};
+    /// assert!(!Auth::Users(vec![User::new("a", "pw")]).needs_nonce());
+    /// assert!(Auth::Users(vec![User::nkey("UABC")]).needs_nonce());
+    /// ```
+    pub fn needs_nonce(&self) -> bool {
+        matches!(self, Auth::Users(users) if users.iter().any(|u| u.nkey.is_some()))
     }
 }
 
@@ -101,8 +114,11 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// A user name with its password, and optionally what it may publish and subscribe to.
-/// `Debug` never shows the password.
+/// A user the broker admits: a name with its password, or an NKey user (a public key `U...`
+/// that proves itself by signing the nonce of INFO, as with nats-server's `nkey` users); and
+/// optionally what it may publish and subscribe to. Both kinds may be mixed in
+/// [`Auth::Users`]: a CONNECT with `nkey` is checked against the NKey users, any other against
+/// the password users. `Debug` never shows the password.
 ///
 /// ```
 /// let user = natskit_server::User::new("alice", "wonderland");
@@ -110,20 +126,48 @@ impl fmt::Debug for Auth {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
-    /// The user name.
+    /// The user name; for an NKey user, its public key.
     pub name: String,
-    /// The password.
+    /// The password; empty for an NKey user.
     pub password: String,
+    /// The public NKey (`U...`) of an NKey user; `None` for a password user.
+    pub nkey: Option<String>,
     /// What the user may do; `None`: anything.
     pub permissions: Option<Arc<Permissions>>,
 }
 
 impl User {
     /// A user with a password, allowed everything.
+    ///
+    /// ```
+    /// let user = natskit_server::User::new("alice", "wonderland");
+    /// assert!(user.nkey.is_none());
+    /// ```
     pub fn new(name: impl Into<String>, password: impl Into<String>) -> Self {
         User {
             name: name.into(),
             password: password.into(),
+            nkey: None,
+            permissions: None,
+        }
+    }
+
+    /// An NKey user, allowed everything: a client proves it holds the seed of `public_key`
+    /// (`U...`) by signing the nonce the broker sends in INFO. The key is checked when the
+    /// broker starts ([`ServerError::InvalidNKey`](crate::ServerError::InvalidNKey)).
+    ///
+    /// ```
+    /// let key = nkeys::KeyPair::new_user();
+    /// let user = natskit_server::User::nkey(key.public_key());
+    /// assert_eq!(user.nkey.as_deref(), Some(user.name.as_str()));
+    /// assert!(format!("{user:?}").starts_with("User { nkey: \"U"));
+    /// ```
+    pub fn nkey(public_key: impl Into<String>) -> Self {
+        let public_key = public_key.into();
+        User {
+            name: public_key.clone(),
+            password: String::new(),
+            nkey: Some(public_key),
             permissions: None,
         }
     }
@@ -143,11 +187,18 @@ impl User {
 
 impl fmt::Debug for User {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "User {{ name: {:?}, password: <redacted>, permissions: {:?} }}",
-            self.name, self.permissions
-        )
+        match &self.nkey {
+            Some(key) => write!(
+                f,
+                "User {{ nkey: {key:?}, permissions: {:?} }}",
+                self.permissions
+            ),
+            None => write!(
+                f,
+                "User {{ name: {:?}, password: <redacted>, permissions: {:?} }}",
+                self.name, self.permissions
+            ),
+        }
     }
 }
 
@@ -159,6 +210,7 @@ pub(crate) struct ServerOptions {
     pub(crate) server_name: String,
     pub(crate) limits: Limits,
     pub(crate) auth: Auth,
+    pub(crate) tls: TlsFiles,
     pub(crate) http_port: Option<u16>,
     pub(crate) lame_duck_grace: Duration,
     pub(crate) listen: bool,
@@ -172,6 +224,7 @@ impl Default for ServerOptions {
             server_name: String::new(),
             limits: Limits::default(),
             auth: Auth::None,
+            tls: TlsFiles::default(),
             http_port: None,
             lame_duck_grace: Duration::ZERO,
             listen: true,

@@ -1,6 +1,7 @@
 //! Starting and stopping a broker: [`ServerBuilder`], the [`Server`] handle and its accept loop.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +158,79 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds an NKey user (public key `U...`, allowed everything): INFO then carries a nonce,
+    /// and a client authenticates as this user by sending the key with its signature of the
+    /// nonce (natskit's `ConnectOptions::nkey(seed)`). [`Self::start`] fails on a key that is
+    /// not a user public key. Use [`Self::add_user`] with [`User::nkey`] to limit what it may do.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let key = nkeys::KeyPair::new_user();
+    /// let server = natskit_server::Server::builder().port(0).nkey_user(key.public_key()).start().await?;
+    /// let client = natskit::ConnectOptions::new()
+    ///     .nkey(key.seed()?)
+    ///     .connect(&server.client_url())
+    ///     .await?;
+    /// client.flush().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn nkey_user(self, public_key: impl Into<String>) -> Self {
+        self.add_user(User::nkey(public_key))
+    }
+
+    /// Serves TLS with this certificate chain and private key (PEM files, read by
+    /// [`Self::start`]), as nats-server's `tls { cert_file, key_file }`: INFO is sent in plain
+    /// text with `tls_required`, then the client must start the TLS handshake (within the
+    /// authentication timeout); a client that does not is disconnected without a word, as
+    /// nats-server 2.9 does. In-process connections stay plain.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = natskit_server::Server::builder()
+    ///     .tls("certs/server.pem", "certs/server-key.pem")
+    ///     .start()
+    ///     .await?;
+    /// let client = natskit::ConnectOptions::new()
+    ///     .add_root_certificate("certs/ca.pem")
+    ///     .connect(&server.client_url())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, cert_pem: impl Into<PathBuf>, key_pem: impl Into<PathBuf>) -> Self {
+        self.options.tls.cert = Some(cert_pem.into());
+        self.options.tls.key = Some(key_pem.into());
+        self
+    }
+
+    /// Mutual TLS: clients must present a certificate signed by a CA in this PEM file
+    /// (nats-server's `verify: true` with `ca_file`); INFO then says `tls_verify`. Needs
+    /// [`Self::tls`] too, or [`Self::start`] fails.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = natskit_server::Server::builder()
+    ///     .tls("certs/server.pem", "certs/server-key.pem")
+    ///     .tls_verify_clients("certs/ca.pem")
+    ///     .start()
+    ///     .await?;
+    /// let client = natskit::ConnectOptions::new()
+    ///     .add_root_certificate("certs/ca.pem")
+    ///     .client_certificate("certs/client.pem", "certs/client-key.pem")
+    ///     .connect(&server.client_url())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls_verify_clients(mut self, ca_pem: impl Into<PathBuf>) -> Self {
+        self.options.tls.client_ca = Some(ca_pem.into());
+        self
+    }
+
     /// Serves `/varz`, `/connz` and `/subsz` over HTTP on this port (0 for a free one).
     pub fn http_port(mut self, port: u16) -> Self {
         self.options.http_port = Some(port);
@@ -173,6 +247,8 @@ impl ServerBuilder {
     /// Binds the port(s) and starts accepting clients on the current tokio runtime.
     pub async fn start(self) -> Result<Server, ServerError> {
         let options = self.options;
+        crate::auth::check_nkeys(&options.auth)?;
+        let tls = crate::tls::load(&options.tls)?;
         let address = format!("{}:{}", options.host, options.port);
         let bind_error = |source| ServerError::Bind {
             address: address.clone(),
@@ -186,7 +262,7 @@ impl ServerBuilder {
             (None, SocketAddr::from(([127, 0, 0, 1], 0)))
         };
         let http_port = options.http_port;
-        let state = Arc::new(State::new(options, addr.port()));
+        let state = Arc::new(State::new(options, addr.port(), tls));
         let (stop, stopped) = watch::channel(false);
         let http = match http_port {
             Some(port) => Some(monitor::start(state.clone(), port, stopped.clone()).await?),
@@ -269,8 +345,7 @@ impl Server {
         self.stop_accepting();
         let conns: Vec<Arc<Conn>> = lock(&self.state.conns).values().cloned().collect();
         for conn in &conns {
-            let client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
-            let mut info = self.state.info(conn.id, &client_ip);
+            let mut info = self.state.info(conn);
             info.lame_duck_mode = true;
             conn.send(|out| out.put_info(&info));
         }
@@ -373,8 +448,21 @@ fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let conn = register(state, Some(peer));
     tracing::info!(client = conn.id, %peer, "client connected");
-    let (reader, writer) = stream.into_split();
-    spawn_connection(state.clone(), conn, reader, writer);
+    match &state.tls {
+        Some(tls) => {
+            let acceptor = tls.acceptor.clone();
+            let state = state.clone();
+            state.task_started();
+            tokio::spawn(async move {
+                connection::serve_tls(state.clone(), conn, stream, acceptor).await;
+                state.task_ended();
+            });
+        }
+        None => {
+            let (reader, writer) = stream.into_split();
+            spawn_connection(state.clone(), conn, reader, writer);
+        }
+    }
 }
 
 fn register(state: &Arc<State>, peer: Option<SocketAddr>) -> Arc<Conn> {

@@ -74,6 +74,8 @@ pub(crate) struct Session {
     /// Connections more than half full after this batch: the reader pauses for them.
     stalled: Vec<Arc<Conn>>,
     rng: u64,
+    /// The nonce this connection's INFO carried (empty without NKey users).
+    nonce: String,
     pings_outstanding: u32,
     in_msgs: u64,
     in_bytes: u64,
@@ -82,7 +84,8 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(state: Arc<State>, conn: Arc<Conn>) -> Self {
+    /// `nonce`: what this connection's INFO carried for NKey users to sign (or empty).
+    pub(crate) fn new(state: Arc<State>, conn: Arc<Conn>, nonce: String) -> Self {
         // CONNECT gets no longer line than anything else, as with nats-server.
         let limits = natskit_proto::Limits {
             max_control_line: state.options.limits.max_control_line,
@@ -106,6 +109,7 @@ impl Session {
             touched: Vec::new(),
             stalled: Vec::new(),
             rng: rand::random::<u64>() | 1,
+            nonce,
             pings_outstanding: 0,
             in_msgs: 0,
             in_bytes: 0,
@@ -221,7 +225,7 @@ impl Session {
         if connect.no_responders && !connect.headers {
             return Err(Close::with_err(texts::NO_RESPONDERS_NEEDS_HEADERS));
         }
-        let user = authorize(&self.state.options.auth, &connect)
+        let user = authorize(&self.state.options.auth, &connect, &self.nonce)
             .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?;
         self.flags = Flags {
             verbose: connect.verbose,

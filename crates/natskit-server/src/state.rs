@@ -13,6 +13,7 @@ use crate::conn::{lock, Conn};
 use crate::options::ServerOptions;
 use crate::sublist::Sublist;
 use crate::subscription::Subscription;
+use crate::tls::Tls;
 
 /// The version the broker announces: the nats-server protocol level it matches.
 pub(crate) const VERSION: &str = "2.9.10";
@@ -32,6 +33,8 @@ pub(crate) struct Counters {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) options: ServerOptions,
+    /// TLS for TCP clients, when configured.
+    pub(crate) tls: Option<Tls>,
     pub(crate) server_id: String,
     /// The port actually bound (differs from the options when they asked for 0).
     pub(crate) port: u16,
@@ -49,9 +52,10 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(options: ServerOptions, port: u16) -> Self {
+    pub(crate) fn new(options: ServerOptions, port: u16, tls: Option<Tls>) -> Self {
         State {
             options,
+            tls,
             server_id: natskit_proto::nuid::next(),
             port,
             started: SystemTime::now(),
@@ -71,8 +75,8 @@ impl State {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// The INFO for a client.
-    pub(crate) fn info(&self, client_id: u64, client_ip: &str) -> ServerInfo {
+    /// The INFO for a client (without nonce).
+    pub(crate) fn info(&self, conn: &Conn) -> ServerInfo {
         let mut info = ServerInfo::default();
         info.server_id.clone_from(&self.server_id);
         info.server_name = if self.options.server_name.is_empty() {
@@ -86,9 +90,14 @@ impl State {
         info.headers = true;
         info.max_payload = self.options.limits.max_payload;
         info.proto = 1;
-        info.client_id = client_id;
-        info.client_ip = client_ip.into();
+        info.client_id = conn.id;
+        info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
         info.auth_required = self.options.auth.is_required();
+        // In-process connections (no peer address) stay plain.
+        if let (Some(tls), Some(_)) = (&self.tls, conn.peer) {
+            info.tls_required = true;
+            info.tls_verify = tls.verify;
+        }
         info
     }
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
+mod certs;
 mod support;
 
 mod async_nats;
@@ -11,6 +12,8 @@ mod in_process;
 mod monitoring;
 mod nats_py;
 mod permissions;
+mod security;
 mod shutdown;
 mod smoke;
+mod tls;
 mod wire;
