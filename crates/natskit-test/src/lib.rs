@@ -30,6 +30,7 @@
 //!   against any server URL, restarting the server when the `reconnect` scenario asks.
 //! - [`port`]: free loopback ports, never handed out twice by one process.
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
+//! - [`pki`]: a CA and certificates made at test time, for TLS tests.
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
 //! - `error.rs`: [`Error`] and [`Result`].
 //! - `tempdir.rs`: [`TempDir`], the temp dir each server owns (and any test may use), removed
@@ -40,6 +41,7 @@ mod cluster;
 mod error;
 mod fake;
 mod nats_py;
+pub mod pki;
 pub mod port;
 pub mod probe;
 mod proxy;

@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
-mod certs;
 mod support;
 
 mod async_nats;

@@ -6,8 +6,8 @@ use futures_util::StreamExt;
 use natskit::ConnectError;
 use natskit_server::{Server, ServerBuilder, ServerError};
 
-use crate::certs::Pki;
 use crate::support::*;
+use natskit_test::pki::Pki;
 
 fn tls_builder(pki: &Pki) -> ServerBuilder {
     Server::builder().tls(&pki.server.cert, &pki.server.key)

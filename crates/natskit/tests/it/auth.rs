@@ -7,7 +7,6 @@ use nkeys::KeyPair;
 
 use natskit_test::TempDir;
 
-use crate::certs::write;
 use crate::jwt::{creds, Operator};
 
 fn nkey_server(user: &KeyPair) -> NatsServer {
@@ -120,7 +119,8 @@ async fn creds_file_connects_in_operator_mode() {
     let operator = Operator::new();
     let server = operator_server(&operator);
     let dir = TempDir::new("creds").unwrap();
-    let file = write(&dir, "user.creds", &operator.creds());
+    let file = dir.path().join("user.creds");
+    std::fs::write(&file, operator.creds()).unwrap();
     let client = ConnectOptions::new()
         .credentials_file(&file)
         .connect(&server.url())

@@ -7,7 +7,6 @@
 mod backend;
 mod support;
 
-mod certs;
 mod jwt;
 
 mod auth;

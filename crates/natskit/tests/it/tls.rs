@@ -12,8 +12,8 @@ use natskit::{ConnectError, ConnectOptions, Event, ReconnectDelay};
 use natskit_test::NatsServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::certs::{Pair, Pki};
 use crate::support::{wait_for_event, PATIENCE};
+use natskit_test::pki::{Pair, Pki};
 
 fn tls_server(pki: &Pki, cert: &Pair, verify: bool) -> NatsServer {
     NatsServer::builder()
