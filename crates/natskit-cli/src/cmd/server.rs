@@ -1,5 +1,6 @@
 //! `natskit server`: run the embedded broker (natskit-server) until Ctrl-C or SIGTERM.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -36,6 +37,23 @@ pub struct ServerArgs {
     #[arg(long)]
     pub token: Option<String>,
 
+    /// Clients may authenticate as this NKey user (a public key `U...`); repeat for more.
+    /// Combines with --user, not with --token.
+    #[arg(long = "nkey", value_name = "PUBLIC_KEY", conflicts_with = "token")]
+    pub nkeys: Vec<String>,
+
+    /// Serve TLS with this certificate (PEM; needs --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Require client certificates signed by this CA (PEM; needs --tls-cert).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_verify: Option<PathBuf>,
+
     /// Largest message a client may publish, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = natskit_proto_max_payload())]
     pub max_payload: usize,
@@ -66,6 +84,15 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
     }
     if let Some(token) = &args.token {
         builder = builder.token(token);
+    }
+    for key in &args.nkeys {
+        builder = builder.nkey_user(key);
+    }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        builder = builder.tls(cert, key);
+    }
+    if let Some(ca) = &args.tls_verify {
+        builder = builder.tls_verify_clients(ca);
     }
     if let Some(port) = args.http_port {
         builder = builder.http_port(port);

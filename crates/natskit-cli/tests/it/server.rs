@@ -95,3 +95,64 @@ fn a_taken_port_is_one_clear_error() {
     broker.terminate();
     assert!(broker.finish().status.success());
 }
+
+#[test]
+fn tls_and_nkey_flags_secure_the_broker() {
+    let pki = natskit_test::pki::Pki::new();
+    let user = nkeys::KeyPair::new_user();
+    let (cert, key) = (
+        pki.server.cert.to_str().unwrap(),
+        pki.server.key.to_str().unwrap(),
+    );
+    let public_key = user.public_key();
+    let (broker, url) =
+        start_broker(&["--tls-cert", cert, "--tls-key", key, "--nkey", &public_key]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let seed = user.seed().unwrap();
+        let client = natskit::ConnectOptions::new()
+            .add_root_certificate(&pki.ca)
+            .nkey(seed.clone())
+            .connect(&url)
+            .await
+            .expect("TLS with the test CA and the NKey user");
+        assert!(client.server_info().tls_required);
+        client.flush().await.unwrap();
+        client.close().await.unwrap();
+        let untrusted = natskit::ConnectOptions::new()
+            .nkey(seed)
+            .reconnect(false)
+            .connect(&url)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(untrusted, natskit::ConnectError::CertificateRejected { .. }),
+            "{untrusted:?}"
+        );
+        let stranger = natskit::ConnectOptions::new()
+            .add_root_certificate(&pki.ca)
+            .nkey(nkeys::KeyPair::new_user().seed().unwrap())
+            .reconnect(false)
+            .connect(&url)
+            .await
+            .unwrap_err();
+        assert!(
+            stranger.to_string().contains("Authorization Violation"),
+            "{stranger}"
+        );
+    });
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}
+
+#[test]
+fn tls_flags_come_in_pairs() {
+    let output = natskit_bare(&["server", "-p", "0", "--tls-cert", "x.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
+}
