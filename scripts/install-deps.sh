@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need and are missing: nats-server (from the Debian/Ubuntu
-# packages), the Python NATS client nats-py (pinned, into the virtualenv target/nats-py-venv, for the
-# foreign-client tests of natskit-test), and checks that cargo is there. Quiet and quick when
+# packages), the Python NATS client nats-py and the nkeys package its NKey authentication needs (both
+# pinned, into the virtualenv target/nats-py-venv, for the foreign-client tests of natskit-test), and
+# checks that cargo is there. Quiet and quick when
 # everything is present; safe to run again and again.
 #
 # Looks for nats-server in NATS_SERVER_BIN, PATH, /usr/sbin, /usr/local/sbin and /sbin (a non-root
 # PATH often lacks the sbin directories where the package puts it). Uses sudo only when not root.
 # The virtualenv is made with `python3 -m venv` and filled from PyPI with pip; when NATS_PY_PYTHON is
-# set (the harness then uses that interpreter instead), it is only checked to have nats-py.
+# set (the harness then uses that interpreter instead), it is only checked to have nats-py and nkeys.
 #
 # For testing this script without touching the machine:
 #   INSTALL_DEPS_DRY_RUN=1        print the commands that would run instead of running them
@@ -22,6 +23,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # The nats-py release scripts/foreign/nats_py_scenarios.py is written for; bump both together.
 nats_py_version=2.16.0
+# nkeys, which nats-py imports for NKey authentication (its `nkeys` extra, pinned here instead).
+nkeys_version=0.2.1
 nats_py_venv="$repo_root/target/nats-py-venv"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
@@ -106,22 +109,30 @@ nats_py_version_of() {
     "$1" -c 'import importlib.metadata as m, nats; print(m.version("nats-py"))' 2>/dev/null
 }
 
-# 3. nats-py, for the foreign-client tests (natskit_test::NatsPy): a virtualenv of its own under
-#    target/ (git-ignored), so nothing is installed into the system's Python. Recreated when it is
-#    missing or broken (no working pip: say, its base interpreter is gone); pip only runs when the
-#    pinned version is not there yet.
+# Prints the nkeys version importable by python $1; fails when there is none (or $1 does not run).
+nkeys_version_of() {
+    "$1" -c 'import importlib.metadata as m, nkeys; print(m.version("nkeys"))' 2>/dev/null
+}
+
+# 3. nats-py and nkeys, for the foreign-client tests (natskit_test::NatsPy): a virtualenv of its own
+#    under target/ (git-ignored), so nothing is installed into the system's Python. Recreated when
+#    it is missing or broken (no working pip: say, its base interpreter is gone); pip only runs when
+#    a pinned version is not there yet (so an existing virtualenv that only lacks nkeys gets it).
 ensure_nats_py() {
     if [[ -n ${NATS_PY_PYTHON:-} ]]; then
         [[ -f $NATS_PY_PYTHON && -x $NATS_PY_PYTHON ]] ||
             die "NATS_PY_PYTHON=$NATS_PY_PYTHON is not an executable file; fix it or unset it"
         nats_py_version_of "$NATS_PY_PYTHON" >/dev/null ||
-            die "NATS_PY_PYTHON=$NATS_PY_PYTHON cannot import nats-py; run '$NATS_PY_PYTHON -m pip install nats-py==$nats_py_version', or unset NATS_PY_PYTHON to use $nats_py_venv"
+            die "NATS_PY_PYTHON=$NATS_PY_PYTHON cannot import nats-py; run '$NATS_PY_PYTHON -m pip install nats-py==$nats_py_version nkeys==$nkeys_version', or unset NATS_PY_PYTHON to use $nats_py_venv"
+        nkeys_version_of "$NATS_PY_PYTHON" >/dev/null ||
+            die "NATS_PY_PYTHON=$NATS_PY_PYTHON cannot import nkeys (nats-py needs it for NKey authentication); run '$NATS_PY_PYTHON -m pip install nkeys==$nkeys_version', or unset NATS_PY_PYTHON to use $nats_py_venv"
         return 0
     fi
 
-    local venv_python="$nats_py_venv/bin/python" have
+    local venv_python="$nats_py_venv/bin/python" have have_nkeys
     have="$(nats_py_version_of "$venv_python")" || have=""
-    if [[ $have == "$nats_py_version" ]]; then
+    have_nkeys="$(nkeys_version_of "$venv_python")" || have_nkeys=""
+    if [[ $have == "$nats_py_version" && $have_nkeys == "$nkeys_version" ]]; then
         return 0
     fi
 
@@ -141,10 +152,10 @@ ensure_nats_py() {
         run "$python3" -m venv --clear "$nats_py_venv"
     fi
 
-    say "installing nats-py==$nats_py_version into $nats_py_venv${have:+ (had $have)}"
+    say "installing nats-py==$nats_py_version nkeys==$nkeys_version into $nats_py_venv${have:+ (had nats-py $have)}${have_nkeys:+ (had nkeys $have_nkeys)}"
     run "$venv_python" -m pip install --quiet --disable-pip-version-check --no-input \
-        "nats-py==$nats_py_version" ||
-        die "pip could not install nats-py==$nats_py_version into $nats_py_venv (is PyPI reachable?)"
+        "nats-py==$nats_py_version" "nkeys==$nkeys_version" ||
+        die "pip could not install nats-py==$nats_py_version nkeys==$nkeys_version into $nats_py_venv (is PyPI reachable?)"
 
     if [[ $dry_run == 1 ]]; then
         return 0
@@ -153,7 +164,11 @@ ensure_nats_py() {
         die "pip finished but $venv_python still cannot import nats-py"
     [[ $have == "$nats_py_version" ]] ||
         die "$venv_python has nats-py $have after installing $nats_py_version"
-    say "installed nats-py $have into $nats_py_venv"
+    have_nkeys="$(nkeys_version_of "$venv_python")" ||
+        die "pip finished but $venv_python still cannot import nkeys"
+    [[ $have_nkeys == "$nkeys_version" ]] ||
+        die "$venv_python has nkeys $have_nkeys after installing $nkeys_version"
+    say "installed nats-py $have and nkeys $have_nkeys into $nats_py_venv"
 }
 
 ensure_nats_server

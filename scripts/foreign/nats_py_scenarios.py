@@ -4,9 +4,27 @@
 Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
-reconnect, senseshow_request, or `all` (every scenario except reconnect, which needs someone to
-restart the server, and senseshow_request, which needs the senseshow device of natskit-examples
-listening on the server).
+reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, or `all` (every scenario except
+reconnect, which needs someone to restart the server, senseshow_request, which needs the
+senseshow device of natskit-examples listening on the server, and the four security scenarios,
+which need a server set up for them and the settings below).
+
+Credentials and TLS settings come from the environment, never from the command line (where other
+users could read them), and apply to every nats-py connection of every scenario (not to the raw
+connections of `headers`):
+  NATSKIT_PY_USER, NATSKIT_PY_PASSWORD  user and password (nats-py `user=`, `password=`)
+  NATSKIT_PY_TOKEN                      a token (`token=`)
+  NATSKIT_PY_NKEY_SEED                  an NKey user seed, SU... (`nkeys_seed_str=`)
+  NATSKIT_PY_NKEY_SEED_FILE             a file holding an NKey user seed (`nkeys_seed=`)
+  NATSKIT_PY_TLS_CA                     the CA (PEM file) to verify the server with: nats-py gets
+                                        an ssl.SSLContext trusting that CA alone (`tls=`)
+  NATSKIT_PY_TLS_CERT, NATSKIT_PY_TLS_KEY  a client certificate and its key, for mutual TLS
+`auth` checks that connections with the given credentials work (messages and requests go
+through) against a server whose INFO says auth_required; `auth_refused` that a connection with
+them fails with nats-py's authorization error (`Authorization Violation`); `tls` that connections
+made with the given CA are encrypted, verified and work; `tls_refused` that the connection fails
+verifying the server's certificate (give a CA that did not sign it). NKey seeds need the Python
+package nkeys, which scripts/install-deps.sh installs next to nats-py.
 
 Each scenario asserts exact payloads and counts, prints `ok SCENARIO` on stdout when it passes,
 and prints `FAIL SCENARIO: why` on stderr and exits 1 when it does not. Every wait is bounded:
@@ -24,6 +42,8 @@ target/nats-py-venv (`make deps`).
 """
 
 import asyncio
+import os
+import ssl
 import sys
 import time
 import traceback
@@ -72,9 +92,14 @@ class Clients:
         self.conns = []
         self.errors = []
 
-    async def connect(self, name, **options):
+    def settings(self, name, errors=None):
+        """The connect options of connection `name`: no reconnects, errors recorded (in
+        `errors`, by default the scenario's), and the credentials and TLS context of the
+        environment."""
+        sink = self.errors if errors is None else errors
+
         async def error_cb(e):
-            self.errors.append(f"{name}: {type(e).__name__}: {e}")
+            sink.append(f"{name}: {type(e).__name__}: {e}")
 
         # allow_reconnect=False alone does not stop nats-py from retrying a first connection
         # that fails (max_reconnect_attempts times, reconnect_time_wait apart): limit that too.
@@ -87,6 +112,11 @@ class Clients:
             "connect_timeout": 5,
             "error_cb": error_cb,
         }
+        settings.update(security_options())
+        return settings
+
+    async def connect(self, name, **options):
+        settings = self.settings(name)
         settings.update(options)
         try:
             nc = await self.nats.connect(**settings)
@@ -94,6 +124,21 @@ class Clients:
             raise ScenarioFailure(f"connection {name!r} to {self.url} failed: {type(e).__name__}: {e}")
         self.conns.append(nc)
         return nc
+
+    async def connect_refused(self, name, what):
+        """A connection that must fail: returns the exception nats-py raised.
+
+        What nats-py reports to its error callback meanwhile is that same failure, or the
+        server closing the socket after it, so it does not count as an asynchronous error of
+        the scenario. The client is closed whatever happened.
+        """
+        nc = self.nats.aio.client.Client()
+        self.conns.append(nc)
+        try:
+            await nc.connect(**self.settings(name, errors=[]))
+        except Exception as e:
+            return e
+        raise ScenarioFailure(f"{what}: nats-py connected to {self.url}, but the server should have refused it")
 
     async def close(self):
         for nc in self.conns:
@@ -157,6 +202,70 @@ async def expect_no_more(subs, conns, what):
         while sub.pending_msgs > 0:
             extra.append((await sub.next_msg(timeout=1)).data)
         check(not extra, f"{what}: unexpected extra messages on {sub.subject}: {show(extra)}")
+
+
+# Where the security settings come from; see the module's doc.
+ENV_USER = "NATSKIT_PY_USER"
+ENV_PASSWORD = "NATSKIT_PY_PASSWORD"
+ENV_TOKEN = "NATSKIT_PY_TOKEN"
+ENV_NKEY_SEED = "NATSKIT_PY_NKEY_SEED"
+ENV_NKEY_SEED_FILE = "NATSKIT_PY_NKEY_SEED_FILE"
+ENV_TLS_CA = "NATSKIT_PY_TLS_CA"
+ENV_TLS_CERT = "NATSKIT_PY_TLS_CERT"
+ENV_TLS_KEY = "NATSKIT_PY_TLS_KEY"
+
+# The nats-py options that carry credentials.
+CREDENTIAL_OPTIONS = ("user", "password", "token", "nkeys_seed", "nkeys_seed_str")
+
+
+def security_options():
+    """nats-py connect options from the environment: credentials, and a TLS context."""
+
+    def env(name):
+        value = os.environ.get(name, "")
+        return value if value else None
+
+    options = {}
+    for var, option in (
+        (ENV_USER, "user"),
+        (ENV_PASSWORD, "password"),
+        (ENV_TOKEN, "token"),
+        (ENV_NKEY_SEED, "nkeys_seed_str"),
+        (ENV_NKEY_SEED_FILE, "nkeys_seed"),
+    ):
+        if env(var) is not None:
+            options[option] = env(var)
+    ca, cert, key = env(ENV_TLS_CA), env(ENV_TLS_CERT), env(ENV_TLS_KEY)
+    if ca is not None:
+        try:
+            # With a cafile, only that CA is trusted (the system's are not loaded).
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca)
+            if cert is not None or key is not None:
+                check(cert is not None and key is not None, f"set both {ENV_TLS_CERT} and {ENV_TLS_KEY}, or neither")
+                context.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as e:
+            raise ScenarioFailure(f"cannot make a TLS context from {ENV_TLS_CA}={ca}: {type(e).__name__}: {e}")
+        options["tls"] = context
+    elif cert is not None or key is not None:
+        raise ScenarioFailure(f"{ENV_TLS_CERT}/{ENV_TLS_KEY} given without {ENV_TLS_CA}")
+    return options
+
+
+def need_credentials(what):
+    """The names of the credential options given; fails when there are none."""
+    given = [o for o in CREDENTIAL_OPTIONS if o in security_options()]
+    check(
+        given,
+        f"{what}: no credentials given: set {ENV_USER} and {ENV_PASSWORD}, {ENV_TOKEN}, "
+        f"{ENV_NKEY_SEED} or {ENV_NKEY_SEED_FILE}",
+    )
+    return given
+
+
+def ssl_object_of(nc):
+    """The ssl.SSLObject under a nats-py connection, or None when it is not encrypted."""
+    writer = getattr(getattr(nc, "_transport", None), "_io_writer", None)
+    return writer.get_extra_info("ssl_object") if writer is not None else None
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -721,6 +830,80 @@ async def scenario_senseshow_request(c, base):
     check(r.data.startswith(b"error: unknown command"), f"senseshow_request: dance answered with {show(r.data)}")
 
 
+async def round_trip(c, base, what):
+    """Two connections made with the environment's settings; a message and a request go through."""
+    sub_nc = await c.connect("sub")
+    pub_nc = await c.connect("pub")
+    sub = await sub_nc.subscribe(f"{base}.msg")
+
+    async def echo(msg):
+        await msg.respond(b"echo: " + msg.data)
+
+    await sub_nc.subscribe(f"{base}.echo", cb=echo)
+    await flush(sub_nc)
+    await pub_nc.publish(f"{base}.msg", what.encode())
+    await flush(pub_nc)
+    (msg,) = await take(sub, 1, what)
+    check(msg.data == what.encode(), f"{what}: got {show(msg.data)}, expected {what!r}")
+    r = await pub_nc.request(f"{base}.echo", b"ping", timeout=RECEIVE_TIMEOUT)
+    check(r.data == b"echo: ping", f"{what}: the request was answered with {show(r.data)}")
+    await expect_no_more([sub], [pub_nc, sub_nc], what)
+    return sub_nc, pub_nc
+
+
+async def scenario_auth(c, base):
+    given = need_credentials("auth")
+    conns = await round_trip(c, base, "auth")
+    for nc in conns:
+        info = nc._server_info
+        check(info.get("auth_required") is True, f"auth: the server's INFO does not say auth_required: {info}")
+        if "nkeys_seed" in given or "nkeys_seed_str" in given:
+            check(info.get("nonce"), f"auth: an NKey seed is given, but the server's INFO has no nonce to sign: {info}")
+    print(f"authenticated with {', '.join(given)}", flush=True)
+
+
+async def scenario_auth_refused(c, base):
+    given = need_credentials("auth_refused")
+    err = await c.connect_refused("refused", "auth_refused")
+    errors = c.nats.errors
+    # nats-py 2.16 raises a plain nats.errors.Error carrying the server's `-ERR` when the CONNECT
+    # is refused, and AuthorizationError when that error arrives later; both are its
+    # authorization error.
+    authorization = isinstance(err, errors.AuthorizationError) or (
+        isinstance(err, errors.Error) and "authorization violation" in str(err).lower()
+    )
+    check(
+        authorization,
+        f"auth_refused: expected nats-py's authorization error, got {type(err).__name__}: {err}",
+    )
+    print(f"refused with {', '.join(given)}: {type(err).__name__}: {err}", flush=True)
+
+
+async def scenario_tls(c, base):
+    check("tls" in security_options(), f"tls: no CA given: set {ENV_TLS_CA}")
+    conns = await round_trip(c, base, "tls")
+    for nc in conns:
+        info = nc._server_info
+        check(info.get("tls_required") is True, f"tls: the server's INFO does not say tls_required: {info}")
+        tls = ssl_object_of(nc)
+        check(tls is not None, "tls: the connection is not encrypted")
+        check(tls.version() in ("TLSv1.2", "TLSv1.3"), f"tls: negotiated {tls.version()}")
+        # Only a certificate that was verified is returned as a dict with its subject.
+        peer = tls.getpeercert()
+        check(peer and peer.get("subject"), f"tls: no verified server certificate: {peer!r}")
+    print(f"tls {tls.version()} {tls.cipher()[0]}", flush=True)
+
+
+async def scenario_tls_refused(c, base):
+    check("tls" in security_options(), f"tls_refused: no CA given: set {ENV_TLS_CA}")
+    err = await c.connect_refused("refused", "tls_refused")
+    check(
+        isinstance(err, ssl.SSLCertVerificationError),
+        f"tls_refused: expected a certificate verification error, got {type(err).__name__}: {err}",
+    )
+    print(f"refused: {type(err).__name__}: {err.verify_message}", flush=True)
+
+
 SCENARIOS = {
     "pubsub": scenario_pubsub,
     "wildcards": scenario_wildcards,
@@ -731,9 +914,17 @@ SCENARIOS = {
     "auto_unsub": scenario_auto_unsub,
     "reconnect": scenario_reconnect,
     "senseshow_request": scenario_senseshow_request,
+    "auth": scenario_auth,
+    "auth_refused": scenario_auth_refused,
+    "tls": scenario_tls,
+    "tls_refused": scenario_tls_refused,
 }
-# The ones that need nobody to restart the server and no device listening.
-ALL = [name for name in SCENARIOS if name not in ("reconnect", "senseshow_request")]
+# The ones that need nobody to restart the server, no device listening and no security settings.
+ALL = [
+    name
+    for name in SCENARIOS
+    if name not in ("reconnect", "senseshow_request", "auth", "auth_refused", "tls", "tls_refused")
+]
 
 
 async def run_one(nats, url, name):
@@ -762,6 +953,7 @@ async def run_one(nats, url, name):
 async def main(url, scenario):
     try:
         import nats
+        import nats.aio.client
         import nats.errors
     except ImportError as e:
         print(

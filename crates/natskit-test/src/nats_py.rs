@@ -7,6 +7,8 @@
 //! (`restart-now` on its stdout), bounds the whole run, and turns a failure into an [`Error`] that
 //! carries everything the script printed.
 
+use std::ffi::OsString;
+use std::fmt;
 use std::io::{self, BufRead as _, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
@@ -46,11 +48,27 @@ const EXIT_POLL: Duration = Duration::from_millis(10);
 /// let nats_py = NatsPy::locate().unwrap();
 /// nats_py.run(&server.url(), "request").unwrap();
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NatsPy {
     python: PathBuf,
     script: PathBuf,
     timeout: Duration,
+    /// Set for the script's process only; the values may be secrets, so `Debug` leaves them out.
+    env: Vec<(OsString, OsString)>,
+}
+
+impl fmt::Debug for NatsPy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsPy")
+            .field("python", &self.python)
+            .field("script", &self.script)
+            .field("timeout", &self.timeout)
+            .field(
+                "env (values hidden)",
+                &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl NatsPy {
@@ -65,16 +83,17 @@ impl NatsPy {
     pub const ENV_VAR: &'static str = "NATS_PY_PYTHON";
 
     /// Every scenario the script knows. `all` (not in this list) runs all of them except
-    /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart), and
+    /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart),
     /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
-    /// server.
+    /// server, and the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
+    /// take their credentials and CA from environment variables (see [`env`](Self::env)).
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 9);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 13);
     /// ```
-    pub const SCENARIOS: [&'static str; 9] = [
+    pub const SCENARIOS: [&'static str; 13] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -84,6 +103,10 @@ impl NatsPy {
         "auto_unsub",
         "reconnect",
         "senseshow_request",
+        "auth",
+        "auth_refused",
+        "tls",
+        "tls_refused",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:
@@ -164,6 +187,28 @@ impl NatsPy {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the environment variable `key` to `value` for the script's process (and only for it:
+    /// the test process's environment, which parallel tests share, is left alone). This is how
+    /// credentials and TLS files reach the scenarios without showing on a command line:
+    /// `NATSKIT_PY_USER`, `NATSKIT_PY_PASSWORD`, `NATSKIT_PY_TOKEN`, `NATSKIT_PY_NKEY_SEED`,
+    /// `NATSKIT_PY_NKEY_SEED_FILE`, `NATSKIT_PY_TLS_CA`, `NATSKIT_PY_TLS_CERT` and
+    /// `NATSKIT_PY_TLS_KEY` (see scripts/foreign/nats_py_scenarios.py). The values are left out
+    /// of `Debug` output; setting a key again replaces its value.
+    ///
+    /// # Example
+    /// ```
+    /// let nats_py = natskit_test::NatsPy::locate()
+    ///     .unwrap()
+    ///     .env("NATSKIT_PY_TOKEN", "s3cret");
+    /// assert!(!format!("{nats_py:?}").contains("s3cret"));
+    /// ```
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        let key = key.into();
+        self.env.retain(|(k, _)| *k != key);
+        self.env.push((key, value.into()));
         self
     }
 
@@ -269,6 +314,7 @@ impl NatsPy {
             python,
             script,
             timeout: Self::DEFAULT_TIMEOUT,
+            env: Vec::new(),
         })
     }
 
@@ -286,6 +332,7 @@ impl NatsPy {
             .arg(scenario)
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -10,6 +10,7 @@ mod hostile;
 mod in_process;
 mod monitoring;
 mod nats_py;
+mod nats_py_security;
 mod permissions;
 mod security;
 mod shutdown;
