@@ -63,6 +63,15 @@ fn put_number(dst: &mut BytesMut, mut n: u64) {
     dst.put_slice(&digits[i..]);
 }
 
+/// `MSG`, or `HMSG` for a message with a header block.
+fn msg_op(with_headers: bool) -> &'static [u8] {
+    if with_headers {
+        b"HMSG"
+    } else {
+        b"MSG"
+    }
+}
+
 impl WriteBuffer {
     /// An empty buffer chaining payloads of [`DEFAULT_COPY_THRESHOLD`] bytes or more.
     pub fn new() -> Self {
@@ -238,8 +247,14 @@ impl WriteBuffer {
         headers: Option<&HeaderMap>,
         payload: &Bytes,
     ) {
-        let op: &[u8] = if headers.is_some() { b"HMSG" } else { b"MSG" };
-        self.put_message(op, subject, Some(sid), reply, headers, payload);
+        self.put_message(
+            msg_op(headers.is_some()),
+            subject,
+            Some(sid),
+            reply,
+            headers,
+            payload,
+        );
     }
 
     /// Appends `MSG` (or `HMSG` when `header_len` is given) whose `data` is the header block, as
@@ -262,11 +277,7 @@ impl WriteBuffer {
         header_len: Option<usize>,
         data: &Bytes,
     ) {
-        let op: &[u8] = if header_len.is_some() {
-            b"HMSG"
-        } else {
-            b"MSG"
-        };
+        let op = msg_op(header_len.is_some());
         self.put_message_line(op, subject, Some(sid), reply, header_len, data.len());
         self.put_payload(data);
     }
@@ -289,11 +300,7 @@ impl WriteBuffer {
         header_len: Option<usize>,
         data: &[u8],
     ) {
-        let op: &[u8] = if header_len.is_some() {
-            b"HMSG"
-        } else {
-            b"MSG"
-        };
+        let op = msg_op(header_len.is_some());
         self.put_message_line(op, subject, Some(sid), reply, header_len, data.len());
         self.tail.put_slice(data);
         self.tail.put_slice(b"\r\n");

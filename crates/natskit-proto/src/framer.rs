@@ -109,11 +109,7 @@ impl Framer {
         };
         let newline = self.scanned + offset;
         self.scanned = 0;
-        let end = if newline > 0 && buf[newline - 1] == b'\r' {
-            newline - 1
-        } else {
-            newline
-        };
+        let end = line_end(buf, newline);
         self.check_line_len(buf, end)?;
         Ok(Some(Line {
             end,
@@ -186,11 +182,7 @@ impl Framer {
             return None; // In the middle of a frame: the slow path knows where it is.
         }
         let newline = memchr::memchr(b'\n', buf)?;
-        let end = if newline > 0 && buf[newline - 1] == b'\r' {
-            newline - 1
-        } else {
-            newline
-        };
+        let end = line_end(buf, newline);
         if end > self.limits.max_control_line {
             return None;
         }
@@ -295,6 +287,16 @@ impl Framer {
     }
 }
 
+/// End of the text of the line whose `\n` is at `newline`: before its `\r\n` or `\n`.
+#[inline]
+fn line_end(buf: &[u8], newline: usize) -> usize {
+    if newline > 0 && buf[newline - 1] == b'\r' {
+        newline - 1
+    } else {
+        newline
+    }
+}
+
 /// Takes the payload of `head` (and its `\r\n`) from the front of `buf`, which holds it all.
 /// The header block is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
 /// case it stays at the front of the payload.
@@ -308,18 +310,14 @@ fn split_payload<D: Direction>(
     if &buf[total_len..total_len + 2] != b"\r\n" {
         return Err(ProtoError::MissingPayloadTerminator { op });
     }
-    let headers = match header_len {
-        Some(_) if !D::PARSE_HEADERS => None,
-        Some(len) => {
+    let (headers, payload_len) = match header_len {
+        Some(len) if D::PARSE_HEADERS => {
             let headers = HeaderMap::decode(&buf[..len])?;
             buf.advance(len);
-            Some(headers)
+            (Some(headers), total_len - len)
         }
-        None => None,
-    };
-    let payload_len = match (&headers, header_len) {
-        (Some(_), Some(len)) => total_len - len,
-        _ => total_len,
+        // No header block, or one kept raw at the front of the payload.
+        _ => (None, total_len),
     };
     let payload = buf.split_to(payload_len).freeze();
     buf.advance(2);

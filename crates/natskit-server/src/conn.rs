@@ -120,10 +120,10 @@ impl Conn {
     /// Appends what `write` writes, unless the connection is closed or `size` more bytes would
     /// pass the pending limit (then it is closed as a slow consumer, without an -ERR, as
     /// nats-server does).
-    #[inline]
     ///
     /// For a message to `sub`, the subscription is checked again under the buffer's lock: once
     /// an UNSUB removed it and queued its answer, no message for it can follow that answer.
+    #[inline]
     pub(crate) fn enqueue(
         &self,
         size: usize,
@@ -134,7 +134,7 @@ impl Conn {
         if out.closed || sub.is_some_and(Subscription::is_removed) {
             return Queued::Closed;
         }
-        let pending = out.buf.len() + self.in_flight.load(Ordering::Relaxed);
+        let pending = self.pending(&out);
         if pending > 0 && pending + size > self.max_pending {
             out.closed = true;
             out.reason = Some("slow consumer".into());
@@ -163,8 +163,7 @@ impl Conn {
             let notified = self.drained.notified();
             {
                 let out = lock(&self.out);
-                let pending = out.buf.len() + self.in_flight.load(Ordering::Relaxed);
-                if out.closed || pending <= self.max_pending / 2 {
+                if out.closed || self.pending(&out) <= self.max_pending / 2 {
                     return;
                 }
             }
@@ -221,7 +220,13 @@ impl Conn {
 
     /// Bytes waiting to be written.
     pub(crate) fn pending_bytes(&self) -> usize {
-        lock(&self.out).buf.len() + self.in_flight.load(Ordering::Relaxed)
+        self.pending(&lock(&self.out))
+    }
+
+    /// Bytes queued in `out` and bytes the writer took but has not written yet.
+    #[inline]
+    fn pending(&self, out: &Outbound) -> usize {
+        out.buf.len() + self.in_flight.load(Ordering::Relaxed)
     }
 
     /// For the writer: swaps the queued bytes into `spare` (which must be empty); returns

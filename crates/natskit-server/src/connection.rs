@@ -123,10 +123,7 @@ where
     } else {
         read_loop(&state, &conn, &mut reader, nonce).await
     };
-    match end.err {
-        Some(text) => conn.close(&end.reason, Some(text)),
-        None => conn.close(&end.reason, None),
-    }
+    conn.close(&end.reason, end.err);
     match end.err {
         Some(err) => {
             tracing::warn!(client = conn.id, reason = %end.reason, "client disconnected with -ERR {err:?}")
@@ -203,9 +200,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                         };
                         tokio::select! {
                             _ = tokio::time::timeout(MAX_STALL, all_drained) => {}
-                            () = conn.closed() => {
-                                return Close { reason: conn.close_reason().unwrap_or_else(|| "closed".into()), err: None };
-                            }
+                            () = conn.closed() => return closed_elsewhere(conn),
                         }
                     }
                 }
@@ -219,9 +214,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                     return close;
                 }
             }
-            () = conn.closed() => {
-                return Close { reason: conn.close_reason().unwrap_or_else(|| "closed".into()), err: None };
-            }
+            () = conn.closed() => return closed_elsewhere(conn),
         }
     }
 }
@@ -229,6 +222,14 @@ async fn read_loop<R: AsyncRead + Unpin>(
 fn closed_by_client() -> Close {
     Close {
         reason: "client closed the connection".into(),
+        err: None,
+    }
+}
+
+/// The end of a connection closed from elsewhere (a slow consumer, a shutdown).
+fn closed_elsewhere(conn: &Conn) -> Close {
+    Close {
+        reason: conn.close_reason().unwrap_or_else(|| "closed".into()),
         err: None,
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -26,13 +26,7 @@ pub(crate) async fn start(
     port: u16,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(SocketAddr, JoinHandle<()>), ServerError> {
-    let address = format!("{}:{}", state.options.host, port);
-    let bind_error = |source| ServerError::Bind {
-        address: address.clone(),
-        source,
-    };
-    let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
-    let addr = listener.local_addr().map_err(bind_error)?;
+    let (listener, addr) = crate::server::bind(&state.options.host, port).await?;
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -91,7 +85,7 @@ fn varz(state: &State) -> Value {
     let now = SystemTime::now();
     json!({
         "server_id": state.server_id,
-        "server_name": if state.options.server_name.is_empty() { &state.server_id } else { &state.options.server_name },
+        "server_name": state.server_name(),
         "version": VERSION,
         "proto": 1,
         "host": state.options.host,

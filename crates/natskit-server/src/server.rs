@@ -1,5 +1,6 @@
 //! Starting and stopping a broker: [`ServerBuilder`], the [`Server`] handle and its accept loop.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -249,14 +250,8 @@ impl ServerBuilder {
         let options = self.options;
         crate::auth::check_nkeys(&options.auth)?;
         let tls = crate::tls::load(&options.tls)?;
-        let address = format!("{}:{}", options.host, options.port);
-        let bind_error = |source| ServerError::Bind {
-            address: address.clone(),
-            source,
-        };
         let (listener, addr) = if options.listen {
-            let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
-            let addr = listener.local_addr().map_err(bind_error)?;
+            let (listener, addr) = bind(&options.host, options.port).await?;
             (Some(listener), addr)
         } else {
             (None, SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -422,9 +417,24 @@ impl InProcess {
         let (ours, theirs) = tokio::io::duplex(IN_PROCESS_BUFFER);
         let conn = register(&self.state, None);
         let (reader, writer) = tokio::io::split(theirs);
-        spawn_connection(self.state.clone(), conn, reader, writer);
+        spawn_tracked(
+            &self.state,
+            connection::serve(self.state.clone(), conn, reader, writer),
+        );
         Ok(ours)
     }
+}
+
+/// Binds `host:port` (port 0: a free one), and says which address it got.
+pub(crate) async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), ServerError> {
+    let address = format!("{host}:{port}");
+    let bind_error = |source| ServerError::Bind {
+        address: address.clone(),
+        source,
+    };
+    let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, addr))
 }
 
 /// Accepts clients until told to stop.
@@ -451,16 +461,17 @@ fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     match &state.tls {
         Some(tls) => {
             let acceptor = tls.acceptor.clone();
-            let state = state.clone();
-            state.task_started();
-            tokio::spawn(async move {
-                connection::serve_tls(state.clone(), conn, stream, acceptor).await;
-                state.task_ended();
-            });
+            spawn_tracked(
+                state,
+                connection::serve_tls(state.clone(), conn, stream, acceptor),
+            );
         }
         None => {
             let (reader, writer) = stream.into_split();
-            spawn_connection(state.clone(), conn, reader, writer);
+            spawn_tracked(
+                state,
+                connection::serve(state.clone(), conn, reader, writer),
+            );
         }
     }
 }
@@ -483,14 +494,12 @@ fn register(state: &Arc<State>, peer: Option<SocketAddr>) -> Arc<Conn> {
     conn
 }
 
-fn spawn_connection<R, W>(state: Arc<State>, conn: Arc<Conn>, reader: R, writer: W)
-where
-    R: tokio::io::AsyncRead + Unpin + Send + 'static,
-    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
+/// Runs a connection task, counted as running until it ends (see [`State::all_tasks_ended`]).
+fn spawn_tracked(state: &Arc<State>, task: impl Future<Output = ()> + Send + 'static) {
     state.task_started();
+    let state = state.clone();
     tokio::spawn(async move {
-        connection::serve(state.clone(), conn, reader, writer).await;
+        task.await;
         state.task_ended();
     });
 }

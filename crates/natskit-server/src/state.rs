@@ -75,15 +75,20 @@ impl State {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The name announced: the configured one, or the server id.
+    pub(crate) fn server_name(&self) -> &str {
+        if self.options.server_name.is_empty() {
+            &self.server_id
+        } else {
+            &self.options.server_name
+        }
+    }
+
     /// The INFO for a client (without nonce).
     pub(crate) fn info(&self, conn: &Conn) -> ServerInfo {
         let mut info = ServerInfo::default();
         info.server_id.clone_from(&self.server_id);
-        info.server_name = if self.options.server_name.is_empty() {
-            self.server_id.clone()
-        } else {
-            self.options.server_name.clone()
-        };
+        info.server_name = self.server_name().to_owned();
         info.version = VERSION.into();
         info.host.clone_from(&self.options.host);
         info.port = self.port;

@@ -67,6 +67,24 @@ impl Level {
             _ => self.literal.entry(token.into()).or_default(),
         }
     }
+
+    fn child_mut(&mut self, token: &str) -> Option<&mut Node> {
+        match token {
+            "*" => self.star.as_deref_mut(),
+            ">" => self.tail.as_deref_mut(),
+            _ => self.literal.get_mut(token),
+        }
+    }
+
+    fn remove_child(&mut self, token: &str) {
+        match token {
+            "*" => self.star = None,
+            ">" => self.tail = None,
+            _ => {
+                self.literal.remove(token);
+            }
+        }
+    }
 }
 
 /// Subscriptions keyed by their address, so one is removed in constant time however many share
@@ -133,7 +151,7 @@ impl Sublist {
     /// Adds a subscription (its subject was validated before).
     pub(crate) fn insert(&mut self, sub: Arc<Subscription>) {
         let mut level = &mut self.root;
-        let mut tokens = sub.subject.split('.').peekable();
+        let mut tokens = sub.subject.tokens().peekable();
         let mut node;
         loop {
             let token = tokens.next().unwrap_or_default();
@@ -163,7 +181,7 @@ impl Sublist {
 
     /// Removes a subscription; true if it was held. Empty branches are pruned.
     pub(crate) fn remove(&mut self, sub: &Arc<Subscription>) -> bool {
-        let tokens: Vec<&str> = sub.subject.split('.').collect();
+        let tokens: Vec<&str> = sub.subject.tokens().collect();
         let removed = remove_from(&mut self.root, &tokens, sub);
         if removed {
             self.count -= 1;
@@ -212,12 +230,7 @@ fn remove_from(level: &mut Level, tokens: &[&str], sub: &Arc<Subscription>) -> b
     let Some((token, rest)) = tokens.split_first() else {
         return false;
     };
-    let node = match *token {
-        "*" => level.star.as_deref_mut(),
-        ">" => level.tail.as_deref_mut(),
-        t => level.literal.get_mut(t),
-    };
-    let Some(node) = node else {
+    let Some(node) = level.child_mut(token) else {
         return false;
     };
     let removed = if rest.is_empty() {
@@ -233,13 +246,7 @@ fn remove_from(level: &mut Level, tokens: &[&str], sub: &Arc<Subscription>) -> b
         removed
     };
     if node.is_empty() {
-        match *token {
-            "*" => level.star = None,
-            ">" => level.tail = None,
-            t => {
-                level.literal.remove(t);
-            }
-        }
+        level.remove_child(token);
     }
     removed
 }
