@@ -50,11 +50,21 @@ pub fn free_port() -> io::Result<u16> {
 /// assert!(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
 /// ```
 pub fn free_ports(n: usize) -> io::Result<Vec<u16>> {
+    bind_fresh_listeners(n)?
+        .iter()
+        .map(|listener| Ok(listener.local_addr()?.port()))
+        .collect()
+}
+
+/// Binds `n` listeners on distinct loopback ports this process has never handed out, and
+/// remembers the ports. Ports seen before stay bound until the end, so the kernel offers others.
+fn bind_fresh_listeners(n: usize) -> io::Result<Vec<TcpListener>> {
     let mut issued = ISSUED.lock().unwrap_or_else(|e| e.into_inner());
-    let mut held = Vec::with_capacity(n);
+    let mut held = Vec::new();
+    let mut fresh = Vec::with_capacity(n);
     let mut ports = Vec::with_capacity(n);
     let mut attempts = 0;
-    while ports.len() < n {
+    while fresh.len() < n {
         attempts += 1;
         if attempts > 64 * (n + 1) {
             return Err(io::Error::new(
@@ -65,16 +75,14 @@ pub fn free_ports(n: usize) -> io::Result<Vec<u16>> {
         let listener = TcpListener::bind((LOOPBACK, 0))?;
         let port = listener.local_addr()?.port();
         if issued.contains(&port) {
-            // Keep it bound until we are done so the kernel offers another one.
             held.push(listener);
             continue;
         }
         ports.push(port);
-        held.push(listener);
+        fresh.push(listener);
     }
-    issued.extend(ports.iter().copied());
-    drop(held);
-    Ok(ports)
+    issued.extend(ports);
+    Ok(fresh)
 }
 
 /// Binds a listener on 127.0.0.1 on a port this process has never handed out, and remembers it.
@@ -93,21 +101,8 @@ pub fn free_ports(n: usize) -> io::Result<Vec<u16>> {
 /// assert_ne!(a.local_addr().unwrap().port(), b.local_addr().unwrap().port());
 /// ```
 pub fn bind_fresh() -> io::Result<TcpListener> {
-    let mut issued = ISSUED.lock().unwrap_or_else(|e| e.into_inner());
-    let mut held = Vec::new();
-    for _ in 0..128 {
-        let listener = TcpListener::bind((LOOPBACK, 0))?;
-        let port = listener.local_addr()?.port();
-        if issued.insert(port) {
-            return Ok(listener);
-        }
-        // Keep it bound until we are done so the kernel offers another one.
-        held.push(listener);
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AddrNotAvailable,
-        "no fresh loopback port found",
-    ))
+    let mut listeners = bind_fresh_listeners(1)?;
+    Ok(listeners.remove(0))
 }
 
 /// Whether `port` can be bound on 127.0.0.1 right now.

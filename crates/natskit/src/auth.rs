@@ -204,15 +204,14 @@ impl AuthOptions {
         };
         if let Some(source) = &self.creds {
             let (jwt, seed) = read_creds(source)?;
-            let key = key_pair(&seed)?;
-            auth.signature = Some(sign_nonce(nonce, |n| key.sign(n).map_err(Into::into))?);
+            auth.signature = Some(sign_with_seed(&seed, nonce)?.1);
             auth.jwt = Some(jwt);
         } else if let Some((jwt, signer)) = &self.jwt {
             auth.signature = Some(sign_nonce(nonce, |n| signer(n))?);
             auth.jwt = Some(jwt.clone());
         } else if let Some(seed) = &self.nkey_seed {
-            let key = key_pair(seed)?;
-            auth.signature = Some(sign_nonce(nonce, |n| key.sign(n).map_err(Into::into))?);
+            let (key, signature) = sign_with_seed(seed, nonce)?;
+            auth.signature = Some(signature);
             auth.nkey = Some(key.public_key());
         }
         auth.apply(connect);
@@ -247,6 +246,13 @@ fn key_pair(seed: &str) -> Result<nkeys::KeyPair, ConnectError> {
     nkeys::KeyPair::from_seed(seed.trim()).map_err(|_| {
         credentials("the NKey seed is not a valid seed (it should start with S)".into())
     })
+}
+
+/// The key pair of `seed` and its signature of `nonce`.
+fn sign_with_seed(seed: &str, nonce: &str) -> Result<(nkeys::KeyPair, Vec<u8>), ConnectError> {
+    let key = key_pair(seed)?;
+    let signature = sign_nonce(nonce, |n| key.sign(n).map_err(Into::into))?;
+    Ok((key, signature))
 }
 
 fn sign_nonce(

@@ -92,38 +92,6 @@ pub(crate) fn start(shared: Arc<Shared>, established: Established, pool: ServerP
     tokio::spawn(driver.run(established.stream));
 }
 
-impl Driver {
-    async fn run(mut self, mut stream: Transport) {
-        let driver = &mut self;
-        loop {
-            let (mut reader, mut writer) = stream.into_split();
-            let reason = match driver.serve(&mut reader, &mut writer).await {
-                Stop::Requested => {
-                    // Bounded: a server that stopped reading must not hold the close up forever.
-                    let timeout = driver.shared.options.timing.flush_timeout;
-                    let _ =
-                        tokio::time::timeout(timeout, driver.write_what_is_left(&mut writer)).await;
-                    return driver.close("closed by the client".to_owned());
-                }
-                Stop::Failed(reason) | Stop::MoveOn(reason) => reason,
-            };
-            drop((reader, writer));
-            warn!(%reason, "connection lost");
-            driver.shared.emit(Event::Disconnected {
-                reason: reason.clone(),
-            });
-            driver.salvage();
-            if !driver.shared.options.reconnect.enabled {
-                return driver.close(reason);
-            }
-            match driver.reconnect().await {
-                Ok(next) => stream = next,
-                Err(reason) => return driver.close(reason),
-            }
-        }
-    }
-}
-
 async fn write_from(
     writer: &mut WriteHalf,
     out: &WriteBuffer,
@@ -135,6 +103,36 @@ async fn write_from(
 }
 
 impl Driver {
+    /// The connection task: serves the connection, reconnects, until a close or no server left.
+    async fn run(mut self, mut stream: Transport) {
+        loop {
+            let (mut reader, mut writer) = stream.into_split();
+            let reason = match self.serve(&mut reader, &mut writer).await {
+                Stop::Requested => {
+                    // Bounded: a server that stopped reading must not hold the close up forever.
+                    let timeout = self.shared.options.timing.flush_timeout;
+                    let _ =
+                        tokio::time::timeout(timeout, self.write_what_is_left(&mut writer)).await;
+                    return self.close("closed by the client".to_owned());
+                }
+                Stop::Failed(reason) | Stop::MoveOn(reason) => reason,
+            };
+            drop((reader, writer));
+            warn!(%reason, "connection lost");
+            self.shared.emit(Event::Disconnected {
+                reason: reason.clone(),
+            });
+            self.salvage();
+            if !self.shared.options.reconnect.enabled {
+                return self.close(reason);
+            }
+            match self.reconnect().await {
+                Ok(next) => stream = next,
+                Err(reason) => return self.close(reason),
+            }
+        }
+    }
+
     async fn serve(&mut self, reader: &mut ReadHalf, writer: &mut WriteHalf) -> Stop {
         let ping_interval = self
             .shared

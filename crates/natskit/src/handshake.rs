@@ -68,7 +68,8 @@ async fn handshake(
             reason: "natskit does not speak WebSocket yet".into(),
         });
     }
-    let tls_on = options.tls.first || info.tls_required || options.tls.demanded(addr);
+    // `demanded` covers TLS-first too.
+    let tls_on = info.tls_required || options.tls.demanded(addr);
     if tls_on && !options.tls.first {
         // A server that allows but does not require TLS says so with tls_available.
         if !info.tls_required && !info.tls_available {

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -53,9 +53,20 @@ impl TlsOptions {
     fn client_config(&self) -> Result<Arc<ClientConfig>, ConnectError> {
         match &self.config {
             Some(config) => Ok(Arc::clone(config)),
-            None => Ok(Arc::new(build_config(&[], None)?)),
+            None => default_config(),
         }
     }
+}
+
+/// The configuration with the default roots and no client certificate, built once per process
+/// (not at every connection attempt to a server that requires TLS).
+fn default_config() -> Result<Arc<ClientConfig>, ConnectError> {
+    static DEFAULT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if let Some(config) = DEFAULT.get() {
+        return Ok(Arc::clone(config));
+    }
+    let config = Arc::new(build_config(&[], None)?);
+    Ok(Arc::clone(DEFAULT.get_or_init(|| config)))
 }
 
 impl fmt::Debug for TlsOptions {

@@ -60,7 +60,6 @@ impl TestServer {
             .enable_all()
             .build()
             .expect("broker runtime");
-        let builder = builder.clone();
         let first = builder.clone();
         let server = off_runtime(|| runtime.block_on(first.start())).expect("start broker");
         let addr = server.addr();

@@ -29,16 +29,8 @@ async fn cluster_failover_keeps_subscriptions_and_a_service_answering() {
     let mut news = client.subscribe("news").await.unwrap();
     client.flush().await.unwrap();
 
-    let known = tokio::time::timeout(PATIENCE, async {
-        loop {
-            if client.servers().len() == 3 {
-                return client.servers();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the client learns all three nodes");
+    // The client learns all three nodes.
+    let known = servers_eventually(&client, 3).await;
     assert_eq!(known.len(), 3);
     assert_eq!(ask(&client, "before").await, "before");
 
@@ -68,6 +60,21 @@ async fn cluster_failover_keeps_subscriptions_and_a_service_answering() {
     .expect("the subscription works on the new node");
     assert_eq!(received.payload, "from the service's node");
     assert_eq!(ask(&client, "after").await, "after");
+}
+
+/// The client's server list once it has `n` entries.
+async fn servers_eventually(client: &Client, n: usize) -> Vec<String> {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            let servers = client.servers();
+            if servers.len() == n {
+                return servers;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{n} servers, have {:?}", client.servers()))
 }
 
 /// A request to the echo service, retried while interest is still crossing the routes.
@@ -131,22 +138,6 @@ async fn the_pool_follows_the_cluster_without_duplicates() {
         .connect(&format!("{},{}", cluster.url(0), cluster.url(1)))
         .await
         .unwrap();
-    let servers_eventually = |n: usize| {
-        let client = client.clone();
-        async move {
-            tokio::time::timeout(PATIENCE, async {
-                loop {
-                    let servers = client.servers();
-                    if servers.len() == n {
-                        return servers;
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            })
-            .await
-            .unwrap_or_else(|_| panic!("{n} servers, have {:?}", client.servers()))
-        }
-    };
     let mut events = client.events();
     let Event::ServersDiscovered { servers } = wait_for_event(&mut events, |e| {
         matches!(e, Event::ServersDiscovered { .. })
@@ -156,7 +147,7 @@ async fn the_pool_follows_the_cluster_without_duplicates() {
         unreachable!()
     };
     assert_eq!(servers, [cluster.url(2)]);
-    let mut all = servers_eventually(3).await;
+    let mut all = servers_eventually(&client, 3).await;
     all.sort();
     let mut expected = cluster.urls();
     expected.sort();
@@ -166,7 +157,7 @@ async fn the_pool_follows_the_cluster_without_duplicates() {
     assert_eq!(client.server_address(), cluster.url(0));
     cluster.kill(2).unwrap();
     cluster.wait_for_routes().unwrap();
-    let left = servers_eventually(2).await;
+    let left = servers_eventually(&client, 2).await;
     assert!(!left.contains(&cluster.url(2)), "{left:?}");
 }
 

@@ -164,7 +164,10 @@ async fn tls_first_server(pki: &Pki) -> (u16, tokio::task::JoinHandle<()>) {
     .with_single_cert(certs, key)
     .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // A fresh port: not one of a server another test stopped for a moment.
+    let listener = natskit_test::port::bind_fresh().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
     let port = listener.local_addr().unwrap().port();
     let task = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
