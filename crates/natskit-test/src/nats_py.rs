@@ -324,8 +324,7 @@ impl NatsPy {
         scenario: &str,
         mut restart: Option<F>,
     ) -> Result<()> {
-        let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = Instant::now() + self.timeout;
         let mut child = Command::new(&self.python)
             .arg(&self.script)
             .arg(url)
