@@ -31,22 +31,6 @@ pub const DEFAULT_CONCURRENCY: usize = 64;
 /// subscription, whose pending limits apply.
 const STREAM_CAPACITY: usize = 64;
 
-/// The queue group setting of a group or endpoint.
-#[derive(Debug, Clone)]
-pub(crate) enum Queue {
-    Named(String),
-    Disabled,
-}
-
-impl Queue {
-    fn name(self) -> Option<String> {
-        match self {
-            Queue::Named(q) => Some(q),
-            Queue::Disabled => None,
-        }
-    }
-}
-
 /// How an endpoint is configured before it is added: from
 /// [`Service::endpoint_builder`] or [`Group::endpoint_builder`](crate::Group::endpoint_builder).
 ///
@@ -65,7 +49,8 @@ impl Queue {
 pub struct EndpointBuilder {
     service: Service,
     prefix: Option<String>,
-    queue: Queue,
+    /// The queue group to join; `None` for none.
+    queue_group: Option<String>,
     name: String,
     subject: Option<String>,
     metadata: Metadata,
@@ -76,13 +61,13 @@ impl EndpointBuilder {
     pub(crate) fn new(
         service: Service,
         prefix: Option<String>,
-        queue: Queue,
+        queue_group: Option<String>,
         name: String,
     ) -> Self {
         EndpointBuilder {
             service,
             prefix,
-            queue,
+            queue_group,
             name,
             subject: None,
             metadata: Metadata::new(),
@@ -123,7 +108,7 @@ impl EndpointBuilder {
     /// # }
     /// ```
     pub fn queue_group(mut self, queue_group: impl Into<String>) -> Self {
-        self.queue = Queue::Named(queue_group.into());
+        self.queue_group = Some(queue_group.into());
         self
     }
 
@@ -135,7 +120,7 @@ impl EndpointBuilder {
     /// # }
     /// ```
     pub fn no_queue_group(mut self) -> Self {
-        self.queue = Queue::Disabled;
+        self.queue_group = None;
         self
     }
 
@@ -182,7 +167,7 @@ impl EndpointBuilder {
             Some(prefix) => format!("{prefix}.{subject}"),
             None => subject,
         };
-        let queue_group = self.queue.name();
+        let queue_group = self.queue_group;
         let subscribed = match &queue_group {
             Some(queue) => state.client.queue_subscribe(&subject, queue).await,
             None => state.client.subscribe(&subject).await,

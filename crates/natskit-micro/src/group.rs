@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::endpoint::{EndpointBuilder, Queue};
+use crate::endpoint::EndpointBuilder;
 use crate::{Endpoint, Error, Request, Response, Service, ServiceError};
 
 /// Endpoints whose subjects start with a prefix: endpoint `add` in group `math` listens on
@@ -25,15 +25,16 @@ use crate::{Endpoint, Error, Request, Response, Service, ServiceError};
 pub struct Group {
     service: Service,
     prefix: String,
-    queue: Queue,
+    /// The queue group its endpoints join unless they say otherwise; `None` for none.
+    queue_group: Option<String>,
 }
 
 impl Group {
-    pub(crate) fn new(service: Service, prefix: String, queue: Queue) -> Self {
+    pub(crate) fn new(service: Service, prefix: String, queue_group: Option<String>) -> Self {
         Group {
             service,
             prefix,
-            queue,
+            queue_group,
         }
     }
 
@@ -60,7 +61,7 @@ impl Group {
         Group {
             service: self.service.clone(),
             prefix: format!("{}.{}", self.prefix, prefix.as_ref()),
-            queue: self.queue.clone(),
+            queue_group: self.queue_group.clone(),
         }
     }
 
@@ -72,7 +73,7 @@ impl Group {
     /// # }
     /// ```
     pub fn queue_group(mut self, queue_group: impl Into<String>) -> Self {
-        self.queue = Queue::Named(queue_group.into());
+        self.queue_group = Some(queue_group.into());
         self
     }
 
@@ -84,7 +85,7 @@ impl Group {
     /// # }
     /// ```
     pub fn no_queue_group(mut self) -> Self {
-        self.queue = Queue::Disabled;
+        self.queue_group = None;
         self
     }
 
@@ -99,7 +100,7 @@ impl Group {
         EndpointBuilder::new(
             self.service.clone(),
             Some(self.prefix.clone()),
-            self.queue.clone(),
+            self.queue_group.clone(),
             name.into(),
         )
     }

@@ -86,3 +86,9 @@ pub use schema::{
 };
 pub use service::Service;
 pub use time::rfc3339;
+
+/// Locks `mutex` even if a holder panicked: every update in this crate is complete or absent,
+/// so the data stays consistent.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

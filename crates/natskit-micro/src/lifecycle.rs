@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, watch};
 
+use crate::lock;
+
 /// A share in the work in flight; dropping it says this piece is finished.
 #[derive(Debug, Clone)]
 pub(crate) struct InFlight {
@@ -91,10 +93,6 @@ impl Lifecycle {
         // The sender lives in `self`, so this cannot fail while we borrow it.
         let _ = done.wait_for(|d| *d).await;
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Waits for the stop signal (or for the service to be dropped).

@@ -38,12 +38,17 @@ use crate::{Error, ServiceError};
 /// # Ok(()) }
 /// ```
 pub struct Request {
-    message: Message,
-    track: Arc<Track>,
+    inner: Arc<Inner>,
 }
 
-/// What ties a request to its endpoint's stats and to the service's in-flight count. Shared by
-/// a handler's request and the framework that answers with what the handler returns.
+/// The message and its [`Track`], shared by a handler's request and its [`Fallback`] (so a
+/// handler's request is not copied to be answered).
+struct Inner {
+    message: Message,
+    track: Track,
+}
+
+/// What ties a request to its endpoint's stats and to the service's in-flight count.
 pub(crate) struct Track {
     counters: Arc<Counters>,
     /// When the request was handed over; unset while it waits in the stream or for a permit.
@@ -123,22 +128,20 @@ fn error_headers(error: &ServiceError) -> HeaderMap {
 impl Request {
     pub(crate) fn tracked(message: Message, track: Track) -> Self {
         Request {
-            message,
-            track: Arc::new(track),
+            inner: Arc::new(Inner { message, track }),
         }
     }
 
     /// Starts the processing-time clock (the first call only): the request is handed over.
     pub(crate) fn start(&self) {
-        self.track.started.get_or_init(Instant::now);
+        self.inner.track.started.get_or_init(Instant::now);
     }
 
     /// For a handler: a handle that answers with what the handler returns, unless the handler
     /// answered first.
     pub(crate) fn fallback(&self) -> Fallback {
         Fallback {
-            message: self.message.clone(),
-            track: Arc::clone(&self.track),
+            inner: Arc::clone(&self.inner),
         }
     }
 
@@ -150,7 +153,7 @@ impl Request {
     /// # }
     /// ```
     pub fn subject(&self) -> &str {
-        &self.message.subject
+        &self.inner.message.subject
     }
 
     /// The request's headers, if it has any.
@@ -161,7 +164,7 @@ impl Request {
     /// # }
     /// ```
     pub fn headers(&self) -> Option<&HeaderMap> {
-        self.message.headers.as_ref()
+        self.inner.message.headers.as_ref()
     }
 
     /// The request's payload.
@@ -172,7 +175,7 @@ impl Request {
     /// # }
     /// ```
     pub fn payload(&self) -> &Bytes {
-        &self.message.payload
+        &self.inner.message.payload
     }
 
     /// The payload decoded from JSON; a payload that does not decode is a 400 error, so a
@@ -186,7 +189,7 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ServiceError> {
-        serde_json::from_slice(&self.message.payload)
+        serde_json::from_slice(&self.inner.message.payload)
             .map_err(|e| ServiceError::bad_request(format!("invalid JSON request: {e}")))
     }
 
@@ -198,7 +201,7 @@ impl Request {
     /// # }
     /// ```
     pub fn message(&self) -> &Message {
-        &self.message
+        &self.inner.message
     }
 
     /// Answers with `payload`.
@@ -258,14 +261,14 @@ impl Request {
         &self,
         response: Result<Response, ServiceError>,
     ) -> Result<(), PublishError> {
-        self.track.answer(&self.message, response, true).await
+        let Inner { message, track } = &*self.inner;
+        track.answer(message, response, true).await
     }
 }
 
 /// The framework's answer to a handler's request: sent only when the handler has not answered.
 pub(crate) struct Fallback {
-    message: Message,
-    track: Arc<Track>,
+    inner: Arc<Inner>,
 }
 
 impl Fallback {
@@ -274,18 +277,19 @@ impl Fallback {
         &self,
         response: Result<Response, ServiceError>,
     ) -> Result<(), PublishError> {
-        self.track.answer(&self.message, response, false).await
+        let Inner { message, track } = &*self.inner;
+        track.answer(message, response, false).await
     }
 
     pub(crate) fn subject(&self) -> &str {
-        &self.message.subject
+        &self.inner.message.subject
     }
 }
 
 impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Request")
-            .field("message", &self.message)
+            .field("message", &self.inner.message)
             .finish_non_exhaustive()
     }
 }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::endpoint::{Endpoint, EndpointBuilder, Queue};
+use crate::endpoint::{Endpoint, EndpointBuilder};
 use crate::schema::{InfoResponse, PingResponse, StatsResponse};
 use crate::state::State;
 use crate::{Error, Group, Request, Response, ServiceBuilder, ServiceError};
@@ -63,13 +63,6 @@ impl Service {
 
     pub(crate) fn state(&self) -> &Arc<State> {
         &self.inner.state
-    }
-
-    pub(crate) fn default_queue(&self) -> Queue {
-        match &self.state().queue_group {
-            Some(q) => Queue::Named(q.clone()),
-            None => Queue::Disabled,
-        }
     }
 
     /// This instance's id (a NUID), unique among all instances.
@@ -163,7 +156,11 @@ impl Service {
     /// # Ok(()) }
     /// ```
     pub fn group(&self, prefix: impl Into<String>) -> Group {
-        Group::new(self.clone(), prefix.into(), self.default_queue())
+        Group::new(
+            self.clone(),
+            prefix.into(),
+            self.state().queue_group.clone(),
+        )
     }
 
     /// Configures an endpoint called `name` (subject, metadata, queue group, concurrency).
@@ -179,7 +176,12 @@ impl Service {
     /// # Ok(()) }
     /// ```
     pub fn endpoint_builder(&self, name: impl Into<String>) -> EndpointBuilder {
-        EndpointBuilder::new(self.clone(), None, self.default_queue(), name.into())
+        EndpointBuilder::new(
+            self.clone(),
+            None,
+            self.state().queue_group.clone(),
+            name.into(),
+        )
     }
 
     /// Adds an endpoint called `name` on subject `name`: a stream of its requests.

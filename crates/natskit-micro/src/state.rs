@@ -12,7 +12,7 @@ use crate::schema::{
     INFO_RESPONSE_TYPE, PING_RESPONSE_TYPE, STATS_RESPONSE_TYPE,
 };
 use crate::stats::{nanos, Counters};
-use crate::{rfc3339, StatsHandler};
+use crate::{lock, rfc3339, StatsHandler};
 
 /// What the service, its endpoint tasks and its discovery task share.
 pub(crate) struct State {
@@ -40,17 +40,11 @@ pub(crate) struct EndpointEntry {
 
 impl State {
     pub(crate) fn entries(&self) -> Vec<Arc<EndpointEntry>> {
-        self.endpoints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.endpoints).clone()
     }
 
     pub(crate) fn add_entry(&self, entry: Arc<EndpointEntry>) {
-        self.endpoints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(entry);
+        lock(&self.endpoints).push(entry);
     }
 
     pub(crate) fn ping(&self) -> PingResponse {

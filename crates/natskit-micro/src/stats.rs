@@ -3,6 +3,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::lock;
+
 /// One endpoint's counters. A mutex: an update is a few additions, and readers are rare.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -38,7 +40,7 @@ pub(crate) fn nanos(d: Duration) -> u64 {
 impl Counters {
     /// Counts one request that took `took`, failed with `error` when given.
     pub(crate) fn record(&self, took: Duration, error: Option<String>) {
-        let mut s = self.lock();
+        let mut s = lock(&self.inner);
         s.requests += 1;
         s.processing += took;
         if let Some(error) = error {
@@ -48,15 +50,10 @@ impl Counters {
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {
-        self.lock().clone()
+        lock(&self.inner).clone()
     }
 
     pub(crate) fn reset(&self) {
-        *self.lock() = Snapshot::default();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot> {
-        // Counters stay consistent even if a holder panicked: every update is complete or absent.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        *lock(&self.inner) = Snapshot::default();
     }
 }

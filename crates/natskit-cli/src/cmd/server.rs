@@ -55,7 +55,7 @@ pub struct ServerArgs {
     pub tls_verify: Option<PathBuf>,
 
     /// Largest message a client may publish, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = natskit_proto_max_payload())]
+    #[arg(long, value_name = "BYTES", default_value_t = natskit_server::Limits::default().max_payload)]
     pub max_payload: usize,
 
     /// Serve /varz, /connz and /subsz on this port.
@@ -65,10 +65,6 @@ pub struct ServerArgs {
     /// How long clients get after the lame-duck notice on shutdown (default: none).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lame_duck_grace: Option<Duration>,
-}
-
-fn natskit_proto_max_payload() -> usize {
-    1024 * 1024
 }
 
 /// Starts the broker, prints its client URL on standard output (and the monitoring URL on

@@ -2,47 +2,20 @@
 
 use futures_util::StreamExt;
 use natskit::RequestError;
-use natskit_micro::{Discovery, Request, Response, Service};
+use natskit_micro::{Discovery, Service};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
 
-use crate::support::{bounded, client, server};
+use crate::support::{bounded, client, held, server};
 
 #[tokio::test]
 async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
     let server = server();
     let client = client(&server).await;
-    let service = Service::builder("stoppable", "1.0.0")
-        .start(&client)
-        .await
-        .unwrap();
-    let (entered_tx, mut entered) = mpsc::unbounded_channel();
-    let (open, gate) = watch::channel(false);
-    service
-        .handle("hold", move |request: Request| {
-            let (entered, mut gate) = (entered_tx.clone(), gate.clone());
-            async move {
-                // Probes answer at once: they show when the drain has begun.
-                if &request.payload()[..] == b"probe" {
-                    return Ok(Response::new("probe"));
-                }
-                let _ = entered.send(());
-                let _ = gate.wait_for(|open| *open).await;
-                Ok(Response::new("answered"))
-            }
-        })
-        .await
-        .unwrap();
-    client.flush().await.unwrap(); // the server has the subscription before others ask
+    let mut held = held(&client, "stoppable").await;
+    let service = held.service.clone();
 
     let requester = natskit::connect(&server.url()).await.unwrap();
-    let in_flight = tokio::spawn({
-        let requester = requester.clone();
-        async move { requester.request("hold", "").await }
-    });
-    bounded("the handler to start", entered.recv())
-        .await
-        .unwrap();
+    let in_flight = held.hold_one(&requester).await;
 
     let stopping = tokio::spawn({
         let service = service.clone();
@@ -69,7 +42,7 @@ async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
     assert!(!stopping.is_finished() && !done.is_finished());
     assert!(!service.is_stopped());
 
-    open.send_replace(true);
+    held.open.send_replace(true);
     let answer = bounded("the answer in flight", in_flight)
         .await
         .unwrap()
@@ -139,40 +112,18 @@ async fn stop_delivers_requests_already_sent_to_a_stream_then_ends_it() {
 async fn a_cancelled_stop_still_stops_the_service() {
     let server = server();
     let client = client(&server).await;
-    let service = Service::builder("cancelled", "1.0.0")
-        .start(&client)
-        .await
-        .unwrap();
-    let (entered_tx, mut entered) = mpsc::unbounded_channel();
-    let (open, gate) = watch::channel(false);
-    service
-        .handle("hold", move |_request: Request| {
-            let (entered, mut gate) = (entered_tx.clone(), gate.clone());
-            async move {
-                let _ = entered.send(());
-                let _ = gate.wait_for(|open| *open).await;
-                Ok(Response::new("answered"))
-            }
-        })
-        .await
-        .unwrap();
-    client.flush().await.unwrap();
+    let mut held = held(&client, "cancelled").await;
+    let service = held.service.clone();
 
     let requester = natskit::connect(&server.url()).await.unwrap();
-    let in_flight = tokio::spawn({
-        let requester = requester.clone();
-        async move { requester.request("hold", "").await }
-    });
-    bounded("the handler to start", entered.recv())
-        .await
-        .unwrap();
+    let in_flight = held.hold_one(&requester).await;
 
     // The handler holds its request: this stop cannot finish, and is given up (dropped).
     let gave_up = tokio::time::timeout(Duration::from_millis(50), service.stop()).await;
     assert!(gave_up.is_err());
     assert!(!service.is_stopped());
 
-    open.send_replace(true);
+    held.open.send_replace(true);
     let answer = bounded("the answer in flight", in_flight)
         .await
         .unwrap()
