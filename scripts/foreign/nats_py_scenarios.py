@@ -669,6 +669,30 @@ async def scenario_no_responders(c, base):
     await expect_no_responders("after the responder disconnected")
 
 
+async def limit_after_deliveries(
+    sub_nc, pub_nc, subject, prefix, delivered, limit, published, what
+):
+    """Subscribes to `subject`, takes `delivered` messages, then sets the auto-unsubscribe
+    `limit` and publishes the rest of `published` messages (`<prefix><i>` each).
+
+    Returns the payloads that arrived: the `delivered` ones and the `limit - delivered` after.
+    """
+    sub = await sub_nc.subscribe(subject)
+    await flush(sub_nc)
+    for i in range(delivered):
+        await pub_nc.publish(subject, f"{prefix}{i}".encode())
+    await flush(pub_nc)
+    early = await take(sub, delivered, what)
+    await sub.unsubscribe(limit=limit)
+    await flush(sub_nc)
+    for i in range(delivered, published):
+        await pub_nc.publish(subject, f"{prefix}{i}".encode())
+    await flush(pub_nc)
+    late = await take(sub, limit - delivered, "auto_unsub: after the limit")
+    await flush(pub_nc, sub_nc)
+    return [m.data for m in early + late]
+
+
 async def scenario_auto_unsub(c, base):
     sub_nc = await c.connect("sub")
     pub_nc = await c.connect("pub")
@@ -697,21 +721,10 @@ async def scenario_auto_unsub(c, base):
     # The limit counts every delivery, including those before the UNSUB: 2 delivered, limit 3
     # means one more.
     second = f"{base}.second"
-    sub2 = await sub_nc.subscribe(second)
-    await flush(sub_nc)
-    await pub_nc.publish(second, b"s0")
-    await pub_nc.publish(second, b"s1")
-    await flush(pub_nc)
-    early = await take(sub2, 2, "auto_unsub: before the limit")
-    await sub2.unsubscribe(limit=3)
-    await flush(sub_nc)
-    for i in range(2, 6):
-        await pub_nc.publish(second, f"s{i}".encode())
-    await flush(pub_nc)
-    late = await take(sub2, 1, "auto_unsub: after the limit")
-    got = [m.data for m in early + late]
+    got = await limit_after_deliveries(
+        sub_nc, pub_nc, second, "s", 2, 3, 6, "auto_unsub: before the limit"
+    )
     check(got == [b"s0", b"s1", b"s2"], f"auto_unsub: expected s0..s2, got {show(got)}")
-    await flush(pub_nc, sub_nc)
     check(
         sub_nc.stats["in_msgs"] == 6,
         f"auto_unsub: the server sent {sub_nc.stats['in_msgs'] - 3} messages on {second}, expected 3",
@@ -719,15 +732,9 @@ async def scenario_auto_unsub(c, base):
 
     # A limit already reached removes the subscription at once.
     third = f"{base}.third"
-    sub3 = await sub_nc.subscribe(third)
-    await flush(sub_nc)
-    await pub_nc.publish(third, b"t0")
-    await flush(pub_nc)
-    await take(sub3, 1, "auto_unsub: limit already reached")
-    await sub3.unsubscribe(limit=1)
-    await flush(sub_nc)
-    await pub_nc.publish(third, b"t1")
-    await flush(pub_nc, sub_nc)
+    await limit_after_deliveries(
+        sub_nc, pub_nc, third, "t", 1, 1, 2, "auto_unsub: limit already reached"
+    )
     check(
         sub_nc.stats["in_msgs"] == 7,
         f"auto_unsub: the server sent {sub_nc.stats['in_msgs'] - 6} messages on {third}, expected 1",

@@ -24,9 +24,14 @@ async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
 
 /// An async-nats client of `server` that does not retry in the background.
 async fn client(server: &Server) -> Client {
+    client_with(server, ConnectOptions::new()).await
+}
+
+/// An async-nats client of `server` made with `options`.
+async fn client_with(server: &Server, options: ConnectOptions) -> Client {
     within(
         "async-nats to connect",
-        ConnectOptions::new().connect(server.client_url()),
+        options.connect(server.client_url()),
     )
     .await
     .expect("async-nats connects")
@@ -344,15 +349,12 @@ async fn multi_valued_headers_arrive_intact() {
 #[tokio::test]
 async fn a_request_nobody_listens_to_fails_with_no_responders_at_once() {
     let server = broker().await;
-    let requester = within(
-        "async-nats to connect",
-        // A request timeout far beyond the bound below: a timeout cannot pass for no-responders.
-        ConnectOptions::new()
-            .request_timeout(Some(Duration::from_secs(60)))
-            .connect(server.client_url()),
+    // A request timeout far beyond the bound below: a timeout cannot pass for no-responders.
+    let requester = client_with(
+        &server,
+        ConnectOptions::new().request_timeout(Some(Duration::from_secs(60))),
     )
-    .await
-    .unwrap();
+    .await;
     for attempt in 0..3 {
         let started = Instant::now();
         let err = within(
@@ -426,21 +428,6 @@ async fn unsubscribe_after_n_delivers_exactly_n_then_ends_the_stream() {
     server.shutdown().await;
 }
 
-/// Starts a broker on `port`, retrying for a moment while the old listener's port is still busy.
-async fn restart_on(port: u16) -> Server {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        match Server::builder().port(port).start().await {
-            Ok(server) => return server,
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("port {port} not free yet ({e}); retrying");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(e) => panic!("restarting on port {port}: {e}"),
-        }
-    }
-}
-
 /// Waits for `wanted` among async-nats's events.
 async fn event(events: &mut mpsc::UnboundedReceiver<Event>, wanted: Event) {
     within(&format!("the async-nats event {wanted}"), async {
@@ -460,8 +447,8 @@ async fn a_subscription_survives_a_broker_restart_on_the_same_port() {
     let server = broker().await;
     let port = server.addr().port();
     let (tx, mut events) = mpsc::unbounded_channel();
-    let subscriber = within(
-        "async-nats to connect",
+    let subscriber = client_with(
+        &server,
         ConnectOptions::new()
             .reconnect_delay_callback(|_| Duration::from_millis(50))
             .event_callback(move |e| {
@@ -469,11 +456,9 @@ async fn a_subscription_survives_a_broker_restart_on_the_same_port() {
                 async move {
                     let _ = tx.send(e);
                 }
-            })
-            .connect(server.client_url()),
+            }),
     )
-    .await
-    .unwrap();
+    .await;
     let mut sub = subscriber.subscribe("survives").await.unwrap();
     subscriptions(&server, 1).await;
     let before = client(&server).await;
@@ -487,7 +472,9 @@ async fn a_subscription_survives_a_broker_restart_on_the_same_port() {
 
     server.shutdown().await;
     event(&mut events, Event::Disconnected).await;
-    let server = restart_on(port).await;
+    let server = restart_on(port)
+        .await
+        .unwrap_or_else(|e| panic!("restarting on port {port}: {e}"));
     assert_eq!(server.addr().port(), port);
     event(&mut events, Event::Connected).await;
     assert_eq!(

@@ -155,11 +155,7 @@ async fn wrong_credentials_get_authorization_violation() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Authorization Violation"), "{err}");
-    natskit::ConnectOptions::new()
-        .user_and_password("alice", "wonderland")
-        .connect(&server.client_url())
-        .await
-        .unwrap();
+    connect_as(&server, "alice", "wonderland").await;
 }
 
 #[tokio::test]

@@ -10,65 +10,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use natskit_server::{Server, ServerBuilder};
+use natskit_server::Server;
 use natskit_test::pki::Pki;
 use natskit_test::{NatsPy, TempDir};
-use tokio::runtime::Runtime;
 
-use crate::support::PATIENCE;
-
-/// A broker on a runtime owned by the test; shut down when dropped, also when the test fails.
-struct Hosted {
-    runtime: Runtime,
-    server: Option<Server>,
-}
-
-impl Hosted {
-    fn start(builder: ServerBuilder) -> Hosted {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = runtime.block_on(crate::support::broker_with(builder));
-        Hosted {
-            runtime,
-            server: Some(server),
-        }
-    }
-
-    fn server(&self) -> &Server {
-        self.server.as_ref().expect("a running broker")
-    }
-
-    fn url(&self) -> String {
-        self.server().client_url()
-    }
-
-    /// Waits (bounded) until no client is connected: nats-py's connections, refused ones too,
-    /// are gone once its process is.
-    fn no_connections_left(&self) {
-        let deadline = std::time::Instant::now() + PATIENCE;
-        while self.server().stats().connections != 0 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "connections left after nats-py exited: {:?}",
-                self.server().stats()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Hosted {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(PATIENCE, server.shutdown()).await });
-        }
-    }
-}
+use crate::support::Hosted;
 
 fn nats_py() -> NatsPy {
     NatsPy::locate()

@@ -84,11 +84,7 @@ async fn a_denied_subject_never_reaches_a_permitted_wildcard_subscription() {
 #[tokio::test]
 async fn the_natskit_client_hears_of_a_violation_and_carries_on() {
     let server = broker_with(Server::builder().add_user(alice())).await;
-    let client = natskit::ConnectOptions::new()
-        .user_and_password("alice", "pw")
-        .connect(&server.client_url())
-        .await
-        .unwrap();
+    let client = connect_as(&server, "alice", "pw").await;
     let mut events = client.events();
     let mut orders = client.subscribe("orders.new").await.unwrap();
     client.publish("billing", "no").await.unwrap();

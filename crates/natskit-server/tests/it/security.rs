@@ -53,11 +53,7 @@ async fn natskit_authenticates_with_an_nkey_seed() {
         .unwrap();
     assert_eq!(&msg.payload[..], b"hi");
     // Password users still get in next to NKey users.
-    natskit::ConnectOptions::new()
-        .user_and_password("alice", "wonderland")
-        .connect(&server.client_url())
-        .await
-        .unwrap();
+    connect_as(&server, "alice", "wonderland").await;
 }
 
 #[tokio::test]

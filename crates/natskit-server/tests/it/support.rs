@@ -1,8 +1,9 @@
 //! Helpers shared by the broker tests.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use natskit_server::{Server, ServerBuilder};
+use natskit_server::{Server, ServerBuilder, ServerError};
+use tokio::runtime::Runtime;
 
 /// Upper bound for anything a test waits on.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -26,6 +27,102 @@ pub async fn broker_with(builder: ServerBuilder) -> Server {
 /// reconnect to the wrong broker.
 pub fn fresh_port() -> u16 {
     natskit_test::port::free_port().expect("a free loopback port")
+}
+
+/// Starts a plain broker on `port`, retrying for a moment while a stopped broker's listener
+/// still holds it.
+pub async fn restart_on(port: u16) -> Result<Server, ServerError> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match Server::builder().port(port).start().await {
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("port {port} not free yet ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            started => return started,
+        }
+    }
+}
+
+/// A natskit client of `server`, logged in as `user` with `password`.
+pub async fn connect_as(server: &Server, user: &str, password: &str) -> natskit::Client {
+    natskit::ConnectOptions::new()
+        .user_and_password(user, password)
+        .connect(&server.client_url())
+        .await
+        .unwrap()
+}
+
+/// A broker on a runtime owned by the test, for plain tests whose thread blocks (nats-py) and
+/// whose synchronous callbacks stop and restart it; shut down when dropped, also when the test
+/// fails.
+pub struct Hosted {
+    runtime: Runtime,
+    server: Option<Server>,
+}
+
+impl Hosted {
+    pub fn start(builder: ServerBuilder) -> Hosted {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime.block_on(broker_with(builder));
+        Hosted {
+            runtime,
+            server: Some(server),
+        }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().expect("a running broker")
+    }
+
+    pub fn url(&self) -> String {
+        self.server().client_url()
+    }
+
+    /// Shuts the broker down gracefully and starts a plain one on the same port.
+    pub fn restart(&mut self) -> natskit_test::Result<()> {
+        let port = self.server().addr().port();
+        if let Some(old) = self.server.take() {
+            self.runtime.block_on(old.shutdown());
+        }
+        let server =
+            self.runtime
+                .block_on(restart_on(port))
+                .map_err(|e| natskit_test::Error::Io {
+                    context: format!("restarting the broker on port {port}"),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+        self.server = Some(server);
+        Ok(())
+    }
+
+    /// Waits (bounded) until no client is connected: nats-py's connections, refused ones too,
+    /// are gone once its process is.
+    pub fn no_connections_left(&self) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.server().stats().connections != 0 {
+            assert!(
+                Instant::now() < deadline,
+                "connections left after nats-py exited: {:?}",
+                self.server().stats()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Hosted {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = self
+                .runtime
+                .block_on(async { tokio::time::timeout(PATIENCE, server.shutdown()).await });
+        }
+    }
 }
 
 /// A raw TCP client speaking the protocol by hand, for what no real client would send.
