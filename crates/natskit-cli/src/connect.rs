@@ -32,6 +32,11 @@ pub struct ConnectArgs {
     )]
     pub connect_timeout: Duration,
 
+    /// How long to wait for answers from NATS (`500ms`, `2s`); each command has its own
+    /// default (`req`: 5s, `micro`: 1s).
+    #[arg(short, long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
     /// Whether the server came from the command line or `NATS_URL` rather than the default
     /// (set by `main`; `natskit demo` starts its own broker otherwise).
     #[arg(skip)]
@@ -39,6 +44,11 @@ pub struct ConnectArgs {
 }
 
 impl ConnectArgs {
+    /// `--timeout`, or the command's own default when it was not given.
+    pub fn timeout_or(&self, default: Duration) -> Duration {
+        self.timeout.unwrap_or(default)
+    }
+
     /// Connects to the first of the servers that completes the handshake.
     ///
     /// A blank `--server` (as `NATS_URL=` gives) means the default server.

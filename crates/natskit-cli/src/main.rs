@@ -36,15 +36,12 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use crate::cmd::Command;
-use crate::connect::ConnectArgs;
 use crate::error::CliError;
 
 /// Publish, subscribe, request and reply on a NATS server.
 #[derive(Debug, Parser)]
 #[command(name = "natskit", version, about, long_about = None, propagate_version = true)]
 struct Cli {
-    #[command(flatten)]
-    connect: ConnectArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,10 +50,14 @@ fn main() -> ExitCode {
     // Usage errors, --help and --version are clap's: it prints them and exits (status 2 or 0).
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    cli.connect.server_named = matches!(
-        matches.value_source("server"),
-        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-    );
+    if let (Some(connect), Some((_, sub_matches))) =
+        (cli.command.connect_args_mut(), matches.subcommand())
+    {
+        connect.server_named = matches!(
+            sub_matches.value_source("server"),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        );
+    }
     // Logs (the broker's connects, disconnects and errors) go to standard error; RUST_LOG
     // chooses what is shown; by default the broker's own `info` lines only.
     tracing_subscriber::fmt()
@@ -74,7 +75,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&CliError::msg(format!("could not start the runtime: {e}"))),
     };
-    match runtime.block_on(cli.command.run(&cli.connect)) {
+    match runtime.block_on(cli.command.run()) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`natskit sub x | head -1`): nothing to report.
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

@@ -1,5 +1,8 @@
 //! The subcommands, one module each.
 
+mod bench;
+mod completions;
+mod context;
 mod demo;
 mod micro;
 mod publish;
@@ -32,19 +35,43 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Find services that speak the NATS service API: ls, info, stats, ping.
     Micro(micro::MicroArgs),
+    /// Measure publish, subscribe and request throughput and latency.
+    Bench(bench::BenchArgs),
+    /// Named connection settings: add, ls, select, rm.
+    Context(context::ContextArgs),
+    /// Print a shell completion script: bash, zsh or fish.
+    Completions(completions::CompletionsArgs),
 }
 
 impl Command {
-    /// Runs the subcommand against the server `connect` names.
-    pub async fn run(self, connect: &ConnectArgs) -> Result<(), CliError> {
+    /// Runs the subcommand.
+    pub async fn run(self) -> Result<(), CliError> {
         match self {
-            Command::Pub(args) => publish::run(args, connect).await,
-            Command::Sub(args) => sub::run(args, connect).await,
-            Command::Req(args) => req::run(args, connect).await,
-            Command::Reply(args) => reply::run(args, connect).await,
+            Command::Pub(args) => publish::run(args).await,
+            Command::Sub(args) => sub::run(args).await,
+            Command::Req(args) => req::run(args).await,
+            Command::Reply(args) => reply::run(args).await,
             Command::Server(args) => server::run(args).await,
-            Command::Demo(args) => demo::run(args, connect).await,
-            Command::Micro(args) => micro::run(args, connect).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Micro(args) => micro::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+            Command::Context(args) => context::run(args).await,
+            Command::Completions(args) => completions::run(args),
+        }
+    }
+
+    /// The connection flags of the commands that connect to a server (not `server`,
+    /// `context` or `completions`).
+    pub fn connect_args_mut(&mut self) -> Option<&mut ConnectArgs> {
+        match self {
+            Command::Pub(args) => Some(&mut args.connect),
+            Command::Sub(args) => Some(&mut args.connect),
+            Command::Req(args) => Some(&mut args.connect),
+            Command::Reply(args) => Some(&mut args.connect),
+            Command::Demo(args) => Some(&mut args.connect),
+            Command::Micro(args) => Some(&mut args.connect),
+            Command::Bench(args) => Some(&mut args.connect),
+            Command::Server(_) | Command::Context(_) | Command::Completions(_) => None,
         }
     }
 }

@@ -30,12 +30,15 @@ pub struct PubArgs {
     /// Header as KEY:VALUE; repeat for more.
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Publishes, then flushes: when this returns `Ok`, the server has the messages.
-pub async fn run(args: PubArgs, connect: &ConnectArgs) -> Result<(), CliError> {
+pub async fn run(args: PubArgs) -> Result<(), CliError> {
     let headers = parse_headers(&args.headers)?;
-    let client = connect.connect().await?;
+    let client = args.connect.connect().await?;
     let body = match args.body {
         Some(body) => Bytes::from(body),
         None => read_stdin().await?,

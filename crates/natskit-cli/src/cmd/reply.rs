@@ -30,12 +30,15 @@ pub struct ReplyArgs {
     /// Exit after answering this many requests.
     #[arg(short, long, value_name = "N", value_parser = super::parse_count)]
     pub count: Option<u64>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Subscribes, flushes, says `Listening on ...` on standard error, then answers requests
 /// (showing each on standard error) until `--count` is reached (or forever).
-pub async fn run(args: ReplyArgs, connect: &ConnectArgs) -> Result<(), CliError> {
-    let client = connect.connect().await?;
+pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
+    let client = args.connect.connect().await?;
     let mut requests = match &args.queue {
         Some(queue) => client.queue_subscribe(&args.subject, queue).await?,
         None => client.subscribe(&args.subject).await?,

@@ -7,7 +7,6 @@ use clap::Args;
 use natskit::Request;
 
 use crate::connect::ConnectArgs;
-use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::headers::parse_headers;
 use crate::output::{write_headers, write_payload};
@@ -22,20 +21,20 @@ pub struct ReqArgs {
     #[arg(default_value = "")]
     pub body: String,
 
-    /// How long to wait for the answer (`500ms`, `2s`, `1m`).
-    #[arg(short, long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
-    pub timeout: Duration,
-
     /// Header as KEY:VALUE; repeat for more.
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Sends the request; prints the answer's headers (if any, then a blank line) and payload.
-pub async fn run(args: ReqArgs, connect: &ConnectArgs) -> Result<(), CliError> {
+pub async fn run(args: ReqArgs) -> Result<(), CliError> {
     let headers = parse_headers(&args.headers)?;
-    let client = connect.connect().await?;
-    let mut request = Request::new(args.body).timeout(args.timeout);
+    let client = args.connect.connect().await?;
+    let mut request =
+        Request::new(args.body).timeout(args.connect.timeout_or(Duration::from_secs(5)));
     if let Some(headers) = headers {
         request = request.headers(headers);
     }

@@ -25,12 +25,15 @@ pub struct SubArgs {
     /// Print only the payloads, one per line.
     #[arg(long)]
     pub raw: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Subscribes, flushes, says `Subscribing on ...` on standard error, then prints messages
 /// until `--count` is reached (or forever).
-pub async fn run(args: SubArgs, connect: &ConnectArgs) -> Result<(), CliError> {
-    let client = connect.connect().await?;
+pub async fn run(args: SubArgs) -> Result<(), CliError> {
+    let client = args.connect.connect().await?;
     let mut subscribers = Vec::with_capacity(args.subjects.len());
     for subject in &args.subjects {
         let mut subscriber = match &args.queue {

@@ -85,7 +85,12 @@ fn usage_errors_exit_with_2() {
 fn help_lists_the_subcommands() {
     let out = natskit_bare(&["--help"]).assert().success();
     let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    for word in ["pub", "sub", "req", "reply", "--server", "NATS_URL"] {
+    for word in ["pub", "sub", "req", "reply", "server", "bench"] {
+        assert!(help.contains(word), "{word} missing from:\n{help}");
+    }
+    let out = natskit_bare(&["pub", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for word in ["--server", "NATS_URL", "--timeout"] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
 }

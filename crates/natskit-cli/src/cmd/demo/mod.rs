@@ -62,10 +62,14 @@ pub struct DemoArgs {
     /// Also save a picture of the text on the matrix to this PNG file.
     #[arg(long, value_name = "FILE", requires = "device")]
     pub png: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Runs the demo on the embedded broker, or on the server `--server` (or `NATS_URL`) names.
-pub async fn run(args: DemoArgs, connect: &ConnectArgs) -> Result<(), CliError> {
+pub async fn run(args: DemoArgs) -> Result<(), CliError> {
+    let connect = &args.connect;
     let broker = if connect.server_named {
         Broker::remote(&connect.server)
     } else {

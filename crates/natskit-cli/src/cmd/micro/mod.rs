@@ -11,8 +11,10 @@ use natskit_micro::Discovery;
 use serde::Serialize;
 
 use crate::connect::ConnectArgs;
-use crate::duration::parse_duration;
 use crate::error::CliError;
+
+/// How long answers are gathered when `--timeout` is not given.
+const GATHER_TIME: Duration = Duration::from_secs(1);
 
 /// Arguments of `natskit micro`.
 #[derive(Debug, Args)]
@@ -20,13 +22,14 @@ pub struct MicroArgs {
     #[command(subcommand)]
     action: Action,
 
-    /// How long to gather answers (`200ms`, `1s`): every instance answers, so all wait this long.
-    #[arg(short, long, global = true, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    timeout: Duration,
-
     /// Print the services' JSON documents, one a line, instead of tables.
     #[arg(long, global = true)]
     json: bool,
+
+    /// `--timeout` is how long answers are gathered (default 1s): every instance answers, so
+    /// all wait this long.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// What `natskit micro` does.
@@ -59,9 +62,9 @@ enum Action {
 }
 
 /// Asks, then prints what the instances answered, sorted by name, then id.
-pub async fn run(args: MicroArgs, connect: &ConnectArgs) -> Result<(), CliError> {
-    let client = connect.connect().await?;
-    let discovery = Discovery::new(&client).timeout(args.timeout);
+pub async fn run(args: MicroArgs) -> Result<(), CliError> {
+    let client = args.connect.connect().await?;
+    let discovery = Discovery::new(&client).timeout(args.connect.timeout_or(GATHER_TIME));
     let failed = |e: natskit_micro::Error| CliError::msg(format!("discovery failed: {e}"));
     let mut out = Vec::new();
     let shown = match args.action {
@@ -101,7 +104,7 @@ pub async fn run(args: MicroArgs, connect: &ConnectArgs) -> Result<(), CliError>
     eprintln!(
         "{shown} service instance{} answered within {:?}",
         if shown == 1 { "" } else { "s" },
-        args.timeout
+        args.connect.timeout_or(GATHER_TIME)
     );
     client.close().await?;
     Ok(())
