@@ -9,12 +9,12 @@ use natskit_proto::{ServerInfo, WriteBuffer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
-use tokio_rustls::TlsAcceptor;
 
 use crate::conn::Conn;
 use crate::session::{Close, Session};
 use crate::state::State;
 use crate::texts;
+use crate::tls::Tls;
 
 /// The first byte of a TLS handshake record.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
@@ -38,23 +38,21 @@ where
 }
 
 /// Serves a TCP client of a TLS broker: INFO in plain text, then the client's handshake (within
-/// the authentication timeout), then the protocol over TLS. A client that does not start a
-/// handshake is disconnected without a word, as nats-server 2.9 does.
-pub(crate) async fn serve_tls(
-    state: Arc<State>,
-    conn: Arc<Conn>,
-    mut stream: TcpStream,
-    acceptor: TlsAcceptor,
-) {
+/// the authentication timeout), then the protocol over TLS; with handshake-first, the handshake
+/// at once and INFO over TLS. A client that does not start a handshake is disconnected without
+/// a word, as nats-server 2.9 does.
+pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: TcpStream, tls: Tls) {
     let _cleanup = Cleanup {
         state: state.clone(),
         conn: conn.clone(),
     };
     let info = greeting(&state, &conn);
-    let mut plain = WriteBuffer::new();
-    plain.put_info(&info);
     let handshake = async {
-        stream.write_all_buf(&mut plain).await?;
+        if !tls.handshake_first {
+            let mut plain = WriteBuffer::new();
+            plain.put_info(&info);
+            stream.write_all_buf(&mut plain).await?;
+        }
         // Go's TLS (so nats-server) drops a client whose first record is no handshake without
         // an alert; rustls would send one.
         let mut first = [0u8; 1];
@@ -65,11 +63,11 @@ pub(crate) async fn serve_tls(
                 "first record does not look like a TLS handshake",
             ));
         }
-        acceptor.accept(stream).await
+        tls.acceptor.accept(stream).await
     };
-    let tls = tokio::select! {
+    let stream = tokio::select! {
         done = tokio::time::timeout(state.options.limits.auth_timeout, handshake) => match done {
-            Ok(Ok(tls)) => tls,
+            Ok(Ok(stream)) => stream,
             Ok(Err(e)) => {
                 tracing::warn!(client = conn.id, "TLS handshake error: {e}");
                 return;
@@ -81,7 +79,10 @@ pub(crate) async fn serve_tls(
         },
         () = conn.closed() => return,
     };
-    let (reader, writer) = tokio::io::split(tls);
+    if tls.handshake_first {
+        conn.send(|out| out.put_info(&info));
+    }
+    let (reader, writer) = tokio::io::split(stream);
     run(state, conn, reader, writer, info.nonce).await;
 }
 

@@ -232,6 +232,33 @@ impl ServerBuilder {
         self
     }
 
+    /// TLS before anything else: a client starts the handshake as soon as it connects and
+    /// INFO follows over TLS, as nats-server 2.10's `handshake_first` (clients opt in:
+    /// natskit's `ConnectOptions::tls_first`, nats.go's `TLSHandshakeFirst`). Saves a round trip
+    /// and lets TLS-terminating proxies sit in front. Needs [`Self::tls`] too, or
+    /// [`Self::start`] fails; a client that speaks plain NATS first is disconnected.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = natskit_server::Server::builder()
+    ///     .tls("certs/server.pem", "certs/server-key.pem")
+    ///     .tls_handshake_first()
+    ///     .start()
+    ///     .await?;
+    /// let client = natskit::ConnectOptions::new()
+    ///     .add_root_certificate("certs/ca.pem")
+    ///     .tls_first()
+    ///     .connect(&server.client_url())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls_handshake_first(mut self) -> Self {
+        self.options.tls.handshake_first = true;
+        self
+    }
+
     /// Serves `/varz`, `/connz` and `/subsz` over HTTP on this port (0 for a free one).
     pub fn http_port(mut self, port: u16) -> Self {
         self.options.http_port = Some(port);
@@ -460,10 +487,10 @@ fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     tracing::info!(client = conn.id, %peer, "client connected");
     match &state.tls {
         Some(tls) => {
-            let acceptor = tls.acceptor.clone();
+            let tls = tls.clone();
             spawn_tracked(
                 state,
-                connection::serve_tls(state.clone(), conn, stream, acceptor),
+                connection::serve_tls(state.clone(), conn, stream, tls),
             );
         }
         None => {

@@ -24,12 +24,17 @@ pub(crate) struct TlsFiles {
     /// CA certificates (PEM) client certificates must chain to; `None`: no client certificate
     /// is asked for.
     pub(crate) client_ca: Option<PathBuf>,
+    /// The handshake comes first, before INFO (nats-server 2.10's `handshake_first`).
+    pub(crate) handshake_first: bool,
 }
 
 impl TlsFiles {
     /// True when TLS is configured at all.
     pub(crate) fn is_set(&self) -> bool {
-        self.cert.is_some() || self.key.is_some() || self.client_ca.is_some()
+        self.cert.is_some()
+            || self.key.is_some()
+            || self.client_ca.is_some()
+            || self.handshake_first
     }
 }
 
@@ -39,11 +44,16 @@ pub(crate) struct Tls {
     pub(crate) acceptor: TlsAcceptor,
     /// Client certificates are required and verified (`tls_verify` in INFO).
     pub(crate) verify: bool,
+    /// Clients start the handshake at once; INFO follows over TLS.
+    pub(crate) handshake_first: bool,
 }
 
 impl std::fmt::Debug for Tls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tls").field("verify", &self.verify).finish()
+        f.debug_struct("Tls")
+            .field("verify", &self.verify)
+            .field("handshake_first", &self.handshake_first)
+            .finish()
     }
 }
 
@@ -58,7 +68,9 @@ pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
     }
     let (Some(cert_path), Some(key_path)) = (&files.cert, &files.key) else {
         return Err(tls_error(
-            "client verification needs a certificate and key too (ServerBuilder::tls)".into(),
+            "client verification and handshake-first need a certificate and key too \
+             (ServerBuilder::tls)"
+                .into(),
         ));
     };
     let certs = read_certificates(cert_path)?;
@@ -90,6 +102,7 @@ pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
     Ok(Some(Tls {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         verify: files.client_ca.is_some(),
+        handshake_first: files.handshake_first,
     }))
 }
 
@@ -122,10 +135,15 @@ mod tests {
             ..TlsFiles::default()
         };
         assert!(load(&only_ca).is_err());
+        let only_first = TlsFiles {
+            handshake_first: true,
+            ..TlsFiles::default()
+        };
+        assert!(load(&only_first).is_err());
         let missing = TlsFiles {
             cert: Some("/nonexistent/cert.pem".into()),
             key: Some("/nonexistent/key.pem".into()),
-            client_ca: None,
+            ..TlsFiles::default()
         };
         let err = load(&missing).unwrap_err().to_string();
         assert!(err.contains("/nonexistent/cert.pem"), "{err}");

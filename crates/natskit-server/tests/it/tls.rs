@@ -1,5 +1,6 @@
-//! TLS: INFO in plain text with `tls_required`, then the handshake. The natskit client and
-//! async-nats connect with the test CA; an untrusted CA, a missing client certificate under
+//! TLS: INFO in plain text with `tls_required`, then the handshake (or, handshake-first, the
+//! handshake at once and INFO over TLS). The natskit client and async-nats connect with the
+//! test CA; an untrusted CA, a missing client certificate under
 //! mutual TLS and a plain CONNECT are refused. Certificates are made by rcgen at test time.
 
 use futures_util::StreamExt;
@@ -206,5 +207,49 @@ async fn a_client_that_never_starts_the_handshake_is_timed_out() {
     let mut raw = Raw::connect(&server).await;
     raw.clear();
     assert_eq!(raw.read_to_end().await, "");
+    no_connections(&server).await;
+}
+
+#[tokio::test]
+async fn async_nats_connects_tls_first_to_a_handshake_first_broker() {
+    let pki = Pki::new();
+    let server = broker_with(tls_builder(&pki).tls_handshake_first()).await;
+    let client = tokio::time::timeout(
+        PATIENCE,
+        async_nats::ConnectOptions::new()
+            .add_root_certificates(pki.ca.clone())
+            .tls_first()
+            .connect(server.client_url()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut sub = client.subscribe("first.tls").await.unwrap();
+    client.publish("first.tls", "hi".into()).await.unwrap();
+    let msg = tokio::time::timeout(PATIENCE, sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&msg.payload[..], b"hi");
+}
+
+#[tokio::test]
+async fn a_handshake_first_broker_sends_nothing_in_plain_text() {
+    let pki = Pki::new();
+    let server = broker_with(
+        tls_builder(&pki)
+            .tls_handshake_first()
+            .auth_timeout(std::time::Duration::from_millis(200)),
+    )
+    .await;
+    // A plain client waits for INFO; none comes, and the broker drops it after the timeout.
+    use tokio::io::AsyncReadExt;
+    let mut plain = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let mut got = Vec::new();
+    tokio::time::timeout(PATIENCE, plain.read_to_end(&mut got))
+        .await
+        .expect("the broker closes the connection")
+        .ok();
+    assert_eq!(String::from_utf8_lossy(&got), "");
     no_connections(&server).await;
 }

@@ -3,7 +3,9 @@
 //!
 //! Left out, with the reason: `failover` (clusters: the embedded broker is single-node by
 //! design), `faults` (a scripted fake server, no broker at all), `examples` (the example
-//! processes are run once, in `it`).
+//! processes are run once, in `it`), `creds` and `jwt` (operator mode and JWT accounts are
+//! nats-server's; the broker authenticates users, tokens, NKeys and TLS clients).
+//! `tls_first_embedded` is this binary's own: nats-server 2.9 has no handshake-first.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
@@ -12,6 +14,8 @@ mod backend;
 #[path = "../it/support.rs"]
 mod support;
 
+#[path = "../it/auth.rs"]
+mod auth;
 #[path = "../it/checks.rs"]
 mod checks;
 #[path = "../it/close.rs"]
@@ -32,3 +36,6 @@ mod reconnect;
 mod request;
 #[path = "../it/slow_consumer.rs"]
 mod slow_consumer;
+#[path = "../it/tls.rs"]
+mod tls;
+mod tls_first_embedded;

@@ -38,6 +38,17 @@ fn builder(setup: Setup) -> ServerBuilder {
         Setup::User(user, pass) => builder.user(user, pass),
         Setup::Token(token) => builder.token(token),
         Setup::Monitoring => builder.http_port(fresh_port()),
+        Setup::NKeyUser(public_key) => builder.nkey_user(public_key),
+        Setup::Tls(tls) => {
+            let mut builder = builder.tls(tls.cert.cert, tls.cert.key);
+            if let Some(ca) = tls.client_ca {
+                builder = builder.tls_verify_clients(ca);
+            }
+            if tls.handshake_first {
+                builder = builder.tls_handshake_first();
+            }
+            builder
+        }
     }
 }
 

@@ -34,5 +34,22 @@ fn builder(setup: Setup) -> natskit_test::NatsServerBuilder {
         )),
         Setup::Token(token) => builder.with_config(format!("authorization {{ token: {token} }}\n")),
         Setup::Monitoring => builder.monitoring(),
+        Setup::NKeyUser(public_key) => builder.with_config(format!(
+            "authorization {{ users: [ {{ nkey: {public_key} }} ] }}\n"
+        )),
+        Setup::Tls(tls) => {
+            assert!(
+                !tls.handshake_first,
+                "nats-server 2.9 has no handshake_first"
+            );
+            let verify = match &tls.client_ca {
+                Some(ca) => format!("  ca_file: {ca:?}\n  verify: true\n"),
+                None => String::new(),
+            };
+            builder.with_config(format!(
+                "tls {{\n  cert_file: {:?}\n  key_file: {:?}\n{verify}  timeout: 5\n}}\n",
+                tls.cert.cert, tls.cert.key
+            ))
+        }
     }
 }

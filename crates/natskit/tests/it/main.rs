@@ -13,6 +13,7 @@ mod auth;
 mod checks;
 mod close;
 mod connect;
+mod creds;
 mod drain;
 mod examples;
 mod failover;

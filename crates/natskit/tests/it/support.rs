@@ -11,7 +11,7 @@ pub use crate::backend::{server, server_on_port, server_with, TestServer};
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// What a test needs of the server beyond the defaults; each back end sets it up its own way.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Setup {
     /// A smaller `max_payload`.
     MaxPayload(usize),
@@ -21,6 +21,22 @@ pub enum Setup {
     Token(&'static str),
     /// The monitoring endpoints are served (see `TestServer::monitor_get`).
     Monitoring,
+    /// Clients may authenticate as the NKey user with this public key (`U...`).
+    NKeyUser(String),
+    /// TLS is required.
+    Tls(TlsSetup),
+}
+
+/// How a TLS server is set up: its certificate and key, and what it asks of clients.
+#[derive(Debug, Clone)]
+pub struct TlsSetup {
+    /// The server's certificate and key.
+    pub cert: natskit_test::pki::Pair,
+    /// Clients must present a certificate signed by this CA.
+    pub client_ca: Option<std::path::PathBuf>,
+    /// The handshake comes before INFO (the embedded broker only: nats-server 2.9 has no
+    /// `handshake_first`).
+    pub handshake_first: bool,
 }
 
 /// A client connected to `server`.

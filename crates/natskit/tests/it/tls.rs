@@ -1,6 +1,7 @@
-//! TLS against nats-server with certificates made at test time: trust, host names, mutual
-//! TLS, `tls://` URLs, required TLS, reconnects; TLS-first against an in-test rustls server
-//! (nats-server 2.9 has no `handshake_first`).
+//! TLS with certificates made at test time: trust, host names, mutual TLS, `tls://` URLs,
+//! required TLS, reconnects; against nats-server (`it`) and the embedded broker (`embedded`).
+//! TLS-first against an in-test rustls server here (nats-server 2.9 has no `handshake_first`);
+//! the embedded broker's handshake-first is tested in tls_first_embedded.rs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,20 +10,22 @@ use natskit::rustls;
 use natskit::rustls::pki_types::pem::PemObject;
 use natskit::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use natskit::{ConnectError, ConnectOptions, Event, ReconnectDelay};
-use natskit_test::NatsServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{wait_for_event, PATIENCE};
+use crate::support::{server_with, wait_for_event, Setup, TestServer, TlsSetup, PATIENCE};
 use natskit_test::pki::{Pair, Pki};
 
-fn tls_server(pki: &Pki, cert: &Pair, verify: bool) -> NatsServer {
-    NatsServer::builder()
-        .with_config(pki.tls_block(cert, verify))
-        .start()
-        .expect("start nats-server with TLS")
+/// A server requiring TLS with `cert`; `verify`: clients need a certificate from the test CA.
+pub fn tls_server(pki: &Pki, cert: &Pair, verify: bool) -> TestServer {
+    server_with(Setup::Tls(TlsSetup {
+        cert: cert.clone(),
+        client_ca: verify.then(|| pki.ca.clone()),
+        handshake_first: false,
+    }))
 }
 
-fn trusting(pki: &Pki) -> ConnectOptions {
+/// Options trusting the test CA.
+pub fn trusting(pki: &Pki) -> ConnectOptions {
     ConnectOptions::new().add_root_certificate(&pki.ca)
 }
 
@@ -30,8 +33,8 @@ fn trusting(pki: &Pki) -> ConnectOptions {
 async fn connects_with_a_ca_file_when_the_server_requires_tls() {
     let pki = Pki::new();
     let server = tls_server(&pki, &pki.server, false);
-    assert!(server.info().unwrap().contains("\"tls_required\":true"));
     let client = trusting(&pki).connect(&server.url()).await.unwrap();
+    assert!(client.server_info().tls_required);
     client.flush().await.unwrap();
     let mut sub = client.subscribe("tls.echo").await.unwrap();
     client.publish("tls.echo", "over tls").await.unwrap();
