@@ -1,5 +1,5 @@
 //! Certificates made at test time with rcgen, so no private key is ever kept in a repository:
-//! a CA, server certificates (one for the loopback names, one for another host), a client
+//! a CA, server certificates (for the loopback names, `localhost` only, another host), a client
 //! certificate, an unrelated CA, and the nats-server `tls` block that serves them.
 //!
 //! ```
@@ -35,6 +35,8 @@ pub struct Pki {
     pub server: Pair,
     /// A server certificate for `nats.example.com` only.
     pub wrong_name: Pair,
+    /// A server certificate for `localhost` only (not its address).
+    pub localhost_only: Pair,
     /// A client certificate (`client.natskit.test`).
     pub client: Pair,
     /// A CA that signed nothing here.
@@ -69,6 +71,11 @@ impl Pki {
             &["nats.example.com"],
             ExtendedKeyUsagePurpose::ServerAuth,
         );
+        let localhost_only = leaf(
+            "localhost-only",
+            &["localhost"],
+            ExtendedKeyUsagePurpose::ServerAuth,
+        );
         let client = leaf(
             "client",
             &["client.natskit.test"],
@@ -79,6 +86,7 @@ impl Pki {
             other_ca: write(&dir, "other-ca.pem", &other.pem()),
             server,
             wrong_name,
+            localhost_only,
             client,
             dir,
         }

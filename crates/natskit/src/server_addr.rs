@@ -35,6 +35,10 @@ pub struct ServerAddr {
     user: Option<String>,
     pass: Option<String>,
     token: Option<String>,
+    /// The name a TLS certificate is checked against when it is not `host`: a server announced
+    /// by IP address inherits the host name of the server that announced it (as nats.go does),
+    /// since cluster certificates name hosts, not the addresses nodes advertise.
+    tls_name: Option<String>,
 }
 
 impl ServerAddr {
@@ -77,13 +81,24 @@ impl ServerAddr {
         }
     }
 
+    /// The name the server's TLS certificate must be valid for: the host, or for a server
+    /// announced by IP address, the host name of the server that announced it.
+    pub(crate) fn tls_name(&self) -> &str {
+        self.tls_name.as_deref().unwrap_or(&self.host)
+    }
+
     /// This server's scheme and credentials with the host and port of `host_port` (as a
     /// cluster announces its servers in INFO `connect_urls`); `None` if that does not parse.
+    /// An announced IP address keeps this server's host name for TLS.
     pub(crate) fn with_host_port(&self, host_port: &str) -> Option<ServerAddr> {
         let announced: ServerAddr = host_port.parse().ok()?;
+        let is_ip = |host: &str| host.parse::<std::net::IpAddr>().is_ok();
+        let ours = self.tls_name();
+        let tls_name = (is_ip(&announced.host) && !is_ip(ours)).then(|| ours.to_owned());
         Some(ServerAddr {
             host: announced.host,
             port: announced.port,
+            tls_name,
             ..self.clone()
         })
     }
@@ -173,6 +188,7 @@ impl FromStr for ServerAddr {
             user,
             pass,
             token,
+            tls_name: None,
         })
     }
 }

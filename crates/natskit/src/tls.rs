@@ -139,23 +139,25 @@ fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Connec
     Ok(certs)
 }
 
-/// Runs the TLS handshake over `stream`, checking the certificate against `addr`'s host.
+/// Runs the TLS handshake over `stream`, checking the certificate against `addr`'s host (or,
+/// for a server announced by IP address, the host name it was announced under).
 pub(crate) async fn upgrade(
     stream: Transport,
     addr: &ServerAddr,
     options: &TlsOptions,
 ) -> Result<Transport, ConnectError> {
     let address = addr.socket_address();
-    let name = ServerName::try_from(addr.host().to_owned())
-        .map_err(|_| config_error(format!("{:?} is not a valid TLS server name", addr.host())))?;
+    let host = addr.tls_name();
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|_| config_error(format!("{host:?} is not a valid TLS server name")))?;
     let connector = TlsConnector::from(options.client_config()?);
     match connector.connect(name, stream).await {
         Ok(tls) => Ok(Transport::Custom(Box::new(tls))),
         Err(source) => Err(match rustls_error(&source) {
             Some(rustls::Error::InvalidCertificate(problem)) => ConnectError::CertificateRejected {
                 address,
-                server_name: addr.host().to_owned(),
-                reason: describe(problem, addr.host()),
+                server_name: host.to_owned(),
+                reason: describe(problem, host),
             },
             _ => classify(&address, source),
         }),

@@ -176,3 +176,50 @@ async fn discovered_servers_can_be_ignored() {
     );
     assert_eq!(client.servers(), [cluster.url(0)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_announced_by_address_are_verified_against_the_host_name() {
+    // Certificates name `localhost` only; the cluster announces its nodes as 127.0.0.1:port.
+    let pki = natskit_test::pki::Pki::new();
+    let mut cluster = NatsCluster::builder()
+        .nodes(2)
+        .with_config(pki.tls_block(&pki.localhost_only, false))
+        .start()
+        .unwrap();
+    let by_address = format!("tls://127.0.0.1:{}", cluster.node(1).port());
+    let err = natskit::ConnectOptions::new()
+        .add_root_certificate(&pki.ca)
+        .connect(&by_address)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, natskit::ConnectError::CertificateRejected { .. }),
+        "{err:?}"
+    );
+
+    let by_name = format!("tls://localhost:{}", cluster.node(0).port());
+    let client = quick_reconnects()
+        .add_root_certificate(&pki.ca)
+        .connect(&by_name)
+        .await
+        .unwrap();
+    let mut events = client.events();
+    // Node 0 announces both nodes by address (itself too: that one is a duplicate of ours).
+    let announced = format!("127.0.0.1:{}", cluster.node(1).port());
+    tokio::time::timeout(PATIENCE, async {
+        while !client.servers().iter().any(|s| s.contains(&announced)) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("node 1 announced");
+
+    cluster.kill(0).unwrap();
+    let Event::Reconnected { server } =
+        wait_for_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(server.contains(&announced), "{server}");
+    client.flush().await.unwrap();
+}
