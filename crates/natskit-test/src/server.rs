@@ -227,6 +227,10 @@ impl NatsServerBuilder {
             monitor_port,
             other_ports: self.other_ports.clone(),
             startup_timeout: self.startup_timeout,
+            plain_info: !self
+                .config
+                .as_deref()
+                .is_some_and(|c| c.contains("handshake_first")),
             log_path: dir.path().join("nats-server.log"),
             starts: 0,
             dir,
@@ -264,6 +268,9 @@ pub struct NatsServer {
     monitor_port: Option<u16>,
     other_ports: Vec<u16>,
     startup_timeout: Duration,
+    /// False with TLS `handshake_first`: INFO only comes after a TLS handshake, so readiness is
+    /// the listener accepting.
+    plain_info: bool,
     log_path: PathBuf,
     starts: usize,
     // Last: removed after the process is gone.
@@ -587,7 +594,8 @@ impl NatsServer {
     }
 
     /// Ready = our process is alive, wrote its ports file (so the listeners are its own, not a
-    /// stranger's that took the port), and a connection receives `INFO`.
+    /// stranger's that took the port), and a connection receives `INFO` (with `handshake_first`:
+    /// is accepted).
     fn wait_ready(&mut self) -> std::result::Result<(), String> {
         let deadline = Instant::now() + self.startup_timeout;
         loop {
@@ -626,6 +634,11 @@ impl NatsServer {
                 .map_err(|e| format!("monitoring port {m}: {e}"))?;
         }
         let left = deadline.saturating_duration_since(Instant::now());
+        if !self.plain_info {
+            return TcpStream::connect_timeout(&self.addr(), left.max(Duration::from_millis(1)))
+                .map(drop)
+                .map_err(|e| format!("client port: {e}"));
+        }
         probe::read_info(
             self.addr(),
             left.clamp(Duration::from_millis(1), Duration::from_secs(2)),

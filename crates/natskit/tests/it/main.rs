@@ -25,3 +25,4 @@ mod reconnect;
 mod request;
 mod slow_consumer;
 mod tls;
+mod tls_first;
