@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use natskit_server::Server;
+use natskit_server::{Permissions, Rule, Server, User};
 
 use crate::duration::parse_duration;
 use crate::error::CliError;
@@ -54,6 +54,28 @@ pub struct ServerArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_verify: Option<PathBuf>,
 
+    /// TLS handshake first, INFO after it (nats-server 2.10's handshake_first; clients must
+    /// opt in, e.g. natskit's `ConnectOptions::tls_first`). Needs --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_first: bool,
+
+    /// --user may publish only to subjects matching this pattern; repeat for more.
+    #[arg(long, value_name = "SUBJECT", requires = "user")]
+    pub allow_pub: Vec<String>,
+
+    /// --user may not publish to subjects matching this pattern; repeat for more.
+    #[arg(long, value_name = "SUBJECT", requires = "user")]
+    pub deny_pub: Vec<String>,
+
+    /// --user may subscribe only to subjects matching this pattern; repeat for more.
+    #[arg(long, value_name = "SUBJECT", requires = "user")]
+    pub allow_sub: Vec<String>,
+
+    /// --user may not subscribe to (or receive on) subjects matching this pattern; repeat for
+    /// more.
+    #[arg(long, value_name = "SUBJECT", requires = "user")]
+    pub deny_sub: Vec<String>,
+
     /// Largest message a client may publish, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = natskit_server::Limits::default().max_payload)]
     pub max_payload: usize,
@@ -76,7 +98,10 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
         .max_payload(args.max_payload)
         .lame_duck_grace(args.lame_duck_grace.unwrap_or_default());
     if let (Some(user), Some(pass)) = (&args.user, &args.pass) {
-        builder = builder.user(user, pass);
+        let permissions = Permissions::default()
+            .publish(Rule::allow(args.allow_pub.clone()).deny(args.deny_pub.clone()))
+            .subscribe(Rule::allow(args.allow_sub.clone()).deny(args.deny_sub.clone()));
+        builder = builder.add_user(User::new(user, pass).permissions(permissions));
     }
     if let Some(token) = &args.token {
         builder = builder.token(token);
@@ -89,6 +114,9 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
     }
     if let Some(ca) = &args.tls_verify {
         builder = builder.tls_verify_clients(ca);
+    }
+    if args.tls_first {
+        builder = builder.tls_handshake_first();
     }
     if let Some(port) = args.http_port {
         builder = builder.http_port(port);

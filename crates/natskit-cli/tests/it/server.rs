@@ -156,3 +156,117 @@ fn tls_flags_come_in_pairs() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
 }
+
+/// Waits for the client's next server error (`-ERR`), bounded.
+async fn next_server_error(events: &mut natskit::Events) -> String {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            match futures_util::StreamExt::next(events).await {
+                Some(natskit::Event::ServerError(text)) => return text,
+                Some(_) => {}
+                None => panic!("events ended"),
+            }
+        }
+    })
+    .await
+    .expect("a server error in time")
+}
+
+#[test]
+fn permission_flags_limit_what_the_user_may_publish_and_subscribe() {
+    let (broker, url) = start_broker(&[
+        "--user",
+        "alice",
+        "--pass",
+        "s3cret",
+        "--allow-pub",
+        "orders.>",
+        "--deny-pub",
+        "orders.secret",
+        "--deny-sub",
+        "audit.>",
+    ]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = natskit::ConnectOptions::new()
+            .user_and_password("alice", "s3cret")
+            .connect(&url)
+            .await
+            .unwrap();
+        let mut events = client.events();
+        let mut orders = client.subscribe("orders.*").await.unwrap();
+        client.publish("orders.new", "ok").await.unwrap();
+        let msg = tokio::time::timeout(PATIENCE, futures_util::StreamExt::next(&mut orders))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&msg.payload[..], b"ok");
+
+        client.publish("billing", "no").await.unwrap();
+        assert_eq!(
+            next_server_error(&mut events).await,
+            "Permissions Violation for Publish to \"billing\""
+        );
+        client.publish("orders.secret", "no").await.unwrap();
+        assert_eq!(
+            next_server_error(&mut events).await,
+            "Permissions Violation for Publish to \"orders.secret\""
+        );
+        let _audit = client.subscribe("audit.log").await.unwrap();
+        assert_eq!(
+            next_server_error(&mut events).await,
+            "Permissions Violation for Subscription to \"audit.log\""
+        );
+        client.close().await.unwrap();
+    });
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}
+
+#[test]
+fn permission_flags_need_a_user() {
+    let output = natskit_bare(&["server", "-p", "0", "--allow-pub", "a"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn tls_first_flag_serves_the_handshake_before_info() {
+    let pki = natskit_test::pki::Pki::new();
+    let (cert, key) = (
+        pki.server.cert.to_str().unwrap(),
+        pki.server.key.to_str().unwrap(),
+    );
+    let (broker, url) = start_broker(&["--tls-cert", cert, "--tls-key", key, "--tls-first"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = natskit::ConnectOptions::new()
+            .add_root_certificate(&pki.ca)
+            .tls_first()
+            .connect(&url)
+            .await
+            .expect("a tls_first client");
+        client.flush().await.unwrap();
+        client.close().await.unwrap();
+        let plain_first = natskit::ConnectOptions::new()
+            .add_root_certificate(&pki.ca)
+            .connection_timeout(std::time::Duration::from_millis(300))
+            .reconnect(false)
+            .connect(&url)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(plain_first, natskit::ConnectError::TimedOut { .. }),
+            "{plain_first:?}"
+        );
+    });
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}
