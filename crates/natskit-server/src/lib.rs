@@ -19,7 +19,8 @@
 //! PONG, `+OK` in verbose mode, the no-responders status, queue groups, echo off, nats-server's
 //! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
 //! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token,
-//! user/password and NKey authentication, TLS (with client certificates if asked), and
+//! user/password and NKey authentication, per-user publish/subscribe permissions, TLS (with
+//! client certificates if asked, and handshake-first as nats-server 2.10's), and
 //! `/varz`, `/connz`, `/subsz` monitoring. What it does not: clustering (run nats-server for
 //! that; natskit clients connect to it unchanged), JWT/operator accounts, JetStream.
 //!
