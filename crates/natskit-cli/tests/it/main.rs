@@ -5,8 +5,10 @@
 //! their ready line on standard error; one-shot commands (`pub`, `req`) run through `assert_cmd`.
 //! Every wait is bounded by [`support::PATIENCE`] and every child is killed on drop.
 
+mod jwt;
 mod support;
 
+mod connection;
 mod demo;
 mod device;
 mod errors;
