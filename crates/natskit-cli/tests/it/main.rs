@@ -8,7 +8,9 @@
 mod jwt;
 mod support;
 
+mod completions;
 mod connection;
+mod context;
 mod demo;
 mod device;
 mod errors;
