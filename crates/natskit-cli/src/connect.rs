@@ -14,7 +14,7 @@ use natskit::{Client, ConnectOptions};
 use crate::context::Store;
 use crate::duration::parse_duration;
 use crate::error::{connect_error, CliError};
-use crate::settings::{Kind, Settings};
+use crate::settings::{Kind, Settings, HEADING};
 
 /// How long connecting may take when neither `--connect-timeout` nor `--timeout` says.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -31,7 +31,7 @@ pub struct ConnectArgs {
 
     /// Use this saved context instead of the selected one (see `natskit context`)
     /// [env: NATS_CONTEXT]
-    #[arg(long, global = true, value_name = "NAME", help_heading = "Connection")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = HEADING)]
     pub context: Option<String>,
 
     /// Time allowed to connect and complete the handshake [default: --timeout, else 5s]
@@ -40,13 +40,20 @@ pub struct ConnectArgs {
         global = true,
         value_name = "DURATION",
         value_parser = parse_duration,
-        help_heading = "Connection"
+        help_heading = HEADING
     )]
     pub connect_timeout: Option<Duration>,
 
     /// How long to wait for answers (`500ms`, `2s`); each command has its own default (`req`:
     /// 5s, `micro`: 1s). Also bounds connecting, unless --connect-timeout is given.
-    #[arg(short, long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        help_heading = HEADING
+    )]
     pub timeout: Option<Duration>,
 }
 
@@ -90,7 +97,9 @@ impl ConnectArgs {
         if let Origin::NamedContext(name) | Origin::SelectedContext(name) = &context_origin {
             context.check_one_kind(Kind::flag, &format!("in context {name:?}"))?;
         }
-        let flags = &self.settings;
+        let mut flags = self.settings.clone();
+        // `--server ''` (say, from a script's empty variable) means no server given.
+        flags.server = flags.server.filter(|urls| !urls.trim().is_empty());
         let origin = |given: bool, in_context: bool| match (given, in_context) {
             (true, _) => Origin::Given,
             (false, true) => context_origin.clone(),
@@ -104,7 +113,7 @@ impl ConnectArgs {
             !(flags.kinds().is_empty() && env.kinds().is_empty()),
             !context.kinds().is_empty(),
         );
-        let settings = flags.clone().over(env).over(context);
+        let settings = flags.over(env).over(context);
         settings.check_pairs()?;
         Ok(Connection {
             settings,

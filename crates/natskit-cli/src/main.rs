@@ -18,7 +18,8 @@
 //! (`Subscribing on ...`, `Listening on ...`) and errors go to standard error. A failure prints
 //! exactly one line `error: <message>` and exits with status 1; a usage error (unknown flag,
 //! bad value) is one line too, naming the help to read, with status 2. `--help` and
-//! `--version` print as usual, with status 0.
+//! `--version` print as usual, with status 0; a command that needs a subcommand and got none
+//! (`natskit`, `natskit context`) prints its help, with status 2.
 //!
 //! # Layout
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.

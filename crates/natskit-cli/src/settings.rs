@@ -9,63 +9,95 @@ use serde::{Deserialize, Serialize};
 use crate::error::CliError;
 use crate::secret::Secret;
 
+/// Where `--help` lists these flags.
+pub const HEADING: &str = "Connection";
+
 /// The server, credentials, TLS files and connection name: as flags (shared by every
 /// connecting command and by `natskit context add`), as environment variables, or as the
 /// contents of a context file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args, Serialize, Deserialize)]
-#[command(next_help_heading = "Connection")]
 #[serde(default)]
 pub struct Settings {
     /// Server URLs, comma-separated; the first that answers is used
     /// [default: nats://127.0.0.1:4222] [env: NATS_URL]
-    #[arg(short, long, global = true, value_name = "URLS")]
+    #[arg(
+        help_heading = HEADING,
+        short,
+        long,
+        global = true,
+        value_name = "URLS"
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
 
     /// User name to authenticate as (with --password) [env: NATS_USER]
-    #[arg(long, global = true, value_name = "USER")]
+    #[arg(help_heading = HEADING, long, global = true, value_name = "USER")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 
     /// Password of --user [env: NATS_PASSWORD]
-    #[arg(long, global = true, value_name = "PASSWORD")]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "PASSWORD"
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret>,
 
     /// Authentication token [env: NATS_TOKEN]
-    #[arg(long, global = true, value_name = "TOKEN", conflicts_with_all = ["user", "password"])]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "TOKEN",
+        conflicts_with_all = ["user", "password"]
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<Secret>,
 
     /// User credentials file (a user JWT and its NKey seed, as nsc writes) [env: NATS_CREDS]
-    #[arg(long, global = true, value_name = "FILE", conflicts_with_all = ["user", "password", "token"])]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with_all = ["user", "password", "token"]
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creds: Option<PathBuf>,
 
     /// File holding a user NKey seed (`SU...`) [env: NATS_NKEY]
-    #[arg(long, global = true, value_name = "FILE", conflicts_with_all = ["user", "password", "token", "creds"])]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with_all = ["user", "password", "token", "creds"]
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nkey: Option<PathBuf>,
 
     /// Client certificate for mutual TLS (PEM, with --tlskey) [env: NATS_CERT]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(help_heading = HEADING, long, global = true, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tlscert: Option<PathBuf>,
 
     /// Private key of --tlscert (PEM) [env: NATS_KEY]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(help_heading = HEADING, long, global = true, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tlskey: Option<PathBuf>,
 
     /// CA certificates to trust for the server's certificate (PEM); any TLS flag makes TLS
     /// required [env: NATS_CA]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(help_heading = HEADING, long, global = true, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tlsca: Option<PathBuf>,
 
     /// Connection name the server shows (in /connz, say) [default: natskit-cli]
     // Not `name`: `natskit micro ls NAME` has a positional of that id.
     #[arg(
+        help_heading = HEADING,
         id = "connection_name",
         long = "name",
         global = true,
