@@ -39,8 +39,8 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<natskit::ConnectError> for CliError {
-    fn from(error: natskit::ConnectError) -> Self {
+impl From<ConnectError> for CliError {
+    fn from(error: ConnectError) -> Self {
         connect_error(&error, None)
     }
 }

@@ -340,10 +340,10 @@ fn two_kinds_of_credentials_conflict() {
 #[test]
 fn micro_and_demo_connect_with_the_same_flags() {
     let server = server_with("authorization { token: t0ken }\n");
-    natskit(&server, &["micro", "ls", "--token", "t0ken", "-t", "100ms"])
+    natskit(&server, &["micro", "ls", "--token", "t0ken", "-t", "500ms"])
         .assert()
         .success();
-    let line = fails(&mut natskit(&server, &["micro", "ls", "-t", "100ms"]));
+    let line = fails(&mut natskit(&server, &["micro", "ls", "-t", "500ms"]));
     assert!(line.contains("authorization failed"), "{line}");
     let out = natskit(&server, &["demo", "--pace", "0", "--token", "t0ken"])
         .assert()
