@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 
+use natskit::ConnectError;
+
 /// Why a command failed.
 #[derive(Debug)]
 pub enum CliError {
@@ -37,8 +39,57 @@ impl fmt::Display for CliError {
     }
 }
 
-/// The client's errors already read as one sentence ("could not connect to 127.0.0.1:1: ...",
-/// "no responders for \"svc.add\""), so they are shown as they are.
+impl From<ConnectError> for CliError {
+    fn from(error: ConnectError) -> Self {
+        connect_error(&error, None)
+    }
+}
+
+/// A failed connect as one line. The client's messages are kept ("could not connect to
+/// 127.0.0.1:1: ..."), except that a refusal for authorization says so first and names what
+/// was `presented` (`user "alice"`, never a password), and certificate failures say which flag
+/// fixes them.
+pub fn connect_error(error: &ConnectError, presented: Option<&str>) -> CliError {
+    // Of a list of servers, the last one's failure is the one worth telling.
+    let mut inner = error;
+    while let ConnectError::NoServers { last } = inner {
+        inner = last;
+    }
+    let message = match inner {
+        ConnectError::Refused { address, message } if is_authorization(message) => {
+            match presented {
+                Some("no credentials") => format!(
+                    "authorization failed: {address} requires credentials \
+                     (--user/--password, --token, --creds or --nkey) ({message})"
+                ),
+                Some(presented) => {
+                    format!("authorization failed: {address} refused {presented} ({message})")
+                }
+                None => {
+                    format!("authorization failed: {address} refused the connection ({message})")
+                }
+            }
+        }
+        ConnectError::CertificateRejected { .. } => {
+            format!("{error}; --tlsca FILE names the CA to trust")
+        }
+        ConnectError::ClientCertificateRefused { .. } => {
+            format!("{error}; --tlscert and --tlskey present one")
+        }
+        _ => error.to_string(),
+    };
+    CliError::Message(message)
+}
+
+/// Whether a server's `-ERR` text is about credentials ("Authorization Violation", "User
+/// Authentication Expired").
+fn is_authorization(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("authorization") || message.contains("authentication")
+}
+
+/// The client's errors already read as one sentence ("no responders for \"svc.add\""), so
+/// they are shown as they are.
 macro_rules! from_client_error {
     ($($t:ty),* $(,)?) => {
         $(impl From<$t> for CliError {
@@ -50,7 +101,6 @@ macro_rules! from_client_error {
 }
 
 from_client_error!(
-    natskit::ConnectError,
     natskit::PublishError,
     natskit::SubscribeError,
     natskit::RequestError,

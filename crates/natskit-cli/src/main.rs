@@ -10,29 +10,40 @@
 //! natskit micro ls                            # services on the NATS service API, with ids
 //! ```
 //!
-//! Every command connects to `--server` (or `NATS_URL`, or `nats://127.0.0.1:4222`). Results go
-//! to standard output; progress notes (`Subscribing on ...`, `Listening on ...`) and errors go to
-//! standard error. A failure prints exactly one line `error: <message>` and exits with status 1;
-//! usage errors are clap's and exit with status 2.
+//! Every connecting command takes the connection flags (`--server`, `--user`, `--password`,
+//! `--token`, `--creds`, `--nkey`, `--tlscert`, `--tlskey`, `--tlsca`, `--name`, `--context`,
+//! `--timeout`): each setting comes from the flag, else its environment variable (`NATS_URL`,
+//! `NATS_USER`, ...), else the context (`--context`, `NATS_CONTEXT` or the one selected with
+//! `natskit context select`), else the default. Results go to standard output; progress notes
+//! (`Subscribing on ...`, `Listening on ...`) and errors go to standard error. A failure prints
+//! exactly one line `error: <message>` and exits with status 1; a usage error (unknown flag,
+//! bad value) is one line too, naming the help to read, with status 2. `--help` and
+//! `--version` print as usual, with status 0; a command that needs a subcommand and got none
+//! (`natskit`, `natskit context`) prints its help, with status 2.
 //!
 //! # Layout
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
-//! - `connect`: the global connection flags and how they become a [`natskit::Client`].
+//! - `connect`: the connection flags and how they become a [`natskit::Client`]; `settings`:
+//!   the fields they share with the environment and contexts, and how those layer; `context`:
+//!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug`.
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
-//!   `micro`.
+//!   `micro`, `bench`, `context`, `completions`.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 
 mod cmd;
 mod connect;
+mod context;
 mod duration;
 mod error;
 mod headers;
 mod output;
+mod secret;
+mod settings;
 
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
+use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use crate::cmd::Command;
@@ -40,24 +51,38 @@ use crate::error::CliError;
 
 /// Publish, subscribe, request and reply on a NATS server.
 #[derive(Debug, Parser)]
-#[command(name = "natskit", version, about, long_about = None, propagate_version = true)]
-struct Cli {
+#[command(
+    name = "natskit",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    arg_required_else_help = true,
+    after_help = EXAMPLES
+)]
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// The top-level help's examples.
+const EXAMPLES: &str = "\
+Examples:
+  natskit server                              # a broker on 127.0.0.1:4222, until Ctrl-C
+  natskit sub 'greet.*'                       # print every message on greet.*
+  natskit pub greet.joe hello
+  natskit req svc.echo ping --timeout 500ms
+  natskit context add prod -s tls://nats.example.com --creds ~/prod.creds --select
+  natskit micro ls                            # through the selected context
+  natskit completions bash > ~/.local/share/bash-completion/completions/natskit
+
+Each command's --help has its own examples.";
+
 fn main() -> ExitCode {
-    // Usage errors, --help and --version are clap's: it prints them and exits (status 2 or 0).
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let (Some(connect), Some((_, sub_matches))) =
-        (cli.command.connect_args_mut(), matches.subcommand())
-    {
-        connect.server_named = matches!(
-            sub_matches.value_source("server"),
-            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-        );
-    }
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(status) => return status,
+    };
     // Logs (the broker's connects, disconnects and errors) go to standard error; RUST_LOG
     // chooses what is shown; by default the broker's own `info` lines only.
     tracing_subscriber::fmt()
@@ -91,6 +116,83 @@ fn default_log_filter(command: &Command) -> &'static str {
         Command::Demo(_) => "natskit_server=warn",
         _ => "natskit_server=info",
     }
+}
+
+/// The command line as [`Cli`]; on a usage error, the one line printed and status 2; for
+/// `--help` and `--version`, clap's text and status 0.
+fn parse() -> Result<Cli, ExitCode> {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    parsed.map_err(|error| {
+        let status = ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        match error.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                // A reader that went away (`natskit --help | head`) is no failure.
+                let _ = error.print();
+            }
+            _ => eprintln!("error: {}", usage_line(&error)),
+        }
+        status
+    })
+}
+
+/// A clap usage error as one line: its message, what it lists, clap's suggestion, and which
+/// help to read: `unexpected argument '--sever' found; a similar argument exists: '--server'
+/// (see 'natskit pub --help')`.
+fn usage_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().map(str::trim);
+    let mut line = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error:")
+        .trim()
+        .to_owned();
+    // Then come the missing arguments, "[possible values: ...]" and "tip: ...", each on its
+    // own line; the usage synopsis and the "try '--help'" line are replaced by our pointer.
+    let details = lines
+        .filter(|l| !l.is_empty())
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"));
+    for detail in details {
+        if let Some(tip) = detail.strip_prefix("tip:") {
+            // "to pass '--bogus' as a value, use '-- --bogus'" misleads more than it helps.
+            if !tip.trim().starts_with("to pass") {
+                line = format!("{line}; {}", tip.trim());
+            }
+        } else if let Some(list) = detail.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            line = format!("{line}; {list}");
+        } else if line.ends_with(':') {
+            line = format!("{line} {detail}");
+        } else {
+            line = format!("{line}, {detail}");
+        }
+    }
+    format!("{line} (see '{} --help')", command_path())
+}
+
+/// The (sub)command the command line names, such as `natskit micro ls`: its words that are
+/// subcommand names, each of the command before.
+fn command_path() -> String {
+    let mut command = Cli::command();
+    let mut path = vec![command.get_name().to_owned()];
+    for arg in std::env::args().skip(1) {
+        if arg == "--" {
+            break;
+        }
+        let Some(sub) = command
+            .get_subcommands()
+            .find(|sub| sub.get_name() == arg || sub.get_all_aliases().any(|a| a == arg))
+            .cloned()
+        else {
+            continue;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path.join(" ")
 }
 
 /// Prints `error: <message>` as one line on standard error and returns status 1.

@@ -13,7 +13,6 @@ mod sub;
 
 use clap::Subcommand;
 
-use crate::connect::ConnectArgs;
 use crate::error::CliError;
 
 /// What `natskit` can do.
@@ -37,7 +36,7 @@ pub enum Command {
     Micro(micro::MicroArgs),
     /// Measure publish, subscribe and request throughput and latency.
     Bench(bench::BenchArgs),
-    /// Named connection settings: add, ls, select, rm.
+    /// Save connection settings under a name: add, ls, select, show, rm.
     Context(context::ContextArgs),
     /// Print a shell completion script: bash, zsh or fish.
     Completions(completions::CompletionsArgs),
@@ -57,21 +56,6 @@ impl Command {
             Command::Bench(args) => bench::run(args).await,
             Command::Context(args) => context::run(args).await,
             Command::Completions(args) => completions::run(args),
-        }
-    }
-
-    /// The connection flags of the commands that connect to a server (not `server`,
-    /// `context` or `completions`).
-    pub fn connect_args_mut(&mut self) -> Option<&mut ConnectArgs> {
-        match self {
-            Command::Pub(args) => Some(&mut args.connect),
-            Command::Sub(args) => Some(&mut args.connect),
-            Command::Req(args) => Some(&mut args.connect),
-            Command::Reply(args) => Some(&mut args.connect),
-            Command::Demo(args) => Some(&mut args.connect),
-            Command::Micro(args) => Some(&mut args.connect),
-            Command::Bench(args) => Some(&mut args.connect),
-            Command::Server(_) | Command::Context(_) | Command::Completions(_) => None,
         }
     }
 }

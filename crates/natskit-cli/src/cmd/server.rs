@@ -9,8 +9,22 @@ use natskit_server::{Permissions, Rule, Server, User};
 use crate::duration::parse_duration;
 use crate::error::CliError;
 
+/// The help's examples.
+const EXAMPLES: &str = "\
+Examples:
+  natskit server                                   # 127.0.0.1:4222 until Ctrl-C or SIGTERM
+  natskit server -a 0.0.0.0 -p 4333 -m 8222        # every interface; /varz on port 8222
+  natskit server -p 0                              # a free port: the URL printed says which
+  natskit server --user app --pass s3cret          # clients: natskit sub x --user app --password s3cret
+  natskit server --token t0ken                     # clients: natskit sub x --token t0ken
+  natskit server --tls-cert server.pem --tls-key server-key.pem --tls-verify ca.pem
+
+These flags configure the broker; clients connect with the connection flags of the other
+commands (natskit pub --help).";
+
 /// Arguments of `natskit server`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct ServerArgs {
     /// Address to listen on (`0.0.0.0` for every interface).
     #[arg(

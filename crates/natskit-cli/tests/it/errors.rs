@@ -94,3 +94,126 @@ fn help_lists_the_subcommands() {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
 }
+
+#[test]
+fn usage_errors_are_one_line_naming_the_help_to_read() {
+    for (args, message, command) in [
+        (
+            &["pub", "a", "--bogus"][..],
+            "unexpected argument '--bogus' found",
+            "natskit pub",
+        ),
+        (
+            &["micro", "ls", "--bogus"],
+            "unexpected argument '--bogus' found",
+            "natskit micro ls",
+        ),
+        (
+            &["pub", "a", "x", "--sever", "nats://h"],
+            "unexpected argument '--sever' found; a similar argument exists: '--server'",
+            "natskit pub",
+        ),
+        (
+            &["sub"],
+            "the following required arguments were not provided: <SUBJECT>...",
+            "natskit sub",
+        ),
+        (
+            &["context", "add"],
+            "the following required arguments were not provided: <NAME>",
+            "natskit context add",
+        ),
+        (
+            &["frobnicate"],
+            "unrecognized subcommand 'frobnicate'",
+            "natskit",
+        ),
+    ] {
+        let out = natskit_bare(args).assert().code(2);
+        assert_eq!(
+            one_error_line(out.get_output()),
+            format!("error: {message} (see '{command} --help')"),
+            "{args:?}"
+        );
+    }
+    let out = natskit_bare(&["req", "a", "--timeout", "soon"])
+        .assert()
+        .code(2);
+    let line = one_error_line(out.get_output());
+    assert!(
+        line.starts_with("error: invalid value 'soon' for '--timeout <DURATION>': ")
+            && line.ends_with(" (see 'natskit req --help')"),
+        "{line}"
+    );
+}
+
+#[test]
+fn help_and_version_print_as_usual() {
+    let out = natskit_bare(&["--version"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        format!("natskit {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let out = natskit_bare(&["context", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(help.contains("Usage: natskit context <COMMAND>"), "{help}");
+    // No command at all: the help (it is no mistake to ask what there is), with status 2.
+    let out = natskit_bare(&[]).assert().code(2);
+    let help = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(help.contains("Usage: natskit <COMMAND>"), "{help}");
+}
+
+#[test]
+fn help_has_examples() {
+    for command in [
+        &[][..],
+        &["server"],
+        &["micro"],
+        &["demo"],
+        &["context"],
+        &["completions"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = natskit_bare(&args).assert().success();
+        let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        let example = format!(
+            "\nExamples:\n  {}",
+            ["natskit"]
+                .iter()
+                .chain(command)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        assert!(
+            help.contains(&example),
+            "{command:?} lacks {example:?}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn no_responders_is_one_line() {
+    let server = server();
+    let out = natskit(&server, &["req", "nobody.home", "ping"])
+        .assert()
+        .code(1);
+    let line = one_error_line(out.get_output());
+    assert!(line.contains("no responders"), "{line}");
+}
+
+#[test]
+fn unreachable_server_for_micro_and_demo() {
+    for args in [&["micro", "ls"][..], &["demo", "--pace", "0"]] {
+        let out = natskit_bare(args)
+            .args(["--server", "nats://127.0.0.1:1"])
+            .assert()
+            .code(1);
+        let line = one_error_line(out.get_output());
+        assert!(
+            line.starts_with("error: could not connect to 127.0.0.1:1: "),
+            "{line}"
+        );
+    }
+}

@@ -5,8 +5,12 @@
 //! their ready line on standard error; one-shot commands (`pub`, `req`) run through `assert_cmd`.
 //! Every wait is bounded by [`support::PATIENCE`] and every child is killed on drop.
 
+mod jwt;
 mod support;
 
+mod completions;
+mod connection;
+mod context;
 mod demo;
 mod device;
 mod errors;

@@ -14,6 +14,26 @@ pub const PATIENCE: Duration = Duration::from_secs(15);
 /// The `natskit` binary Cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_natskit");
 
+/// The environment variables natskit reads for its connection settings: cleared for every
+/// test run, so the developer's own settings never leak in.
+pub const CONNECTION_ENV: &[&str] = &[
+    "NATS_URL",
+    "NATS_USER",
+    "NATS_PASSWORD",
+    "NATS_TOKEN",
+    "NATS_CREDS",
+    "NATS_NKEY",
+    "NATS_CERT",
+    "NATS_KEY",
+    "NATS_CA",
+    "NATS_CONTEXT",
+];
+
+/// The configuration folder every run gets unless its test sets `XDG_CONFIG_HOME` itself:
+/// never created, so no context is saved or selected there, and the developer's own
+/// contexts (in the real home) are never read.
+pub const NO_CONFIG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/natskit-cli-no-config");
+
 /// A fresh nats-server.
 pub fn server() -> NatsServer {
     NatsServer::start().expect("start nats-server")
@@ -26,11 +46,26 @@ pub fn natskit(server: &NatsServer, args: &[&str]) -> assert_cmd::Command {
     cmd
 }
 
-/// `natskit <args>` with no server given and NATS_URL cleared.
+/// `natskit <args>` with no server given, the connection variables cleared and no contexts.
 pub fn natskit_bare(args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(BIN);
-    cmd.args(args).env_remove("NATS_URL").timeout(PATIENCE);
+    let mut cmd = assert_cmd::Command::from_std(command(args));
+    cmd.timeout(PATIENCE);
     cmd
+}
+
+/// `natskit <args>` as a plain process command, isolated as [`natskit_bare`] says.
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env("XDG_CONFIG_HOME", NO_CONFIG);
+    for name in CONNECTION_ENV {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+/// Standard output as text.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Standard error as text, asserting it is exactly one line starting with `error: `.
@@ -71,9 +106,13 @@ impl Running {
 
     /// Starts `natskit <args>` (no server added) and waits for a `ready` line on standard error.
     pub fn start_bare(args: &[&str], ready: &str) -> Running {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env_remove("NATS_URL")
+        Running::spawn(command(args), ready)
+    }
+
+    /// Starts `command` (from [`command`], with more environment, say) and waits for a
+    /// `ready` line on standard error.
+    pub fn spawn(mut command: Command, ready: &str) -> Running {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

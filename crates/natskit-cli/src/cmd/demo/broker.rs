@@ -1,9 +1,11 @@
 //! Where the demo's clients connect: the embedded broker in this process (no port at all), or
-//! the server `--server` names.
+//! the server `--server` (or `NATS_URL`, or `--context`) names, with the credentials and TLS
+//! files of the connection flags.
 
 use natskit::{Client, ConnectOptions, Connector};
 use natskit_server::{InProcess, Server};
 
+use crate::connect::Connection;
 use crate::error::CliError;
 
 /// The broker every client of the demo connects to.
@@ -17,8 +19,8 @@ pub enum Broker {
     },
     /// A server somebody else runs (nats-server or `natskit server`).
     Remote {
-        /// Its URLs, as given.
-        urls: String,
+        /// Its URLs and how to authenticate (boxed: it is much larger than the other variant).
+        connection: Box<Connection>,
     },
 }
 
@@ -35,10 +37,10 @@ impl Broker {
         Ok(Broker::Embedded { server, link })
     }
 
-    /// A broker at `urls`.
-    pub fn remote(urls: &str) -> Broker {
+    /// The broker `connection` names.
+    pub fn remote(connection: Connection) -> Broker {
         Broker::Remote {
-            urls: urls.to_owned(),
+            connection: Box::new(connection),
         }
     }
 
@@ -48,18 +50,18 @@ impl Broker {
             Broker::Embedded { .. } => {
                 "the embedded broker, in this process (no port, nothing installed)".into()
             }
-            Broker::Remote { urls } => format!("the server at {urls}"),
+            Broker::Remote { connection } => format!("the server at {}", connection.urls()),
         }
     }
 
     /// A new connection named `name` (each responder is its own client, as separate services
     /// would be).
     pub async fn client(&self, name: &str) -> Result<Client, CliError> {
-        let options = ConnectOptions::new().name(name);
         let client = match self {
             Broker::Embedded { link, .. } => {
                 let link = link.clone();
-                options
+                ConnectOptions::new()
+                    .name(name)
                     .connector(Connector::new(move |_| {
                         let link = link.clone();
                         async move { link.connect() }
@@ -67,7 +69,7 @@ impl Broker {
                     .connect("nats://in-process")
                     .await?
             }
-            Broker::Remote { urls } => options.connect(urls).await?,
+            Broker::Remote { connection } => connection.connect_as(name).await?,
         };
         Ok(client)
     }

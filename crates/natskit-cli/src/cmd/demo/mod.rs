@@ -27,8 +27,20 @@ use crate::error::CliError;
 use broker::Broker;
 use scenario::Plan;
 
+/// The help's examples.
+const EXAMPLES: &str = "\
+Examples:
+  natskit demo                                     # on the embedded broker: nothing to install
+  natskit demo --responders 8 --requests 400 --pace 5ms
+  natskit demo --server nats://127.0.0.1:4222      # through a running server (or --context NAME)
+  natskit demo --device --text 'Hi!' --png hi.png  # the LED matrix; also save a picture
+
+A selected context does not move the demo off its embedded broker; --server, NATS_URL or
+--context do.";
+
 /// Arguments of `natskit demo`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct DemoArgs {
     /// Responders in the queue group at the start.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -67,11 +79,12 @@ pub struct DemoArgs {
     pub connect: ConnectArgs,
 }
 
-/// Runs the demo on the embedded broker, or on the server `--server` (or `NATS_URL`) names.
+/// Runs the demo on the embedded broker, or on the server `--server` (or `NATS_URL`, or
+/// `--context`) names; a merely selected context does not move the demo off its own broker.
 pub async fn run(args: DemoArgs) -> Result<(), CliError> {
-    let connect = &args.connect;
-    let broker = if connect.server_named {
-        Broker::remote(&connect.server)
+    let connection = args.connect.resolve()?;
+    let broker = if connection.server_named() {
+        Broker::remote(connection)
     } else {
         Broker::embedded().await?
     };

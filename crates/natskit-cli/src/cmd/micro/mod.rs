@@ -16,8 +16,19 @@ use crate::error::CliError;
 /// How long answers are gathered when `--timeout` is not given.
 const GATHER_TIME: Duration = Duration::from_secs(1);
 
+/// The help's examples.
+const EXAMPLES: &str = "\
+Examples:
+  natskit micro ls                                 # every service instance that answers in 1s
+  natskit micro ls orders --timeout 3s             # only \"orders\", gathering for 3s
+  natskit micro info orders                        # endpoints and metadata, per instance
+  natskit micro stats orders 0bT2x3k9              # one instance's counters
+  natskit micro ping --json                        # who answered, as JSON lines
+  natskit micro ls --context prod                  # on the server of a saved context";
+
 /// Arguments of `natskit micro`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct MicroArgs {
     #[command(subcommand)]
     action: Action,

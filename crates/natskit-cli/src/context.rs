@@ -1,0 +1,309 @@
+//! Named contexts: saved [`Settings`], one small JSON file each in
+//! `$XDG_CONFIG_HOME/natskit/context/NAME.json` (or `~/.config/...`), and the selected one's
+//! name in `context.txt` beside that folder.
+//!
+//! Files are written to a temporary name and renamed, so a reader never sees half a file;
+//! they are private to their owner (0600, folder 0700) since they may hold passwords.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CliError;
+use crate::settings::Settings;
+
+/// Longest context name accepted.
+const MAX_NAME: usize = 64;
+
+/// What a context file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// A note for `natskit context ls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The connection settings.
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+/// The folder of contexts and the selection.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// `.../natskit`.
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The store of this user: under `XDG_CONFIG_HOME` when set (and absolute, as the XDG
+    /// spec asks), else under `$HOME/.config`.
+    pub fn from_env() -> Result<Store, CliError> {
+        let var = |name| std::env::var_os(name).map(PathBuf::from);
+        let config = match (var("XDG_CONFIG_HOME"), var("HOME")) {
+            (Some(xdg), _) if xdg.is_absolute() => xdg,
+            (_, Some(home)) if home.is_absolute() => home.join(".config"),
+            _ => return Err(CliError::msg(
+                "cannot find the configuration folder for contexts: set XDG_CONFIG_HOME or HOME",
+            )),
+        };
+        Ok(Store::at(config.join("natskit")))
+    }
+
+    /// A store in `dir` (which holds `context/` and `context.txt`).
+    pub fn at(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The file of context `name` (which must be valid).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join("context").join(format!("{name}.json"))
+    }
+
+    /// The file naming the selected context.
+    fn selection_path(&self) -> PathBuf {
+        self.dir.join("context.txt")
+    }
+
+    /// Reads context `name`.
+    pub fn load(&self, name: &str) -> Result<Context, CliError> {
+        check_name(name)?;
+        let path = self.path(name);
+        let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => CliError::msg(format!(
+                "no context named {name:?} ('natskit context ls' lists them)"
+            )),
+            _ => CliError::msg(format!(
+                "cannot read context {name:?} ({}): {e}",
+                path.display()
+            )),
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::msg(format!(
+                "context {name:?} ({}) is not valid: {e}",
+                path.display()
+            ))
+        })
+    }
+
+    /// Whether context `name` exists.
+    pub fn exists(&self, name: &str) -> bool {
+        self.path(name).is_file()
+    }
+
+    /// Writes context `name`; returns its file.
+    pub fn save(&self, name: &str, context: &Context) -> Result<PathBuf, CliError> {
+        check_name(name)?;
+        let mut text = serde_json::to_string_pretty(context)
+            .map_err(|e| CliError::msg(format!("cannot encode context {name:?}: {e}")))?;
+        text.push('\n');
+        let path = self.path(name);
+        write_private(&path, &text).map_err(|e| {
+            CliError::msg(format!(
+                "cannot save context {name:?} ({}): {e}",
+                path.display()
+            ))
+        })?;
+        Ok(path)
+    }
+
+    /// Deletes context `name`, and the selection when it named it.
+    pub fn remove(&self, name: &str) -> Result<(), CliError> {
+        check_name(name)?;
+        let path = self.path(name);
+        fs::remove_file(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => CliError::msg(format!("no context named {name:?}")),
+            _ => CliError::msg(format!(
+                "cannot remove context {name:?} ({}): {e}",
+                path.display()
+            )),
+        })?;
+        if self.selected()?.as_deref() == Some(name) {
+            self.select(None)?;
+        }
+        Ok(())
+    }
+
+    /// The names of the contexts, sorted (files that are not `VALID_NAME.json` are skipped).
+    pub fn names(&self) -> Result<Vec<String>, CliError> {
+        let folder = self.dir.join("context");
+        let entries = match fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(CliError::msg(format!(
+                    "cannot list {}: {e}",
+                    folder.display()
+                )))
+            }
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter_map(|file| file.strip_suffix(".json").map(str::to_owned))
+            .filter(|name| check_name(name).is_ok())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The selected context's name, if one is selected.
+    pub fn selected(&self) -> Result<Option<String>, CliError> {
+        let path = self.selection_path();
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text.trim().to_owned()).filter(|name| !name.is_empty())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CliError::msg(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Selects context `name`, or none.
+    pub fn select(&self, name: Option<&str>) -> Result<(), CliError> {
+        let path = self.selection_path();
+        let result = match name {
+            Some(name) => {
+                check_name(name)?;
+                write_private(&path, &format!("{name}\n"))
+            }
+            None => match fs::remove_file(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            },
+        };
+        result.map_err(|e| CliError::msg(format!("cannot write {}: {e}", path.display())))
+    }
+}
+
+/// Accepts names made of letters, digits, `.`, `_` and `-`, not starting with `.`: they are
+/// file names, so no path separators, no `..`, no hidden files.
+pub fn check_name(name: &str) -> Result<(), CliError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.is_empty()
+        || name.len() > MAX_NAME
+        || name.starts_with('.')
+        || !name.chars().all(allowed)
+    {
+        return Err(CliError::msg(format!(
+            "invalid context name {name:?}: use up to {MAX_NAME} letters, digits, '.', '_' and '-', not starting with '.'"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename),
+/// readable by the owner only; creates the folder (0700) when missing.
+fn write_private(path: &Path, text: &str) -> io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)?;
+    let file_name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("file");
+    let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store in a fresh temp folder (removed with the returned guard).
+    fn store() -> (Store, natskit_test::TempDir) {
+        let dir = natskit_test::TempDir::new("context-store").unwrap();
+        (Store::at(dir.path().join("natskit")), dir)
+    }
+
+    #[test]
+    fn names_are_checked() {
+        for good in ["prod", "eu-west.1", "a_b", "X"] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "a b",
+            "ü",
+            &"n".repeat(65),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn save_load_list_select_remove() {
+        let (store, _dir) = store();
+        assert!(store.names().unwrap().is_empty());
+        assert_eq!(store.selected().unwrap(), None);
+        let context = Context {
+            description: Some("laptop".into()),
+            settings: Settings {
+                server: Some("nats://127.0.0.1:4222".into()),
+                ..Settings::default()
+            },
+        };
+        store.save("b", &context).unwrap();
+        store.save("a", &Context::default()).unwrap();
+        assert_eq!(store.load("b").unwrap(), context);
+        assert_eq!(store.names().unwrap(), ["a", "b"]);
+
+        store.select(Some("b")).unwrap();
+        assert_eq!(store.selected().unwrap().as_deref(), Some("b"));
+        store.remove("b").unwrap();
+        assert_eq!(
+            store.selected().unwrap(),
+            None,
+            "removing the selected one unselects"
+        );
+        assert_eq!(store.names().unwrap(), ["a"]);
+        let err = store.load("b").unwrap_err().to_string();
+        assert!(err.starts_with("no context named \"b\""), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_private_and_no_temporary_is_left() {
+        use std::os::unix::fs::PermissionsExt;
+        let (store, _dir) = store();
+        let path = store.save("secret", &Context::default()).unwrap();
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let files: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_with_its_path() {
+        let (store, _dir) = store();
+        let path = store.save("x", &Context::default()).unwrap();
+        fs::write(&path, "{not json").unwrap();
+        let err = store.load("x").unwrap_err().to_string();
+        assert!(
+            err.contains("is not valid") && err.contains("x.json"),
+            "{err}"
+        );
+    }
+}
