@@ -40,6 +40,7 @@ pub mod binary;
 mod cluster;
 mod error;
 mod fake;
+pub mod jwt;
 mod nats_py;
 pub mod pki;
 pub mod port;

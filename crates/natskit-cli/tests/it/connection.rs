@@ -4,11 +4,11 @@
 
 use std::net::TcpListener;
 
+use natskit_test::jwt::{creds, Operator};
 use natskit_test::pki::{Pair, Pki};
 use natskit_test::{NatsServer, TempDir};
 use nkeys::KeyPair;
 
-use crate::jwt::Operator;
 use crate::support::{natskit, natskit_bare, one_error_line, Running};
 
 /// A nats-server with this configuration.
@@ -126,10 +126,10 @@ fn creds_file_in_operator_mode() {
     let server = server_with(&operator.server_config());
     let dir = TempDir::new("cli-creds").expect("temp dir");
     let good = dir.path().join("user.creds");
-    std::fs::write(&good, operator.creds_with_seed(&operator.user_seed)).expect("write creds");
+    std::fs::write(&good, operator.creds()).expect("write creds");
     let stranger_seed = KeyPair::new_user().seed().expect("a seed");
     let bad = dir.path().join("stranger.creds");
-    std::fs::write(&bad, operator.creds_with_seed(&stranger_seed)).expect("write creds");
+    std::fs::write(&bad, creds(&operator.user_jwt, &stranger_seed)).expect("write creds");
 
     natskit(&server, &["pub", "x", "hi", "--creds", arg(&good)])
         .assert()

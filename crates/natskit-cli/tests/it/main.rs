@@ -5,7 +5,6 @@
 //! their ready line on standard error; one-shot commands (`pub`, `req`) run through `assert_cmd`.
 //! Every wait is bounded by [`support::PATIENCE`] and every child is killed on drop.
 
-mod jwt;
 mod support;
 
 mod completions;

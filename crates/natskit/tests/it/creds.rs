@@ -3,11 +3,11 @@
 //! what options print. nats-server only: the embedded broker has no operator mode.
 
 use natskit::{Auth, ConnectError, ConnectOptions};
+use natskit_test::jwt::{creds, Operator};
 use natskit_test::{NatsServer, TempDir};
 use nkeys::KeyPair;
 
 use crate::auth::assert_authorization_violation;
-use crate::jwt::{creds, Operator};
 
 fn operator_server(operator: &Operator) -> NatsServer {
     NatsServer::builder()

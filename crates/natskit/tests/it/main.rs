@@ -7,8 +7,6 @@
 mod backend;
 mod support;
 
-mod jwt;
-
 mod auth;
 mod checks;
 mod close;

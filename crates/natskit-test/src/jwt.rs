@@ -1,21 +1,47 @@
-//! An operator, an account and a user made in the test, with their JWTs signed as nsc signs
-//! them, for nats-server in operator mode with a memory resolver.
+//! An operator, an account and a user made at test time, with their JWTs signed as nsc signs
+//! them, for nats-server in operator mode with a memory resolver; and `.creds` text as nsc writes
+//! it. No keys are kept anywhere: each [`Operator::new`] makes fresh ones.
+//!
+//! ```
+//! let operator = natskit_test::jwt::Operator::new();
+//! let server = natskit_test::NatsServer::builder()
+//!     .with_config(operator.server_config())
+//!     .start()
+//!     .unwrap();
+//! assert!(operator.creds().contains("BEGIN NATS USER JWT"));
+//! # drop(server);
+//! ```
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use nkeys::KeyPair;
 use serde_json::{json, Value};
 
-/// The three identities and the JWTs binding them.
+/// The three identities and the JWTs binding them (every limit unlimited).
+#[derive(Debug, Clone)]
 pub struct Operator {
+    /// The operator's self-signed JWT.
     pub operator_jwt: String,
+    /// The account's public key (`A...`).
     pub account_public: String,
+    /// The account's JWT, signed by the operator.
     pub account_jwt: String,
+    /// The user's JWT, signed by the account.
     pub user_jwt: String,
+    /// The user's NKey seed (`SU...`): the secret half of the `.creds` file.
     pub user_seed: String,
 }
 
 impl Operator {
+    /// A new operator with one account and one user.
+    ///
+    /// # Panics
+    /// When nkeys cannot make or use a key: a broken test machine.
+    ///
+    /// ```
+    /// let operator = natskit_test::jwt::Operator::new();
+    /// assert!(operator.user_seed.starts_with("SU"));
+    /// ```
     pub fn new() -> Operator {
         let operator = KeyPair::new_operator();
         let account = KeyPair::new_account();
@@ -44,11 +70,16 @@ impl Operator {
                 "user",
                 json!({"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}),
             ),
-            user_seed: user.seed().unwrap(),
+            user_seed: user.seed().expect("a user seed"),
         }
     }
 
     /// nats-server configuration trusting this operator, with the account preloaded.
+    ///
+    /// ```
+    /// let operator = natskit_test::jwt::Operator::new();
+    /// assert!(operator.server_config().contains("resolver: MEMORY"));
+    /// ```
     pub fn server_config(&self) -> String {
         format!(
             "operator: {}\nresolver: MEMORY\nresolver_preload: {{\n  {}: {}\n}}\n",
@@ -56,12 +87,29 @@ impl Operator {
         )
     }
 
-    /// A `.creds` file's text as nsc writes it.
+    /// The user's `.creds` file text.
+    ///
+    /// ```
+    /// let operator = natskit_test::jwt::Operator::new();
+    /// assert!(operator.creds().contains(&operator.user_seed));
+    /// ```
     pub fn creds(&self) -> String {
         creds(&self.user_jwt, &self.user_seed)
     }
 }
 
+impl Default for Operator {
+    fn default() -> Self {
+        Operator::new()
+    }
+}
+
+/// A `.creds` file's text as nsc writes it, for any JWT and seed (mismatched ones too).
+///
+/// ```
+/// let text = natskit_test::jwt::creds("eyJ0", "SUAB");
+/// assert!(text.contains("-----BEGIN USER NKEY SEED-----\nSUAB\n"));
+/// ```
 pub fn creds(jwt: &str, seed: &str) -> String {
     format!(
         "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n\
@@ -78,8 +126,8 @@ fn encode(issuer: &KeyPair, subject: &str, name: &str, nats: Value) -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let iat = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+        .map_or(0, |d| d.as_secs());
+    // Unique per JWT, as nsc's hash of the claims is.
     let jti = format!(
         "NATSKITTEST{}X{iat}",
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -93,6 +141,8 @@ fn encode(issuer: &KeyPair, subject: &str, name: &str, nats: Value) -> String {
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let signature = issuer.sign(signing_input.as_bytes()).unwrap();
+    let signature = issuer
+        .sign(signing_input.as_bytes())
+        .expect("an operator or account key signs");
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
