@@ -7,10 +7,16 @@
 
 mod support;
 
+mod bad_input;
+mod colour;
 mod demo;
 mod device;
 mod errors;
 mod micro;
 mod pubsub;
+mod reply_command;
+mod req_replies;
 mod reqreply;
 mod server;
+mod sub_output;
+mod templates;
