@@ -8,7 +8,6 @@
 mod support;
 
 mod bad_input;
-mod colour;
 mod demo;
 mod device;
 mod errors;
@@ -20,3 +19,4 @@ mod reqreply;
 mod server;
 mod sub_output;
 mod templates;
+mod terminal;

@@ -1,7 +1,8 @@
-//! Colour: escape codes on a terminal only, and never with `NO_COLOR` set.
+//! What only a terminal gets: colour (never with `NO_COLOR` set) and `pub`'s progress bar.
 //!
 //! Tests run the binary with pipes, which must stay plain; util-linux `script` gives it a
-//! terminal to check that colour does appear there (and that `NO_COLOR` turns it off).
+//! terminal to check that colour and the bar do appear there (and that `NO_COLOR` turns colour
+//! off).
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -139,4 +140,24 @@ fn pipes_stay_plain() {
     ] {
         assert!(!text.is_empty() && !text.contains(ESC), "{text:?}");
     }
+}
+
+#[test]
+fn pub_shows_a_progress_bar_for_many_messages_on_a_terminal_only() {
+    let server = server();
+    let args = format!(
+        "pub prog x --count 150 --sleep 2ms --server {}",
+        server.url()
+    );
+    let shown = on_terminal(&args, None, |_| {});
+    assert!(shown.contains("/150 "), "{shown:?}");
+    assert!(
+        shown.contains("Published 150 messages of 1 byte"),
+        "{shown:?}"
+    );
+
+    natskit(&server, &["pub", "prog", "x", "--count", "150"])
+        .assert()
+        .success()
+        .stderr("Published 150 messages of 1 byte to \"prog\"\n");
 }
