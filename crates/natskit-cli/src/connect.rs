@@ -237,7 +237,7 @@ impl Connection {
             Some(Kind::Token) => "the token".to_owned(),
             Some(Kind::Creds) => credentials_file("the credentials", settings.creds.as_deref()),
             Some(Kind::Nkey) => credentials_file("the NKey seed", settings.nkey.as_deref()),
-            None => return "no credentials".to_owned(),
+            None => return self.credentials_in_urls(),
         };
         match &self.credentials_origin {
             Origin::NamedContext(name) | Origin::SelectedContext(name) => {
@@ -245,6 +245,23 @@ impl Connection {
             }
             Origin::Given | Origin::Default => what,
         }
+    }
+}
+
+impl Connection {
+    /// What the server URLs carry (`user "alice" in the URL`, `the token in the URL`), else
+    /// `no credentials`.
+    fn credentials_in_urls(&self) -> String {
+        let servers = natskit::ServerAddr::parse_list(self.urls()).unwrap_or_default();
+        for server in servers {
+            if let Some(user) = server.user() {
+                return format!("user {user:?} in the URL");
+            }
+            if server.token().is_some() {
+                return "the token in the URL".to_owned();
+            }
+        }
+        "no credentials".to_owned()
     }
 }
 

@@ -31,15 +31,20 @@
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 
+mod clock;
 mod cmd;
 mod connect;
 mod context;
 mod duration;
 mod error;
+mod header_templates;
 mod headers;
+mod json;
 mod output;
 mod secret;
 mod settings;
+mod style;
+mod template;
 
 use std::process::ExitCode;
 

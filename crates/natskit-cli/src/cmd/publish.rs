@@ -1,25 +1,57 @@
-//! `natskit pub <subject> [body]`: publish a message, once or `--count` times.
+//! `natskit pub <subject> [body]`: publish a message `--count` times, or each line of standard
+//! input, with templates filled in for each message.
+
+mod progress;
+mod sender;
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use bytes::Bytes;
-use clap::Args;
-use tokio::io::AsyncReadExt;
+use clap::{Args, ValueEnum};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use crate::connect::ConnectArgs;
+use crate::duration::parse_pause;
 use crate::error::CliError;
-use crate::headers::parse_headers;
+use crate::header_templates::HeaderTemplates;
+use crate::template::{Place, Template};
+
+use sender::{Body, Sender};
+
+/// Examples and the template words, under `natskit pub --help`.
+const HELP: &str = "\
+Examples:
+  natskit pub greet.joe hello                       # one message
+  natskit pub greet.joe 'hi #{{Count}} at {{TimeStamp}}' --count 10 --sleep 500ms
+  natskit pub 'sensor.{{Random 1 3}}' '{{Unix}}' -H 'Id:{{ID}}' --count 1000
+  tail -f app.log | natskit pub logs --send-on newline   # one message per line
+  natskit pub cfg.update < config.json              # the whole file as one message
+
+Templates: the subject, the body and header values may hold these words, filled in for each
+message (names are not case-sensitive; use --no-templates to send braces as they are):
+  {{Count}}         the message's number, from 1
+  {{ID}}            a new unique id (a 22-character NUID) at each use
+  {{TimeStamp}}     the time, RFC 3339 in UTC: 2024-05-01T12:34:56Z
+  {{Time}}          the time of day in UTC: 12:34:56
+  {{Unix}}          seconds since 1970-01-01 UTC
+  {{UnixNano}}      nanoseconds since 1970-01-01 UTC
+  {{Random 5 10}}   5 to 10 random letters and digits
+A word not in this list is an error, reported before connecting. A body read from standard
+input is sent as it is.";
 
 /// Arguments of `natskit pub`.
 #[derive(Debug, Args)]
+#[command(after_help = HELP)]
 pub struct PubArgs {
-    /// Subject to publish to.
+    /// Subject to publish to (a template).
     pub subject: String,
 
-    /// Message body; read from standard input (to its end) when absent.
+    /// Message body (a template); read from standard input when absent.
+    #[arg(conflicts_with = "send_on")]
     pub body: Option<String>,
 
-    /// Publish the message this many times.
+    /// Publish each message this many times.
     #[arg(short, long, value_name = "N", default_value = "1", value_parser = super::parse_count)]
     pub count: u64,
 
@@ -27,52 +59,76 @@ pub struct PubArgs {
     #[arg(short, long, value_name = "SUBJECT")]
     pub reply: Option<String>,
 
-    /// Header as KEY:VALUE; repeat for more.
+    /// Header as KEY:VALUE (the value a template); repeat for more.
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
+
+    /// Pause between messages (`100ms`, `1s`).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_pause)]
+    pub sleep: Duration,
+
+    /// When standard input makes a message: at its end (one message) or at each newline (one
+    /// message per line).
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = SendOn::Eof)]
+    pub send_on: SendOn,
+
+    /// Send the subject, body and headers as they are, braces and all.
+    #[arg(long)]
+    pub no_templates: bool,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
 
-/// Publishes, then flushes: when this returns `Ok`, the server has the messages.
+/// When standard input makes a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendOn {
+    /// All of standard input is one message.
+    Eof,
+    /// Each line of standard input is a message (without its line ending).
+    Newline,
+}
+
+/// Reads the templates (so a bad one fails before connecting), connects, publishes, then
+/// flushes: when this returns `Ok`, the server has every message.
 pub async fn run(args: PubArgs) -> Result<(), CliError> {
-    let headers = parse_headers(&args.headers)?;
-    let client = args.connect.connect().await?;
-    let body = match args.body {
-        Some(body) => Bytes::from(body),
-        None => read_stdin().await?,
+    let templates = !args.no_templates;
+    let subject = read_template(&args.subject, "the subject", templates)?;
+    let headers = HeaderTemplates::parse(&args.headers, Place::Publish, templates)?;
+    let body = match &args.body {
+        Some(text) => Some(Body::new(read_template(text, "the body", templates)?)),
+        None => None,
     };
-    for _ in 0..args.count {
-        match &headers {
-            Some(headers) => {
-                client
-                    .publish_with_headers(
-                        &args.subject,
-                        args.reply.as_deref(),
-                        headers,
-                        body.clone(),
-                    )
-                    .await?
+    let client = args.connect.connect().await?;
+    let mut sender = Sender::new(client, subject, headers, args.reply.clone(), args.sleep);
+    match (body, args.send_on) {
+        (Some(body), _) => sender.send_times(&body, args.count).await?,
+        (None, SendOn::Eof) => {
+            let body = Body::Fixed(read_stdin().await?);
+            sender.send_times(&body, args.count).await?;
+        }
+        (None, SendOn::Newline) => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Publishing each line you type; end with Ctrl-D");
             }
-            None => match &args.reply {
-                Some(reply) => {
-                    client
-                        .publish_with_reply(&args.subject, reply, body.clone())
-                        .await?
-                }
-                None => client.publish(&args.subject, body.clone()).await?,
-            },
+            let mut lines = BufReader::new(tokio::io::stdin());
+            while let Some(line) = read_line(&mut lines).await? {
+                sender.send_times(&Body::Fixed(line), args.count).await?;
+            }
         }
     }
-    // close() flushes first: a PING/PONG round trip proves the server has every message.
-    client.close().await?;
-    let what = match args.count {
-        1 => format!("{} bytes", body.len()),
-        n => format!("{n} messages of {} bytes", body.len()),
-    };
-    eprintln!("Published {what} to {:?}", args.subject);
+    let summary = sender.finish().await?;
+    eprintln!("Published {summary} to {:?}", args.subject);
     Ok(())
+}
+
+/// `text` as a template, or as it is with `--no-templates`.
+fn read_template(text: &str, what: &str, templates: bool) -> Result<Template, CliError> {
+    if templates {
+        Template::parse(text, what, Place::Publish)
+    } else {
+        Ok(Template::literal(text))
+    }
 }
 
 /// The whole of standard input.
@@ -86,4 +142,41 @@ async fn read_stdin() -> Result<Bytes, CliError> {
         .await
         .map_err(|e| CliError::io("reading standard input", e))?;
     Ok(Bytes::from(body))
+}
+
+/// The next line without its `\n` or `\r\n`, or `None` at the end. Bytes, not text: a line
+/// need not be UTF-8.
+async fn read_line(
+    input: &mut (impl tokio::io::AsyncBufRead + Unpin),
+) -> Result<Option<Bytes>, CliError> {
+    let mut line = Vec::new();
+    let read = input
+        .read_until(b'\n', &mut line)
+        .await
+        .map_err(|e| CliError::io("reading standard input", e))?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    Ok(Some(Bytes::from(line)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn lines_lose_their_endings() {
+        let mut input: &[u8] = b"one\ntwo\r\n\nlast";
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut input).await.unwrap() {
+            lines.push(line);
+        }
+        assert_eq!(lines, ["one", "two", "", "last"]);
+    }
 }

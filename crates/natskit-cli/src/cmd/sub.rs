@@ -1,14 +1,52 @@
-//! `natskit sub <subject>...`: print the messages on one or more subjects.
+//! `natskit sub <subject>...`: print the messages on one or more subjects, for people or (with
+//! `--json`, `--raw`, `--subjects-only`) for programs; with `--match-replies`, the answers to
+//! the requests seen too.
+
+mod matcher;
+mod printer;
+
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream::{self, StreamExt};
+use natskit::{Message, Subscriber};
 
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
-use crate::output::{write_message, write_payload};
+use crate::style::{Palette, Role};
+
+use matcher::Matcher;
+use printer::{Format, Printer};
+
+/// How long `--count` with `--match-replies` waits for the last answers, without --timeout.
+const LAST_ANSWERS_WAIT: Duration = Duration::from_secs(2);
+
+/// Examples and the JSON schema, under `natskit sub --help`.
+const HELP: &str = "\
+Examples:
+  natskit sub 'greet.*'                        # every message on greet.*, for people
+  natskit sub orders --count 10 --timestamp    # ten messages, with the time each arrived
+  natskit sub 'svc.>' --match-replies          # requests and the answers sent to them
+  natskit sub 'sensor.>' --json | jq .payload  # one JSON object per message
+  natskit sub '>' --subjects-only | sort | uniq -c
+
+--json writes one object per line:
+  {\"number\":1,\"subject\":\"greet.joe\",\"reply\":null,\"headers\":{\"Trace-Id\":[\"42\"]},\"payload\":\"hi\"}
+  number          the message's number in this run, from 1
+  time            with --timestamp: when it arrived, RFC 3339 in UTC with milliseconds
+  subject, reply  the subject, and the reply subject or null
+  status          only on status messages (503 no responders), with its description
+  headers         each header name with the list of its values; {} when none
+  payload         the payload when it is UTF-8 text, else payload_base64 (standard base64);
+                  neither with --headers-only
+  matched_reply   with --match-replies, on an answer: true, with latency_us (microseconds
+                  from the request to its answer); number is then the request's number
+
+Colour is used only when standard output is a terminal and NO_COLOR is unset or empty.";
 
 /// Arguments of `natskit sub`.
 #[derive(Debug, Args)]
+#[command(after_help = HELP)]
 pub struct SubArgs {
     /// Subjects to subscribe to; `*` and `>` wildcards allowed.
     #[arg(required = true, value_name = "SUBJECT")]
@@ -23,15 +61,55 @@ pub struct SubArgs {
     pub count: Option<u64>,
 
     /// Print only the payloads, one per line.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["json", "headers_only", "subjects_only"])]
     pub raw: bool,
+
+    /// Print one JSON object per message (the schema is below).
+    #[arg(long, conflicts_with = "subjects_only")]
+    pub json: bool,
+
+    /// Leave the payloads out: subjects and headers only.
+    #[arg(long, conflicts_with = "subjects_only")]
+    pub headers_only: bool,
+
+    /// Print only the subjects, one per line.
+    #[arg(long)]
+    pub subjects_only: bool,
+
+    /// Show when each message arrived (RFC 3339, UTC, milliseconds).
+    #[arg(long)]
+    pub timestamp: bool,
+
+    /// Also show the answer sent to each request seen (answers to reply subjects under
+    /// --inbox-prefix); with --count, wait up to --timeout (default 2s) for the last ones.
+    #[arg(long)]
+    pub match_replies: bool,
+
+    /// Where --match-replies looks for answers: the reply subjects' common prefix.
+    #[arg(long, value_name = "PREFIX", default_value = "_INBOX")]
+    pub inbox_prefix: String,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
 
+impl SubArgs {
+    /// The output form the flags chose (clap keeps them exclusive).
+    fn format(&self) -> Format {
+        if self.raw {
+            Format::Raw
+        } else if self.json {
+            Format::Json
+        } else if self.subjects_only {
+            Format::Subjects
+        } else {
+            Format::Human
+        }
+    }
+}
+
 /// Subscribes, flushes, says `Subscribing on ...` on standard error, then prints messages
-/// until `--count` is reached (or forever).
+/// until `--count` is reached (and, with `--match-replies`, their answers have come) or forever.
 pub async fn run(args: SubArgs) -> Result<(), CliError> {
     let client = args.connect.connect().await?;
     let mut subscribers = Vec::with_capacity(args.subjects.len());
@@ -47,31 +125,95 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
         }
         subscribers.push(subscriber);
     }
+    let answer_prefix = format!("{}.", args.inbox_prefix);
+    let inbox = format!("{answer_prefix}>");
+    let mut answers = if args.match_replies {
+        Some(client.subscribe(&inbox).await?)
+    } else {
+        None
+    };
     // Once the server answers PING it has every SUB: now we are ready.
     client.flush().await?;
-    eprintln!(
+    let mut ready = format!(
         "Subscribing on {}",
         super::describe(&args.subjects.join(", "), args.queue.as_deref())
     );
+    if answers.is_some() {
+        ready.push_str(&format!("; matching replies on {inbox}"));
+    }
+    eprintln!("{ready}");
 
+    let mut printer = Printer::new(args.format(), args.headers_only, args.timestamp);
     let mut messages = stream::select_all(subscribers);
+    let mut matcher = Matcher::new();
     let mut received = 0u64;
-    let mut stdout = std::io::stdout().lock();
-    while args.count.is_none_or(|count| received < count) {
-        let Some(msg) = messages.next().await else {
-            return Err(CliError::msg(
-                "the connection to the server closed while subscribed",
-            ));
-        };
-        received += 1;
-        let written = if args.raw {
-            write_payload(&mut stdout, &msg)
-        } else {
-            write_message(&mut stdout, received, &msg)
-        };
-        written.map_err(|e| CliError::io("writing to standard output", e))?;
+    let mut last_wait: Option<tokio::time::Instant> = None;
+    loop {
+        let done = args.count.is_some_and(|count| received >= count);
+        if done && (answers.is_none() || matcher.unanswered() == 0) {
+            break;
+        }
+        if done && last_wait.is_none() {
+            let wait = args.connect.timeout_or(LAST_ANSWERS_WAIT);
+            last_wait = Some(tokio::time::Instant::now() + wait);
+        }
+        tokio::select! {
+            // Messages first: an answer is then rarely read before its request.
+            biased;
+            msg = messages.next(), if !done => {
+                let msg = msg.ok_or_else(closed)?;
+                received += 1;
+                printer.message(received, &msg)?;
+                // Only answers under the prefix can be seen, so only those are waited for.
+                let watched = msg.reply.as_ref().filter(|reply| {
+                    answers.is_some() && reply.as_str().starts_with(answer_prefix.as_str())
+                });
+                if let Some(reply) = watched {
+                    for early in matcher.request(received, reply.as_str(), Instant::now()) {
+                        printer.matched(early.number, early.after, &early.message)?;
+                    }
+                }
+            }
+            answer = next_answer(&mut answers) => {
+                let answer = answer.ok_or_else(closed)?;
+                let subject = answer.subject.as_str().to_owned();
+                if let Some(m) = matcher.answer(&subject, answer, Instant::now()) {
+                    printer.matched(m.number, m.after, &m.message)?;
+                }
+            }
+            () = sleep_until(last_wait) => {
+                let warning = format!(
+                    "warning: {} of the requests seen got no reply in time",
+                    matcher.unanswered()
+                );
+                eprintln!("{}", Palette::stderr().paint(Role::Warning, warning));
+                break;
+            }
+        }
     }
     drop(messages);
+    drop(answers);
     client.close().await?;
     Ok(())
+}
+
+/// The next message on the answers' subscription; never, without one.
+async fn next_answer(answers: &mut Option<Subscriber>) -> Option<Message> {
+    match answers {
+        Some(answers) => answers.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `deadline`; never, without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The error when a subscription ends: only the connection closing ends it.
+fn closed() -> CliError {
+    CliError::msg("the connection to the server closed while subscribed")
 }

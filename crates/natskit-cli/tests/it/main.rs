@@ -7,6 +7,7 @@
 
 mod support;
 
+mod bad_input;
 mod completions;
 mod connection;
 mod context;
@@ -15,5 +16,10 @@ mod device;
 mod errors;
 mod micro;
 mod pubsub;
+mod reply_command;
+mod req_replies;
 mod reqreply;
 mod server;
+mod sub_output;
+mod templates;
+mod terminal;
