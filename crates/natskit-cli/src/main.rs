@@ -31,6 +31,16 @@
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
 //! - `output`: how messages are printed; `error`: the one error type every command returns.
 
+/// `eprintln!` for what goes to standard error (notes, warnings, the `error:` line), except that
+/// a standard error nobody reads any more (`2>&1 | head -1`, a closed pipe) loses the text
+/// instead of panicking: the command still does its work and its standard output stays whole.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod clock;
 mod cmd;
 mod connect;
@@ -138,7 +148,7 @@ fn parse() -> Result<Cli, ExitCode> {
                 // A reader that went away (`natskit --help | head`) is no failure.
                 let _ = error.print();
             }
-            _ => eprintln!("error: {}", usage_line(&error)),
+            _ => note!("error: {}", usage_line(&error)),
         }
         status
     })
@@ -203,6 +213,6 @@ fn command_path() -> String {
 /// Prints `error: <message>` as one line on standard error and returns status 1.
 fn fail(error: &CliError) -> ExitCode {
     let message = error.to_string().replace(['\r', '\n'], " ");
-    eprintln!("error: {message}");
+    note!("error: {message}");
     ExitCode::FAILURE
 }

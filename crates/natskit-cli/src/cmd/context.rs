@@ -106,9 +106,9 @@ pub async fn run(args: ContextArgs) -> Result<(), CliError> {
             match &name {
                 Some(name) => {
                     store.load(name)?;
-                    eprintln!("Selected context {name:?}");
+                    note!("Selected context {name:?}");
                 }
-                None => eprintln!("No context selected"),
+                None => note!("No context selected"),
             }
             store.select(name.as_deref())
         }
@@ -130,7 +130,7 @@ pub async fn run(args: ContextArgs) -> Result<(), CliError> {
         }
         Action::Rm { name } => {
             store.remove(&name)?;
-            eprintln!("Removed context {name:?}");
+            note!("Removed context {name:?}");
             Ok(())
         }
     }
@@ -168,7 +168,7 @@ fn run_add(store: &Store, add: AddArgs) -> Result<(), CliError> {
     if add.select {
         store.select(Some(&add.name))?;
     }
-    eprintln!(
+    note!(
         "Saved context {:?} in {}{}",
         add.name,
         file.display(),
@@ -187,7 +187,7 @@ fn absolute(path: &Path) -> Result<PathBuf, CliError> {
 fn list(store: &Store, json: bool) -> Result<(), CliError> {
     let names = store.names()?;
     if names.is_empty() {
-        eprintln!("No contexts yet; 'natskit context add NAME --server URL' saves one");
+        note!("No contexts yet; 'natskit context add NAME --server URL' saves one");
         return Ok(());
     }
     let selected = store.selected()?;

@@ -109,7 +109,7 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
         }
         (None, SendOn::Newline) => {
             if std::io::stdin().is_terminal() {
-                eprintln!("Publishing each line you type; end with Ctrl-D");
+                note!("Publishing each line you type; end with Ctrl-D");
             }
             let mut lines = BufReader::new(tokio::io::stdin());
             while let Some(line) = read_line(&mut lines).await? {
@@ -118,7 +118,7 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
         }
     }
     let summary = sender.finish().await?;
-    eprintln!("Published {summary} to {:?}", args.subject);
+    note!("Published {summary} to {:?}", args.subject);
     Ok(())
 }
 
@@ -134,7 +134,7 @@ fn read_template(text: &str, what: &str, templates: bool) -> Result<Template, Cl
 /// The whole of standard input.
 async fn read_stdin() -> Result<Bytes, CliError> {
     if std::io::stdin().is_terminal() {
-        eprintln!("Reading the message body from standard input; end it with Ctrl-D");
+        note!("Reading the message body from standard input; end it with Ctrl-D");
     }
     let mut body = Vec::new();
     tokio::io::stdin()

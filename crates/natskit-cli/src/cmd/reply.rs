@@ -101,7 +101,7 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
         requests.unsubscribe_after(count);
     }
     client.flush().await?;
-    eprintln!(
+    note!(
         "Listening on {}",
         super::describe(&args.subject, args.queue.as_deref())
     );
@@ -155,7 +155,7 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
 
 /// `warning: ...` on standard error.
 fn warn(palette: Palette, text: &str) {
-    eprintln!(
+    note!(
         "{}",
         palette.paint(Role::Warning, format!("warning: {text}"))
     );

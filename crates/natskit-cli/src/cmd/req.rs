@@ -115,7 +115,7 @@ pub async fn run(args: ReqArgs) -> Result<(), CliError> {
     }
     if args.replies > got {
         let warning = format!("warning: {got} of {} answers came in time", args.replies);
-        eprintln!("{}", Palette::stderr().paint(Role::Warning, warning));
+        note!("{}", Palette::stderr().paint(Role::Warning, warning));
     }
     drop(answers);
     client.close().await?;
@@ -126,7 +126,7 @@ pub async fn run(args: ReqArgs) -> Result<(), CliError> {
 /// standard output.
 fn show(number: u64, rtt: Duration, answer: &Message) -> Result<(), CliError> {
     let palette = Palette::stderr();
-    eprintln!(
+    note!(
         "{} Received in {}",
         palette.paint(Role::Number, format!("[#{number}]")),
         palette.paint(Role::Good, short_duration(rtt))

@@ -141,11 +141,11 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::msg(e.to_string()))?;
     println!("{}", server.client_url());
     if let Some(http) = server.http_addr() {
-        eprintln!("Monitoring on http://{http}/varz");
+        note!("Monitoring on http://{http}/varz");
     }
-    eprintln!("Serving on {}; Ctrl-C stops", server.client_url());
+    note!("Serving on {}; Ctrl-C stops", server.client_url());
     stop_signal().await;
-    eprintln!("Shutting down");
+    note!("Shutting down");
     server.shutdown().await;
     Ok(())
 }

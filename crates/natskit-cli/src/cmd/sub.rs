@@ -141,7 +141,7 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
     if answers.is_some() {
         ready.push_str(&format!("; matching replies on {inbox}"));
     }
-    eprintln!("{ready}");
+    note!("{ready}");
 
     let mut printer = Printer::new(args.format(), args.headers_only, args.timestamp);
     let mut messages = stream::select_all(subscribers);
@@ -186,7 +186,7 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
                     "warning: {} of the requests seen got no reply in time",
                     matcher.unanswered()
                 );
-                eprintln!("{}", Palette::stderr().paint(Role::Warning, warning));
+                note!("{}", Palette::stderr().paint(Role::Warning, warning));
                 break;
             }
         }

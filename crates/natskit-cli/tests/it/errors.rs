@@ -217,3 +217,28 @@ fn unreachable_server_for_micro_and_demo() {
         );
     }
 }
+
+#[test]
+fn a_closed_standard_error_loses_the_notes_not_the_results() {
+    let server = server();
+    let _reply = crate::support::Running::start(&server, &["reply", "cse", "pong"], "Listening");
+    let url = server.url();
+    for (args, stdout) in [
+        // `[#1] Received in ...` goes to standard error before the answer to standard output.
+        (&["req", "cse", "--server", &url][..], "pong\n"),
+        // `Published 1 byte to "cse"` is the last thing pub does.
+        (&["pub", "cse", "x", "--server", &url], ""),
+    ] {
+        let mut child = crate::support::command(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn natskit");
+        // The reader of standard error is gone before natskit writes to it (it connects first).
+        drop(child.stderr.take());
+        let out = child.wait_with_output().expect("wait for natskit");
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert_eq!(crate::support::stdout_of(&out), stdout, "{args:?}");
+    }
+}

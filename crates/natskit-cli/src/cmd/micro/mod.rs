@@ -112,7 +112,7 @@ pub async fn run(args: MicroArgs) -> Result<(), CliError> {
         .lock()
         .write_all(&out)
         .map_err(|e| CliError::io("writing to standard output", e))?;
-    eprintln!(
+    note!(
         "{shown} service instance{} answered within {:?}",
         if shown == 1 { "" } else { "s" },
         args.connect.timeout_or(GATHER_TIME)

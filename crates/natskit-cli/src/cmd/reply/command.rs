@@ -5,6 +5,7 @@
 //! variables set for the command, so the shell reads a token as data and never as shell syntax
 //! (`svc.$(reboot)` stays text). `NATS_REQUEST_SUBJECT` holds the whole subject.
 
+use std::io::Write as _;
 use std::process::{ExitStatus, Stdio};
 
 use bytes::Bytes;
@@ -70,9 +71,8 @@ impl ShellCommand {
         let output = output.map_err(|e| Failure::new(format!("could not run sh: {e}")))?;
         if output.status.success() {
             // Warnings of a command that worked are for the person watching, not the answer.
-            if !output.stderr.is_empty() {
-                eprint!("{}", String::from_utf8_lossy(&output.stderr));
-            }
+            // Passed on as bytes; a standard error nobody reads loses them, as with `note!`.
+            let _ = std::io::stderr().write_all(&output.stderr);
             return Ok(Bytes::from(output.stdout));
         }
         Err(Failure::with_payload(
