@@ -1,4 +1,5 @@
-//! [`Secret`]: a password or token, kept out of `Debug` output and listings.
+//! [`Secret`]: a password or token, kept out of `Debug` output and listings; and
+//! [`redact_urls`], for the ones a server URL carries.
 
 use std::fmt;
 
@@ -33,9 +34,42 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Server URLs (comma-separated) as they may be shown: a password or token in a URL
+/// (`nats://alice:pw@host`, `nats://token@host`) becomes `***`, as natskit's
+/// [`ServerAddr`](natskit::ServerAddr) shows it; a URL that does not parse loses all before
+/// its `@`.
+pub fn redact_urls(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| {
+            let url = url.trim();
+            match url.parse::<natskit::ServerAddr>() {
+                Ok(server) if server.user().is_some() || server.token().is_some() => {
+                    server.to_string()
+                }
+                Ok(_) => url.to_owned(),
+                Err(_) => match url.rsplit_once('@') {
+                    Some((_, host)) => format!("{MASK}@{host}"),
+                    None => url.to_owned(),
+                },
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_hidden() {
+        assert_eq!(
+            redact_urls("nats://alice:pw@a:4222, tls://t0k@b:4443,nats://c:4222"),
+            "nats://alice:***@a:4222,tls://***@b:4443,nats://c:4222"
+        );
+        assert_eq!(redact_urls("nats://u:pw@bad host"), "********@bad host");
+        assert_eq!(redact_urls("127.0.0.1"), "127.0.0.1");
+    }
 
     #[test]
     fn debug_hides_the_text() {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::context::{Context, Store};
 use crate::error::CliError;
-use crate::secret::MASK;
+use crate::secret::{redact_urls, MASK};
 use crate::settings::Settings;
 
 /// The help's examples.
@@ -204,11 +204,10 @@ fn list(store: &Store, json: bool) -> Result<(), CliError> {
         return print(&text);
     }
     let server = |context: &Context| {
-        context
-            .settings
-            .server
-            .clone()
-            .unwrap_or_else(|| format!("{} (default)", natskit::DEFAULT_URL))
+        context.settings.server.as_deref().map_or_else(
+            || format!("{} (default)", natskit::DEFAULT_URL),
+            redact_urls,
+        )
     };
     let name_width = names.iter().map(String::len).max().unwrap_or(0);
     let server_width = rows
@@ -229,15 +228,16 @@ fn list(store: &Store, json: bool) -> Result<(), CliError> {
     print(&text)
 }
 
-/// The context as JSON, with its name and whether it is selected; secrets masked.
+/// The context as JSON, with its name and whether it is selected; secrets masked, in URLs too.
 fn masked(name: &str, context: &Context, selected: bool) -> Value {
     let mut document = json!({ "name": name, "selected": selected });
     if let (Some(fields), Ok(Value::Object(saved))) =
         (document.as_object_mut(), serde_json::to_value(context))
     {
         for (key, value) in saved {
-            let value = match key.as_str() {
-                "password" | "token" => Value::from(MASK),
+            let value = match (key.as_str(), &value) {
+                ("password" | "token", _) => Value::from(MASK),
+                ("server", Value::String(urls)) => Value::from(redact_urls(urls)),
                 _ => value,
             };
             fields.insert(key, value);
@@ -246,7 +246,8 @@ fn masked(name: &str, context: &Context, selected: bool) -> Value {
     document
 }
 
-/// `natskit context show`: one `key: value` line per setting given, secrets masked.
+/// `natskit context show`: one `key: value` line per setting given, secrets masked (in URLs
+/// too).
 fn describe(name: &str, context: &Context, file: &Path) -> String {
     let settings = &context.settings;
     let path = |path: &Option<PathBuf>| path.as_ref().map(|p| p.display().to_string());
@@ -254,7 +255,7 @@ fn describe(name: &str, context: &Context, file: &Path) -> String {
     let lines = [
         ("name", Some(name.to_owned())),
         ("description", context.description.clone()),
-        ("server", settings.server.clone()),
+        ("server", settings.server.as_deref().map(redact_urls)),
         ("user", settings.user.clone()),
         ("password", mask(settings.password.is_some())),
         ("token", mask(settings.token.is_some())),

@@ -353,4 +353,14 @@ fn micro_and_demo_connect_with_the_same_flags() {
         stdout.contains("through the server at nats://127.0.0.1:"),
         "{stdout}"
     );
+    // A token in the URL works and is not shown.
+    let url = format!("nats://t0ken@127.0.0.1:{}", server.port());
+    let out = natskit_bare(&["demo", "--pace", "0", "-s", &url])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("through the server at nats://***@127.0.0.1:") && !stdout.contains("t0ken"),
+        "{stdout}"
+    );
 }

@@ -140,6 +140,35 @@ fn add_ls_select_show_rm() {
 }
 
 #[test]
+fn credentials_in_a_saved_url_are_masked_when_shown() {
+    let config = Config::new();
+    config.ok(&[
+        "context",
+        "add",
+        "inurl",
+        "-s",
+        "nats://alice:url-pw-1@127.0.0.1:4222,nats://url-token-2@127.0.0.2:4222",
+        "--select",
+    ]);
+    for args in [
+        &["context", "ls"][..],
+        &["context", "ls", "--json"],
+        &["context", "show"],
+        &["context", "show", "--json"],
+    ] {
+        let shown = config.ok(args);
+        assert!(
+            shown.contains("nats://alice:***@127.0.0.1:4222,nats://***@127.0.0.2:4222"),
+            "{args:?}: {shown}"
+        );
+        assert!(
+            !shown.contains("url-pw-1") && !shown.contains("url-token-2"),
+            "{args:?}: {shown}"
+        );
+    }
+}
+
+#[test]
 fn file_paths_are_saved_absolute() {
     let config = Config::new();
     let work = TempDir::new("cli-work").expect("temp dir");

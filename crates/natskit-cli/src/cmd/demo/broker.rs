@@ -7,6 +7,7 @@ use natskit_server::{InProcess, Server};
 
 use crate::connect::Connection;
 use crate::error::CliError;
+use crate::secret::redact_urls;
 
 /// The broker every client of the demo connects to.
 pub enum Broker {
@@ -50,7 +51,9 @@ impl Broker {
             Broker::Embedded { .. } => {
                 "the embedded broker, in this process (no port, nothing installed)".into()
             }
-            Broker::Remote { connection } => format!("the server at {}", connection.urls()),
+            Broker::Remote { connection } => {
+                format!("the server at {}", redact_urls(connection.urls()))
+            }
         }
     }
 
