@@ -206,9 +206,11 @@ fn write_private(path: &Path, text: &str) -> io::Result<()> {
         .and_then(|name| name.to_str())
         .unwrap_or("file");
     let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    // A leftover of a crashed run may have other permissions: only a file made here is 0600.
+    let _ = fs::remove_file(&temporary);
     let written = (|| {
         let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&temporary)?;
@@ -293,6 +295,24 @@ mod tests {
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         let files: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(files.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_leftover_temporary_file_does_not_lend_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let (store, _dir) = store();
+        let path = store.save("secret", &Context::default()).unwrap();
+        let folder = path.parent().unwrap();
+        let leftover = folder.join(format!(".secret.json.{}.tmp", std::process::id()));
+        fs::write(&leftover, "old").unwrap();
+        fs::set_permissions(&leftover, fs::Permissions::from_mode(0o644)).unwrap();
+        let path = store.save("secret", &Context::default()).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(!leftover.exists());
     }
 
     #[test]
