@@ -1,6 +1,8 @@
 //! Wall-clock times as text: RFC 3339 in UTC, Unix seconds and nanoseconds, and short durations.
 //!
-//! UTC with a `Z` keeps the text the same on every machine and needs no time-zone database.
+//! UTC with a `Z` keeps the text the same on every machine and needs no time-zone database. The
+//! calendar arithmetic is natskit-micro's ([`natskit_micro::rfc3339`], with microseconds): the
+//! forms here are cut from its text rather than computed a second time.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,69 +13,46 @@ pub fn since_epoch(at: SystemTime) -> Duration {
 
 /// `2024-05-01T12:34:56Z`: RFC 3339, whole seconds, UTC.
 pub fn rfc3339(at: SystemTime) -> String {
-    let (date, time) = civil(at);
-    format!("{date}T{time}Z")
+    format!("{}Z", seconds_and_fraction(at).0)
 }
 
 /// `2024-05-01T12:34:56.789Z`: RFC 3339 with milliseconds, UTC (when a message arrived).
 pub fn rfc3339_millis(at: SystemTime) -> String {
-    let (date, time) = civil(at);
-    let millis = since_epoch(at).subsec_millis();
-    format!("{date}T{time}.{millis:03}Z")
+    let (seconds, fraction) = seconds_and_fraction(at);
+    format!("{seconds}.{}Z", fraction.get(..3).unwrap_or("000"))
 }
 
 /// `12:34:56`: the time of day in UTC.
 pub fn time_of_day(at: SystemTime) -> String {
-    civil(at).1
-}
-
-/// `812µs`, `1.24ms`, `2.50s`: a duration with three significant digits or so.
-pub fn short_duration(d: Duration) -> String {
-    let micros = d.as_secs_f64() * 1e6;
-    if micros < 1000.0 {
-        format!("{}µs", micros.round())
-    } else if micros < 1e6 {
-        format!("{:.2}ms", micros / 1e3)
-    } else {
-        format!("{:.2}s", micros / 1e6)
+    let (seconds, _) = seconds_and_fraction(at);
+    match seconds.split_once('T') {
+        Some((_, time)) => time.to_owned(),
+        None => seconds,
     }
 }
 
-/// The UTC date (`YYYY-MM-DD`) and time of day (`HH:MM:SS`).
-fn civil(at: SystemTime) -> (String, String) {
-    let secs = since_epoch(at).as_secs();
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = date_of_day(days);
-    (
-        format!("{year:04}-{month:02}-{day:02}"),
-        format!(
-            "{:02}:{:02}:{:02}",
-            rest / 3600,
-            rest % 3600 / 60,
-            rest % 60
-        ),
-    )
+/// `850ns`, `12.3us`, `1.24ms`, `2.50s`: a duration in three significant digits or so (the
+/// form `natskit micro stats` shows processing times in, too).
+pub fn short_duration(d: Duration) -> String {
+    // Precision lost in the conversion is far below what is printed.
+    #[allow(clippy::cast_precision_loss)]
+    let n = d.as_nanos() as f64;
+    match d.as_nanos() {
+        0..1_000 => format!("{}ns", d.as_nanos()),
+        1_000..1_000_000 => format!("{:.1}us", n / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.2}ms", n / 1e6),
+        _ => format!("{:.2}s", n / 1e9),
+    }
 }
 
-/// The Gregorian date of a day counted from 1970-01-01, by the well-known era arithmetic
-/// (eras of 400 years, years starting in March so the leap day comes last).
-fn date_of_day(days: u64) -> (u64, u64, u64) {
-    // Shift the epoch to 0000-03-01, the start of an era.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+/// natskit-micro's `YYYY-MM-DDTHH:MM:SS.ffffffZ` as `YYYY-MM-DDTHH:MM:SS` and `ffffff`.
+fn seconds_and_fraction(at: SystemTime) -> (String, String) {
+    let text = natskit_micro::rfc3339(at);
+    let text = text.trim_end_matches('Z');
+    match text.split_once('.') {
+        Some((seconds, fraction)) => (seconds.to_owned(), fraction.to_owned()),
+        None => (text.to_owned(), String::new()),
+    }
 }
 
 #[cfg(test)]
@@ -104,7 +83,8 @@ mod tests {
 
     #[test]
     fn short_durations() {
-        assert_eq!(short_duration(Duration::from_micros(812)), "812µs");
+        assert_eq!(short_duration(Duration::from_nanos(850)), "850ns");
+        assert_eq!(short_duration(Duration::from_nanos(12_345)), "12.3us");
         assert_eq!(short_duration(Duration::from_micros(1236)), "1.24ms");
         assert_eq!(short_duration(Duration::from_millis(2500)), "2.50s");
     }

@@ -43,7 +43,7 @@ pub fn write_message(
     write_body(out, palette, shown.headers_only, msg)
 }
 
-/// Writes the answer seen for request `[#n]`: `[#n] Matched reply on "inbox" after 812µs`,
+/// Writes the answer seen for request `[#n]`: `[#n] Matched reply on "inbox" after 812.3us`,
 /// then [`write_body`].
 pub fn write_matched_reply(
     out: &mut impl Write,

@@ -26,9 +26,10 @@ fn rtt_lines(stderr: &str) -> Vec<String> {
         let time = line
             .strip_prefix(&format!("[#{}] Received in ", i + 1))
             .unwrap_or_else(|| panic!("line {}: {line:?}", i + 1));
-        let number = time.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == 'µ');
+        let number = time.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let unit = &time[number.len()..];
         assert!(
-            number.parse::<f64>().is_ok() && ["µs", "ms", "s"].iter().any(|u| time.ends_with(u)),
+            number.parse::<f64>().is_ok() && ["ns", "us", "ms", "s"].contains(&unit),
             "not a duration: {time:?}"
         );
     }

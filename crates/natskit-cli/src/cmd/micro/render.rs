@@ -55,15 +55,7 @@ fn or_dash(text: &str) -> String {
 
 /// Nanoseconds the way people read them: `850ns`, `12.3us`, `4.56ms`, `1.20s`.
 pub(super) fn nanos(ns: u64) -> String {
-    // Precision lost in the conversion is far below what is printed.
-    #[allow(clippy::cast_precision_loss)]
-    let n = ns as f64;
-    match ns {
-        0..1_000 => format!("{ns}ns"),
-        1_000..1_000_000 => format!("{:.1}us", n / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.2}ms", n / 1e6),
-        _ => format!("{:.2}s", n / 1e9),
-    }
+    crate::clock::short_duration(std::time::Duration::from_nanos(ns))
 }
 
 /// `natskit micro ls`: one line per instance.
