@@ -131,7 +131,7 @@ pub fn write_headers(out: &mut impl Write, palette: Palette, msg: &Message) -> i
     }
     for (name, value) in msg.headers.iter().flat_map(HeaderMap::iter) {
         // The service API's error headers stand out: they say the answer is a failure.
-        let role = if name.starts_with("Nats-Service-Error") {
+        let role = if name.starts_with(natskit_micro::ERROR_HEADER) {
             Role::Status
         } else {
             Role::HeaderName

@@ -10,17 +10,13 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use natskit::{HeaderMap, Message};
+use natskit_micro::{ERROR_CODE_HEADER, ERROR_HEADER};
 
 use crate::error::CliError;
 use crate::header_templates::HeaderTemplates;
 use crate::template::{Asked, Fill, Place, Template};
 
 use super::command::ShellCommand;
-
-/// The service API's error headers (as natskit-micro sends them).
-const ERROR_HEADER: &str = "Nats-Service-Error";
-/// The code header that goes with [`ERROR_HEADER`].
-const ERROR_CODE_HEADER: &str = "Nats-Service-Error-Code";
 
 /// Why a request could not be answered as asked.
 #[derive(Debug)]
