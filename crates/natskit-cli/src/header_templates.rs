@@ -22,11 +22,8 @@ impl HeaderTemplates {
         let entries = headers
             .iter()
             .map(|(name, value)| {
-                let template = if templates {
-                    Template::parse(value, &format!("header {name:?}"), place)?
-                } else {
-                    Template::literal(value)
-                };
+                let template =
+                    Template::read(value, &format!("header {name:?}"), place, templates)?;
                 Ok((name.to_owned(), template))
             })
             .collect::<Result<_, CliError>>()?;

@@ -112,6 +112,21 @@ impl Template {
         }
     }
 
+    /// Reads `text` as a template, or with `templates` false (`--no-templates`) as text sent as
+    /// it is; `what` names it in errors.
+    pub fn read(
+        text: &str,
+        what: &str,
+        place: Place,
+        templates: bool,
+    ) -> Result<Template, CliError> {
+        if templates {
+            Template::parse(text, what, place)
+        } else {
+            Ok(Template::literal(text))
+        }
+    }
+
     /// Reads `text`; `what` names it in errors ("the body", "header \"X\"").
     pub fn parse(text: &str, what: &str, place: Place) -> Result<Template, CliError> {
         let mut parts = Vec::new();

@@ -93,12 +93,13 @@ pub enum SendOn {
 /// flushes: when this returns `Ok`, the server has every message.
 pub async fn run(args: PubArgs) -> Result<(), CliError> {
     let templates = !args.no_templates;
-    let subject = read_template(&args.subject, "the subject", templates)?;
+    let subject = Template::read(&args.subject, "the subject", Place::Publish, templates)?;
     let headers = HeaderTemplates::parse(&args.headers, Place::Publish, templates)?;
-    let body = match &args.body {
-        Some(text) => Some(Body::new(read_template(text, "the body", templates)?)),
-        None => None,
-    };
+    let body = args
+        .body
+        .as_deref()
+        .map(|text| Template::read(text, "the body", Place::Publish, templates).map(Body::new))
+        .transpose()?;
     let client = args.connect.connect().await?;
     let mut sender = Sender::new(client, subject, headers, args.reply.clone(), args.sleep);
     match (body, args.send_on) {
@@ -120,15 +121,6 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
     let summary = sender.finish().await?;
     note!("Published {summary} to {:?}", args.subject);
     Ok(())
-}
-
-/// `text` as a template, or as it is with `--no-templates`.
-fn read_template(text: &str, what: &str, templates: bool) -> Result<Template, CliError> {
-    if templates {
-        Template::parse(text, what, Place::Publish)
-    } else {
-        Ok(Template::literal(text))
-    }
 }
 
 /// The whole of standard input.

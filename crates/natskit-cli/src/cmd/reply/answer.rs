@@ -87,11 +87,7 @@ impl Answerer {
             (None, true) => Source::Echo,
             (None, false) => {
                 let body = body.unwrap_or("");
-                Source::Body(if templates {
-                    Template::parse(body, "the body", Place::Reply)?
-                } else {
-                    Template::literal(body)
-                })
+                Source::Body(Template::read(body, "the body", Place::Reply, templates)?)
             }
         };
         let headers = HeaderTemplates::parse(headers, Place::Reply, templates)?;

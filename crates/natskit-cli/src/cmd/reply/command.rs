@@ -26,12 +26,9 @@ pub struct ShellCommand {
 impl ShellCommand {
     /// Reads `--command`; its words are checked now, before connecting.
     pub fn parse(text: &str, templates: bool) -> Result<ShellCommand, CliError> {
-        let script = if templates {
-            Template::parse(text, "--command", Place::Command)?
-        } else {
-            Template::literal(text)
-        };
-        Ok(ShellCommand { script })
+        Ok(ShellCommand {
+            script: Template::read(text, "--command", Place::Command, templates)?,
+        })
     }
 
     /// Runs the command for the request in `fill`: its standard output when it succeeds;
