@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use crate::support::{natskit, server, Running, BIN, PATIENCE};
+use crate::support::{natskit, server, Running, BIN, CONNECTION_ENV, NO_CONFIG, PATIENCE};
 
 /// What every escape code starts with.
 const ESC: char = '\u{1b}';
@@ -23,10 +23,15 @@ fn on_terminal(
 ) -> String {
     let mut cmd = Command::new("script");
     cmd.args(["-q", "-e", "-c", &format!("{BIN} {args}"), "/dev/null"])
-        .env_remove("NATS_URL")
+        // Isolated as every other run is (support::command): no settings or contexts of the
+        // person running the tests.
+        .env("XDG_CONFIG_HOME", NO_CONFIG)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    for name in CONNECTION_ENV {
+        cmd.env_remove(name);
+    }
     match no_color {
         Some(value) => cmd.env("NO_COLOR", value),
         None => cmd.env_remove("NO_COLOR"),
