@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use natskit_test::{NatsServer, TempDir};
 
-use crate::support::{command, natskit_bare, one_error_line, server, stdout_of, Running};
+use crate::support::{
+    command, json_lines, natskit_bare, one_error_line, server, stdout_of, Running,
+};
 
 /// A configuration folder of its own, given to every run as `XDG_CONFIG_HOME`.
 struct Config {
@@ -86,10 +88,7 @@ fn add_ls_select_show_rm() {
         "  local  nats://127.0.0.1:4222   my laptop\n* prod   tls://nats.example.com\n"
     );
     let json = config.ok(&["context", "ls", "--json"]);
-    let lines: Vec<serde_json::Value> = json
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("a JSON line"))
-        .collect();
+    let lines = json_lines(&json);
     assert_eq!(lines.len(), 2, "{json}");
     assert_eq!(lines[1]["name"], "prod");
     assert_eq!(lines[1]["selected"], true);

@@ -11,7 +11,7 @@ use std::time::Instant;
 use natskit_micro::{Request, Response, Service, ServiceError};
 use natskit_test::{NatsPy, NatsServer};
 
-use crate::support::{natskit, server, PATIENCE};
+use crate::support::{json_lines, natskit, server, PATIENCE};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -98,10 +98,7 @@ fn micro_commands_show_natskit_micro_instances() {
         &server,
         &["micro", "stats", "calc", "--timeout", "300ms", "--json"],
     );
-    let documents: Vec<serde_json::Value> = stats
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let documents = json_lines(&stats);
     assert_eq!(documents.len(), 2);
     let requests: u64 = documents
         .iter()

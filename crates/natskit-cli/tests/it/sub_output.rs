@@ -3,15 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{natskit, server, Running};
-
-/// The JSON objects a `sub --json` printed.
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}")))
-        .collect()
-}
+use crate::support::{json_lines, natskit, server, Running};
 
 /// True for `2024-05-01T12:34:56.789Z`: RFC 3339, UTC, milliseconds.
 fn is_rfc3339_millis(text: &str) -> bool {

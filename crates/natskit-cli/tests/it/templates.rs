@@ -3,15 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::support::{natskit, natskit_bare, one_error_line, server, Running};
-
-/// The JSON objects a `sub --json` printed.
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("a JSON line"))
-        .collect()
-}
+use crate::support::{json_lines, natskit, natskit_bare, one_error_line, server, Running};
 
 /// Seconds since the Unix epoch now.
 fn now_secs() -> u64 {
