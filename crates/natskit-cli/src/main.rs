@@ -193,7 +193,10 @@ fn usage_line(error: &clap::Error) -> String {
 fn command_path() -> String {
     let mut command = Cli::command();
     let mut path = vec![command.get_name().to_owned()];
-    for arg in std::env::args().skip(1) {
+    // args_os: std::env::args panics on an argument that is not UTF-8, which is just the kind
+    // of usage error being reported here.
+    for arg in std::env::args_os().skip(1) {
+        let Some(arg) = arg.to_str() else { continue };
         if arg == "--" {
             break;
         }

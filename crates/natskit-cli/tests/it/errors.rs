@@ -147,6 +147,26 @@ fn usage_errors_are_one_line_naming_the_help_to_read() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    for (before, after) in [(&["pub"][..], &["x"][..]), (&["pub", "a"], &[])] {
+        let out = natskit_bare(before)
+            .arg(not_utf8)
+            .args(after)
+            .assert()
+            .code(2);
+        let line = one_error_line(out.get_output());
+        assert!(
+            line.starts_with("error: invalid UTF-8 was detected in one or more arguments")
+                && line.ends_with("(see 'natskit pub --help')"),
+            "{line}"
+        );
+    }
+}
+
 #[test]
 fn help_and_version_print_as_usual() {
     let out = natskit_bare(&["--version"]).assert().success();
