@@ -5,9 +5,9 @@ use std::time::Duration;
 /// Like [`parse_duration`], but zero (`0`, `0ms`, `0s`) is allowed too: for pauses that may
 /// be left out.
 pub fn parse_pause(text: &str) -> Result<Duration, String> {
-    match text.trim().trim_end_matches(['m', 's', 'u', 'n', 'h']) {
-        "0" | "0.0" => Ok(Duration::ZERO),
-        _ => parse_duration(text),
+    match seconds(text)? {
+        zero if zero == 0.0 => Ok(Duration::ZERO),
+        seconds => positive(seconds, text),
     }
 }
 
@@ -16,12 +16,17 @@ pub fn parse_pause(text: &str) -> Result<Duration, String> {
 ///
 /// Returns the reason as text when the input is not such a duration (clap shows it).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    positive(seconds(text)?, text)
+}
+
+/// The seconds `text` adds up to, of any sign or size (the callers check).
+fn seconds(text: &str) -> Result<f64, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("expected a duration such as 500ms, 2s or 1m".into());
     }
     if let Ok(seconds) = text.parse::<f64>() {
-        return positive(seconds, text);
+        return Ok(seconds);
     }
     let mut seconds = 0.0;
     let mut rest = text;
@@ -58,9 +63,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         seconds += value * scale;
         rest = after;
     }
-    positive(seconds, text)
+    Ok(seconds)
 }
 
+/// `seconds` as a duration, when it is one greater than zero.
 fn positive(seconds: f64, text: &str) -> Result<Duration, String> {
     if !seconds.is_finite() || seconds <= 0.0 {
         return Err(format!("{text:?} must be a duration greater than zero"));
@@ -74,12 +80,13 @@ mod tests {
 
     #[test]
     fn a_pause_may_be_zero_and_otherwise_reads_as_a_duration() {
-        for zero in ["0", "0ms", "0s", " 0us "] {
+        for zero in ["0", "0ms", "0s", " 0us ", "0min", "0.00s", "0m0s", "00"] {
             assert_eq!(parse_pause(zero), Ok(Duration::ZERO), "{zero:?}");
         }
         assert_eq!(parse_pause("15ms"), Ok(Duration::from_millis(15)));
-        assert!(parse_pause("-1ms").is_err());
-        assert!(parse_pause("soon").is_err());
+        for bad in ["-1ms", "-1", "soon", "0nnn", "0mh", ""] {
+            assert!(parse_pause(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
