@@ -1,13 +1,14 @@
 //! [`Settings`]: where and how to connect. The same fields come from three places (the
 //! command line, the environment, a saved context), and [`Settings::over`] layers them.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
-use crate::secret::Secret;
+use crate::secret::{redact_urls, Secret};
 
 /// Where `--help` lists these flags.
 pub const HEADING: &str = "Connection";
@@ -15,7 +16,7 @@ pub const HEADING: &str = "Connection";
 /// The server, credentials, TLS files and connection name: as flags (shared by every
 /// connecting command and by `natskit context add`), as environment variables, or as the
 /// contents of a context file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Args, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Args, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// Server URLs, comma-separated; the first that answers is used
@@ -105,6 +106,25 @@ pub struct Settings {
     )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// Written out by hand for `server`: a password or token inside a URL stays out of `{:?}` as
+/// the [`Secret`] fields do.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("server", &self.server.as_deref().map(redact_urls))
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("token", &self.token)
+            .field("creds", &self.creds)
+            .field("nkey", &self.nkey)
+            .field("tlscert", &self.tlscert)
+            .field("tlskey", &self.tlskey)
+            .field("tlsca", &self.tlsca)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 /// A kind of credentials; one kind is used per connection.
@@ -353,6 +373,21 @@ mod tests {
             ..Settings::default()
         };
         assert!(password_only.check_pairs().is_err());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let settings = Settings {
+            server: Some("nats://alice:url-pw@a:4222".into()),
+            password: secret("flag-pw"),
+            token: secret("flag-token"),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(shown.contains("nats://alice:***@a:4222"), "{shown}");
+        for secret in ["url-pw", "flag-pw", "flag-token"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 
     #[test]
