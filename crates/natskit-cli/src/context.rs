@@ -70,9 +70,7 @@ impl Store {
         check_name(name)?;
         let path = self.path(name);
         let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => CliError::msg(format!(
-                "no context named {name:?} ('natskit context ls' lists them)"
-            )),
+            io::ErrorKind::NotFound => no_such_context(name),
             _ => CliError::msg(format!(
                 "cannot read context {name:?} ({}): {e}",
                 path.display()
@@ -112,7 +110,7 @@ impl Store {
         check_name(name)?;
         let path = self.path(name);
         fs::remove_file(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => CliError::msg(format!("no context named {name:?}")),
+            io::ErrorKind::NotFound => no_such_context(name),
             _ => CliError::msg(format!(
                 "cannot remove context {name:?} ({}): {e}",
                 path.display()
@@ -174,6 +172,13 @@ impl Store {
         };
         result.map_err(|e| CliError::msg(format!("cannot write {}: {e}", path.display())))
     }
+}
+
+/// The error for a context that does not exist, wherever it is named.
+fn no_such_context(name: &str) -> CliError {
+    CliError::msg(format!(
+        "no context named {name:?} ('natskit context ls' lists them)"
+    ))
 }
 
 /// Accepts names made of letters, digits, `.`, `_` and `-`, not starting with `.`: they are
