@@ -61,7 +61,7 @@ pub struct SubArgs {
     pub count: Option<u64>,
 
     /// Print only the payloads, one per line.
-    #[arg(long, conflicts_with_all = ["json", "headers_only", "subjects_only"])]
+    #[arg(long, conflicts_with_all = ["json", "headers_only", "subjects_only", "timestamp"])]
     pub raw: bool,
 
     /// Print one JSON object per message (the schema is below).

@@ -369,6 +369,8 @@ fn output_flags_that_exclude_each_other_are_usage_errors() {
         &["sub", "x", "--json", "--subjects-only"],
         &["sub", "x", "--headers-only", "--subjects-only"],
         &["sub", "x", "--raw", "--headers-only"],
+        // A payload alone has no place for a time.
+        &["sub", "x", "--raw", "--timestamp"],
     ] {
         let out = crate::support::natskit_bare(args).assert().code(2);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
