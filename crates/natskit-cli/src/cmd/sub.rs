@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream::{self, StreamExt};
-use natskit::{Message, Subscriber};
+use natskit::{Client, Message, Subscriber};
 
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
@@ -112,19 +112,7 @@ impl SubArgs {
 /// until `--count` is reached (and, with `--match-replies`, their answers have come) or forever.
 pub async fn run(args: SubArgs) -> Result<(), CliError> {
     let client = args.connect.connect().await?;
-    let mut subscribers = Vec::with_capacity(args.subjects.len());
-    for subject in &args.subjects {
-        let mut subscriber = match &args.queue {
-            Some(queue) => client.queue_subscribe(subject, queue).await?,
-            None => client.subscribe(subject).await?,
-        };
-        if let Some(count) = args.count {
-            // No subject can need more than the total; with one subject the server stops
-            // delivering exactly at the count, leaving the rest to other queue members.
-            subscriber.unsubscribe_after(count);
-        }
-        subscribers.push(subscriber);
-    }
+    let subscribers = subscribe(&client, &args).await?;
     let answer_prefix = format!("{}.", args.inbox_prefix);
     let inbox = format!("{answer_prefix}>");
     let mut answers = if args.match_replies {
@@ -195,6 +183,24 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
     drop(answers);
     client.close().await?;
     Ok(())
+}
+
+/// A subscription per subject, in `--queue` when given, each ending at `--count`.
+async fn subscribe(client: &Client, args: &SubArgs) -> Result<Vec<Subscriber>, CliError> {
+    let mut subscribers = Vec::with_capacity(args.subjects.len());
+    for subject in &args.subjects {
+        let mut subscriber = match &args.queue {
+            Some(queue) => client.queue_subscribe(subject, queue).await?,
+            None => client.subscribe(subject).await?,
+        };
+        if let Some(count) = args.count {
+            // No subject can need more than the total; with one subject the server stops
+            // delivering exactly at the count, leaving the rest to other queue members.
+            subscriber.unsubscribe_after(count);
+        }
+        subscribers.push(subscriber);
+    }
+    Ok(subscribers)
 }
 
 /// The next message on the answers' subscription; never, without one.
