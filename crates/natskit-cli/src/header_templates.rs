@@ -9,6 +9,7 @@ use crate::template::{Fill, Place, Template};
 /// Header names with their value templates, in the order given.
 #[derive(Debug, Clone, Default)]
 pub struct HeaderTemplates {
+    /// Each `-H` name with its value's template; a name may come more than once.
     entries: Vec<(String, Template)>,
 }
 

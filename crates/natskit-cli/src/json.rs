@@ -25,7 +25,8 @@ use serde::{Serialize, Serializer};
 use crate::clock;
 use crate::output::Shown;
 
-/// One line of `--json` output.
+/// One line of `--json` output; the fields are the schema listed in the module documentation,
+/// in that order.
 #[derive(Serialize)]
 struct Line<'a> {
     number: u64,

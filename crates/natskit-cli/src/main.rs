@@ -25,11 +25,17 @@
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
 //! - `connect`: the connection flags and how they become a [`natskit::Client`]; `settings`:
 //!   the fields they share with the environment and contexts, and how those layer; `context`:
-//!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug`.
+//!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug` and
+//!   listings (in URLs too).
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
 //!   `micro`, `bench`, `context`, `completions`.
-//! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations.
-//! - `output`: how messages are printed; `error`: the one error type every command returns.
+//! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations; `clock`:
+//!   times and durations as text.
+//! - `template`: `{{Count}}`-style words filled in per message; `header_templates`: `-H` values
+//!   that are templates.
+//! - `output`: how messages look to people; `json`: `sub --json`'s lines; `style`: colour, only
+//!   on a terminal; `error`: the one error type every command returns; `note!` (here): lines on
+//!   standard error.
 
 /// `eprintln!` for what goes to standard error (notes, warnings, the `error:` line), except that
 /// a standard error nobody reads any more (`2>&1 | head -1`, a closed pipe) loses the text
@@ -76,6 +82,7 @@ use crate::error::CliError;
     after_help = EXAMPLES
 )]
 pub(crate) struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     command: Command,
 }

@@ -53,6 +53,7 @@ pub fn colour_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
 /// Paints text for one stream, or leaves it plain.
 #[derive(Debug, Clone, Copy)]
 pub struct Palette {
+    /// Whether it paints (see [`colour_wanted`]).
     on: bool,
 }
 
@@ -91,7 +92,9 @@ impl Palette {
 /// Text with its style, written by `Display`.
 #[derive(Debug)]
 pub struct Painted<T> {
+    /// The look: plain when the palette is off.
     style: Style,
+    /// What is shown.
     text: T,
 }
 

@@ -33,6 +33,7 @@ const RANDOM_MAX: usize = 1 << 20;
 /// Text read once, with the places to fill in for each message.
 #[derive(Debug, Clone)]
 pub struct Template {
+    /// The text and words, in order.
     parts: Vec<Part>,
 }
 
@@ -60,8 +61,13 @@ enum Word {
     Unix,
     /// `{{UnixNano}}`.
     UnixNano,
-    /// `{{Random MIN MAX}}`: a length from `min` to `max`, both included.
-    Random { min: usize, max: usize },
+    /// `{{Random MIN MAX}}`: random letters and digits.
+    Random {
+        /// The shortest length.
+        min: usize,
+        /// The longest length (included).
+        max: usize,
+    },
     /// `{{Request}}`.
     Request,
     /// `{{0}}`, `{{1}}`..: a subject token, from 0.

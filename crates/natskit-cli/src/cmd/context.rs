@@ -33,6 +33,7 @@ readable by their owner only.";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ContextArgs {
+    /// What to do with the contexts.
     #[command(subcommand)]
     action: Action,
 }

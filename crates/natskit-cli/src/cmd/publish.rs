@@ -76,6 +76,7 @@ pub struct PubArgs {
     #[arg(long)]
     pub no_templates: bool,
 
+    /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

@@ -78,6 +78,7 @@ pub struct ReplyArgs {
     #[arg(long)]
     pub no_templates: bool,
 
+    /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

@@ -52,6 +52,7 @@ pub struct ReqArgs {
     #[arg(long, value_name = "N", default_value = "1")]
     pub replies: u64,
 
+    /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

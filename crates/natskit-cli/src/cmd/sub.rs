@@ -89,6 +89,7 @@ pub struct SubArgs {
     #[arg(long, value_name = "PREFIX", default_value = "_INBOX")]
     pub inbox_prefix: String,
 
+    /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

@@ -39,11 +39,17 @@ impl Body {
 
 /// Publishes on one connection and remembers how many messages and bytes went out.
 pub struct Sender {
+    /// The connection published on.
     client: Client,
+    /// The subject, filled in per message.
     subject: Template,
+    /// The `-H` headers, filled in per message.
     headers: HeaderTemplates,
+    /// `--reply`.
     reply: Option<String>,
+    /// `--sleep`: the pause before every message but the first.
     sleep: Duration,
+    /// Messages published so far; the next one's `{{Count}}` is one more.
     sent: u64,
     /// Smallest and largest payload sent, for the summary.
     sizes: Option<(usize, usize)>,

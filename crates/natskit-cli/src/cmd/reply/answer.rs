@@ -50,8 +50,11 @@ impl Failure {
 /// What an answer is made from.
 #[derive(Debug)]
 enum Source {
+    /// The body template (empty when none was given).
     Body(Template),
+    /// `--echo`: the request's own payload and headers.
     Echo,
+    /// `--command`: what the command prints.
     Command(ShellCommand),
 }
 
@@ -69,7 +72,9 @@ pub struct Answer {
 /// Makes answers; built before connecting, so bad templates fail early.
 #[derive(Debug)]
 pub struct Answerer {
+    /// Where the payload comes from.
     source: Source,
+    /// The `-H` headers added to every answer.
     headers: HeaderTemplates,
 }
 

@@ -20,6 +20,7 @@ use super::answer::Failure;
 /// The command line, read once.
 #[derive(Debug)]
 pub struct ShellCommand {
+    /// The script for `sh -c`, its subject tokens rendered as variables.
     script: Template,
 }
 

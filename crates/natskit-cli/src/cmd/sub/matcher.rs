@@ -27,17 +27,24 @@ pub struct Matched<M> {
 /// A request seen with a reply subject.
 #[derive(Debug)]
 struct Seen {
+    /// The request's number.
     number: u64,
+    /// When it was read.
     at: Instant,
+    /// Whether an answer to it has been seen.
     answered: bool,
 }
 
 /// Requests by reply subject, and answers read before their request.
 #[derive(Debug)]
 pub struct Matcher<M> {
+    /// The requests remembered, by reply subject.
     requests: HashMap<String, Seen>,
+    /// Their reply subjects, oldest first, to forget the oldest past [`MAX_REQUESTS`].
     order: VecDeque<String>,
+    /// Answers read before their request (at most [`MAX_EARLY`]), with their subjects.
     early: VecDeque<(String, M)>,
+    /// How many of `requests` are not answered yet.
     unanswered: usize,
 }
 

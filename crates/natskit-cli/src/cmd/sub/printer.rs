@@ -25,10 +25,15 @@ pub enum Format {
 
 /// Writes messages to standard output.
 pub struct Printer {
+    /// The form chosen by the flags.
     format: Format,
+    /// `--headers-only`.
     headers_only: bool,
+    /// `--timestamp`: show when each message is printed, as it arrives.
     timestamp: bool,
+    /// Colour for standard output.
     palette: Palette,
+    /// Standard output, locked for the whole run.
     out: StdoutLock<'static>,
 }
 
