@@ -45,7 +45,8 @@ pub struct ConnectArgs {
     pub connect_timeout: Option<Duration>,
 
     /// How long to wait for answers (`500ms`, `2s`); each command has its own default (`req`:
-    /// 5s, `micro`: 1s). Also bounds connecting, unless --connect-timeout is given.
+    /// 5s, `micro`: 1s, `sub --match-replies --count`: 2s for the last ones). Also bounds
+    /// connecting, unless --connect-timeout is given.
     #[arg(
         short,
         long,
