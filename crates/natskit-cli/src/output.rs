@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use natskit::{HeaderMap, Message};
 
 use crate::clock;
+use crate::error::CliError;
 use crate::style::{Palette, Role};
 
 /// What to show of a message besides its subject, headers and payload.
@@ -140,6 +141,14 @@ pub fn write_headers(out: &mut impl Write, palette: Palette, msg: &Message) -> i
         wrote = true;
     }
     Ok(wrote)
+}
+
+/// Writes `bytes` (a whole result: a listing, a script) to standard output.
+pub fn print(bytes: &[u8]) -> Result<(), CliError> {
+    io::stdout()
+        .lock()
+        .write_all(bytes)
+        .map_err(|e| CliError::io("writing to standard output", e))
 }
 
 /// `"subject"`, quoted as Rust quotes strings (subjects are plain ASCII in practice).

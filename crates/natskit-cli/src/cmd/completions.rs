@@ -1,8 +1,6 @@
 //! `natskit completions SHELL`: the shell's completion script for every command and flag,
 //! generated from the same definitions the parser uses, on standard output.
 
-use std::io::Write;
-
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -36,8 +34,5 @@ pub fn run(args: CompletionsArgs) -> Result<(), CliError> {
         "natskit",
         &mut script,
     );
-    std::io::stdout()
-        .lock()
-        .write_all(&script)
-        .map_err(|e| CliError::io("writing to standard output", e))
+    crate::output::print(&script)
 }

@@ -1,7 +1,6 @@
 //! `natskit context add|ls|select|show|rm`: connection settings saved under a name, so URLs
 //! and credentials are typed once. The files are the `context` module's; this is the command.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -9,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::context::{Context, Store};
 use crate::error::CliError;
+use crate::output::print;
 use crate::secret::{redact_urls, MASK};
 use crate::settings::Settings;
 
@@ -127,7 +127,7 @@ pub async fn run(args: ContextArgs) -> Result<(), CliError> {
             } else {
                 describe(&name, &context, &store.path(&name))
             };
-            print(&text)
+            print(text.as_bytes())
         }
         Action::Rm { name } => {
             store.remove(&name)?;
@@ -202,7 +202,7 @@ fn list(store: &Store, json: bool) -> Result<(), CliError> {
         for (name, selected, context) in &rows {
             text.push_str(&format!("{}\n", masked(name, context, *selected)));
         }
-        return print(&text);
+        return print(text.as_bytes());
     }
     let server = |context: &Context| {
         context.settings.server.as_deref().map_or_else(
@@ -226,7 +226,7 @@ fn list(store: &Store, json: bool) -> Result<(), CliError> {
         text.push_str(line.trim_end());
         text.push('\n');
     }
-    print(&text)
+    print(text.as_bytes())
 }
 
 /// The context as JSON, with its name and whether it is selected; secrets masked, in URLs too.
@@ -272,12 +272,4 @@ fn describe(name: &str, context: &Context, file: &Path) -> String {
         .into_iter()
         .filter_map(|(key, value)| Some(format!("{:16}{}\n", format!("{key}:"), value?)))
         .collect()
-}
-
-/// Writes `text` to standard output.
-fn print(text: &str) -> Result<(), CliError> {
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| CliError::io("writing to standard output", e))
 }

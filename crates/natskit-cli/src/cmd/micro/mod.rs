@@ -3,7 +3,6 @@
 
 mod render;
 
-use std::io::Write;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -108,10 +107,7 @@ pub async fn run(args: MicroArgs) -> Result<(), CliError> {
             emit(&mut out, args.json, &pings, render::ping)?
         }
     };
-    std::io::stdout()
-        .lock()
-        .write_all(&out)
-        .map_err(|e| CliError::io("writing to standard output", e))?;
+    crate::output::print(&out)?;
     note!(
         "{shown} service instance{} answered within {:?}",
         if shown == 1 { "" } else { "s" },
