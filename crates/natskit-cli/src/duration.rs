@@ -5,9 +5,11 @@ use std::time::Duration;
 /// Like [`parse_duration`], but zero (`0`, `0ms`, `0s`) is allowed too: for pauses that may
 /// be left out.
 pub fn parse_pause(text: &str) -> Result<Duration, String> {
-    match seconds(text)? {
-        zero if zero == 0.0 => Ok(Duration::ZERO),
-        seconds => positive(seconds, text),
+    let seconds = seconds(text)?;
+    if seconds == 0.0 {
+        Ok(Duration::ZERO)
+    } else {
+        positive(seconds, text)
     }
 }
 
