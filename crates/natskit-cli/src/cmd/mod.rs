@@ -60,12 +60,17 @@ impl Command {
     }
 }
 
+/// Parses a whole number, zero included (`req --replies`).
+fn parse_whole(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| format!("{text:?} is not a whole number"))
+}
+
 /// Parses `--count` values: a whole number of at least 1.
 fn parse_count(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("{text:?} is not a whole number")),
+    match parse_whole(text)? {
+        0 => Err("must be at least 1".into()),
+        n => Ok(n),
     }
 }
 

@@ -49,7 +49,7 @@ pub struct ReqArgs {
     pub headers: Vec<String>,
 
     /// How many answers to wait for; 0 takes every answer until --timeout (default 5s).
-    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(long, value_name = "N", default_value = "1", value_parser = super::parse_whole)]
     pub replies: u64,
 
     /// Where and how to connect.

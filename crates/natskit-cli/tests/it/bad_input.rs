@@ -124,6 +124,10 @@ fn unknown_flags_and_bad_values_are_usage_errors() {
             "error: unexpected argument '-1' found",
         ),
         (
+            &["req", "a", "--replies", "x"],
+            "error: invalid value 'x' for '--replies <N>': \"x\" is not a whole number",
+        ),
+        (
             &["reply", "a", "--sleep", "x"],
             "error: invalid value 'x' for '--sleep <DURATION>'",
         ),
