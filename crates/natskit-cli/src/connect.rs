@@ -13,7 +13,7 @@ use natskit::{Client, ConnectOptions};
 
 use crate::context::Store;
 use crate::duration::parse_duration;
-use crate::error::{connect_error, CliError};
+use crate::error::{connect_error, CliError, Presented};
 use crate::settings::{Kind, Settings, HEADING};
 
 /// How long connecting may take when neither `--connect-timeout` nor `--timeout` says.
@@ -223,12 +223,12 @@ impl Connection {
         options
             .connect(self.urls())
             .await
-            .map_err(|e| connect_error(&e, Some(&self.presented())))
+            .map_err(|e| connect_error(&e, &self.presented()))
     }
 
     /// The credentials presented, in words that quote no secret: `user "alice"`,
-    /// `the token from context "prod"`, `no credentials`.
-    fn presented(&self) -> String {
+    /// `the token from context "prod"`, `user "bob" in the URL`.
+    fn presented(&self) -> Presented {
         let settings = &self.settings;
         let what = match settings.kinds().first() {
             Some(Kind::UserPassword) => match &settings.user {
@@ -240,29 +240,27 @@ impl Connection {
             Some(Kind::Nkey) => credentials_file("the NKey seed", settings.nkey.as_deref()),
             None => return self.credentials_in_urls(),
         };
-        match &self.credentials_origin {
+        Presented::Credentials(match &self.credentials_origin {
             Origin::NamedContext(name) | Origin::SelectedContext(name) => {
                 format!("{what} from context {name:?}")
             }
             Origin::Given | Origin::Default => what,
-        }
+        })
     }
-}
 
-impl Connection {
     /// What the server URLs carry (`user "alice" in the URL`, `the token in the URL`), else
-    /// `no credentials`.
-    fn credentials_in_urls(&self) -> String {
+    /// nothing.
+    fn credentials_in_urls(&self) -> Presented {
         let servers = natskit::ServerAddr::parse_list(self.urls()).unwrap_or_default();
         for server in servers {
             if let Some(user) = server.user() {
-                return format!("user {user:?} in the URL");
+                return Presented::Credentials(format!("user {user:?} in the URL"));
             }
             if server.token().is_some() {
-                return "the token in the URL".to_owned();
+                return Presented::Credentials("the token in the URL".to_owned());
             }
         }
-        "no credentials".to_owned()
+        Presented::Nothing
     }
 }
 

@@ -41,15 +41,26 @@ impl fmt::Display for CliError {
 
 impl From<ConnectError> for CliError {
     fn from(error: ConnectError) -> Self {
-        connect_error(&error, None)
+        connect_error(&error, &Presented::Unknown)
     }
+}
+
+/// What a connection showed the server to authenticate, for the message of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented {
+    /// Not known where the error is turned into a message.
+    Unknown,
+    /// No credentials at all.
+    Nothing,
+    /// These, in words that quote no secret: `user "alice"`, `the token from context "prod"`.
+    Credentials(String),
 }
 
 /// A failed connect as one line. The client's messages are kept ("could not connect to
 /// 127.0.0.1:1: ..."), except that a refusal for authorization says so first and names what
 /// was `presented` (`user "alice"`, never a password), and certificate failures say which flag
 /// fixes them.
-pub fn connect_error(error: &ConnectError, presented: Option<&str>) -> CliError {
+pub fn connect_error(error: &ConnectError, presented: &Presented) -> CliError {
     // Of a list of servers, the last one's failure is the one worth telling.
     let mut inner = error;
     while let ConnectError::NoServers { last } = inner {
@@ -58,14 +69,14 @@ pub fn connect_error(error: &ConnectError, presented: Option<&str>) -> CliError 
     let message = match inner {
         ConnectError::Refused { address, message } if is_authorization(message) => {
             match presented {
-                Some("no credentials") => format!(
+                Presented::Nothing => format!(
                     "authorization failed: {address} requires credentials \
                      (--user/--password, --token, --creds or --nkey) ({message})"
                 ),
-                Some(presented) => {
+                Presented::Credentials(presented) => {
                     format!("authorization failed: {address} refused {presented} ({message})")
                 }
-                None => {
+                Presented::Unknown => {
                     format!("authorization failed: {address} refused the connection ({message})")
                 }
             }
