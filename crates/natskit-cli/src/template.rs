@@ -156,9 +156,15 @@ impl Template {
         Ok(Template { parts })
     }
 
-    /// True when the text has no words (it is the same for every message).
-    pub fn is_fixed(&self) -> bool {
-        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
+    /// The text, when it has no words (it is then the same for every message).
+    pub fn fixed(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(text) => Some(text.as_str()),
+                Part::Word(_) => None,
+            })
+            .collect()
     }
 
     /// The bytes for one message; an error (as text) when a token or the request is missing.
@@ -421,9 +427,10 @@ mod tests {
     fn literal_keeps_braces() {
         let t = Template::literal("{{Count}}");
         assert_eq!(t.render(&fill(3)).unwrap(), b"{{Count}}");
-        assert!(t.is_fixed());
-        assert!(!Template::parse("{{Count}}", "x", Place::Publish)
-            .unwrap()
-            .is_fixed());
+        assert_eq!(t.fixed().as_deref(), Some("{{Count}}"));
+        let parse = |text| Template::parse(text, "x", Place::Publish).unwrap();
+        assert_eq!(parse("a.b").fixed().as_deref(), Some("a.b"));
+        assert_eq!(parse("").fixed().as_deref(), Some(""));
+        assert_eq!(parse("a.{{Count}}").fixed(), None);
     }
 }

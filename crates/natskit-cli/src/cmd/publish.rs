@@ -101,6 +101,7 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
         .as_deref()
         .map(|text| Template::read(text, "the body", Place::Publish, templates).map(Body::new))
         .transpose()?;
+    check_subjects(&subject, args.reply.as_deref())?;
     let client = args.connect.connect().await?;
     let mut sender = Sender::new(client, subject, headers, args.reply.clone(), args.sleep);
     match (body, args.send_on) {
@@ -121,6 +122,19 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
     }
     let summary = sender.finish().await?;
     note!("Published {summary} to {:?}", args.subject);
+    Ok(())
+}
+
+/// Checks the subject (when it has no words, so is known now) and the reply subject before
+/// connecting and reading standard input: a typo should not cost a body typed or piped in.
+fn check_subjects(subject: &Template, reply: Option<&str>) -> Result<(), CliError> {
+    let invalid = |e: natskit_proto::ProtoError| CliError::msg(e.to_string());
+    if let Some(subject) = subject.fixed() {
+        natskit_proto::subject::validate_publish(&subject).map_err(invalid)?;
+    }
+    if let Some(reply) = reply {
+        natskit_proto::subject::validate_reply(reply).map_err(invalid)?;
+    }
     Ok(())
 }
 

@@ -93,6 +93,33 @@ fn invalid_subjects() {
 }
 
 #[test]
+fn pub_checks_its_subjects_before_connecting_and_reading_stdin() {
+    // Nothing listens on port 1, and standard input is never read: the subject comes first.
+    for (args, expected) in [
+        (
+            &["pub", "a b"][..],
+            "error: invalid publish subject \"a b\"",
+        ),
+        (
+            &["pub", "a..b", "--send-on", "newline"],
+            "error: invalid publish subject \"a..b\"",
+        ),
+        (
+            &["pub", "a", "--reply", "r.>"],
+            "error: invalid reply subject \"r.>\"",
+        ),
+    ] {
+        let out = natskit_bare(args)
+            .args(["--server", "nats://127.0.0.1:1"])
+            .write_stdin("body\n")
+            .assert()
+            .code(1);
+        let line = one_error_line(out.get_output());
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+}
+
+#[test]
 fn unknown_flags_and_bad_values_are_usage_errors() {
     for (args, first_line) in [
         (

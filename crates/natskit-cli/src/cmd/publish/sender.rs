@@ -21,19 +21,12 @@ pub enum Body {
 }
 
 impl Body {
-    /// A body from a template; one without words is rendered once, here.
+    /// A body from a template; one without words is taken as it is, here.
     pub fn new(template: Template) -> Body {
-        if template.is_fixed() {
-            let fill = Fill {
-                count: 1,
-                now: SystemTime::now(),
-                request: None,
-            };
-            if let Ok(bytes) = template.render(&fill) {
-                return Body::Fixed(Bytes::from(bytes));
-            }
+        match template.fixed() {
+            Some(text) => Body::Fixed(Bytes::from(text)),
+            None => Body::Template(template),
         }
-        Body::Template(template)
     }
 }
 
