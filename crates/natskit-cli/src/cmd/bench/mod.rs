@@ -1,18 +1,396 @@
-//! `natskit bench`: throughput and latency of publish, subscribe and request (being built).
+//! `natskit bench`: throughput and latency of publish, subscribe and request.
+//!
+//! ```text
+//! natskit bench pub    [SUBJECT] [-c CLIENTS] [-n MSGS | -d DURATION] [--size BYTES]
+//! natskit bench sub    [SUBJECT] [-c CLIENTS] [-n MSGS | -d DURATION]
+//! natskit bench pubsub [SUBJECT] [-c CLIENTS] [--subs N] [-n MSGS | -d DURATION] [--size BYTES]
+//! natskit bench req    [SUBJECT] [-c CLIENTS] [--responders N | --external] [-n MSGS | -d DURATION] [--size BYTES]
+//!                      [--json] [--csv FILE|-]
+//! ```
+//!
+//! Every client has its own connection. `--msgs` is shared among the senders (publishers,
+//! requesters); each subscriber expects every message. What is timed, per client:
+//! - publisher: first publish until a flush round trip returns (the server has every message);
+//! - subscriber: first message to last; lost = messages sent (or `--msgs`) minus received;
+//! - requester: first request to last answer, one request out at a time.
+//!
+//! Aggregates add up the clients of a role over the span from the earliest start to the
+//! latest end. Latency, in an HDR histogram per client (merged for the aggregate):
+//! - publisher: round trips of flushes sent every millisecond while publishing, and the
+//!   final flush: how long the server takes to take in what was queued ahead of them;
+//! - subscriber: publish to receive, from the wall-clock send time that 1 in 64 payloads of
+//!   at least 8 bytes carry (see `payload`), so it works across processes on one machine;
+//! - requester: every request, from sending it to its answer.
+//!
+//! # Layout
+//! - `args`: flags and the size parser; `control`: stop signal, counters, progress bar.
+//! - `pubsub`, `req`: the scenarios; `publish`, `receive`: one publisher, one subscriber.
+//! - `payload`: payloads and their send times; `stats`: figures per client and aggregated;
+//!   `report`: tables, CSV and JSON; `units`: how numbers are written.
 
-use clap::Args;
+mod args;
+mod control;
+mod payload;
+mod publish;
+mod pubsub;
+mod receive;
+mod report;
+mod req;
+mod stats;
+mod units;
 
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::{Args, Subcommand};
+use natskit::Client;
+use natskit_proto::subject::{validate_publish, validate_subscribe};
+use tokio::task::JoinHandle;
+
+use self::args::{parse_subs, Amount, LoadArgs, OutputArgs, SizeArgs, SubjectArgs};
+use self::control::{Counter, Goal, Progress, Stop};
+use self::report::Report;
+use self::stats::ClientStats;
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
+
+/// Messages when `--msgs` and `--duration` are not given.
+const DEFAULT_MSGS: u64 = 100_000;
+/// Requests when `--msgs` and `--duration` are not given (one at a time, so fewer).
+const DEFAULT_REQUESTS: u64 = 10_000;
+/// How long `sub` waits after its last message before it counts the rest as lost.
+const DEFAULT_IDLE: Duration = Duration::from_secs(2);
+/// How long each request waits for its answer by default.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Arguments of `natskit bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub mode: Mode,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
 
-/// Runs the benchmark.
-pub async fn run(_args: BenchArgs) -> Result<(), CliError> {
-    Err(CliError::msg("natskit bench is not built yet"))
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum Mode {
+    /// Publish as fast as the server takes it; timed until a flush round trip returns.
+    #[command(name = "pub")]
+    Pub(PubArgs),
+    /// Count the messages on a subject (start it before the publishers); timed from the
+    /// first message to the last.
+    Sub(SubArgs),
+    /// Publishers and subscribers in one process; every subscriber should get every message.
+    Pubsub(PubsubArgs),
+    /// Requests, one at a time per client, to built-in echo responders or a running service.
+    Req(ReqArgs),
+}
+
+/// Arguments of `natskit bench pub`.
+#[derive(Debug, Args)]
+pub struct PubArgs {
+    #[command(flatten)]
+    subject: SubjectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+    #[command(flatten)]
+    size: SizeArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `natskit bench sub`: `--clients` subscribers, each waiting for `--msgs`.
+///
+/// `--timeout` (default 2s) is how long a subscriber waits after its last message before it
+/// counts what did not come as lost.
+#[derive(Debug, Args)]
+pub struct SubArgs {
+    #[command(flatten)]
+    subject: SubjectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `natskit bench pubsub`.
+#[derive(Debug, Args)]
+pub struct PubsubArgs {
+    #[command(flatten)]
+    subject: SubjectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Subscribers, each on its own connection; each should get every message.
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_subs)]
+    subs: usize,
+    #[command(flatten)]
+    size: SizeArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `natskit bench req`. `--timeout` (default 5s) bounds each request.
+#[derive(Debug, Args)]
+pub struct ReqArgs {
+    #[command(flatten)]
+    subject: SubjectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Built-in echo responders, each on its own connection, in the queue group
+    /// "natskit-bench".
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_subs)]
+    responders: usize,
+    /// No built-in responders: send the requests to a service that is already running.
+    #[arg(long, visible_alias = "no-responder", conflicts_with = "responders")]
+    external: bool,
+    #[command(flatten)]
+    size: SizeArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Runs the benchmark and prints its results.
+pub async fn run(args: BenchArgs) -> Result<(), CliError> {
+    let BenchArgs { mode, connect } = args;
+    let output = match &mode {
+        Mode::Pub(a) => &a.output,
+        Mode::Sub(a) => &a.output,
+        Mode::Pubsub(a) => &a.output,
+        Mode::Req(a) => &a.output,
+    }
+    .clone();
+    if output.json && output.csv_to_stdout() {
+        return Err(CliError::msg(
+            "--json and --csv - both write to standard output; give --csv a file",
+        ));
+    }
+    let session = Session {
+        show_progress: std::io::stderr().is_terminal() && !output.machine_stdout(),
+        connect,
+        stop: Stop::new(),
+        counter: Counter::default(),
+    };
+    let report = match mode {
+        Mode::Pub(a) => {
+            let subject = a.subject.subject();
+            let amount = a.load.amount(DEFAULT_MSGS);
+            check_publish(subject, a.load.clients, amount)?;
+            let clients =
+                pubsub::run_pub(&session, subject, a.load.clients, amount, a.size.size).await?;
+            let setup = format!(
+                "pub on {subject:?}: {}, {} of {}",
+                plural(a.load.clients, "publisher"),
+                describe(amount, "msgs"),
+                units::size(a.size.size)
+            );
+            Report::new("pub", subject, Some(a.size.size), setup, &clients)
+        }
+        Mode::Sub(a) => {
+            let subject = a.subject.subject();
+            validate_subscribe(subject).map_err(|e| CliError::msg(e.to_string()))?;
+            let amount = a.load.amount(DEFAULT_MSGS);
+            let idle = session.connect.timeout_or(DEFAULT_IDLE);
+            let clients = pubsub::run_sub(&session, subject, a.load.clients, amount, idle).await?;
+            let setup = format!(
+                "sub on {subject:?}: {}, {}",
+                plural(a.load.clients, "subscriber"),
+                match amount {
+                    Amount::Msgs(_) => format!("{} each", describe(amount, "msgs")),
+                    Amount::Duration(_) => describe(amount, "msgs"),
+                }
+            );
+            Report::new("sub", subject, None, setup, &clients)
+        }
+        Mode::Pubsub(a) => {
+            let subject = a.subject.subject();
+            let amount = a.load.amount(DEFAULT_MSGS);
+            check_publish(subject, a.load.clients, amount)?;
+            let clients = pubsub::run_pubsub(
+                &session,
+                subject,
+                a.load.clients,
+                a.subs,
+                amount,
+                a.size.size,
+            )
+            .await?;
+            let setup = format!(
+                "pubsub on {subject:?}: {}, {}, {} of {}",
+                plural(a.load.clients, "publisher"),
+                plural(a.subs, "subscriber"),
+                describe(amount, "msgs"),
+                units::size(a.size.size)
+            );
+            Report::new("pubsub", subject, Some(a.size.size), setup, &clients)
+        }
+        Mode::Req(a) => {
+            let subject = a.subject.subject();
+            let amount = a.load.amount(DEFAULT_REQUESTS);
+            check_publish(subject, a.load.clients, amount)?;
+            let requests = req::Requests {
+                subject: subject.into(),
+                payload: Bytes::from(vec![0u8; a.size.size]),
+                timeout: session.connect.timeout_or(DEFAULT_REQUEST_TIMEOUT),
+            };
+            let responders = if a.external { 0 } else { a.responders };
+            let clients =
+                req::run_req(&session, requests, a.load.clients, responders, amount).await?;
+            let answered_by = match responders {
+                0 => "a running service".to_owned(),
+                n => plural(n, "built-in responder"),
+            };
+            let setup = format!(
+                "req on {subject:?}: {}, {answered_by}, {} of {}",
+                plural(a.load.clients, "requester"),
+                describe(amount, "requests"),
+                units::size(a.size.size)
+            );
+            Report::new("req", subject, Some(a.size.size), setup, &clients)
+        }
+    };
+    write_report(&report, &output)
+}
+
+/// Checks a subject for publishing, and that every sender gets at least one message.
+fn check_publish(subject: &str, clients: usize, amount: Amount) -> Result<(), CliError> {
+    validate_publish(subject).map_err(|e| CliError::msg(e.to_string()))?;
+    match amount {
+        Amount::Msgs(n) if n < clients as u64 => Err(CliError::msg(format!(
+            "--msgs {n} is fewer than --clients {clients}: each client needs at least one"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Prints the tables (or JSON, or CSV on standard output) and writes a CSV file if asked.
+fn write_report(report: &Report, output: &OutputArgs) -> Result<(), CliError> {
+    let stdout_text = if output.json {
+        report.json()
+    } else if output.csv_to_stdout() {
+        report.csv()
+    } else {
+        report.human()
+    };
+    if let Some(path) = output.csv.as_ref().filter(|_| !output.csv_to_stdout()) {
+        std::fs::write(path, report.csv())
+            .map_err(|e| CliError::msg(format!("writing {}: {e}", path.display())))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(stdout_text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::io("writing to standard output", e))
+}
+
+/// `1 publisher`, `3 publishers`.
+fn plural(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{} {what}s", units::count(n as u64)),
+    }
+}
+
+/// `100,000 msgs` or `for 2.00 s`.
+fn describe(amount: Amount, what: &str) -> String {
+    match amount {
+        Amount::Msgs(n) => format!("{} {what}", units::count(n)),
+        Amount::Duration(d) => format!("for {}", units::duration(d)),
+    }
+}
+
+/// What every scenario of one run shares.
+pub struct Session {
+    /// How to connect.
+    connect: ConnectArgs,
+    /// Ends the run early: `--duration`, Ctrl-C, or a client that failed.
+    stop: Stop,
+    /// Messages handled so far, for the progress bar.
+    counter: Counter,
+    /// Whether to draw the progress bar.
+    show_progress: bool,
+}
+
+/// A run under way: the `--duration` timer (and Ctrl-C) and the progress bar.
+struct Running {
+    timer: JoinHandle<()>,
+    progress: Option<Progress>,
+}
+
+impl Session {
+    /// Starts the timed part: arms `--duration` and Ctrl-C, shows the bar.
+    fn start(&self, goal: Goal, what: &'static str, amount: Amount) -> Running {
+        let duration = match amount {
+            Amount::Duration(d) => Some(d),
+            Amount::Msgs(_) => None,
+        };
+        Running {
+            timer: self.stop.arm(duration),
+            progress: self
+                .show_progress
+                .then(|| Progress::show(goal, what, self.counter.clone())),
+        }
+    }
+}
+
+impl Running {
+    /// Ends the timed part: the bar is cleared.
+    fn end(self) {
+        self.timer.abort();
+        if let Some(progress) = self.progress {
+            progress.finish();
+        }
+    }
+}
+
+/// Connects `n` clients, one connection each.
+async fn connect_all(connect: &ConnectArgs, n: usize) -> Result<Vec<Client>, CliError> {
+    let mut clients = Vec::with_capacity(n);
+    for _ in 0..n {
+        clients.push(connect.connect().await?);
+    }
+    Ok(clients)
+}
+
+/// Spawns one client's work; if it fails, the run's other clients are told to stop.
+fn spawn_client<F>(stop: &Stop, work: F) -> JoinHandle<Result<ClientStats, CliError>>
+where
+    F: std::future::Future<Output = Result<ClientStats, CliError>> + Send + 'static,
+{
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        let result = work.await;
+        if result.is_err() {
+            stop.set();
+        }
+        result
+    })
+}
+
+/// Waits for every client task; the first error is returned once all have ended.
+async fn join_all(
+    tasks: Vec<JoinHandle<Result<ClientStats, CliError>>>,
+    stop: &Stop,
+) -> Result<Vec<ClientStats>, CliError> {
+    let mut results = Vec::with_capacity(tasks.len());
+    let mut first_error = None;
+    for task in tasks {
+        let result = task
+            .await
+            .unwrap_or_else(|e| Err(CliError::msg(format!("a benchmark client failed: {e}"))));
+        match result {
+            Ok(stats) => results.push(stats),
+            Err(e) => {
+                stop.set();
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(results),
+    }
 }
