@@ -7,6 +7,7 @@
 
 mod support;
 
+mod bench;
 mod demo;
 mod device;
 mod errors;
