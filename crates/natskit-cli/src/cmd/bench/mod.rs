@@ -83,10 +83,19 @@ pub enum Mode {
     Pub(PubArgs),
     /// Count the messages on a subject (start it before the publishers); timed from the
     /// first message to the last.
+    #[command(
+        after_help = "Each subscriber waits for --msgs messages, or until --duration is \
+        over. After its last message it waits --timeout (default 2s) before counting what did \
+        not come as lost."
+    )]
     Sub(SubArgs),
     /// Publishers and subscribers in one process; every subscriber should get every message.
     Pubsub(PubsubArgs),
     /// Requests, one at a time per client, to built-in echo responders or a running service.
+    #[command(
+        after_help = "Each request waits --timeout (default 5s) for its answer; a \
+        request that gets none ends the run with an error."
+    )]
     Req(ReqArgs),
 }
 
@@ -104,9 +113,6 @@ pub struct PubArgs {
 }
 
 /// Arguments of `natskit bench sub`: `--clients` subscribers, each waiting for `--msgs`.
-///
-/// `--timeout` (default 2s) is how long a subscriber waits after its last message before it
-/// counts what did not come as lost.
 #[derive(Debug, Args)]
 pub struct SubArgs {
     #[command(flatten)]
@@ -133,7 +139,7 @@ pub struct PubsubArgs {
     output: OutputArgs,
 }
 
-/// Arguments of `natskit bench req`. `--timeout` (default 5s) bounds each request.
+/// Arguments of `natskit bench req`.
 #[derive(Debug, Args)]
 pub struct ReqArgs {
     #[command(flatten)]
@@ -182,10 +188,9 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
             let clients =
                 pubsub::run_pub(&session, subject, a.load.clients, amount, a.size.size).await?;
             let setup = format!(
-                "pub on {subject:?}: {}, {} of {}",
+                "pub on {subject:?}: {}, {}",
                 plural(a.load.clients, "publisher"),
-                describe(amount, "msgs"),
-                units::size(a.size.size)
+                describe(amount, "msgs", a.size.size)
             );
             Report::new("pub", subject, Some(a.size.size), setup, &clients)
         }
@@ -199,8 +204,8 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
                 "sub on {subject:?}: {}, {}",
                 plural(a.load.clients, "subscriber"),
                 match amount {
-                    Amount::Msgs(_) => format!("{} each", describe(amount, "msgs")),
-                    Amount::Duration(_) => describe(amount, "msgs"),
+                    Amount::Msgs(n) => format!("{} msgs each", units::count(n)),
+                    Amount::Duration(d) => format!("for {}", units::duration(d)),
                 }
             );
             Report::new("sub", subject, None, setup, &clients)
@@ -219,11 +224,10 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
             )
             .await?;
             let setup = format!(
-                "pubsub on {subject:?}: {}, {}, {} of {}",
+                "pubsub on {subject:?}: {}, {}, {}",
                 plural(a.load.clients, "publisher"),
                 plural(a.subs, "subscriber"),
-                describe(amount, "msgs"),
-                units::size(a.size.size)
+                describe(amount, "msgs", a.size.size)
             );
             Report::new("pubsub", subject, Some(a.size.size), setup, &clients)
         }
@@ -244,10 +248,9 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
                 n => plural(n, "built-in responder"),
             };
             let setup = format!(
-                "req on {subject:?}: {}, {answered_by}, {} of {}",
+                "req on {subject:?}: {}, {answered_by}, {}",
                 plural(a.load.clients, "requester"),
-                describe(amount, "requests"),
-                units::size(a.size.size)
+                describe(amount, "requests", a.size.size)
             );
             Report::new("req", subject, Some(a.size.size), setup, &clients)
         }
@@ -294,11 +297,12 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-/// `100,000 msgs` or `for 2.00 s`.
-fn describe(amount: Amount, what: &str) -> String {
+/// `100,000 msgs of 16 B` or `msgs of 16 B for 2.00 s`.
+fn describe(amount: Amount, what: &str, size: usize) -> String {
+    let size = units::size(size);
     match amount {
-        Amount::Msgs(n) => format!("{} {what}", units::count(n)),
-        Amount::Duration(d) => format!("for {}", units::duration(d)),
+        Amount::Msgs(n) => format!("{} {what} of {size}", units::count(n)),
+        Amount::Duration(d) => format!("{what} of {size} for {}", units::duration(d)),
     }
 }
 

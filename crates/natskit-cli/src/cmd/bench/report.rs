@@ -57,7 +57,13 @@ impl Report {
     pub fn human(&self) -> String {
         let mut out = format!("{}\n\n", self.setup);
         let with_lost = self.rows.iter().any(|r| r.lost.is_some());
-        let mut header = vec!["", "msgs"];
+        // Requesters count requests; publishers and subscribers, messages.
+        let counted = if self.rows.iter().all(|r| r.role == Role::Req) {
+            "requests"
+        } else {
+            "msgs"
+        };
+        let mut header = vec!["", counted];
         if with_lost {
             header.push("lost");
         }
