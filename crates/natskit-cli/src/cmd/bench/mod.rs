@@ -16,8 +16,9 @@
 //!
 //! Aggregates add up the clients of a role over the span from the earliest start to the
 //! latest end. Latency, in an HDR histogram per client (merged for the aggregate):
-//! - publisher: round trips of flushes sent every millisecond while publishing, and the
-//!   final flush: how long the server takes to take in what was queued ahead of them;
+//! - publisher: round trips of flushes sent one at a time (at most one a millisecond) while
+//!   publishing, and the final flush: how long the server takes to take in what was queued
+//!   ahead of them, so a publisher flooding the server sees tens of milliseconds;
 //! - subscriber: publish to receive, from the wall-clock send time that 1 in 64 payloads of
 //!   at least 8 bytes carry (see `payload`), so it works across processes on one machine;
 //! - requester: every request, from sending it to its answer.

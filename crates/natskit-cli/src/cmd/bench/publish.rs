@@ -13,7 +13,7 @@ use super::payload::Payloads;
 use super::stats::{self, ClientStats, Role};
 use crate::error::CliError;
 
-/// How often the side task sends a flush while publishing.
+/// The side task sends at most one flush per this long while publishing.
 const SAMPLE_EVERY: Duration = Duration::from_millis(1);
 
 /// What a publisher is told to do.
@@ -30,9 +30,9 @@ pub struct Plan {
 /// Publishes as `plan` says on `client` (its own connection) as publisher `id`.
 ///
 /// The span runs from the first publish until a flush returns, so every message has reached
-/// the server. The latency samples are flush round trips: one every millisecond from a side
-/// task while publishing, and the final one; each tells how long the server took to take in
-/// what was queued ahead of it.
+/// the server. The latency samples are flush round trips: one at a time from a side task
+/// while publishing (at most one a millisecond), and the final one; each tells how long the
+/// server took to take in what was queued ahead of it.
 pub async fn publish(
     client: &Client,
     id: usize,

@@ -114,7 +114,7 @@ impl Report {
     fn latency_note(&self, role: Role) -> String {
         let what = match role {
             Role::Pub => {
-                "flush round trips while publishing (one each millisecond, and the last)".to_owned()
+                "flush round trips while publishing (one at a time, at most one a millisecond, and the last)".to_owned()
             }
             Role::Sub if self.size.is_some_and(|size| size < STAMP_LEN) => {
                 format!("none: payloads under {STAMP_LEN} bytes carry no send time")
