@@ -8,6 +8,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::units;
+
 /// A stop signal shared by every client of a run.
 ///
 /// Senders check [`is_set`](Stop::is_set) between messages (one relaxed load); receivers wait
@@ -115,12 +117,13 @@ pub struct Progress {
 impl Progress {
     /// Shows a bar for `goal` labelled `what` (`published`, `received`, `requests`).
     pub fn show(goal: Goal, what: &'static str, counter: Counter) -> Progress {
-        let (len, template) = match goal {
-            Goal::Msgs(n) => (
-                n,
-                "{bar:40.cyan/blue} {human_pos}/{human_len} {msg} {elapsed}",
-            ),
-            Goal::Time(d) => (d.as_millis() as u64, "{bar:40.cyan/blue} {elapsed}/{msg}"),
+        let len = match goal {
+            Goal::Msgs(n) => n,
+            Goal::Time(d) => d.as_millis() as u64,
+        };
+        let template = match goal {
+            Goal::Msgs(_) => "{bar:40.cyan/blue} {human_pos}/{human_len} {msg} {elapsed}",
+            Goal::Time(_) => "{bar:40.cyan/blue} {msg}",
         };
         let style = ProgressStyle::with_template(template)
             .expect("the template is valid")
@@ -139,11 +142,13 @@ impl Progress {
                         shown.set_message(what);
                     }
                     Goal::Time(d) => {
-                        shown.set_position(start.elapsed().as_millis() as u64);
+                        let elapsed = start.elapsed().min(d);
+                        shown.set_position(elapsed.as_millis() as u64);
                         shown.set_message(format!(
-                            "{}s, {} {what}",
-                            d.as_secs(),
-                            super::units::count(counter.get())
+                            "{} of {}, {} {what}",
+                            units::duration(elapsed),
+                            units::duration(d),
+                            units::count(counter.get())
                         ));
                     }
                 }
