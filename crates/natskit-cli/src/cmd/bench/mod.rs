@@ -24,7 +24,8 @@
 //! - requester: every request, from sending it to its answer.
 //!
 //! # Layout
-//! - `args`: flags and the size parser; `control`: stop signal, counters, progress bar.
+//! - `args`: flags and the size parser; `control`: stop signal, counters, progress bar;
+//!   `session`: what a run's clients share, and connecting, spawning and collecting them.
 //! - `pubsub`, `req`: the scenarios; `publish`, `receive`: one publisher, one subscriber.
 //! - `payload`: payloads and their send times; `stats`: figures per client and aggregated;
 //!   `report`: tables, CSV and JSON; `units`: how numbers are written.
@@ -37,6 +38,7 @@ mod pubsub;
 mod receive;
 mod report;
 mod req;
+mod session;
 mod stats;
 mod units;
 
@@ -45,14 +47,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::{Args, Subcommand};
-use natskit::Client;
 use natskit_proto::subject::{validate_publish, validate_subscribe};
-use tokio::task::JoinHandle;
 
 use self::args::{parse_subs, Amount, LoadArgs, OutputArgs, SizeArgs, SubjectArgs};
-use self::control::{Counter, Goal, Progress, Stop};
+use self::control::{Counter, Stop};
 use self::report::Report;
-use self::stats::ClientStats;
+use self::session::Session;
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
 
@@ -182,81 +182,96 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         counter: Counter::default(),
     };
     let report = match mode {
-        Mode::Pub(a) => {
-            let subject = a.subject.subject();
-            let amount = a.load.amount(DEFAULT_MSGS);
-            check_publish(subject, a.load.clients, amount)?;
-            let clients =
-                pubsub::run_pub(&session, subject, a.load.clients, amount, a.size.size).await?;
-            let setup = format!(
-                "pub on {subject:?}: {}, {}",
-                plural(a.load.clients, "publisher"),
-                describe(amount, "msgs", a.size.size)
-            );
-            Report::new("pub", subject, Some(a.size.size), setup, &clients)
-        }
-        Mode::Sub(a) => {
-            let subject = a.subject.subject();
-            validate_subscribe(subject).map_err(|e| CliError::msg(e.to_string()))?;
-            let amount = a.load.amount(DEFAULT_MSGS);
-            let idle = session.connect.timeout_or(DEFAULT_IDLE);
-            let clients = pubsub::run_sub(&session, subject, a.load.clients, amount, idle).await?;
-            let setup = format!(
-                "sub on {subject:?}: {}, {}",
-                plural(a.load.clients, "subscriber"),
-                match amount {
-                    Amount::Msgs(n) => format!("{} msgs each", units::count(n)),
-                    Amount::Duration(d) => format!("for {}", units::duration(d)),
-                }
-            );
-            Report::new("sub", subject, None, setup, &clients)
-        }
-        Mode::Pubsub(a) => {
-            let subject = a.subject.subject();
-            let amount = a.load.amount(DEFAULT_MSGS);
-            check_publish(subject, a.load.clients, amount)?;
-            let clients = pubsub::run_pubsub(
-                &session,
-                subject,
-                a.load.clients,
-                a.subs,
-                amount,
-                a.size.size,
-            )
-            .await?;
-            let setup = format!(
-                "pubsub on {subject:?}: {}, {}, {}",
-                plural(a.load.clients, "publisher"),
-                plural(a.subs, "subscriber"),
-                describe(amount, "msgs", a.size.size)
-            );
-            Report::new("pubsub", subject, Some(a.size.size), setup, &clients)
-        }
-        Mode::Req(a) => {
-            let subject = a.subject.subject();
-            let amount = a.load.amount(DEFAULT_REQUESTS);
-            check_publish(subject, a.load.clients, amount)?;
-            let requests = req::Requests {
-                subject: subject.into(),
-                payload: Bytes::from(vec![0u8; a.size.size]),
-                timeout: session.connect.timeout_or(DEFAULT_REQUEST_TIMEOUT),
-            };
-            let responders = if a.external { 0 } else { a.responders };
-            let clients =
-                req::run_req(&session, requests, a.load.clients, responders, amount).await?;
-            let answered_by = match responders {
-                0 => "a running service".to_owned(),
-                n => plural(n, "built-in responder"),
-            };
-            let setup = format!(
-                "req on {subject:?}: {}, {answered_by}, {}",
-                plural(a.load.clients, "requester"),
-                describe(amount, "requests", a.size.size)
-            );
-            Report::new("req", subject, Some(a.size.size), setup, &clients)
-        }
+        Mode::Pub(a) => bench_pub(&session, a).await?,
+        Mode::Sub(a) => bench_sub(&session, a).await?,
+        Mode::Pubsub(a) => bench_pubsub(&session, a).await?,
+        Mode::Req(a) => bench_req(&session, a).await?,
     };
     write_report(&report, &output)
+}
+
+/// `natskit bench pub`.
+async fn bench_pub(session: &Session, a: PubArgs) -> Result<Report, CliError> {
+    let subject = a.subject.subject();
+    let amount = a.load.amount(DEFAULT_MSGS);
+    check_publish(subject, a.load.clients, amount)?;
+    let clients = pubsub::run_pub(session, subject, a.load.clients, amount, a.size.size).await?;
+    let setup = format!(
+        "pub on {subject:?}: {}, {}",
+        plural(a.load.clients, "publisher"),
+        describe(amount, "msgs", a.size.size)
+    );
+    Ok(Report::new(
+        "pub",
+        subject,
+        Some(a.size.size),
+        setup,
+        &clients,
+    ))
+}
+
+/// `natskit bench sub`.
+async fn bench_sub(session: &Session, a: SubArgs) -> Result<Report, CliError> {
+    let subject = a.subject.subject();
+    validate_subscribe(subject).map_err(|e| CliError::msg(e.to_string()))?;
+    let amount = a.load.amount(DEFAULT_MSGS);
+    let idle = session.connect.timeout_or(DEFAULT_IDLE);
+    let clients = pubsub::run_sub(session, subject, a.load.clients, amount, idle).await?;
+    let setup = format!(
+        "sub on {subject:?}: {}, {}",
+        plural(a.load.clients, "subscriber"),
+        match amount {
+            Amount::Msgs(n) => format!("{} msgs each", units::count(n)),
+            Amount::Duration(d) => format!("for {}", units::duration(d)),
+        }
+    );
+    Ok(Report::new("sub", subject, None, setup, &clients))
+}
+
+/// `natskit bench pubsub`.
+async fn bench_pubsub(session: &Session, a: PubsubArgs) -> Result<Report, CliError> {
+    let subject = a.subject.subject();
+    let amount = a.load.amount(DEFAULT_MSGS);
+    check_publish(subject, a.load.clients, amount)?;
+    let (clients, subs, size) = (a.load.clients, a.subs, a.size.size);
+    let results = pubsub::run_pubsub(session, subject, clients, subs, amount, size).await?;
+    let setup = format!(
+        "pubsub on {subject:?}: {}, {}, {}",
+        plural(clients, "publisher"),
+        plural(subs, "subscriber"),
+        describe(amount, "msgs", size)
+    );
+    Ok(Report::new("pubsub", subject, Some(size), setup, &results))
+}
+
+/// `natskit bench req`.
+async fn bench_req(session: &Session, a: ReqArgs) -> Result<Report, CliError> {
+    let subject = a.subject.subject();
+    let amount = a.load.amount(DEFAULT_REQUESTS);
+    check_publish(subject, a.load.clients, amount)?;
+    let requests = req::Requests {
+        subject: subject.into(),
+        payload: Bytes::from(vec![0u8; a.size.size]),
+        timeout: session.connect.timeout_or(DEFAULT_REQUEST_TIMEOUT),
+    };
+    let responders = if a.external { 0 } else { a.responders };
+    let clients = req::run_req(session, requests, a.load.clients, responders, amount).await?;
+    let answered_by = match responders {
+        0 => "a running service".to_owned(),
+        n => plural(n, "built-in responder"),
+    };
+    let setup = format!(
+        "req on {subject:?}: {}, {answered_by}, {}",
+        plural(a.load.clients, "requester"),
+        describe(amount, "requests", a.size.size)
+    );
+    Ok(Report::new(
+        "req",
+        subject,
+        Some(a.size.size),
+        setup,
+        &clients,
+    ))
 }
 
 /// Checks a subject for publishing, and that every sender gets at least one message.
@@ -304,98 +319,5 @@ fn describe(amount: Amount, what: &str, size: usize) -> String {
     match amount {
         Amount::Msgs(n) => format!("{} {what} of {size}", units::count(n)),
         Amount::Duration(d) => format!("{what} of {size} for {}", units::duration(d)),
-    }
-}
-
-/// What every scenario of one run shares.
-pub struct Session {
-    /// How to connect.
-    connect: ConnectArgs,
-    /// Ends the run early: `--duration`, Ctrl-C, or a client that failed.
-    stop: Stop,
-    /// Messages handled so far, for the progress bar.
-    counter: Counter,
-    /// Whether to draw the progress bar.
-    show_progress: bool,
-}
-
-/// A run under way: the `--duration` timer (and Ctrl-C) and the progress bar.
-struct Running {
-    timer: JoinHandle<()>,
-    progress: Option<Progress>,
-}
-
-impl Session {
-    /// Starts the timed part: arms `--duration` and Ctrl-C, shows the bar.
-    fn start(&self, goal: Goal, what: &'static str, amount: Amount) -> Running {
-        let duration = match amount {
-            Amount::Duration(d) => Some(d),
-            Amount::Msgs(_) => None,
-        };
-        Running {
-            timer: self.stop.arm(duration),
-            progress: self
-                .show_progress
-                .then(|| Progress::show(goal, what, self.counter.clone())),
-        }
-    }
-}
-
-impl Running {
-    /// Ends the timed part: the bar is cleared.
-    fn end(self) {
-        self.timer.abort();
-        if let Some(progress) = self.progress {
-            progress.finish();
-        }
-    }
-}
-
-/// Connects `n` clients, one connection each.
-async fn connect_all(connect: &ConnectArgs, n: usize) -> Result<Vec<Client>, CliError> {
-    let mut clients = Vec::with_capacity(n);
-    for _ in 0..n {
-        clients.push(connect.connect().await?);
-    }
-    Ok(clients)
-}
-
-/// Spawns one client's work; if it fails, the run's other clients are told to stop.
-fn spawn_client<F>(stop: &Stop, work: F) -> JoinHandle<Result<ClientStats, CliError>>
-where
-    F: std::future::Future<Output = Result<ClientStats, CliError>> + Send + 'static,
-{
-    let stop = stop.clone();
-    tokio::spawn(async move {
-        let result = work.await;
-        if result.is_err() {
-            stop.set();
-        }
-        result
-    })
-}
-
-/// Waits for every client task; the first error is returned once all have ended.
-async fn join_all(
-    tasks: Vec<JoinHandle<Result<ClientStats, CliError>>>,
-    stop: &Stop,
-) -> Result<Vec<ClientStats>, CliError> {
-    let mut results = Vec::with_capacity(tasks.len());
-    let mut first_error = None;
-    for task in tasks {
-        let result = task
-            .await
-            .unwrap_or_else(|e| Err(CliError::msg(format!("a benchmark client failed: {e}"))));
-        match result {
-            Ok(stats) => results.push(stats),
-            Err(e) => {
-                stop.set();
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(results),
     }
 }

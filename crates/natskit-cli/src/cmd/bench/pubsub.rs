@@ -11,8 +11,8 @@ use super::control::{Goal, Stop};
 use super::payload::Payloads;
 use super::publish::{publish, Plan};
 use super::receive::{receive, Until};
+use super::session::{connect_all, join_all, spawn_client, Session};
 use super::stats::ClientStats;
-use super::{connect_all, join_all, spawn_client, Session};
 use crate::error::CliError;
 
 /// `natskit bench pub`: `clients` publishers share the messages (or the time).

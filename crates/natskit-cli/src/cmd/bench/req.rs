@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use super::args::{split, Amount};
 use super::control::{Counter, Goal, Stop};
+use super::session::{connect_all, join_all, spawn_client, Session};
 use super::stats::{self, ClientStats, Role};
-use super::{connect_all, join_all, spawn_client, Session};
 use crate::error::CliError;
 
 /// Queue group of the built-in responders, so each request is answered once.
