@@ -153,6 +153,7 @@ fn pub_json_has_every_field() {
     assert_eq!(pubs.len(), 1);
     assert_eq!(pubs[0]["client"], 1);
     assert!(pubs[0]["lost"].is_null());
+    assert!(pubs[0]["dropped"].is_null());
     assert_row(pubs[0], 300, 1024);
     assert_row(aggregate(&doc, "pub"), 300, 1024);
 }
@@ -225,6 +226,7 @@ fn pubsub_delivers_every_message_to_every_subscriber() {
     for sub in subs {
         assert_row(sub, 2_000, 64);
         assert_eq!(sub["lost"], 0, "{sub}");
+        assert_eq!(sub["dropped"], 0, "{sub}");
     }
     assert_eq!(aggregate(&doc, "pub")["msgs"], 2_000);
     assert_eq!(aggregate(&doc, "sub")["msgs"], 6_000);
@@ -320,7 +322,7 @@ fn csv_to_a_file_and_to_standard_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(
-        lines[0].starts_with("role,client,msgs,bytes,lost,seconds,msgs_per_sec,"),
+        lines[0].starts_with("role,client,msgs,bytes,lost,dropped,seconds,msgs_per_sec,"),
         "{csv}"
     );
     let columns = lines[0].split(',').count();

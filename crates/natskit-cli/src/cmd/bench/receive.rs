@@ -73,6 +73,7 @@ pub async fn receive(
         }
     }
     counter.finish(out.msgs);
+    out.dropped = Some(sub.dropped());
     out
 }
 

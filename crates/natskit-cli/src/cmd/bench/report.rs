@@ -57,6 +57,7 @@ impl Report {
     pub fn human(&self) -> String {
         let mut out = format!("{}\n\n", self.setup);
         let with_lost = self.rows.iter().any(|r| r.lost.is_some());
+        let with_dropped = self.rows.iter().any(|r| r.dropped.is_some_and(|d| d > 0));
         // Requesters count requests; publishers and subscribers, messages.
         let counted = if self.rows.iter().all(|r| r.role == Role::Req) {
             "requests"
@@ -67,12 +68,18 @@ impl Report {
         if with_lost {
             header.push("lost");
         }
+        if with_dropped {
+            header.push("dropped");
+        }
         header.extend(["time", "rate", "throughput"]);
         let mut table = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
         for row in &self.rows {
             let mut line = vec![label(row), units::count(row.msgs)];
             if with_lost {
                 line.push(row.lost.map_or("-".into(), units::count));
+            }
+            if with_dropped {
+                line.push(row.dropped.map_or("-".into(), units::count));
             }
             line.push(row.elapsed.map_or("-".into(), units::duration));
             line.push(
@@ -106,6 +113,12 @@ impl Report {
             if self.rows.iter().any(|r| r.role == role) {
                 let _ = writeln!(out, "{}", self.latency_note(role));
             }
+        }
+        if with_dropped {
+            out.push_str(
+                "dropped: lost in this process, a subscriber falling further behind than its \
+                 client's pending limits\n",
+            );
         }
         out
     }
@@ -141,7 +154,7 @@ impl Report {
     /// CSV: a header, a line per client, and an aggregate line (`all`) per role.
     pub fn csv(&self) -> String {
         let mut out = String::from(
-            "role,client,msgs,bytes,lost,seconds,msgs_per_sec,bytes_per_sec,latency_samples,\
+            "role,client,msgs,bytes,lost,dropped,seconds,msgs_per_sec,bytes_per_sec,latency_samples,\
              min_us,avg_us,p50_us,p90_us,p99_us,p99_9_us,max_us\n",
         );
         for row in &self.rows {
@@ -152,6 +165,7 @@ impl Report {
                 row.msgs.to_string(),
                 row.bytes.to_string(),
                 opt(row.lost.map(|l| l.to_string())),
+                opt(row.dropped.map(|d| d.to_string())),
                 opt(row.elapsed.map(|d| format!("{:.6}", d.as_secs_f64()))),
                 opt(row.msgs_per_sec.map(|r| format!("{r:.1}"))),
                 opt(row.bytes_per_sec.map(|r| format!("{r:.1}"))),
@@ -241,6 +255,7 @@ mod tests {
             msgs: 1_000,
             bytes: 16_000,
             lost,
+            dropped: lost.map(|_| 0),
             elapsed: Some(Duration::from_millis(10)),
             msgs_per_sec: Some(100_000.0),
             bytes_per_sec: Some(1_600_000.0),
@@ -299,6 +314,16 @@ mod tests {
     }
 
     #[test]
+    fn dropped_shows_only_when_a_client_dropped() {
+        let mut sub = row(Role::Sub, Some(1), Some(5));
+        assert!(!report(vec![sub.clone()]).human().contains("dropped"));
+        sub.dropped = Some(5);
+        let text = report(vec![sub]).human();
+        assert!(text.contains("  dropped"), "{text}");
+        assert!(text.contains("\ndropped: lost in this process"), "{text}");
+    }
+
+    #[test]
     fn csv_has_a_line_per_row_with_every_column() {
         let csv = report(vec![
             row(Role::Req, Some(1), None),
@@ -313,7 +338,7 @@ mod tests {
             "{csv}"
         );
         assert!(
-            lines[1].starts_with("req,1,1000,16000,,0.010000,100000.0,"),
+            lines[1].starts_with("req,1,1000,16000,,,0.010000,100000.0,"),
             "{csv}"
         );
         assert!(lines[2].starts_with("req,all,"), "{csv}");

@@ -62,6 +62,9 @@ pub struct ClientStats {
     pub bytes: u64,
     /// Messages a subscriber should have received but did not, when that is known.
     pub lost: Option<u64>,
+    /// Of those, how many its own client dropped: the subscriber fell behind the client's
+    /// pending limits (subscribers only).
+    pub dropped: Option<u64>,
     /// Start of its timed span: first publish or request, or first message received.
     pub first: Option<Instant>,
     /// End of its timed span: flush returned, last answer, or last message received.
@@ -79,6 +82,7 @@ impl ClientStats {
             msgs: 0,
             bytes: 0,
             lost: None,
+            dropped: None,
             first: None,
             last: None,
             latency: histogram(),
@@ -152,6 +156,8 @@ pub struct Row {
     pub bytes: u64,
     /// Messages lost, when known (subscribers).
     pub lost: Option<u64>,
+    /// Of the lost, those dropped by the subscriber's own client (subscribers).
+    pub dropped: Option<u64>,
     /// The timed span, when there is one (a subscriber with one message has none).
     #[serde(rename = "seconds", serialize_with = "seconds")]
     pub elapsed: Option<Duration>,
@@ -175,16 +181,14 @@ fn seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S:
 impl Row {
     /// The figures of one client.
     pub fn client(stats: &ClientStats) -> Row {
+        let counts = Counts {
+            msgs: stats.msgs,
+            bytes: stats.bytes,
+            lost: stats.lost,
+            dropped: stats.dropped,
+        };
         let span = span(stats.first, stats.last);
-        Row::new(
-            stats.role,
-            Some(stats.id),
-            stats.msgs,
-            stats.bytes,
-            stats.lost,
-            span,
-            &stats.latency,
-        )
+        Row::new(stats.role, Some(stats.id), counts, span, &stats.latency)
     }
 
     /// The figures of all `clients` (of one role) together: totals over the span from the
@@ -197,27 +201,31 @@ impl Row {
         }
         let first = clients.iter().filter_map(|c| c.first).min();
         let last = clients.iter().filter_map(|c| c.last).max();
-        let lost = clients.iter().filter_map(|c| c.lost).reduce(|a, b| a + b);
-        Row::new(
-            role,
-            None,
-            clients.iter().map(|c| c.msgs).sum(),
-            clients.iter().map(|c| c.bytes).sum(),
-            lost,
-            span(first, last),
-            &latency,
-        )
+        let counts = Counts {
+            msgs: clients.iter().map(|c| c.msgs).sum(),
+            bytes: clients.iter().map(|c| c.bytes).sum(),
+            lost: clients.iter().filter_map(|c| c.lost).reduce(|a, b| a + b),
+            dropped: clients
+                .iter()
+                .filter_map(|c| c.dropped)
+                .reduce(|a, b| a + b),
+        };
+        Row::new(role, None, counts, span(first, last), &latency)
     }
 
     fn new(
         role: Role,
         client: Option<usize>,
-        msgs: u64,
-        bytes: u64,
-        lost: Option<u64>,
+        counts: Counts,
         elapsed: Option<Duration>,
         latency: &Histogram<u64>,
     ) -> Row {
+        let Counts {
+            msgs,
+            bytes,
+            lost,
+            dropped,
+        } = counts;
         let per_sec = |n: u64| {
             elapsed
                 .filter(|d| !d.is_zero())
@@ -229,12 +237,21 @@ impl Row {
             msgs,
             bytes,
             lost,
+            dropped,
             elapsed,
             msgs_per_sec: per_sec(msgs),
             bytes_per_sec: per_sec(bytes),
             latency: Latency::of(latency),
         }
     }
+}
+
+/// What a row counts, for [`Row::new`].
+struct Counts {
+    msgs: u64,
+    bytes: u64,
+    lost: Option<u64>,
+    dropped: Option<u64>,
 }
 
 /// `last - first` when both are known.
@@ -320,7 +337,9 @@ mod tests {
         assert_eq!(Row::aggregate(Role::Sub, &clients).lost, None);
         clients[0].lost = Some(3);
         clients[1].lost = Some(4);
-        assert_eq!(Row::aggregate(Role::Sub, &clients).lost, Some(7));
+        clients[1].dropped = Some(2);
+        let row = Row::aggregate(Role::Sub, &clients);
+        assert_eq!((row.lost, row.dropped), (Some(7), Some(2)));
     }
 
     #[test]
