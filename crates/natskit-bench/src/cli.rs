@@ -225,22 +225,36 @@ fn field(object: &Value, name: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("no number {name:?} in {object}"))
 }
 
-/// Medians, the ratio `natskit bench` / natskit-bench's natskit, and every run.
+/// Medians, two ratios `natskit bench` / natskit-bench's natskit, and every run.
+///
+/// The ratio of the medians compares the two columns; the median of each run's ratio compares
+/// the two sides run by run, back to back, so a slow or fast spell of the machine (which moves
+/// both sides of a run together) cancels out.
 fn print_table(rows: &[Row], runs: usize) {
-    println!("\nMedians of {runs} run(s). Ratio = natskit bench / natskit-bench (natskit): 1.00x is agreement.\n");
-    println!("| benchmark | natskit bench | natskit-bench: natskit | natskit-bench: async-nats | ratio | natskit bench runs | natskit runs |");
-    println!("|---|---:|---:|---:|---:|---|---|");
+    println!("\nMedians of {runs} run(s). Ratios = natskit bench / natskit-bench (natskit): 1.00x is agreement.\n");
+    println!("| benchmark | natskit bench | natskit-bench: natskit | natskit-bench: async-nats | ratio of medians | median of run ratios | natskit bench runs | natskit runs |");
+    println!("|---|---:|---:|---:|---:|---:|---|---|");
     for row in rows {
         let (c, n, a) = (
             median(&row.cli),
             median(&row.natskit),
             median(&row.async_nats),
         );
-        let ratio = if n > 0.0 && c.is_finite() {
-            format!("{:.2}x", c / n)
-        } else {
-            "-".into()
+        let ratio = |c: f64, n: f64| {
+            if n > 0.0 && c.is_finite() {
+                Some(c / n)
+            } else {
+                None
+            }
         };
+        let show_ratio = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
+        let per_run: Vec<f64> = row
+            .cli
+            .iter()
+            .zip(&row.natskit)
+            .filter_map(|(&c, &n)| ratio(c, n))
+            .collect();
+        let run_ratio = (!per_run.is_empty()).then(|| median(&per_run));
         let each = |values: &[f64]| {
             values
                 .iter()
@@ -249,11 +263,13 @@ fn print_table(rows: &[Row], runs: usize) {
                 .join(", ")
         };
         println!(
-            "| {} | {} | {} | {} | {ratio} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
             show(c, row.unit),
             show(n, row.unit),
             show(a, row.unit),
+            show_ratio(ratio(c, n)),
+            show_ratio(run_ratio),
             each(&row.cli),
             each(&row.natskit)
         );
