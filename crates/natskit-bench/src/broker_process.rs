@@ -82,7 +82,7 @@ pub fn natskit_binary() -> Result<PathBuf, String> {
         .cloned()
         .ok_or_else(|| {
             format!(
-                "the natskit binary (the embedded broker's `natskit server`) is not at {}; \
+                "the natskit binary (for `natskit server` and `natskit bench`) is not at {}; \
                  build it in the same profile first: cargo build --release -p natskit-cli",
                 candidates[0].display()
             )

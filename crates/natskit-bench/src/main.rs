@@ -7,6 +7,14 @@
 //!
 //! Without `--server`, a nats-server is started on a free loopback port and stopped at the end.
 //!
+//! `--cli` puts `natskit bench` (the command line tool, built with `cargo build --release -p
+//! natskit-cli`) beside natskit-bench's own natskit and async-nats figures, same scenarios, same
+//! server, run after run (see `cli.rs`):
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --cli [--runs 5] [--quick] [--only publish,pubsub,request] [--server URL]
+//! ```
+//!
 //! `--brokers` compares brokers instead: the embedded broker (`natskit server`, built with
 //! `cargo build --release -p natskit-cli`) against nats-server, both as their own processes,
 //! with natskit as the client (see `brokers.rs`):
@@ -17,12 +25,14 @@
 //!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
+//! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
 //! - `report`: medians and tables.
 
 mod broker_process;
 mod brokers;
+mod cli;
 mod contenders;
 mod memory;
 mod procfs;
@@ -48,6 +58,7 @@ struct Args {
     only: Vec<String>,
     server: Option<String>,
     brokers: bool,
+    cli: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -57,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
         only: Vec::new(),
         server: None,
         brokers: false,
+        cli: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -69,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--quick" => args.quick = true,
             "--brokers" => args.brokers = true,
+            "--cli" => args.cli = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -129,6 +142,18 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    if args.cli {
+        let counts = cli::Counts {
+            publish: counts.publish,
+            pubsub: counts.pubsub,
+            requests: counts.sequential,
+        };
+        if let Err(e) = cli::run(&runtime, &url, args.runs, &counts, wants) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
 
     let mut publish = Figure::new("publish 16 B", "msgs/s");
     let mut pubsub = Figure::new("pub/sub 16 B", "msgs/s");

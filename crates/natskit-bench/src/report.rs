@@ -43,7 +43,8 @@ pub fn rate(count: u64, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64()
 }
 
-fn show(value: f64, unit: &str) -> String {
+/// A figure with its unit, as the tables show it.
+pub fn show(value: f64, unit: &str) -> String {
     if value.is_nan() {
         return "-".into();
     }

@@ -8,6 +8,7 @@
 mod support;
 
 mod bad_input;
+mod bench;
 mod completions;
 mod connection;
 mod context;
