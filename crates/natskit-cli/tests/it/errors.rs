@@ -187,9 +187,18 @@ fn help_and_version_print_as_usual() {
 fn help_has_examples() {
     for command in [
         &[][..],
+        &["pub"],
+        &["sub"],
+        &["req"],
+        &["reply"],
         &["server"],
         &["micro"],
         &["demo"],
+        &["bench"],
+        &["bench", "pub"],
+        &["bench", "sub"],
+        &["bench", "pubsub"],
+        &["bench", "req"],
         &["context"],
         &["completions"],
     ] {

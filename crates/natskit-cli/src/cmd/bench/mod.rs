@@ -65,8 +65,50 @@ const DEFAULT_IDLE: Duration = Duration::from_secs(2);
 /// How long each request waits for its answer by default.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `natskit bench --help`'s examples.
+const EXAMPLES: &str = "\
+Examples:
+  natskit bench pub bench.data --msgs 1000000 --size 16          # publish throughput
+  natskit bench pubsub bench.data --clients 2 --subs 2 --size 1KiB
+  natskit bench sub bench.data --msgs 500000 &                   # a subscriber in one process,
+  natskit bench pub bench.data --msgs 500000                     #   publishers in another
+  natskit bench req svc.bench --clients 8 --duration 10s         # built-in responders
+  natskit bench req svc.echo --external --json                   # a running service, as JSON
+  natskit bench pub bench.data --clients 4 --csv results.csv     # one CSV row per client";
+
+/// `natskit bench pub --help`'s examples.
+const PUB_EXAMPLES: &str = "\
+Examples:
+  natskit bench pub bench.data --msgs 1000000 --size 16
+  natskit bench pub bench.data --clients 4 --duration 10s --json";
+
+/// `natskit bench sub --help`'s examples.
+const SUB_EXAMPLES: &str = "\
+Each subscriber waits for --msgs messages, or until --duration is over. After its last message
+it waits --timeout (default 2s) before counting what did not come as lost.
+
+Examples:
+  natskit bench sub bench.data --msgs 500000 &
+  natskit bench pub bench.data --msgs 500000";
+
+/// `natskit bench pubsub --help`'s examples.
+const PUBSUB_EXAMPLES: &str = "\
+Examples:
+  natskit bench pubsub bench.data --msgs 1000000 --size 128
+  natskit bench pubsub bench.data --clients 2 --subs 4 --csv -";
+
+/// `natskit bench req --help`'s examples.
+const REQ_EXAMPLES: &str = "\
+Each request waits --timeout (default 5s) for its answer; a request that gets none ends the run
+with an error.
+
+Examples:
+  natskit bench req svc.bench --clients 8 --responders 2 --msgs 50000
+  natskit reply svc.echo --echo & natskit bench req svc.echo --external";
+
 /// Arguments of `natskit bench`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct BenchArgs {
     /// What to measure.
     #[command(subcommand)]
@@ -80,23 +122,17 @@ pub struct BenchArgs {
 #[derive(Debug, Subcommand)]
 pub enum Mode {
     /// Publish as fast as the server takes it; timed until a flush round trip returns.
-    #[command(name = "pub")]
+    #[command(name = "pub", after_help = PUB_EXAMPLES)]
     Pub(PubArgs),
     /// Count the messages on a subject (start it before the publishers); timed from the
     /// first message to the last.
-    #[command(
-        after_help = "Each subscriber waits for --msgs messages, or until --duration is \
-        over. After its last message it waits --timeout (default 2s) before counting what did \
-        not come as lost."
-    )]
+    #[command(after_help = SUB_EXAMPLES)]
     Sub(SubArgs),
     /// Publishers and subscribers in one process; every subscriber should get every message.
+    #[command(after_help = PUBSUB_EXAMPLES)]
     Pubsub(PubsubArgs),
     /// Requests, one at a time per client, to built-in echo responders or a running service.
-    #[command(
-        after_help = "Each request waits --timeout (default 5s) for its answer; a \
-        request that gets none ends the run with an error."
-    )]
+    #[command(after_help = REQ_EXAMPLES)]
     Req(ReqArgs),
 }
 
