@@ -86,9 +86,19 @@ async fn a_separate_subscriber_receives_again_without_user_code() {
     publisher.publish("again", "one").await.unwrap();
     assert_eq!(next(&mut sub).await.payload, "one");
 
+    // Events, not the state: right after the restart a client may not have noticed the drop
+    // yet, and its state would still read Connected from before.
+    let mut subscriber_events = subscriber.events();
+    let mut publisher_events = publisher.events();
     server.restart().unwrap();
-    wait_for_state(&subscriber, ConnectionState::Connected).await;
-    wait_for_state(&publisher, ConnectionState::Connected).await;
+    wait_for_event(&mut subscriber_events, |e| {
+        matches!(e, Event::Reconnected { .. })
+    })
+    .await;
+    wait_for_event(&mut publisher_events, |e| {
+        matches!(e, Event::Reconnected { .. })
+    })
+    .await;
     // The subscriber's SUB went out before anything else on its new connection; a flush
     // makes sure the server has it before the publisher sends.
     subscriber.flush().await.unwrap();
@@ -162,8 +172,9 @@ async fn auto_unsubscribe_survives_a_reconnect_with_the_right_remaining_count() 
         next(&mut sub).await;
     }
 
+    let mut events = client.events();
     server.restart().unwrap();
-    wait_for_state(&client, ConnectionState::Connected).await;
+    wait_for_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     for i in 4..20 {
         client.publish("limited", number(i)).await.unwrap();
     }
