@@ -109,6 +109,16 @@ pub fn assert_cannot_connect(args: &[&str]) {
     );
 }
 
+/// Runs `natskit sub <args>` (which must end by itself, at its `--count`) while `publish`
+/// sends it messages once it is subscribed; asserts it succeeded and returns what it left.
+pub fn sub_receiving(server: &NatsServer, args: &[&str], publish: impl FnOnce()) -> Finished {
+    let sub = Running::start(server, args, "Subscribing on");
+    publish();
+    let done = sub.finish();
+    assert!(done.status.success(), "{done:?}");
+    done
+}
+
 /// A `natskit` process running in the background, killed on drop.
 pub struct Running {
     child: Child,
