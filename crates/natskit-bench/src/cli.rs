@@ -17,7 +17,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::report::{median, show};
+use crate::report::{median, show, show_each};
 use crate::scenarios::{self, Room};
 
 /// Message counts of the three scenarios.
@@ -255,13 +255,6 @@ fn print_table(rows: &[Row], runs: usize) {
             .filter_map(|(&c, &n)| ratio(c, n))
             .collect();
         let run_ratio = (!per_run.is_empty()).then(|| median(&per_run));
-        let each = |values: &[f64]| {
-            values
-                .iter()
-                .map(|&v| show(v, row.unit))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
@@ -270,8 +263,8 @@ fn print_table(rows: &[Row], runs: usize) {
             show(a, row.unit),
             show_ratio(ratio(c, n)),
             show_ratio(run_ratio),
-            each(&row.cli),
-            each(&row.natskit)
+            show_each(&row.cli, row.unit),
+            show_each(&row.natskit, row.unit)
         );
     }
 }

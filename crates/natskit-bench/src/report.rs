@@ -58,6 +58,15 @@ pub fn show(value: f64, unit: &str) -> String {
     }
 }
 
+/// Every run's figure, as [`show`] has it, comma-separated.
+pub fn show_each(values: &[f64], unit: &str) -> String {
+    values
+        .iter()
+        .map(|&v| show(v, unit))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Prints one Markdown table row per figure: medians and the natskit / async-nats ratio.
 pub fn print_table(figures: &[Figure], runs: usize) {
     println!("\nMedians of {runs} run(s). Ratio = natskit / async-nats (above 1 is better for throughput, below 1 for latency).\n");
@@ -125,13 +134,6 @@ pub fn print_broker_table(rows: &[Comparison], runs: usize) {
             Better::Higher => "higher",
             Better::Lower => "lower",
         };
-        let each = |values: &[f64]| {
-            values
-                .iter()
-                .map(|&v| show(v, row.unit))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         println!(
             "| {} | {} | {} | {} | {} | {} | {} |",
             row.name,
@@ -139,8 +141,8 @@ pub fn print_broker_table(rows: &[Comparison], runs: usize) {
             show(n, row.unit),
             ratio,
             better,
-            each(&row.embedded),
-            each(&row.nats)
+            show_each(&row.embedded, row.unit),
+            show_each(&row.nats, row.unit)
         );
     }
 }

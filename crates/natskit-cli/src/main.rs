@@ -60,6 +60,7 @@ mod output;
 mod secret;
 mod settings;
 mod style;
+mod table;
 mod template;
 
 use std::process::ExitCode;

@@ -3,7 +3,7 @@
 
 use natskit_test::NatsServer;
 
-use crate::support::{natskit, natskit_bare, one_error_line, server};
+use crate::support::{assert_cannot_connect, natskit, natskit_bare, one_error_line, server};
 
 /// Each command with its new flags, as a user might run it.
 const COMMANDS: [&[&str]; 8] = [
@@ -20,15 +20,7 @@ const COMMANDS: [&[&str]; 8] = [
 #[test]
 fn unreachable_server() {
     for args in COMMANDS {
-        let out = natskit_bare(args)
-            .args(["--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
-        assert!(
-            line.starts_with("error: could not connect to 127.0.0.1:1: "),
-            "{args:?}: {line}"
-        );
+        assert_cannot_connect(args);
     }
 }
 

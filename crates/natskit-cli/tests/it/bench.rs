@@ -5,7 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{natskit, natskit_bare, one_error_line, server, Running};
+use crate::support::{
+    assert_cannot_connect, error_without_server, natskit, natskit_bare, one_error_line, server,
+    Running,
+};
 
 /// Standard output of a successful run.
 fn run_ok(server: &natskit_test::NatsServer, args: &[&str]) -> String {
@@ -374,14 +377,7 @@ fn duration_runs_stop_by_themselves() {
 #[test]
 fn unreachable_server_is_one_line() {
     for mode in ["pub", "sub", "pubsub", "req"] {
-        let out = natskit_bare(&["bench", mode, "-n", "10", "--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
-        assert!(
-            line.starts_with("error: could not connect to 127.0.0.1:1: "),
-            "{mode}: {line}"
-        );
+        assert_cannot_connect(&["bench", mode, "-n", "10"]);
     }
 }
 
@@ -405,9 +401,7 @@ fn invalid_subjects_are_refused_before_connecting() {
     ] {
         let mut all = vec!["bench"];
         all.extend(args);
-        all.extend(["--server", "nats://127.0.0.1:1"]);
-        let out = natskit_bare(&all).assert().code(1);
-        let line = one_error_line(out.get_output());
+        let line = error_without_server(&all);
         assert!(line.starts_with(expected), "{line}");
     }
 }

@@ -1,6 +1,6 @@
 //! Failures: one `error:` line and status 1; usage errors: clap's status 2.
 
-use crate::support::{natskit, natskit_bare, one_error_line, server};
+use crate::support::{assert_cannot_connect, natskit, natskit_bare, one_error_line, server};
 
 #[test]
 fn unreachable_server() {
@@ -10,15 +10,7 @@ fn unreachable_server() {
         &["req", "a"],
         &["reply", "a"],
     ] {
-        let out = natskit_bare(args)
-            .args(["--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
-        assert!(
-            line.starts_with("error: could not connect to 127.0.0.1:1: "),
-            "{line}"
-        );
+        assert_cannot_connect(args);
     }
 }
 
@@ -235,15 +227,7 @@ fn no_responders_is_one_line() {
 #[test]
 fn unreachable_server_for_micro_and_demo() {
     for args in [&["micro", "ls"][..], &["demo", "--pace", "0"]] {
-        let out = natskit_bare(args)
-            .args(["--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
-        assert!(
-            line.starts_with("error: could not connect to 127.0.0.1:1: "),
-            "{line}"
-        );
+        assert_cannot_connect(args);
     }
 }
 

@@ -1,24 +1,19 @@
 //! `natskit pub` and `natskit sub`.
 
-use crate::support::{natskit, natskit_bare, server, Running};
+use crate::support::{natskit, natskit_bare, server, sub_receiving, Running};
 
 #[test]
 fn pub_reaches_a_waiting_sub() {
     let server = server();
-    let sub = Running::start(
-        &server,
-        &["sub", "greet.*", "--count", "1"],
-        "Subscribing on",
-    );
-    natskit(
-        &server,
-        &["pub", "greet.joe", "hello", "--reply", "answers.here"],
-    )
-    .assert()
-    .success()
-    .stderr("Published 5 bytes to \"greet.joe\"\n");
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+    let done = sub_receiving(&server, &["sub", "greet.*", "--count", "1"], || {
+        natskit(
+            &server,
+            &["pub", "greet.joe", "hello", "--reply", "answers.here"],
+        )
+        .assert()
+        .success()
+        .stderr("Published 5 bytes to \"greet.joe\"\n");
+    });
     assert_eq!(
         done.stdout,
         "[#1] Received on \"greet.joe\" (reply \"answers.here\")\nhello\n\n"
@@ -29,23 +24,22 @@ fn pub_reaches_a_waiting_sub() {
 #[test]
 fn sub_shows_headers() {
     let server = server();
-    let sub = Running::start(&server, &["sub", "orders", "-c", "1"], "Subscribing on");
-    natskit(
-        &server,
-        &[
-            "pub",
-            "orders",
-            "one",
-            "-H",
-            "Trace-Id:42",
-            "-H",
-            "Kind: new order",
-        ],
-    )
-    .assert()
-    .success();
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+    let done = sub_receiving(&server, &["sub", "orders", "-c", "1"], || {
+        natskit(
+            &server,
+            &[
+                "pub",
+                "orders",
+                "one",
+                "-H",
+                "Trace-Id:42",
+                "-H",
+                "Kind: new order",
+            ],
+        )
+        .assert()
+        .success();
+    });
     assert_eq!(
         done.stdout,
         "[#1] Received on \"orders\"\nTrace-Id: 42\nKind: new order\n\none\n\n"
@@ -55,36 +49,26 @@ fn sub_shows_headers() {
 #[test]
 fn pub_reads_the_body_from_stdin_and_honours_nats_url() {
     let server = server();
-    let sub = Running::start(
-        &server,
-        &["sub", "in", "--count", "1", "--raw"],
-        "Subscribing on",
-    );
-    // No --server: the URL comes from NATS_URL.
-    natskit_bare(&["pub", "in"])
-        .env("NATS_URL", server.url())
-        .write_stdin("from stdin\nsecond line")
-        .assert()
-        .success();
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+    let done = sub_receiving(&server, &["sub", "in", "--count", "1", "--raw"], || {
+        // No --server: the URL comes from NATS_URL.
+        natskit_bare(&["pub", "in"])
+            .env("NATS_URL", server.url())
+            .write_stdin("from stdin\nsecond line")
+            .assert()
+            .success();
+    });
     assert_eq!(done.stdout, "from stdin\nsecond line\n");
 }
 
 #[test]
 fn pub_count_publishes_n_times() {
     let server = server();
-    let sub = Running::start(
-        &server,
-        &["sub", "tick", "--count", "3", "--raw"],
-        "Subscribing on",
-    );
-    natskit(&server, &["pub", "tick", "beat", "--count", "3"])
-        .assert()
-        .success()
-        .stderr("Published 3 messages of 4 bytes to \"tick\"\n");
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+    let done = sub_receiving(&server, &["sub", "tick", "--count", "3", "--raw"], || {
+        natskit(&server, &["pub", "tick", "beat", "--count", "3"])
+            .assert()
+            .success()
+            .stderr("Published 3 messages of 4 bytes to \"tick\"\n");
+    });
     assert_eq!(done.stdout, "beat\nbeat\nbeat\n");
 }
 

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{natskit, natskit_bare, one_error_line, server, Running};
+use crate::support::{
+    error_without_server, natskit, natskit_bare, one_error_line, server, Running,
+};
 
 /// Standard output of a successful `natskit req`.
 fn answer(server: &natskit_test::NatsServer, args: &[&str]) -> String {
@@ -169,11 +171,7 @@ fn bad_templates_fail_before_connecting() {
              Time, Unix, UnixNano, Random MIN MAX, Request or a subject token 0, 1, ..",
         ),
     ] {
-        let out = natskit_bare(args)
-            .args(["--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
+        let line = error_without_server(args);
         assert!(line.starts_with(expected), "{args:?}: {line}");
     }
 }

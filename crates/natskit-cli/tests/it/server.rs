@@ -22,6 +22,32 @@ fn start_broker(extra: &[&str]) -> (Running, String) {
     (broker, url)
 }
 
+/// `--tls-cert` and `--tls-key` with the test PKI's server certificate and key.
+fn tls_flags(pki: &natskit_test::pki::Pki) -> [&str; 4] {
+    [
+        "--tls-cert",
+        pki.server.cert.to_str().expect("a UTF-8 path"),
+        "--tls-key",
+        pki.server.key.to_str().expect("a UTF-8 path"),
+    ]
+}
+
+/// Runs `clients` to its end on a runtime of its own, then stops `broker`.
+fn run_then_stop(broker: Running, clients: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(clients);
+    stop(broker);
+}
+
+/// Stops `broker` with SIGTERM and checks it ended well.
+fn stop(broker: Running) {
+    broker.terminate();
+    assert!(broker.finish().status.success());
+}
+
 #[test]
 fn the_other_commands_work_against_it_and_sigterm_stops_it_gracefully() {
     let (broker, url) = start_broker(&[]);
@@ -74,8 +100,7 @@ fn a_token_is_required_when_given() {
     natskit_bare(&["pub", "x", "y", "--server", &with_token])
         .assert()
         .success();
-    broker.terminate();
-    assert!(broker.finish().status.success());
+    stop(broker);
 }
 
 #[test]
@@ -92,26 +117,16 @@ fn a_taken_port_is_one_clear_error() {
         line.contains(&format!("cannot listen on 127.0.0.1:{port}")),
         "{line}"
     );
-    broker.terminate();
-    assert!(broker.finish().status.success());
+    stop(broker);
 }
 
 #[test]
 fn tls_and_nkey_flags_secure_the_broker() {
     let pki = natskit_test::pki::Pki::new();
     let user = nkeys::KeyPair::new_user();
-    let (cert, key) = (
-        pki.server.cert.to_str().unwrap(),
-        pki.server.key.to_str().unwrap(),
-    );
     let public_key = user.public_key();
-    let (broker, url) =
-        start_broker(&["--tls-cert", cert, "--tls-key", key, "--nkey", &public_key]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    let (broker, url) = start_broker(&[&tls_flags(&pki)[..], &["--nkey", &public_key]].concat());
+    run_then_stop(broker, async {
         let seed = user.seed().unwrap();
         let client = natskit::ConnectOptions::new()
             .add_root_certificate(&pki.ca)
@@ -144,8 +159,6 @@ fn tls_and_nkey_flags_secure_the_broker() {
             "{stranger}"
         );
     });
-    broker.terminate();
-    assert!(broker.finish().status.success());
 }
 
 #[test]
@@ -186,11 +199,7 @@ fn permission_flags_limit_what_the_user_may_publish_and_subscribe() {
         "--deny-sub",
         "audit.>",
     ]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    run_then_stop(broker, async {
         let client = natskit::ConnectOptions::new()
             .user_and_password("alice", "s3cret")
             .connect(&url)
@@ -222,8 +231,6 @@ fn permission_flags_limit_what_the_user_may_publish_and_subscribe() {
         );
         client.close().await.unwrap();
     });
-    broker.terminate();
-    assert!(broker.finish().status.success());
 }
 
 #[test]
@@ -237,16 +244,8 @@ fn permission_flags_need_a_user() {
 #[test]
 fn tls_first_flag_serves_the_handshake_before_info() {
     let pki = natskit_test::pki::Pki::new();
-    let (cert, key) = (
-        pki.server.cert.to_str().unwrap(),
-        pki.server.key.to_str().unwrap(),
-    );
-    let (broker, url) = start_broker(&["--tls-cert", cert, "--tls-key", key, "--tls-first"]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    let (broker, url) = start_broker(&[&tls_flags(&pki)[..], &["--tls-first"]].concat());
+    run_then_stop(broker, async {
         let client = natskit::ConnectOptions::new()
             .add_root_certificate(&pki.ca)
             .tls_first()
@@ -267,6 +266,4 @@ fn tls_first_flag_serves_the_handshake_before_info() {
             "{plain_first:?}"
         );
     });
-    broker.terminate();
-    assert!(broker.finish().status.success());
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{json_lines, natskit, server, Running};
+use crate::support::{json_lines, natskit, server, sub_receiving, Running};
 
 /// True for `2024-05-01T12:34:56.789Z`: RFC 3339, UTC, milliseconds.
 fn is_rfc3339_millis(text: &str) -> bool {
@@ -24,38 +24,33 @@ fn is_rfc3339_millis(text: &str) -> bool {
 #[test]
 fn json_has_subject_reply_headers_and_text_or_base64_payload() {
     let server = server();
-    let sub = Running::start(
-        &server,
-        &["sub", "js.>", "--count", "3", "--json"],
-        "Subscribing on",
-    );
-    natskit(
-        &server,
-        &[
-            "pub",
-            "js.text",
-            "héllo",
-            "--reply",
-            "back.here",
-            "-H",
-            "Hop:a",
-            "-H",
-            "Kind:x",
-            "-H",
-            "Hop:b",
-        ],
-    )
-    .assert()
-    .success();
-    natskit(&server, &["pub", "js.bin"])
-        .write_stdin(vec![0xff, 0x00, 0x01])
+    let done = sub_receiving(&server, &["sub", "js.>", "--count", "3", "--json"], || {
+        natskit(
+            &server,
+            &[
+                "pub",
+                "js.text",
+                "héllo",
+                "--reply",
+                "back.here",
+                "-H",
+                "Hop:a",
+                "-H",
+                "Kind:x",
+                "-H",
+                "Hop:b",
+            ],
+        )
         .assert()
         .success();
-    natskit(&server, &["pub", "js.empty", ""])
-        .assert()
-        .success();
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+        natskit(&server, &["pub", "js.bin"])
+            .write_stdin(vec![0xff, 0x00, 0x01])
+            .assert()
+            .success();
+        natskit(&server, &["pub", "js.empty", ""])
+            .assert()
+            .success();
+    });
     let lines = json_lines(&done.stdout);
     assert_eq!(
         lines[0],
@@ -119,19 +114,18 @@ fn json_headers_only_and_timestamp() {
 #[test]
 fn headers_only_leaves_the_payload_out() {
     let server = server();
-    let sub = Running::start(
+    let done = sub_receiving(
         &server,
         &["sub", "ho", "--count", "2", "--headers-only"],
-        "Subscribing on",
+        || {
+            natskit(&server, &["pub", "ho", "body one", "-H", "Trace-Id:7"])
+                .assert()
+                .success();
+            natskit(&server, &["pub", "ho", "body two"])
+                .assert()
+                .success();
+        },
     );
-    natskit(&server, &["pub", "ho", "body one", "-H", "Trace-Id:7"])
-        .assert()
-        .success();
-    natskit(&server, &["pub", "ho", "body two"])
-        .assert()
-        .success();
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
     assert_eq!(
         done.stdout,
         "[#1] Received on \"ho\"\nTrace-Id: 7\n\n[#2] Received on \"ho\"\n\n"
@@ -141,16 +135,15 @@ fn headers_only_leaves_the_payload_out() {
 #[test]
 fn subjects_only_prints_one_subject_a_line() {
     let server = server();
-    let sub = Running::start(
+    let done = sub_receiving(
         &server,
         &["sub", "so.>", "--count", "3", "--subjects-only"],
-        "Subscribing on",
+        || {
+            for subject in ["so.a", "so.b.c", "so.a"] {
+                natskit(&server, &["pub", subject, "x"]).assert().success();
+            }
+        },
     );
-    for subject in ["so.a", "so.b.c", "so.a"] {
-        natskit(&server, &["pub", subject, "x"]).assert().success();
-    }
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
     assert_eq!(done.stdout, "so.a\nso.b.c\nso.a\n");
 
     let sub = Running::start(
@@ -200,16 +193,11 @@ fn human_output_numbers_messages_and_shows_times_when_asked() {
 #[test]
 fn count_stops_at_the_count() {
     let server = server();
-    let sub = Running::start(
-        &server,
-        &["sub", "cn", "--count", "2", "--raw"],
-        "Subscribing on",
-    );
-    natskit(&server, &["pub", "cn", "{{Count}}", "--count", "5"])
-        .assert()
-        .success();
-    let done = sub.finish();
-    assert!(done.status.success(), "{done:?}");
+    let done = sub_receiving(&server, &["sub", "cn", "--count", "2", "--raw"], || {
+        natskit(&server, &["pub", "cn", "{{Count}}", "--count", "5"])
+            .assert()
+            .success();
+    });
     assert_eq!(done.stdout, "1\n2\n");
 }
 

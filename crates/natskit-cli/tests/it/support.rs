@@ -86,6 +86,39 @@ pub fn one_error_line(output: &std::process::Output) -> String {
     stderr.trim_end().to_owned()
 }
 
+/// A server URL nothing listens on.
+pub const UNREACHABLE: &str = "nats://127.0.0.1:1";
+
+/// The one `error:` line of `natskit <args> --server nats://127.0.0.1:1` (nothing listens
+/// there), asserting it fails with status 1: for failures that come before (or from) connecting.
+pub fn error_without_server(args: &[&str]) -> String {
+    let out = natskit_bare(args)
+        .args(["--server", UNREACHABLE])
+        .assert()
+        .code(1);
+    one_error_line(out.get_output())
+}
+
+/// Asserts that `natskit <args>` with a server nothing listens on fails with status 1 and the
+/// one line `error: could not connect to 127.0.0.1:1: ...`.
+pub fn assert_cannot_connect(args: &[&str]) {
+    let line = error_without_server(args);
+    assert!(
+        line.starts_with("error: could not connect to 127.0.0.1:1: "),
+        "{args:?}: {line}"
+    );
+}
+
+/// Runs `natskit sub <args>` (which must end by itself, at its `--count`) while `publish`
+/// sends it messages once it is subscribed; asserts it succeeded and returns what it left.
+pub fn sub_receiving(server: &NatsServer, args: &[&str], publish: impl FnOnce()) -> Finished {
+    let sub = Running::start(server, args, "Subscribing on");
+    publish();
+    let done = sub.finish();
+    assert!(done.status.success(), "{done:?}");
+    done
+}
+
 /// A `natskit` process running in the background, killed on drop.
 pub struct Running {
     child: Child,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::support::{json_lines, natskit, natskit_bare, one_error_line, server, Running};
+use crate::support::{error_without_server, json_lines, natskit, natskit_bare, server, Running};
 
 /// Seconds since the Unix epoch now.
 fn now_secs() -> u64 {
@@ -124,11 +124,7 @@ fn unknown_word_fails_before_connecting() {
             "error: \"{{\" without \"}}\" in the body",
         ),
     ] {
-        let out = natskit_bare(args)
-            .args(["--server", "nats://127.0.0.1:1"])
-            .assert()
-            .code(1);
-        let line = one_error_line(out.get_output());
+        let line = error_without_server(args);
         assert!(line.starts_with(expected), "{args:?}: {line}");
     }
 }

@@ -47,6 +47,29 @@ async fn round_trip(client: &natskit::Client) {
     assert_eq!(&msg.payload[..], b"secret");
 }
 
+/// Connects async-nats to `server` with `options`, and publishes and receives one message on
+/// `subject`, each step bounded by PATIENCE.
+async fn async_nats_round_trip(
+    options: async_nats::ConnectOptions,
+    server: &Server,
+    subject: &str,
+) {
+    let client = tokio::time::timeout(PATIENCE, options.connect(server.client_url()))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut sub = client.subscribe(subject.to_owned()).await.unwrap();
+    client
+        .publish(subject.to_owned(), "hi".into())
+        .await
+        .unwrap();
+    let msg = tokio::time::timeout(PATIENCE, sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&msg.payload[..], b"hi");
+}
+
 #[tokio::test]
 async fn natskit_connects_over_tls_with_the_ca() {
     let pki = Pki::new();
@@ -137,23 +160,10 @@ async fn a_plain_connect_is_closed_without_a_word() {
 async fn async_nats_connects_over_tls() {
     let pki = Pki::new();
     let server = broker_with(tls_builder(&pki)).await;
-    let client = tokio::time::timeout(
-        PATIENCE,
-        async_nats::ConnectOptions::new()
-            .add_root_certificates(pki.ca.clone())
-            .require_tls(true)
-            .connect(server.client_url()),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let mut sub = client.subscribe("over.tls").await.unwrap();
-    client.publish("over.tls", "hi".into()).await.unwrap();
-    let msg = tokio::time::timeout(PATIENCE, sub.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(&msg.payload[..], b"hi");
+    let options = async_nats::ConnectOptions::new()
+        .add_root_certificates(pki.ca.clone())
+        .require_tls(true);
+    async_nats_round_trip(options, &server, "over.tls").await;
 }
 
 #[tokio::test]
@@ -214,23 +224,10 @@ async fn a_client_that_never_starts_the_handshake_is_timed_out() {
 async fn async_nats_connects_tls_first_to_a_handshake_first_broker() {
     let pki = Pki::new();
     let server = broker_with(tls_builder(&pki).tls_handshake_first()).await;
-    let client = tokio::time::timeout(
-        PATIENCE,
-        async_nats::ConnectOptions::new()
-            .add_root_certificates(pki.ca.clone())
-            .tls_first()
-            .connect(server.client_url()),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let mut sub = client.subscribe("first.tls").await.unwrap();
-    client.publish("first.tls", "hi".into()).await.unwrap();
-    let msg = tokio::time::timeout(PATIENCE, sub.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(&msg.payload[..], b"hi");
+    let options = async_nats::ConnectOptions::new()
+        .add_root_certificates(pki.ca.clone())
+        .tls_first();
+    async_nats_round_trip(options, &server, "first.tls").await;
 }
 
 #[tokio::test]

@@ -66,6 +66,35 @@ pub async fn wait_for_event(events: &mut Events, wanted: impl Fn(&Event) -> bool
     .expect("the event within the patience window")
 }
 
+/// A `tls_first` client of the handshake-first server at `url` (nats-server 2.10 in `it`, the
+/// embedded broker in `embedded`), trusting the test CA, once a message has gone round through
+/// it.
+pub async fn tls_first_client(pki: &natskit_test::pki::Pki, url: &str) -> Client {
+    let client = crate::tls::trusting(pki)
+        .tls_first()
+        .connect(url)
+        .await
+        .unwrap();
+    let mut sub = client.subscribe("first").await.unwrap();
+    client.publish("first", "handshake first").await.unwrap();
+    assert_eq!(&next(&mut sub).await.payload[..], b"handshake first");
+    client
+}
+
+/// Asserts that a client without `tls_first` (trusting the test CA) waits in vain for a plain
+/// INFO from the handshake-first server at `url` and times out.
+pub async fn plain_info_never_comes(pki: &natskit_test::pki::Pki, url: &str) {
+    let err = crate::tls::trusting(pki)
+        .connection_timeout(Duration::from_millis(300))
+        .connect(url)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, natskit::ConnectError::TimedOut { .. }),
+        "{err:?}"
+    );
+}
+
 /// The stream ends (after any messages still pending).
 pub async fn drain_to_end(sub: &mut Subscriber) -> Vec<Message> {
     tokio::time::timeout(PATIENCE, sub.collect_pending())

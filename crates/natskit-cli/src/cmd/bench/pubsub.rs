@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use natskit::Client;
+use natskit::{Client, Subscriber};
 
 use super::args::{split, Amount};
 use super::control::{Goal, Stop};
@@ -42,12 +42,7 @@ pub async fn run_sub(
     amount: Amount,
     idle: Duration,
 ) -> Result<Vec<ClientStats>, CliError> {
-    let connections = connect_all(&session.connect, clients).await?;
-    let mut subscribers = Vec::with_capacity(clients);
-    for client in &connections {
-        subscribers.push(client.subscribe(subject).await?);
-        client.flush().await?;
-    }
+    let (connections, subscribers) = subscribe_all(session, subject, clients).await?;
     let expected = match amount {
         Amount::Msgs(n) => Some(n),
         Amount::Duration(_) => None,
@@ -90,6 +85,21 @@ pub async fn run_sub(
     results
 }
 
+/// `n` connections, each with a subscription to `subject` that the server has (flushed).
+async fn subscribe_all(
+    session: &Session,
+    subject: &str,
+    n: usize,
+) -> Result<(Vec<Client>, Vec<Subscriber>), CliError> {
+    let connections = connect_all(&session.connect, n).await?;
+    let mut subscribers = Vec::with_capacity(n);
+    for client in &connections {
+        subscribers.push(client.subscribe(subject).await?);
+        client.flush().await?;
+    }
+    Ok((connections, subscribers))
+}
+
 /// `natskit bench pubsub`: `subs` subscribers, then `clients` publishers on their own
 /// connections; every subscriber should get every message.
 ///
@@ -104,12 +114,7 @@ pub async fn run_pubsub(
     amount: Amount,
     size: usize,
 ) -> Result<Vec<ClientStats>, CliError> {
-    let sub_connections = connect_all(&session.connect, subs).await?;
-    let mut subscribers = Vec::with_capacity(subs);
-    for client in &sub_connections {
-        subscribers.push(client.subscribe(subject).await?);
-        client.flush().await?;
-    }
+    let (sub_connections, subscribers) = subscribe_all(session, subject, subs).await?;
     let publishers = connect_all(&session.connect, clients).await?;
     let drained = Stop::new();
     let until = Until {
