@@ -9,7 +9,7 @@ help:
 	@echo "make deps   install what is missing (nats-server, the nats-py venv) and check for cargo"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
 	@echo "make demo   natskit demo: 4 queue responders share 100 requests on the embedded broker (nothing to install)"
-	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server (3 runs each), codec benchmark"
+	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server, natskit bench vs natskit-bench (3 runs each), codec benchmark"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
 
 deps:
@@ -32,6 +32,8 @@ bench: deps
 	# The embedded broker (the natskit binary's `natskit server`) against nats-server.
 	$(CARGO) build --release -p natskit-cli
 	$(CARGO) run --release -p natskit-bench -- --brokers --runs 3
+	# `natskit bench` (the command line) beside natskit-bench's natskit and async-nats.
+	$(CARGO) run --release -p natskit-bench -- --cli --runs 3
 	$(CARGO) bench -p natskit-proto --bench codec
 
 FUZZ_SECONDS ?= 600

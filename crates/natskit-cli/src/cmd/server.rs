@@ -139,7 +139,8 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
         .start()
         .await
         .map_err(|e| CliError::msg(e.to_string()))?;
-    println!("{}", server.client_url());
+    // The URL is for scripts; the broker serves on when nobody reads it (stdout closed).
+    let _ = crate::output::print(format!("{}\n", server.client_url()).as_bytes());
     if let Some(http) = server.http_addr() {
         note!("Monitoring on http://{http}/varz");
     }

@@ -140,3 +140,29 @@ fn the_device_demo_refuses_the_queue_group_options() {
         assert!(stderr.contains("cannot be used with"), "{option}: {stderr}");
     }
 }
+
+#[test]
+fn a_closed_standard_output_ends_the_demo_quietly() {
+    // stdout is a pipe whose reading end is gone before the demo writes its first line.
+    let mut child = std::process::Command::new(crate::support::BIN)
+        .args([
+            "demo",
+            "--requests",
+            "4",
+            "--change-requests",
+            "1",
+            "--pace",
+            "0ms",
+        ])
+        .env_remove("NATS_URL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn natskit demo");
+    drop(child.stdout.take());
+    let output = crate::support::wait_bounded(child);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{output:?}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

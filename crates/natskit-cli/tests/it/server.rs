@@ -267,3 +267,44 @@ fn tls_first_flag_serves_the_handshake_before_info() {
         );
     });
 }
+
+#[test]
+fn a_closed_standard_output_does_not_stop_the_broker() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(BIN)
+        .args(["server", "-p", "0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn natskit server");
+    // Nobody reads the URL the broker prints.
+    drop(child.stdout.take());
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped stderr"));
+    let mut serving = None;
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap_or(0) > 0 {
+        if line.contains("Serving on ") {
+            serving = Some(line.clone());
+            break;
+        }
+        line.clear();
+    }
+    let serving = serving.expect("the broker serves");
+    let url = serving
+        .split_whitespace()
+        .find(|w| w.starts_with("nats://"))
+        .expect("a URL")
+        .trim_end_matches(';')
+        .to_owned();
+    natskit_bare(&["pub", "still.here", "x", "--server", &url])
+        .assert()
+        .success();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let output = wait_bounded(child);
+    assert!(output.status.success(), "{output:?}");
+}

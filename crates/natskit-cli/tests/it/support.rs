@@ -259,3 +259,29 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+/// Waits for `child` to exit within [`PATIENCE`] (killing it and failing the test if it does
+/// not) and returns what it wrote to its piped stderr; stdout is whatever the caller left.
+pub fn wait_bounded(mut child: Child) -> std::process::Output {
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for natskit") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("natskit did not exit in time");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stderr = Vec::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_end(&mut stderr);
+    }
+    std::process::Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    }
+}

@@ -97,30 +97,34 @@ pub async fn run(args: DemoArgs) -> Result<(), CliError> {
         change_requests: args.change_requests,
         pace: args.pace,
     };
-    println!(
-        "natskit demo: {} responders in queue group {:?} answer requests on {:?}, through {}.",
+    print(format!(
+        "natskit demo: {} responders in queue group {:?} answer requests on {:?}, through {}.\n",
         plan.responders,
         responder::GROUP,
         responder::SUBJECT,
         broker.describe()
-    );
+    ))?;
     let mut live = display::Live::new();
     let outcome = scenario::run(&broker, &plan, &mut live).await;
     drop(live);
     broker.stop().await;
-    print!("{}", display::report(&outcome?));
-    Ok(())
+    print(display::report(&outcome?))
+}
+
+/// Writes `text` to standard output; a closed one ends the demo quietly.
+fn print(text: impl AsRef<str>) -> Result<(), CliError> {
+    crate::output::print(text.as_ref().as_bytes())
 }
 
 /// `--device`: the LED matrix scrolls the text on the terminal, then the answers are printed;
 /// fails, naming the answer, when the device refused a request (answered `error: ...`).
 async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
-    println!(
-        "natskit demo --device: an LED matrix listens on {:?} through {}; another connection sends it {:?}.",
+    print(format!(
+        "natskit demo --device: an LED matrix listens on {:?} through {}; another connection sends it {:?}.\n",
         natskit_examples::senseshow::DEFAULT_SUBJECT,
         broker.describe(),
         args.text
-    );
+    ))?;
     let show = device::DeviceShow {
         text: args.text,
         frame_delay: args.frame_delay,
@@ -131,7 +135,7 @@ async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
     broker.stop().await;
     let answers = outcome?;
     for answer in &answers {
-        println!("the device answered: {answer}");
+        print(format!("the device answered: {answer}\n"))?;
     }
     match answers
         .iter()
