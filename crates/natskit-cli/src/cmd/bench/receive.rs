@@ -4,8 +4,9 @@
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
-use natskit::{Message, Subscriber};
+use natskit::Subscriber;
 
 use super::control::{Counter, Stop};
 use super::payload;
@@ -22,6 +23,24 @@ pub struct Until {
     pub idle: Option<Duration>,
 }
 
+/// What [`count`] reads: payloads, and how many have arrived and wait to be taken.
+trait Inbox {
+    /// The next payload; `None` once the subscription has ended.
+    async fn next_payload(&mut self) -> Option<Bytes>;
+    /// Messages received and not yet taken.
+    fn queued(&self) -> usize;
+}
+
+impl Inbox for Subscriber {
+    async fn next_payload(&mut self) -> Option<Bytes> {
+        self.next().await.map(|msg| msg.payload)
+    }
+
+    fn queued(&self) -> usize {
+        self.pending_messages()
+    }
+}
+
 /// Receives on `sub` as subscriber `id` until `until` says it is done.
 ///
 /// The span runs from the first message to the last; the latency samples are the ages of the
@@ -33,6 +52,18 @@ pub async fn receive(
     until: Until,
     counter: Counter,
 ) -> ClientStats {
+    let mut out = count(&mut sub, id, &until, &counter).await;
+    out.dropped = Some(sub.dropped());
+    out
+}
+
+/// The loop of [`receive`], for any [`Inbox`].
+async fn count<I: Inbox>(
+    inbox: &mut I,
+    id: usize,
+    until: &Until,
+    counter: &Counter,
+) -> ClientStats {
     let mut out = ClientStats::new(Role::Sub, id);
     let expected = until.expected.unwrap_or(u64::MAX);
     let mut end = pin!(until.end.wait());
@@ -43,7 +74,7 @@ pub async fn receive(
         tokio::select! {
             // Messages first: a subscriber that has work does not look at the rest.
             biased;
-            msg = sub.next() => match msg {
+            msg = inbox.next_payload() => match msg {
                 Some(msg) => {
                     last = Instant::now();
                     take(&mut out, &msg, last);
@@ -51,16 +82,18 @@ pub async fn receive(
                     if let (1, Some(idle)) = (out.msgs, until.idle) {
                         idle_timer.as_mut().reset((last + idle).into());
                     }
+                    // Under a flood the branch above is always ready and the one below is
+                    // never polled: the flag (one relaxed load) is how the signal gets in.
+                    if until.end.is_set() {
+                        drain(inbox, &mut out, expected, counter);
+                        break;
+                    }
                 }
                 // The connection closed: what came is what there is.
                 None => break,
             },
             _ = &mut end => {
-                while out.msgs < expected {
-                    let Some(Some(msg)) = sub.next().now_or_never() else { break };
-                    take(&mut out, &msg, Instant::now());
-                    counter.tick(out.msgs);
-                }
+                drain(inbox, &mut out, expected, counter);
                 break;
             }
             _ = &mut idle_timer, if out.msgs > 0 && until.idle.is_some() => {
@@ -73,17 +106,101 @@ pub async fn receive(
         }
     }
     counter.finish(out.msgs);
-    out.dropped = Some(sub.dropped());
     out
 }
 
-/// Counts `msg`, received `at`, and its age if it carries a stamp.
-fn take(out: &mut ClientStats, msg: &Message, at: Instant) {
+/// Takes the messages that have already arrived (up to `expected` in all), and no more: under
+/// a flood that does not stop, taking until none is ready would never end.
+fn drain<I: Inbox>(inbox: &mut I, out: &mut ClientStats, expected: u64, counter: &Counter) {
+    for _ in 0..inbox.queued() {
+        if out.msgs >= expected {
+            break;
+        }
+        let Some(Some(msg)) = inbox.next_payload().now_or_never() else {
+            break;
+        };
+        take(out, &msg, Instant::now());
+        counter.tick(out.msgs);
+    }
+}
+
+/// Counts a message with `payload`, received `at`, and its age if it carries a stamp.
+fn take(out: &mut ClientStats, payload: &[u8], at: Instant) {
     out.msgs += 1;
-    out.bytes += msg.payload.len() as u64;
+    out.bytes += payload.len() as u64;
     out.first.get_or_insert(at);
     out.last = Some(at);
-    if let Some(age) = payload::age(&msg.payload) {
+    if let Some(age) = payload::age(payload) {
         stats::record(&mut out.latency, age);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A flood that never ends: a payload is always ready, and `queued` always wait. Like the
+    /// subscriber's channel, it takes from the task's budget, so the task yields now and then.
+    struct Flood {
+        queued: usize,
+    }
+
+    impl Inbox for Flood {
+        async fn next_payload(&mut self) -> Option<Bytes> {
+            tokio::task::consume_budget().await;
+            Some(Bytes::from_static(&[0; 16]))
+        }
+
+        fn queued(&self) -> usize {
+            self.queued
+        }
+    }
+
+    fn flood(queued: usize) -> Flood {
+        Flood { queued }
+    }
+
+    #[tokio::test]
+    async fn the_stop_signal_ends_a_subscriber_under_a_flood() {
+        let until = Until {
+            expected: None,
+            end: Stop::new(),
+            idle: None,
+        };
+        let stopper = {
+            let stop = until.end.clone();
+            tokio::spawn(async move { stop.set() })
+        };
+        let (mut inbox, counter) = (flood(100), Counter::default());
+        let counted = count(&mut inbox, 1, &until, &counter);
+        let out = tokio::time::timeout(Duration::from_secs(10), counted)
+            .await
+            .expect("the subscriber ends once the signal is given");
+        stopper.await.expect("stopper");
+        assert!(out.msgs >= 100, "{}", out.msgs);
+    }
+
+    #[tokio::test]
+    async fn stopping_takes_what_has_arrived_and_no_more() {
+        let until = Until {
+            expected: Some(1_000),
+            end: Stop::new(),
+            idle: None,
+        };
+        until.end.set();
+        let out = count(&mut flood(30), 1, &until, &Counter::default()).await;
+        // The message that showed the signal, then the 30 waiting.
+        assert_eq!(out.msgs, 31);
+        let out = count(
+            &mut flood(30),
+            1,
+            &Until {
+                expected: Some(10),
+                ..until
+            },
+            &Counter::default(),
+        )
+        .await;
+        assert_eq!(out.msgs, 10);
     }
 }
