@@ -469,3 +469,33 @@ fn usage_errors_exit_with_2() {
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn sub_with_a_duration_outlasts_a_pause_in_the_publishing() {
+    let server = server();
+    // --timeout is the idle wait of a --msgs run; with --duration only the time ends it.
+    let started = Instant::now();
+    let sub = Running::start(
+        &server,
+        &[
+            "bench",
+            "sub",
+            "b.pause",
+            "-d",
+            "1s",
+            "--timeout",
+            "10ms",
+            "--json",
+        ],
+        "Subscribing on",
+    );
+    run_ok(
+        &server,
+        &["bench", "pub", "b.pause", "-n", "5", "--size", "8"],
+    );
+    let done = sub.finish();
+    assert!(done.status.success(), "{done:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1), "{done:?}");
+    let doc: Value = serde_json::from_str(&done.stdout).expect("JSON");
+    assert_eq!(aggregate(&doc, "sub")["msgs"], 5, "{doc}");
+}

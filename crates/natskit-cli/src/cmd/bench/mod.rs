@@ -84,8 +84,9 @@ Examples:
 
 /// `natskit bench sub --help`'s examples.
 const SUB_EXAMPLES: &str = "\
-Each subscriber waits for --msgs messages, or until --duration is over. After its last message
-it waits --timeout (default 2s) before counting what did not come as lost.
+Each subscriber waits for --msgs messages, or until --duration is over. With --msgs, once
+messages stop coming it waits --timeout (default 2s) after the last one, then counts what did
+not come as lost.
 
 Examples:
   natskit bench sub bench.data --msgs 500000 &

@@ -34,7 +34,8 @@ pub async fn run_pub(
 /// `natskit bench sub`: `clients` subscribers each wait for every message (or the time).
 ///
 /// Says `Subscribing on ...` on standard error once the server has every subscription. Each
-/// subscriber ends at its count, when `--duration` is over, or `idle` after its last message.
+/// subscriber ends at its count or `idle` after its last message; with `--duration`, when the
+/// time is over (a pause in the publishing does not end it early).
 pub async fn run_sub(
     session: &Session,
     subject: &str,
@@ -63,7 +64,7 @@ pub async fn run_sub(
     let until = Until {
         expected,
         end: session.stop.clone(),
-        idle: Some(idle),
+        idle: expected.map(|_| idle),
     };
     let tasks = subscribers
         .into_iter()
