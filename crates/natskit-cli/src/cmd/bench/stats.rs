@@ -204,11 +204,15 @@ impl Row {
         let counts = Counts {
             msgs: clients.iter().map(|c| c.msgs).sum(),
             bytes: clients.iter().map(|c| c.bytes).sum(),
-            lost: clients.iter().filter_map(|c| c.lost).reduce(|a, b| a + b),
+            // `sub -n` takes any count up to u64::MAX, and each subscriber's lost can be that.
+            lost: clients
+                .iter()
+                .filter_map(|c| c.lost)
+                .reduce(u64::saturating_add),
             dropped: clients
                 .iter()
                 .filter_map(|c| c.dropped)
-                .reduce(|a, b| a + b),
+                .reduce(u64::saturating_add),
         };
         Row::new(role, None, counts, span(first, last), &latency)
     }
@@ -340,6 +344,16 @@ mod tests {
         clients[1].dropped = Some(2);
         let row = Row::aggregate(Role::Sub, &clients);
         assert_eq!((row.lost, row.dropped), (Some(7), Some(2)));
+    }
+
+    #[test]
+    fn lost_beyond_a_u64_stays_at_its_largest() {
+        // `sub -c 2 -n 18446744073709551615` that got nothing.
+        let mut clients = two_clients();
+        for c in &mut clients {
+            c.lost = Some(u64::MAX);
+        }
+        assert_eq!(Row::aggregate(Role::Sub, &clients).lost, Some(u64::MAX));
     }
 
     #[test]
