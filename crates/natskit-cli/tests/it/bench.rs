@@ -457,6 +457,10 @@ fn usage_errors_exit_with_2() {
         &["bench", "pub", "-c", "0"],
         &["bench", "pub", "-n", "0"],
         &["bench", "pubsub", "--subs", "0"],
+        // More clients than a server takes (this many aborted allocating room for them).
+        &["bench", "pub", "-c", "100000000000", "-n", "100000000000"],
+        &["bench", "pubsub", "--subs", "65537"],
+        &["bench", "req", "--responders", "100000000000"],
         &["bench", "pub", "--size", "1 parsec"],
         &["bench", "pub", "-n", "5", "-d", "1s"],
         &["bench", "pub", "-d", "soon"],

@@ -13,6 +13,10 @@ pub const DEFAULT_SUBJECT: &str = "natskit.bench";
 /// Largest `--size` accepted; nats-server's own ceiling for max_payload is 64 MiB.
 const MAX_SIZE: u64 = 64 << 20;
 
+/// Most clients of one role: nats-server's default max_connections. Far more would not
+/// connect anyway, and a number near `usize::MAX` made the run abort allocating room for them.
+const MAX_CLIENTS: usize = 65_536;
+
 /// The subject, positional or as `--subject`.
 #[derive(Debug, Clone, Args)]
 pub struct SubjectArgs {
@@ -43,7 +47,7 @@ impl SubjectArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LoadArgs {
     /// Clients, each on its own connection: publishers (`pub`, `pubsub`), subscribers
-    /// (`sub`) or requesters (`req`).
+    /// (`sub`) or requesters (`req`); at most 65536.
     #[arg(short, long, value_name = "N", default_value = "1", value_parser = parse_clients)]
     pub clients: usize,
 
@@ -116,16 +120,17 @@ pub fn split(total: u64, clients: usize) -> Vec<u64> {
         .collect()
 }
 
-/// Parses `--clients` and `--subs`: a whole number of at least 1.
+/// Parses `--clients`: a whole number from 1 to [`MAX_CLIENTS`].
 fn parse_clients(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
+        Ok(n) if n > MAX_CLIENTS => Err(format!("must be at most {MAX_CLIENTS}")),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{text:?} is not a whole number")),
     }
 }
 
-/// Parses `--subs` (same rule as `--clients`).
+/// Parses `--subs` and `--responders` (same rule as `--clients`).
 pub fn parse_subs(text: &str) -> Result<usize, String> {
     parse_clients(text)
 }
@@ -205,6 +210,9 @@ mod tests {
     fn clients_must_be_at_least_one() {
         assert_eq!(parse_clients("3"), Ok(3));
         assert!(parse_clients("0").is_err());
+        assert_eq!(parse_clients("65536"), Ok(MAX_CLIENTS));
+        assert!(parse_clients("65537").is_err());
+        assert!(parse_clients("100000000000").is_err());
         assert!(parse_clients("many").is_err());
     }
 }
