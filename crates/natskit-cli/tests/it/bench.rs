@@ -1,13 +1,16 @@
 //! `natskit bench`: pub, sub, pubsub and req against a real nats-server, their tables, JSON and
 //! CSV, and their failures.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::support::{
-    assert_cannot_connect, error_without_server, natskit, natskit_bare, one_error_line, server,
-    Running,
+    assert_cannot_connect, command, error_without_server, natskit, natskit_bare, one_error_line,
+    server, Running, PATIENCE,
 };
 
 /// Standard output of a successful run.
@@ -502,4 +505,63 @@ fn sub_with_a_duration_outlasts_a_pause_in_the_publishing() {
     assert!(started.elapsed() >= Duration::from_secs(1), "{done:?}");
     let doc: Value = serde_json::from_str(&done.stdout).expect("JSON");
     assert_eq!(aggregate(&doc, "sub")["msgs"], 5, "{doc}");
+}
+
+#[test]
+fn ctrl_c_ends_a_requester_waiting_for_a_silent_service() {
+    let server = server();
+    // A subscriber that prints each request and answers none: the requester waits --timeout.
+    let mut silent = command(&["sub", "svc.silent", "--server", &server.url()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn natskit sub");
+    let mut silent_err = BufReader::new(silent.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    silent_err.read_line(&mut line).expect("ready line");
+    assert!(line.starts_with("Subscribing on"), "{line}");
+    let (got_request, request_seen) = mpsc::channel();
+    let silent_out = silent.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(silent_out).read_line(&mut first);
+        let _ = got_request.send(first);
+    });
+
+    let started = Instant::now();
+    let bench = command(&[
+        "bench",
+        "req",
+        "svc.silent",
+        "--external",
+        "-n",
+        "5",
+        "--timeout",
+        "20s",
+        "--server",
+        &server.url(),
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn natskit bench");
+    // The request is out, so the run has started and Ctrl-C is handled.
+    request_seen
+        .recv_timeout(PATIENCE)
+        .expect("the request reached the silent service");
+    let status = Command::new("kill")
+        .args(["-INT", &bench.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let out = bench.wait_with_output().expect("natskit bench ends");
+    let _ = silent.kill();
+    let _ = silent.wait();
+    assert!(out.status.success(), "{out:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The request given up is not counted.
+    assert_eq!(count(cells(&stdout, "req #1")[1]), 0, "{stdout}");
 }

@@ -47,23 +47,34 @@ impl Stop {
         let _ = changed.wait_for(|set| *set).await;
     }
 
-    /// Gives the signal after `duration`, and on Ctrl-C (so the results so far are shown
-    /// rather than lost).
+    /// Gives the signal after `duration` (the task returned; abort it when the run is over),
+    /// and on Ctrl-C (see [`on_ctrl_c`](Stop::on_ctrl_c)).
     pub fn arm(&self, duration: Option<Duration>) -> JoinHandle<()> {
+        self.on_ctrl_c();
         let stop = self.clone();
         tokio::spawn(async move {
-            let timer = async {
-                match duration {
-                    Some(d) => tokio::time::sleep(d).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = timer => {}
-                _ = tokio::signal::ctrl_c() => {}
+            if let Some(d) = duration {
+                tokio::time::sleep(d).await;
+                stop.set();
+            }
+        })
+    }
+
+    /// Gives the signal on Ctrl-C, so that the results so far are shown rather than lost; a
+    /// second Ctrl-C ends the process at once (status 130), as the first would have without
+    /// this. Not aborted with the run: once tokio handles SIGINT it does so for the rest of the
+    /// process, and Ctrl-C would otherwise do nothing while the connections close.
+    fn on_ctrl_c(&self) {
+        let stop = self.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
             }
             stop.set();
-        })
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        });
     }
 }
 

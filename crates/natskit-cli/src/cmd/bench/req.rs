@@ -1,6 +1,7 @@
 //! The `req` scenario: requesters, each on its own connection with one request out at a time,
 //! against built-in echo responders in a queue group or an existing service.
 
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -77,7 +78,9 @@ pub async fn run_req(
 /// Sends `quota` requests (or until `stop`) one after the other as requester `id`.
 ///
 /// The span runs from the first request to the last answer; every request is a latency
-/// sample, from sending it to its answer.
+/// sample, from sending it to its answer. `stop` also gives up the request waiting for its
+/// answer, uncounted: a service that does not answer would otherwise hold Ctrl-C and
+/// `--duration` up for as long as `--timeout`.
 async fn request(
     client: &Client,
     id: usize,
@@ -88,14 +91,22 @@ async fn request(
 ) -> Result<ClientStats, CliError> {
     let mut out = ClientStats::new(Role::Req, id);
     let quota = quota.unwrap_or(u64::MAX);
+    let mut stopped = pin!(stop.wait());
     let start = Instant::now();
     let mut result = Ok(());
     while out.msgs < quota && !stop.is_set() {
         let sent = Instant::now();
         let request = Request::new(requests.payload.clone()).timeout(requests.timeout);
-        if let Err(e) = client.send_request(&*requests.subject, request).await {
-            result = Err(e);
-            break;
+        tokio::select! {
+            // An answer that is in counts, even if the signal came at the same time.
+            biased;
+            answer = client.send_request(&*requests.subject, request) => {
+                if let Err(e) = answer {
+                    result = Err(e);
+                    break;
+                }
+            }
+            () = &mut stopped => break,
         }
         stats::record(&mut out.latency, sent.elapsed());
         out.msgs += 1;

@@ -31,7 +31,7 @@ pub struct Running {
 }
 
 impl Session {
-    /// Starts the timed part: arms `--duration` and Ctrl-C, shows the bar.
+    /// Starts the timed part: arms `--duration` and Ctrl-C, shows the bar. Called once a run.
     pub fn start(&self, goal: Goal, what: &'static str, amount: Amount) -> Running {
         let duration = match amount {
             Amount::Duration(d) => Some(d),
@@ -47,7 +47,7 @@ impl Session {
 }
 
 impl Running {
-    /// Ends the timed part: the bar is cleared.
+    /// Ends the timed part: the `--duration` timer is stopped and the bar cleared.
     pub fn end(self) {
         self.timer.abort();
         if let Some(progress) = self.progress {
