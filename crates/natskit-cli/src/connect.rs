@@ -44,9 +44,10 @@ pub struct ConnectArgs {
     )]
     pub connect_timeout: Option<Duration>,
 
-    /// How long to wait for answers (`500ms`, `2s`); each command has its own default (`req`:
-    /// 5s, `micro`: 1s, `sub --match-replies --count`: 2s for the last ones). Also bounds
-    /// connecting, unless --connect-timeout is given.
+    /// How long to wait for answers (`500ms`, `2s`); each command has its own default (`req`
+    /// and `bench req`: 5s, `micro`: 1s, `sub --match-replies --count`: 2s for the last ones,
+    /// `bench sub --msgs`: 2s after the last message). Also bounds connecting, unless
+    /// --connect-timeout is given.
     #[arg(
         short,
         long,
