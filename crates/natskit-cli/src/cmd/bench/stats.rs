@@ -263,7 +263,8 @@ fn span(first: Option<Instant>, last: Option<Instant>) -> Option<Duration> {
     Some(last?.saturating_duration_since(first?))
 }
 
-/// Per-client rows then the aggregate, for each role present, in the order given.
+/// Per-client rows then the aggregate, for each role present: publishers, subscribers,
+/// requesters (clients in the order given).
 pub fn rows(clients: &[ClientStats]) -> Vec<Row> {
     let mut rows = Vec::new();
     for role in [Role::Pub, Role::Sub, Role::Req] {
