@@ -97,21 +97,18 @@ pub fn run(
         );
         if wants("publish") {
             let args = bench_args("pub", "bench.pub", counts.publish);
-            let mut figure = None;
-            let mut own = (0.0, 0.0);
-            for side in order(cli_first) {
-                if side {
-                    figure = Some(field(&aggregate(&cli(&args)?, "pub")?, "msgs_per_sec")?);
-                } else {
-                    own = runtime.block_on(async {
+            let (figure, own) = both(
+                cli_first,
+                || field(&aggregate(&cli(&args)?, "pub")?, "msgs_per_sec"),
+                || {
+                    runtime.block_on(async {
                         (
                             scenarios::publish::<natskit::Client>(url, counts.publish).await,
                             scenarios::publish::<async_nats::Client>(url, counts.publish).await,
                         )
-                    });
-                }
-            }
-            let figure = figure.unwrap_or(f64::NAN);
+                    })
+                },
+            )?;
             println!("  publish   natskit bench {figure:>10.0}  natskit {:>10.0}  async-nats {:>10.0} msgs/s", own.0, own.1);
             publish.cli.push(figure);
             publish.natskit.push(own.0);
@@ -119,14 +116,14 @@ pub fn run(
         }
         if wants("pubsub") {
             let args = bench_args("pubsub", "bench.ps", counts.pubsub);
-            let mut figure = None;
-            let mut own = None;
-            for side in order(cli_first) {
-                if side {
+            let ((rate, cli_lost), (n, a)) = both(
+                cli_first,
+                || {
                     let sub = aggregate(&cli(&args)?, "sub")?;
-                    figure = Some((field(&sub, "msgs_per_sec")?, field(&sub, "lost")?));
-                } else {
-                    own = Some(runtime.block_on(async {
+                    Ok((field(&sub, "msgs_per_sec")?, field(&sub, "lost")?))
+                },
+                || {
+                    runtime.block_on(async {
                         (
                             scenarios::pubsub::<natskit::Client>(
                                 url,
@@ -143,10 +140,9 @@ pub fn run(
                             )
                             .await,
                         )
-                    }));
-                }
-            }
-            let ((rate, cli_lost), (n, a)) = (figure.unwrap_or_default(), own.expect("ran"));
+                    })
+                },
+            )?;
             println!("  pub/sub   natskit bench {rate:>10.0} (lost {cli_lost})  natskit {:>10.0} (lost {})  async-nats {:>10.0} (lost {}) msgs/s", n.rate, n.lost, a.rate, a.lost);
             pubsub.cli.push(rate);
             pubsub.natskit.push(n.rate);
@@ -157,15 +153,15 @@ pub fn run(
         }
         if wants("request") {
             let args = bench_args("req", "bench.req", counts.requests);
-            let mut figure = None;
-            let mut own = None;
-            for side in order(cli_first) {
-                if side {
+            let ((c50, c99), ((n50, n99), (a50, a99))) = both(
+                cli_first,
+                || {
                     let req = aggregate(&cli(&args)?, "req")?;
                     let latency = req.get("latency_us").cloned().unwrap_or_default();
-                    figure = Some((field(&latency, "p50")?, field(&latency, "p99")?));
-                } else {
-                    own = Some(runtime.block_on(async {
+                    Ok((field(&latency, "p50")?, field(&latency, "p99")?))
+                },
+                || {
+                    runtime.block_on(async {
                         (
                             scenarios::sequential_requests::<natskit::Client>(url, counts.requests)
                                 .await,
@@ -175,11 +171,9 @@ pub fn run(
                             )
                             .await,
                         )
-                    }));
-                }
-            }
-            let ((c50, c99), ((n50, n99), (a50, a99))) =
-                (figure.unwrap_or_default(), own.expect("ran"));
+                    })
+                },
+            )?;
             println!("  requests p50/p99 us  natskit bench {c50:.1}/{c99:.1}  natskit {n50:.1}/{n99:.1}  async-nats {a50:.1}/{a99:.1}");
             p50.cli.push(c50);
             p50.natskit.push(n50);
@@ -204,9 +198,20 @@ fn bench_args(mode: &str, subject: &str, count: u64) -> Vec<String> {
         .to_vec()
 }
 
-/// The two sides in this run's order: `true` is `natskit bench`.
-fn order(cli_first: bool) -> [bool; 2] {
-    [cli_first, !cli_first]
+/// Runs both sides of one scenario, `natskit bench` (`cli`) first when `cli_first`, and
+/// returns both figures; a failed `natskit bench` ends the comparison.
+fn both<C, O>(
+    cli_first: bool,
+    cli: impl FnOnce() -> Result<C, String>,
+    own: impl FnOnce() -> O,
+) -> Result<(C, O), String> {
+    if cli_first {
+        let c = cli()?;
+        Ok((c, own()))
+    } else {
+        let o = own();
+        Ok((cli()?, o))
+    }
 }
 
 /// The aggregate row of `role` in a `natskit bench --json` report.
