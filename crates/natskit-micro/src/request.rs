@@ -91,18 +91,13 @@ impl Track {
         } else if !again {
             return Ok(());
         }
-        match response {
-            Ok(r) => {
-                message
-                    .respond_with_headers(r.headers.as_ref(), r.payload)
-                    .await
-            }
-            Err(e) => {
-                message
-                    .respond_with_headers(Some(&error_headers(&e)), Bytes::new())
-                    .await
-            }
-        }
+        let (headers, payload) = match response {
+            Ok(r) => (r.headers, r.payload),
+            Err(e) => (Some(error_headers(&e)), Bytes::new()),
+        };
+        message
+            .respond_with_headers(headers.as_ref(), payload)
+            .await
     }
 }
 
