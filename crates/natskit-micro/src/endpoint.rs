@@ -167,8 +167,7 @@ impl EndpointBuilder {
             Some(prefix) => format!("{prefix}.{subject}"),
             None => subject,
         };
-        let queue_group = self.queue_group;
-        let subscribed = match &queue_group {
+        let subscribed = match &self.queue_group {
             Some(queue) => state.client.queue_subscribe(&subject, queue).await,
             None => state.client.subscribe(&subject).await,
         };
@@ -176,29 +175,23 @@ impl EndpointBuilder {
             subject: subject.clone(),
             source,
         })?;
-        let counters = Arc::new(Counters::default());
-        state.add_entry(Arc::new(EndpointEntry {
-            name: self.name.clone(),
-            subject: subject.clone(),
-            queue_group: queue_group.clone(),
+        let entry = Arc::new(EndpointEntry {
+            name: self.name,
+            subject,
+            queue_group: self.queue_group,
             metadata: self.metadata,
-            counters: Arc::clone(&counters),
-        }));
+            counters: Arc::new(Counters::default()),
+        });
+        state.add_entry(Arc::clone(&entry));
         let (tx, rx) = mpsc::channel(capacity);
         tokio::spawn(pump(
             subscriber,
             tx,
-            counters,
+            Arc::clone(&entry.counters),
             state.lifecycle.stop_signal(),
             share,
         ));
-        let endpoint = Endpoint {
-            rx,
-            name: self.name,
-            subject,
-            queue_group,
-        };
-        Ok(endpoint)
+        Ok(Endpoint { rx, entry })
     }
 
     /// Adds the endpoint, answered by `handler`: what it returns is sent back (an error with the
@@ -324,9 +317,8 @@ where
 /// ```
 pub struct Endpoint {
     rx: mpsc::Receiver<Request>,
-    name: String,
-    subject: String,
-    queue_group: Option<String>,
+    /// What discovery shows of it, shared with the service.
+    entry: Arc<EndpointEntry>,
 }
 
 impl Endpoint {
@@ -338,7 +330,7 @@ impl Endpoint {
     /// # }
     /// ```
     pub fn name(&self) -> &str {
-        &self.name
+        &self.entry.name
     }
 
     /// The subject it listens on, group prefix included.
@@ -349,7 +341,7 @@ impl Endpoint {
     /// # }
     /// ```
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.entry.subject
     }
 
     /// Its queue group, `None` when it has none.
@@ -360,7 +352,7 @@ impl Endpoint {
     /// # }
     /// ```
     pub fn queue_group(&self) -> Option<&str> {
-        self.queue_group.as_deref()
+        self.entry.queue_group.as_deref()
     }
 }
 
@@ -379,9 +371,9 @@ impl Stream for Endpoint {
 impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")
-            .field("name", &self.name)
-            .field("subject", &self.subject)
-            .field("queue_group", &self.queue_group)
+            .field("name", &self.entry.name)
+            .field("subject", &self.entry.subject)
+            .field("queue_group", &self.entry.queue_group)
             .finish_non_exhaustive()
     }
 }
