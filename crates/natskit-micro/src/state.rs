@@ -88,11 +88,11 @@ impl State {
                     name: e.name.clone(),
                     subject: e.subject.clone(),
                     queue_group: e.queue_group.clone().unwrap_or_default(),
+                    average_processing_time: nanos(s.average()),
                     num_requests: s.requests,
                     num_errors: s.errors,
-                    last_error: s.last_error.clone(),
+                    last_error: s.last_error,
                     processing_time: nanos(s.processing),
-                    average_processing_time: nanos(s.average()),
                     data: self.stats_handler.as_ref().map(|h| h(&e.name)),
                 }
             })
