@@ -6,7 +6,7 @@ mod render;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use natskit_micro::Discovery;
+use natskit_micro::{Discovery, InfoResponse, StatsResponse, Verb};
 use serde::Serialize;
 
 use crate::connect::ConnectArgs;
@@ -74,7 +74,8 @@ enum Action {
 /// Asks, then prints what the instances answered, sorted by name, then id.
 pub async fn run(args: MicroArgs) -> Result<(), CliError> {
     let client = args.connect.connect().await?;
-    let discovery = Discovery::new(&client).timeout(args.connect.timeout_or(GATHER_TIME));
+    let gather_time = args.connect.timeout_or(GATHER_TIME);
+    let discovery = Discovery::new(&client).timeout(gather_time);
     let failed = |e: natskit_micro::Error| CliError::msg(format!("discovery failed: {e}"));
     let mut out = Vec::new();
     let shown = match args.action {
@@ -84,20 +85,19 @@ pub async fn run(args: MicroArgs) -> Result<(), CliError> {
             emit(&mut out, args.json, &infos, render::ls)?
         }
         Action::Info { name, id } => {
-            let mut infos = match id {
-                Some(id) => discovery.info_of(&name, &id).await.map(Vec::from_iter),
-                None => discovery.info(Some(&name)).await,
-            }
-            .map_err(failed)?;
+            // With an id, `ask` stops at that instance's answer.
+            let mut infos: Vec<InfoResponse> = discovery
+                .ask(Verb::Info, Some(&name), id.as_deref())
+                .await
+                .map_err(failed)?;
             infos.sort_by(|a, b| a.id.cmp(&b.id));
             emit(&mut out, args.json, &infos, render::info)?
         }
         Action::Stats { name, id } => {
-            let mut stats = match id {
-                Some(id) => discovery.stats_of(&name, &id).await.map(Vec::from_iter),
-                None => discovery.stats(Some(&name)).await,
-            }
-            .map_err(failed)?;
+            let mut stats: Vec<StatsResponse> = discovery
+                .ask(Verb::Stats, Some(&name), id.as_deref())
+                .await
+                .map_err(failed)?;
             stats.sort_by(|a, b| a.id.cmp(&b.id));
             emit(&mut out, args.json, &stats, render::stats)?
         }
@@ -111,7 +111,7 @@ pub async fn run(args: MicroArgs) -> Result<(), CliError> {
     note!(
         "{shown} service instance{} answered within {:?}",
         if shown == 1 { "" } else { "s" },
-        args.connect.timeout_or(GATHER_TIME)
+        gather_time
     );
     client.close().await?;
     Ok(())
