@@ -10,12 +10,9 @@ use crate::support::{bounded, client, held, server};
 #[tokio::test]
 async fn stop_answers_requests_in_flight_then_leaves_the_queue_group() {
     let server = server();
-    let client = client(&server).await;
-    let mut held = held(&client, "stoppable").await;
-    let service = held.service.clone();
-
-    let requester = natskit::connect(&server.url()).await.unwrap();
-    let in_flight = held.hold_one(&requester).await;
+    let mut held = held(&server, "stoppable").await;
+    let (service, requester) = (held.service.clone(), held.requester.clone());
+    let in_flight = held.hold_one().await;
 
     let stopping = tokio::spawn({
         let service = service.clone();
@@ -111,12 +108,9 @@ async fn stop_delivers_requests_already_sent_to_a_stream_then_ends_it() {
 #[tokio::test]
 async fn a_cancelled_stop_still_stops_the_service() {
     let server = server();
-    let client = client(&server).await;
-    let mut held = held(&client, "cancelled").await;
+    let mut held = held(&server, "cancelled").await;
     let service = held.service.clone();
-
-    let requester = natskit::connect(&server.url()).await.unwrap();
-    let in_flight = held.hold_one(&requester).await;
+    let in_flight = held.hold_one().await;
 
     // The handler holds its request: this stop cannot finish, and is given up (dropped).
     let gave_up = tokio::time::timeout(Duration::from_millis(50), service.stop()).await;

@@ -31,19 +31,22 @@ pub async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
 
 /// A started service whose endpoint `hold` holds each request until [`open`](Self::open) is
 /// sent `true`, then answers `answered`; a request whose payload is `probe` is answered `probe`
-/// at once.
+/// at once. It has a client of its own; [`requester`](Self::requester) asks it.
 pub struct Held {
     pub service: Service,
+    /// A second client, to send requests to the service.
+    pub requester: Client,
     /// Receives one `()` each time the handler starts holding a request.
     pub entered: mpsc::UnboundedReceiver<()>,
     /// `send_replace(true)` lets the held requests be answered.
     pub open: watch::Sender<bool>,
 }
 
-/// Starts service `name` with the [`Held`] endpoint `hold`; the server has its subscription
-/// when this returns.
-pub async fn held(client: &Client, name: &str) -> Held {
-    let service = Service::builder(name, "1.0.0").start(client).await.unwrap();
+/// Starts service `name` with the [`Held`] endpoint `hold` on a client of `server`; the server
+/// has its subscription when this returns.
+pub async fn held(server: &NatsServer, name: &str) -> Held {
+    let own = client(server).await;
+    let service = Service::builder(name, "1.0.0").start(&own).await.unwrap();
     let (entered_tx, entered) = mpsc::unbounded_channel();
     let (open, gate) = watch::channel(false);
     service
@@ -61,22 +64,21 @@ pub async fn held(client: &Client, name: &str) -> Held {
         })
         .await
         .unwrap();
-    client.flush().await.unwrap(); // the server has the subscription before others ask
+    own.flush().await.unwrap(); // the server has the subscription before others ask
     Held {
         service,
+        requester: client(server).await,
         entered,
         open,
     }
 }
 
 impl Held {
-    /// Sends `requester`'s request to `hold` and returns once the handler holds it.
-    pub async fn hold_one(
-        &mut self,
-        requester: &Client,
-    ) -> JoinHandle<Result<Message, RequestError>> {
+    /// Sends [`requester`](Self::requester)'s request to `hold` and returns once the handler
+    /// holds it.
+    pub async fn hold_one(&mut self) -> JoinHandle<Result<Message, RequestError>> {
         let in_flight = tokio::spawn({
-            let requester = requester.clone();
+            let requester = self.requester.clone();
             async move { requester.request("hold", "").await }
         });
         bounded("the handler to start", self.entered.recv())
