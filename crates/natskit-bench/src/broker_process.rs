@@ -156,19 +156,18 @@ impl Drop for Embedded {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                let _ = std::fs::remove_file(&self.log);
-                return;
+        while !matches!(self.child.try_wait(), Ok(Some(_))) {
+            if Instant::now() >= deadline {
+                eprintln!(
+                    "warning: natskit server {} ignored SIGTERM for {TIMEOUT:?}; killing it",
+                    self.child.id()
+                );
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        eprintln!(
-            "warning: natskit server {} ignored SIGTERM for {TIMEOUT:?}; killing it",
-            self.child.id()
-        );
-        let _ = self.child.kill();
-        let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
 }

@@ -49,6 +49,13 @@ impl Row {
             async_nats: Vec::new(),
         }
     }
+
+    /// One run's figures, from `natskit bench`, natskit and async-nats.
+    fn push(&mut self, cli: f64, natskit: f64, async_nats: f64) {
+        self.cli.push(cli);
+        self.natskit.push(natskit);
+        self.async_nats.push(async_nats);
+    }
 }
 
 /// Runs the comparison `runs` times against `url` and prints a table of medians.
@@ -110,9 +117,7 @@ pub fn run(
                 },
             )?;
             println!("  publish   natskit bench {figure:>10.0}  natskit {:>10.0}  async-nats {:>10.0} msgs/s", own.0, own.1);
-            publish.cli.push(figure);
-            publish.natskit.push(own.0);
-            publish.async_nats.push(own.1);
+            publish.push(figure, own.0, own.1);
         }
         if wants("pubsub") {
             let args = bench_args("pubsub", "bench.ps", counts.pubsub);
@@ -144,12 +149,8 @@ pub fn run(
                 },
             )?;
             println!("  pub/sub   natskit bench {rate:>10.0} (lost {cli_lost})  natskit {:>10.0} (lost {})  async-nats {:>10.0} (lost {}) msgs/s", n.rate, n.lost, a.rate, a.lost);
-            pubsub.cli.push(rate);
-            pubsub.natskit.push(n.rate);
-            pubsub.async_nats.push(a.rate);
-            lost.cli.push(cli_lost);
-            lost.natskit.push(n.lost as f64);
-            lost.async_nats.push(a.lost as f64);
+            pubsub.push(rate, n.rate, a.rate);
+            lost.push(cli_lost, n.lost as f64, a.lost as f64);
         }
         if wants("request") {
             let args = bench_args("req", "bench.req", counts.requests);
@@ -175,12 +176,8 @@ pub fn run(
                 },
             )?;
             println!("  requests p50/p99 us  natskit bench {c50:.1}/{c99:.1}  natskit {n50:.1}/{n99:.1}  async-nats {a50:.1}/{a99:.1}");
-            p50.cli.push(c50);
-            p50.natskit.push(n50);
-            p50.async_nats.push(a50);
-            p99.cli.push(c99);
-            p99.natskit.push(n99);
-            p99.async_nats.push(a99);
+            p50.push(c50, n50, a50);
+            p99.push(c99, n99, a99);
         }
     }
     let rows: Vec<Row> = [publish, pubsub, lost, p50, p99]

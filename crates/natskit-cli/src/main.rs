@@ -66,7 +66,7 @@ mod template;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, Parser};
 
 use crate::cmd::Command;
 use crate::error::CliError;
@@ -144,10 +144,7 @@ fn default_log_filter(command: &Command) -> &'static str {
 /// The command line as [`Cli`]; on a usage error, the one line printed and status 2; for
 /// `--help` and `--version`, clap's text and status 0.
 fn parse() -> Result<Cli, ExitCode> {
-    let parsed = Cli::command()
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches));
-    parsed.map_err(|error| {
+    Cli::try_parse().map_err(|error| {
         let status = ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         match error.kind() {
             ErrorKind::DisplayHelp

@@ -226,9 +226,7 @@ impl Device {
     }
 
     async fn show(&mut self, show: Show) -> Result<String, DeviceError> {
-        let scroll = ScrollText::new(&show.text)
-            .color(show.color)
-            .background(show.background);
+        let scroll = scroll_of(&show);
         let delay = show.frame_delay.unwrap_or(self.options.frame_delay);
         for (k, frame) in scroll.frames().enumerate() {
             if k > 0 && !delay.is_zero() {
@@ -242,10 +240,7 @@ impl Device {
 
     fn png(&self, png: PngRequest) -> Result<String, DeviceError> {
         let picture = match &png.text {
-            Some(show) => ScrollText::new(&show.text)
-                .color(show.color)
-                .background(show.background)
-                .still(),
+            Some(show) => scroll_of(show).still(),
             None => self.matrix,
         };
         let path = self.options.png_dir.join(&png.file);
@@ -259,6 +254,13 @@ impl Device {
             .show(&self.matrix)
             .map_err(DeviceError::Display)
     }
+}
+
+/// The scroll of `show`'s text in its colours.
+fn scroll_of(show: &Show) -> ScrollText {
+    ScrollText::new(&show.text)
+        .color(show.color)
+        .background(show.background)
 }
 
 fn color_json(color: Rgb) -> String {
