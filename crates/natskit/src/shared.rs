@@ -76,11 +76,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(options: ConnectOptions, info: ServerInfo, server: String) -> Self {
         let (events, first_events) = broadcast::channel(options.limits.event_capacity);
-        let inbox = format!(
-            "{}.{}.",
-            options.protocol.inbox_prefix,
-            natskit_proto::nuid::next()
-        );
+        // The request mux's reply subjects are this plus a token.
+        let inbox = options.protocol.new_inbox() + ".";
         Shared {
             out: Mutex::new(Outbound {
                 buf: WriteBuffer::new(),

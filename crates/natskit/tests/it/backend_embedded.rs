@@ -139,21 +139,12 @@ impl TestServer {
 
     /// `GET path` from the monitoring port (with `Setup::Monitoring`).
     pub fn monitor_get(&self, path: &str) -> Result<String, String> {
-        use std::io::{Read, Write};
         let http = self
             .server
             .as_ref()
             .and_then(Server::http_addr)
             .ok_or("monitoring is off")?;
-        let mut stream = std::net::TcpStream::connect(http).map_err(|e| e.to_string())?;
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            .map_err(|e| e.to_string())?;
-        let mut response = String::new();
-        stream
-            .read_to_string(&mut response)
-            .map_err(|e| e.to_string())?;
-        let (_, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;
-        Ok(body.to_owned())
+        natskit_test::probe::http_get(http, path, Duration::from_secs(5)).map_err(|e| e.to_string())
     }
 }
 
