@@ -211,7 +211,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Err(e) => return Close { reason: format!("read error: {e}"), err: None },
             },
             () = &mut auth_deadline, if auth_required && !session.is_connected() => {
-                return Close { reason: texts::AUTH_TIMEOUT.into(), err: Some(texts::AUTH_TIMEOUT) };
+                return Close::with_err(texts::AUTH_TIMEOUT);
             }
             _ = pings.tick() => {
                 if let Err(close) = session.ping_tick(std::mem::take(&mut active)) {
