@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 
-use crate::conn::Conn;
+use crate::conn::{lock, Conn};
 use crate::session::{Close, Session};
 use crate::state::State;
 use crate::texts;
@@ -32,9 +32,10 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let info = greeting(&state, &conn);
-    conn.send(|out| out.put_info(&info));
-    run(state, conn, reader, writer, info.nonce).await;
+    let cleanup = Cleanup { state, conn };
+    let info = greeting(&cleanup.state, &cleanup.conn);
+    cleanup.conn.send(|out| out.put_info(&info));
+    run(cleanup, reader, writer, info.nonce).await;
 }
 
 /// Serves a TCP client of a TLS broker: INFO in plain text, then the client's handshake (within
@@ -42,7 +43,8 @@ where
 /// at once and INFO over TLS. A client that does not start a handshake is disconnected without
 /// a word, as nats-server 2.9 does.
 pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: TcpStream, tls: Tls) {
-    let _cleanup = Cleanup {
+    // Owned by `run` once the handshake is done; it cleans up an early return as well.
+    let cleanup = Cleanup {
         state: state.clone(),
         conn: conn.clone(),
     };
@@ -83,7 +85,7 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
         conn.send(|out| out.put_info(&info));
     }
     let (reader, writer) = tokio::io::split(stream);
-    run(state, conn, reader, writer, info.nonce).await;
+    run(cleanup, reader, writer, info.nonce).await;
 }
 
 /// The INFO a new connection gets, with a fresh nonce when NKey users are configured.
@@ -95,18 +97,16 @@ fn greeting(state: &State, conn: &Conn) -> ServerInfo {
     info
 }
 
-/// Runs the connection once INFO is on its way; `nonce` is the one INFO carried.
-async fn run<R, W>(state: Arc<State>, conn: Arc<Conn>, mut reader: R, writer: W, nonce: String)
+/// Runs the connection once INFO is on its way; `nonce` is the one INFO carried. `cleanup`
+/// takes the connection out of the broker however this task ends, even cancelled (a dropped
+/// runtime): subscriptions refer to their connection, so they must leave the index for the
+/// connection to be freed.
+async fn run<R, W>(cleanup: Cleanup, mut reader: R, writer: W, nonce: String)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    // Cleans up however this task ends, even cancelled (a dropped runtime): subscriptions
-    // refer to their connection, so they must leave the index for the connection to be freed.
-    let _cleanup = Cleanup {
-        state: state.clone(),
-        conn: conn.clone(),
-    };
+    let (state, conn) = (&cleanup.state, &cleanup.conn);
     let limits = state.options.limits.clone();
     let writer_task = tokio::spawn(write_loop(
         state.clone(),
@@ -115,14 +115,14 @@ where
         limits.write_deadline,
     ));
 
-    let too_many = lock_count(&state) > limits.max_connections;
+    let too_many = lock(&state.conns).len() > limits.max_connections;
     let end = if too_many {
         Close {
             reason: "too many connections".into(),
             err: Some(texts::MAX_CONNECTIONS),
         }
     } else {
-        read_loop(&state, &conn, &mut reader, nonce).await
+        read_loop(state, conn, &mut reader, nonce).await
     };
     conn.close(&end.reason, end.err);
     match end.err {
@@ -131,8 +131,7 @@ where
         }
         None => tracing::info!(client = conn.id, reason = %end.reason, "client disconnected"),
     }
-    state.remove_all_subscriptions(&conn);
-    crate::conn::lock(&state.conns).remove(&conn.id);
+    cleanup.leave();
     // The writer sends what is queued (an -ERR, say) and closes its half.
     let _ = writer_task.await;
 }
@@ -143,18 +142,22 @@ struct Cleanup {
     conn: Arc<Conn>,
 }
 
-impl Drop for Cleanup {
-    fn drop(&mut self) {
+impl Cleanup {
+    /// Closes the connection (if nothing did yet) and takes it and its subscriptions out of
+    /// the broker, so nobody queues for it any more.
+    fn leave(&self) {
         self.conn.close("connection task ended", None);
         self.state.remove_all_subscriptions(&self.conn);
-        crate::conn::lock(&self.state.conns).remove(&self.conn.id);
-        // What was queued and not written can go: nobody will write it now.
-        self.conn.discard_pending();
+        lock(&self.state.conns).remove(&self.conn.id);
     }
 }
 
-fn lock_count(state: &State) -> usize {
-    crate::conn::lock(&state.conns).len()
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.leave();
+        // What was queued and not written can go: nobody will write it now.
+        self.conn.discard_pending();
+    }
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(
@@ -208,7 +211,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Err(e) => return Close { reason: format!("read error: {e}"), err: None },
             },
             () = &mut auth_deadline, if auth_required && !session.is_connected() => {
-                return Close { reason: texts::AUTH_TIMEOUT.into(), err: Some(texts::AUTH_TIMEOUT) };
+                return Close::with_err(texts::AUTH_TIMEOUT);
             }
             _ = pings.tick() => {
                 if let Err(close) = session.ping_tick(std::mem::take(&mut active)) {

@@ -127,10 +127,16 @@ fn connz(state: &State, query: &str) -> Value {
         .iter()
         .map(|conn| {
             let meta = lock(&conn.meta).clone();
-            let subs: Vec<String> = lock(&conn.subs)
-                .values()
-                .map(|s| s.subject.to_string())
-                .collect();
+            // The subjects are copied out only when the list was asked for.
+            let (sub_count, subjects) = {
+                let subs = lock(&conn.subs);
+                let subjects = with_subs.then(|| {
+                    subs.values()
+                        .map(|s| s.subject.to_string())
+                        .collect::<Vec<_>>()
+                });
+                (subs.len(), subjects)
+            };
             let c = &conn.counters;
             let mut entry = json!({
                 "cid": conn.id,
@@ -145,7 +151,7 @@ fn connz(state: &State, query: &str) -> Value {
                 "out_msgs": c.out_msgs.load(Ordering::Relaxed),
                 "in_bytes": c.in_bytes.load(Ordering::Relaxed),
                 "out_bytes": c.out_bytes.load(Ordering::Relaxed),
-                "subscriptions": subs.len(),
+                "subscriptions": sub_count,
                 "name": meta.name,
                 "lang": meta.lang,
                 "version": meta.version,
@@ -153,8 +159,8 @@ fn connz(state: &State, query: &str) -> Value {
             if !meta.user.is_empty() {
                 entry["authorized_user"] = json!(meta.user);
             }
-            if with_subs {
-                entry["subscriptions_list"] = json!(subs);
+            if let Some(subjects) = subjects {
+                entry["subscriptions_list"] = json!(subjects);
             }
             entry
         })

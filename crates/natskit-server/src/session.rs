@@ -40,7 +40,8 @@ pub(crate) struct Close {
 }
 
 impl Close {
-    fn with_err(err: &'static str) -> Self {
+    /// Closing after `err`, which is also the reason logged.
+    pub(crate) fn with_err(err: &'static str) -> Self {
         Close {
             reason: err.to_owned(),
             err: Some(err),

@@ -118,13 +118,19 @@ impl State {
         f(&sublist)
     }
 
+    /// Runs `f` with the index write-locked, then publishes its new generation (still under the
+    /// lock, so the generation never runs behind the index).
+    fn update_sublist(&self, f: impl FnOnce(&mut Sublist)) {
+        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
+        f(&mut sublist);
+        self.generation
+            .store(sublist.generation(), Ordering::Release);
+    }
+
     /// Adds a subscription to the index and to its connection's table.
     pub(crate) fn add_subscription(&self, sub: Arc<Subscription>) {
         lock(&sub.conn.subs).insert(sub.sid, sub.clone());
-        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
-        sublist.insert(sub);
-        self.generation
-            .store(sublist.generation(), Ordering::Release);
+        self.update_sublist(|sublist| sublist.insert(sub));
     }
 
     /// Removes a subscription from the index and from its connection's table (once).
@@ -141,10 +147,9 @@ impl State {
                 subs.remove(&sub.sid);
             }
         }
-        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
-        sublist.remove(sub);
-        self.generation
-            .store(sublist.generation(), Ordering::Release);
+        self.update_sublist(|sublist| {
+            sublist.remove(sub);
+        });
     }
 
     /// Removes every subscription of a closed connection at once.
@@ -153,13 +158,12 @@ impl State {
         if subs.is_empty() {
             return;
         }
-        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
-        for sub in &subs {
-            sub.mark_removed();
-            sublist.remove(sub);
-        }
-        self.generation
-            .store(sublist.generation(), Ordering::Release);
+        self.update_sublist(|sublist| {
+            for sub in &subs {
+                sub.mark_removed();
+                sublist.remove(sub);
+            }
+        });
     }
 
     /// Number of subscriptions in the index.
