@@ -4,16 +4,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use natskit_proto::subject::{validate_queue, validate_subscribe};
-use natskit_proto::{HeaderMap, ServerInfo, Subject};
-use tokio::sync::{mpsc, oneshot};
+use natskit_proto::{HeaderMap, ServerInfo};
+use tokio::sync::oneshot;
 
-use crate::events::{ConnectionState, Event, Events};
-use crate::handshake::establish;
+use crate::dialer::{dial, GaveUp};
+use crate::events::{ConnectionState, Events};
+use crate::machine::{Failure, ServerPool};
 use crate::options::ConnectOptions;
-use crate::pool::ServerPool;
-use crate::routes::{Pending, Route};
-use crate::shared::{lock, Shared};
+use crate::shared::{Answered, Machine, Shared};
 use crate::stats::Statistics;
 use crate::{
     driver, ConnectError, FlushError, Message, PublishError, RequestError, ServerAddr,
@@ -103,39 +101,13 @@ impl Client {
         mut options: ConnectOptions,
     ) -> Result<Client, ConnectError> {
         options.tls.prepare()?;
-        let mut pool = ServerPool::new(servers.clone(), options.reconnect.randomize);
-        let mut last = None;
-        for (index, server) in pool.addresses().into_iter().enumerate() {
-            match establish(&server, &options).await {
-                Ok(established) => {
-                    pool.connected(index);
-                    let shared = Arc::new(Shared::new(
-                        options,
-                        established.info.clone(),
-                        server.to_string(),
-                    ));
-                    shared.emit(Event::Connected {
-                        server: server.to_string(),
-                    });
-                    driver::start(Arc::clone(&shared), established, pool);
-                    return Ok(Client {
-                        inner: Arc::new(Inner { shared }),
-                    });
-                }
-                Err(e) => {
-                    tracing::debug!(server = %server, error = %e, "connect attempt failed");
-                    last = Some(e);
-                }
-            }
-        }
-        match (last, servers.len()) {
-            (Some(e), 1) => Err(e),
-            (Some(e), _) => Err(ConnectError::NoServers { last: Box::new(e) }),
-            (None, _) => Err(ConnectError::InvalidUrl {
-                url: String::new(),
-                reason: "no server address given",
-            }),
-        }
+        let pool = ServerPool::new(servers, options.reconnect.randomize);
+        let shared = Arc::new(Shared::new(options, pool));
+        let established = dial(&shared).await.map_err(GaveUp::into_connect_error)?;
+        driver::spawn(Arc::clone(&shared), established);
+        Ok(Client {
+            inner: Arc::new(Inner { shared }),
+        })
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -200,35 +172,14 @@ impl Client {
         subject: &str,
         queue: Option<&str>,
     ) -> Result<Subscriber, SubscribeError> {
-        validate_subscribe(subject).map_err(SubscribeError::Invalid)?;
-        if let Some(queue) = queue {
-            validate_queue(queue).map_err(SubscribeError::Invalid)?;
-        }
-        let shared = self.shared();
-        let sid = shared.next_sid();
-        let subject = Subject::from(subject);
-        let queue = queue.map(Subject::from);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let pending = Arc::new(Pending::default());
-        let mut routes = lock(&shared.routes);
-        let queued = shared.write_subscription(|buf| buf.put_sub(&subject, queue.as_deref(), sid));
-        if queued.is_none() {
-            return Err(SubscribeError::Closed);
-        }
-        routes.insert(
+        let (sid, pending, rx) = self.shared().subscribe(subject, queue)?;
+        Ok(Subscriber::new(
             sid,
-            Route {
-                subject: subject.clone(),
-                queue,
-                tx,
-                pending: Arc::clone(&pending),
-                delivered: 0,
-                max: None,
-                slow: false,
-            },
-        );
-        drop(routes);
-        Ok(Subscriber::new(sid, subject, rx, pending, self.clone()))
+            subject.into(),
+            rx,
+            pending,
+            self.clone(),
+        ))
     }
 
     /// Sends a request and waits for the first answer, up to the client's request timeout.
@@ -262,43 +213,27 @@ impl Client {
             .timeout
             .unwrap_or(shared.options.timing.request_timeout);
         let (tx, rx) = oneshot::channel();
-        let (token, reply) = {
-            let mut routes = lock(&shared.routes);
-            if routes.mux.sid.is_none() {
-                let sid = shared.next_sid();
-                let wildcard = format!("{}*", routes.mux.prefix);
-                shared
-                    .write_subscription(|buf| buf.put_sub(&wildcard, None, sid))
-                    .ok_or(RequestError::Publish(PublishError::Closed))?;
-                routes.mux.sid = Some(sid);
-            }
-            routes.add_waiter(tx)
-        };
+        let (token, reply) = shared
+            .with(|machine| machine.add_request(tx))
+            .map_err(|(e, _)| e)?;
         // Removes the waiter however this function ends: timeout, error or cancellation.
-        let _forget = ForgetWaiter { shared, token };
+        let _forget = ForgetRequest { shared, token };
+        let headers = request.headers.as_ref();
+        let payload = &request.payload;
         shared
-            .publish(
-                subject,
-                Some(&reply),
-                request.headers.as_ref(),
-                request.payload,
-            )
+            .queue(|machine| machine.publish_request(token, subject, &reply, headers, payload))
             .await?;
+        let subject = subject.to_owned();
         match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(msg)) if msg.is_no_responders() => Err(RequestError::NoResponders {
-                subject: subject.to_owned(),
-            }),
-            Ok(Ok(msg)) => Ok(msg),
-            Ok(Err(_)) if shared.is_closed() => Err(RequestError::Closed {
-                subject: subject.to_owned(),
-            }),
-            Ok(Err(_)) => Err(RequestError::Disconnected {
-                subject: subject.to_owned(),
-            }),
-            Err(_) => Err(RequestError::TimedOut {
-                subject: subject.to_owned(),
-                timeout,
-            }),
+            Ok(Ok(Answered::Answer(msg))) => Ok(msg),
+            Ok(Ok(Answered::NoResponders)) => Err(RequestError::NoResponders { subject }),
+            Ok(Ok(Answered::Failed(Failure::Disconnected))) => {
+                Err(RequestError::Disconnected { subject })
+            }
+            Ok(Ok(Answered::Failed(Failure::Closed)) | Err(_)) => {
+                Err(RequestError::Closed { subject })
+            }
+            Err(_) => Err(RequestError::TimedOut { subject, timeout }),
         }
     }
 
@@ -306,14 +241,8 @@ impl Client {
     /// sent before the call.
     pub async fn flush(&self) -> Result<(), FlushError> {
         let shared = self.shared();
-        let timeout = shared.options.timing.flush_timeout;
         let pong = shared.ping().ok_or(FlushError::Closed)?;
-        match tokio::time::timeout(timeout, pong).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) if shared.is_closed() => Err(FlushError::Closed),
-            Ok(Err(_)) => Err(FlushError::Disconnected),
-            Err(_) => Err(FlushError::TimedOut(timeout)),
-        }
+        wait_for_pong(pong, shared.options.timing.flush_timeout).await
     }
 
     /// Measures one PING/PONG round trip.
@@ -331,10 +260,7 @@ impl Client {
     /// reconnect buffer held is not sent (the result is then [`FlushError::Disconnected`]).
     pub async fn close(&self) -> Result<(), FlushError> {
         let shared = self.shared();
-        // Copied out: the watch's read guard must not be held across the flush below (the
-        // future would not be Send, and the connection task could not change the state).
-        let now = *shared.state.borrow();
-        let flushed = match now {
+        let flushed = match shared.connection_state() {
             ConnectionState::Connected => match self.flush().await {
                 Err(FlushError::Closed) => Ok(()),
                 other => other,
@@ -342,11 +268,7 @@ impl Client {
             ConnectionState::Reconnecting => Err(FlushError::Disconnected),
             ConnectionState::Closed => Ok(()),
         };
-        shared.shutdown.notify_one();
-        let mut state = shared.state.subscribe();
-        let _ = state
-            .wait_for(|state| *state == ConnectionState::Closed)
-            .await;
+        self.stop_and_wait().await;
         flushed
     }
 
@@ -365,38 +287,23 @@ impl Client {
     /// ```
     pub async fn drain(&self) -> Result<(), FlushError> {
         let shared = self.shared();
-        let timeout = shared.options.timing.drain_timeout;
-        let drained = tokio::time::timeout(timeout, async {
-            let sids = {
-                let routes = lock(&shared.routes);
-                let sids = routes.subscription_ids();
-                for &sid in &sids {
-                    shared
-                        .write_subscription(|buf| buf.put_unsub(sid, None))
-                        .ok_or(FlushError::Closed)?;
-                }
-                sids
-            };
-            // Everything sent before the UNSUBs is in once the server answers.
-            let flushed = self.flush().await;
-            {
-                let mut routes = lock(&shared.routes);
-                for sid in sids {
-                    routes.remove(sid);
-                }
-            }
-            lock(&shared.out).draining = true;
-            flushed?;
-            self.flush().await
-        })
-        .await
-        .unwrap_or(Err(FlushError::TimedOut(timeout)));
+        let (tx, rx) = oneshot::channel();
+        let drained = match shared.with(|machine| machine.drain(tx)) {
+            Ok(()) => wait_for_pong(rx, shared.options.timing.drain_timeout).await,
+            Err(_) => Err(FlushError::Closed),
+        };
+        self.stop_and_wait().await;
+        drained
+    }
+
+    /// Asks the connection task to stop, and waits until it has.
+    async fn stop_and_wait(&self) {
+        let shared = self.shared();
         shared.shutdown.notify_one();
-        let mut state = shared.state.subscribe();
+        let mut state = shared.watch_state();
         let _ = state
             .wait_for(|state| *state == ConnectionState::Closed)
             .await;
-        drained
     }
 
     /// Drops the connection and connects again (to the next server of the pool), as after a
@@ -416,55 +323,47 @@ impl Client {
     /// # }
     /// ```
     pub fn connection_state(&self) -> tokio::sync::watch::Receiver<ConnectionState> {
-        self.shared().state.subscribe()
+        self.shared().watch_state()
     }
 
     /// The servers the client may use: the configured ones and those the cluster announced
     /// (credentials hidden), in the order they are tried.
     pub fn servers(&self) -> Vec<String> {
-        lock(&self.shared().servers).clone()
+        self.shared().read(Machine::servers)
     }
 
     /// The server's latest INFO.
     pub fn server_info(&self) -> ServerInfo {
-        lock(&self.shared().info).clone()
+        self.shared().read(|machine| machine.info().clone())
     }
 
     /// The address of the server in use, or last used while reconnecting (credentials hidden).
     pub fn server_address(&self) -> String {
-        lock(&self.shared().server).clone()
+        self.shared().read(|machine| machine.server().to_owned())
     }
 
     /// Counts of messages and bytes in and out.
     pub fn statistics(&self) -> Statistics {
-        let shared = self.shared();
-        let (out_messages, out_bytes) = {
-            let out = lock(&shared.out);
-            (out.out_messages, out.out_bytes)
-        };
-        let c = &shared.in_counters;
-        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        let counters = self.shared().read(Machine::counters);
         Statistics {
-            in_messages: c.messages.load(relaxed),
-            in_bytes: c.bytes.load(relaxed),
-            out_messages,
-            out_bytes,
-            reconnects: c.reconnects.load(relaxed),
+            in_messages: counters.in_messages,
+            in_bytes: counters.in_bytes,
+            out_messages: counters.out_messages,
+            out_bytes: counters.out_bytes,
+            reconnects: counters.reconnects,
         }
     }
 
     /// Requests sent and still waiting for their answer. A request that timed out or was
     /// abandoned is not counted: it leaves nothing behind.
     pub fn requests_in_flight(&self) -> usize {
-        lock(&self.shared().routes).waiting()
+        self.shared().read(Machine::requests_waiting)
     }
 
     /// A stream of connection events. The first call sees every event since the connection was
     /// made, [`Event::Connected`] first; later calls see events from the moment of the call.
     pub fn events(&self) -> Events {
-        let shared = self.shared();
-        let first = lock(&shared.first_events).take();
-        Events::new(first.unwrap_or_else(|| shared.events.subscribe()))
+        Events::new(self.shared().events())
     }
 
     /// A fresh, unique subject under the client's inbox prefix (`_INBOX` unless set with
@@ -489,14 +388,29 @@ impl Client {
     }
 }
 
-struct ForgetWaiter<'a> {
-    shared: &'a Shared,
+/// Waits at most `timeout` for the PONG a flush or drain asked for.
+pub(crate) async fn wait_for_pong(
+    pong: oneshot::Receiver<Result<(), Failure>>,
+    timeout: Duration,
+) -> Result<(), FlushError> {
+    match tokio::time::timeout(timeout, pong).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(Failure::Disconnected))) => Err(FlushError::Disconnected),
+        Ok(Ok(Err(Failure::Closed)) | Err(_)) => Err(FlushError::Closed),
+        Err(_) => Err(FlushError::TimedOut(timeout)),
+    }
+}
+
+/// Forgets a request when its caller is done with it, answered or not.
+struct ForgetRequest<'a> {
+    shared: &'a Arc<Shared>,
     token: u64,
 }
 
-impl Drop for ForgetWaiter<'_> {
+impl Drop for ForgetRequest<'_> {
     fn drop(&mut self) {
-        lock(&self.shared.routes).remove_waiter(self.token);
+        self.shared
+            .with(|machine| machine.cancel_request(self.token));
     }
 }
 

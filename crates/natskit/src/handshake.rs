@@ -16,7 +16,7 @@ use crate::{ConnectError, ServerAddr};
 pub(crate) struct Established {
     pub(crate) stream: Transport,
     pub(crate) info: ServerInfo,
-    pub(crate) decoder: ServerOpDecoder,
+    /// Bytes read past the handshake's PONG: the start of what follows.
     pub(crate) read_buf: BytesMut,
 }
 
@@ -126,7 +126,6 @@ async fn handshake(
     Ok(Established {
         stream,
         info,
-        decoder,
         read_buf,
     })
 }

@@ -34,15 +34,15 @@
 
 mod auth;
 mod client;
+mod dialer;
 mod driver;
 mod error;
 mod events;
 mod handshake;
+mod machine;
 mod message;
 mod options;
-mod pool;
 mod reconnect;
-mod routes;
 mod server_addr;
 mod shared;
 mod stats;

@@ -1,262 +1,277 @@
-//! State shared by the client handles and the connection task.
+//! What the handles and the connection task share: one lock around the connection's state
+//! machine, and the wake-ups between them.
 //!
-//! Publishers encode straight into one output buffer under a short lock, and wake the
-//! connection task only when the buffer goes from empty to non-empty: a publish costs a lock, an
-//! encode and (rarely) a wake-up, never a channel hop. Everything that must reach the wire in
-//! order (SUB, PUB, UNSUB, PING) goes through that one buffer, so a subscribe followed by a
-//! publish is written in that order. Lock order, where both are held: `routes`, then `out`.
+//! One rule for locking: [`Shared`] has one mutex, around [`State`] (the machine, and where
+//! its deliveries go), and it is private to this module. Every change goes through
+//! [`Shared::with`], which runs the change, then carries out the machine's effects (messages to
+//! subscribers, answers to requests, events) before the lock is released, so effects reach
+//! their receivers in the order the machine made them. Nothing else is locked while it is held
+//! but the channels' own internals. The wake-ups are lock-free [`Notify`]s.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
-use natskit_proto::subject::{validate_publish, validate_reply};
-use natskit_proto::{HeaderMap, ServerInfo, WriteBuffer};
-use tokio::sync::{broadcast, oneshot, watch, Notify};
-use tracing::debug;
+use natskit_proto::{HeaderMap, Msg};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tracing::{debug, warn};
 
 use crate::events::{ConnectionState, Event};
+use crate::machine::{Config, Connection, Effect, Failure, Pending, Queued, ServerPool, Transmit};
 use crate::options::ConnectOptions;
-use crate::routes::Routes;
-use crate::stats::InCounters;
-use crate::PublishError;
+use crate::{Message, PublishError, SubscribeError};
 
-/// Locks a mutex; a panic elsewhere while it was held does not poison our state machine,
-/// whose invariants hold between any two statements.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// How a request ended, as its waiter is told.
+#[derive(Debug)]
+pub(crate) enum Answered {
+    Answer(Message),
+    NoResponders,
+    Failed(Failure),
+}
+
+/// Wakes a request with its answer.
+pub(crate) type RequestWaiter = oneshot::Sender<Answered>;
+/// Wakes a flush when its PONG came, or will not come.
+pub(crate) type FlushWaiter = oneshot::Sender<Result<(), Failure>>;
+/// The machine as the client runs it.
+pub(crate) type Machine = Connection<RequestWaiter, FlushWaiter>;
+
+/// Locks a mutex; a panic elsewhere while it was held does not poison the state, whose
+/// invariants hold between any two calls of the machine.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Output waiting for the connection task, and what publishes are checked against.
-pub(crate) struct Outbound {
-    pub(crate) buf: WriteBuffer,
-    /// One entry per PING in the output, in wire order: `Some` for a flush waiting on it.
-    pub(crate) pongs: VecDeque<Option<oneshot::Sender<()>>>,
-    /// Set once the client is closed: everything is refused from then on.
-    pub(crate) closed: bool,
-    /// Set by `Client::drain`: publishes are refused from then on.
-    pub(crate) draining: bool,
-    /// False while reconnecting: publishes go to the reconnect buffer, and SUB/UNSUB are not
-    /// queued (the subscription table is replayed after reconnecting).
-    pub(crate) connected: bool,
-    pub(crate) max_payload: usize,
-    pub(crate) headers_supported: bool,
-    pub(crate) out_messages: u64,
-    pub(crate) out_bytes: u64,
-}
-
-pub(crate) struct Shared {
-    pub(crate) out: Mutex<Outbound>,
-    /// Wakes the connection task: output is waiting.
-    pub(crate) out_ready: Notify,
-    /// Wakes publishers waiting for room in the output buffer.
-    pub(crate) out_space: Notify,
-    pub(crate) routes: Mutex<Routes>,
-    pub(crate) info: Mutex<ServerInfo>,
-    pub(crate) in_counters: InCounters,
-    pub(crate) events: broadcast::Sender<Event>,
+/// Everything behind the lock.
+struct State {
+    machine: Machine,
+    /// Where each subscription's messages go.
+    readers: HashMap<u64, mpsc::UnboundedSender<Message>>,
     /// Subscribed before the first event, handed to the first caller of `events()`, so that
     /// reader misses nothing since connect.
-    pub(crate) first_events: Mutex<Option<broadcast::Receiver<Event>>>,
-    pub(crate) options: ConnectOptions,
-    pub(crate) next_sid: AtomicU64,
+    first_events: Option<broadcast::Receiver<Event>>,
+}
+
+/// Shared by every handle of one client and its connection task.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// Wakes the connection task: output is waiting.
+    pub(crate) output_ready: Notify,
+    /// Wakes publishers waiting for room in the output.
+    pub(crate) room: Notify,
     /// Asks the connection task to stop.
     pub(crate) shutdown: Notify,
     /// Asks the connection task to drop the connection and reconnect.
     pub(crate) reconnect_now: Notify,
-    /// Connected, reconnecting or closed; closed once the connection task has stopped.
-    pub(crate) state: watch::Sender<ConnectionState>,
-    /// The server in use (credentials hidden).
-    pub(crate) server: Mutex<String>,
-    /// Every server the client may use, for `Client::servers`.
-    pub(crate) servers: Mutex<Vec<String>>,
+    events: broadcast::Sender<Event>,
+    /// Connected, reconnecting or closed.
+    connection_state: watch::Sender<ConnectionState>,
+    pub(crate) options: ConnectOptions,
 }
 
 impl Shared {
-    pub(crate) fn new(options: ConnectOptions, info: ServerInfo, server: String) -> Self {
+    /// A client that has not connected yet, with the servers of `pool` to try.
+    pub(crate) fn new(options: ConnectOptions, pool: ServerPool) -> Self {
         let (events, first_events) = broadcast::channel(options.limits.event_capacity);
-        // The request mux's reply subjects are this plus a token.
-        let inbox = options.protocol.new_inbox() + ".";
+        let machine = Connection::new(Config::from_options(&options), pool);
         Shared {
-            out: Mutex::new(Outbound {
-                buf: WriteBuffer::new(),
-                pongs: VecDeque::new(),
-                closed: false,
-                connected: true,
-                draining: false,
-                max_payload: info.max_payload,
-                headers_supported: info.headers,
-                out_messages: 0,
-                out_bytes: 0,
+            state: Mutex::new(State {
+                machine,
+                readers: HashMap::new(),
+                first_events: Some(first_events),
             }),
-            out_ready: Notify::new(),
-            out_space: Notify::new(),
-            routes: Mutex::new(Routes::new(inbox)),
-            info: Mutex::new(info),
-            in_counters: InCounters::default(),
-            events,
-            first_events: Mutex::new(Some(first_events)),
-            options,
-            next_sid: AtomicU64::new(1),
+            output_ready: Notify::new(),
+            room: Notify::new(),
             shutdown: Notify::new(),
             reconnect_now: Notify::new(),
-            state: watch::channel(ConnectionState::Connected).0,
-            server: Mutex::new(server),
-            servers: Mutex::new(Vec::new()),
+            events,
+            connection_state: watch::channel(ConnectionState::Connected).0,
+            options,
         }
     }
 
-    pub(crate) fn emit(&self, event: Event) {
-        debug!(?event, "natskit event");
+    /// Runs `change` on the machine under the lock, carries out the effects it produced, and
+    /// wakes the connection task if output became ready.
+    pub(crate) fn with<R>(self: &Arc<Self>, change: impl FnOnce(&mut Machine) -> R) -> R {
+        self.change(|state| change(&mut state.machine))
+    }
+
+    /// [`with`](Self::with) for changes that also touch where deliveries go.
+    fn change<R>(self: &Arc<Self>, change: impl FnOnce(&mut State) -> R) -> R {
+        let mut state = lock(&self.state);
+        let had_output = state.machine.has_output();
+        let result = change(&mut state);
+        self.apply_effects(&mut state);
+        let has_output = state.machine.has_output();
+        drop(state);
+        if has_output && !had_output {
+            self.output_ready.notify_one();
+        }
+        result
+    }
+
+    /// Reads the machine under the lock.
+    pub(crate) fn read<R>(&self, look: impl FnOnce(&Machine) -> R) -> R {
+        look(&lock(&self.state).machine)
+    }
+
+    fn apply_effects(self: &Arc<Self>, state: &mut State) {
+        while let Some(effect) = state.machine.poll_effect() {
+            match effect {
+                Effect::Deliver { sid, msg } => {
+                    if let Some(reader) = state.readers.get(&sid) {
+                        // A reader gone without unsubscribing cannot happen: its Drop
+                        // unsubscribes under this lock first.
+                        let _ = reader.send(self.message(msg));
+                    }
+                }
+                Effect::EndSubscription { sid } => {
+                    state.readers.remove(&sid);
+                }
+                Effect::Answer { waiter, msg } => {
+                    let _ = waiter.send(Answered::Answer(self.message(msg)));
+                }
+                Effect::NoResponders { waiter } => {
+                    let _ = waiter.send(Answered::NoResponders);
+                }
+                Effect::FailRequest { waiter, why } => {
+                    let _ = waiter.send(Answered::Failed(why));
+                }
+                Effect::Flushed { waiter } => {
+                    let _ = waiter.send(Ok(()));
+                }
+                Effect::FailFlush { waiter, why } => {
+                    let _ = waiter.send(Err(why));
+                }
+                Effect::Event(event) => self.emit(event),
+                Effect::State(now) => {
+                    let _ = self.connection_state.send_replace(now);
+                }
+            }
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        match &event {
+            Event::SlowConsumer { sid, subject } => {
+                warn!(sid, %subject, "slow consumer: dropping messages");
+            }
+            Event::ServerError(text) => warn!(error = %text, "server error"),
+            Event::Disconnected { reason } => warn!(%reason, "connection lost"),
+            _ => debug!(?event, "natskit event"),
+        }
         // An error only means nobody listens; the event was also logged.
         let _ = self.events.send(event);
     }
 
-    /// True once closed. Reads the output's flag, which the connection task sets before it
-    /// fails the waiters and emits `Event::Closed` (the state watch changes last).
-    pub(crate) fn is_closed(&self) -> bool {
-        lock(&self.out).closed
+    /// A message for the application; one with a reply subject can be answered on this client.
+    fn message(self: &Arc<Self>, msg: Msg) -> Message {
+        let status = msg.headers.as_ref().and_then(HeaderMap::status);
+        let responder = msg.reply.as_ref().map(|_| Arc::clone(self));
+        Message {
+            subject: msg.subject,
+            reply: msg.reply,
+            headers: msg.headers,
+            status,
+            payload: msg.payload,
+            responder,
+        }
     }
 
-    pub(crate) fn next_sid(&self) -> u64 {
-        self.next_sid.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Runs `write` on the output under its lock, and wakes the connection task if the buffer
-    /// was empty. Fails when the client is closed.
-    pub(crate) fn write_out<R>(&self, write: impl FnOnce(&mut Outbound) -> R) -> Option<R> {
-        let mut out = lock(&self.out);
-        if out.closed {
-            return None;
-        }
-        let was_empty = out.buf.is_empty();
-        let result = write(&mut out);
-        drop(out);
-        if was_empty {
-            self.out_ready.notify_one();
-        }
-        Some(result)
-    }
-
-    /// Queues a SUB or UNSUB. While reconnecting nothing is queued: the connection task replays
-    /// the subscription table (with auto-unsubscribe counts) once it is back. Fails when the
-    /// client is closed.
-    pub(crate) fn write_subscription(&self, write: impl FnOnce(&mut WriteBuffer)) -> Option<()> {
-        let mut out = lock(&self.out);
-        if out.closed {
-            return None;
-        }
-        if !out.connected {
-            return Some(());
-        }
-        let was_empty = out.buf.is_empty();
-        write(&mut out.buf);
-        drop(out);
-        if was_empty {
-            self.out_ready.notify_one();
-        }
-        Some(())
-    }
-
-    /// Checks and queues a publish, waiting while the output buffer is full.
+    /// Checks and queues a publish, waiting while the output is full.
     pub(crate) async fn publish(
-        &self,
+        self: &Arc<Self>,
         subject: &str,
         reply: Option<&str>,
         headers: Option<&HeaderMap>,
         payload: Bytes,
     ) -> Result<(), PublishError> {
-        validate_publish(subject).map_err(PublishError::InvalidSubject)?;
-        if let Some(reply) = reply {
-            validate_reply(reply).map_err(PublishError::InvalidSubject)?;
-        }
-        if self.try_queue_pub(subject, reply, headers, &payload)? {
+        self.queue(|machine| machine.publish(subject, reply, headers, &payload))
+            .await
+    }
+
+    /// Runs `attempt` until it queues, waiting for room in the output between tries.
+    pub(crate) async fn queue(
+        self: &Arc<Self>,
+        mut attempt: impl FnMut(&mut Machine) -> Result<Queued, PublishError>,
+    ) -> Result<(), PublishError> {
+        if self.with(&mut attempt)? == Queued::Yes {
             return Ok(());
         }
         loop {
-            // The buffer is full. Register for the wake-up before checking again, so the
-            // connection task taking the buffer cannot slip between the check and the wait.
-            let room = self.out_space.notified();
+            // Register for the wake-up before trying again, so the connection task taking the
+            // output cannot slip between the try and the wait.
+            let room = self.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            if self.try_queue_pub(subject, reply, headers, &payload)? {
+            if self.with(&mut attempt)? == Queued::Yes {
                 return Ok(());
             }
             room.await;
         }
     }
 
-    /// Queues a publish if the output buffer has room: `Ok(false)` when it is full.
-    fn try_queue_pub(
-        &self,
+    /// Makes a subscription and the channel its messages go to.
+    pub(crate) fn subscribe(
+        self: &Arc<Self>,
         subject: &str,
-        reply: Option<&str>,
-        headers: Option<&HeaderMap>,
-        payload: &Bytes,
-    ) -> Result<bool, PublishError> {
-        let mut out = lock(&self.out);
-        if out.closed {
-            return Err(PublishError::Closed);
-        }
-        if out.draining {
-            return Err(PublishError::Draining);
-        }
-        let size = payload.len() + headers.map_or(0, HeaderMap::encoded_len);
-        if headers.is_some() && !out.headers_supported {
-            return Err(PublishError::HeadersNotSupported);
-        }
-        if size > out.max_payload {
-            return Err(PublishError::TooLarge {
-                size,
-                max_payload: out.max_payload,
-            });
-        }
-        if !out.connected {
-            // Kept for after the reconnect, up to the reconnect buffer; never waits.
-            let limit = self.options.reconnect.buffer;
-            if out.buf.len() + size + subject.len() + 64 > limit {
-                return Err(PublishError::ReconnectBufferFull { limit });
-            }
-        } else if out.buf.len() >= self.options.limits.write_buffer {
-            return Ok(false);
-        }
-        let was_empty = out.buf.is_empty();
-        out.buf.put_pub(subject, reply, headers, payload);
-        out.out_messages += 1;
-        out.out_bytes += payload.len() as u64;
-        drop(out);
-        if was_empty {
-            self.out_ready.notify_one();
-        }
-        Ok(true)
+        queue: Option<&str>,
+    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Message>), SubscribeError> {
+        self.change(|state| {
+            let (sid, pending) = state.machine.subscribe(subject, queue)?;
+            // In the same hold of the lock: no message can come before its reader is known.
+            let (tx, rx) = mpsc::unbounded_channel();
+            state.readers.insert(sid, tx);
+            Ok((sid, pending, rx))
+        })
     }
 
-    /// Queues a PING and returns the receiver its PONG will complete.
-    pub(crate) fn ping(&self) -> Option<oneshot::Receiver<()>> {
+    /// Queues a PING; the receiver says when its PONG came.
+    pub(crate) fn ping(self: &Arc<Self>) -> Option<oneshot::Receiver<Result<(), Failure>>> {
         let (tx, rx) = oneshot::channel();
-        self.write_out(|out| {
-            out.buf.put_raw(b"PING\r\n");
-            out.pongs.push_back(Some(tx));
-        })?;
+        self.with(|machine| machine.flush(tx)).ok()?;
         Some(rx)
     }
 
-    /// Removes a subscription and tells the server; `max` asks the server to stop after that
-    /// many messages in all instead. Synchronous, so `Drop` can call it.
-    pub(crate) fn unsubscribe(&self, sid: u64, max: Option<u64>) {
-        let mut routes = lock(&self.routes);
-        let max = match max {
-            Some(max) => match routes.limit(sid, max) {
-                // Already delivered that many: end it now.
-                Some(true) | None => None,
-                Some(false) => Some(max),
-            },
-            None => None,
-        };
-        if max.is_none() && !routes.remove(sid) {
-            return;
+    /// The connection task's next batch of output (after giving back the one it wrote), and
+    /// room for waiting publishers.
+    pub(crate) fn next_transmit(self: &Arc<Self>, written: Option<Transmit>) -> Option<Transmit> {
+        let transmit = self.with(|machine| {
+            if let Some(written) = written {
+                machine.transmitted(written);
+            }
+            machine.poll_transmit()
+        });
+        if transmit.is_some() {
+            self.room.notify_waiters();
         }
-        self.write_subscription(|buf| buf.put_unsub(sid, max));
+        transmit
+    }
+
+    /// Closes the machine and lets every waiting publisher see it.
+    pub(crate) fn close(self: &Arc<Self>, reason: String) {
+        self.with(|machine| machine.close(reason));
+        self.room.notify_waiters();
+    }
+
+    /// True once closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.read(Machine::is_closed)
+    }
+
+    /// A watch of the connection's state.
+    pub(crate) fn watch_state(&self) -> watch::Receiver<ConnectionState> {
+        self.connection_state.subscribe()
+    }
+
+    /// The current connection state.
+    pub(crate) fn connection_state(&self) -> ConnectionState {
+        *self.connection_state.borrow()
+    }
+
+    /// The event stream for a reader: the first one gets every event since the start.
+    pub(crate) fn events(&self) -> broadcast::Receiver<Event> {
+        let first = lock(&self.state).first_events.take();
+        first.unwrap_or_else(|| self.events.subscribe())
     }
 }

@@ -1,7 +1,6 @@
 //! [`Subscriber`]: a subscription as a `Stream` of messages.
 
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -9,8 +8,8 @@ use futures_core::Stream;
 use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
-use crate::routes::Pending;
-use crate::shared::lock;
+use crate::client::wait_for_pong;
+use crate::machine::Pending;
 use crate::{Client, FlushError, Message};
 
 /// The messages of one subscription. Dropping it unsubscribes.
@@ -64,19 +63,22 @@ impl Subscriber {
 
     /// Messages dropped because this subscriber fell behind its pending limits.
     pub fn dropped(&self) -> u64 {
-        self.pending.dropped.load(Ordering::Relaxed)
+        self.pending.dropped()
     }
 
     /// Messages received and not yet taken from the stream.
     pub fn pending_messages(&self) -> usize {
-        self.pending.messages.load(Ordering::Relaxed)
+        self.pending.messages()
     }
 
     /// Stops the subscription now. Messages already received can still be read; then the stream ends.
     pub fn unsubscribe(&mut self) {
         if !self.unsubscribed {
             self.unsubscribed = true;
-            self.client.shared().unsubscribe(self.sid, None);
+            let sid = self.sid;
+            self.client
+                .shared()
+                .with(|machine| machine.unsubscribe(sid, None));
         }
     }
 
@@ -102,12 +104,14 @@ impl Subscriber {
         self.unsubscribed = true;
         let shared = self.client.shared();
         let sid = self.sid;
-        shared
-            .write_subscription(|buf| buf.put_unsub(sid, None))
-            .ok_or(FlushError::Closed)?;
-        let flushed = self.client.flush().await;
-        lock(&shared.routes).remove(sid);
-        flushed
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let drained = match shared.with(|machine| machine.drain_subscription(sid, tx)) {
+            Ok(()) => wait_for_pong(rx, shared.options.timing.flush_timeout).await,
+            Err(_) => Err(FlushError::Closed),
+        };
+        // Ends it here if its PONG did not (timed out, disconnected, closed).
+        shared.with(|machine| machine.forget_subscription(sid));
+        drained
     }
 
     /// Ends the subscription after `max` messages in all (counting those already received).
@@ -123,7 +127,10 @@ impl Subscriber {
     /// ```
     pub fn unsubscribe_after(&mut self, max: u64) {
         if !self.unsubscribed {
-            self.client.shared().unsubscribe(self.sid, Some(max));
+            let sid = self.sid;
+            self.client
+                .shared()
+                .with(|machine| machine.unsubscribe(sid, Some(max)));
         }
     }
 }

@@ -1,0 +1,150 @@
+//! The request multiplexer: one wildcard subscription, answers routed by token, nothing left
+//! behind.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::super::Failure;
+use super::*;
+
+/// Registers request `waiter` and queues its publish on `subject`; returns its token.
+fn request(m: &mut Machine, waiter: u32, subject: &str) -> u64 {
+    let (token, reply) = m.add_request(waiter).expect("open");
+    m.publish_request(token, subject, &reply, None, &Bytes::from_static(b"q"))
+        .expect("queued");
+    token
+}
+
+#[test]
+fn the_first_request_subscribes_the_wildcard_once() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "svc");
+    request(&mut m, 2, "svc");
+    assert_eq!(
+        sent(&mut m),
+        "SUB _INBOX.mux.* 1\r\nPUB svc _INBOX.mux.1 1\r\nq\r\nPUB svc _INBOX.mux.2 1\r\nq\r\n"
+    );
+}
+
+#[test]
+fn an_answer_goes_to_its_own_waiter() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 10, "svc");
+    request(&mut m, 20, "svc");
+    input(
+        &mut m,
+        "MSG _INBOX.mux.2 1 3\r\ntwo\r\nMSG _INBOX.mux.1 1 3\r\none\r\n",
+    );
+    let answers: Vec<(u32, Bytes)> = effects(&mut m)
+        .into_iter()
+        .map(|e| match e {
+            Effect::Answer { waiter, msg } => (waiter, msg.payload),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        answers,
+        [(20, Bytes::from("two")), (10, Bytes::from("one"))]
+    );
+    assert_eq!(
+        m.requests_waiting(),
+        0,
+        "answered requests leave nothing behind"
+    );
+}
+
+#[test]
+fn status_503_without_payload_is_no_responders() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "nobody");
+    input(
+        &mut m,
+        "HMSG _INBOX.mux.1 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n",
+    );
+    assert!(matches!(
+        effects(&mut m)[..],
+        [Effect::NoResponders { waiter: 1 }]
+    ));
+}
+
+#[test]
+fn a_cancelled_request_drops_its_late_answer() {
+    let mut m = connected(Instant::now());
+    let token = request(&mut m, 1, "slow");
+    assert_eq!(m.cancel_request(token), Some(1));
+    assert_eq!(m.requests_waiting(), 0);
+    input(&mut m, "MSG _INBOX.mux.1 1 4\r\nlate\r\n");
+    assert!(effects(&mut m).is_empty());
+}
+
+#[test]
+fn an_answer_to_an_unknown_token_is_dropped() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "svc");
+    input(
+        &mut m,
+        "MSG _INBOX.mux.99 1 1\r\nx\r\nMSG _INBOX.mux.junk 1 1\r\nx\r\n",
+    );
+    assert!(effects(&mut m).is_empty());
+    assert_eq!(m.requests_waiting(), 1);
+}
+
+#[test]
+fn requests_already_sent_fail_at_disconnect_and_unsent_ones_wait() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "svc");
+    sent(&mut m); // request 1 goes out whole
+    request(&mut m, 2, "svc"); // queued, not yet written
+    m.connection_lost("reset".into(), None);
+    let failed: Vec<_> = effects(&mut m)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::FailRequest { waiter, why } => Some((waiter, why)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, [(1, Failure::Disconnected)]);
+    assert_eq!(
+        m.requests_waiting(),
+        1,
+        "request 2 goes out after the reconnect"
+    );
+}
+
+#[test]
+fn a_request_made_while_closed_is_refused() {
+    let mut m = connected(Instant::now());
+    m.close("bye".into());
+    assert!(matches!(
+        m.add_request(1),
+        Err((crate::PublishError::Closed, 1))
+    ));
+}
+
+#[test]
+fn close_fails_every_waiting_request() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "svc");
+    m.close("bye".into());
+    assert!(effects(&mut m).iter().any(|e| matches!(
+        e,
+        Effect::FailRequest {
+            waiter: 1,
+            why: Failure::Closed
+        }
+    )));
+    assert_eq!(m.requests_waiting(), 0);
+}
+
+#[test]
+fn the_wildcard_subscription_is_made_again_after_a_reconnect() {
+    let t0 = Instant::now();
+    let mut m = connected(t0);
+    request(&mut m, 1, "svc");
+    sent(&mut m);
+    m.connection_lost("gone".into(), None);
+    let attempt = m.next_attempt().expect("a server");
+    m.connected(attempt.index, info(), t0);
+    assert_eq!(sent(&mut m), "SUB _INBOX.mux.* 1\r\n");
+}
