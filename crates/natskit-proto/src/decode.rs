@@ -16,48 +16,11 @@ use std::marker::PhantomData;
 
 use bytes::BytesMut;
 
-use crate::direction::Direction;
+use crate::direction::{BrokerOps, ClientOps, Direction, ServerOps};
+use crate::error::ProtoError;
 use crate::framer::Framer;
+use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
 use crate::op::PubRef;
-use crate::ProtoError;
-
-/// nats-server's limit for a control line (its docs say 1024; the server enforces 4096).
-pub const DEFAULT_MAX_CONTROL_LINE: usize = 4096;
-/// Limit for `INFO` and `CONNECT` lines, which carry JSON and may be long (cluster URLs, JWTs).
-pub const DEFAULT_MAX_JSON_LINE: usize = 1024 * 1024;
-/// The largest `max_payload` nats-server can be configured with (64 MiB).
-pub const MAX_PAYLOAD_CEILING: usize = 64 * 1024 * 1024;
-
-/// Size limits a decoder enforces.
-///
-/// ```
-/// use natskit_proto::{Limits, ServerOpDecoder};
-///
-/// let mut decoder = ServerOpDecoder::with_limits(Limits { max_payload: 1024, ..Limits::default() });
-/// let mut buf = bytes::BytesMut::from(&b"MSG a 1 2048\r\n"[..]);
-/// assert!(decoder.decode(&mut buf).is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest control line other than INFO and CONNECT, terminator excluded.
-    pub max_control_line: usize,
-    /// Longest INFO or CONNECT line.
-    pub max_json_line: usize,
-    /// Largest payload (headers included) a message may announce; at most
-    /// [`MAX_PAYLOAD_CEILING`], larger values are capped.
-    pub max_payload: usize,
-}
-
-impl Default for Limits {
-    /// 4096-byte control lines, 1 MiB JSON lines, 64 MiB payloads.
-    fn default() -> Self {
-        Limits {
-            max_control_line: DEFAULT_MAX_CONTROL_LINE,
-            max_json_line: DEFAULT_MAX_JSON_LINE,
-            max_payload: MAX_PAYLOAD_CEILING,
-        }
-    }
-}
 
 /// Decodes the operations of one direction; use the aliases [`ServerOpDecoder`] (what a
 /// server sends: `INFO`, `MSG`, `HMSG`, `PING`, `PONG`, `+OK`, `-ERR`) and [`ClientOpDecoder`]
@@ -82,18 +45,6 @@ pub struct Decoder<D> {
     framer: Framer,
     direction: PhantomData<D>,
 }
-
-/// The server-to-client direction (see [`ServerOpDecoder`]).
-#[derive(Debug)]
-pub struct ServerOps;
-
-/// The client-to-server direction (see [`ClientOpDecoder`]).
-#[derive(Debug)]
-pub struct ClientOps;
-
-/// The client-to-server direction as a broker reads it (see [`BrokerOpDecoder`]).
-#[derive(Debug)]
-pub struct BrokerOps;
 
 /// Decodes what a server sends. [`Decoder::new`] accepts any payload a nats-server can be
 /// configured to send (64 MiB); narrow it with [`Decoder::set_max_payload`] after INFO.

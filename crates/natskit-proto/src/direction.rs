@@ -1,26 +1,38 @@
-//! What differs between the two directions: which operations a control line may hold, and
-//! what a completed payload becomes. Sealed: the module is private, so only this crate can
-//! implement [`Direction`].
+//! The direction markers a [`Decoder`](crate::Decoder) is typed with, and what differs between
+//! the directions: which operations a control line may hold, and what a completed payload
+//! becomes. Sealed: the trait is in a private module, so only this crate can implement
+//! [`Direction`].
 
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, is_op, starts_with_ignore_case, Args};
-use crate::decode::{BrokerOps, ClientOps, Limits, ServerOps};
-use crate::framer::{json_body, json_error, number, subject, unknown, Framer, Line, PayloadSpec};
-use crate::op::{BrokerOp, RawPub};
-use crate::{
-    ClientOp, ConnectInfo, HeaderMap, Msg, ProtoError, Pub, ServerInfo, ServerOp, Sub, Subject,
+use crate::error::ProtoError;
+use crate::framer::{
+    json_body, json_error, number, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
 };
+use crate::headers::HeaderMap;
+use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
+use crate::limits::Limits;
+use crate::op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
+use crate::subject::Subject;
 
-/// One direction of the protocol.
-pub trait Direction: Sized {
-    /// The operations decoded.
-    type Op;
+/// The server-to-client direction (see [`ServerOpDecoder`](crate::ServerOpDecoder)).
+#[derive(Debug)]
+pub struct ServerOps;
+
+/// The client-to-server direction (see [`ClientOpDecoder`](crate::ClientOpDecoder)).
+#[derive(Debug)]
+pub struct ClientOps;
+
+/// The client-to-server direction as a broker reads it (see [`BrokerOpDecoder`](crate::BrokerOpDecoder)).
+#[derive(Debug)]
+pub struct BrokerOps;
+
+/// One direction of the protocol: how its control lines parse. What its payloads become is the
+/// supertrait [`PayloadOp`], which the framer needs.
+pub trait Direction: PayloadOp {
     /// `INFO` or `CONNECT`: the JSON operation, allowed a longer line.
     const JSON_OP: &'static [u8];
-    /// Whether HPUB / HMSG header blocks are parsed into a [`HeaderMap`]; a broker keeps them
-    /// as the bytes the client sent, to forward them unchanged.
-    const PARSE_HEADERS: bool = true;
     /// Limits of `Decoder::new()`.
     fn default_limits() -> Limits;
     /// The operation of the control line `line` at the front of `buf`, taking it (and its
@@ -31,42 +43,31 @@ pub trait Direction: Sized {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<Self::Op>, ProtoError>;
-    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB). `header_len` is the
-    /// announced header size of HMSG / HPUB; `headers` is its parsed block when
-    /// [`Self::PARSE_HEADERS`], and otherwise the block is still at the front of `payload`.
+}
+
+impl PayloadOp for ServerOps {
+    type Op = ServerOp;
+
+    #[inline]
     fn payload_op(
         subject: Subject,
         reply: Option<Subject>,
         sid: u64,
-        header_len: Option<usize>,
+        _header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
-    ) -> Self::Op;
+    ) -> ServerOp {
+        ServerOp::Msg(Msg {
+            subject,
+            sid,
+            reply,
+            headers,
+            payload,
+        })
+    }
 }
 
-const MSG: PayloadSpec = PayloadSpec {
-    op: "MSG",
-    with_sid: true,
-    with_headers: false,
-};
-const HMSG: PayloadSpec = PayloadSpec {
-    op: "HMSG",
-    with_sid: true,
-    with_headers: true,
-};
-pub(crate) const PUB: PayloadSpec = PayloadSpec {
-    op: "PUB",
-    with_sid: false,
-    with_headers: false,
-};
-pub(crate) const HPUB: PayloadSpec = PayloadSpec {
-    op: "HPUB",
-    with_sid: false,
-    with_headers: true,
-};
-
 impl Direction for ServerOps {
-    type Op = ServerOp;
     const JSON_OP: &'static [u8] = b"INFO";
 
     fn default_limits() -> Limits {
@@ -104,19 +105,22 @@ impl Direction for ServerOps {
         buf.advance(line.next);
         Ok(Some(op))
     }
+}
+
+impl PayloadOp for ClientOps {
+    type Op = ClientOp;
 
     #[inline]
     fn payload_op(
         subject: Subject,
         reply: Option<Subject>,
-        sid: u64,
+        _sid: u64,
         _header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
-    ) -> ServerOp {
-        ServerOp::Msg(Msg {
+    ) -> ClientOp {
+        ClientOp::Pub(Pub {
             subject,
-            sid,
             reply,
             headers,
             payload,
@@ -125,13 +129,12 @@ impl Direction for ServerOps {
 }
 
 impl Direction for ClientOps {
-    type Op = ClientOp;
     const JSON_OP: &'static [u8] = b"CONNECT";
 
     /// nats-server's defaults: 4096-byte control lines, 1 MiB payloads.
     fn default_limits() -> Limits {
         Limits {
-            max_payload: crate::DEFAULT_MAX_PAYLOAD,
+            max_payload: DEFAULT_MAX_PAYLOAD,
             ..Limits::default()
         }
     }
@@ -164,29 +167,32 @@ impl Direction for ClientOps {
         buf.advance(line.next);
         Ok(Some(op))
     }
+}
+
+impl PayloadOp for BrokerOps {
+    type Op = BrokerOp;
+    const PARSE_HEADERS: bool = false;
 
     #[inline]
     fn payload_op(
         subject: Subject,
         reply: Option<Subject>,
         _sid: u64,
-        _header_len: Option<usize>,
-        headers: Option<HeaderMap>,
-        payload: Bytes,
-    ) -> ClientOp {
-        ClientOp::Pub(Pub {
+        header_len: Option<usize>,
+        _headers: Option<HeaderMap>,
+        data: Bytes,
+    ) -> BrokerOp {
+        BrokerOp::Pub(RawPub {
             subject,
             reply,
-            headers,
-            payload,
+            header_len,
+            data,
         })
     }
 }
 
 impl Direction for BrokerOps {
-    type Op = BrokerOp;
     const JSON_OP: &'static [u8] = b"CONNECT";
-    const PARSE_HEADERS: bool = false;
 
     fn default_limits() -> Limits {
         ClientOps::default_limits()
@@ -204,23 +210,6 @@ impl Direction for BrokerOps {
             // Everything else is parsed as the client direction does; PUB and HPUB never get there.
             _ => Ok(ClientOps::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
         }
-    }
-
-    #[inline]
-    fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
-        _sid: u64,
-        header_len: Option<usize>,
-        _headers: Option<HeaderMap>,
-        data: Bytes,
-    ) -> BrokerOp {
-        BrokerOp::Pub(RawPub {
-            subject,
-            reply,
-            header_len,
-            data,
-        })
     }
 }
 

@@ -3,7 +3,9 @@
 
 use bytes::Bytes;
 
-use crate::{ConnectInfo, HeaderMap, ServerInfo, Subject};
+use crate::headers::HeaderMap;
+use crate::info::{ConnectInfo, ServerInfo};
+use crate::subject::Subject;
 
 /// A message delivered by the server: `MSG`, or `HMSG` when `headers` is set.
 ///
