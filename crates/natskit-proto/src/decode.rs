@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 
 use bytes::BytesMut;
 
-use crate::direction::{BrokerOps, ClientOps, Direction, ServerOps};
+use crate::direction::{Direction, FromClient, FromClientRaw, FromServer};
 use crate::error::ProtoError;
 use crate::framer::Framer;
 use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
@@ -48,7 +48,7 @@ pub struct Decoder<D> {
 
 /// Decodes what a server sends. [`Decoder::new`] accepts any payload a nats-server can be
 /// configured to send (64 MiB); narrow it with [`Decoder::set_max_payload`] after INFO.
-pub type ServerOpDecoder = Decoder<ServerOps>;
+pub type ServerOpDecoder = Decoder<FromServer>;
 
 /// Decodes what a client sends. [`Decoder::new`] uses nats-server's defaults: 4096-byte control
 /// lines and 1 MiB payloads.
@@ -64,7 +64,7 @@ pub type ServerOpDecoder = Decoder<ServerOps>;
 /// assert_eq!(decoder.decode(&mut buf)?, Some(ClientOp::Unsub { sid: 9, max: Some(10) }));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
-pub type ClientOpDecoder = Decoder<ClientOps>;
+pub type ClientOpDecoder = Decoder<FromClient>;
 
 /// Decodes what a client sends, for a broker: like [`ClientOpDecoder`], but `HPUB` header blocks
 /// are not parsed, only measured, and stay in front of the payload ([`crate::RawPub`]), so they
@@ -81,7 +81,7 @@ pub type ClientOpDecoder = Decoder<ClientOps>;
 /// assert_eq!((publish.subject.as_str(), &publish.data[..]), ("a", &b"hi"[..]));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
-pub type BrokerOpDecoder = Decoder<BrokerOps>;
+pub type BrokerOpDecoder = Decoder<FromClientRaw>;
 
 #[allow(private_bounds)] // Direction is sealed: only this crate's directions implement it.
 impl<D: Direction> Default for Decoder<D> {
@@ -90,7 +90,7 @@ impl<D: Direction> Default for Decoder<D> {
     }
 }
 
-#[allow(private_bounds)] // Direction is sealed: only ServerOps and ClientOps implement it.
+#[allow(private_bounds)] // Direction is sealed: only the three markers implement it.
 impl<D: Direction> Decoder<D> {
     /// A decoder with this direction's default limits.
     pub fn new() -> Self {
@@ -128,7 +128,7 @@ impl<D: Direction> Decoder<D> {
     }
 }
 
-impl Decoder<BrokerOps> {
+impl Decoder<FromClientRaw> {
     /// A whole `PUB` or `HPUB` frame at the front of `buf`, read in place, with the number of
     /// bytes it takes; `None` for anything else: another operation, a frame not complete yet,
     /// a frame [`Decoder::decode`] would reject, or a decoder in the middle of a frame. The

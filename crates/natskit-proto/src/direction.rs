@@ -16,17 +16,21 @@ use crate::limits::Limits;
 use crate::op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
 use crate::subject::Subject;
 
-/// The server-to-client direction (see [`ServerOpDecoder`](crate::ServerOpDecoder)).
+/// Direction marker: bytes that came from a server, decoded into [`ServerOp`]s (see
+/// [`ServerOpDecoder`](crate::ServerOpDecoder)). Markers are named after the sending peer
+/// (`From...`) so they never read like the operation enums (`ServerOp`, `ClientOp`).
 #[derive(Debug)]
-pub struct ServerOps;
+pub struct FromServer;
 
-/// The client-to-server direction (see [`ClientOpDecoder`](crate::ClientOpDecoder)).
+/// Direction marker: bytes that came from a client, decoded into [`ClientOp`]s with parsed
+/// header blocks (see [`ClientOpDecoder`](crate::ClientOpDecoder)).
 #[derive(Debug)]
-pub struct ClientOps;
+pub struct FromClient;
 
-/// The client-to-server direction as a broker reads it (see [`BrokerOpDecoder`](crate::BrokerOpDecoder)).
+/// Direction marker: bytes that came from a client, as a broker reads them: header blocks are
+/// left raw, as sent, in front of the payload (see [`BrokerOpDecoder`](crate::BrokerOpDecoder)).
 #[derive(Debug)]
-pub struct BrokerOps;
+pub struct FromClientRaw;
 
 /// One direction of the protocol: how its control lines parse. What its payloads become is the
 /// supertrait [`PayloadOp`], which the framer needs.
@@ -45,7 +49,7 @@ pub trait Direction: PayloadOp {
     ) -> Result<Option<Self::Op>, ProtoError>;
 }
 
-impl PayloadOp for ServerOps {
+impl PayloadOp for FromServer {
     type Op = ServerOp;
 
     #[inline]
@@ -67,7 +71,7 @@ impl PayloadOp for ServerOps {
     }
 }
 
-impl Direction for ServerOps {
+impl Direction for FromServer {
     const JSON_OP: &'static [u8] = b"INFO";
 
     fn default_limits() -> Limits {
@@ -107,7 +111,7 @@ impl Direction for ServerOps {
     }
 }
 
-impl PayloadOp for ClientOps {
+impl PayloadOp for FromClient {
     type Op = ClientOp;
 
     #[inline]
@@ -128,7 +132,7 @@ impl PayloadOp for ClientOps {
     }
 }
 
-impl Direction for ClientOps {
+impl Direction for FromClient {
     const JSON_OP: &'static [u8] = b"CONNECT";
 
     /// nats-server's defaults: 4096-byte control lines, 1 MiB payloads.
@@ -169,7 +173,7 @@ impl Direction for ClientOps {
     }
 }
 
-impl PayloadOp for BrokerOps {
+impl PayloadOp for FromClientRaw {
     type Op = BrokerOp;
     const PARSE_HEADERS: bool = false;
 
@@ -191,11 +195,11 @@ impl PayloadOp for BrokerOps {
     }
 }
 
-impl Direction for BrokerOps {
+impl Direction for FromClientRaw {
     const JSON_OP: &'static [u8] = b"CONNECT";
 
     fn default_limits() -> Limits {
-        ClientOps::default_limits()
+        FromClient::default_limits()
     }
 
     fn parse_line(
@@ -208,7 +212,7 @@ impl Direction for BrokerOps {
             b'P' if is_op(text, b"PUB") => framer.payload_line::<Self>(buf, line, PUB),
             b'H' if is_op(text, b"HPUB") => framer.payload_line::<Self>(buf, line, HPUB),
             // Everything else is parsed as the client direction does; PUB and HPUB never get there.
-            _ => Ok(ClientOps::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
+            _ => Ok(FromClient::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
         }
     }
 }

@@ -29,8 +29,8 @@
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
 //! - [`nuid`]: unique ids for inboxes.
 //! - `error`: [`ProtoError`].
-//! - Private helpers: `direction` (the direction markers [`ServerOps`], [`ClientOps`] and
-//!   [`BrokerOps`], and what each direction parses), `framer` (control lines and payloads, shared
+//! - Private helpers: `direction` (the direction markers [`FromServer`], [`FromClient`] and
+//!   [`FromClientRaw`], and what each direction parses), `framer` (control lines and payloads, shared
 //!   by the directions), `args` (control-line arguments).
 //!
 //! Which module imports which (`use crate::...`), leaves first:
@@ -67,7 +67,7 @@ pub mod op;
 pub mod subject;
 
 pub use decode::{BrokerOpDecoder, ClientOpDecoder, Decoder, ServerOpDecoder};
-pub use direction::{BrokerOps, ClientOps, ServerOps};
+pub use direction::{FromClient, FromClientRaw, FromServer};
 pub use encode::WriteBuffer;
 pub use error::ProtoError;
 pub use headers::HeaderMap;
