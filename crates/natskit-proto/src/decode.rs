@@ -72,11 +72,11 @@ pub type ClientOpDecoder = Decoder<FromClient>;
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+/// use natskit_proto::{BrokerOp, BrokerOpDecoder};
 ///
 /// let mut decoder = BrokerOpDecoder::new();
 /// let mut buf = BytesMut::from(&b"PING\r\nPUB a 2\r\nhi\r\n"[..]);
-/// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+/// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
 /// let Some(BrokerOp::Pub(publish)) = decoder.decode(&mut buf)? else { panic!("expected PUB") };
 /// assert_eq!((publish.subject.as_str(), &publish.data[..]), ("a", &b"hi"[..]));
 /// # Ok::<(), natskit_proto::ProtoError>(())
@@ -140,7 +140,7 @@ impl Decoder<FromClientRaw> {
     ///
     /// ```
     /// use bytes::{Buf, BytesMut};
-    /// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+    /// use natskit_proto::{BrokerOp, BrokerOpDecoder};
     ///
     /// let mut decoder = BrokerOpDecoder::new();
     /// let mut buf = BytesMut::from(&b"PUB a 2\r\nhi\r\nPUB b _INBOX.1 0\r\n\r\nPING\r\n"[..]);
@@ -152,7 +152,7 @@ impl Decoder<FromClientRaw> {
     /// }
     /// assert_eq!(subjects, ["a", "b"]);
     /// buf.advance(at);
-    /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+    /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
     /// # Ok::<(), natskit_proto::ProtoError>(())
     /// ```
     #[inline]

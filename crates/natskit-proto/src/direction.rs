@@ -148,28 +148,7 @@ impl Direction for FromClient {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<ClientOp>, ProtoError> {
-        let text = &buf[..line.end];
-        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'P' if is_op(text, b"PUB") => return framer.payload_line::<Self>(buf, line, PUB),
-            b'H' if is_op(text, b"HPUB") => return framer.payload_line::<Self>(buf, line, HPUB),
-            b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
-            b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
-            b'S' if is_op(text, b"SUB") => {
-                // SUB keeps its subject and queue: take the line out as shared bytes.
-                let mut text = buf.split_to(line.next).freeze();
-                text.truncate(line.end);
-                return parse_sub(&text).map(Some);
-            }
-            b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
-            b'C' if is_op(text, b"CONNECT") => {
-                let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
-                    .map_err(json_error("CONNECT"))?;
-                ClientOp::Connect(Box::new(connect))
-            }
-            _ => return Err(unknown(text)),
-        };
-        buf.advance(line.next);
-        Ok(Some(op))
+        parse_client_line::<Self, Pub>(framer, buf, line)
     }
 }
 
@@ -207,18 +186,43 @@ impl Direction for FromClientRaw {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<BrokerOp>, ProtoError> {
-        let text = &buf[..line.end];
-        match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'P' if is_op(text, b"PUB") => framer.payload_line::<Self>(buf, line, PUB),
-            b'H' if is_op(text, b"HPUB") => framer.payload_line::<Self>(buf, line, HPUB),
-            // Everything else is parsed as the client direction does; PUB and HPUB never get there.
-            _ => Ok(FromClient::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
-        }
+        parse_client_line::<Self, RawPub>(framer, buf, line)
     }
 }
 
+/// A control line from a client, for both client directions: they differ only in what a
+/// publish becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]).
+fn parse_client_line<D: PayloadOp<Op = ClientOp<P>>, P>(
+    framer: &mut Framer,
+    buf: &mut BytesMut,
+    line: Line,
+) -> Result<Option<ClientOp<P>>, ProtoError> {
+    let text = &buf[..line.end];
+    let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+        b'P' if is_op(text, b"PUB") => return framer.payload_line::<D>(buf, line, PUB),
+        b'H' if is_op(text, b"HPUB") => return framer.payload_line::<D>(buf, line, HPUB),
+        b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
+        b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
+        b'S' if is_op(text, b"SUB") => {
+            // SUB keeps its subject and queue: take the line out as shared bytes.
+            let mut text = buf.split_to(line.next).freeze();
+            text.truncate(line.end);
+            return parse_sub(&text).map(Some);
+        }
+        b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
+        b'C' if is_op(text, b"CONNECT") => {
+            let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
+                .map_err(json_error("CONNECT"))?;
+            ClientOp::Connect(Box::new(connect))
+        }
+        _ => return Err(unknown(text)),
+    };
+    buf.advance(line.next);
+    Ok(Some(op))
+}
+
 /// `SUB <subject> [queue] <sid>`.
-fn parse_sub(line: &Bytes) -> Result<ClientOp, ProtoError> {
+fn parse_sub<P>(line: &Bytes) -> Result<ClientOp<P>, ProtoError> {
     let args = Args::split("SUB", line, 3)?;
     let n = args.len();
     if n != 2 && n != 3 {
@@ -239,7 +243,7 @@ fn parse_sub(line: &Bytes) -> Result<ClientOp, ProtoError> {
 }
 
 /// `UNSUB <sid> [max]`.
-fn parse_unsub(line: &[u8]) -> Result<ClientOp, ProtoError> {
+fn parse_unsub<P>(line: &[u8]) -> Result<ClientOp<P>, ProtoError> {
     let args = Args::split("UNSUB", line, 5)?;
     let n = args.len();
     if n != 1 && n != 2 {

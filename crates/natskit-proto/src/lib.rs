@@ -23,7 +23,10 @@
 //!   [`BrokerOpDecoder`] (client ops with header blocks left raw), over a `BytesMut`.
 //! - [`limits`]: [`Limits`], the sizes a decoder accepts, and their defaults and ceiling.
 //! - [`encode`]: [`WriteBuffer`], which copies small payloads and chains large ones for `writev`.
-//! - [`op`]: the operations, [`ServerOp`], [`ClientOp`] and [`BrokerOp`].
+//! - [`op`]: the operations, [`ServerOp`], [`ClientOp`] and [`BrokerOp`] (a `ClientOp` whose
+//!   publishes keep their header block raw), and the publishes: [`Pub`] (headers parsed, for a
+//!   client's codec) and [`RawPub`] (header block as sent, for a broker), owned or borrowed
+//!   ([`PubRef`], read in place without a copy).
 //! - [`headers`]: [`HeaderMap`] and the status line.
 //! - [`subject`]: [`Subject`], validation per use, wildcard matching.
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
