@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use natskit_proto::WriteBuffer;
 use tokio::sync::Notify;
 
 use crate::subscription::Subscription;
+use crate::sync::lock;
 use crate::Permissions;
 
 /// Counters of one connection, for monitoring.
@@ -83,14 +84,6 @@ pub(crate) struct Conn {
     pub(crate) headers: AtomicBool,
     /// The permissions of the user it authenticated as; unset: anything goes.
     pub(crate) permissions: OnceLock<Arc<Permissions>>,
-}
-
-/// Locks a mutex, taking the data even if a panicking thread held it: every update here is a
-/// single step, so the data is consistent either way.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Conn {

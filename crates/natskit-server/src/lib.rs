@@ -35,12 +35,14 @@
 //! - `tls`: the TLS configuration read from PEM files; `connection` runs the handshake.
 //! - `subscription`, `state`, `auth` (tokens, passwords, NKey signatures), `texts` (the `-ERR` texts), `stats` ([`Statistics`]),
 //!   `monitor` (HTTP), `error` ([`ServerError`]), `fxhash`.
+//! - `sync`: the lock helper (`lock`); `listen`: `bind`, for the client and monitoring ports.
 
 mod auth;
 mod conn;
 mod connection;
 mod error;
 mod fxhash;
+mod listen;
 mod monitor;
 mod options;
 mod permissions;
@@ -50,6 +52,7 @@ mod state;
 mod stats;
 mod sublist;
 mod subscription;
+mod sync;
 mod texts;
 mod tls;
 

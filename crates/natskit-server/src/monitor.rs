@@ -13,8 +13,8 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::conn::lock;
 use crate::state::{State, VERSION};
+use crate::sync::lock;
 use crate::{ServerError, Statistics};
 
 const MAX_REQUEST: usize = 8 * 1024;
@@ -26,7 +26,7 @@ pub(crate) async fn start(
     port: u16,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(SocketAddr, JoinHandle<()>), ServerError> {
-    let (listener, addr) = crate::server::bind(&state.options.host, port).await?;
+    let (listener, addr) = crate::listen::bind(&state.options.host, port).await?;
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {

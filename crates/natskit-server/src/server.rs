@@ -11,10 +11,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::conn::{lock, Conn};
+use crate::conn::Conn;
+use crate::listen::bind;
 use crate::options::{Auth, Limits, ServerOptions, User};
 use crate::state::State;
 use crate::stats::Statistics;
+use crate::sync::lock;
 use crate::{connection, monitor, ServerError};
 
 /// Size of each end's buffer of an in-process connection.
@@ -450,18 +452,6 @@ impl InProcess {
         );
         Ok(ours)
     }
-}
-
-/// Binds `host:port` (port 0: a free one), and says which address it got.
-pub(crate) async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), ServerError> {
-    let address = format!("{host}:{port}");
-    let bind_error = |source| ServerError::Bind {
-        address: address.clone(),
-        source,
-    };
-    let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
-    let addr = listener.local_addr().map_err(bind_error)?;
-    Ok((listener, addr))
 }
 
 /// Accepts clients until told to stop.

@@ -14,11 +14,12 @@ use natskit_proto::{
 };
 
 use crate::auth::authorize;
-use crate::conn::{lock, ClientMeta, Conn, Queued};
+use crate::conn::{ClientMeta, Conn, Queued};
 use crate::fxhash::FxHasher;
 use crate::state::State;
 use crate::sublist::Matches;
 use crate::subscription::{Slot, Subscription};
+use crate::sync::lock;
 use crate::texts;
 
 /// Cached lookups per connection before the cache starts over.
