@@ -13,9 +13,10 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::error::ServerError;
 use crate::state::{State, VERSION};
+use crate::stats::Statistics;
 use crate::sync::lock;
-use crate::{ServerError, Statistics};
 
 const MAX_REQUEST: usize = 8 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
-use crate::Permissions;
 
 /// nats-server's default client port.
 pub const DEFAULT_PORT: u16 = 4222;

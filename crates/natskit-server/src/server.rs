@@ -11,13 +11,15 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::conn::Conn;
+use crate::client::io;
+use crate::client::shared::Conn;
+use crate::error::ServerError;
 use crate::listen::bind;
+use crate::monitor;
 use crate::options::{Auth, Limits, ServerOptions, User};
 use crate::state::State;
 use crate::stats::Statistics;
 use crate::sync::lock;
-use crate::{connection, monitor, ServerError};
 
 /// Size of each end's buffer of an in-process connection.
 const IN_PROCESS_BUFFER: usize = 256 * 1024;
@@ -448,7 +450,7 @@ impl InProcess {
         let (reader, writer) = tokio::io::split(theirs);
         spawn_tracked(
             &self.state,
-            connection::serve(self.state.clone(), conn, reader, writer),
+            io::serve(self.state.clone(), conn, reader, writer),
         );
         Ok(ours)
     }
@@ -478,17 +480,11 @@ fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     match &state.tls {
         Some(tls) => {
             let tls = tls.clone();
-            spawn_tracked(
-                state,
-                connection::serve_tls(state.clone(), conn, stream, tls),
-            );
+            spawn_tracked(state, io::serve_tls(state.clone(), conn, stream, tls));
         }
         None => {
             let (reader, writer) = stream.into_split();
-            spawn_tracked(
-                state,
-                connection::serve(state.clone(), conn, reader, writer),
-            );
+            spawn_tracked(state, io::serve(state.clone(), conn, reader, writer));
         }
     }
 }

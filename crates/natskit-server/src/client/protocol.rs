@@ -14,11 +14,10 @@ use natskit_proto::{
 };
 
 use crate::auth::authorize;
-use crate::conn::{ClientMeta, Conn, Queued};
+use crate::client::shared::{ClientMeta, Conn, Queued, Slot, Subscription};
 use crate::fxhash::FxHasher;
 use crate::state::State;
 use crate::sublist::Matches;
-use crate::subscription::{Slot, Subscription};
 use crate::sync::lock;
 use crate::texts;
 
