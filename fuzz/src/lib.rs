@@ -133,7 +133,6 @@ impl Direction for Broker {
     }
     fn encode(out: &mut WriteBuffer, op: &BrokerOp) {
         match op {
-            BrokerOp::Other(op) => out.put_client_op(op),
             // The encoder has no raw HPUB (only brokers read them): write the frame by hand.
             BrokerOp::Pub(publish) => {
                 let mut line = match publish.header_len {
@@ -151,6 +150,11 @@ impl Direction for Broker {
                 out.put_raw(&publish.data);
                 out.put_raw(b"\r\n");
             }
+            BrokerOp::Connect(connect) => out.put_connect(connect),
+            BrokerOp::Sub(sub) => out.put_sub(&sub.subject, sub.queue.as_deref(), sub.sid),
+            BrokerOp::Unsub { sid, max } => out.put_unsub(*sid, *max),
+            BrokerOp::Ping => out.put_raw(b"PING\r\n"),
+            BrokerOp::Pong => out.put_raw(b"PONG\r\n"),
         }
     }
 }

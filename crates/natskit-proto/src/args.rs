@@ -1,6 +1,6 @@
 //! Splitting and reading the arguments of a control line.
 
-use crate::ProtoError;
+use crate::error::ProtoError;
 
 /// Most arguments any operation takes (`HMSG subject sid reply #hdr #total`).
 pub(crate) const MAX_ARGS: usize = 5;

@@ -16,48 +16,11 @@ use std::marker::PhantomData;
 
 use bytes::BytesMut;
 
-use crate::direction::Direction;
+use crate::direction::{Direction, FromClient, FromClientRaw, FromServer};
+use crate::error::ProtoError;
 use crate::framer::Framer;
+use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
 use crate::op::PubRef;
-use crate::ProtoError;
-
-/// nats-server's limit for a control line (its docs say 1024; the server enforces 4096).
-pub const DEFAULT_MAX_CONTROL_LINE: usize = 4096;
-/// Limit for `INFO` and `CONNECT` lines, which carry JSON and may be long (cluster URLs, JWTs).
-pub const DEFAULT_MAX_JSON_LINE: usize = 1024 * 1024;
-/// The largest `max_payload` nats-server can be configured with (64 MiB).
-pub const MAX_PAYLOAD_CEILING: usize = 64 * 1024 * 1024;
-
-/// Size limits a decoder enforces.
-///
-/// ```
-/// use natskit_proto::{Limits, ServerOpDecoder};
-///
-/// let mut decoder = ServerOpDecoder::with_limits(Limits { max_payload: 1024, ..Limits::default() });
-/// let mut buf = bytes::BytesMut::from(&b"MSG a 1 2048\r\n"[..]);
-/// assert!(decoder.decode(&mut buf).is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest control line other than INFO and CONNECT, terminator excluded.
-    pub max_control_line: usize,
-    /// Longest INFO or CONNECT line.
-    pub max_json_line: usize,
-    /// Largest payload (headers included) a message may announce; at most
-    /// [`MAX_PAYLOAD_CEILING`], larger values are capped.
-    pub max_payload: usize,
-}
-
-impl Default for Limits {
-    /// 4096-byte control lines, 1 MiB JSON lines, 64 MiB payloads.
-    fn default() -> Self {
-        Limits {
-            max_control_line: DEFAULT_MAX_CONTROL_LINE,
-            max_json_line: DEFAULT_MAX_JSON_LINE,
-            max_payload: MAX_PAYLOAD_CEILING,
-        }
-    }
-}
 
 /// Decodes the operations of one direction; use the aliases [`ServerOpDecoder`] (what a
 /// server sends: `INFO`, `MSG`, `HMSG`, `PING`, `PONG`, `+OK`, `-ERR`) and [`ClientOpDecoder`]
@@ -83,21 +46,9 @@ pub struct Decoder<D> {
     direction: PhantomData<D>,
 }
 
-/// The server-to-client direction (see [`ServerOpDecoder`]).
-#[derive(Debug)]
-pub struct ServerOps;
-
-/// The client-to-server direction (see [`ClientOpDecoder`]).
-#[derive(Debug)]
-pub struct ClientOps;
-
-/// The client-to-server direction as a broker reads it (see [`BrokerOpDecoder`]).
-#[derive(Debug)]
-pub struct BrokerOps;
-
 /// Decodes what a server sends. [`Decoder::new`] accepts any payload a nats-server can be
 /// configured to send (64 MiB); narrow it with [`Decoder::set_max_payload`] after INFO.
-pub type ServerOpDecoder = Decoder<ServerOps>;
+pub type ServerOpDecoder = Decoder<FromServer>;
 
 /// Decodes what a client sends. [`Decoder::new`] uses nats-server's defaults: 4096-byte control
 /// lines and 1 MiB payloads.
@@ -113,7 +64,7 @@ pub type ServerOpDecoder = Decoder<ServerOps>;
 /// assert_eq!(decoder.decode(&mut buf)?, Some(ClientOp::Unsub { sid: 9, max: Some(10) }));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
-pub type ClientOpDecoder = Decoder<ClientOps>;
+pub type ClientOpDecoder = Decoder<FromClient>;
 
 /// Decodes what a client sends, for a broker: like [`ClientOpDecoder`], but `HPUB` header blocks
 /// are not parsed, only measured, and stay in front of the payload ([`crate::RawPub`]), so they
@@ -121,16 +72,16 @@ pub type ClientOpDecoder = Decoder<ClientOps>;
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+/// use natskit_proto::{BrokerOp, BrokerOpDecoder};
 ///
 /// let mut decoder = BrokerOpDecoder::new();
 /// let mut buf = BytesMut::from(&b"PING\r\nPUB a 2\r\nhi\r\n"[..]);
-/// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+/// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
 /// let Some(BrokerOp::Pub(publish)) = decoder.decode(&mut buf)? else { panic!("expected PUB") };
 /// assert_eq!((publish.subject.as_str(), &publish.data[..]), ("a", &b"hi"[..]));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
-pub type BrokerOpDecoder = Decoder<BrokerOps>;
+pub type BrokerOpDecoder = Decoder<FromClientRaw>;
 
 #[allow(private_bounds)] // Direction is sealed: only this crate's directions implement it.
 impl<D: Direction> Default for Decoder<D> {
@@ -139,7 +90,7 @@ impl<D: Direction> Default for Decoder<D> {
     }
 }
 
-#[allow(private_bounds)] // Direction is sealed: only ServerOps and ClientOps implement it.
+#[allow(private_bounds)] // Direction is sealed: only the three markers implement it.
 impl<D: Direction> Decoder<D> {
     /// A decoder with this direction's default limits.
     pub fn new() -> Self {
@@ -177,7 +128,7 @@ impl<D: Direction> Decoder<D> {
     }
 }
 
-impl Decoder<BrokerOps> {
+impl Decoder<FromClientRaw> {
     /// A whole `PUB` or `HPUB` frame at the front of `buf`, read in place, with the number of
     /// bytes it takes; `None` for anything else: another operation, a frame not complete yet,
     /// a frame [`Decoder::decode`] would reject, or a decoder in the middle of a frame. The
@@ -189,7 +140,7 @@ impl Decoder<BrokerOps> {
     ///
     /// ```
     /// use bytes::{Buf, BytesMut};
-    /// use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp};
+    /// use natskit_proto::{BrokerOp, BrokerOpDecoder};
     ///
     /// let mut decoder = BrokerOpDecoder::new();
     /// let mut buf = BytesMut::from(&b"PUB a 2\r\nhi\r\nPUB b _INBOX.1 0\r\n\r\nPING\r\n"[..]);
@@ -201,7 +152,7 @@ impl Decoder<BrokerOps> {
     /// }
     /// assert_eq!(subjects, ["a", "b"]);
     /// buf.advance(at);
-    /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Other(ClientOp::Ping)));
+    /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
     /// # Ok::<(), natskit_proto::ProtoError>(())
     /// ```
     #[inline]

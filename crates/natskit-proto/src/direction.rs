@@ -1,26 +1,42 @@
-//! What differs between the two directions: which operations a control line may hold, and
-//! what a completed payload becomes. Sealed: the module is private, so only this crate can
-//! implement [`Direction`].
+//! The direction markers a [`Decoder`](crate::Decoder) is typed with, and what differs between
+//! the directions: which operations a control line may hold, and what a completed payload
+//! becomes. Sealed: the trait is in a private module, so only this crate can implement
+//! [`Direction`].
 
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, is_op, starts_with_ignore_case, Args};
-use crate::decode::{BrokerOps, ClientOps, Limits, ServerOps};
-use crate::framer::{json_body, json_error, number, subject, unknown, Framer, Line, PayloadSpec};
-use crate::op::{BrokerOp, RawPub};
-use crate::{
-    ClientOp, ConnectInfo, HeaderMap, Msg, ProtoError, Pub, ServerInfo, ServerOp, Sub, Subject,
+use crate::error::ProtoError;
+use crate::framer::{
+    json_body, json_error, number, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
 };
+use crate::headers::HeaderMap;
+use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
+use crate::limits::Limits;
+use crate::op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
+use crate::subject::Subject;
 
-/// One direction of the protocol.
-pub trait Direction: Sized {
-    /// The operations decoded.
-    type Op;
+/// Direction marker: bytes that came from a server, decoded into [`ServerOp`]s (see
+/// [`ServerOpDecoder`](crate::ServerOpDecoder)). Markers are named after the sending peer
+/// (`From...`) so they never read like the operation enums (`ServerOp`, `ClientOp`).
+#[derive(Debug)]
+pub struct FromServer;
+
+/// Direction marker: bytes that came from a client, decoded into [`ClientOp`]s with parsed
+/// header blocks (see [`ClientOpDecoder`](crate::ClientOpDecoder)).
+#[derive(Debug)]
+pub struct FromClient;
+
+/// Direction marker: bytes that came from a client, as a broker reads them: header blocks are
+/// left raw, as sent, in front of the payload (see [`BrokerOpDecoder`](crate::BrokerOpDecoder)).
+#[derive(Debug)]
+pub struct FromClientRaw;
+
+/// One direction of the protocol: how its control lines parse. What its payloads become is the
+/// supertrait [`PayloadOp`], which the framer needs.
+pub trait Direction: PayloadOp {
     /// `INFO` or `CONNECT`: the JSON operation, allowed a longer line.
     const JSON_OP: &'static [u8];
-    /// Whether HPUB / HMSG header blocks are parsed into a [`HeaderMap`]; a broker keeps them
-    /// as the bytes the client sent, to forward them unchanged.
-    const PARSE_HEADERS: bool = true;
     /// Limits of `Decoder::new()`.
     fn default_limits() -> Limits;
     /// The operation of the control line `line` at the front of `buf`, taking it (and its
@@ -31,42 +47,31 @@ pub trait Direction: Sized {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<Self::Op>, ProtoError>;
-    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB). `header_len` is the
-    /// announced header size of HMSG / HPUB; `headers` is its parsed block when
-    /// [`Self::PARSE_HEADERS`], and otherwise the block is still at the front of `payload`.
+}
+
+impl PayloadOp for FromServer {
+    type Op = ServerOp;
+
+    #[inline]
     fn payload_op(
         subject: Subject,
         reply: Option<Subject>,
         sid: u64,
-        header_len: Option<usize>,
+        _header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
-    ) -> Self::Op;
+    ) -> ServerOp {
+        ServerOp::Msg(Msg {
+            subject,
+            sid,
+            reply,
+            headers,
+            payload,
+        })
+    }
 }
 
-const MSG: PayloadSpec = PayloadSpec {
-    op: "MSG",
-    with_sid: true,
-    with_headers: false,
-};
-const HMSG: PayloadSpec = PayloadSpec {
-    op: "HMSG",
-    with_sid: true,
-    with_headers: true,
-};
-pub(crate) const PUB: PayloadSpec = PayloadSpec {
-    op: "PUB",
-    with_sid: false,
-    with_headers: false,
-};
-pub(crate) const HPUB: PayloadSpec = PayloadSpec {
-    op: "HPUB",
-    with_sid: false,
-    with_headers: true,
-};
-
-impl Direction for ServerOps {
-    type Op = ServerOp;
+impl Direction for FromServer {
     const JSON_OP: &'static [u8] = b"INFO";
 
     fn default_limits() -> Limits {
@@ -104,66 +109,10 @@ impl Direction for ServerOps {
         buf.advance(line.next);
         Ok(Some(op))
     }
-
-    #[inline]
-    fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
-        sid: u64,
-        _header_len: Option<usize>,
-        headers: Option<HeaderMap>,
-        payload: Bytes,
-    ) -> ServerOp {
-        ServerOp::Msg(Msg {
-            subject,
-            sid,
-            reply,
-            headers,
-            payload,
-        })
-    }
 }
 
-impl Direction for ClientOps {
+impl PayloadOp for FromClient {
     type Op = ClientOp;
-    const JSON_OP: &'static [u8] = b"CONNECT";
-
-    /// nats-server's defaults: 4096-byte control lines, 1 MiB payloads.
-    fn default_limits() -> Limits {
-        Limits {
-            max_payload: crate::DEFAULT_MAX_PAYLOAD,
-            ..Limits::default()
-        }
-    }
-
-    fn parse_line(
-        framer: &mut Framer,
-        buf: &mut BytesMut,
-        line: Line,
-    ) -> Result<Option<ClientOp>, ProtoError> {
-        let text = &buf[..line.end];
-        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'P' if is_op(text, b"PUB") => return framer.payload_line::<Self>(buf, line, PUB),
-            b'H' if is_op(text, b"HPUB") => return framer.payload_line::<Self>(buf, line, HPUB),
-            b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
-            b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
-            b'S' if is_op(text, b"SUB") => {
-                // SUB keeps its subject and queue: take the line out as shared bytes.
-                let mut text = buf.split_to(line.next).freeze();
-                text.truncate(line.end);
-                return parse_sub(&text).map(Some);
-            }
-            b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
-            b'C' if is_op(text, b"CONNECT") => {
-                let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
-                    .map_err(json_error("CONNECT"))?;
-                ClientOp::Connect(Box::new(connect))
-            }
-            _ => return Err(unknown(text)),
-        };
-        buf.advance(line.next);
-        Ok(Some(op))
-    }
 
     #[inline]
     fn payload_op(
@@ -183,28 +132,29 @@ impl Direction for ClientOps {
     }
 }
 
-impl Direction for BrokerOps {
-    type Op = BrokerOp;
+impl Direction for FromClient {
     const JSON_OP: &'static [u8] = b"CONNECT";
-    const PARSE_HEADERS: bool = false;
 
+    /// nats-server's defaults: 4096-byte control lines, 1 MiB payloads.
     fn default_limits() -> Limits {
-        ClientOps::default_limits()
+        Limits {
+            max_payload: DEFAULT_MAX_PAYLOAD,
+            ..Limits::default()
+        }
     }
 
     fn parse_line(
         framer: &mut Framer,
         buf: &mut BytesMut,
         line: Line,
-    ) -> Result<Option<BrokerOp>, ProtoError> {
-        let text = &buf[..line.end];
-        match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'P' if is_op(text, b"PUB") => framer.payload_line::<Self>(buf, line, PUB),
-            b'H' if is_op(text, b"HPUB") => framer.payload_line::<Self>(buf, line, HPUB),
-            // Everything else is parsed as the client direction does; PUB and HPUB never get there.
-            _ => Ok(ClientOps::parse_line(framer, buf, line)?.map(BrokerOp::Other)),
-        }
+    ) -> Result<Option<ClientOp>, ProtoError> {
+        parse_client_line::<Self, Pub>(framer, buf, line)
     }
+}
+
+impl PayloadOp for FromClientRaw {
+    type Op = BrokerOp;
+    const PARSE_HEADERS: bool = false;
 
     #[inline]
     fn payload_op(
@@ -224,8 +174,55 @@ impl Direction for BrokerOps {
     }
 }
 
+impl Direction for FromClientRaw {
+    const JSON_OP: &'static [u8] = b"CONNECT";
+
+    fn default_limits() -> Limits {
+        FromClient::default_limits()
+    }
+
+    fn parse_line(
+        framer: &mut Framer,
+        buf: &mut BytesMut,
+        line: Line,
+    ) -> Result<Option<BrokerOp>, ProtoError> {
+        parse_client_line::<Self, RawPub>(framer, buf, line)
+    }
+}
+
+/// A control line from a client, for both client directions: they differ only in what a
+/// publish becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]).
+fn parse_client_line<D: PayloadOp<Op = ClientOp<P>>, P>(
+    framer: &mut Framer,
+    buf: &mut BytesMut,
+    line: Line,
+) -> Result<Option<ClientOp<P>>, ProtoError> {
+    let text = &buf[..line.end];
+    let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+        b'P' if is_op(text, b"PUB") => return framer.payload_line::<D>(buf, line, PUB),
+        b'H' if is_op(text, b"HPUB") => return framer.payload_line::<D>(buf, line, HPUB),
+        b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
+        b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
+        b'S' if is_op(text, b"SUB") => {
+            // SUB keeps its subject and queue: take the line out as shared bytes.
+            let mut text = buf.split_to(line.next).freeze();
+            text.truncate(line.end);
+            return parse_sub(&text).map(Some);
+        }
+        b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
+        b'C' if is_op(text, b"CONNECT") => {
+            let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
+                .map_err(json_error("CONNECT"))?;
+            ClientOp::Connect(Box::new(connect))
+        }
+        _ => return Err(unknown(text)),
+    };
+    buf.advance(line.next);
+    Ok(Some(op))
+}
+
 /// `SUB <subject> [queue] <sid>`.
-fn parse_sub(line: &Bytes) -> Result<ClientOp, ProtoError> {
+fn parse_sub<P>(line: &Bytes) -> Result<ClientOp<P>, ProtoError> {
     let args = Args::split("SUB", line, 3)?;
     let n = args.len();
     if n != 2 && n != 3 {
@@ -246,7 +243,7 @@ fn parse_sub(line: &Bytes) -> Result<ClientOp, ProtoError> {
 }
 
 /// `UNSUB <sid> [max]`.
-fn parse_unsub(line: &[u8]) -> Result<ClientOp, ProtoError> {
+fn parse_unsub<P>(line: &[u8]) -> Result<ClientOp<P>, ProtoError> {
     let args = Args::split("UNSUB", line, 5)?;
     let n = args.len();
     if n != 1 && n != 2 {

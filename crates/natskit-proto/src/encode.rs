@@ -10,7 +10,9 @@ use std::io::IoSlice;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
-use crate::{ClientOp, ConnectInfo, HeaderMap, Msg, Pub, ServerInfo, ServerOp};
+use crate::headers::HeaderMap;
+use crate::info::{ConnectInfo, ServerInfo};
+use crate::op::{ClientOp, Msg, Pub, ServerOp};
 
 /// Payloads at least this large are chained instead of copied.
 pub const DEFAULT_COPY_THRESHOLD: usize = 8 * 1024;

@@ -1,7 +1,8 @@
 //! Finding control lines and waiting for payloads: the part of decoding both directions share.
 //!
 //! Private to the crate (the module is not public); items are `pub` only so that the sealed
-//! [`Direction`](crate::direction::Direction) trait can name them.
+//! `Direction` trait can name them. The framer knows the
+//! directions only through [`PayloadOp`], which they implement: it imports no direction.
 //!
 //! A control line is parsed where it lies in the read buffer. When its payload is already there
 //! (the common case), the subject, reply and payload are split straight out of the buffer and
@@ -11,10 +12,32 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{invalid, is_op, parse_number, starts_with_ignore_case, Args};
-use crate::decode::{Limits, MAX_PAYLOAD_CEILING};
-use crate::direction::{Direction, HPUB, PUB};
+use crate::error::ProtoError;
+use crate::headers::HeaderMap;
+use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
 use crate::op::PubRef;
-use crate::{HeaderMap, ProtoError, Subject};
+use crate::subject::Subject;
+
+/// What a completed payload becomes in one direction: the part of a direction the framer calls.
+/// Implemented by the direction markers (see [`crate::direction`]).
+pub trait PayloadOp: Sized {
+    /// The operations decoded.
+    type Op;
+    /// Whether HPUB / HMSG header blocks are parsed into a [`HeaderMap`]; a broker keeps them
+    /// as the bytes the client sent, to forward them unchanged.
+    const PARSE_HEADERS: bool = true;
+    /// The operation of a completed payload (`sid` is 0 for PUB and HPUB). `header_len` is the
+    /// announced header size of HMSG / HPUB; `headers` is its parsed block when
+    /// [`Self::PARSE_HEADERS`], and otherwise the block is still at the front of `payload`.
+    fn payload_op(
+        subject: Subject,
+        reply: Option<Subject>,
+        sid: u64,
+        header_len: Option<usize>,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> Self::Op;
+}
 
 /// Where a complete control line lies at the front of the read buffer.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +58,31 @@ pub struct PayloadSpec {
     /// HMSG and HPUB carry a header size.
     pub with_headers: bool,
 }
+
+/// `MSG <subject> <sid> [reply] <#bytes>`.
+pub const MSG: PayloadSpec = PayloadSpec {
+    op: "MSG",
+    with_sid: true,
+    with_headers: false,
+};
+/// `HMSG <subject> <sid> [reply] <#header bytes> <#total bytes>`.
+pub const HMSG: PayloadSpec = PayloadSpec {
+    op: "HMSG",
+    with_sid: true,
+    with_headers: true,
+};
+/// `PUB <subject> [reply] <#bytes>`.
+pub const PUB: PayloadSpec = PayloadSpec {
+    op: "PUB",
+    with_sid: false,
+    with_headers: false,
+};
+/// `HPUB <subject> [reply] <#header bytes> <#total bytes>`.
+pub const HPUB: PayloadSpec = PayloadSpec {
+    op: "HPUB",
+    with_sid: false,
+    with_headers: true,
+};
 
 /// A parsed control line of a payload operation.
 #[derive(Debug)]
@@ -120,7 +168,7 @@ impl Framer {
     /// Parses the line of a payload operation. Returns the whole frame when its payload is in
     /// `buf` already; otherwise takes the line out, keeps its head and returns `None`.
     #[inline]
-    pub fn payload_line<D: Direction>(
+    pub fn payload_line<D: PayloadOp>(
         &mut self,
         buf: &mut BytesMut,
         line: Line,
@@ -214,7 +262,7 @@ impl Framer {
     }
 
     /// The pending head with its payload (and parsed headers), once all its bytes are in `buf`.
-    pub fn take_payload<D: Direction>(
+    pub fn take_payload<D: PayloadOp>(
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<D::Op>, ProtoError> {
@@ -301,7 +349,7 @@ fn line_end(buf: &[u8], newline: usize) -> usize {
 /// The header block is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
 /// case it stays at the front of the payload.
 #[inline]
-fn split_payload<D: Direction>(
+fn split_payload<D: PayloadOp>(
     buf: &mut BytesMut,
     op: &'static str,
     header_len: Option<usize>,

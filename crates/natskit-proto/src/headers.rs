@@ -6,7 +6,7 @@
 
 use bytes::{BufMut, BytesMut};
 
-use crate::ProtoError;
+use crate::error::ProtoError;
 
 /// The first bytes of every header block.
 pub const HEADER_VERSION: &str = "NATS/1.0";

@@ -19,16 +19,42 @@
 //! ```
 //!
 //! # Layout
-//! - [`decode`]: [`ServerOpDecoder`], [`ClientOpDecoder`] and [`BrokerOpDecoder`] (client ops with
-//!   header blocks left raw) over a `BytesMut`, with [`Limits`].
+//! - [`decode`]: [`Decoder`] and its aliases [`ServerOpDecoder`], [`ClientOpDecoder`] and
+//!   [`BrokerOpDecoder`] (client ops with header blocks left raw), over a `BytesMut`.
+//! - [`limits`]: [`Limits`], the sizes a decoder accepts, and their defaults and ceiling.
 //! - [`encode`]: [`WriteBuffer`], which copies small payloads and chains large ones for `writev`.
-//! - [`op`]: the operations, [`ServerOp`], [`ClientOp`] and [`BrokerOp`].
+//! - [`op`]: the operations, [`ServerOp`], [`ClientOp`] and [`BrokerOp`] (a `ClientOp` whose
+//!   publishes keep their header block raw), and the publishes: [`Pub`] (headers parsed, for a
+//!   client's codec) and [`RawPub`] (header block as sent, for a broker), owned or borrowed
+//!   ([`PubRef`], read in place without a copy).
 //! - [`headers`]: [`HeaderMap`] and the status line.
 //! - [`subject`]: [`Subject`], validation per use, wildcard matching.
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
 //! - [`nuid`]: unique ids for inboxes.
-//! - `error`: [`ProtoError`]; private helpers: `framer` (control lines and payloads, shared by
-//!   both directions), `direction` (what each direction parses), `args` (control-line arguments).
+//! - `error`: [`ProtoError`].
+//! - Private helpers: `direction` (the direction markers [`FromServer`], [`FromClient`] and
+//!   [`FromClientRaw`], and what each direction parses), `framer` (control lines and payloads, shared
+//!   by the directions), `args` (control-line arguments).
+//!
+//! Which module imports which (`use crate::...`), leaves first:
+//!
+//! ```text
+//! error, info, nuid, limits      (no crate imports)
+//! args, headers, subject      -> error
+//! op                          -> headers, info, subject
+//! encode                      -> headers, info, op
+//! framer                      -> args, error, headers, limits, op, subject
+//! direction                   -> args, error, framer, headers, info, limits, op, subject
+//! decode                      -> direction, error, framer, limits, op
+//! ```
+//!
+//! Every module imports only modules on lines above its own, so no import leads back: the graph
+//! is acyclic. What broke the old loop (decode -> framer -> direction -> decode): [`Limits`] left
+//! `decode` for `limits`, the direction markers left `decode` for `direction`, and the framer
+//! reaches a direction only through the `PayloadOp` trait it defines and the directions
+//! implement, so it names no direction. Modules import each other by module path
+//! (`crate::error::ProtoError`), not through the re-exports at the crate root, so the graph
+//! can be read off the `use crate::` lines.
 
 mod args;
 pub mod decode;
@@ -38,17 +64,17 @@ mod error;
 mod framer;
 pub mod headers;
 pub mod info;
+pub mod limits;
 pub mod nuid;
 pub mod op;
 pub mod subject;
 
-pub use decode::{
-    BrokerOpDecoder, BrokerOps, ClientOpDecoder, ClientOps, Decoder, Limits, ServerOpDecoder,
-    ServerOps,
-};
+pub use decode::{BrokerOpDecoder, ClientOpDecoder, Decoder, ServerOpDecoder};
+pub use direction::{FromClient, FromClientRaw, FromServer};
 pub use encode::WriteBuffer;
 pub use error::ProtoError;
 pub use headers::HeaderMap;
 pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
+pub use limits::Limits;
 pub use op::{BrokerOp, ClientOp, Msg, Pub, PubRef, RawPub, ServerOp, Sub};
 pub use subject::Subject;

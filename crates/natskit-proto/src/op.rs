@@ -1,9 +1,15 @@
 //! The operations of both directions: [`ServerOp`] (server to client) and [`ClientOp`] (client
-//! to server).
+//! to server), and the two forms of a publish: [`Pub`], with its headers parsed, for a client's
+//! codec, and [`RawPub`] (owned) / [`PubRef`] (borrowed), with its header block left as sent,
+//! for a broker.
+
+use std::ops::Deref;
 
 use bytes::Bytes;
 
-use crate::{ConnectInfo, HeaderMap, ServerInfo, Subject};
+use crate::headers::HeaderMap;
+use crate::info::{ConnectInfo, ServerInfo};
+use crate::subject::Subject;
 
 /// A message delivered by the server: `MSG`, or `HMSG` when `headers` is set.
 ///
@@ -50,7 +56,8 @@ pub enum ServerOp {
     Err(String),
 }
 
-/// A publish: `PUB`, or `HPUB` when `headers` is set.
+/// A publish as a client's codec sees it: `PUB`, or `HPUB` when `headers` is set, with the
+/// header block parsed. What [`ClientOp::Pub`] holds.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -96,13 +103,14 @@ pub struct Sub {
     pub sid: u64,
 }
 
-/// An operation sent by a client.
+/// An operation sent by a client. `P` is the form of a publish: [`Pub`] (headers parsed) by
+/// default, [`RawPub`] (header block left raw) for a broker, which is [`BrokerOp`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientOp {
+pub enum ClientOp<P = Pub> {
     /// `CONNECT {json}`.
     Connect(Box<ConnectInfo>),
     /// `PUB` or `HPUB`.
-    Pub(Pub),
+    Pub(P),
     /// `SUB`.
     Sub(Sub),
     /// `UNSUB <sid> [max]`: stop now, or after `max` messages in all.
@@ -118,8 +126,19 @@ pub enum ClientOp {
     Pong,
 }
 
+/// What a broker reads from a client: a [`ClientOp`] whose publishes keep their header block
+/// raw ([`RawPub`]), so they are forwarded byte for byte and never parsed.
+pub type BrokerOp = ClientOp<RawPub>;
+
 /// A publish as a broker forwards it: the header block of an `HPUB` is kept as the bytes the
 /// client sent, at the front of `data`, so it is delivered unchanged and never parsed.
+///
+/// One type for both ways a broker holds a publish: owned (`RawPub`, the default parameters:
+/// a [`Subject`] and [`Bytes`] split out of the read buffer, what
+/// [`BrokerOpDecoder::decode`](crate::Decoder::decode) returns when a frame arrived in pieces)
+/// and borrowed ([`PubRef`]: `&str` and `&[u8]` where the frame lies in the read buffer, what
+/// [`BrokerOpDecoder::decode_pub_in_place`](crate::BrokerOpDecoder::decode_pub_in_place)
+/// returns).
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -132,41 +151,16 @@ pub enum ClientOp {
 /// assert_eq!(publish.payload(), &b"hi"[..]);
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawPub {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawPub<S = Subject, D = Bytes> {
     /// The subject to publish to.
-    pub subject: Subject,
+    pub subject: S,
     /// Where answers should go.
-    pub reply: Option<Subject>,
+    pub reply: Option<S>,
     /// Size of the header block for `HPUB`; `None` for `PUB`.
     pub header_len: Option<usize>,
     /// Header block (if any) followed by the payload, as on the wire.
-    pub data: Bytes,
-}
-
-impl RawPub {
-    /// The payload without the header block.
-    pub fn payload(&self) -> Bytes {
-        self.data.slice(self.header_len.unwrap_or(0)..)
-    }
-
-    /// The same publish, borrowed.
-    ///
-    /// ```
-    /// use bytes::Bytes;
-    /// use natskit_proto::{RawPub, Subject};
-    ///
-    /// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
-    /// assert_eq!(raw.borrowed().data, b"hi");
-    /// ```
-    pub fn borrowed(&self) -> PubRef<'_> {
-        PubRef {
-            subject: self.subject.as_str(),
-            reply: self.reply.as_deref(),
-            header_len: self.header_len,
-            data: &self.data,
-        }
-    }
+    pub data: D,
 }
 
 /// A publish read where it lies in the read buffer, borrowed rather than split out: what
@@ -182,21 +176,11 @@ impl RawPub {
 /// let publish: PubRef<'_> = raw.borrowed();
 /// assert_eq!((publish.subject, publish.data), ("a", &b"hi"[..]));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PubRef<'a> {
-    /// The subject to publish to.
-    pub subject: &'a str,
-    /// Where answers should go.
-    pub reply: Option<&'a str>,
-    /// Size of the header block for `HPUB`; `None` for `PUB`.
-    pub header_len: Option<usize>,
-    /// Header block (if any) followed by the payload, as on the wire.
-    pub data: &'a [u8],
-}
+pub type PubRef<'a> = RawPub<&'a str, &'a [u8]>;
 
-impl PubRef<'_> {
+impl<S: Deref<Target = str>, D: Deref<Target = [u8]>> RawPub<S, D> {
     /// The payload without the header block. Panics when `header_len` is larger than `data`,
-    /// which a decoder never returns but a hand-built `PubRef` could hold.
+    /// which a decoder never returns but a hand-built publish could hold.
     ///
     /// ```
     /// use natskit_proto::PubRef;
@@ -207,14 +191,23 @@ impl PubRef<'_> {
     pub fn payload(&self) -> &[u8] {
         &self.data[self.header_len.unwrap_or(0)..]
     }
-}
 
-/// What a broker reads from a client: a publish with its header block left raw ([`RawPub`]), or
-/// any other client operation ([`ClientOp`], never `ClientOp::Pub`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BrokerOp {
-    /// `PUB` or `HPUB`.
-    Pub(RawPub),
-    /// `CONNECT`, `SUB`, `UNSUB`, `PING` or `PONG`.
-    Other(ClientOp),
+    /// The same publish, borrowed.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use natskit_proto::{RawPub, Subject};
+    ///
+    /// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
+    /// assert_eq!(raw.borrowed().data, b"hi");
+    /// ```
+    #[inline]
+    pub fn borrowed(&self) -> PubRef<'_> {
+        RawPub {
+            subject: &self.subject,
+            reply: self.reply.as_deref(),
+            header_len: self.header_len,
+            data: &self.data,
+        }
+    }
 }

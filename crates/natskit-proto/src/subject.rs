@@ -11,7 +11,7 @@ use std::ops::Deref;
 use bytes::Bytes;
 use bytestring::ByteString;
 
-use crate::ProtoError;
+use crate::error::ProtoError;
 
 /// A UTF-8 string that shares the buffer it was decoded from: cloning it or taking it from a
 /// frame costs a reference count, never a copy.

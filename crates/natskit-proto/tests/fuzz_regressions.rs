@@ -67,7 +67,7 @@ fn huge_max_payload_and_huge_announced_size_do_not_panic() {
     decoder.set_max_payload(usize::MAX);
     assert_eq!(
         decoder.limits().max_payload,
-        natskit_proto::decode::MAX_PAYLOAD_CEILING
+        natskit_proto::limits::MAX_PAYLOAD_CEILING
     );
     let result = feed(&mut decoder, &[b"MSG a 1 18446744073709551615\r\n", b"x"]);
     assert!(

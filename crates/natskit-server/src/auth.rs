@@ -4,7 +4,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use natskit_proto::ConnectInfo;
 
-use crate::{Auth, ServerError, User};
+use crate::error::ServerError;
+use crate::options::{Auth, User};
 
 /// Random bytes in a nonce, as nats-server (`nonceRawLen`).
 const NONCE_BYTES: usize = 11;

@@ -26,30 +26,60 @@
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
-//! - `options`: [`Limits`], [`Auth`], [`User`].
-//! - `connection`: the reader and writer tasks of one client.
-//! - `session`: one client's protocol logic (CONNECT, PUB, SUB, UNSUB, PING), routing and
-//!   delivery, with a per-connection lookup cache.
-//! - `conn`: what other connections touch: the outbound buffer, subscriptions, counters.
+//! - `options`: [`Limits`], [`Auth`], [`User`], and the options a server starts with.
+//! - `client`: one client connection, a file per part:
+//!   - `client::io`: its reader and writer tasks (and the TLS handshake), I/O only;
+//!   - `client::protocol`: its protocol logic (CONNECT, PUB, SUB, UNSUB, PING), routing and
+//!     delivery, with a per-connection lookup cache;
+//!   - `client::shared`: what other connections touch: its outbound buffer, its subscriptions
+//!     (`Subscription`, also held by the subject index) and its counters.
+//! - `state`: what all connections share: options, the subject index, the connection table,
+//!   the counters.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
-//! - `tls`: the TLS configuration read from PEM files; `connection` runs the handshake.
-//! - `subscription`, `state`, `auth` (tokens, passwords, NKey signatures), `texts` (the `-ERR` texts), `stats` ([`Statistics`]),
-//!   `monitor` (HTTP), `error` ([`ServerError`]), `fxhash`.
+//! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
+//! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
+//! - `monitor`: `/varz`, `/connz`, `/subsz` over HTTP; `stats`: [`Statistics`].
+//! - `listen`: `bind`, for the client and the monitoring ports.
+//! - `sync`: `lock`, the poison-tolerant lock helper.
+//! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
+//!
+//! Which module imports which (`use crate::...`), leaves first:
+//!
+//! ```text
+//! error, fxhash, permissions, sync, texts   (no crate imports)
+//! listen, tls                  -> error
+//! options                      -> permissions, tls
+//! auth                         -> error, options
+//! client::shared               -> permissions, sync
+//! sublist                      -> client::shared
+//! state                        -> client::shared, options, sublist, sync, tls
+//! stats                        -> state, sync
+//! client::protocol             -> auth, client::shared, fxhash, state, sublist, sync, texts
+//! client::io                   -> auth, client::protocol, client::shared, state, sync, texts, tls
+//! monitor                      -> error, listen, state, stats, sync
+//! server                       -> auth, client::io, client::shared, error, listen, monitor,
+//!                                 options, state, stats, sync, tls
+//! ```
+//!
+//! Every module imports only modules on lines above its own, so no import leads back: the graph
+//! is acyclic. `Conn` and `Subscription` refer to each other, so they share `client::shared`;
+//! the lock helper and `bind` sit in leaves (`sync`, `listen`) instead of in modules that import
+//! their users. Modules import by module path (`crate::error::ServerError`), not through the
+//! re-exports at the crate root, so the graph can be read off the `use crate::` lines.
 
 mod auth;
-mod conn;
-mod connection;
+mod client;
 mod error;
 mod fxhash;
+mod listen;
 mod monitor;
 mod options;
 mod permissions;
 mod server;
-mod session;
 mod state;
 mod stats;
 mod sublist;
-mod subscription;
+mod sync;
 mod texts;
 mod tls;
 

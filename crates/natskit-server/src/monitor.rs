@@ -13,9 +13,10 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::conn::lock;
+use crate::error::ServerError;
 use crate::state::{State, VERSION};
-use crate::{ServerError, Statistics};
+use crate::stats::Statistics;
+use crate::sync::lock;
 
 const MAX_REQUEST: usize = 8 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -26,7 +27,7 @@ pub(crate) async fn start(
     port: u16,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(SocketAddr, JoinHandle<()>), ServerError> {
-    let (listener, addr) = crate::server::bind(&state.options.host, port).await?;
+    let (listener, addr) = crate::listen::bind(&state.options.host, port).await?;
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
-use crate::Permissions;
 
 /// nats-server's default client port.
 pub const DEFAULT_PORT: u16 = 4222;
@@ -47,7 +47,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_payload: natskit_proto::DEFAULT_MAX_PAYLOAD,
-            max_control_line: natskit_proto::decode::DEFAULT_MAX_CONTROL_LINE,
+            max_control_line: natskit_proto::limits::DEFAULT_MAX_CONTROL_LINE,
             max_connections: 64 * 1024,
             max_subscriptions: 0,
             max_pending: 64 * 1024 * 1024,

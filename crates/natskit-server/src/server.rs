@@ -11,11 +11,15 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::conn::{lock, Conn};
+use crate::client::io;
+use crate::client::shared::Conn;
+use crate::error::ServerError;
+use crate::listen::bind;
+use crate::monitor;
 use crate::options::{Auth, Limits, ServerOptions, User};
 use crate::state::State;
 use crate::stats::Statistics;
-use crate::{connection, monitor, ServerError};
+use crate::sync::lock;
 
 /// Size of each end's buffer of an in-process connection.
 const IN_PROCESS_BUFFER: usize = 256 * 1024;
@@ -446,22 +450,10 @@ impl InProcess {
         let (reader, writer) = tokio::io::split(theirs);
         spawn_tracked(
             &self.state,
-            connection::serve(self.state.clone(), conn, reader, writer),
+            io::serve(self.state.clone(), conn, reader, writer),
         );
         Ok(ours)
     }
-}
-
-/// Binds `host:port` (port 0: a free one), and says which address it got.
-pub(crate) async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), ServerError> {
-    let address = format!("{host}:{port}");
-    let bind_error = |source| ServerError::Bind {
-        address: address.clone(),
-        source,
-    };
-    let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
-    let addr = listener.local_addr().map_err(bind_error)?;
-    Ok((listener, addr))
 }
 
 /// Accepts clients until told to stop.
@@ -488,17 +480,11 @@ fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     match &state.tls {
         Some(tls) => {
             let tls = tls.clone();
-            spawn_tracked(
-                state,
-                connection::serve_tls(state.clone(), conn, stream, tls),
-            );
+            spawn_tracked(state, io::serve_tls(state.clone(), conn, stream, tls));
         }
         None => {
             let (reader, writer) = stream.into_split();
-            spawn_tracked(
-                state,
-                connection::serve(state.clone(), conn, reader, writer),
-            );
+            spawn_tracked(state, io::serve(state.clone(), conn, reader, writer));
         }
     }
 }

@@ -9,10 +9,10 @@ use std::time::SystemTime;
 use natskit_proto::ServerInfo;
 use tokio::sync::Notify;
 
-use crate::conn::{lock, Conn};
+use crate::client::shared::{Conn, Subscription};
 use crate::options::ServerOptions;
 use crate::sublist::Sublist;
-use crate::subscription::Subscription;
+use crate::sync::lock;
 use crate::tls::Tls;
 
 /// The version the broker announces: the nats-server protocol level it matches.

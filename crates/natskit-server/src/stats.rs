@@ -2,8 +2,8 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::conn::lock;
 use crate::state::State;
+use crate::sync::lock;
 
 /// What a broker has done so far, read from its live counters.
 ///

@@ -2,7 +2,7 @@
 //! children beside the literal ones, answering "who gets a message on this subject?".
 //!
 //! The broker keeps one [`Sublist`] behind a lock, and each connection caches the answers it
-//! looked up (see [`crate::session`]); [`Sublist::generation`] changes with every insert and
+//! looked up (see [`crate::client::protocol`]); [`Sublist::generation`] changes with every insert and
 //! remove, which is how those caches know to start again.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::subscription::Subscription;
+use crate::client::shared::Subscription;
 
 /// Who a message on one subject goes to.
 #[derive(Debug, Default)]
@@ -254,7 +254,7 @@ fn remove_from(level: &mut Level, tokens: &[&str], sub: &Arc<Subscription>) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conn::Conn;
+    use crate::client::shared::Conn;
 
     fn sub(conn: &Arc<Conn>, sid: u64, subject: &str, queue: Option<&str>) -> Arc<Subscription> {
         Arc::new(Subscription::new(

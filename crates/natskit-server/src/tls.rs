@@ -12,7 +12,7 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
-use crate::ServerError;
+use crate::error::ServerError;
 
 /// Where the broker's certificate, its key and (for mutual TLS) the client CAs are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The broker's view of the client direction: header blocks stay raw, byte for byte.
 
 use bytes::{Buf, BytesMut};
-use natskit_proto::{BrokerOp, BrokerOpDecoder, ClientOp, ProtoError, PubRef, RawPub};
+use natskit_proto::{BrokerOp, BrokerOpDecoder, ProtoError, PubRef, RawPub};
 
 const STREAM: &[u8] = b"CONNECT {\"headers\":true}\r\n\
 SUB foo.* q 1\r\n\
@@ -42,7 +42,7 @@ fn header_blocks_are_kept_as_sent_even_when_they_would_not_parse() {
     };
     assert_eq!(&odd.data[..], b"Not-Even-NATS\r\nx y\r\n\r\n");
     assert!(odd.payload().is_empty());
-    assert_eq!(ops[6], BrokerOp::Other(ClientOp::Ping));
+    assert_eq!(ops[6], BrokerOp::Ping);
 }
 
 #[test]
@@ -78,7 +78,7 @@ enum Seen {
         header_len: Option<usize>,
         data: Vec<u8>,
     },
-    Other(ClientOp),
+    Other(BrokerOp),
 }
 
 fn seen_pub(publish: PubRef<'_>) -> Seen {
@@ -93,7 +93,7 @@ fn seen_pub(publish: PubRef<'_>) -> Seen {
 fn seen(op: BrokerOp) -> Seen {
     match op {
         BrokerOp::Pub(publish) => seen_pub(publish.borrowed()),
-        BrokerOp::Other(op) => Seen::Other(op),
+        op => Seen::Other(op),
     }
 }
 

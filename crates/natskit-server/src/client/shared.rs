@@ -1,22 +1,25 @@
 //! The part of a client connection that other connections touch: its outbound buffer (where
-//! every publisher appends the messages it is owed), its subscriptions and its counters.
+//! every publisher appends the messages it is owed), its subscriptions and its counters
+//! ([`Conn`]), and each of its subscriptions as the subject index holds it ([`Subscription`]).
+//! The two are one module because each holds the other: a `Conn` its subscriptions by sid, a
+//! `Subscription` the `Conn` it delivers to.
 //!
 //! The buffer is a [`WriteBuffer`] behind a mutex held only to append or to swap it out; the
 //! connection's writer task swaps it out and writes it with vectored writes, so publishers never
 //! wait on a socket. A publisher that finds the buffer empty is the one that wakes the writer
-//! (after its whole read batch, see [`crate::session`]), which keeps wake-ups to one per batch.
+//! (after its whole read batch, see [`crate::client::protocol`]), which keeps wake-ups to one per batch.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
-use natskit_proto::WriteBuffer;
+use natskit_proto::{Subject, WriteBuffer};
 use tokio::sync::Notify;
 
-use crate::subscription::Subscription;
-use crate::Permissions;
+use crate::permissions::Permissions;
+use crate::sync::lock;
 
 /// Counters of one connection, for monitoring.
 #[derive(Debug, Default)]
@@ -83,14 +86,6 @@ pub(crate) struct Conn {
     pub(crate) headers: AtomicBool,
     /// The permissions of the user it authenticated as; unset: anything goes.
     pub(crate) permissions: OnceLock<Arc<Permissions>>,
-}
-
-/// Locks a mutex, taking the data even if a panicking thread held it: every update here is a
-/// single step, so the data is consistent either way.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Conn {
@@ -261,5 +256,85 @@ impl Conn {
         self.counters
             .out_bytes
             .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+/// A `SUB` of one connection, shared by the subject index and the connection's sid table.
+#[derive(Debug)]
+pub(crate) struct Subscription {
+    pub(crate) conn: Arc<Conn>,
+    pub(crate) sid: u64,
+    pub(crate) subject: Subject,
+    pub(crate) queue: Option<Subject>,
+    /// Total deliveries after which it ends (`UNSUB <sid> <max>`); 0 for none.
+    max: AtomicU64,
+    delivered: AtomicU64,
+    /// Set once it left the index: cached lookups may still hold it for a moment.
+    removed: AtomicBool,
+}
+
+/// What a delivery attempt found out about the subscription's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Deliver; more may follow.
+    Open,
+    /// Deliver; this was the last one allowed, so remove the subscription.
+    Last,
+    /// Do not deliver: the subscription is gone.
+    Closed,
+    /// Do not deliver: the limit was passed (a concurrent `UNSUB <sid> <max>` lowered it), so
+    /// remove the subscription if nobody did.
+    Exhausted,
+}
+
+impl Subscription {
+    pub(crate) fn new(conn: Arc<Conn>, sid: u64, subject: Subject, queue: Option<Subject>) -> Self {
+        Subscription {
+            conn,
+            sid,
+            subject,
+            queue,
+            max: AtomicU64::new(0),
+            delivered: AtomicU64::new(0),
+            removed: AtomicBool::new(false),
+        }
+    }
+
+    /// Claims one delivery.
+    #[inline]
+    pub(crate) fn claim(&self) -> Slot {
+        if self.removed.load(Ordering::Relaxed) {
+            return Slot::Closed;
+        }
+        let max = self.max.load(Ordering::Relaxed);
+        let n = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
+        match max {
+            0 => Slot::Open,
+            max if n < max => Slot::Open,
+            max if n == max => Slot::Last,
+            _ => Slot::Exhausted,
+        }
+    }
+
+    /// True once removed from the index.
+    pub(crate) fn is_removed(&self) -> bool {
+        self.removed.load(Ordering::Acquire)
+    }
+
+    /// Messages delivered so far.
+    pub(crate) fn delivered(&self) -> u64 {
+        self.delivered.load(Ordering::Relaxed)
+    }
+
+    /// Ends the subscription after `max` deliveries in all; false when that many were delivered
+    /// already (the caller removes it now).
+    pub(crate) fn limit(&self, max: u64) -> bool {
+        self.max.store(max, Ordering::Relaxed);
+        self.delivered() < max
+    }
+
+    /// Marks it gone; true for the first caller only.
+    pub(crate) fn mark_removed(&self) -> bool {
+        !self.removed.swap(true, Ordering::AcqRel)
     }
 }

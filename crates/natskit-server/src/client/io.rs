@@ -10,9 +10,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 
-use crate::conn::{lock, Conn};
-use crate::session::{Close, Session};
+use crate::client::protocol::{Close, Session};
+use crate::client::shared::Conn;
 use crate::state::State;
+use crate::sync::lock;
 use crate::texts;
 use crate::tls::Tls;
 

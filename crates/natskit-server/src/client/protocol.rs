@@ -14,11 +14,11 @@ use natskit_proto::{
 };
 
 use crate::auth::authorize;
-use crate::conn::{lock, ClientMeta, Conn, Queued};
+use crate::client::shared::{ClientMeta, Conn, Queued, Slot, Subscription};
 use crate::fxhash::FxHasher;
 use crate::state::State;
 use crate::sublist::Matches;
-use crate::subscription::{Slot, Subscription};
+use crate::sync::lock;
 use crate::texts;
 
 /// Cached lookups per connection before the cache starts over.
@@ -158,7 +158,7 @@ impl Session {
                     self.require_connect()?;
                     self.publish(publish.borrowed())?;
                 }
-                Ok(Some(BrokerOp::Other(op))) => {
+                Ok(Some(op)) => {
                     if !matches!(op, ClientOp::Connect(_)) {
                         self.require_connect()?;
                     }
@@ -179,16 +179,15 @@ impl Session {
         Ok(())
     }
 
-    /// Everything but publishes.
-    fn other(&mut self, op: ClientOp) -> Result<(), Close> {
+    /// Everything but publishes, which [`Self::handle_ops`] carries out by reference before.
+    fn other(&mut self, op: BrokerOp) -> Result<(), Close> {
         match op {
             ClientOp::Connect(connect) => self.connect(*connect)?,
             ClientOp::Sub(sub) => self.subscribe(sub),
             ClientOp::Unsub { sid, max } => self.unsubscribe(sid, max),
             ClientOp::Ping => self.conn.send(|out| out.put_raw(b"PONG\r\n")),
             ClientOp::Pong => self.pings_outstanding = 0,
-            // The broker decoder reports publishes as BrokerOp::Pub only.
-            ClientOp::Pub(_) => {}
+            ClientOp::Pub(publish) => self.publish(publish.borrowed())?,
         }
         Ok(())
     }
