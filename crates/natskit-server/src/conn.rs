@@ -88,9 +88,7 @@ pub(crate) struct Conn {
 /// Locks a mutex, taking the data even if a panicking thread held it: every update here is a
 /// single step, so the data is consistent either way.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    natskit_proto::sync::lock(mutex)
 }
 
 impl Conn {

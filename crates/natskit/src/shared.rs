@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use natskit_proto::subject::{validate_publish, validate_reply};
@@ -22,11 +22,9 @@ use crate::routes::Routes;
 use crate::stats::InCounters;
 use crate::PublishError;
 
-/// Locks a mutex; a panic elsewhere while it was held does not poison our state machine,
-/// whose invariants hold between any two statements.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+// Locks a mutex; a panic elsewhere while it was held does not poison our state machine,
+// whose invariants hold between any two statements.
+pub(crate) use natskit_proto::sync::lock;
 
 /// Output waiting for the connection task, and what publishes are checked against.
 pub(crate) struct Outbound {
