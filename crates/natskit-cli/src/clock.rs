@@ -1,10 +1,12 @@
 //! Wall-clock times as text: RFC 3339 in UTC, Unix seconds and nanoseconds, and short durations.
 //!
 //! UTC with a `Z` keeps the text the same on every machine and needs no time-zone database. The
-//! calendar arithmetic is natskit-micro's ([`natskit_micro::rfc3339`], with microseconds): the
-//! forms here are cut from its text rather than computed a second time.
+//! calendar arithmetic is the workspace's one copy, [`natskit_proto::time`]; this module only
+//! picks the precision each output wants.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use natskit_proto::time::{Precision, UtcTime};
 
 /// Time since the Unix epoch (zero for the rare clock set before 1970).
 pub fn since_epoch(at: SystemTime) -> Duration {
@@ -13,22 +15,18 @@ pub fn since_epoch(at: SystemTime) -> Duration {
 
 /// `2024-05-01T12:34:56Z`: RFC 3339, whole seconds, UTC.
 pub fn rfc3339(at: SystemTime) -> String {
-    format!("{}Z", seconds_and_fraction(at).0)
+    natskit_proto::time::rfc3339(at, Precision::Seconds)
 }
 
 /// `2024-05-01T12:34:56.789Z`: RFC 3339 with milliseconds, UTC (when a message arrived).
 pub fn rfc3339_millis(at: SystemTime) -> String {
-    let (seconds, fraction) = seconds_and_fraction(at);
-    format!("{seconds}.{}Z", fraction.get(..3).unwrap_or("000"))
+    natskit_proto::time::rfc3339(at, Precision::Millis)
 }
 
 /// `12:34:56`: the time of day in UTC.
 pub fn time_of_day(at: SystemTime) -> String {
-    let (seconds, _) = seconds_and_fraction(at);
-    match seconds.split_once('T') {
-        Some((_, time)) => time.to_owned(),
-        None => seconds,
-    }
+    let t = UtcTime::new(at);
+    format!("{:02}:{:02}:{:02}", t.hour, t.minute, t.second)
 }
 
 /// `850ns`, `12.3us`, `1.24ms`, `2.50s`: a duration in three significant digits or so (the
@@ -42,16 +40,6 @@ pub fn short_duration(d: Duration) -> String {
         1_000..1_000_000 => format!("{:.1}us", n / 1e3),
         1_000_000..1_000_000_000 => format!("{:.2}ms", n / 1e6),
         _ => format!("{:.2}s", n / 1e9),
-    }
-}
-
-/// natskit-micro's `YYYY-MM-DDTHH:MM:SS.ffffffZ` as `YYYY-MM-DDTHH:MM:SS` and `ffffff`.
-fn seconds_and_fraction(at: SystemTime) -> (String, String) {
-    let text = natskit_micro::rfc3339(at);
-    let text = text.trim_end_matches('Z');
-    match text.split_once('.') {
-        Some((seconds, fraction)) => (seconds.to_owned(), fraction.to_owned()),
-        None => (text.to_owned(), String::new()),
     }
 }
 

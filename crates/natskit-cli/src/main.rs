@@ -33,8 +33,8 @@
 //!   times and durations as text.
 //! - `template`: `{{Count}}`-style words filled in per message; `header_templates`: `-H` values
 //!   that are templates.
-//! - `output`: how messages look to people; `json`: `sub --json`'s lines; `style`: colour, only
-//!   on a terminal; `error`: the one error type every command returns; `note!` (here): lines on
+//! - `output`: how messages look to people; `json`: `sub --json`'s lines; `table`: plain-text
+//!   columns, as `bench` and `micro` print them; `style`: colour, only on a terminal; `error`: the one error type every command returns; `note!` (here): lines on
 //!   standard error.
 
 /// `eprintln!` for what goes to standard error (notes, warnings, the `error:` line), except that

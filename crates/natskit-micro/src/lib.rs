@@ -55,7 +55,8 @@
 //!   `endpoint`: [`EndpointBuilder`], [`Endpoint`] (a stream of [`Request`]s, or a handler).
 //! - `request`: [`Request`], [`Response`]; `error`: [`ServiceError`], [`Error`].
 //! - `control`: answering discovery; `discover`: [`Discovery`], asking for it.
-//! - `schema`: the JSON documents; `stats`: the counters; `time`: RFC 3339 timestamps.
+//! - `schema`: the JSON documents; `stats`: the counters. Times in the documents are RFC 3339
+//!   text from [`natskit_proto::time`], and locks are taken with [`natskit_proto::sync::lock`].
 //! - `lifecycle`: stop, drain and done; `validate`: names and versions.
 
 mod builder;
@@ -70,7 +71,6 @@ mod schema;
 mod service;
 mod state;
 mod stats;
-mod time;
 mod validate;
 
 pub use builder::{ServiceBuilder, StatsHandler, DEFAULT_QUEUE_GROUP};
@@ -85,10 +85,7 @@ pub use schema::{
     INFO_RESPONSE_TYPE, PING_RESPONSE_TYPE, STATS_RESPONSE_TYPE,
 };
 pub use service::Service;
-pub use time::rfc3339;
 
-/// Locks `mutex` even if a holder panicked: every update in this crate is complete or absent,
-/// so the data stays consistent.
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
+// Every update under a lock in this crate is complete or absent, so a holder's panic leaves the
+// data consistent: the workspace's poison-tolerant lock is the right one.
+use natskit_proto::sync::lock;

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use natskit::Client;
+use natskit_proto::time::{rfc3339, Precision};
 
 use crate::lifecycle::Lifecycle;
 use crate::schema::{
@@ -12,7 +13,7 @@ use crate::schema::{
     INFO_RESPONSE_TYPE, PING_RESPONSE_TYPE, STATS_RESPONSE_TYPE,
 };
 use crate::stats::{nanos, Counters};
-use crate::{lock, rfc3339, StatsHandler};
+use crate::{lock, StatsHandler};
 
 /// What the service, its endpoint tasks and its discovery task share.
 pub(crate) struct State {
@@ -103,7 +104,8 @@ impl State {
             id: self.id.clone(),
             version: self.version.clone(),
             metadata: self.metadata.clone(),
-            started: rfc3339(self.started),
+            // Six fraction digits, always: nats-py reads no more than six, and needs the dot.
+            started: rfc3339(self.started, Precision::Micros),
             endpoints,
         }
     }

@@ -345,8 +345,9 @@ fn line_end(buf: &[u8], newline: usize) -> usize {
     }
 }
 
-/// Takes the payload of `head` (and its `\r\n`) from the front of `buf`, which holds it all.
-/// The header block is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
+/// Takes the `total_len` bytes of an `op`'s payload (and its `\r\n`) from the front of `buf`,
+/// which holds it all; the first `header_len` of them, if any, are its header block. That block
+/// is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
 /// case it stays at the front of the payload.
 #[inline]
 fn split_payload<D: PayloadOp>(

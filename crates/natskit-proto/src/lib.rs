@@ -2,6 +2,12 @@
 //! directions. No sockets, no tasks, no async runtime: the natskit client, the embedded broker,
 //! the test fakes and the fuzzers all drive the same code.
 //!
+//! It is also the home of three small helpers every crate of the workspace used to write for
+//! itself: RFC 3339 times ([`time`]), the poison-tolerant lock ([`sync`]) and PEM reading (`pem`,
+//! behind the `pem` feature). They need nothing beyond `std` (and, for PEM,
+//! `rustls-pki-types`), and this is the one crate the client, the broker, the service framework,
+//! the tool and the test harness all depend on.
+//!
 //! ```
 //! use bytes::{Bytes, BytesMut};
 //! use natskit_proto::{ClientOp, ClientOpDecoder, Pub, WriteBuffer};
@@ -31,6 +37,9 @@
 //! - [`subject`]: [`Subject`], validation per use, wildcard matching.
 //! - [`info`]: [`ServerInfo`] and [`ConnectInfo`], the handshake's JSON.
 //! - [`nuid`]: unique ids for inboxes.
+//! - [`time`]: RFC 3339 text of wall-clock times, as the NATS JSON APIs write them.
+//! - [`sync`]: [`sync::lock`], locking that carries on after a panic elsewhere.
+//! - `pem` (feature `pem`): certificates and private keys read from PEM files, for TLS.
 //! - `error`: [`ProtoError`].
 //! - Private helpers: `direction` (the direction markers [`FromServer`], [`FromClient`] and
 //!   [`FromClientRaw`], and what each direction parses), `framer` (control lines and payloads, shared
@@ -39,7 +48,8 @@
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, info, nuid, limits      (no crate imports)
+//! error, info, nuid, limits,
+//! sync, time, pem            (no crate imports)
 //! args, headers, subject      -> error
 //! op                          -> headers, info, subject
 //! encode                      -> headers, info, op
@@ -67,7 +77,11 @@ pub mod info;
 pub mod limits;
 pub mod nuid;
 pub mod op;
+#[cfg(feature = "pem")]
+pub mod pem;
 pub mod subject;
+pub mod sync;
+pub mod time;
 
 pub use decode::{BrokerOpDecoder, ClientOpDecoder, Decoder, ServerOpDecoder};
 pub use direction::{FromClient, FromClientRaw, FromServer};

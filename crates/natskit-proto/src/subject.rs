@@ -1,6 +1,6 @@
 //! Subjects: the zero-copy [`Subject`] string, validation for each use, and wildcard matching.
 //!
-//! Rules (shared/docs/nats-protocol.md, section 3): subjects are case-sensitive, `.`-separated,
+//! Rules, as NATS servers apply them: subjects are case-sensitive, `.`-separated,
 //! non-empty tokens with no whitespace. `*` matches exactly one token and `>` (last token only)
 //! matches one or more. Wildcards count only as whole tokens: `foo*` is a literal token.
 

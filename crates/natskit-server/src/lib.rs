@@ -40,32 +40,32 @@
 //! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
 //! - `monitor`: `/varz`, `/connz`, `/subsz` over HTTP; `stats`: [`Statistics`].
 //! - `listen`: `bind`, for the client and the monitoring ports.
-//! - `sync`: `lock`, the poison-tolerant lock helper.
 //! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
 //!
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, fxhash, permissions, sync, texts   (no crate imports)
+//! error, fxhash, permissions, texts   (no crate imports)
 //! listen, tls                  -> error
 //! options                      -> permissions, tls
 //! auth                         -> error, options
-//! client::shared               -> permissions, sync
+//! client::shared               -> permissions
 //! sublist                      -> client::shared
-//! state                        -> client::shared, options, sublist, sync, tls
-//! stats                        -> state, sync
-//! client::protocol             -> auth, client::shared, fxhash, state, sublist, sync, texts
-//! client::io                   -> auth, client::protocol, client::shared, state, sync, texts, tls
-//! monitor                      -> error, listen, state, stats, sync
+//! state                        -> client::shared, options, sublist, tls
+//! stats                        -> state
+//! client::protocol             -> auth, client::shared, fxhash, state, sublist, texts
+//! client::io                   -> auth, client::protocol, client::shared, state, texts, tls
+//! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
-//!                                 options, state, stats, sync, tls
+//!                                 options, state, stats, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph
 //! is acyclic. `Conn` and `Subscription` refer to each other, so they share `client::shared`;
-//! the lock helper and `bind` sit in leaves (`sync`, `listen`) instead of in modules that import
-//! their users. Modules import by module path (`crate::error::ServerError`), not through the
-//! re-exports at the crate root, so the graph can be read off the `use crate::` lines.
+//! `bind` sits in a leaf (`listen`) instead of in a module that imports its users, and the
+//! lock helper is natskit-proto's `sync::lock`, shared by every natskit crate. Modules import
+//! by module path (`crate::error::ServerError`), not through the re-exports at the crate root,
+//! so the graph can be read off the `use crate::` lines.
 
 mod auth;
 mod client;
@@ -79,7 +79,6 @@ mod server;
 mod state;
 mod stats;
 mod sublist;
-mod sync;
 mod texts;
 mod tls;
 

@@ -5,8 +5,9 @@
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
+use natskit_proto::time::Precision;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -16,7 +17,7 @@ use tokio::task::JoinHandle;
 use crate::error::ServerError;
 use crate::state::{State, VERSION};
 use crate::stats::Statistics;
-use crate::sync::lock;
+use natskit_proto::sync::lock;
 
 const MAX_REQUEST: usize = 8 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -185,33 +186,9 @@ fn subsz(state: &State) -> Value {
     })
 }
 
-/// `2026-11-23T09:30:00.123456789Z`.
+/// `2026-11-23T09:30:00.123456789Z`: nanoseconds, as nats-server writes its times.
 fn rfc3339(time: SystemTime) -> String {
-    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        since.subsec_nanos()
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    natskit_proto::time::rfc3339(time, Precision::Nanos)
 }
 
 /// Go's duration style as nats-server prints uptimes: `1d2h3m4s`.
@@ -238,9 +215,7 @@ mod tests {
 
     #[test]
     fn dates_and_uptimes_are_formatted_like_nats_server() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
-        let t = UNIX_EPOCH + Duration::new(86_400 + 3661, 5);
+        let t = std::time::UNIX_EPOCH + Duration::new(86_400 + 3661, 5);
         assert_eq!(rfc3339(t), "1970-01-02T01:01:01.000000005Z");
         assert_eq!(uptime(Duration::from_secs(59)), "59s");
         assert_eq!(uptime(Duration::from_secs(3600 + 2)), "1h0m2s");

@@ -19,7 +19,7 @@ use crate::monitor;
 use crate::options::{Auth, Limits, ServerOptions, User};
 use crate::state::State;
 use crate::stats::Statistics;
-use crate::sync::lock;
+use natskit_proto::sync::lock;
 
 /// Size of each end's buffer of an in-process connection.
 const IN_PROCESS_BUFFER: usize = 256 * 1024;

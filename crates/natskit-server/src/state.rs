@@ -12,8 +12,8 @@ use tokio::sync::Notify;
 use crate::client::shared::{Conn, Subscription};
 use crate::options::ServerOptions;
 use crate::sublist::Sublist;
-use crate::sync::lock;
 use crate::tls::Tls;
+use natskit_proto::sync::lock;
 
 /// The version the broker announces: the nats-server protocol level it matches.
 pub(crate) const VERSION: &str = "2.9.10";

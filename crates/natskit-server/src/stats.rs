@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use crate::state::State;
-use crate::sync::lock;
+use natskit_proto::sync::lock;
 
 /// What a broker has done so far, read from its live counters.
 ///

@@ -1,13 +1,13 @@
 //! TLS for client connections, as nats-server 2.9 does it: INFO goes out in plain text with
 //! `tls_required`, then the client starts the handshake and everything else runs over TLS.
 //! The configuration (certificate chain, key, client CAs) is read from PEM files when the
-//! broker starts, with rustls and its ring provider.
+//! broker starts, with [`natskit_proto::pem`] (the reader the client uses too), and served with
+//! rustls and its ring provider.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use natskit_proto::pem::{read_certificates, read_private_key, PemError};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use tokio_rustls::TlsAcceptor;
@@ -61,6 +61,11 @@ fn tls_error(reason: String) -> ServerError {
     ServerError::Tls { reason }
 }
 
+/// A PEM file that could not be used, as this crate's error (the text names the file only).
+fn pem_error(error: PemError) -> ServerError {
+    tls_error(error.to_string())
+}
+
 /// Reads the files and builds the acceptor; `None` when TLS is not configured.
 pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
     if !files.is_set() {
@@ -73,10 +78,8 @@ pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
                 .into(),
         ));
     };
-    let certs = read_certificates(cert_path)?;
-    // The error names the file only: the key's bytes stay out of messages.
-    let key = PrivateKeyDer::from_pem_file(key_path)
-        .map_err(|e| tls_error(format!("no private key in {}: {e}", key_path.display())))?;
+    let certs = read_certificates(cert_path).map_err(pem_error)?;
+    let key = read_private_key(key_path).map_err(pem_error)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -85,7 +88,7 @@ pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
         None => builder.with_no_client_auth(),
         Some(ca_path) => {
             let mut roots = RootCertStore::empty();
-            for cert in read_certificates(ca_path)? {
+            for cert in read_certificates(ca_path).map_err(pem_error)? {
                 roots
                     .add(cert)
                     .map_err(|e| tls_error(format!("CA file {}: {e}", ca_path.display())))?;
@@ -104,23 +107,6 @@ pub(crate) fn load(files: &TlsFiles) -> Result<Option<Tls>, ServerError> {
         verify: files.client_ca.is_some(),
         handshake_first: files.handshake_first,
     }))
-}
-
-fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, ServerError> {
-    let fail = |e: &dyn std::fmt::Display| {
-        tls_error(format!(
-            "cannot read certificates from {}: {e}",
-            path.display()
-        ))
-    };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| fail(&e))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(&e))?;
-    if certs.is_empty() {
-        return Err(fail(&"no PEM certificate found"));
-    }
-    Ok(certs)
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@
 //! - [`port`]: free loopback ports, never handed out twice by one process.
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
 //! - [`pki`]: a CA and certificates made at test time, for TLS tests.
+//! - [`jwt`]: an operator, an account and a user with their JWTs and `.creds`, made at test
+//!   time, for nats-server in operator mode.
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
 //! - `error.rs`: [`Error`] and [`Result`].
 //! - `tempdir.rs`: [`TempDir`], the temp dir each server owns (and any test may use), removed

@@ -59,7 +59,7 @@ pub fn free_ports(n: usize) -> io::Result<Vec<u16>> {
 /// Binds `n` listeners on distinct loopback ports this process has never handed out, and
 /// remembers the ports. Ports seen before stay bound until the end, so the kernel offers others.
 fn bind_fresh_listeners(n: usize) -> io::Result<Vec<TcpListener>> {
-    let mut issued = ISSUED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut issued = natskit_proto::sync::lock(&ISSUED);
     let mut held = Vec::new();
     let mut fresh = Vec::with_capacity(n);
     let mut ports = Vec::with_capacity(n);

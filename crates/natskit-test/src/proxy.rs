@@ -9,9 +9,11 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use natskit_proto::sync::lock;
 
 use crate::{Error, Result};
 
@@ -61,10 +63,6 @@ pub struct FaultProxy {
     accepted: Arc<AtomicUsize>,
     threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
     acceptor: Option<JoinHandle<()>>,
-}
-
-fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl FaultProxy {
@@ -132,7 +130,7 @@ impl FaultProxy {
 
     /// Connections currently open through the proxy.
     pub fn open_connections(&self) -> usize {
-        locked(&self.links).len()
+        lock(&self.links).len()
     }
 
     /// Cuts every open connection, the way a server that goes away cleanly does: the client
@@ -140,7 +138,7 @@ impl FaultProxy {
     /// client had already sent still reaches the server until the client closes its side.
     /// New connections are accepted as before.
     pub fn cut(&self) {
-        let links: Vec<Link> = locked(&self.links).drain(..).collect();
+        let links: Vec<Link> = lock(&self.links).drain(..).collect();
         for link in links {
             link.cutting.store(true, Ordering::SeqCst);
             let _ = link.client.shutdown(Shutdown::Write);
@@ -149,7 +147,7 @@ impl FaultProxy {
 
     /// Resets every open connection at once in both directions: bytes in flight are lost.
     pub fn reset(&self) {
-        let links: Vec<Link> = locked(&self.links).drain(..).collect();
+        let links: Vec<Link> = lock(&self.links).drain(..).collect();
         for link in links {
             link.cutting.store(true, Ordering::SeqCst);
             let _ = link.client.shutdown(Shutdown::Both);
@@ -189,7 +187,7 @@ impl Drop for FaultProxy {
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
         }
-        let threads: Vec<JoinHandle<()>> = locked(&self.threads).drain(..).collect();
+        let threads: Vec<JoinHandle<()>> = lock(&self.threads).drain(..).collect();
         for thread in threads {
             let _ = thread.join();
         }
@@ -236,8 +234,8 @@ fn accept_loop(
                 pump(from, to, upstream_bound, &settings, &cutting)
             }));
         }
-        locked(threads).extend(started);
-        locked(links).push(Link {
+        lock(threads).extend(started);
+        lock(links).push(Link {
             client,
             server,
             cutting,

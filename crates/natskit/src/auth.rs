@@ -15,7 +15,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use natskit_proto::ConnectInfo;
 
-use crate::{ConnectError, ServerAddr};
+use crate::error::ConnectError;
+use crate::server_addr::ServerAddr;
 
 /// What a signer or an auth callback returns when it cannot do its job; its text ends up in
 /// [`ConnectError::Credentials`], so it should not contain secrets.

@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 use crate::dialer::{dial, GaveUp};
 use crate::events::{ConnectionState, Events};
 use crate::machine::{Failure, ServerPool};
-use crate::options::ConnectOptions;
-use crate::shared::{Answered, Machine, Shared};
+use crate::options::{default_urls, ConnectOptions};
+use crate::shared::{wait_for_pong, Answered, Machine, Owner, Shared};
 use crate::stats::Statistics;
 use crate::{
     driver, ConnectError, FlushError, Message, PublishError, RequestError, ServerAddr,
@@ -36,18 +36,8 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-/// Closes the connection when the last handle (client or subscriber) goes away.
-struct Inner {
-    shared: Arc<Shared>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.shared.shutdown.notify_one();
-    }
+    /// Shared with the subscribers: the connection closes when the last of them goes away.
+    owner: Arc<Owner>,
 }
 
 /// Options of one request: headers and a timeout of its own.
@@ -94,6 +84,21 @@ impl Request {
     }
 }
 
+// Here rather than in `options`, so that `options` does not import this module back.
+impl ConnectOptions {
+    /// Connects to the first server of `urls` (comma-separated) that answers.
+    pub async fn connect(self, urls: &str) -> Result<Client, ConnectError> {
+        let servers = ServerAddr::parse_list(urls)?;
+        Client::connect_with(servers, self).await
+    }
+
+    /// Connects to `NATS_URL`, or to `nats://127.0.0.1:4222` when it is unset.
+    pub async fn connect_default(self) -> Result<Client, ConnectError> {
+        let urls = default_urls();
+        self.connect(&urls).await
+    }
+}
+
 impl Client {
     /// Connects to the first of `servers` that completes the handshake.
     pub(crate) async fn connect_with(
@@ -106,12 +111,12 @@ impl Client {
         let established = dial(&shared).await.map_err(GaveUp::into_connect_error)?;
         driver::spawn(Arc::clone(&shared), established);
         Ok(Client {
-            inner: Arc::new(Inner { shared }),
+            owner: Arc::new(Owner { shared }),
         })
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.inner.shared
+        &self.owner.shared
     }
 
     /// Publishes `payload` to `subject`.
@@ -173,13 +178,8 @@ impl Client {
         queue: Option<&str>,
     ) -> Result<Subscriber, SubscribeError> {
         let (sid, pending, rx) = self.shared().subscribe(subject, queue)?;
-        Ok(Subscriber::new(
-            sid,
-            subject.into(),
-            rx,
-            pending,
-            self.clone(),
-        ))
+        let owner = Arc::clone(&self.owner);
+        Ok(Subscriber::new(sid, subject.into(), rx, pending, owner))
     }
 
     /// Sends a request and waits for the first answer, up to the client's request timeout.
@@ -225,7 +225,7 @@ impl Client {
             .await?;
         let subject = subject.to_owned();
         match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(Answered::Answer(msg))) => Ok(msg),
+            Ok(Ok(Answered::Answer(msg))) => Ok(Message::new(msg, shared)),
             Ok(Ok(Answered::NoResponders)) => Err(RequestError::NoResponders { subject }),
             Ok(Ok(Answered::Failed(Failure::Disconnected))) => {
                 Err(RequestError::Disconnected { subject })
@@ -385,19 +385,6 @@ impl Client {
     /// True once the client is closed.
     pub fn is_closed(&self) -> bool {
         self.shared().is_closed()
-    }
-}
-
-/// Waits at most `timeout` for the PONG a flush or drain asked for.
-pub(crate) async fn wait_for_pong(
-    pong: oneshot::Receiver<Result<(), Failure>>,
-    timeout: Duration,
-) -> Result<(), FlushError> {
-    match tokio::time::timeout(timeout, pong).await {
-        Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(Failure::Disconnected))) => Err(FlushError::Disconnected),
-        Ok(Ok(Err(Failure::Closed)) | Err(_)) => Err(FlushError::Closed),
-        Err(_) => Err(FlushError::TimedOut(timeout)),
     }
 }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use tracing::{debug, info};
 
+use crate::error::ConnectError;
 use crate::handshake::{establish, Established};
 use crate::shared::Shared;
-use crate::ConnectError;
 
 /// Why no connection could be made.
 pub(crate) struct GaveUp {

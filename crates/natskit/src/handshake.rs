@@ -9,8 +9,9 @@ use tokio::net::TcpStream;
 use crate::tls;
 use crate::transport::Transport;
 
+use crate::error::ConnectError;
 use crate::options::ConnectOptions;
-use crate::{ConnectError, ServerAddr};
+use crate::server_addr::ServerAddr;
 
 /// A connection that completed the handshake, with what was read past it.
 pub(crate) struct Established {

@@ -26,11 +26,30 @@
 //! # Layout
 //! - `client`: [`Client`], [`Request`]; `options`: [`ConnectOptions`]; `server_addr`: [`ServerAddr`].
 //! - `subscriber`: [`Subscriber`]; `message`: [`Message`]; `events`: [`Event`], [`Events`].
-//! - `shared`: state shared by handles and the connection task (the output buffer).
-//! - `routes`: subscription table and request multiplexer; `driver`: the connection task.
-//! - `handshake`: TCP connect, INFO, CONNECT, PONG; `error`: one error type per operation.
-//! - `pool`: the servers to (re)connect to; `reconnect`: reconnect options and delays.
+//! - `machine`: the connection's protocol state as a sans-IO state machine: subscriptions,
+//!   requests, PINGs and flushes, the output and reconnect buffer, the server pool (`machine::pool`),
+//!   INFO updates. No tokio, no sockets, no clock; its own deterministic tests.
+//! - `shared`: what the handles and the connection task share: one lock around the machine,
+//!   and the wake-ups.
+//! - `driver`: the connection task, I/O and timers only; `dialer`: the first connect and
+//!   every reconnect; `handshake`: TCP connect, TLS, INFO, CONNECT, PONG.
 //! - `transport`: TCP or a user's [`Connector`] (any [`ByteStream`]), split for the task.
+//! - `reconnect`: [`ReconnectDelay`] and the reconnect options.
+//! - `auth`: [`Auth`], [`AuthCallbackError`]: credentials and how they answer the server (user
+//!   and password, token, NKey seeds, user JWTs, `.creds` files, a nonce callback); no secret
+//!   reaches `Debug`.
+//! - `tls`: when to upgrade, the rustls client configuration (webpki roots or given CAs, client
+//!   certificate, read with `natskit_proto::pem`), and errors naming the certificate problem.
+//! - `stats`: [`Statistics`]; `error`: one error type per operation.
+//!
+//! Why the machine lives here and not in natskit-proto: it holds the client's policy (pending
+//! limits, the reconnect buffer, the server pool, the errors of this crate's API), while
+//! natskit-proto is the wire format that clients and brokers share.
+//!
+//! Which module imports which, in layers (each imports only layers above it):
+//! `error`, `events`, `server_addr`, `reconnect`, `stats` -> `options`, `auth`, `tls`,
+//! `transport` -> `machine` -> `handshake` -> `shared`, `message` -> `dialer` -> `driver`,
+//! `subscriber`, `client`.
 
 mod auth;
 mod client;

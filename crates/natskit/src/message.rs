@@ -5,8 +5,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use natskit_proto::{HeaderMap, Subject};
 
+use crate::error::PublishError;
 use crate::shared::Shared;
-use crate::PublishError;
 
 /// A message delivered to a subscription or as the answer to a request.
 ///
@@ -38,6 +38,20 @@ pub struct Message {
 }
 
 impl Message {
+    /// A message from the wire; one with a reply subject can be answered on `connection`.
+    pub(crate) fn new(msg: natskit_proto::Msg, connection: &Arc<Shared>) -> Self {
+        let status = msg.headers.as_ref().and_then(HeaderMap::status);
+        let responder = msg.reply.as_ref().map(|_| Arc::clone(connection));
+        Message {
+            subject: msg.subject,
+            reply: msg.reply,
+            headers: msg.headers,
+            status,
+            payload: msg.payload,
+            responder,
+        }
+    }
+
     /// Publishes `payload` to this message's reply subject.
     ///
     /// Fails with [`PublishError::NoReplySubject`] when the message has no reply subject.

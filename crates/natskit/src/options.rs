@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::Auth;
+use crate::auth::AuthCallbackError;
 use crate::auth::{AuthOptions, CredsSource};
 use crate::reconnect::{ReconnectDelay, ReconnectOptions};
 use crate::server_addr::DEFAULT_URL;
 use crate::tls::TlsOptions;
-use crate::{Auth, AuthCallbackError, Client, ConnectError, Connector, ServerAddr};
+use crate::transport::Connector;
 
 /// What the connection says about itself and asks of the server.
 #[derive(Debug, Clone)]
@@ -471,18 +473,6 @@ impl ConnectOptions {
     pub fn ignore_discovered_servers(mut self) -> Self {
         self.reconnect.use_discovered = false;
         self
-    }
-
-    /// Connects to the first server of `urls` (comma-separated) that answers.
-    pub async fn connect(self, urls: &str) -> Result<Client, ConnectError> {
-        let servers = ServerAddr::parse_list(urls)?;
-        Client::connect_with(servers, self).await
-    }
-
-    /// Connects to `NATS_URL`, or to `nats://127.0.0.1:4222` when it is unset.
-    pub async fn connect_default(self) -> Result<Client, ConnectError> {
-        let urls = default_urls();
-        self.connect(&urls).await
     }
 }
 

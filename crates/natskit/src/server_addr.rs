@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ConnectError;
+use crate::error::ConnectError;
 
 /// Port a URL without one gets.
 pub const DEFAULT_PORT: u16 = 4222;

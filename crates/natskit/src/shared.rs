@@ -9,22 +9,25 @@
 //! but the channels' own internals. The wake-ups are lock-free [`Notify`]s.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+// A panic elsewhere while the lock was held does not poison the state, whose invariants hold
+// between any two calls of the machine.
+use natskit_proto::sync::lock;
 use natskit_proto::{HeaderMap, Msg};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tracing::{debug, warn};
 
+use crate::error::{FlushError, PublishError, SubscribeError};
 use crate::events::{ConnectionState, Event};
 use crate::machine::{Config, Connection, Effect, Failure, Pending, Queued, ServerPool, Transmit};
 use crate::options::ConnectOptions;
-use crate::{Message, PublishError, SubscribeError};
 
 /// How a request ended, as its waiter is told.
 #[derive(Debug)]
 pub(crate) enum Answered {
-    Answer(Message),
+    Answer(Msg),
     NoResponders,
     Failed(Failure),
 }
@@ -36,17 +39,11 @@ pub(crate) type FlushWaiter = oneshot::Sender<Result<(), Failure>>;
 /// The machine as the client runs it.
 pub(crate) type Machine = Connection<RequestWaiter, FlushWaiter>;
 
-/// Locks a mutex; a panic elsewhere while it was held does not poison the state, whose
-/// invariants hold between any two calls of the machine.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// Everything behind the lock.
 struct State {
     machine: Machine,
     /// Where each subscription's messages go.
-    readers: HashMap<u64, mpsc::UnboundedSender<Message>>,
+    readers: HashMap<u64, mpsc::UnboundedSender<Msg>>,
     /// Subscribed before the first event, handed to the first caller of `events()`, so that
     /// reader misses nothing since connect.
     first_events: Option<broadcast::Receiver<Event>>,
@@ -122,14 +119,14 @@ impl Shared {
                     if let Some(reader) = state.readers.get(&sid) {
                         // A reader gone without unsubscribing cannot happen: its Drop
                         // unsubscribes under this lock first.
-                        let _ = reader.send(self.message(msg));
+                        let _ = reader.send(msg);
                     }
                 }
                 Effect::EndSubscription { sid } => {
                     state.readers.remove(&sid);
                 }
                 Effect::Answer { waiter, msg } => {
-                    let _ = waiter.send(Answered::Answer(self.message(msg)));
+                    let _ = waiter.send(Answered::Answer(msg));
                 }
                 Effect::NoResponders { waiter } => {
                     let _ = waiter.send(Answered::NoResponders);
@@ -162,20 +159,6 @@ impl Shared {
         }
         // An error only means nobody listens; the event was also logged.
         let _ = self.events.send(event);
-    }
-
-    /// A message for the application; one with a reply subject can be answered on this client.
-    fn message(self: &Arc<Self>, msg: Msg) -> Message {
-        let status = msg.headers.as_ref().and_then(HeaderMap::status);
-        let responder = msg.reply.as_ref().map(|_| Arc::clone(self));
-        Message {
-            subject: msg.subject,
-            reply: msg.reply,
-            headers: msg.headers,
-            status,
-            payload: msg.payload,
-            responder,
-        }
     }
 
     /// Checks and queues a publish, waiting while the output is full.
@@ -216,7 +199,7 @@ impl Shared {
         self: &Arc<Self>,
         subject: &str,
         queue: Option<&str>,
-    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Message>), SubscribeError> {
+    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Msg>), SubscribeError> {
         self.change(|state| {
             let (sid, pending) = state.machine.subscribe(subject, queue)?;
             // In the same hold of the lock: no message can come before its reader is known.
@@ -273,5 +256,30 @@ impl Shared {
     pub(crate) fn events(&self) -> broadcast::Receiver<Event> {
         let first = lock(&self.state).first_events.take();
         first.unwrap_or_else(|| self.events.subscribe())
+    }
+}
+
+/// Keeps the connection open while a handle (a client or a subscriber) lives; the last one
+/// gone asks the connection task to stop.
+pub(crate) struct Owner {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.shared.shutdown.notify_one();
+    }
+}
+
+/// Waits at most `timeout` for the PONG a flush or drain asked for.
+pub(crate) async fn wait_for_pong(
+    pong: oneshot::Receiver<Result<(), Failure>>,
+    timeout: std::time::Duration,
+) -> Result<(), FlushError> {
+    match tokio::time::timeout(timeout, pong).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(Failure::Disconnected))) => Err(FlushError::Disconnected),
+        Ok(Ok(Err(Failure::Closed)) | Err(_)) => Err(FlushError::Closed),
+        Err(_) => Err(FlushError::TimedOut(timeout)),
     }
 }

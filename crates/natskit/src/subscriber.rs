@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use natskit_proto::Subject;
+use natskit_proto::{Msg, Subject};
 use tokio::sync::mpsc;
 
-use crate::client::wait_for_pong;
+use crate::error::FlushError;
 use crate::machine::Pending;
-use crate::{Client, FlushError, Message};
+use crate::message::Message;
+use crate::shared::{wait_for_pong, Owner};
 
 /// The messages of one subscription. Dropping it unsubscribes.
 ///
@@ -27,9 +28,10 @@ use crate::{Client, FlushError, Message};
 pub struct Subscriber {
     sid: u64,
     subject: Subject,
-    rx: mpsc::UnboundedReceiver<Message>,
+    rx: mpsc::UnboundedReceiver<Msg>,
     pending: Arc<Pending>,
-    client: Client,
+    /// Keeps the connection open while this subscriber lives.
+    owner: Arc<Owner>,
     unsubscribed: bool,
 }
 
@@ -37,16 +39,16 @@ impl Subscriber {
     pub(crate) fn new(
         sid: u64,
         subject: Subject,
-        rx: mpsc::UnboundedReceiver<Message>,
+        rx: mpsc::UnboundedReceiver<Msg>,
         pending: Arc<Pending>,
-        client: Client,
+        owner: Arc<Owner>,
     ) -> Self {
         Subscriber {
             sid,
             subject,
             rx,
             pending,
-            client,
+            owner,
             unsubscribed: false,
         }
     }
@@ -76,8 +78,8 @@ impl Subscriber {
         if !self.unsubscribed {
             self.unsubscribed = true;
             let sid = self.sid;
-            self.client
-                .shared()
+            self.owner
+                .shared
                 .with(|machine| machine.unsubscribe(sid, None));
         }
     }
@@ -102,7 +104,7 @@ impl Subscriber {
             return Ok(());
         }
         self.unsubscribed = true;
-        let shared = self.client.shared();
+        let shared = &self.owner.shared;
         let sid = self.sid;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let drained = match shared.with(|machine| machine.drain_subscription(sid, tx)) {
@@ -128,8 +130,8 @@ impl Subscriber {
     pub fn unsubscribe_after(&mut self, max: u64) {
         if !self.unsubscribed {
             let sid = self.sid;
-            self.client
-                .shared()
+            self.owner
+                .shared
                 .with(|machine| machine.unsubscribe(sid, Some(max)));
         }
     }
@@ -139,11 +141,12 @@ impl Stream for Subscriber {
     type Item = Message;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        let polled = self.rx.poll_recv(cx);
-        if let Poll::Ready(Some(msg)) = &polled {
-            self.pending.taken(msg.payload.len());
-        }
-        polled
+        self.rx.poll_recv(cx).map(|msg| {
+            msg.map(|msg| {
+                self.pending.taken(msg.payload.len());
+                Message::new(msg, &self.owner.shared)
+            })
+        })
     }
 }
 

@@ -5,19 +5,23 @@
 //! `webpki-roots` (Mozilla's roots compiled in): the same on every machine and container, with
 //! no file system or OS look-ups; private CAs are added with
 //! [`add_root_certificate`](crate::ConnectOptions::add_root_certificate).
+//!
+//! CA and client-certificate files are read with [`natskit_proto::pem`], the reader the broker
+//! uses too.
 
 use std::fmt;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use natskit_proto::pem::{read_certificates, read_private_key, PemError};
+use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
+use crate::error::ConnectError;
+use crate::server_addr::ServerAddr;
 use crate::transport::Transport;
-use crate::{ConnectError, ServerAddr};
 
 /// What the options say about TLS.
 #[derive(Clone, Default)]
@@ -85,6 +89,11 @@ fn config_error(reason: String) -> ConnectError {
     ConnectError::TlsConfig { reason }
 }
 
+/// A PEM file that could not be used, as this crate's error (the text names the file only).
+fn pem_error(error: PemError) -> ConnectError {
+    config_error(error.to_string())
+}
+
 /// Given CA files replace the default roots (as Go's `RootCAs` does): a private deployment
 /// should not also trust every public CA for its host names.
 fn build_config(
@@ -96,7 +105,7 @@ fn build_config(
         store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     }
     for path in roots {
-        for cert in read_certificates(path)? {
+        for cert in read_certificates(path).map_err(pem_error)? {
             store
                 .add(cert)
                 .map_err(|e| config_error(format!("CA file {}: {e}", path.display())))?;
@@ -110,33 +119,13 @@ fn build_config(
     match client_certificate {
         None => Ok(builder.with_no_client_auth()),
         Some((cert_path, key_path)) => {
-            let certs = read_certificates(cert_path)?;
-            // The error names the file only: the key's bytes stay out of messages.
-            let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
-                config_error(format!("no private key in {}: {e}", key_path.display()))
-            })?;
+            let certs = read_certificates(cert_path).map_err(pem_error)?;
+            let key = read_private_key(key_path).map_err(pem_error)?;
             builder.with_client_auth_cert(certs, key).map_err(|e| {
                 config_error(format!("client certificate {}: {e}", cert_path.display()))
             })
         }
     }
-}
-
-fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, ConnectError> {
-    let fail = |e: &dyn fmt::Display| {
-        config_error(format!(
-            "cannot read certificates from {}: {e}",
-            path.display()
-        ))
-    };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| fail(&e))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(&e))?;
-    if certs.is_empty() {
-        return Err(fail(&"no PEM certificate found"));
-    }
-    Ok(certs)
 }
 
 /// Runs the TLS handshake over `stream`, checking the certificate against `addr`'s host (or,

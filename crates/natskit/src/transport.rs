@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
-use crate::ServerAddr;
+use crate::server_addr::ServerAddr;
 
 /// A byte stream a connection can run over: anything that reads and writes asynchronously.
 ///

@@ -170,7 +170,7 @@ impl MemorySink {
 
     fn lock(&self) -> MutexGuard<'_, Vec<Matrix>> {
         // A panic while holding the lock cannot leave the Vec half-changed.
-        self.frames.lock().unwrap_or_else(|e| e.into_inner())
+        natskit_proto::sync::lock(&self.frames)
     }
 }
 

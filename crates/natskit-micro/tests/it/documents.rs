@@ -1,7 +1,7 @@
-//! The discovery documents, field for field against the spec (shared/docs/nats-protocol.md §5,
-//! ADR-32). The expected documents are written here by hand from the spec's text, not made by
-//! our serializer; values that change from run to run are written as placeholders and checked
-//! by type and format:
+//! The discovery documents, field for field against the NATS service API (ADR-32 of the NATS
+//! architecture and design records). The expected documents are written here by hand from the
+//! spec's text, not made by our serializer; values that change from run to run are written as
+//! placeholders and checked by type and format:
 //! - `"<nuid>"`: 22 base62 characters;
 //! - `"<rfc3339>"`: `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, at most 6 fraction digits (nats-py);
 //! - `"<ns>"`: a whole number of nanoseconds.

@@ -13,9 +13,9 @@ use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 use crate::client::protocol::{Close, Session};
 use crate::client::shared::Conn;
 use crate::state::State;
-use crate::sync::lock;
 use crate::texts;
 use crate::tls::Tls;
+use natskit_proto::sync::lock;
 
 /// The first byte of a TLS handshake record.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;

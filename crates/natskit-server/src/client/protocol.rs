@@ -18,8 +18,8 @@ use crate::client::shared::{ClientMeta, Conn, Queued, Slot, Subscription};
 use crate::fxhash::FxHasher;
 use crate::state::State;
 use crate::sublist::Matches;
-use crate::sync::lock;
 use crate::texts;
+use natskit_proto::sync::lock;
 
 /// Cached lookups per connection before the cache starts over.
 const CACHE_LIMIT: usize = 4096;

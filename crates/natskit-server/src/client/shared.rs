@@ -19,7 +19,7 @@ use natskit_proto::{Subject, WriteBuffer};
 use tokio::sync::Notify;
 
 use crate::permissions::Permissions;
-use crate::sync::lock;
+use natskit_proto::sync::lock;
 
 /// Counters of one connection, for monitoring.
 #[derive(Debug, Default)]

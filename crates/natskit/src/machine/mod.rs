@@ -47,10 +47,12 @@ use natskit_proto::{
     HeaderMap, Msg, ProtoError, ServerInfo, ServerOp, ServerOpDecoder, Subject, WriteBuffer,
 };
 
+use crate::error::PublishError;
+use crate::error::SubscribeError;
 use crate::events::{ConnectionState, Event};
 use crate::options::ConnectOptions;
 use crate::reconnect::ReconnectOptions;
-use crate::{PublishError, ServerAddr, SubscribeError};
+use crate::server_addr::ServerAddr;
 
 use keepalive::{Keepalive, OnPong, Tick};
 use output::Output;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::seq::SliceRandom;
 
 use crate::reconnect::ReconnectOptions;
-use crate::ServerAddr;
+use crate::server_addr::ServerAddr;
 
 /// One server of the pool.
 #[derive(Debug, Clone)]
@@ -169,8 +169,9 @@ impl ServerPool {
     }
 }
 
-/// How long to wait before attempt number `attempt` (1-based) on a server that already failed
-/// `failures` times: nothing for a server not tried yet, then the configured delay.
+/// How long to wait before trying again a server that already failed `failures` times:
+/// nothing for a server that has not failed yet, then the delay `options` gives for that many
+/// failures.
 pub(crate) fn delay_before(options: &ReconnectOptions, failures: u32) -> Duration {
     if failures == 0 {
         return Duration::ZERO;

@@ -1,11 +1,12 @@
 //! One publisher: publishes its share, timed until a flush round trip returns, while a side
 //! task samples flush round trips as its latency.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use natskit::Client;
+use natskit_proto::sync::lock;
 use tokio::time::MissedTickBehavior;
 
 use super::control::{Counter, Stop};
@@ -66,10 +67,7 @@ pub async fn publish(
     let _ = sampler.await;
     counter.finish(sent);
     flushed?;
-    out.latency = std::mem::replace(
-        &mut *samples.lock().unwrap_or_else(PoisonError::into_inner),
-        stats::histogram(),
-    );
+    out.latency = std::mem::replace(&mut *lock(&samples), stats::histogram());
     stats::record(&mut out.latency, end - flush_start);
     out.msgs = sent;
     out.bytes = sent * plan.payloads.size() as u64;
@@ -91,9 +89,6 @@ async fn sample_flushes(client: Client, samples: Arc<Mutex<Histogram<u64>>>) {
             return;
         }
         let rtt = start.elapsed();
-        stats::record(
-            &mut samples.lock().unwrap_or_else(PoisonError::into_inner),
-            rtt,
-        );
+        stats::record(&mut lock(&samples), rtt);
     }
 }
