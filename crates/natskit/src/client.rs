@@ -361,7 +361,7 @@ impl Client {
     }
 
     /// A stream of connection events. The first call sees every event since the connection was
-    /// made, [`Event::Connected`] first; later calls see events from the moment of the call.
+    /// made, [`Event::Connected`](crate::Event::Connected) first; later calls see events from the moment of the call.
     pub fn events(&self) -> Events {
         Events::new(self.shared().events())
     }

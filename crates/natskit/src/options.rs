@@ -123,7 +123,7 @@ impl ConnectOptions {
 
     /// Opens connections with `connector` instead of TCP: for an in-process broker
     /// (natskit-server's `Server::in_process`), a Unix socket, or a test double. The URLs still
-    /// name the servers (the connector gets each [`ServerAddr`]) and their credentials.
+    /// name the servers (the connector gets each [`ServerAddr`](crate::ServerAddr)) and their credentials.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), natskit::ConnectError> {
@@ -188,13 +188,13 @@ impl ConnectOptions {
         self
     }
 
-    /// Default timeout of [`Client::request`] (default: 10 s).
+    /// Default timeout of [`Client::request`](crate::Client::request) (default: 10 s).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.timing.request_timeout = timeout;
         self
     }
 
-    /// Timeout of [`Client::flush`] and of the flush in [`Client::close`] (default: 10 s).
+    /// Timeout of [`Client::flush`](crate::Client::flush) and of the flush in [`Client::close`](crate::Client::close) (default: 10 s).
     pub fn flush_timeout(mut self, timeout: Duration) -> Self {
         self.timing.flush_timeout = timeout;
         self
@@ -405,7 +405,7 @@ impl ConnectOptions {
         self
     }
 
-    /// Events kept for a slow reader of [`Client::events`] before the oldest are lost
+    /// Events kept for a slow reader of [`Client::events`](crate::Client::events) before the oldest are lost
     /// (and counted); default 256.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.limits.event_capacity = capacity.max(1);
