@@ -98,7 +98,11 @@ fn code_of(text: &str) -> String {
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
-        if trimmed == "#[cfg(test)]" && lines.peek().is_some_and(|l| l.trim_start().starts_with("mod ")) {
+        if trimmed == "#[cfg(test)]"
+            && lines
+                .peek()
+                .is_some_and(|l| l.trim_start().starts_with("mod "))
+        {
             break;
         }
         if !trimmed.starts_with("//") {
@@ -154,7 +158,11 @@ mod tests {
                 continue;
             }
             let loops = import_loops(&src).expect("readable sources");
-            assert!(loops.is_empty(), "{}: import loops {loops:?}", src.display());
+            assert!(
+                loops.is_empty(),
+                "{}: import loops {loops:?}",
+                src.display()
+            );
             checked += 1;
         }
         assert!(checked >= 8, "every crate checked, found {checked}");
@@ -164,8 +172,16 @@ mod tests {
     fn a_loop_is_found_and_named() {
         let dir = crate::TempDir::new("imports").expect("a temp dir");
         let src = dir.path();
-        std::fs::write(src.join("a.rs"), "use crate::b::B;\n// crate::c in a comment\n").expect("written");
-        std::fs::write(src.join("b.rs"), "pub struct B;\nfn f() { crate::a::g(); }\n").expect("written");
+        std::fs::write(
+            src.join("a.rs"),
+            "use crate::b::B;\n// crate::c in a comment\n",
+        )
+        .expect("written");
+        std::fs::write(
+            src.join("b.rs"),
+            "pub struct B;\nfn f() { crate::a::g(); }\n",
+        )
+        .expect("written");
         std::fs::write(src.join("c.rs"), "use crate::a;\n").expect("written");
         assert_eq!(import_loops(src).expect("read"), ["a -> b -> a"]);
         let graph = import_graph(src).expect("written");

@@ -40,10 +40,10 @@
 //!   on drop.
 
 pub mod binary;
-pub mod imports;
 mod cluster;
 mod error;
 mod fake;
+pub mod imports;
 pub mod jwt;
 mod nats_py;
 pub mod pki;

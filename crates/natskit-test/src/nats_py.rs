@@ -533,5 +533,3 @@ impl Output {
         (rest, stderr)
     }
 }
-
-

@@ -8,7 +8,6 @@
 //! their receivers in the order the machine made them. Nothing else is locked while it is held
 //! but the channels' own internals. The wake-ups are lock-free [`Notify`]s.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -21,7 +20,9 @@ use tracing::{debug, warn};
 
 use crate::error::{FlushError, PublishError, SubscribeError};
 use crate::events::{ConnectionState, Event};
-use crate::machine::{Config, Connection, Effect, Failure, Pending, Queued, ServerPool, Transmit};
+use crate::machine::{
+    Config, Connection, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
+};
 use crate::options::ConnectOptions;
 
 /// How a request ended, as its waiter is told.
@@ -43,7 +44,7 @@ pub(crate) type Machine = Connection<RequestWaiter, FlushWaiter>;
 struct State {
     machine: Machine,
     /// Where each subscription's messages go.
-    readers: HashMap<u64, mpsc::UnboundedSender<Msg>>,
+    readers: IdMap<mpsc::UnboundedSender<Msg>>,
     /// Subscribed before the first event, handed to the first caller of `events()`, so that
     /// reader misses nothing since connect.
     first_events: Option<broadcast::Receiver<Event>>,
@@ -74,7 +75,7 @@ impl Shared {
         Shared {
             state: Mutex::new(State {
                 machine,
-                readers: HashMap::new(),
+                readers: IdMap::default(),
                 first_events: Some(first_events),
             }),
             output_ready: Notify::new(),

@@ -31,6 +31,7 @@ mod keepalive;
 mod output;
 mod pool;
 mod requests;
+mod sid_map;
 mod subscriptions;
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ use output::Output;
 pub(crate) use output::Transmit;
 pub(crate) use pool::ServerPool;
 use requests::Requests;
+pub(crate) use sid_map::IdMap;
 pub(crate) use subscriptions::{Pending, PendingLimits};
 use subscriptions::{Routed, Subscriptions};
 

@@ -27,8 +27,9 @@ pub(crate) struct PubMark {
 pub(crate) struct Output {
     buf: WriteBuffer,
     pubs: Vec<PubMark>,
-    /// An emptied buffer from an earlier batch, reused so that a batch costs no allocation.
-    spare: Option<WriteBuffer>,
+    /// An emptied buffer and mark list from an earlier batch, reused so that a batch costs
+    /// no allocation.
+    spare: Option<(WriteBuffer, Vec<PubMark>)>,
 }
 
 /// A batch of output for the driver to write. Give it back with
@@ -99,17 +100,18 @@ impl Output {
         if self.buf.is_empty() {
             return None;
         }
-        let empty = self.spare.take().unwrap_or_default();
+        let (buf, pubs) = self.spare.take().unwrap_or_default();
         Some(Transmit {
-            buf: std::mem::replace(&mut self.buf, empty),
-            pubs: std::mem::take(&mut self.pubs),
+            buf: std::mem::replace(&mut self.buf, buf),
+            pubs: std::mem::replace(&mut self.pubs, pubs),
         })
     }
 
     /// Takes back a written batch's buffer for the next batch.
     pub(crate) fn recycle(&mut self, mut transmit: Transmit) {
         transmit.buf.clear();
-        self.spare = Some(transmit.buf);
+        transmit.pubs.clear();
+        self.spare = Some((transmit.buf, transmit.pubs));
     }
 
     /// Drops everything waiting.

@@ -2,7 +2,9 @@
 //! `<inbox prefix>.<nuid>.*`, made by the first request. Each request gets the next number as
 //! the last token of its reply subject, and its waiter is found again by that token.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use super::sid_map::IdMap;
 
 /// Waiting requests, by token. `W` is whatever the caller wakes with the answer.
 #[derive(Debug)]
@@ -12,7 +14,7 @@ pub(crate) struct Requests<W> {
     /// The wildcard subscription's id, once the first request made it.
     sid: Option<u64>,
     next_token: u64,
-    waiters: HashMap<u64, W>,
+    waiters: IdMap<W>,
 }
 
 impl<W> Requests<W> {
@@ -22,7 +24,7 @@ impl<W> Requests<W> {
             prefix,
             sid: None,
             next_token: 0,
-            waiters: HashMap::new(),
+            waiters: IdMap::default(),
         }
     }
 

@@ -1,11 +1,12 @@
 //! The subscription table: what each subscription asked for, what it has received, and how
 //! much its reader holds unread.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use natskit_proto::{Subject, WriteBuffer};
+
+use super::sid_map::IdMap;
 
 /// Messages and bytes a subscription holds unread, shared with its reader (the
 /// [`Subscriber`](crate::Subscriber)), which counts down what it takes. Plain atomics: the
@@ -82,7 +83,7 @@ pub(crate) enum Routed {
 /// Every subscription of the client, by id.
 #[derive(Debug, Default)]
 pub(crate) struct Subscriptions {
-    subs: HashMap<u64, Subscription>,
+    subs: IdMap<Subscription>,
 }
 
 impl Subscriptions {

@@ -141,6 +141,7 @@ fn the_machine_uses_no_runtime_and_no_clock() {
         include_str!("../output.rs"),
         include_str!("../pool.rs"),
         include_str!("../requests.rs"),
+        include_str!("../sid_map.rs"),
         include_str!("../subscriptions.rs"),
     ];
     for source in sources {
