@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use crate::dialer::{dial, GaveUp};
 use crate::events::{ConnectionState, Events};
-use crate::machine::{Failure, ServerPool};
+use crate::machine::{Failure, Queued, ServerPool};
 use crate::options::{default_urls, ConnectOptions};
 use crate::shared::{wait_for_pong, Answered, Machine, Owner, Shared};
 use crate::stats::Statistics;
@@ -111,12 +111,12 @@ impl Client {
         let established = dial(&shared).await.map_err(GaveUp::into_connect_error)?;
         driver::spawn(Arc::clone(&shared), established);
         Ok(Client {
-            owner: Arc::new(Owner { shared }),
+            owner: Arc::new(Owner::new(shared)),
         })
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.owner.shared
+        self.owner.shared()
     }
 
     /// Publishes `payload` to `subject`.
@@ -211,20 +211,28 @@ impl Client {
         let shared = self.shared();
         let timeout = request
             .timeout
-            .unwrap_or(shared.options.timing.request_timeout);
+            .unwrap_or(shared.options().timing.request_timeout);
         let (tx, rx) = oneshot::channel();
-        let (token, reply) = shared
-            .with(|machine| machine.add_request(tx))
-            .map_err(|(e, _)| e)?;
-        // Removes the waiter however this function ends: timeout, error or cancellation.
-        let _forget = ForgetRequest { shared, token };
         let headers = request.headers.as_ref();
         let payload = &request.payload;
-        shared
-            .queue(|machine| machine.publish_request(token, subject, &reply, headers, payload))
-            .await?;
+        let (token, reply, queued) =
+            shared.with(|machine| machine.request(tx, subject, headers, payload))?;
+        // Removes the waiter however this function ends: timeout, error or cancellation.
+        let mut forget = ForgetRequest {
+            shared,
+            token,
+            armed: true,
+        };
+        if queued == Queued::Full {
+            shared
+                .queue(|machine| machine.publish_request(token, subject, &reply, headers, payload))
+                .await?;
+        }
+        let outcome = tokio::time::timeout(timeout, rx).await;
+        // Answered or failed: the machine has let go of the waiter already.
+        forget.armed = !matches!(outcome, Ok(Ok(_)));
         let subject = subject.to_owned();
-        match tokio::time::timeout(timeout, rx).await {
+        match outcome {
             Ok(Ok(Answered::Answer(msg))) => Ok(Message::new(msg, shared)),
             Ok(Ok(Answered::NoResponders)) => Err(RequestError::NoResponders { subject }),
             Ok(Ok(Answered::Failed(Failure::Disconnected))) => {
@@ -242,7 +250,7 @@ impl Client {
     pub async fn flush(&self) -> Result<(), FlushError> {
         let shared = self.shared();
         let pong = shared.ping().ok_or(FlushError::Closed)?;
-        wait_for_pong(pong, shared.options.timing.flush_timeout).await
+        wait_for_pong(pong, shared.options().timing.flush_timeout).await
     }
 
     /// Measures one PING/PONG round trip.
@@ -289,7 +297,7 @@ impl Client {
         let shared = self.shared();
         let (tx, rx) = oneshot::channel();
         let drained = match shared.with(|machine| machine.drain(tx)) {
-            Ok(()) => wait_for_pong(rx, shared.options.timing.drain_timeout).await,
+            Ok(()) => wait_for_pong(rx, shared.options().timing.drain_timeout).await,
             Err(_) => Err(FlushError::Closed),
         };
         self.stop_and_wait().await;
@@ -299,7 +307,7 @@ impl Client {
     /// Asks the connection task to stop, and waits until it has.
     async fn stop_and_wait(&self) {
         let shared = self.shared();
-        shared.shutdown.notify_one();
+        shared.request_shutdown();
         let mut state = shared.watch_state();
         let _ = state
             .wait_for(|state| *state == ConnectionState::Closed)
@@ -309,7 +317,7 @@ impl Client {
     /// Drops the connection and connects again (to the next server of the pool), as after a
     /// network failure: subscriptions are restored and unsent publishes kept.
     pub fn force_reconnect(&self) {
-        self.shared().reconnect_now.notify_one();
+        self.shared().request_reconnect();
     }
 
     /// A `watch` of the connection's state: connected, reconnecting, closed.
@@ -379,7 +387,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn new_inbox(&self) -> String {
-        self.shared().options.protocol.new_inbox()
+        self.shared().options().protocol.new_inbox()
     }
 
     /// True once the client is closed.
@@ -392,12 +400,16 @@ impl Client {
 struct ForgetRequest<'a> {
     shared: &'a Arc<Shared>,
     token: u64,
+    /// False once the machine has let go of the waiter itself: nothing to forget.
+    armed: bool,
 }
 
 impl Drop for ForgetRequest<'_> {
     fn drop(&mut self) {
-        self.shared
-            .with(|machine| machine.cancel_request(self.token));
+        if self.armed {
+            self.shared
+                .with(|machine| machine.cancel_request(self.token));
+        }
     }
 }
 

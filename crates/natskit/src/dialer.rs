@@ -53,13 +53,13 @@ pub(crate) async fn dial(shared: &Arc<Shared>) -> Result<Established, GaveUp> {
         attempts += 1;
         let result = tokio::select! {
             biased;
-            _ = shared.shutdown.notified() => {
+            _ = shared.shutdown_requested() => {
                 let reason = "closed by the client".to_owned();
                 return Err(GaveUp { reason, last, attempts });
             }
             result = async {
                 tokio::time::sleep(attempt.delay).await;
-                establish(&attempt.addr, &shared.options).await
+                establish(&attempt.addr, shared.options()).await
             } => result,
         };
         match result {

@@ -77,7 +77,7 @@ async fn run(shared: Arc<Shared>, mut established: Established) {
         match io.serve().await {
             Stop::Requested => {
                 // Bounded: a server that stopped reading must not hold the close up forever.
-                let timeout = shared.options.timing.flush_timeout;
+                let timeout = shared.options().timing.flush_timeout;
                 let _ = tokio::time::timeout(timeout, io.write_what_is_left()).await;
                 return shared.close("closed by the client".to_owned());
             }
@@ -127,13 +127,13 @@ impl Io {
             let writing = self.batch.is_some();
             let wake = tokio::select! {
                 biased;
-                _ = shared.shutdown.notified() => Wake::Shutdown,
-                _ = shared.reconnect_now.notified() => Wake::Reconnect,
+                _ = shared.shutdown_requested() => Wake::Shutdown,
+                _ = shared.reconnect_requested() => Wake::Reconnect,
                 read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
                 wrote = write_from(&mut self.writer, self.batch.as_ref(), self.written), if writing => {
                     Wake::Wrote(wrote)
                 }
-                _ = shared.output_ready.notified(), if !writing => Wake::OutputReady,
+                _ = shared.output_ready(), if !writing => Wake::OutputReady,
                 _ = &mut timer => Wake::Timer,
             };
             match wake {

@@ -15,6 +15,7 @@ use bytes::Bytes;
 // between any two calls of the machine.
 use natskit_proto::sync::lock;
 use natskit_proto::{HeaderMap, Msg};
+use tokio::sync::futures::Notified;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tracing::{debug, warn};
 
@@ -54,17 +55,17 @@ struct State {
 pub(crate) struct Shared {
     state: Mutex<State>,
     /// Wakes the connection task: output is waiting.
-    pub(crate) output_ready: Notify,
+    output_ready: Notify,
     /// Wakes publishers waiting for room in the output.
-    pub(crate) room: Notify,
+    room: Notify,
     /// Asks the connection task to stop.
-    pub(crate) shutdown: Notify,
+    shutdown: Notify,
     /// Asks the connection task to drop the connection and reconnect.
-    pub(crate) reconnect_now: Notify,
+    reconnect_now: Notify,
     events: broadcast::Sender<Event>,
     /// Connected, reconnecting or closed.
     connection_state: watch::Sender<ConnectionState>,
-    pub(crate) options: ConnectOptions,
+    options: ConnectOptions,
 }
 
 impl Shared {
@@ -86,6 +87,36 @@ impl Shared {
             connection_state: watch::channel(ConnectionState::Connected).0,
             options,
         }
+    }
+
+    /// The options the client was made with.
+    pub(crate) fn options(&self) -> &ConnectOptions {
+        &self.options
+    }
+
+    /// Asks the connection task to close the connection and stop.
+    pub(crate) fn request_shutdown(&self) {
+        self.shutdown.notify_one();
+    }
+
+    /// Completes when [`request_shutdown`](Self::request_shutdown) was called.
+    pub(crate) fn shutdown_requested(&self) -> Notified<'_> {
+        self.shutdown.notified()
+    }
+
+    /// Asks the connection task to drop the connection and connect again.
+    pub(crate) fn request_reconnect(&self) {
+        self.reconnect_now.notify_one();
+    }
+
+    /// Completes when [`request_reconnect`](Self::request_reconnect) was called.
+    pub(crate) fn reconnect_requested(&self) -> Notified<'_> {
+        self.reconnect_now.notified()
+    }
+
+    /// Completes when output became ready for the connection task.
+    pub(crate) fn output_ready(&self) -> Notified<'_> {
+        self.output_ready.notified()
     }
 
     /// Runs `change` on the machine under the lock, carries out the effects it produced, and
@@ -263,7 +294,18 @@ impl Shared {
 /// Keeps the connection open while a handle (a client or a subscriber) lives; the last one
 /// gone asks the connection task to stop.
 pub(crate) struct Owner {
-    pub(crate) shared: Arc<Shared>,
+    shared: Arc<Shared>,
+}
+
+impl Owner {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Owner { shared }
+    }
+
+    /// The connection kept open.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
 }
 
 impl Drop for Owner {

@@ -79,7 +79,7 @@ impl Subscriber {
             self.unsubscribed = true;
             let sid = self.sid;
             self.owner
-                .shared
+                .shared()
                 .with(|machine| machine.unsubscribe(sid, None));
         }
     }
@@ -104,11 +104,11 @@ impl Subscriber {
             return Ok(());
         }
         self.unsubscribed = true;
-        let shared = &self.owner.shared;
+        let shared = self.owner.shared();
         let sid = self.sid;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let drained = match shared.with(|machine| machine.drain_subscription(sid, tx)) {
-            Ok(()) => wait_for_pong(rx, shared.options.timing.flush_timeout).await,
+            Ok(()) => wait_for_pong(rx, shared.options().timing.flush_timeout).await,
             Err(_) => Err(FlushError::Closed),
         };
         // Ends it here if its PONG did not (timed out, disconnected, closed).
@@ -131,7 +131,7 @@ impl Subscriber {
         if !self.unsubscribed {
             let sid = self.sid;
             self.owner
-                .shared
+                .shared()
                 .with(|machine| machine.unsubscribe(sid, Some(max)));
         }
     }
@@ -144,7 +144,7 @@ impl Stream for Subscriber {
         self.rx.poll_recv(cx).map(|msg| {
             msg.map(|msg| {
                 self.pending.taken(msg.payload.len());
-                Message::new(msg, &self.owner.shared)
+                Message::new(msg, self.owner.shared())
             })
         })
     }

@@ -352,9 +352,29 @@ impl<W, F> Connection<W, F> {
         }
     }
 
-    /// Registers a request waiting for its answer: returns its token and reply subject. Its
-    /// publish follows with [`publish_request`](Self::publish_request); an abandoned request
-    /// is removed with [`cancel_request`](Self::cancel_request).
+    /// Registers a request and queues its publish: returns its token, its reply subject and
+    /// whether the publish was queued. When the output is full ([`Queued::Full`]) the request
+    /// stays registered and its publish follows with [`publish_request`](Self::publish_request).
+    /// An abandoned request is removed with [`cancel_request`](Self::cancel_request).
+    pub(crate) fn request(
+        &mut self,
+        waiter: W,
+        subject: &str,
+        headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) -> Result<(u64, String, Queued), PublishError> {
+        validate_publish(subject).map_err(PublishError::InvalidSubject)?;
+        let (token, reply) = self.add_request(waiter).map_err(|(e, _)| e)?;
+        match self.queue_publish(subject, Some(&reply), headers, payload, Some(token)) {
+            Ok(queued) => Ok((token, reply, queued)),
+            Err(e) => {
+                self.requests.remove(token);
+                Err(e)
+            }
+        }
+    }
+
+    /// Registers a request waiting for its answer: returns its token and reply subject.
     pub(crate) fn add_request(&mut self, waiter: W) -> Result<(u64, String), (PublishError, W)> {
         if self.link == Link::Closed || self.link == Link::Connecting {
             return Err((PublishError::Closed, waiter));

@@ -1,7 +1,7 @@
 //! Output waiting for the socket, with a record of where each publish sits in it.
 //!
-//! Every `PUB` is recorded as a [`PubMark`] (its byte range, and the request it carries, if
-//! any) as it is encoded. When a connection breaks mid-write, the driver hands the batch back
+//! Every `PUB` is recorded in [`Marks`] (its byte range, and the request it carries, if any)
+//! as it is encoded. When a connection breaks mid-write, the driver hands the batch back
 //! with the number of bytes the socket took; the marks then say which publishes went out whole
 //! and which did not, and the latter are copied, range by range, into the reconnect buffer.
 //! Nothing is decoded again.
@@ -11,25 +11,55 @@ use std::io::IoSlice;
 use bytes::{Buf, Bytes};
 use natskit_proto::{HeaderMap, WriteBuffer};
 
-/// Where one publish sits in a buffer.
+/// Where one publish sits in a buffer: from `start` to just before `end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PubMark {
-    /// Offset of its first byte.
-    pub(crate) start: usize,
-    /// Offset just past its last byte.
-    pub(crate) end: usize,
-    /// The request token of its reply subject, when it is a request of the multiplexer.
-    pub(crate) request: Option<u64>,
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// Where the publishes of one buffer sit, and which of them are requests. Kept small: one
+/// span is written per publish, on the hot path.
+#[derive(Debug, Default)]
+struct Marks {
+    pubs: Vec<Span>,
+    /// `(index in pubs, request token)`, in index order.
+    requests: Vec<(usize, u64)>,
+}
+
+impl Marks {
+    fn push(&mut self, span: Span, request: Option<u64>) {
+        if let Some(token) = request {
+            self.requests.push((self.pubs.len(), token));
+        }
+        self.pubs.push(span);
+    }
+
+    fn clear(&mut self) {
+        self.pubs.clear();
+        self.requests.clear();
+    }
+
+    /// Every span with the request it carries, in order.
+    fn iter(&self) -> impl Iterator<Item = (Span, Option<u64>)> + '_ {
+        let mut requests = self.requests.iter().peekable();
+        self.pubs.iter().enumerate().map(move |(i, &span)| {
+            let request = requests
+                .next_if(|(at, _)| *at == i)
+                .map(|&(_, token)| token);
+            (span, request)
+        })
+    }
 }
 
 /// Output not yet handed to the driver.
 #[derive(Debug, Default)]
 pub(crate) struct Output {
     buf: WriteBuffer,
-    pubs: Vec<PubMark>,
-    /// An emptied buffer and mark list from an earlier batch, reused so that a batch costs
-    /// no allocation.
-    spare: Option<(WriteBuffer, Vec<PubMark>)>,
+    marks: Marks,
+    /// An emptied buffer and marks from an earlier batch, reused so that a batch costs no
+    /// allocation.
+    spare: Option<(WriteBuffer, Marks)>,
 }
 
 /// A batch of output for the driver to write. Give it back with
@@ -39,7 +69,7 @@ pub(crate) struct Output {
 #[derive(Debug)]
 pub(crate) struct Transmit {
     buf: WriteBuffer,
-    pubs: Vec<PubMark>,
+    marks: Marks,
 }
 
 impl Transmit {
@@ -88,11 +118,8 @@ impl Output {
     ) {
         let start = self.buf.len();
         self.buf.put_pub(subject, reply, headers, payload);
-        self.pubs.push(PubMark {
-            start,
-            end: self.buf.len(),
-            request,
-        });
+        let end = self.buf.len();
+        self.marks.push(Span { start, end }, request);
     }
 
     /// Hands everything waiting to the driver as one batch.
@@ -100,24 +127,24 @@ impl Output {
         if self.buf.is_empty() {
             return None;
         }
-        let (buf, pubs) = self.spare.take().unwrap_or_default();
+        let (buf, marks) = self.spare.take().unwrap_or_default();
         Some(Transmit {
             buf: std::mem::replace(&mut self.buf, buf),
-            pubs: std::mem::replace(&mut self.pubs, pubs),
+            marks: std::mem::replace(&mut self.marks, marks),
         })
     }
 
     /// Takes back a written batch's buffer for the next batch.
     pub(crate) fn recycle(&mut self, mut transmit: Transmit) {
         transmit.buf.clear();
-        transmit.pubs.clear();
-        self.spare = Some((transmit.buf, transmit.pubs));
+        transmit.marks.clear();
+        self.spare = Some((transmit.buf, transmit.marks));
     }
 
     /// Drops everything waiting.
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
-        self.pubs.clear();
+        self.marks.clear();
     }
 
     /// After a connection broke: the publishes that did not go out whole, first those of the
@@ -132,11 +159,10 @@ impl Output {
         let mut kept = Output::default();
         let mut requests = Vec::new();
         if let Some((mut batch, written)) = unfinished {
-            let batch_pubs = std::mem::take(&mut batch.pubs);
-            kept.copy_publishes(&mut batch.buf, &batch_pubs, written, &mut requests);
+            kept.copy_publishes(&mut batch.buf, &batch.marks, written, &mut requests);
         }
-        let waiting_pubs = std::mem::take(&mut self.pubs);
-        kept.copy_publishes(&mut self.buf, &waiting_pubs, 0, &mut requests);
+        let waiting = std::mem::take(&mut self.marks);
+        kept.copy_publishes(&mut self.buf, &waiting, 0, &mut requests);
         kept.spare = self.spare.take();
         *self = kept;
         requests
@@ -147,23 +173,20 @@ impl Output {
     fn copy_publishes(
         &mut self,
         buf: &mut WriteBuffer,
-        marks: &[PubMark],
+        marks: &Marks,
         written: usize,
         requests: &mut Vec<u64>,
     ) {
-        if marks.iter().all(|m| m.end <= written) {
+        if marks.pubs.last().is_none_or(|last| last.end <= written) {
             return;
         }
         let bytes = buf.copy_to_bytes(buf.len());
-        for mark in marks.iter().filter(|m| m.end > written) {
+        for (span, request) in marks.iter().filter(|(span, _)| span.end > written) {
             let start = self.buf.len();
-            self.buf.put_raw(&bytes[mark.start..mark.end]);
-            self.pubs.push(PubMark {
-                start,
-                end: self.buf.len(),
-                request: mark.request,
-            });
-            requests.extend(mark.request);
+            self.buf.put_raw(&bytes[span.start..span.end]);
+            let end = self.buf.len();
+            self.marks.push(Span { start, end }, request);
+            requests.extend(request);
         }
     }
 
@@ -176,9 +199,9 @@ impl Output {
         let rest = self.buf.copy_to_bytes(self.buf.len());
         front.put_raw(&rest);
         self.buf = front;
-        for mark in &mut self.pubs {
-            mark.start += shift;
-            mark.end += shift;
+        for span in &mut self.marks.pubs {
+            span.start += shift;
+            span.end += shift;
         }
     }
 }

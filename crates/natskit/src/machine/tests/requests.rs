@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::super::Failure;
+use super::super::{Failure, Queued};
 use super::*;
 
 /// Registers request `waiter` and queues its publish on `subject`; returns its token.
@@ -147,4 +147,18 @@ fn the_wildcard_subscription_is_made_again_after_a_reconnect() {
     let attempt = m.next_attempt().expect("a server");
     m.connected(attempt.index, info(), t0);
     assert_eq!(sent(&mut m), "SUB _INBOX.mux.* 1\r\n");
+}
+
+#[test]
+fn a_request_registers_and_queues_in_one_step_and_waits_its_turn_when_the_output_is_full() {
+    let mut m = connected(Instant::now()); // write buffer: 200 bytes
+    let big = Bytes::from(vec![b'x'; 250]);
+    m.publish("fill", None, None, &big).expect("queued");
+    let (token, reply, queued) = m
+        .request(1, "svc", None, &Bytes::from_static(b"q"))
+        .expect("registered");
+    assert_eq!((token, reply.as_str(), queued), (1, "_INBOX.mux.1", Queued::Full));
+    assert_eq!(m.requests_waiting(), 1, "registered though not yet queued");
+    assert!(m.request(2, "bad subject", None, &Bytes::new()).is_err());
+    assert_eq!(m.requests_waiting(), 1, "a refused request leaves nothing behind");
 }
