@@ -1,12 +1,16 @@
 //! What the handles and the connection task share: one lock around the connection's state
 //! machine, and the wake-ups between them.
 //!
-//! One rule for locking: [`Shared`] has one mutex, around [`State`] (the machine, and where
-//! its deliveries go), and it is private to this module. Every change goes through
-//! [`Shared::with`], which runs the change, then carries out the machine's effects (messages to
-//! subscribers, answers to requests, events) before the lock is released, so effects reach
-//! their receivers in the order the machine made them. Nothing else is locked while it is held
-//! but the channels' own internals. The wake-ups are lock-free [`Notify`]s.
+//! One rule for locking, kept by this module alone (the locks are private to it): [`Shared`]
+//! has two mutexes, `state` (the machine) and then `dispatch` (where its effects go), always
+//! taken in that order. Every change goes through [`Shared::with`]: it runs the change under
+//! `state`; if the machine produced effects (messages to subscribers, answers to requests,
+//! events), it takes `dispatch`, moves the effects there, lets `state` go, and carries them out.
+//! Taking `dispatch` before letting `state` go keeps effects in the order the machine made
+//! them, whichever thread carries them out; letting `state` go first means the wake-ups those
+//! effects cause never hold up a publisher. Nothing else is locked meanwhile but the channels'
+//! own internals. The wake-ups between handles and the connection task are lock-free
+//! [`Notify`]s.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +19,7 @@ use bytes::Bytes;
 // between any two calls of the machine.
 use natskit_proto::sync::lock;
 use natskit_proto::{HeaderMap, Msg};
+use std::collections::VecDeque;
 use tokio::sync::futures::Notified;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tracing::{debug, warn};
@@ -41,19 +46,25 @@ pub(crate) type FlushWaiter = oneshot::Sender<Result<(), Failure>>;
 /// The machine as the client runs it.
 pub(crate) type Machine = Connection<RequestWaiter, FlushWaiter>;
 
-/// Everything behind the lock.
+/// Behind the first lock.
 struct State {
     machine: Machine,
-    /// Where each subscription's messages go.
-    readers: IdMap<mpsc::UnboundedSender<Msg>>,
     /// Subscribed before the first event, handed to the first caller of `events()`, so that
     /// reader misses nothing since connect.
     first_events: Option<broadcast::Receiver<Event>>,
 }
 
+/// Behind the second lock: effects on their way out, and where messages go.
+struct Dispatch {
+    effects: VecDeque<Effect<RequestWaiter, FlushWaiter>>,
+    /// Where each subscription's messages go.
+    readers: IdMap<mpsc::UnboundedSender<Msg>>,
+}
+
 /// Shared by every handle of one client and its connection task.
 pub(crate) struct Shared {
     state: Mutex<State>,
+    dispatch: Mutex<Dispatch>,
     /// Wakes the connection task: output is waiting.
     output_ready: Notify,
     /// Wakes publishers waiting for room in the output.
@@ -76,8 +87,11 @@ impl Shared {
         Shared {
             state: Mutex::new(State {
                 machine,
-                readers: IdMap::default(),
                 first_events: Some(first_events),
+            }),
+            dispatch: Mutex::new(Dispatch {
+                effects: VecDeque::new(),
+                readers: IdMap::default(),
             }),
             output_ready: Notify::new(),
             room: Notify::new(),
@@ -121,18 +135,30 @@ impl Shared {
 
     /// Runs `change` on the machine under the lock, carries out the effects it produced, and
     /// wakes the connection task if output became ready.
-    pub(crate) fn with<R>(self: &Arc<Self>, change: impl FnOnce(&mut Machine) -> R) -> R {
-        self.change(|state| change(&mut state.machine))
+    pub(crate) fn with<R>(&self, change: impl FnOnce(&mut Machine) -> R) -> R {
+        self.change(|machine, _| change(machine))
     }
 
-    /// [`with`](Self::with) for changes that also touch where deliveries go.
-    fn change<R>(self: &Arc<Self>, change: impl FnOnce(&mut State) -> R) -> R {
+    /// [`with`](Self::with) for changes that also touch where messages go (under both locks).
+    fn change<R>(
+        &self,
+        change: impl FnOnce(&mut Machine, &dyn Fn(u64, mpsc::UnboundedSender<Msg>)) -> R,
+    ) -> R {
         let mut state = lock(&self.state);
         let had_output = state.machine.has_output();
-        let result = change(&mut state);
-        self.apply_effects(&mut state);
+        let add_reader = |sid, reader| {
+            lock(&self.dispatch).readers.insert(sid, reader);
+        };
+        let result = change(&mut state.machine, &add_reader);
         let has_output = state.machine.has_output();
-        drop(state);
+        if state.machine.has_effects() {
+            let mut dispatch = lock(&self.dispatch);
+            state.machine.take_effects(&mut dispatch.effects);
+            drop(state);
+            self.carry_out(&mut dispatch);
+        } else {
+            drop(state);
+        }
         if has_output && !had_output {
             self.output_ready.notify_one();
         }
@@ -144,18 +170,18 @@ impl Shared {
         look(&lock(&self.state).machine)
     }
 
-    fn apply_effects(self: &Arc<Self>, state: &mut State) {
-        while let Some(effect) = state.machine.poll_effect() {
+    fn carry_out(&self, dispatch: &mut Dispatch) {
+        while let Some(effect) = dispatch.effects.pop_front() {
             match effect {
                 Effect::Deliver { sid, msg } => {
-                    if let Some(reader) = state.readers.get(&sid) {
+                    if let Some(reader) = dispatch.readers.get(&sid) {
                         // A reader gone without unsubscribing cannot happen: its Drop
-                        // unsubscribes under this lock first.
+                        // unsubscribes first, and its stream ends with EndSubscription.
                         let _ = reader.send(msg);
                     }
                 }
                 Effect::EndSubscription { sid } => {
-                    state.readers.remove(&sid);
+                    dispatch.readers.remove(&sid);
                 }
                 Effect::Answer { waiter, msg } => {
                     let _ = waiter.send(Answered::Answer(msg));
@@ -232,11 +258,11 @@ impl Shared {
         subject: &str,
         queue: Option<&str>,
     ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Msg>), SubscribeError> {
-        self.change(|state| {
-            let (sid, pending) = state.machine.subscribe(subject, queue)?;
-            // In the same hold of the lock: no message can come before its reader is known.
+        self.change(|machine, add_reader| {
+            let (sid, pending) = machine.subscribe(subject, queue)?;
+            // Under the state lock still: no message can come before its reader is known.
             let (tx, rx) = mpsc::unbounded_channel();
-            state.readers.insert(sid, tx);
+            add_reader(sid, tx);
             Ok((sid, pending, rx))
         })
     }

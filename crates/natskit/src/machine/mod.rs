@@ -18,8 +18,9 @@
 //!   [`connection_lost`](Connection::connection_lost)).
 //! - Out: [`poll_transmit`](Connection::poll_transmit) (bytes to write),
 //!   [`poll_timeout`](Connection::poll_timeout) (the next deadline),
-//!   [`poll_effect`](Connection::poll_effect) (deliveries, answers, completed flushes,
-//!   connection events) and [`take_leave`](Connection::take_leave) (drop this connection).
+//!   [`take_effects`](Connection::take_effects) (deliveries, answers, completed flushes,
+//!   connection events, in order; the tests take them one by one) and
+//!   [`take_leave`](Connection::take_leave) (drop this connection).
 //!
 //! It lives in natskit, not natskit-proto, because it holds the client's policy (pending
 //! limits, the reconnect buffer, the server pool, the errors of the client's API), while
@@ -102,7 +103,7 @@ pub(crate) enum Failure {
     Closed,
 }
 
-/// Something the caller must do, from [`Connection::poll_effect`], in order.
+/// Something the caller must do, from [`Connection::take_effects`], in order.
 #[derive(Debug)]
 pub(crate) enum Effect<W, F> {
     /// Hand `msg` to the reader of subscription `sid`.
@@ -635,8 +636,23 @@ impl<W, F> Connection<W, F> {
     }
 
     /// The next thing for the caller to do.
+    #[cfg(test)]
     pub(crate) fn poll_effect(&mut self) -> Option<Effect<W, F>> {
         self.effects.pop_front()
+    }
+
+    /// True when effects wait for [`take_effects`](Self::take_effects).
+    pub(crate) fn has_effects(&self) -> bool {
+        !self.effects.is_empty()
+    }
+
+    /// Moves every effect, in order, to the end of `into`.
+    pub(crate) fn take_effects(&mut self, into: &mut VecDeque<Effect<W, F>>) {
+        if into.is_empty() {
+            std::mem::swap(into, &mut self.effects);
+        } else {
+            into.append(&mut self.effects);
+        }
     }
 
     /// Why the connection in use should be dropped, once: it went stale, or its server is in

@@ -157,8 +157,15 @@ fn a_request_registers_and_queues_in_one_step_and_waits_its_turn_when_the_output
     let (token, reply, queued) = m
         .request(1, "svc", None, &Bytes::from_static(b"q"))
         .expect("registered");
-    assert_eq!((token, reply.as_str(), queued), (1, "_INBOX.mux.1", Queued::Full));
+    assert_eq!(
+        (token, reply.as_str(), queued),
+        (1, "_INBOX.mux.1", Queued::Full)
+    );
     assert_eq!(m.requests_waiting(), 1, "registered though not yet queued");
     assert!(m.request(2, "bad subject", None, &Bytes::new()).is_err());
-    assert_eq!(m.requests_waiting(), 1, "a refused request leaves nothing behind");
+    assert_eq!(
+        m.requests_waiting(),
+        1,
+        "a refused request leaves nothing behind"
+    );
 }
