@@ -38,7 +38,7 @@ enum Wake {
     Shutdown,
     Reconnect,
     Read(std::io::Result<usize>),
-    Wrote(std::io::Result<usize>),
+    Sent(std::io::Result<Sent>),
     OutputReady,
     Timer,
 }
@@ -55,6 +55,8 @@ struct Io {
     /// The batch being written, and how much of it the socket took.
     batch: Option<Transmit>,
     written: usize,
+    /// A stream that buffers (TLS) took a batch that it may not have sent yet.
+    unflushed: bool,
 }
 
 /// Runs the connection made by the first connect in a task of its own, reconnecting as
@@ -73,6 +75,7 @@ async fn run(shared: Arc<Shared>, mut established: Established) {
             read_buf: established.read_buf,
             batch: None,
             written: 0,
+            unflushed: false,
         };
         match io.serve().await {
             Stop::Requested => {
@@ -84,7 +87,7 @@ async fn run(shared: Arc<Shared>, mut established: Established) {
             Stop::Lost(reason) => {
                 let unfinished = io.batch.take().map(|batch| (batch, io.written));
                 drop(io);
-                shared.with(|machine| machine.connection_lost(reason, unfinished));
+                shared.connection_lost(reason, unfinished);
             }
         }
         match dial(&shared).await {
@@ -130,8 +133,8 @@ impl Io {
                 _ = shared.shutdown_requested() => Wake::Shutdown,
                 _ = shared.reconnect_requested() => Wake::Reconnect,
                 read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
-                wrote = write_from(&mut self.writer, self.batch.as_ref(), self.written), if writing => {
-                    Wake::Wrote(wrote)
+                sent = send(&mut self.writer, self.batch.as_ref(), self.written), if writing || self.unflushed => {
+                    Wake::Sent(sent)
                 }
                 _ = shared.output_ready(), if !writing => Wake::OutputReady,
                 _ = &mut timer => Wake::Timer,
@@ -142,9 +145,12 @@ impl Io {
                 Wake::Read(Ok(0)) => return Stop::Lost("the server closed the connection".into()),
                 Wake::Read(Ok(_)) => next = Some(self.handle_input()),
                 Wake::Read(Err(e)) => return Stop::Lost(format!("read error: {e}")),
-                Wake::Wrote(Ok(0)) => return Stop::Lost("the socket accepts no more".into()),
-                Wake::Wrote(Ok(n)) => self.wrote(n),
-                Wake::Wrote(Err(e)) => return Stop::Lost(format!("write error: {e}")),
+                Wake::Sent(Ok(Sent::Wrote(0))) => {
+                    return Stop::Lost("the socket accepts no more".into())
+                }
+                Wake::Sent(Ok(Sent::Wrote(n))) => self.wrote(n),
+                Wake::Sent(Ok(Sent::Flushed)) => self.unflushed = false,
+                Wake::Sent(Err(e)) => return Stop::Lost(format!("write error: {e}")),
                 // Let the other tasks that are ready to publish (many requesters at once, say)
                 // add to the output first, so one write carries them all.
                 Wake::OutputReady => tokio::task::yield_now().await,
@@ -178,6 +184,7 @@ impl Io {
         if done {
             self.batch = self.shared.next_transmit(self.batch.take());
             self.written = 0;
+            self.unflushed = self.writer.buffers();
         }
     }
 
@@ -188,27 +195,38 @@ impl Io {
             self.written = 0;
         }
         while self.batch.is_some() {
-            match write_from(&mut self.writer, self.batch.as_ref(), self.written).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => self.wrote(n),
+            match send(&mut self.writer, self.batch.as_ref(), self.written).await {
+                Ok(Sent::Wrote(n)) if n > 0 => self.wrote(n),
+                _ => break,
             }
         }
         let _ = self.writer.shutdown().await;
     }
 }
 
-/// Writes as much of `batch` from `offset` on as the socket takes in one vectored write.
-async fn write_from(
+/// What one turn of output did.
+enum Sent {
+    /// The socket took this many more bytes of the batch.
+    Wrote(usize),
+    /// A buffering stream (TLS) sent what it held.
+    Flushed,
+}
+
+/// Writes as much of `batch` from `offset` on as the socket takes in one vectored write; with
+/// no batch, flushes instead. TLS keeps the end of a batch when the socket is full, and it must
+/// go out once nothing follows it, not wait for the next write.
+async fn send(
     writer: &mut WriteHalf,
     batch: Option<&Transmit>,
     offset: usize,
-) -> std::io::Result<usize> {
+) -> std::io::Result<Sent> {
     let Some(batch) = batch else {
-        return Ok(0);
+        writer.flush().await?;
+        return Ok(Sent::Flushed);
     };
     let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
     let n = batch.chunks_from(offset, &mut slices);
-    writer.write_vectored(&slices[..n]).await
+    Ok(Sent::Wrote(writer.write_vectored(&slices[..n]).await?))
 }
 
 /// A deadline that never comes, for a timer with nothing to wait for.

@@ -289,6 +289,13 @@ impl Shared {
         transmit
     }
 
+    /// The connection broke: the machine keeps what was not sent, and publishers waiting for
+    /// room try again (their publishes now go to the reconnect buffer).
+    pub(crate) fn connection_lost(&self, reason: String, unfinished: Option<(Transmit, usize)>) {
+        self.with(|machine| machine.connection_lost(reason, unfinished));
+        self.room.notify_waiters();
+    }
+
     /// Closes the machine and lets every waiting publisher see it.
     pub(crate) fn close(self: &Arc<Self>, reason: String) {
         self.with(|machine| machine.close(reason));

@@ -102,6 +102,14 @@ pub(crate) enum WriteHalf {
     Custom(tokio::io::WriteHalf<Box<dyn ByteStream>>),
 }
 
+impl WriteHalf {
+    /// True when bytes it accepted may wait inside it until a flush (TLS, a user's stream);
+    /// a TCP socket sends what it accepts.
+    pub(crate) fn buffers(&self) -> bool {
+        matches!(self, WriteHalf::Custom(_))
+    }
+}
+
 macro_rules! delegate_read {
     ($t:ty) => {
         impl AsyncRead for $t {

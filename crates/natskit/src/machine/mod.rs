@@ -9,7 +9,7 @@
 //!
 //! - In: commands from the handles ([`publish`](Connection::publish),
 //!   [`subscribe`](Connection::subscribe), [`unsubscribe`](Connection::unsubscribe),
-//!   [`add_request`](Connection::add_request), [`flush`](Connection::flush),
+//!   [`request`](Connection::request), [`flush`](Connection::flush),
 //!   [`drain`](Connection::drain), [`close`](Connection::close)); from the driver, bytes read
 //!   ([`handle_input`](Connection::handle_input)), the time
 //!   ([`handle_timeout`](Connection::handle_timeout)), and how connecting went
@@ -235,7 +235,9 @@ impl<W, F> Connection<W, F> {
         self.queue_publish(subject, reply, headers, payload, None)
     }
 
-    /// Queues the publish of request `token` (from [`add_request`](Self::add_request)).
+    /// Queues the publish of request `token`, which [`request`](Self::request) registered
+    /// but could not queue. Nothing is queued for a request no longer waiting (cancelled, or
+    /// failed by a close): its caller has its answer already.
     pub(crate) fn publish_request(
         &mut self,
         token: u64,
@@ -244,8 +246,12 @@ impl<W, F> Connection<W, F> {
         headers: Option<&HeaderMap>,
         payload: &Bytes,
     ) -> Result<Queued, PublishError> {
-        validate_publish(subject).map_err(PublishError::InvalidSubject)?;
-        self.queue_publish(subject, Some(reply), headers, payload, Some(token))
+        if !self.requests.is_waiting(token) {
+            return Ok(Queued::Yes);
+        }
+        let queued = self.queue_publish(subject, Some(reply), headers, payload, Some(token))?;
+        self.requests.set_queued(token, queued == Queued::Yes);
+        Ok(queued)
     }
 
     fn queue_publish(
@@ -345,12 +351,22 @@ impl<W, F> Connection<W, F> {
         }
     }
 
-    /// Forgets subscription `sid` without telling the server (it was told already, by a
-    /// drain's UNSUB whose round trip did not complete).
+    /// Ends subscription `sid` if its drain did not (its PONG did not come in time, or the
+    /// connection broke meanwhile): with an UNSUB again when connected, since a reconnect may
+    /// have made it anew at the server.
     pub(crate) fn forget_subscription(&mut self, sid: u64) {
-        if self.subscriptions.remove(sid) {
+        if self.end_subscription(sid) && self.link == Link::Connected {
+            self.output.control().put_unsub(sid, None);
+        }
+    }
+
+    /// Removes subscription `sid` and ends its stream; false if it was not there.
+    fn end_subscription(&mut self, sid: u64) -> bool {
+        let ended = self.subscriptions.remove(sid);
+        if ended {
             self.effects.push_back(Effect::EndSubscription { sid });
         }
+        ended
     }
 
     /// Registers a request and queues its publish: returns its token, its reply subject and
@@ -365,9 +381,12 @@ impl<W, F> Connection<W, F> {
         payload: &Bytes,
     ) -> Result<(u64, String, Queued), PublishError> {
         validate_publish(subject).map_err(PublishError::InvalidSubject)?;
-        let (token, reply) = self.add_request(waiter).map_err(|(e, _)| e)?;
+        let (token, reply) = self.add_request(waiter)?;
         match self.queue_publish(subject, Some(&reply), headers, payload, Some(token)) {
-            Ok(queued) => Ok((token, reply, queued)),
+            Ok(queued) => {
+                self.requests.set_queued(token, queued == Queued::Yes);
+                Ok((token, reply, queued))
+            }
             Err(e) => {
                 self.requests.remove(token);
                 Err(e)
@@ -376,9 +395,9 @@ impl<W, F> Connection<W, F> {
     }
 
     /// Registers a request waiting for its answer: returns its token and reply subject.
-    pub(crate) fn add_request(&mut self, waiter: W) -> Result<(u64, String), (PublishError, W)> {
+    fn add_request(&mut self, waiter: W) -> Result<(u64, String), PublishError> {
         if self.link == Link::Closed || self.link == Link::Connecting {
-            return Err((PublishError::Closed, waiter));
+            return Err(PublishError::Closed);
         }
         if self.requests.sid().is_none() {
             let sid = self.take_sid();
@@ -407,13 +426,18 @@ impl<W, F> Connection<W, F> {
     /// Drains subscription `sid`: UNSUB now, and when the PONG after it comes (everything
     /// the server sent before the UNSUB is in), the subscription ends and `waiter` is woken.
     pub(crate) fn drain_subscription(&mut self, sid: u64, waiter: F) -> Result<(), F> {
-        if !self.can_ping() {
-            return Err(waiter);
+        match self.link {
+            Link::Connected => {
+                self.output.control().put_unsub(sid, None);
+                self.queue_ping(OnPong::EndSubscription { sid, waiter });
+            }
+            // No server sends anything meanwhile, and the next one must not get its SUB.
+            Link::Reconnecting => {
+                self.end_subscription(sid);
+                self.effects.push_back(Effect::Flushed { waiter });
+            }
+            Link::Connecting | Link::Closed => return Err(waiter),
         }
-        if self.link == Link::Connected {
-            self.output.control().put_unsub(sid, None);
-        }
-        self.queue_ping(OnPong::EndSubscription { sid, waiter });
         Ok(())
     }
 
@@ -454,7 +478,7 @@ impl<W, F> Connection<W, F> {
         self.link = Link::Closed;
         self.output.clear();
         self.fail_pongs(Failure::Closed);
-        for waiter in self.requests.take_all_except(&HashSet::new()) {
+        for waiter in self.requests.take_all() {
             self.effects.push_back(Effect::FailRequest {
                 waiter,
                 why: Failure::Closed,
@@ -532,11 +556,10 @@ impl<W, F> Connection<W, F> {
                 }
             }
             Routed::Dropped {
-                subject,
-                first,
+                first_of_episode,
                 last,
             } => {
-                if first {
+                if let Some(subject) = first_of_episode {
                     self.effects
                         .push_back(Effect::Event(Event::SlowConsumer { sid, subject }));
                 }
@@ -553,12 +576,12 @@ impl<W, F> Connection<W, F> {
             None | Some(OnPong::Keepalive) => {}
             Some(OnPong::Flush(waiter)) => self.effects.push_back(Effect::Flushed { waiter }),
             Some(OnPong::EndSubscription { sid, waiter }) => {
-                self.forget_subscription(sid);
+                self.end_subscription(sid);
                 self.effects.push_back(Effect::Flushed { waiter });
             }
             Some(OnPong::EndAll { sids, waiter }) => {
                 for sid in sids {
-                    self.forget_subscription(sid);
+                    self.end_subscription(sid);
                 }
                 self.draining = true;
                 if let Err(waiter) = self.flush(waiter) {
@@ -721,7 +744,10 @@ impl<W, F> Connection<W, F> {
     /// An attempt failed; `refusal` is the server's `-ERR` text when it refused us (the same
     /// authorization error twice gives a server up).
     pub(crate) fn attempt_failed(&mut self, index: usize, refusal: Option<&str>, error: String) {
-        self.pool.failed(index, refusal);
+        // A server down when the client started is not held against it later.
+        if self.link != Link::Connecting {
+            self.pool.failed(index, refusal);
+        }
         self.last_error = error;
     }
 
@@ -744,11 +770,13 @@ impl<W, F> Connection<W, F> {
         self.leave = None;
         self.link = Link::Connected;
         let server = self.server.clone();
-        self.effects
-            .push_back(Effect::State(ConnectionState::Connected));
         if first {
+            // Connected first, then the servers its INFO announces.
+            self.effects
+                .push_back(Effect::State(ConnectionState::Connected));
             self.effects
                 .push_back(Effect::Event(Event::Connected { server }));
+            self.learn_servers(&info);
         } else {
             let mut replay = WriteBuffer::new();
             self.subscriptions.replay(&mut replay);
@@ -757,10 +785,13 @@ impl<W, F> Connection<W, F> {
             }
             self.output.prepend(replay);
             self.counters.reconnects += 1;
+            // The servers announced first, then Reconnected, the last step.
+            self.learn_servers(&info);
+            self.effects
+                .push_back(Effect::State(ConnectionState::Connected));
             self.effects
                 .push_back(Effect::Event(Event::Reconnected { server }));
         }
-        self.learn_servers(&info);
         self.info = info;
     }
 

@@ -15,6 +15,9 @@ pub(crate) struct Requests<W> {
     sid: Option<u64>,
     next_token: u64,
     waiters: IdMap<W>,
+    /// Requests registered whose publish is not queued yet (the output was full): they can
+    /// still be sent after a reconnect, so a disconnect does not fail them.
+    unqueued: HashSet<u64>,
 }
 
 impl<W> Requests<W> {
@@ -25,6 +28,7 @@ impl<W> Requests<W> {
             sid: None,
             next_token: 0,
             waiters: IdMap::default(),
+            unqueued: HashSet::new(),
         }
     }
 
@@ -54,7 +58,26 @@ impl<W> Requests<W> {
 
     /// Takes the waiter of `token` (answered, abandoned or failed).
     pub(crate) fn remove(&mut self, token: u64) -> Option<W> {
+        if !self.unqueued.is_empty() {
+            self.unqueued.remove(&token);
+        }
         self.waiters.remove(&token)
+    }
+
+    /// True while request `token` waits for its answer.
+    pub(crate) fn is_waiting(&self, token: u64) -> bool {
+        self.waiters.contains_key(&token)
+    }
+
+    /// Request `token`'s publish could not be queued yet, or now was.
+    pub(crate) fn set_queued(&mut self, token: u64, queued: bool) {
+        if queued {
+            if !self.unqueued.is_empty() {
+                self.unqueued.remove(&token);
+            }
+        } else {
+            self.unqueued.insert(token);
+        }
     }
 
     /// Takes the waiter a reply subject of ours names.
@@ -63,17 +86,22 @@ impl<W> Requests<W> {
         self.remove(token)
     }
 
-    /// Takes every waiter whose token is not in `keep`.
+    /// Takes every waiter whose token is not in `keep`, nor one whose publish waits to be
+    /// queued (it can still go out after a reconnect).
     pub(crate) fn take_all_except(&mut self, keep: &HashSet<u64>) -> Vec<W> {
         let gone: Vec<u64> = self
             .waiters
             .keys()
             .copied()
-            .filter(|token| !keep.contains(token))
+            .filter(|token| !keep.contains(token) && !self.unqueued.contains(token))
             .collect();
-        gone.into_iter()
-            .filter_map(|t| self.waiters.remove(&t))
-            .collect()
+        gone.into_iter().filter_map(|t| self.remove(t)).collect()
+    }
+
+    /// Takes every waiter.
+    pub(crate) fn take_all(&mut self) -> Vec<W> {
+        self.unqueued.clear();
+        self.waiters.drain().map(|(_, waiter)| waiter).collect()
     }
 
     /// Requests waiting for an answer.

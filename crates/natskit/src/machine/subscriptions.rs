@@ -70,10 +70,10 @@ struct Subscription {
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
     Deliver { last: bool },
-    /// Dropped at a full subscription; `first` for the first drop of an episode.
+    /// Dropped at a full subscription; the subject comes with the first drop of an episode
+    /// (for the slow-consumer event), not with every drop.
     Dropped {
-        subject: String,
-        first: bool,
+        first_of_episode: Option<String>,
         last: bool,
     },
     /// No such subscription (a late message after an unsubscribe).
@@ -144,11 +144,10 @@ impl Subscriptions {
         let last = sub.max.is_some_and(|max| sub.delivered >= max);
         let routed = if sub.pending.would_overflow(size, limits) {
             sub.pending.dropped.fetch_add(1, Ordering::Relaxed);
-            let first = !sub.slow;
+            let first_of_episode = (!sub.slow).then(|| sub.subject.to_string());
             sub.slow = true;
             Routed::Dropped {
-                subject: sub.subject.to_string(),
-                first,
+                first_of_episode,
                 last,
             }
         } else {

@@ -140,3 +140,45 @@ fn a_reconnect_restores_the_state_and_says_so() {
         "keepalive starts again"
     );
 }
+
+#[test]
+fn a_server_down_at_the_start_is_not_held_against_it_later() {
+    let mut m = machine_for("nats://a:1,nats://b:2", config());
+    let a = m.next_attempt().expect("a");
+    m.attempt_failed(a.index, Some("Authorization Violation"), "refused".into());
+    let b = m.next_attempt().expect("b");
+    m.connected(b.index, info(), Instant::now());
+    m.connection_lost("gone".into(), None);
+    let again = m.next_attempt().expect("a");
+    assert_eq!((again.addr.host(), again.delay), ("a", Duration::ZERO));
+    m.attempt_failed(
+        again.index,
+        Some("Authorization Violation"),
+        "refused".into(),
+    );
+    assert!(
+        m.next_attempt().is_ok(),
+        "one refusal since the start, not two: a is not given up"
+    );
+}
+
+#[test]
+fn servers_announced_on_a_reconnect_come_before_reconnected() {
+    let t0 = Instant::now();
+    let mut m = connected(t0);
+    m.connection_lost("gone".into(), None);
+    let attempt = m.next_attempt().expect("b");
+    effects(&mut m);
+    let mut announcing = info();
+    announcing.connect_urls = vec!["c:4222".into()];
+    m.connected(attempt.index, announcing, t0);
+    let names: Vec<&'static str> = events(&mut m)
+        .iter()
+        .map(|e| match e {
+            Event::ServersDiscovered { .. } => "discovered",
+            Event::Reconnected { .. } => "reconnected",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(names, ["discovered", "reconnected"]);
+}

@@ -61,17 +61,39 @@ fn a_drain_cut_by_a_disconnect_fails_its_waiter() {
 }
 
 #[test]
-fn a_subscription_whose_drain_did_not_finish_can_be_forgotten_without_another_unsub() {
+fn a_subscription_whose_drain_did_not_finish_is_forgotten_with_another_unsub() {
     let mut m = connected(Instant::now());
     let (sid, _) = m.subscribe("a", None).expect("valid");
     m.drain_subscription(sid, 1).expect("connected");
     sent(&mut m);
     m.forget_subscription(sid);
     assert_eq!(deliveries(&effects(&mut m)), ["end 1"]);
-    assert_eq!(sent(&mut m), "");
+    assert_eq!(
+        sent(&mut m),
+        "UNSUB 1\r\n",
+        "in case a reconnect made it anew at the server"
+    );
     input(&mut m, "PONG\r\n");
     assert!(
         matches!(effects(&mut m)[..], [Effect::Flushed { waiter: 1 }]),
         "the late PONG only wakes the waiter"
     );
+}
+
+#[test]
+fn draining_a_subscription_while_reconnecting_ends_it_at_once_and_it_is_not_made_again() {
+    let t0 = Instant::now();
+    let mut m = connected(t0);
+    let (sid, _) = m.subscribe("a", None).expect("valid");
+    m.subscribe("b", None).expect("valid");
+    sent(&mut m);
+    m.connection_lost("gone".into(), None);
+    effects(&mut m);
+    m.drain_subscription(sid, 3).expect("reconnecting");
+    let all = effects(&mut m);
+    assert_eq!(deliveries(&all), ["end 1"]);
+    assert!(matches!(all.last(), Some(Effect::Flushed { waiter: 3 })));
+    let attempt = m.next_attempt().expect("a server");
+    m.connected(attempt.index, info(), t0);
+    assert_eq!(sent(&mut m), "SUB b 2\r\n");
 }

@@ -117,8 +117,8 @@ fn a_request_made_while_closed_is_refused() {
     let mut m = connected(Instant::now());
     m.close("bye".into());
     assert!(matches!(
-        m.add_request(1),
-        Err((crate::PublishError::Closed, 1))
+        m.request(1, "svc", None, &Bytes::new()),
+        Err(crate::PublishError::Closed)
     ));
 }
 
@@ -168,4 +168,50 @@ fn a_request_registers_and_queues_in_one_step_and_waits_its_turn_when_the_output
         1,
         "a refused request leaves nothing behind"
     );
+}
+
+#[test]
+fn a_request_waiting_for_room_survives_a_disconnect_and_goes_out_after_it() {
+    let t0 = Instant::now();
+    let mut m = connected(t0);
+    m.publish("fill", None, None, &Bytes::from(vec![b'x'; 250]))
+        .expect("queued");
+    let (token, reply, queued) = m
+        .request(1, "svc", None, &Bytes::from_static(b"q"))
+        .expect("registered");
+    assert_eq!(queued, Queued::Full);
+    let batch = m.poll_transmit().expect("the fill");
+    let whole = batch.len();
+    m.connection_lost("gone".into(), Some((batch, whole)));
+    assert!(
+        !effects(&mut m)
+            .iter()
+            .any(|e| matches!(e, Effect::FailRequest { .. })),
+        "not sent yet, so its answer can still come"
+    );
+    assert_eq!(
+        m.publish_request(token, "svc", &reply, None, &Bytes::from_static(b"q")),
+        Ok(Queued::Yes),
+        "into the reconnect buffer"
+    );
+    let attempt = m.next_attempt().expect("a server");
+    m.connected(attempt.index, info(), t0);
+    assert!(sent(&mut m).ends_with("PUB svc _INBOX.mux.1 1\r\nq\r\n"));
+}
+
+#[test]
+fn a_request_that_failed_before_its_publish_was_queued_is_not_sent() {
+    let mut m = connected(Instant::now());
+    m.publish("fill", None, None, &Bytes::from(vec![b'x'; 250]))
+        .expect("queued");
+    let (token, reply, _) = m
+        .request(1, "svc", None, &Bytes::from_static(b"q"))
+        .expect("registered");
+    assert_eq!(m.cancel_request(token), Some(1));
+    sent(&mut m);
+    assert_eq!(
+        m.publish_request(token, "svc", &reply, None, &Bytes::from_static(b"q")),
+        Ok(Queued::Yes)
+    );
+    assert_eq!(sent(&mut m), "", "its caller has its answer already");
 }
