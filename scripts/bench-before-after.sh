@@ -10,8 +10,9 @@
 # Every run's table is kept in target/bench-before-after/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-before=${1:?usage: $0 BEFORE AFTER [RUNS] [natskit-bench args...]}
-after=${2:?usage: $0 BEFORE AFTER [RUNS] [natskit-bench args...]}
+# Commits by hash, so a worktree made for an earlier HEAD is never taken for today's.
+before=$(git rev-parse --short "${1:?usage: $0 BEFORE AFTER [RUNS] [natskit-bench args...]}")
+after=$(git rev-parse --short "${2:?usage: $0 BEFORE AFTER [RUNS] [natskit-bench args...]}")
 runs=${3:-5}
 shift $(( $# < 3 ? $# : 3 ))
 out=target/bench-before-after

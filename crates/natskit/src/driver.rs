@@ -167,13 +167,20 @@ impl Io {
     }
 
     /// Hands what was read to the machine; returns its next deadline and whether to leave.
+    /// A chunk at a time, so the first messages reach subscribers while the rest is decoded.
     fn handle_input(&mut self) -> Result<Step, Stop> {
         let read_buf = &mut self.read_buf;
-        self.shared
-            .with(|machine| match machine.handle_input(read_buf) {
-                Ok(()) => Ok((machine.poll_timeout(), machine.take_leave())),
-                Err(e) => Err(Stop::Lost(format!("protocol error: {e}"))),
-            })
+        loop {
+            let (more, step) =
+                self.shared
+                    .with(|machine| match machine.handle_input(read_buf) {
+                        Ok(more) => Ok((more, (machine.poll_timeout(), machine.take_leave()))),
+                        Err(e) => Err(Stop::Lost(format!("protocol error: {e}"))),
+                    })?;
+            if !more || step.1.is_some() {
+                return Ok(step);
+            }
+        }
     }
 
     /// The socket took `n` more bytes of the batch; a batch written whole goes back to the

@@ -65,6 +65,9 @@ pub(crate) use sid_map::IdMap;
 pub(crate) use subscriptions::{Pending, PendingLimits};
 use subscriptions::{Routed, Subscriptions};
 
+/// Operations [`Connection::handle_input`] handles in one call.
+pub(crate) const INPUT_CHUNK: usize = 64;
+
 /// Settings the machine works with, taken from [`ConnectOptions`].
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
@@ -511,10 +514,15 @@ impl<W, F> Connection<W, F> {
 
     // ----- what the driver reports -----
 
-    /// Handles every whole operation in `input` (what is left is the start of the next).
-    /// A protocol error means the connection is unusable.
-    pub(crate) fn handle_input(&mut self, input: &mut BytesMut) -> Result<(), ProtoError> {
-        while let Some(op) = self.decoder.decode(input)? {
+    /// Handles the whole operations at the start of `input`, [`INPUT_CHUNK`] at most (what
+    /// is left stays in `input`). Returns true when it stopped at that limit: call again after
+    /// carrying out the effects, so subscribers get the first messages of a large read while
+    /// the rest is decoded. A protocol error means the connection is unusable.
+    pub(crate) fn handle_input(&mut self, input: &mut BytesMut) -> Result<bool, ProtoError> {
+        for _ in 0..INPUT_CHUNK {
+            let Some(op) = self.decoder.decode(input)? else {
+                return Ok(false);
+            };
             match op {
                 ServerOp::Msg(msg) => self.handle_msg(msg),
                 ServerOp::Ping => self.output.control().put_raw(b"PONG\r\n"),
@@ -526,7 +534,7 @@ impl<W, F> Connection<W, F> {
                 ServerOp::Ok => {}
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     fn handle_msg(&mut self, msg: Msg) {

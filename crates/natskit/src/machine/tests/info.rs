@@ -125,3 +125,24 @@ fn a_message_split_across_reads_is_delivered_once_whole() {
     m.handle_input(&mut buf).expect("valid");
     assert_eq!(deliveries(&effects(&mut m)), ["1:hello"]);
 }
+
+#[test]
+fn a_large_read_is_handled_a_chunk_at_a_time() {
+    let mut config = config();
+    config.pending.messages = 1000;
+    let mut m = connected_with(config, Instant::now());
+    m.subscribe("a", None).expect("valid");
+    let chunk = super::super::INPUT_CHUNK;
+    let mut buf = bytes::BytesMut::from("MSG a 1 1\r\nx\r\n".repeat(chunk + 10).as_str());
+    assert!(
+        m.handle_input(&mut buf).expect("valid"),
+        "stopped at the chunk"
+    );
+    assert_eq!(deliveries(&effects(&mut m)).len(), chunk);
+    assert!(
+        !m.handle_input(&mut buf).expect("valid"),
+        "the rest, and done"
+    );
+    assert_eq!(deliveries(&effects(&mut m)).len(), 10);
+    assert!(buf.is_empty());
+}

@@ -106,7 +106,7 @@ fn sent(m: &mut Machine) -> String {
 /// Feeds `wire` (from the server) to the machine.
 fn input(m: &mut Machine, wire: &str) {
     let mut buf = BytesMut::from(wire);
-    m.handle_input(&mut buf).expect("valid input");
+    while m.handle_input(&mut buf).expect("valid input") {}
     assert!(buf.is_empty(), "the machine takes every whole operation");
 }
 
