@@ -6,7 +6,8 @@
 #
 # Builds the release natskit-bench of each commit in a worktree under target/ (one shared
 # target dir, so dependencies build once), then runs BEFORE, AFTER, BEFORE, AFTER... each
-# with --runs 1, and prints every figure's median for each side and the ratio after/before.
+# with --runs 1 (round 2 runs AFTER first, round 3 BEFORE first, ...), and prints every figure's
+# median for each side and the ratio after/before.
 # Every run's table is kept in target/bench-before-after/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,8 +30,11 @@ build() { # commit -> path of its natskit-bench binary
 before_bin=$(build "$before")
 after_bin=$(build "$after")
 
+# Each round swaps which side goes first, so neither always runs on a warmer (or busier) machine.
 for i in $(seq 1 "$runs"); do
-  for side in before after; do
+  order="before after"
+  [ $((i % 2)) -eq 0 ] && order="after before"
+  for side in $order; do
     bin=${side}_bin
     echo "run $i: $side" >&2
     "${!bin}" --runs 1 "$@" > "$out/$side-$i.md"
