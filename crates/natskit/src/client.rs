@@ -8,15 +8,16 @@ use natskit_proto::{HeaderMap, ServerInfo};
 use tokio::sync::oneshot;
 
 use crate::dialer::{dial, GaveUp};
+use crate::driver;
+use crate::error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
 use crate::events::{ConnectionState, Events};
 use crate::machine::{Failure, Queued, ServerPool};
+use crate::message::Message;
 use crate::options::{default_urls, ConnectOptions};
+use crate::server_addr::ServerAddr;
 use crate::shared::{wait_for_pong, Answered, Machine, Owner, Shared};
 use crate::stats::Statistics;
-use crate::{
-    driver, ConnectError, FlushError, Message, PublishError, RequestError, ServerAddr,
-    SubscribeError, Subscriber,
-};
+use crate::subscriber::Subscriber;
 
 /// A connection to a NATS server.
 ///

@@ -46,10 +46,11 @@
 //! limits, the reconnect buffer, the server pool, the errors of this crate's API), while
 //! natskit-proto is the wire format that clients and brokers share.
 //!
-//! Which module imports which, in layers (each imports only layers above it):
-//! `error`, `events`, `server_addr`, `reconnect`, `stats` -> `options`, `auth`, `tls`,
-//! `transport` -> `machine` -> `handshake` -> `shared`, `message` -> `dialer` -> `driver`,
-//! `subscriber`, `client`.
+//! Which module imports which, in layers: each imports only modules of the layers before
+//! its own, so no import leads back (the natskit-test `imports` test checks every crate):
+//! `error`, `events`, `stats`, `reconnect` -> `server_addr` -> `transport`, `auth` -> `tls`
+//! -> `options` -> `machine`, `handshake` -> `shared` -> `message`, `dialer` -> `driver`,
+//! `subscriber` -> `client`.
 
 mod auth;
 mod client;
