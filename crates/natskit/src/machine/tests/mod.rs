@@ -137,6 +137,9 @@ fn the_machine_uses_no_runtime_and_no_clock() {
     // The machine is sans-IO: no tokio, no sockets, no reading of the time.
     let sources = [
         include_str!("../mod.rs"),
+        include_str!("../commands.rs"),
+        include_str!("../connecting.rs"),
+        include_str!("../driving.rs"),
         include_str!("../keepalive.rs"),
         include_str!("../output.rs"),
         include_str!("../pool.rs"),

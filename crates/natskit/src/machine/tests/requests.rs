@@ -10,9 +10,10 @@ use super::*;
 
 /// Registers request `waiter` and queues its publish on `subject`; returns its token.
 fn request(m: &mut Machine, waiter: u32, subject: &str) -> u64 {
-    let (token, reply) = m.add_request(waiter).expect("open");
-    m.publish_request(token, subject, &reply, None, &Bytes::from_static(b"q"))
-        .expect("queued");
+    let (token, _reply, queued) = m
+        .request(waiter, subject, None, &Bytes::from_static(b"q"))
+        .expect("open");
+    assert_eq!(queued, Queued::Yes);
     token
 }
 
