@@ -43,6 +43,12 @@ async fn create_info_update_delete() {
     assert_eq!(created.config.duplicate_window, Duration::from_secs(120));
     assert_eq!(created.config.retention, RetentionPolicy::Limits);
     assert_eq!(created.state.messages, 0);
+    // Every field nats-server 2.10 sends is one StreamConfig knows.
+    assert!(
+        created.config.extra.is_empty(),
+        "{:?}",
+        created.config.extra
+    );
 
     // The same configuration again is no error.
     t.js.create_stream(config.clone()).await.unwrap();

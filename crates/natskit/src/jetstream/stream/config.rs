@@ -3,8 +3,8 @@
 //!
 //! Zero values (0, empty, `false`, `None`, the first variant of each policy) are left out of
 //! the JSON, so the server applies its defaults: 0 limits become -1 (unlimited), 0 replicas
-//! one, no duplicate window two minutes. Reading tolerates fields this version does not know
-//! and fields the server leaves out or sends as `null`.
+//! one, no duplicate window two minutes. Reading tolerates fields the server leaves out or
+//! sends as `null`, and keeps those this version does not know (`extra`) to write them back.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -137,6 +137,10 @@ pub struct StreamConfig {
         deserialize_with = "null_default"
     )]
     pub metadata: BTreeMap<String, String>,
+    /// Fields this version does not know, as a newer server sent them; written back
+    /// unchanged, so a configuration read from the server and updated keeps them.
+    #[serde(flatten, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl StreamConfig {
@@ -486,5 +490,12 @@ mod tests {
         assert_eq!(config.max_msgs, -1);
         assert_eq!(config.duplicate_window, Duration::from_secs(120));
         assert!(config.sources.is_empty() && config.metadata.is_empty());
+        assert_eq!(config.extra.len(), 2, "{:?}", config.extra);
+
+        // Written back, the unknown fields go with it, unchanged.
+        let written = serde_json::to_value(&config).expect("serializes");
+        assert_eq!(written["allow_msg_ttl"], true);
+        assert_eq!(written["future"], serde_json::json!({"nested": [1, 2]}));
+        assert_eq!(written["max_msgs"], -1);
     }
 }
