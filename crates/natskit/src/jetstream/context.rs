@@ -15,12 +15,24 @@ use crate::jetstream::error::{ApiError, JetStreamError};
 pub(crate) const DEFAULT_PREFIX: &str = "$JS.API";
 
 /// How long an API call waits for its answer unless told otherwise.
+///
+/// ```
+/// assert_eq!(natskit::jetstream::DEFAULT_TIMEOUT.as_secs(), 5);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How many times a publish answered by "no responders" is sent again (ADR-22), by default.
+///
+/// ```
+/// assert_eq!(natskit::jetstream::DEFAULT_PUBLISH_RETRIES, 2);
+/// ```
 pub const DEFAULT_PUBLISH_RETRIES: u32 = 2;
 
 /// The wait before the first publish retry; each further retry waits twice as long.
+///
+/// ```
+/// assert_eq!(natskit::jetstream::DEFAULT_PUBLISH_RETRY_WAIT.as_millis(), 100);
+/// ```
 pub const DEFAULT_PUBLISH_RETRY_WAIT: Duration = Duration::from_millis(100);
 
 /// JetStream over a [`Client`]: streams, messages and publishing with acknowledgements.

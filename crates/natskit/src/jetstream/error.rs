@@ -12,7 +12,8 @@ use crate::jetstream::name::InvalidName;
 /// (ADR-7) and the server's description.
 ///
 /// Compare `err_code` with the constants here rather than the description, which the server
-/// may word differently from one release to the next.
+/// may word differently from one release to the next. The constants' numbers are those of
+/// nats-server's `server/errors.json` (checked against 2.10.26).
 ///
 /// ```no_run
 /// use natskit::jetstream::{ApiError, JetStreamError};
@@ -52,29 +53,77 @@ impl Default for ApiError {
 
 impl ApiError {
     /// No JetStream for this account (503).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::NOT_ENABLED_FOR_ACCOUNT, 10039);
+    /// ```
     pub const NOT_ENABLED_FOR_ACCOUNT: u16 = 10039;
     /// The consumer does not exist (404).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::CONSUMER_NOT_FOUND, 10014);
+    /// ```
     pub const CONSUMER_NOT_FOUND: u16 = 10014;
     /// The request's JSON is invalid (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::INVALID_JSON, 10025);
+    /// ```
     pub const INVALID_JSON: u16 = 10025;
     /// The message asked for does not exist (404).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::NO_MESSAGE_FOUND, 10037);
+    /// ```
     pub const NO_MESSAGE_FOUND: u16 = 10037;
     /// The stream configuration is invalid; the description says why (500).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_INVALID_CONFIG, 10052);
+    /// ```
     pub const STREAM_INVALID_CONFIG: u16 = 10052;
     /// A stream of that name exists with another configuration (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_NAME_IN_USE, 10058);
+    /// ```
     pub const STREAM_NAME_IN_USE: u16 = 10058;
     /// The stream does not exist (404).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_NOT_FOUND, 10059);
+    /// ```
     pub const STREAM_NOT_FOUND: u16 = 10059;
     /// `Nats-Expected-Stream` named another stream than the one capturing the subject (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_NOT_MATCH, 10060);
+    /// ```
     pub const STREAM_NOT_MATCH: u16 = 10060;
     /// The subjects overlap with those of another stream (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_SUBJECT_OVERLAP, 10065);
+    /// ```
     pub const STREAM_SUBJECT_OVERLAP: u16 = 10065;
     /// `Nats-Expected-Last-Msg-Id` did not match the stream's last message id (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_WRONG_LAST_MSG_ID, 10070);
+    /// ```
     pub const STREAM_WRONG_LAST_MSG_ID: u16 = 10070;
     /// `Nats-Expected-Last-Sequence` or `Nats-Expected-Last-Subject-Sequence` did not match
     /// (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::STREAM_WRONG_LAST_SEQUENCE, 10071);
+    /// ```
     pub const STREAM_WRONG_LAST_SEQUENCE: u16 = 10071;
     /// JetStream is not enabled on the server (503).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::NOT_ENABLED, 10076);
+    /// ```
     pub const NOT_ENABLED: u16 = 10076;
 
     /// True when the server's `err_code` is `err_code`.
