@@ -103,6 +103,21 @@ impl NatsServerBuilder {
         self
     }
 
+    /// Enables JetStream (`-js`). Its store is the `jetstream` folder of the server's own temp
+    /// dir (passed with `-sd` to every server), so it is removed with the server and survives
+    /// [`NatsServer::restart`].
+    ///
+    /// # Example
+    /// ```
+    /// let server = natskit_test::NatsServer::builder().jetstream().start().unwrap();
+    /// assert!(server.info().unwrap().contains("\"jetstream\":true"));
+    /// assert!(server.dir().join("jetstream").is_dir());
+    /// ```
+    pub fn jetstream(mut self) -> Self {
+        self.args.push("-js".into());
+        self
+    }
+
     /// Also enables the HTTP monitoring endpoint on a free port (see [`NatsServer::monitor_port`]).
     ///
     /// # Example

@@ -41,6 +41,8 @@
 //! - `tls`: when to upgrade, the rustls client configuration (webpki roots or given CAs, client
 //!   certificate, read with `natskit_proto::pem`), and errors naming the certificate problem.
 //! - `stats`: [`Statistics`]; `error`: one error type per operation.
+//! - [`jetstream`]: JetStream over a [`Client`]: streams, their messages, publishing with
+//!   acknowledgements, typed API errors.
 //!
 //! Why the machine lives here and not in natskit-proto: it holds the client's policy (pending
 //! limits, the reconnect buffer, the server pool, the errors of this crate's API), while
@@ -50,7 +52,7 @@
 //! its own, so no import leads back (the natskit-test `imports` test checks every crate):
 //! `error`, `events`, `stats`, `reconnect` -> `server_addr` -> `transport`, `auth` -> `tls`
 //! -> `options` -> `machine`, `handshake` -> `shared` -> `message`, `dialer` -> `driver`,
-//! `subscriber` -> `client`.
+//! `subscriber` -> `client` -> `jetstream`.
 
 mod auth;
 mod client;
@@ -59,6 +61,7 @@ mod driver;
 mod error;
 mod events;
 mod handshake;
+pub mod jetstream;
 mod machine;
 mod message;
 mod options;

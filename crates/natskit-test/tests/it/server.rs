@@ -175,3 +175,35 @@ fn many_servers_in_parallel_get_distinct_ports() {
         probe::ping(s.addr(), PATIENCE).unwrap();
     }
 }
+
+#[test]
+fn jetstream_is_enabled_with_its_store_in_the_servers_dir_and_kept_across_a_restart() {
+    let mut server = NatsServer::builder().jetstream().start().unwrap();
+    let info = server.info().unwrap();
+    let json = probe::info_json(server.addr(), &info).unwrap();
+    assert_eq!(json["jetstream"], true, "{info}");
+    let store = server.dir().join("jetstream");
+    assert!(exists(&store), "no store at {}", store.display());
+    assert!(
+        server.log().contains("Starting JetStream"),
+        "{}",
+        server.log()
+    );
+
+    server.restart().unwrap();
+    assert!(exists(&store));
+    let info = server.info().unwrap();
+    assert_eq!(
+        probe::info_json(server.addr(), &info).unwrap()["jetstream"],
+        true
+    );
+
+    let dir = server.dir().to_path_buf();
+    server.stop().unwrap();
+    drop(server);
+    assert!(!exists(&dir), "temp dir {} left behind", dir.display());
+
+    let plain = NatsServer::start().unwrap();
+    let info = plain.info().unwrap();
+    assert!(!info.contains("\"jetstream\":true"), "{info}");
+}

@@ -1,0 +1,12 @@
+//! JetStream integration tests, against nats-server 2.10 (the one `make deps` installs into
+//! the nats-py virtualenv) started with `-js`; never the embedded broker, which has no
+//! JetStream. Each test starts its own server on loopback and stops it at the end.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+mod support;
+
+mod account;
+mod messages;
+mod publish;
+mod streams;

@@ -1,0 +1,53 @@
+//! A JetStream server, a client and a context for each test.
+
+use std::time::Duration;
+
+use natskit::jetstream::{self, Context, JetStreamError};
+use natskit::Client;
+use natskit_test::{binary, NatsServer, NatsServerBuilder};
+
+/// Upper bound for anything a test waits on.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// One nats-server 2.10 with JetStream, and a client and context on it.
+pub struct Js {
+    pub server: NatsServer,
+    pub client: Client,
+    pub js: Context,
+}
+
+/// A builder for nats-server 2.10 with JetStream.
+pub fn builder() -> NatsServerBuilder {
+    NatsServer::builder()
+        .binary(binary::newer_nats_server().expect("nats-server 2.10: run make deps"))
+        .jetstream()
+}
+
+/// A fresh JetStream server with a client and context.
+pub async fn start() -> Js {
+    start_with(builder()).await
+}
+
+/// A server from `builder`, with a client and context.
+pub async fn start_with(builder: NatsServerBuilder) -> Js {
+    let server = builder.start().expect("start nats-server -js");
+    let client = natskit::connect(&server.url()).await.expect("connect");
+    let js = jetstream::new(client.clone());
+    Js { server, client, js }
+}
+
+impl Js {
+    /// Closes the client and stops the server.
+    pub async fn stop(mut self) {
+        self.client.close().await.expect("close");
+        self.server.stop().expect("stop nats-server");
+    }
+}
+
+/// The server's err_code of `result`'s error, failing the test for anything else.
+pub fn err_code<T: std::fmt::Debug>(result: Result<T, JetStreamError>) -> (u16, u16) {
+    match result {
+        Err(JetStreamError::Api(e)) => (e.code, e.err_code),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
