@@ -15,7 +15,7 @@ use crate::machine::{Failure, Queued, ServerPool};
 use crate::message::Message;
 use crate::options::{default_urls, ConnectOptions};
 use crate::server_addr::ServerAddr;
-use crate::shared::{wait_for_pong, Answered, Machine, Owner, Shared};
+use crate::shared::{wait_for_pong, Answered, Machine, Owner, RequestWaiter, Shared};
 use crate::stats::Statistics;
 use crate::subscriber::Subscriber;
 
@@ -208,7 +208,22 @@ impl Client {
         subject: impl AsRef<str>,
         request: Request,
     ) -> Result<Message, RequestError> {
-        let subject = subject.as_ref();
+        self.start_request(subject.as_ref(), request, None)
+            .await?
+            .answer()
+            .await
+    }
+
+    /// Sends a request and returns once it is queued; its answer is awaited later with
+    /// [`RequestInFlight::answer`]. For callers that keep many requests in flight at once
+    /// (JetStream's asynchronous publish). `hold` is let go of when the answer comes (or the
+    /// request fails or is dropped), even if the answer is never read.
+    pub(crate) async fn start_request(
+        &self,
+        subject: &str,
+        request: Request,
+        hold: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Result<RequestInFlight, RequestError> {
         let shared = self.shared();
         let timeout = request
             .timeout
@@ -216,11 +231,12 @@ impl Client {
         let (tx, rx) = oneshot::channel();
         let headers = request.headers.as_ref();
         let payload = &request.payload;
+        let waiter = RequestWaiter::new(tx, hold);
         let (token, reply, queued) =
-            shared.with(|machine| machine.request(tx, subject, headers, payload))?;
-        // Removes the waiter however this function ends: timeout, error or cancellation.
-        let mut forget = ForgetRequest {
-            shared,
+            shared.with(|machine| machine.request(waiter, subject, headers, payload))?;
+        // Removes the waiter however the request ends: timeout, error or cancellation.
+        let forget = ForgetRequest {
+            shared: Arc::clone(shared),
             token,
             armed: true,
         };
@@ -229,21 +245,12 @@ impl Client {
                 .queue(|machine| machine.publish_request(token, subject, &reply, headers, payload))
                 .await?;
         }
-        let outcome = tokio::time::timeout(timeout, rx).await;
-        // Answered or failed: the machine has let go of the waiter already.
-        forget.armed = !matches!(outcome, Ok(Ok(_)));
-        let subject = subject.to_owned();
-        match outcome {
-            Ok(Ok(Answered::Answer(msg))) => Ok(Message::new(msg, shared)),
-            Ok(Ok(Answered::NoResponders)) => Err(RequestError::NoResponders { subject }),
-            Ok(Ok(Answered::Failed(Failure::Disconnected))) => {
-                Err(RequestError::Disconnected { subject })
-            }
-            Ok(Ok(Answered::Failed(Failure::Closed)) | Err(_)) => {
-                Err(RequestError::Closed { subject })
-            }
-            Err(_) => Err(RequestError::TimedOut { subject, timeout }),
-        }
+        Ok(RequestInFlight {
+            subject: subject.to_owned(),
+            timeout,
+            rx,
+            forget,
+        })
     }
 
     /// Round trip to the server: returns once the server has processed everything this client
@@ -397,15 +404,47 @@ impl Client {
     }
 }
 
+/// A request sent (or queued to be), whose answer is still to come.
+pub(crate) struct RequestInFlight {
+    subject: String,
+    timeout: Duration,
+    rx: oneshot::Receiver<Answered>,
+    forget: ForgetRequest,
+}
+
+impl RequestInFlight {
+    /// Waits for the answer, up to the request's timeout (counted from now).
+    pub(crate) async fn answer(mut self) -> Result<Message, RequestError> {
+        let outcome = tokio::time::timeout(self.timeout, &mut self.rx).await;
+        // Answered or failed: the machine has let go of the waiter already.
+        self.forget.armed = !matches!(outcome, Ok(Ok(_)));
+        let subject = self.subject;
+        match outcome {
+            Ok(Ok(Answered::Answer(msg))) => Ok(Message::new(msg, &self.forget.shared)),
+            Ok(Ok(Answered::NoResponders)) => Err(RequestError::NoResponders { subject }),
+            Ok(Ok(Answered::Failed(Failure::Disconnected))) => {
+                Err(RequestError::Disconnected { subject })
+            }
+            Ok(Ok(Answered::Failed(Failure::Closed)) | Err(_)) => {
+                Err(RequestError::Closed { subject })
+            }
+            Err(_) => Err(RequestError::TimedOut {
+                subject,
+                timeout: self.timeout,
+            }),
+        }
+    }
+}
+
 /// Forgets a request when its caller is done with it, answered or not.
-struct ForgetRequest<'a> {
-    shared: &'a Arc<Shared>,
+struct ForgetRequest {
+    shared: Arc<Shared>,
     token: u64,
     /// False once the machine has let go of the waiter itself: nothing to forget.
     armed: bool,
 }
 
-impl Drop for ForgetRequest<'_> {
+impl Drop for ForgetRequest {
     fn drop(&mut self) {
         if self.armed {
             self.shared

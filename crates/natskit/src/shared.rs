@@ -21,7 +21,7 @@ use natskit_proto::sync::lock;
 use natskit_proto::{HeaderMap, Msg};
 use std::collections::VecDeque;
 use tokio::sync::futures::Notified;
-use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify, OwnedSemaphorePermit};
 use tracing::{debug, warn};
 
 use crate::error::{FlushError, PublishError, SubscribeError};
@@ -39,8 +39,35 @@ pub(crate) enum Answered {
     Failed(Failure),
 }
 
-/// Wakes a request with its answer.
-pub(crate) type RequestWaiter = oneshot::Sender<Answered>;
+/// Wakes a request with its answer, and lets go of what the request held (a slot of an
+/// asynchronous publisher's window) the moment the answer comes, whether or not anyone reads it.
+pub(crate) struct RequestWaiter {
+    answer: oneshot::Sender<Answered>,
+    _hold: Option<OwnedSemaphorePermit>,
+}
+
+impl RequestWaiter {
+    pub(crate) fn new(
+        answer: oneshot::Sender<Answered>,
+        hold: Option<OwnedSemaphorePermit>,
+    ) -> Self {
+        RequestWaiter {
+            answer,
+            _hold: hold,
+        }
+    }
+
+    fn send(self, answered: Answered) {
+        // An error only means the requester is gone.
+        let _ = self.answer.send(answered);
+    }
+}
+
+impl std::fmt::Debug for RequestWaiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestWaiter")
+    }
+}
 /// Wakes a flush when its PONG came, or will not come.
 pub(crate) type FlushWaiter = oneshot::Sender<Result<(), Failure>>;
 /// The machine as the client runs it.
@@ -183,15 +210,9 @@ impl Shared {
                 Effect::EndSubscription { sid } => {
                     dispatch.readers.remove(&sid);
                 }
-                Effect::Answer { waiter, msg } => {
-                    let _ = waiter.send(Answered::Answer(msg));
-                }
-                Effect::NoResponders { waiter } => {
-                    let _ = waiter.send(Answered::NoResponders);
-                }
-                Effect::FailRequest { waiter, why } => {
-                    let _ = waiter.send(Answered::Failed(why));
-                }
+                Effect::Answer { waiter, msg } => waiter.send(Answered::Answer(msg)),
+                Effect::NoResponders { waiter } => waiter.send(Answered::NoResponders),
+                Effect::FailRequest { waiter, why } => waiter.send(Answered::Failed(why)),
                 Effect::Flushed { waiter } => {
                     let _ = waiter.send(Ok(()));
                 }

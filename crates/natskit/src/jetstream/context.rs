@@ -2,11 +2,13 @@
 //! domain), how long its answers may take, and the one way every API call is made and its
 //! answer read.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use crate::client::{Client, Request};
 use crate::jetstream::error::{ApiError, JetStreamError};
@@ -35,6 +37,13 @@ pub const DEFAULT_PUBLISH_RETRIES: u32 = 2;
 /// ```
 pub const DEFAULT_PUBLISH_RETRY_WAIT: Duration = Duration::from_millis(100);
 
+/// Asynchronous publishes waiting for their acknowledgement at once, by default (as nats.go).
+///
+/// ```
+/// assert_eq!(natskit::jetstream::DEFAULT_MAX_PUBLISHES_IN_FLIGHT, 4000);
+/// ```
+pub const DEFAULT_MAX_PUBLISHES_IN_FLIGHT: usize = 4000;
+
 /// JetStream over a [`Client`]: streams, messages and publishing with acknowledgements.
 ///
 /// Made by [`jetstream::new`](crate::jetstream::new); cheap to clone, and every clone shares the
@@ -59,6 +68,8 @@ pub struct Context {
     timeout: Duration,
     publish_retries: u32,
     publish_retry_wait: Duration,
+    /// Slots of the asynchronous publish window, shared by the clones of this context.
+    publish_window: Arc<Semaphore>,
 }
 
 impl Context {
@@ -77,6 +88,7 @@ impl Context {
             timeout: DEFAULT_TIMEOUT,
             publish_retries: DEFAULT_PUBLISH_RETRIES,
             publish_retry_wait: DEFAULT_PUBLISH_RETRY_WAIT,
+            publish_window: Arc::new(Semaphore::new(DEFAULT_MAX_PUBLISHES_IN_FLIGHT)),
         }
     }
 
@@ -142,6 +154,26 @@ impl Context {
         self.publish_retries = retries;
         self.publish_retry_wait = first_wait;
         self
+    }
+
+    /// At most `max` asynchronous publishes (see
+    /// [`publish_async`](Context::publish_async)) wait for their acknowledgement at once; the
+    /// next one waits for a slot. Default: [`DEFAULT_MAX_PUBLISHES_IN_FLIGHT`]. The clones of
+    /// the returned context share its window.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) {
+    /// let js = natskit::jetstream::new(client).with_max_publishes_in_flight(256);
+    /// # }
+    /// ```
+    pub fn with_max_publishes_in_flight(mut self, max: usize) -> Self {
+        self.publish_window = Arc::new(Semaphore::new(max.clamp(1, Semaphore::MAX_PERMITS)));
+        self
+    }
+
+    /// The asynchronous publish window.
+    pub(crate) fn publish_window(&self) -> &Arc<Semaphore> {
+        &self.publish_window
     }
 
     /// The API prefix in use, such as `$JS.API` or `$JS.hub.API`.

@@ -52,10 +52,13 @@ mod stream;
 mod wire;
 
 pub use account::{AccountInfo, AccountLimits, ApiStats};
-pub use context::{Context, DEFAULT_PUBLISH_RETRIES, DEFAULT_PUBLISH_RETRY_WAIT, DEFAULT_TIMEOUT};
+pub use context::{
+    Context, DEFAULT_MAX_PUBLISHES_IN_FLIGHT, DEFAULT_PUBLISH_RETRIES, DEFAULT_PUBLISH_RETRY_WAIT,
+    DEFAULT_TIMEOUT,
+};
 pub use error::{ApiError, DirectGetError, JetStreamError, PublishError};
 pub use name::{validate_stream_name, InvalidName};
-pub use publish::{PubAck, Publish};
+pub use publish::{PubAck, PubAckFuture, Publish};
 pub use stream::config::{
     Compression, ConsumerLimits, DiscardPolicy, External, Placement, Republish, RetentionPolicy,
     Source, StorageType, StreamConfig, SubjectTransform,

@@ -1,6 +1,10 @@
 //! Publishing to a stream and waiting for its acknowledgement: [`Publish`] (payload, headers,
 //! message id, expectations), [`PubAck`], and the retry on "no responders" of ADR-22.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,6 +15,7 @@ use crate::client::Request;
 use crate::error::RequestError;
 use crate::jetstream::context::{decode_answer, Answer, Context};
 use crate::jetstream::error::PublishError;
+use crate::message::Message;
 
 const MSG_ID: &str = "Nats-Msg-Id";
 const EXPECTED_STREAM: &str = "Nats-Expected-Stream";
@@ -234,21 +239,118 @@ impl Context {
         let headers = publish
             .header_block()
             .map_err(PublishError::InvalidHeader)?;
+        let request = self.ack_request(&publish, &headers);
+        let first = self.client().send_request(subject, request).await;
+        self.settle(subject, &publish, &headers, first).await
+    }
+
+    /// Publishes without waiting for the acknowledgement: returns once the message is queued,
+    /// with a [`PubAckFuture`] to await the acknowledgement later. At most
+    /// [`with_max_publishes_in_flight`](Context::with_max_publishes_in_flight) acknowledgements
+    /// are awaited at once; beyond that this waits for one to come. A slot is freed when its
+    /// acknowledgement arrives, whether or not its future is awaited, so holding many futures
+    /// never stalls the window.
+    ///
+    /// Across a reconnect: a message still waiting to be sent goes out after the reconnect and
+    /// its acknowledgement comes as usual; one already sent fails with
+    /// [`RequestError::Disconnected`](crate::RequestError::Disconnected) inside
+    /// [`PublishError::Request`], since its acknowledgement can no longer come. The stream may
+    /// or may not have stored it: publish it again with the same
+    /// [`message_id`](Publish::message_id) and the stream keeps one copy.
+    ///
+    /// ```no_run
+    /// # async fn demo(js: natskit::jetstream::Context) -> Result<(), natskit::jetstream::PublishError> {
+    /// let mut acks = Vec::new();
+    /// for n in 0..1000 {
+    ///     acks.push(js.publish_async("orders.new", format!("order {n}")).await?);
+    /// }
+    /// for ack in acks {
+    ///     ack.await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn publish_async(
+        &self,
+        subject: impl AsRef<str>,
+        payload: impl Into<Bytes>,
+    ) -> Result<PubAckFuture, PublishError> {
+        self.send_publish_async(subject, Publish::new(payload))
+            .await
+    }
+
+    /// [`publish_async`](Context::publish_async) with headers, a message id or expectations.
+    ///
+    /// ```no_run
+    /// use natskit::jetstream::Publish;
+    ///
+    /// # async fn demo(js: natskit::jetstream::Context) -> Result<(), natskit::jetstream::PublishError> {
+    /// let ack = js.send_publish_async("orders.new", Publish::new("order 7").message_id("o-7")).await?;
+    /// println!("#{}", ack.await?.seq);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_publish_async(
+        &self,
+        subject: impl AsRef<str>,
+        publish: Publish,
+    ) -> Result<PubAckFuture, PublishError> {
+        let subject = subject.as_ref().to_owned();
+        let headers = publish
+            .header_block()
+            .map_err(PublishError::InvalidHeader)?;
+        let slot = Arc::clone(self.publish_window())
+            .acquire_owned()
+            .await
+            .map_err(|_| {
+                PublishError::Request(RequestError::Closed {
+                    subject: subject.clone(),
+                })
+            })?;
+        let request = self.ack_request(&publish, &headers);
+        let in_flight = self
+            .client()
+            .start_request(&subject, request, Some(slot))
+            .await
+            .map_err(PublishError::Request)?;
+        let js = self.clone();
+        Ok(PubAckFuture {
+            ack: Box::pin(async move {
+                let first = in_flight.answer().await;
+                js.settle(&subject, &publish, &headers, first).await
+            }),
+        })
+    }
+
+    /// The request of one attempt at a publish.
+    fn ack_request(&self, publish: &Publish, headers: &Option<HeaderMap>) -> Request {
         let timeout = publish.timeout.unwrap_or(self.timeout());
+        let mut request = Request::new(publish.payload.clone()).timeout(timeout);
+        if let Some(headers) = headers {
+            request = request.headers(headers.clone());
+        }
+        request
+    }
+
+    /// What the first attempt at a publish came to: the acknowledgement, a refusal, or on
+    /// "no responders" the retries of ADR-22 (the stream may be between leaders).
+    async fn settle(
+        &self,
+        subject: &str,
+        publish: &Publish,
+        headers: &Option<HeaderMap>,
+        first: Result<Message, RequestError>,
+    ) -> Result<PubAck, PublishError> {
         let (retries, mut wait) = self.publish_retry();
-        let mut attempts = 0;
+        let mut attempts = 1;
+        let mut outcome = first;
         let answer = loop {
-            attempts += 1;
-            let mut request = Request::new(publish.payload.clone()).timeout(timeout);
-            if let Some(headers) = &headers {
-                request = request.headers(headers.clone());
-            }
-            match self.client().send_request(subject, request).await {
+            match outcome {
                 Ok(answer) => break answer,
                 Err(RequestError::NoResponders { .. }) if attempts <= retries => {
-                    // ADR-22: the stream may be between leaders; wait, then try again.
                     tokio::time::sleep(wait).await;
                     wait = wait.saturating_mul(2);
+                    attempts += 1;
+                    let request = self.ack_request(publish, headers);
+                    outcome = self.client().send_request(subject, request).await;
                 }
                 Err(RequestError::NoResponders { subject }) => {
                     return Err(PublishError::NoStream { subject, attempts })
@@ -263,6 +365,36 @@ impl Context {
                 reason,
             },
         })
+    }
+}
+
+/// The acknowledgement of an asynchronous publish, still to come: await it for the
+/// [`PubAck`] (or why there is none). Dropping it gives up on the acknowledgement, not on the
+/// message, which was already queued.
+///
+/// ```no_run
+/// # async fn demo(js: natskit::jetstream::Context) -> Result<(), natskit::jetstream::PublishError> {
+/// let ack = js.publish_async("orders.new", "order 7").await?;
+/// // ... publish more meanwhile ...
+/// println!("stored as #{}", ack.await?.seq);
+/// # Ok(()) }
+/// ```
+#[must_use = "the acknowledgement says whether the stream stored the message"]
+pub struct PubAckFuture {
+    ack: Pin<Box<dyn Future<Output = Result<PubAck, PublishError>> + Send>>,
+}
+
+impl Future for PubAckFuture {
+    type Output = Result<PubAck, PublishError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        self.ack.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for PubAckFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PubAckFuture")
     }
 }
 

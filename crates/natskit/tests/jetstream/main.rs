@@ -9,4 +9,5 @@ mod support;
 mod account;
 mod messages;
 mod publish;
+mod publish_async;
 mod streams;

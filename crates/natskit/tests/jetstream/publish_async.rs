@@ -1,0 +1,140 @@
+//! Asynchronous publish: acknowledgements awaited later, the in-flight window, and what a
+//! reconnect does to acknowledgements in flight.
+
+use std::time::Duration;
+
+use natskit::jetstream::{self, Publish, PublishError, StorageType, StreamConfig};
+use natskit::{ConnectOptions, RequestError};
+use natskit_test::FaultProxy;
+
+use crate::support::{builder, start, PATIENCE};
+
+fn memory(name: &str, subject: &str) -> StreamConfig {
+    StreamConfig {
+        storage: StorageType::Memory,
+        ..StreamConfig::new(name).subjects([subject])
+    }
+}
+
+#[tokio::test]
+async fn asynchronous_publishes_are_acknowledged_in_sequence() {
+    let t = start().await;
+    t.js.create_stream(memory("ASYNC", "async.>"))
+        .await
+        .unwrap();
+    let mut acks = Vec::new();
+    for n in 0..500 {
+        acks.push(
+            t.js.publish_async("async.x", format!("m{n}"))
+                .await
+                .unwrap(),
+        );
+    }
+    for (n, ack) in acks.into_iter().enumerate() {
+        let ack = tokio::time::timeout(PATIENCE, ack).await.unwrap().unwrap();
+        assert_eq!((ack.stream.as_str(), ack.seq), ("ASYNC", n as u64 + 1));
+    }
+    assert_eq!(t.js.stream_info("ASYNC").await.unwrap().state.messages, 500);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_slot_is_freed_when_its_ack_arrives_even_if_nobody_awaits_it() {
+    let t = start().await;
+    t.js.create_stream(memory("WINDOW", "window.>"))
+        .await
+        .unwrap();
+    let js = t.js.clone().with_max_publishes_in_flight(2);
+    // Ten publishes through a window of two, none of their futures awaited meanwhile: this
+    // would stall at the third if a slot waited for its future to be read.
+    let publishing = async {
+        let mut acks = Vec::new();
+        for n in 0..10 {
+            acks.push(js.publish_async("window.x", format!("m{n}")).await.unwrap());
+        }
+        acks
+    };
+    let acks = tokio::time::timeout(PATIENCE, publishing)
+        .await
+        .expect("the window frees slots as acknowledgements arrive");
+    for ack in acks {
+        ack.await.unwrap();
+    }
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_full_window_waits_for_an_acknowledgement() {
+    let mut server = builder().start().unwrap();
+    let proxy = FaultProxy::start(server.addr()).unwrap();
+    let client = natskit::connect(&proxy.url()).await.unwrap();
+    let js = jetstream::new(client.clone()).with_max_publishes_in_flight(1);
+    js.create_stream(memory("FULL", "full.>")).await.unwrap();
+
+    proxy.black_hole(); // no acknowledgement comes back
+    let first = js.publish_async("full.x", "1").await.unwrap();
+    let second =
+        tokio::time::timeout(Duration::from_millis(300), js.publish_async("full.x", "2")).await;
+    assert!(
+        second.is_err(),
+        "the only slot is taken until the first acknowledgement"
+    );
+    drop(first); // giving up on it frees its slot
+    let second = tokio::time::timeout(PATIENCE, js.publish_async("full.x", "2"))
+        .await
+        .expect("a slot is free again")
+        .unwrap();
+    drop(second);
+    proxy.heal();
+    client.close().await.ok();
+    server.stop().unwrap();
+}
+
+#[tokio::test]
+async fn a_publish_sent_before_a_reconnect_fails_as_disconnected_and_its_message_id_makes_the_retry_safe(
+) {
+    let mut server = builder().start().unwrap();
+    let proxy = FaultProxy::start(server.addr()).unwrap();
+    let client = ConnectOptions::new()
+        .reconnect_delay(natskit::ReconnectDelay::custom(|_| {
+            Duration::from_millis(20)
+        }))
+        .flush_timeout(Duration::from_millis(300))
+        .connect(&proxy.url())
+        .await
+        .unwrap();
+    let js = jetstream::new(client.clone());
+    js.create_stream(memory("RECONNECT", "reconnect.>"))
+        .await
+        .unwrap();
+
+    proxy.black_hole(); // the publish goes out, but neither it nor its ack gets through
+    let lost = js
+        .send_publish_async("reconnect.x", Publish::new("a").message_id("a-1"))
+        .await
+        .unwrap();
+    // Its flush cannot be answered through the partition; by its timeout the publish before it
+    // has long been written.
+    assert!(client.flush().await.is_err());
+    proxy.heal();
+    proxy.reset(); // the client reconnects through the healed proxy
+    let outcome = tokio::time::timeout(PATIENCE, lost).await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            Err(PublishError::Request(RequestError::Disconnected { .. }))
+        ),
+        "{outcome:?}"
+    );
+    // Stored or not, sending it again with its message id keeps one copy.
+    for _ in 0..2 {
+        let ack = js
+            .send_publish("reconnect.x", Publish::new("a").message_id("a-1"))
+            .await
+            .unwrap();
+        assert_eq!(ack.seq, 1);
+    }
+    assert_eq!(js.stream_info("RECONNECT").await.unwrap().state.messages, 1);
+    client.close().await.ok();
+    server.stop().unwrap();
+}
