@@ -325,7 +325,9 @@ impl Client {
     /// Drops the connection and connects again (to the next server of the pool), as after a
     /// network failure: subscriptions are restored and unsent publishes kept.
     pub fn force_reconnect(&self) {
-        self.shared().request_reconnect();
+        let shared = self.shared();
+        shared.with(Machine::force_reconnect);
+        shared.request_reconnect();
     }
 
     /// A `watch` of the connection's state: connected, reconnecting, closed.

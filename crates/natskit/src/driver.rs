@@ -17,7 +17,7 @@ use tokio::time::{sleep_until, Instant};
 use crate::dialer::dial;
 use crate::handshake::Established;
 use crate::machine::Transmit;
-use crate::shared::Shared;
+use crate::shared::{Machine, Shared};
 use crate::transport::{ReadHalf, WriteHalf};
 
 /// Read buffer space made available before each read.
@@ -141,7 +141,9 @@ impl Io {
             };
             match wake {
                 Wake::Shutdown => return Stop::Requested,
-                Wake::Reconnect => return Stop::Lost("reconnect forced by the client".into()),
+                // The machine says whether to leave: a wake-up left over from a request made
+                // while reconnecting finds nothing to do.
+                Wake::Reconnect => next = Some(Ok((armed, shared.with(Machine::take_leave)))),
                 Wake::Read(Ok(0)) => return Stop::Lost("the server closed the connection".into()),
                 Wake::Read(Ok(_)) => next = Some(self.handle_input()),
                 Wake::Read(Err(e)) => return Stop::Lost(format!("read error: {e}")),

@@ -263,6 +263,15 @@ impl<W, F> Connection<W, F> {
         self.keepalive.await_pong(on_pong);
     }
 
+    /// Asks to leave the connection in use and connect again (see
+    /// [`take_leave`](Self::take_leave)), as after a failure. Nothing happens while not
+    /// connected: a reconnect is under way already, and the connection it makes is kept.
+    pub(crate) fn force_reconnect(&mut self) {
+        if self.link == Link::Connected {
+            self.leave = Some("reconnect forced by the client".into());
+        }
+    }
+
     /// Closes the client for good: every subscription ends, every waiter fails, the output is
     /// dropped. The driver writes what it wants sent before calling this.
     pub(crate) fn close(&mut self, reason: String) {

@@ -182,3 +182,24 @@ fn servers_announced_on_a_reconnect_come_before_reconnected() {
         .collect();
     assert_eq!(names, ["discovered", "reconnected"]);
 }
+
+#[test]
+fn a_forced_reconnect_leaves_the_connection_in_use() {
+    let mut m = connected(Instant::now());
+    m.force_reconnect();
+    assert_eq!(
+        m.take_leave().as_deref(),
+        Some("reconnect forced by the client")
+    );
+}
+
+#[test]
+fn a_forced_reconnect_while_reconnecting_keeps_the_connection_that_follows() {
+    let t0 = Instant::now();
+    let mut m = connected(t0);
+    m.connection_lost("gone".into(), None);
+    m.force_reconnect();
+    let attempt = m.next_attempt().expect("a server");
+    m.connected(attempt.index, info(), t0);
+    assert_eq!(m.take_leave(), None);
+}
