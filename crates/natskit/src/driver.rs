@@ -120,10 +120,7 @@ impl Io {
                     .as_mut()
                     .reset(deadline.map_or_else(far_future, Instant::from_std));
             }
-            if self.batch.is_none() {
-                self.batch = shared.next_transmit(None);
-                self.written = 0;
-            }
+            self.take_batch_if_idle();
             if self.read_buf.capacity() - self.read_buf.len() < READ_RESERVE / 4 {
                 self.read_buf.reserve(READ_RESERVE);
             }
@@ -185,6 +182,14 @@ impl Io {
         }
     }
 
+    /// Takes the machine's next batch when none is being written.
+    fn take_batch_if_idle(&mut self) {
+        if self.batch.is_none() {
+            self.batch = self.shared.next_transmit(None);
+            self.written = 0;
+        }
+    }
+
     /// The socket took `n` more bytes of the batch; a batch written whole goes back to the
     /// machine, and the next one is taken.
     fn wrote(&mut self, n: usize) {
@@ -199,10 +204,7 @@ impl Io {
 
     /// On a requested close: writes what was accepted before closing the socket.
     async fn write_what_is_left(&mut self) {
-        if self.batch.is_none() {
-            self.batch = self.shared.next_transmit(None);
-            self.written = 0;
-        }
+        self.take_batch_if_idle();
         while self.batch.is_some() {
             match send(&mut self.writer, self.batch.as_ref(), self.written).await {
                 Ok(Sent::Wrote(n)) if n > 0 => self.wrote(n),
