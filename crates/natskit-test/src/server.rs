@@ -475,6 +475,58 @@ impl NatsServer {
         Ok(())
     }
 
+    /// Stops the server the way an operator does (`nats-server --signal term=PID`, SIGTERM):
+    /// it closes its connections and writes JetStream's state before exiting, so a durable
+    /// consumer keeps every acknowledgement. Falls back to [`stop`](Self::stop) when the
+    /// process has not exited within the startup timeout.
+    ///
+    /// # Errors
+    /// As [`stop`](Self::stop).
+    ///
+    /// # Example
+    /// ```
+    /// let mut server = natskit_test::NatsServer::start().unwrap();
+    /// server.stop_gracefully().unwrap();
+    /// assert!(std::net::TcpStream::connect(server.addr()).is_err());
+    /// ```
+    pub fn stop_gracefully(&mut self) -> Result<()> {
+        let Some(child) = self.child.as_mut() else {
+            return Ok(());
+        };
+        let signal = std::process::Command::new(&self.binary)
+            .arg("--signal")
+            .arg(format!("term={}", child.id()))
+            .output();
+        if signal.is_ok_and(|out| out.status.success()) {
+            let deadline = Instant::now() + self.startup_timeout;
+            while Instant::now() < deadline {
+                if child.try_wait().ok().flatten().is_some() {
+                    self.child = None;
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        self.stop()
+    }
+
+    /// [`stop_gracefully`](Self::stop_gracefully) then [`start_again`](Self::start_again).
+    ///
+    /// # Errors
+    /// As [`stop`](Self::stop) and [`start_again`](Self::start_again).
+    ///
+    /// # Example
+    /// ```
+    /// let mut server = natskit_test::NatsServer::start().unwrap();
+    /// let pid = server.pid();
+    /// server.restart_gracefully().unwrap();
+    /// assert_ne!(server.pid(), pid);
+    /// ```
+    pub fn restart_gracefully(&mut self) -> Result<()> {
+        self.stop_gracefully()?;
+        self.start_again()
+    }
+
     /// Starts a stopped server again on the same ports, with the same config and arguments.
     /// Does nothing when it is running.
     ///

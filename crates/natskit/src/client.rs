@@ -384,6 +384,12 @@ impl Client {
         Events::new(self.shared().events())
     }
 
+    /// Connection events from now on, for the library's own watchers (consumers), so the
+    /// user's first [`events`](Self::events) call still sees the replay.
+    pub(crate) fn events_from_now(&self) -> Events {
+        Events::new(self.shared().events_from_now())
+    }
+
     /// A fresh, unique subject under the client's inbox prefix (`_INBOX` unless set with
     /// [`ConnectOptions::inbox_prefix`]), for replies to a request sent with
     /// [`publish_with_reply`](Self::publish_with_reply).

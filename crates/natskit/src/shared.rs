@@ -339,6 +339,11 @@ impl Shared {
     }
 
     /// The event stream for a reader: the first one gets every event since the start.
+    /// Events from now on, leaving the first caller of `events` its replay.
+    pub(crate) fn events_from_now(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
     pub(crate) fn events(&self) -> broadcast::Receiver<Event> {
         let first = lock(&self.state).first_events.take();
         first.unwrap_or_else(|| self.events.subscribe())

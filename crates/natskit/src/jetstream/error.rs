@@ -58,6 +58,18 @@ impl ApiError {
     /// assert_eq!(natskit::jetstream::ApiError::NOT_ENABLED_FOR_ACCOUNT, 10039);
     /// ```
     pub const NOT_ENABLED_FOR_ACCOUNT: u16 = 10039;
+    /// A consumer of that name exists with another configuration (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::CONSUMER_ALREADY_EXISTS, 10148);
+    /// ```
+    pub const CONSUMER_ALREADY_EXISTS: u16 = 10148;
+    /// An update named a consumer that does not exist (400).
+    ///
+    /// ```
+    /// assert_eq!(natskit::jetstream::ApiError::CONSUMER_DOES_NOT_EXIST, 10149);
+    /// ```
+    pub const CONSUMER_DOES_NOT_EXIST: u16 = 10149;
     /// The consumer does not exist (404).
     ///
     /// ```
@@ -156,7 +168,7 @@ impl ApiError {
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JetStreamError {
-    /// A stream name that cannot be used; nothing was sent.
+    /// A stream or consumer name that cannot be used; nothing was sent.
     #[error(transparent)]
     InvalidName(#[from] InvalidName),
     /// Nobody answers on the API subject: JetStream is not enabled on the server, or the API
@@ -178,6 +190,15 @@ pub enum JetStreamError {
         /// The API subject of the request.
         subject: String,
         /// What was wrong with it.
+        reason: String,
+    },
+    /// The subscription a consumer needs could not be made.
+    #[error("the consumer's subscription failed: {0}")]
+    Subscribe(crate::error::SubscribeError),
+    /// A configuration refused before anything was sent.
+    #[error("invalid configuration: {reason}")]
+    InvalidConfig {
+        /// What is wrong with it.
         reason: String,
     },
 }
@@ -312,6 +333,140 @@ pub enum DirectGetError {
         /// What was wrong with it.
         reason: String,
     },
+}
+
+/// Why a fetch or a consume reports a problem: some end it ([`is_terminal`]), the others are
+/// warnings and the messages keep coming.
+///
+/// [`is_terminal`]: ConsumeError::is_terminal
+///
+/// ```
+/// use natskit::jetstream::ConsumeError;
+///
+/// assert!(ConsumeError::ConsumerDeleted.is_terminal());
+/// let missed = ConsumeError::MissedHeartbeats { heartbeat: std::time::Duration::from_secs(5) };
+/// assert!(!missed.is_terminal());
+/// assert_eq!(missed.to_string(), "no message or heartbeat from the server in twice the heartbeat interval of 5s");
+/// ```
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConsumeError {
+    /// Nothing, not even a heartbeat, arrived in twice the heartbeat interval: the server or
+    /// the consumer may be gone. A consume pulls again; a fetch ends.
+    #[error(
+        "no message or heartbeat from the server in twice the heartbeat interval of {heartbeat:?}"
+    )]
+    MissedHeartbeats {
+        /// The heartbeat interval asked for.
+        heartbeat: std::time::Duration,
+    },
+    /// The consumer was deleted (`409 Consumer Deleted`, or "no responders" and the API says
+    /// it does not exist). Terminal.
+    #[error("the consumer was deleted")]
+    ConsumerDeleted,
+    /// Pull requests were sent to a push consumer. Terminal.
+    #[error("the consumer is a push consumer: it cannot be pulled from")]
+    PushBased,
+    /// The pull request asks for more than the consumer allows (its `max_batch`,
+    /// `max_expires` or `max_bytes`). Terminal.
+    #[error("the consumer refused the pull request: {description}")]
+    Refused {
+        /// The server's words, such as "Exceeded MaxRequestBatch of 10".
+        description: String,
+    },
+    /// The consumer has as many pull requests waiting as its `max_waiting` allows; pulls
+    /// pause a moment and resume.
+    #[error(
+        "the consumer has too many pull requests waiting (max_waiting); pulling again shortly"
+    )]
+    TooManyWaiting,
+    /// The server called the pull request bad. Terminal.
+    #[error("the server refused the pull request: {description}")]
+    BadRequest {
+        /// The server's words.
+        description: String,
+    },
+    /// Nobody serves the consumer's pull subject (a fetch: the consumer does not exist, or
+    /// the server is not ready). Terminal for a fetch.
+    #[error("no responders for the pull request: the consumer does not exist or its server is not ready")]
+    NoResponders,
+    /// A status the client does not expect.
+    #[error("unexpected status {code} {description:?}")]
+    Status {
+        /// Its code.
+        code: u16,
+        /// Its description.
+        description: String,
+    },
+    /// A pull request or a flow control answer could not be sent; the next one will be tried.
+    #[error("a pull request could not be sent: {0}")]
+    Publish(crate::error::PublishError),
+    /// An API call the consume needed (creating an ordered consumer anew, checking that a
+    /// consumer exists) failed; the consume tries again.
+    #[error("recreating or checking the consumer failed: {0}")]
+    Api(JetStreamError),
+    /// An ordered consumer stopped: it could not be created again (its stream is gone).
+    /// Terminal.
+    #[error("the ordered consumer cannot go on: {0}")]
+    OrderedFailed(JetStreamError),
+}
+
+impl ConsumeError {
+    /// True when the fetch or consume ends with this error.
+    ///
+    /// ```
+    /// assert!(!natskit::jetstream::ConsumeError::TooManyWaiting.is_terminal());
+    /// ```
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            ConsumeError::ConsumerDeleted
+                | ConsumeError::PushBased
+                | ConsumeError::Refused { .. }
+                | ConsumeError::BadRequest { .. }
+                | ConsumeError::NoResponders
+                | ConsumeError::OrderedFailed(_)
+        )
+    }
+}
+
+/// Why an acknowledgement failed, or was sent late.
+///
+/// ```
+/// use std::time::Duration;
+/// use natskit::jetstream::AckError;
+///
+/// let late = AckError::AfterAckWait { elapsed: Duration::from_secs(31), ack_wait: Duration::from_secs(30) };
+/// assert_eq!(
+///     late.to_string(),
+///     "acknowledged 31s after delivery, past the consumer's ack_wait of 30s: the server may already have delivered the message again"
+/// );
+/// ```
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AckError {
+    /// The message has no `$JS.ACK` reply subject: it was not delivered by a consumer that
+    /// takes acknowledgements.
+    #[error("the message has no JetStream acknowledgement subject")]
+    NotAckable,
+    /// It was already acknowledged (ack, nak or term); a second one is not sent.
+    #[error("the message was already acknowledged")]
+    AlreadyAcknowledged,
+    /// Sent, but after the consumer's `ack_wait`: the server may already have delivered the
+    /// message again, to this or another subscriber.
+    #[error("acknowledged {elapsed:?} after delivery, past the consumer's ack_wait of {ack_wait:?}: the server may already have delivered the message again")]
+    AfterAckWait {
+        /// From delivery to the acknowledgement.
+        elapsed: std::time::Duration,
+        /// The consumer's ack_wait.
+        ack_wait: std::time::Duration,
+    },
+    /// It could not be sent.
+    #[error("the acknowledgement could not be sent: {0}")]
+    Publish(crate::error::PublishError),
+    /// A double acknowledgement got no confirmation (timeout, disconnection).
+    #[error("the acknowledgement was not confirmed: {0}")]
+    Request(RequestError),
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@
 //! -> `stream::info` -> `stream::manage`, `stream::message` -> `stream::direct`.
 
 mod account;
+mod consumer;
 mod context;
 mod error;
 mod name;
@@ -52,12 +53,18 @@ mod stream;
 mod wire;
 
 pub use account::{AccountInfo, AccountLimits, ApiStats};
+pub use consumer::config::{AckPolicy, ConsumerConfig, DeliverPolicy, ReplayPolicy};
+pub use consumer::info::{ConsumerInfo, SequenceInfo};
+pub use consumer::message::{AckKind, Message, MessageInfo};
+pub use consumer::pull::{
+    Batch, Consume, Fetch, Messages, PullConsumer, DEFAULT_CONSUME_MESSAGES, DEFAULT_EXPIRES,
+};
 pub use context::{
     Context, DEFAULT_MAX_PUBLISHES_IN_FLIGHT, DEFAULT_PUBLISH_RETRIES, DEFAULT_PUBLISH_RETRY_WAIT,
     DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, DirectGetError, JetStreamError, PublishError};
-pub use name::{validate_stream_name, InvalidName};
+pub use error::{AckError, ApiError, ConsumeError, DirectGetError, JetStreamError, PublishError};
+pub use name::{validate_consumer_name, validate_stream_name, InvalidName};
 pub use publish::{PubAck, PubAckFuture, Publish};
 pub use stream::config::{
     Compression, ConsumerLimits, DiscardPolicy, External, Placement, Republish, RetentionPolicy,

@@ -18,7 +18,7 @@ const MAX_NAME_LEN: usize = 255;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[error("invalid {kind} name {name:?}: {reason}")]
 pub struct InvalidName {
-    /// What the name names: `"stream"`.
+    /// What the name names: `"stream"` or `"consumer"`.
     pub kind: &'static str,
     /// The name as given.
     pub name: String,
@@ -39,8 +39,26 @@ pub struct InvalidName {
 /// }
 /// ```
 pub fn validate_stream_name(name: &str) -> Result<(), InvalidName> {
+    validate("stream", name)
+}
+
+/// Checks a consumer name by the same rules as a stream name (the server stores each durable
+/// consumer in a directory of its name, and puts the name into API subjects).
+///
+/// ```
+/// use natskit::jetstream::validate_consumer_name;
+///
+/// assert!(validate_consumer_name("billing").is_ok());
+/// let err = validate_consumer_name("a.b").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid consumer name \"a.b\": it contains '.'");
+/// ```
+pub fn validate_consumer_name(name: &str) -> Result<(), InvalidName> {
+    validate("consumer", name)
+}
+
+fn validate(kind: &'static str, name: &str) -> Result<(), InvalidName> {
     check(name).map_err(|reason| InvalidName {
-        kind: "stream",
+        kind,
         name: name.to_owned(),
         reason,
     })

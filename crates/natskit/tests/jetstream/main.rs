@@ -7,7 +7,9 @@
 mod support;
 
 mod account;
+mod consumers;
 mod messages;
 mod publish;
 mod publish_async;
+mod pull;
 mod streams;

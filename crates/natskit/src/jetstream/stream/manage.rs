@@ -94,15 +94,20 @@ struct Purged {
 #[serde(default, bound(deserialize = "T: Deserialize<'de>"))]
 struct Page<T> {
     total: usize,
-    #[serde(deserialize_with = "null_default")]
-    streams: Vec<T>,
+    /// `streams` in stream pages, `consumers` in consumer pages.
+    #[serde(
+        alias = "streams",
+        alias = "consumers",
+        deserialize_with = "null_default"
+    )]
+    items: Vec<T>,
 }
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
         Page {
             total: 0,
-            streams: Vec::new(),
+            items: Vec::new(),
         }
     }
 }
@@ -260,7 +265,7 @@ impl Context {
     }
 
     /// Reads pages of `api` until all `total` items are in.
-    async fn all_pages<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn all_pages<T: serde::de::DeserializeOwned>(
         &self,
         api: &str,
         subject: Option<&str>,
@@ -272,9 +277,9 @@ impl Context {
                 subject,
             };
             let page: Page<T> = self.api_call(api, &request).await?;
-            let empty = page.streams.is_empty();
-            items.extend(page.streams);
-            // Also stops when streams vanish between pages, so the total is never reached.
+            let empty = page.items.is_empty();
+            items.extend(page.items);
+            // Also stops when items vanish between pages, so the total is never reached.
             if empty || items.len() >= page.total {
                 return Ok(items);
             }
@@ -314,6 +319,6 @@ mod tests {
         let page: Page<String> =
             serde_json::from_str(r#"{"total":0,"offset":0,"limit":1024,"streams":null}"#)
                 .expect("parses");
-        assert!(page.streams.is_empty());
+        assert!(page.items.is_empty());
     }
 }
