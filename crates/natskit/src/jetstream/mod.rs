@@ -1,5 +1,7 @@
-//! JetStream, NATS's persistence layer, over a [`Client`]: streams that keep messages, and
-//! publishing with the stream's acknowledgement.
+//! JetStream, NATS's persistence layer, over a [`Client`]: streams that keep messages,
+//! publishing with the stream's acknowledgement, and consumers that read them back: pulled
+//! ([`PullConsumer`]: fetch, next, consume), pushed ([`PushConsumer`]) or in order
+//! ([`OrderedConsumer`]), each [`Message`] acknowledged as ADR-15 says.
 //!
 //! ```no_run
 //! use natskit::jetstream::{self, ApiError, Publish, PublishError, StreamConfig};
@@ -37,11 +39,14 @@
 //!   `stream::manage`: create, update, delete, info, names, list, purge;
 //!   `stream::message`: [`StoredMessage`], get and delete; `stream::direct`: direct get
 //!   (ADR-31).
+//! - `consumer`: consumers, their messages and acknowledgements, and the pull, push and
+//!   ordered readers, each over a runtime-free state machine (see its module page).
 //! - `wire`: how the JSON differs from plain serde (durations in nanoseconds, `null` lists,
 //!   base64).
 //!
 //! Layers: `wire`, `name` -> `error` -> `context` -> `account`, `publish`, `stream::config`
-//! -> `stream::info` -> `stream::manage`, `stream::message` -> `stream::direct`.
+//! -> `stream::info` -> `stream::manage`, `stream::message` -> `stream::direct`;
+//! `context` -> `consumer`.
 
 mod account;
 mod consumer;
@@ -56,9 +61,11 @@ pub use account::{AccountInfo, AccountLimits, ApiStats};
 pub use consumer::config::{AckPolicy, ConsumerConfig, DeliverPolicy, ReplayPolicy};
 pub use consumer::info::{ConsumerInfo, SequenceInfo};
 pub use consumer::message::{AckKind, Message, MessageInfo};
+pub use consumer::ordered::{OrderedConfig, OrderedConsumer, OrderedMessages};
 pub use consumer::pull::{
     Batch, Consume, Fetch, Messages, PullConsumer, DEFAULT_CONSUME_MESSAGES, DEFAULT_EXPIRES,
 };
+pub use consumer::push::{PushConsumer, PushMessages};
 pub use context::{
     Context, DEFAULT_MAX_PUBLISHES_IN_FLIGHT, DEFAULT_PUBLISH_RETRIES, DEFAULT_PUBLISH_RETRY_WAIT,
     DEFAULT_TIMEOUT,

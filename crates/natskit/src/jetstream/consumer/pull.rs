@@ -478,7 +478,7 @@ impl Consume {
         self
     }
 
-    fn limits(&self) -> Result<PullLimits, JetStreamError> {
+    pub(crate) fn limits(&self) -> Result<PullLimits, JetStreamError> {
         let expires = self.expires.unwrap_or(DEFAULT_EXPIRES);
         if expires < MIN_EXPIRES {
             return Err(invalid("a consume's expires must be at least 1 s"));
