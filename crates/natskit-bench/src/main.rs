@@ -23,17 +23,26 @@
 //! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory]
 //! ```
 //!
+//! `--jetstream` compares the two clients' JetStream against nats-server 2.10 `-js` with file
+//! storage (see `jetstream.rs`):
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --jetstream [--runs 5] [--quick] [--only sync,async,pull,ordered]
+//! ```
+//!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
+//! - `jetstream`: the `--jetstream` mode.
 //! - `report`: medians and tables.
 
 mod broker_process;
 mod brokers;
 mod cli;
 mod contenders;
+mod jetstream;
 mod memory;
 mod procfs;
 mod raw;
@@ -59,6 +68,7 @@ struct Args {
     server: Option<String>,
     brokers: bool,
     cli: bool,
+    jetstream: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -69,6 +79,7 @@ fn parse_args() -> Result<Args, String> {
         server: None,
         brokers: false,
         cli: false,
+        jetstream: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -82,6 +93,7 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => args.quick = true,
             "--brokers" => args.brokers = true,
             "--cli" => args.cli = true,
+            "--jetstream" => args.jetstream = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -109,6 +121,14 @@ fn main() {
     };
     if args.brokers {
         if let Err(e) = brokers::run(args.runs, args.quick, &args.only) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.jetstream {
+        let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+        if let Err(e) = jetstream::run(args.runs, args.quick, wants) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::client::{Client, Request};
 use crate::jetstream::error::{ApiError, JetStreamError};
@@ -70,6 +70,8 @@ pub struct Context {
     publish_retry_wait: Duration,
     /// Slots of the asynchronous publish window, shared by the clones of this context.
     publish_window: Arc<Semaphore>,
+    /// The server's API level, read once when a feature needs it.
+    api_level: Arc<OnceCell<u32>>,
 }
 
 impl Context {
@@ -89,6 +91,7 @@ impl Context {
             publish_retries: DEFAULT_PUBLISH_RETRIES,
             publish_retry_wait: DEFAULT_PUBLISH_RETRY_WAIT,
             publish_window: Arc::new(Semaphore::new(DEFAULT_MAX_PUBLISHES_IN_FLIGHT)),
+            api_level: Arc::new(OnceCell::new()),
         }
     }
 
@@ -169,6 +172,24 @@ impl Context {
     pub fn with_max_publishes_in_flight(mut self, max: usize) -> Self {
         self.publish_window = Arc::new(Semaphore::new(max.clamp(1, Semaphore::MAX_PERMITS)));
         self
+    }
+
+    /// The JetStream API level of the server (`$JS.API.INFO`'s `api.level`): 0 before
+    /// nats-server 2.11, 1 for 2.11, and so on. Read once and kept: features that need a newer
+    /// server check it before sending anything.
+    ///
+    /// ```no_run
+    /// # async fn demo(js: natskit::jetstream::Context) -> Result<(), natskit::jetstream::JetStreamError> {
+    /// if js.api_level().await? >= 1 {
+    ///     println!("nats-server 2.11 or newer");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn api_level(&self) -> Result<u32, JetStreamError> {
+        self.api_level
+            .get_or_try_init(|| async { Ok(self.account_info().await?.api.level) })
+            .await
+            .copied()
     }
 
     /// The asynchronous publish window.

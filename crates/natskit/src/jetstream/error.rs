@@ -276,6 +276,23 @@ pub enum PublishError {
         /// What was wrong with it.
         reason: String,
     },
+    /// The publish asks for what the server's JetStream API level does not offer; nothing
+    /// was sent.
+    #[error("{feature} needs JetStream API level {needs} (nats-server 2.11 or newer); this server reports level {server}")]
+    Unsupported {
+        /// What was asked for.
+        feature: &'static str,
+        /// The API level it needs.
+        needs: u32,
+        /// The server's API level.
+        server: u32,
+    },
+    /// A message TTL under one second; nothing was sent.
+    #[error("a message TTL must be at least one second, not {0:?}")]
+    InvalidTtl(std::time::Duration),
+    /// The server's API level, needed to check a feature, could not be read.
+    #[error("the server's JetStream API level could not be read: {0}")]
+    ApiLevel(JetStreamError),
 }
 
 /// Why a direct get (ADR-31) returned no message.

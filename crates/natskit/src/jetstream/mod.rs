@@ -78,7 +78,7 @@ pub use stream::config::{
     Source, StorageType, StreamConfig, SubjectTransform,
 };
 pub use stream::info::{StreamInfo, StreamState};
-pub use stream::manage::Purge;
+pub use stream::manage::{Purge, StreamInfoDetails};
 pub use stream::message::StoredMessage;
 
 use crate::client::Client;

@@ -22,6 +22,9 @@ const EXPECTED_STREAM: &str = "Nats-Expected-Stream";
 const EXPECTED_LAST_MSG_ID: &str = "Nats-Expected-Last-Msg-Id";
 const EXPECTED_LAST_SEQUENCE: &str = "Nats-Expected-Last-Sequence";
 const EXPECTED_LAST_SUBJECT_SEQUENCE: &str = "Nats-Expected-Last-Subject-Sequence";
+const TTL: &str = "Nats-TTL";
+/// The API level that brought per-message TTLs (nats-server 2.11, ADR-43).
+const TTL_API_LEVEL: u32 = 1;
 
 /// A stream's acknowledgement of a published message.
 ///
@@ -69,6 +72,7 @@ pub struct Publish {
     expected_last_message_id: Option<String>,
     expected_last_sequence: Option<u64>,
     expected_last_subject_sequence: Option<u64>,
+    ttl: Option<Duration>,
     timeout: Option<Duration>,
 }
 
@@ -172,6 +176,19 @@ impl Publish {
         self
     }
 
+    /// `Nats-TTL`: the stream removes this message after `ttl` (whole seconds, at least one).
+    /// Needs nats-server 2.11 (API level 1) and a stream with `allow_msg_ttl`; on an older
+    /// server the publish fails with [`PublishError::Unsupported`] before anything is sent.
+    ///
+    /// ```
+    /// let publish = natskit::jetstream::Publish::new("short-lived").ttl(std::time::Duration::from_secs(60));
+    /// # let _ = publish;
+    /// ```
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
     /// The header block to send: the given headers plus one per option; `None` when empty.
     fn header_block(&self) -> Result<Option<HeaderMap>, natskit_proto::ProtoError> {
         let mut headers = self.headers.clone().unwrap_or_default();
@@ -187,6 +204,7 @@ impl Publish {
                 EXPECTED_LAST_SUBJECT_SEQUENCE,
                 self.expected_last_subject_sequence.map(|n| n.to_string()),
             ),
+            (TTL, self.ttl.map(|ttl| format!("{}s", ttl.as_secs()))),
         ];
         for (name, value) in texts {
             if let Some(value) = value {
@@ -236,6 +254,7 @@ impl Context {
         publish: Publish,
     ) -> Result<PubAck, PublishError> {
         let subject = subject.as_ref();
+        self.check_features(&publish).await?;
         let headers = publish
             .header_block()
             .map_err(PublishError::InvalidHeader)?;
@@ -294,6 +313,7 @@ impl Context {
         publish: Publish,
     ) -> Result<PubAckFuture, PublishError> {
         let subject = subject.as_ref().to_owned();
+        self.check_features(&publish).await?;
         let headers = publish
             .header_block()
             .map_err(PublishError::InvalidHeader)?;
@@ -318,6 +338,26 @@ impl Context {
                 js.settle(&subject, &publish, &headers, first).await
             }),
         })
+    }
+
+    /// Refuses, before sending, what the server cannot do: a TTL below a second, or on a
+    /// server older than 2.11.
+    async fn check_features(&self, publish: &Publish) -> Result<(), PublishError> {
+        let Some(ttl) = publish.ttl else {
+            return Ok(());
+        };
+        if ttl < Duration::from_secs(1) {
+            return Err(PublishError::InvalidTtl(ttl));
+        }
+        let level = self.api_level().await.map_err(PublishError::ApiLevel)?;
+        if level < TTL_API_LEVEL {
+            return Err(PublishError::Unsupported {
+                feature: "a per-message TTL (Nats-TTL)",
+                needs: TTL_API_LEVEL,
+                server: level,
+            });
+        }
+        Ok(())
     }
 
     /// The request of one attempt at a publish.

@@ -204,3 +204,39 @@ async fn a_publish_retried_on_no_responders_lands_once_a_stream_captures_the_sub
     publisher.close().await.unwrap();
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_message_ttl_is_refused_before_sending_on_a_server_older_than_2_11() {
+    use natskit::jetstream::{Publish, PublishError};
+    let t = crate::support::start().await;
+    t.js.create_stream(natskit::jetstream::StreamConfig::new("TTL").subjects(["ttl"]))
+        .await
+        .unwrap();
+    assert_eq!(t.js.api_level().await.unwrap(), 0, "2.10 has no API level");
+    let short = Publish::new("x").ttl(std::time::Duration::from_millis(500));
+    assert!(matches!(
+        t.js.send_publish("ttl", short).await,
+        Err(PublishError::InvalidTtl(_))
+    ));
+    let ttl = Publish::new("x").ttl(std::time::Duration::from_secs(60));
+    let e = t.js.send_publish("ttl", ttl.clone()).await.unwrap_err();
+    assert_eq!(
+        e,
+        PublishError::Unsupported {
+            feature: "a per-message TTL (Nats-TTL)",
+            needs: 1,
+            server: 0
+        }
+    );
+    assert!(e.to_string().contains("nats-server 2.11"), "{e}");
+    assert!(matches!(
+        t.js.send_publish_async("ttl", ttl).await,
+        Err(PublishError::Unsupported { .. })
+    ));
+    assert_eq!(
+        t.js.stream_info("TTL").await.unwrap().state.messages,
+        0,
+        "nothing sent"
+    );
+    t.stop().await;
+}

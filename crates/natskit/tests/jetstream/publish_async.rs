@@ -138,3 +138,44 @@ async fn a_publish_sent_before_a_reconnect_fails_as_disconnected_and_its_message
     client.close().await.ok();
     server.stop().unwrap();
 }
+
+#[tokio::test]
+async fn a_server_restart_during_asynchronous_publishing_loses_nothing_acknowledged() {
+    let mut t = crate::support::start().await;
+    // File storage: the stream outlives the restart.
+    t.js.create_stream(StreamConfig::new("RESTART").subjects(["restart.>"]))
+        .await
+        .unwrap();
+    let js = t.js.clone().with_max_publishes_in_flight(64);
+    let mut outcomes = Vec::new();
+    for n in 0..400u32 {
+        if n == 200 {
+            // As an operator restarts it, while acknowledgements are in flight.
+            t.server.restart_gracefully().unwrap();
+        }
+        let publish = Publish::new(format!("m{n}")).message_id(format!("id-{n}"));
+        outcomes.push(js.send_publish_async("restart.x", publish).await);
+    }
+    let mut acked = Vec::new();
+    for (n, outcome) in outcomes.into_iter().enumerate() {
+        let result = match outcome {
+            Ok(ack) => tokio::time::timeout(PATIENCE, ack)
+                .await
+                .expect("every acknowledgement settles: acked or failed, never hanging"),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(ack) => acked.push((n, ack.seq)),
+            // Sent before the restart and not acknowledged: a typed failure, to be retried.
+            Err(PublishError::Request(RequestError::Disconnected { .. })) => {}
+            Err(other) => panic!("publish {n}: {other:?}"),
+        }
+    }
+    assert!(acked.len() >= 200, "only {} acknowledged", acked.len());
+    // Every acknowledged message is in the stream, with the payload it was sent with.
+    for (n, seq) in &acked {
+        let stored = t.js.get_message("RESTART", *seq).await.unwrap();
+        assert_eq!(stored.payload, format!("m{n}"), "#{seq}");
+    }
+    t.stop().await;
+}

@@ -303,3 +303,32 @@ async fn purge_all_by_subject_keeping_some_and_below_a_sequence() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn stream_info_details_count_subjects_and_list_deleted_messages() {
+    let t = crate::support::start().await;
+    let config = natskit::jetstream::StreamConfig {
+        storage: natskit::jetstream::StorageType::Memory,
+        ..natskit::jetstream::StreamConfig::new("DETAILS").subjects(["det.>"])
+    };
+    t.js.create_stream(config).await.unwrap();
+    for subject in ["det.a.1", "det.a.2", "det.a.2", "det.b.1"] {
+        t.js.publish(subject, "x").await.unwrap();
+    }
+    t.js.delete_message("DETAILS", 2).await.unwrap();
+    let plain = t.js.stream_info("DETAILS").await.unwrap();
+    assert!(plain.state.subjects.is_empty() && plain.state.deleted.is_empty());
+    let details = natskit::jetstream::StreamInfoDetails::default()
+        .subjects("det.a.>")
+        .deleted();
+    let info = t.js.stream_info_with("DETAILS", details).await.unwrap();
+    let subjects: Vec<(&str, u64)> = info
+        .state
+        .subjects
+        .iter()
+        .map(|(s, n)| (s.as_str(), *n))
+        .collect();
+    assert_eq!(subjects, [("det.a.1", 1), ("det.a.2", 1)]);
+    assert_eq!(info.state.deleted, [2]);
+    t.stop().await;
+}

@@ -391,7 +391,8 @@ impl Stream for OrderedMessages {
                         }
                     }
                 }
-                State::Reading(Reader::Pull(puller)) => match Pin::new(&mut **puller).poll_next(cx) {
+                State::Reading(Reader::Pull(puller)) => match Pin::new(&mut **puller).poll_next(cx)
+                {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(item) => pull_outcome(item),
                 },

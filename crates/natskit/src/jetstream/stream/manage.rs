@@ -77,6 +77,60 @@ impl Purge {
     }
 }
 
+/// What [`stream_info_with`](Context::stream_info_with) asks for beyond the configuration and
+/// state.
+///
+/// ```
+/// let details = natskit::jetstream::StreamInfoDetails::default().subjects(">").deleted();
+/// # let _ = details;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StreamInfoDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subjects_filter: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deleted_details: bool,
+    #[serde(skip_serializing_if = "is_zero")]
+    offset: usize,
+}
+
+impl StreamInfoDetails {
+    /// The message count of each subject matching `filter` (a subject or wildcard).
+    ///
+    /// ```
+    /// let details = natskit::jetstream::StreamInfoDetails::default().subjects("orders.*");
+    /// # let _ = details;
+    /// ```
+    pub fn subjects(mut self, filter: impl Into<String>) -> Self {
+        self.subjects_filter = Some(filter.into());
+        self
+    }
+
+    /// The sequences of deleted messages.
+    ///
+    /// ```
+    /// let details = natskit::jetstream::StreamInfoDetails::default().deleted();
+    /// # let _ = details;
+    /// ```
+    pub fn deleted(mut self) -> Self {
+        self.deleted_details = true;
+        self
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A stream info answer with its paging of subjects.
+#[derive(Deserialize)]
+struct InfoPage {
+    #[serde(flatten)]
+    info: StreamInfo,
+    #[serde(default)]
+    total: usize,
+}
+
 #[derive(Deserialize)]
 struct Success {
     #[serde(default)]
@@ -217,6 +271,53 @@ impl Context {
             bytes::Bytes::new(),
         )
         .await
+    }
+
+    /// A stream's configuration and state with the details `details` asks for: the message
+    /// count of each subject matching a filter (`state.subjects`, every page read), and the
+    /// sequences of deleted messages (`state.deleted`).
+    ///
+    /// ```no_run
+    /// use natskit::jetstream::StreamInfoDetails;
+    ///
+    /// # async fn demo(js: natskit::jetstream::Context) -> Result<(), natskit::jetstream::JetStreamError> {
+    /// let info = js
+    ///     .stream_info_with("ORDERS", StreamInfoDetails::default().subjects("orders.eu.>").deleted())
+    ///     .await?;
+    /// for (subject, count) in &info.state.subjects {
+    ///     println!("{subject}: {count}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream_info_with(
+        &self,
+        name: &str,
+        details: StreamInfoDetails,
+    ) -> Result<StreamInfo, JetStreamError> {
+        validate_stream_name(name)?;
+        let api = format!("STREAM.INFO.{name}");
+        let mut request = details;
+        let mut first: Option<StreamInfo> = None;
+        loop {
+            let page: InfoPage = self.api_call(&api, &request).await?;
+            let got = page.info.state.subjects.len();
+            let collected = match first.as_mut() {
+                None => {
+                    first = Some(page.info);
+                    got
+                }
+                Some(info) => {
+                    info.state.subjects.extend(page.info.state.subjects);
+                    info.state.subjects.len()
+                }
+            };
+            // Pages only when a filter asks for more subjects than one answer holds.
+            if request.subjects_filter.is_none() || got == 0 || collected >= page.total {
+                break;
+            }
+            request.offset = collected;
+        }
+        Ok(first.unwrap_or_default())
     }
 
     /// The names of all streams, or of those capturing subjects that match `subject` (a

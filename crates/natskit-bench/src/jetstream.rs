@@ -1,0 +1,354 @@
+//! The `--jetstream` mode: natskit's JetStream beside async-nats's against one nats-server 2.10
+//! `-js` with file storage, run after run, 128-byte messages:
+//!
+//! - synchronous publish: one publish at a time, each awaiting its acknowledgement (p50);
+//! - asynchronous publish: acknowledgements awaited later, both clients with the same in-flight
+//!   window (4,000), timed until the last acknowledgement is in;
+//! - pull consume with ack: a durable pull consumer over a filled stream, each message acked,
+//!   both with a buffer of 500 messages;
+//! - ordered consume: an ordered pull consumer over the same kind of stream.
+//!
+//! Each contender gets a fresh stream for each scenario, so neither reads what the other
+//! wrote, and the streams are deleted after. Streams are made and filled through natskit for
+//! both (not timed).
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use hdrhistogram::Histogram;
+
+use crate::procfs::CpuMeter;
+use crate::report::{self, Figure};
+
+/// The in-flight window of both clients' asynchronous publishes.
+const WINDOW: usize = 4000;
+/// The consume buffer of both clients.
+const BATCH: u64 = 500;
+const PAYLOAD: &[u8] = &[b'j'; 128];
+
+struct Counts {
+    sync_publish: u64,
+    async_publish: u64,
+    consume: u64,
+}
+
+/// Runs the JetStream scenarios `runs` times, printing each run and the medians.
+pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(), String> {
+    let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+    let mut server = natskit_test::NatsServer::builder()
+        .binary(binary)
+        .jetstream()
+        .start()
+        .map_err(|e| e.to_string())?;
+    let url = server.url();
+    let scale = if quick { 10 } else { 1 };
+    let counts = Counts {
+        sync_publish: 10_000 / scale,
+        async_publish: 200_000 / scale,
+        consume: 200_000 / scale,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut sync_p50 = Figure::new("JetStream sync publish p50", "us");
+    let mut async_rate = Figure::new("JetStream async publish (window 4000)", "msgs/s");
+    let mut pull_rate = Figure::new("JetStream pull consume with ack", "msgs/s");
+    let mut ordered_rate = Figure::new("JetStream ordered consume", "msgs/s");
+    println!("nats-server 2.10 -js (file storage) at {url}; {runs} run(s), 128 B messages");
+    // CPU of the server and of this process during each measurement: which side limits it.
+    let pids: Vec<u32> = server
+        .pid()
+        .into_iter()
+        .chain([std::process::id()])
+        .collect();
+    let names = ["nats-server", "bench"];
+    let metered = |cpu: CpuMeter| cpu.summary(&names[names.len() - pids.len()..]);
+    for run in 1..=runs {
+        println!("run {run}:");
+        runtime.block_on(async {
+            let n = natskit::connect(&url).await.map_err(|e| e.to_string())?;
+            let a = async_nats::connect(&url).await.map_err(|e| e.to_string())?;
+            let njs = natskit::jetstream::new(n.clone()).with_max_publishes_in_flight(WINDOW);
+            let ajs = async_nats::jetstream::ContextBuilder::new()
+                .max_ack_inflight(WINDOW)
+                .backpressure_on_inflight(true)
+                .build(a.clone());
+            if wants("sync") {
+                let cpu = CpuMeter::start(&pids);
+                let nv = natskit_sync(&njs, counts.sync_publish).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let av = async_nats_sync(&ajs, &njs, counts.sync_publish).await;
+                let acpu = metered(cpu);
+                println!("  sync publish p50   natskit {nv:>8.1} us ({ncpu})  async-nats {av:>8.1} us ({acpu})");
+                sync_p50.natskit.push(nv);
+                sync_p50.async_nats.push(av);
+            }
+            if wants("async") {
+                let cpu = CpuMeter::start(&pids);
+                let nv = natskit_async(&njs, counts.async_publish).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let av = async_nats_async(&ajs, &njs, counts.async_publish).await;
+                let acpu = metered(cpu);
+                println!("  async publish      natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
+                async_rate.natskit.push(nv);
+                async_rate.async_nats.push(av);
+            }
+            if wants("pull") {
+                let cpu = CpuMeter::start(&pids);
+                let nv = natskit_pull(&njs, counts.consume).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let av = async_nats_pull(&ajs, &njs, counts.consume).await;
+                let acpu = metered(cpu);
+                println!("  pull consume+ack   natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
+                pull_rate.natskit.push(nv);
+                pull_rate.async_nats.push(av);
+            }
+            if wants("ordered") {
+                let cpu = CpuMeter::start(&pids);
+                let nv = natskit_ordered(&njs, counts.consume).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let av = async_nats_ordered(&ajs, &njs, counts.consume).await;
+                let acpu = metered(cpu);
+                println!("  ordered consume    natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
+                ordered_rate.natskit.push(nv);
+                ordered_rate.async_nats.push(av);
+            }
+            n.close().await.map_err(|e| e.to_string())?;
+            a.drain().await.map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        })?;
+    }
+    let figures: Vec<Figure> = [sync_p50, async_rate, pull_rate, ordered_rate]
+        .into_iter()
+        .filter(|f| !f.natskit.is_empty())
+        .collect();
+    report::print_table(&figures, runs);
+    server.stop().map_err(|e| e.to_string())
+}
+
+/// A fresh file stream `name` on `name.>`, made through natskit whichever client measures.
+async fn fresh_stream(js: &natskit::jetstream::Context, name: &str) {
+    let _ = js.delete_stream(name).await;
+    js.create_stream(natskit::jetstream::StreamConfig::new(name).subjects([format!("{name}.>")]))
+        .await
+        .expect("create the stream");
+}
+
+/// Fills stream `name` with `count` messages (asynchronous publishes).
+async fn filled_stream(js: &natskit::jetstream::Context, name: &str, count: u64) {
+    fresh_stream(js, name).await;
+    let subject = format!("{name}.x");
+    let mut acks = Vec::with_capacity(WINDOW);
+    for _ in 0..count {
+        acks.push(
+            js.publish_async(subject.clone(), Bytes::from_static(PAYLOAD))
+                .await
+                .expect("publish"),
+        );
+        if acks.len() == WINDOW {
+            for ack in acks.drain(..) {
+                ack.await.expect("ack");
+            }
+        }
+    }
+    for ack in acks {
+        ack.await.expect("ack");
+    }
+}
+
+fn p50(histogram: &Histogram<u64>) -> f64 {
+    histogram.value_at_quantile(0.5) as f64 / 1000.0
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("histogram bounds")
+}
+
+async fn natskit_sync(js: &natskit::jetstream::Context, count: u64) -> f64 {
+    fresh_stream(js, "BSYNCN").await;
+    let mut latencies = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        js.publish("BSYNCN.x", Bytes::from_static(PAYLOAD))
+            .await
+            .expect("publish");
+        let _ = latencies.record(start.elapsed().as_nanos() as u64);
+    }
+    let _ = js.delete_stream("BSYNCN").await;
+    p50(&latencies)
+}
+
+async fn async_nats_sync(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> f64 {
+    fresh_stream(setup, "BSYNCA").await;
+    let mut latencies = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        js.publish("BSYNCA.x", Bytes::from_static(PAYLOAD))
+            .await
+            .expect("publish")
+            .await
+            .expect("ack");
+        let _ = latencies.record(start.elapsed().as_nanos() as u64);
+    }
+    let _ = setup.delete_stream("BSYNCA").await;
+    p50(&latencies)
+}
+
+async fn natskit_async(js: &natskit::jetstream::Context, count: u64) -> f64 {
+    fresh_stream(js, "BASYNCN").await;
+    let start = Instant::now();
+    let mut acks = std::collections::VecDeque::with_capacity(WINDOW);
+    for _ in 0..count {
+        // The window holds publishes back; reading acks as they come keeps memory flat.
+        while acks.len() >= WINDOW {
+            let ack: natskit::jetstream::PubAckFuture = acks.pop_front().expect("one");
+            ack.await.expect("ack");
+        }
+        acks.push_back(
+            js.publish_async("BASYNCN.x", Bytes::from_static(PAYLOAD))
+                .await
+                .expect("publish"),
+        );
+    }
+    for ack in acks {
+        ack.await.expect("ack");
+    }
+    let rate = report::rate(count, start.elapsed());
+    let _ = js.delete_stream("BASYNCN").await;
+    rate
+}
+
+async fn async_nats_async(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> f64 {
+    fresh_stream(setup, "BASYNCA").await;
+    let start = Instant::now();
+    let mut acks = std::collections::VecDeque::with_capacity(WINDOW);
+    for _ in 0..count {
+        while acks.len() >= WINDOW {
+            let ack: async_nats::jetstream::context::PublishAckFuture =
+                acks.pop_front().expect("one");
+            ack.await.expect("ack");
+        }
+        acks.push_back(
+            js.publish("BASYNCA.x", Bytes::from_static(PAYLOAD))
+                .await
+                .expect("publish"),
+        );
+    }
+    for ack in acks {
+        ack.await.expect("ack");
+    }
+    let rate = report::rate(count, start.elapsed());
+    let _ = setup.delete_stream("BASYNCA").await;
+    rate
+}
+
+async fn natskit_pull(js: &natskit::jetstream::Context, count: u64) -> f64 {
+    use natskit::jetstream::{Consume, ConsumerConfig};
+    filled_stream(js, "BPULLN", count).await;
+    let consumer = js
+        .create_pull_consumer("BPULLN", ConsumerConfig::durable("bench"))
+        .await
+        .expect("consumer");
+    let start = Instant::now();
+    let mut messages = consumer
+        .consume(Consume::default().max_messages(BATCH))
+        .await
+        .expect("consume");
+    for _ in 0..count {
+        let msg = messages.next().await.expect("open").expect("message");
+        msg.ack().await.expect("ack");
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(messages);
+    let _ = js.delete_stream("BPULLN").await;
+    rate
+}
+
+async fn async_nats_pull(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> f64 {
+    use async_nats::jetstream::consumer::pull;
+    filled_stream(setup, "BPULLA", count).await;
+    let stream = js.get_stream("BPULLA").await.expect("stream");
+    let consumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("bench".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer");
+    let start = Instant::now();
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(BATCH as usize)
+        .messages()
+        .await
+        .expect("consume");
+    for _ in 0..count {
+        let msg = messages.next().await.expect("open").expect("message");
+        msg.ack().await.expect("ack");
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(messages);
+    let _ = setup.delete_stream("BPULLA").await;
+    rate
+}
+
+async fn natskit_ordered(js: &natskit::jetstream::Context, count: u64) -> f64 {
+    use natskit::jetstream::{Consume, OrderedConfig};
+    filled_stream(js, "BORDN", count).await;
+    let start = Instant::now();
+    let mut messages = js
+        .ordered_consumer("BORDN", OrderedConfig::default())
+        .expect("name")
+        .consume(Consume::default().max_messages(BATCH))
+        .await
+        .expect("consume");
+    for _ in 0..count {
+        messages.next().await.expect("open").expect("message");
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(messages);
+    let _ = js.delete_stream("BORDN").await;
+    rate
+}
+
+async fn async_nats_ordered(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> f64 {
+    use async_nats::jetstream::consumer::pull;
+    filled_stream(setup, "BORDA", count).await;
+    let stream = js.get_stream("BORDA").await.expect("stream");
+    let start = Instant::now();
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig::default())
+        .await
+        .expect("consumer");
+    let mut messages = consumer.messages().await.expect("consume");
+    for _ in 0..count {
+        messages.next().await.expect("open").expect("message");
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(messages);
+    let _ = setup.delete_stream("BORDA").await;
+    rate
+}
