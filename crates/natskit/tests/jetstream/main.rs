@@ -9,6 +9,7 @@ mod support;
 mod account;
 mod consumers;
 mod messages;
+mod nats_py;
 mod publish;
 mod publish_async;
 mod pull;
