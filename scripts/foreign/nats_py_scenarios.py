@@ -4,10 +4,11 @@
 Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
-reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, or `all` (every scenario except
-reconnect, which needs someone to restart the server, senseshow_request, which needs the
-senseshow device of natskit-examples listening on the server, and the four security scenarios,
-which need a server set up for them and the settings below).
+reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume, or
+`all` (every scenario except reconnect, which needs someone to restart the server,
+senseshow_request, which needs the senseshow device of natskit-examples listening on the server,
+the four security scenarios, which need a server set up for them and the settings below, and
+the two JetStream ones, which need a server with JetStream and natskit on the other side).
 
 Credentials and TLS settings come from the environment, never from the command line (where other
 users could read them), and apply to every nats-py connection of every scenario (not to the raw
@@ -30,6 +31,13 @@ Each scenario asserts exact payloads and counts, prints `ok SCENARIO` on stdout 
 and prints `FAIL SCENARIO: why` on stderr and exits 1 when it does not. Every wait is bounded:
 a scenario that does not finish within SCENARIO_TIMEOUT (RECONNECT_TIMEOUT for reconnect) fails.
 `all` runs every scenario, even after a failure, and ends with `ok all` when all passed.
+
+`js_publish` stores JS_MESSAGES messages in the stream JS_STREAM with js.publish (checking each
+PubAck, and that a repeated message id is acknowledged as a duplicate) for natskit to consume;
+`js_consume` reads and acknowledges, with a durable pull consumer, the JS_MESSAGES messages natskit
+stored there, and checks the consumer's ack floor at the end. The stream must exist: the natskit
+side (crates/natskit/tests/jetstream/nats_py.rs) creates it; see "JetStream" below for what each
+message holds.
 
 `reconnect` prints the line `restart-now` once its subscription works, then waits (bounded) until
 nats-py reports it reconnected: whoever runs the script must then stop the server and start it
@@ -911,6 +919,153 @@ async def scenario_tls_refused(c, base):
     print(f"refused: {type(err).__name__}: {err.verify_message}", flush=True)
 
 
+# --- JetStream: nats-py on one side, natskit on the other -------------------------------------
+#
+# The two scenarios share a contract with crates/natskit/tests/jetstream/nats_py.rs, which
+# creates the stream before running them and plays the other side: natskit consumes what
+# `js_publish` stored, and `js_consume` reads what natskit published. The stream is JS_STREAM
+# (subjects `pyjs.>`); message i (0-based) of a side is stored on `pyjs.<side>.<i>`, as stream
+# sequence i + 1, with the payload js_payload(i) and the headers js_stored_headers(i, side):
+# both publishers send a message id and say which stream they expect. Subjects are fixed, not
+# under `base`, because the Rust side has to know them: each run gets a server of its own.
+
+JS_STREAM = "PYJS"
+JS_MESSAGES = 100
+# The durable pull consumer js_consume reads with (the natskit side checks it afterwards).
+JS_PY_CONSUMER = "nats-py"
+# How many messages one nats-py fetch asks for.
+JS_BATCH = 16
+
+
+def js_payload(i):
+    """Message i's payload: text, every byte value, empty, protocol look-alikes with UTF-8, and
+    every 25th one 64 KiB."""
+    if i % 25 == 24:
+        return bytes((k + i) % 251 for k in range(64 * 1024))
+    kind = i % 4
+    if kind == 0:
+        return f"job {i}".encode()
+    if kind == 1:
+        return bytes((i + k) % 256 for k in range(256))
+    if kind == 2:
+        return b""
+    return f"job {i}\r\nPUB fake 1\r\n \u2713".encode()
+
+
+def js_headers(i, side):
+    """The headers message i is published with (a fresh dict: nats-py adds to the one it is
+    given)."""
+    return {
+        "X-Index": str(i),
+        "X-Source": side,
+        "X-Text": "gr\u00fc\u00dfe \u2713 a:b",
+        "Nats-Msg-Id": f"{side}-{i}",
+    }
+
+
+def js_stored_headers(i, side):
+    """The headers message i is stored and delivered with: its own, and the stream expected."""
+    return {**js_headers(i, side), "Nats-Expected-Stream": JS_STREAM}
+
+
+async def js_stream_messages(c, js, what):
+    """The number of messages in JS_STREAM, after checking that it is there as agreed."""
+    try:
+        info = await js.stream_info(JS_STREAM)
+    except c.nats.js.errors.NotFoundError:
+        raise ScenarioFailure(f"{what}: stream {JS_STREAM} does not exist (the natskit side creates it)")
+    check(
+        info.config.subjects == ["pyjs.>"],
+        f"{what}: stream {JS_STREAM} has subjects {info.config.subjects}, expected ['pyjs.>']",
+    )
+    return info.state.messages
+
+
+async def scenario_js_publish(c, base):
+    """nats-py stores JS_MESSAGES messages with js.publish; natskit consumes them afterwards."""
+    nc = await c.connect("js-publisher")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    before = await js_stream_messages(c, js, "js_publish")
+    check(before == 0, f"js_publish: stream {JS_STREAM} holds {before} messages before the first publish")
+
+    for i in range(JS_MESSAGES):
+        ack = await js.publish(f"pyjs.py.{i}", js_payload(i), stream=JS_STREAM, headers=js_headers(i, "py"))
+        check(
+            (ack.stream, ack.seq, bool(ack.duplicate)) == (JS_STREAM, i + 1, False),
+            f"js_publish: message {i} acknowledged as {ack}, expected stream {JS_STREAM}, seq {i + 1}, no duplicate",
+        )
+    # The same Nats-Msg-Id again: acknowledged as a duplicate of the first, and not stored.
+    ack = await js.publish("pyjs.py.0", js_payload(0), stream=JS_STREAM, headers=js_headers(0, "py"))
+    check(
+        (ack.stream, ack.seq, bool(ack.duplicate)) == (JS_STREAM, 1, True),
+        f"js_publish: a repeated message id acknowledged as {ack}, expected a duplicate of seq 1",
+    )
+    after = await js_stream_messages(c, js, "js_publish")
+    check(after == JS_MESSAGES, f"js_publish: stream {JS_STREAM} holds {after} messages, expected {JS_MESSAGES}")
+    print(f"published {JS_MESSAGES}", flush=True)
+
+
+async def scenario_js_consume(c, base):
+    """nats-py's pull consumer reads and acknowledges the JS_MESSAGES messages natskit stored."""
+    nc = await c.connect("js-consumer")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    stored = await js_stream_messages(c, js, "js_consume")
+    check(stored == JS_MESSAGES, f"js_consume: stream {JS_STREAM} holds {stored} messages, expected {JS_MESSAGES}")
+
+    sub = await js.pull_subscribe("pyjs.rs.>", durable=JS_PY_CONSUMER, stream=JS_STREAM)
+    seen = []
+    while len(seen) < JS_MESSAGES:
+        want = min(JS_BATCH, JS_MESSAGES - len(seen))
+        try:
+            msgs = await sub.fetch(want, timeout=RECEIVE_TIMEOUT)
+        except asyncio.TimeoutError:  # nats-py's TimeoutError is one too
+            raise ScenarioFailure(
+                f"js_consume: a fetch got nothing within {RECEIVE_TIMEOUT} s after {len(seen)} of "
+                f"{JS_MESSAGES} messages"
+            )
+        check(0 < len(msgs) <= want, f"js_consume: a fetch of {want} returned {len(msgs)} messages")
+        for n, m in enumerate(msgs):
+            meta = m.metadata
+            seq = meta.sequence.stream
+            check(seq not in seen, f"js_consume: stream sequence {seq} delivered twice")
+            seen.append(seq)
+            i = seq - 1
+            check(0 <= i < JS_MESSAGES, f"js_consume: unexpected stream sequence {seq}")
+            check(m.subject == f"pyjs.rs.{i}", f"js_consume: seq {seq} arrived on {m.subject!r}, expected pyjs.rs.{i}")
+            check(
+                m.data == js_payload(i),
+                f"js_consume: seq {seq} carries {show(m.data)}, expected {show(js_payload(i))}",
+            )
+            check(
+                m.headers == js_stored_headers(i, "rs"),
+                f"js_consume: seq {seq} arrived with headers {m.headers!r}, "
+                f"expected {js_stored_headers(i, 'rs')!r}",
+            )
+            check(
+                (meta.stream, meta.consumer, meta.num_delivered) == (JS_STREAM, JS_PY_CONSUMER, 1),
+                f"js_consume: seq {seq} has metadata {meta}",
+            )
+            # The last of each batch waits for the server's confirmation; the server handles a
+            # connection's acknowledgements in order, so the ones before it are in too.
+            if n == len(msgs) - 1:
+                await m.ack_sync(timeout=RECEIVE_TIMEOUT)
+            else:
+                await m.ack()
+    check(
+        seen == list(range(1, JS_MESSAGES + 1)),
+        f"js_consume: stream sequences arrived as {seen}, expected 1..{JS_MESSAGES} in order",
+    )
+
+    info = await sub.consumer_info()
+    got = (info.ack_floor.stream_seq, info.num_ack_pending, info.num_pending, info.num_redelivered)
+    check(
+        got == (JS_MESSAGES, 0, 0, 0),
+        f"js_consume: consumer {JS_PY_CONSUMER} has (ack floor, ack pending, pending, redelivered) "
+        f"= {got}, expected ({JS_MESSAGES}, 0, 0, 0)",
+    )
+    print(f"consumed {JS_MESSAGES}", flush=True)
+
+
 SCENARIOS = {
     "pubsub": scenario_pubsub,
     "wildcards": scenario_wildcards,
@@ -925,12 +1080,25 @@ SCENARIOS = {
     "auth_refused": scenario_auth_refused,
     "tls": scenario_tls,
     "tls_refused": scenario_tls_refused,
+    "js_publish": scenario_js_publish,
+    "js_consume": scenario_js_consume,
 }
-# The ones that need nobody to restart the server, no device listening and no security settings.
+# The ones that need nobody to restart the server, no device listening, no security settings,
+# and no JetStream with natskit on the other side.
 ALL = [
     name
     for name in SCENARIOS
-    if name not in ("reconnect", "senseshow_request", "auth", "auth_refused", "tls", "tls_refused")
+    if name
+    not in (
+        "reconnect",
+        "senseshow_request",
+        "auth",
+        "auth_refused",
+        "tls",
+        "tls_refused",
+        "js_publish",
+        "js_consume",
+    )
 ]
 
 

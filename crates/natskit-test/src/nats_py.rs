@@ -79,15 +79,18 @@ impl NatsPy {
     /// Every scenario the script knows. `all` (not in this list) runs all of them except
     /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart),
     /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
-    /// server, and the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
-    /// take their credentials and CA from environment variables (see [`env`](Self::env)).
+    /// server, the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
+    /// take their credentials and CA from environment variables (see [`env`](Self::env)), and
+    /// the JetStream scenarios `js_publish` and `js_consume`, which need a server with JetStream,
+    /// the stream they use, and natskit on the other side (natskit's `jetstream` tests,
+    /// nats_py.rs).
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 13);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 15);
     /// ```
-    pub const SCENARIOS: [&'static str; 13] = [
+    pub const SCENARIOS: [&'static str; 15] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -101,6 +104,8 @@ impl NatsPy {
         "auth_refused",
         "tls",
         "tls_refused",
+        "js_publish",
+        "js_consume",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:

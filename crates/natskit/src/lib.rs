@@ -142,6 +142,6 @@ mod guide_tests {
             }
         }
         assert!(!open, "docs/guide.md: a code block is not closed");
-        assert!(rust_blocks >= 7, "one Rust block per step at least");
+        assert!(rust_blocks >= 8, "one Rust block per step at least");
     }
 }

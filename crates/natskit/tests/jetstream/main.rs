@@ -9,6 +9,7 @@ mod support;
 mod account;
 mod consumers;
 mod messages;
+mod nats_py;
 mod ordered;
 mod publish;
 mod publish_async;
