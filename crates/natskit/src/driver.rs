@@ -129,10 +129,13 @@ impl Io {
                 biased;
                 _ = shared.shutdown_requested() => Wake::Shutdown,
                 _ = shared.reconnect_requested() => Wake::Reconnect,
-                read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
+                // Writing before reading: under a steady stream of incoming messages the read
+                // is always ready, and what the reader answers (acknowledgements, replies,
+                // pull requests) must not wait behind it.
                 sent = send(&mut self.writer, self.batch.as_ref(), self.written), if writing || self.unflushed => {
                     Wake::Sent(sent)
                 }
+                read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
                 _ = shared.output_ready(), if !writing => Wake::OutputReady,
                 _ = &mut timer => Wake::Timer,
             };
