@@ -105,6 +105,7 @@ impl Io {
         let mut armed = None;
         // Bytes that came in the same read as the handshake's PONG are waiting already.
         let mut next = Some(self.handle_input());
+        let mut just_read = false;
         loop {
             let (deadline, leave) = match next.take() {
                 Some(Err(stop)) => return stop,
@@ -125,20 +126,34 @@ impl Io {
                 self.read_buf.reserve(READ_RESERVE);
             }
             let writing = self.batch.is_some();
-            let wake = tokio::select! {
-                biased;
-                _ = shared.shutdown_requested() => Wake::Shutdown,
-                _ = shared.reconnect_requested() => Wake::Reconnect,
-                // Writing before reading: under a steady stream of incoming messages the read
-                // is always ready, and what the reader answers (acknowledgements, replies,
-                // pull requests) must not wait behind it.
-                sent = send(&mut self.writer, self.batch.as_ref(), self.written), if writing || self.unflushed => {
-                    Wake::Sent(sent)
+            let may_send = writing || self.unflushed;
+            // Reading comes first, so a closed connection is seen before more is written into
+            // it; but after a read, a write that is ready goes first: under a steady stream of
+            // incoming messages the read is always ready, and what the application answers
+            // (acknowledgements, replies, pull requests) must not wait behind it.
+            let wake = if just_read && may_send {
+                tokio::select! {
+                    biased;
+                    _ = shared.shutdown_requested() => Wake::Shutdown,
+                    _ = shared.reconnect_requested() => Wake::Reconnect,
+                    sent = send(&mut self.writer, self.batch.as_ref(), self.written) => Wake::Sent(sent),
+                    read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
+                    _ = &mut timer => Wake::Timer,
                 }
-                read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
-                _ = shared.output_ready(), if !writing => Wake::OutputReady,
-                _ = &mut timer => Wake::Timer,
+            } else {
+                tokio::select! {
+                    biased;
+                    _ = shared.shutdown_requested() => Wake::Shutdown,
+                    _ = shared.reconnect_requested() => Wake::Reconnect,
+                    read = self.reader.read_buf(&mut self.read_buf) => Wake::Read(read),
+                    sent = send(&mut self.writer, self.batch.as_ref(), self.written), if may_send => {
+                        Wake::Sent(sent)
+                    }
+                    _ = shared.output_ready(), if !writing => Wake::OutputReady,
+                    _ = &mut timer => Wake::Timer,
+                }
             };
+            just_read = matches!(wake, Wake::Read(_));
             match wake {
                 Wake::Shutdown => return Stop::Requested,
                 // The machine says whether to leave: a wake-up left over from a request made

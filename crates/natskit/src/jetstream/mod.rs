@@ -34,7 +34,8 @@
 //! # Layout
 //! - `context`: [`Context`]: prefix or domain, timeout, publish retries, the API call itself.
 //! - `error`: the errors; `name`: stream name checks.
-//! - `account`: [`AccountInfo`]; `publish`: [`Publish`], [`PubAck`], ADR-22 retries.
+//! - `account`: [`AccountInfo`]; `publish`: [`Publish`], [`PubAck`], asynchronous publish;
+//!   `publish_retry`: when a "no responders" publish is sent again (ADR-22, runtime-free).
 //! - `stream::config`: [`StreamConfig`] and its parts; `stream::info`: [`StreamInfo`];
 //!   `stream::manage`: create, update, delete, info, names, list, purge;
 //!   `stream::message`: [`StoredMessage`], get and delete; `stream::direct`: direct get
@@ -54,6 +55,7 @@ mod context;
 mod error;
 mod name;
 mod publish;
+mod publish_retry;
 mod stream;
 mod wire;
 

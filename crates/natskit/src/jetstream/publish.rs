@@ -15,6 +15,7 @@ use crate::client::Request;
 use crate::error::RequestError;
 use crate::jetstream::context::{decode_answer, Answer, Context};
 use crate::jetstream::error::PublishError;
+use crate::jetstream::publish_retry::RetryPlan;
 use crate::message::Message;
 
 const MSG_ID: &str = "Nats-Msg-Id";
@@ -379,21 +380,20 @@ impl Context {
         headers: &Option<HeaderMap>,
         first: Result<Message, RequestError>,
     ) -> Result<PubAck, PublishError> {
-        let (retries, mut wait) = self.publish_retry();
-        let mut attempts = 1;
+        let (retries, first_wait) = self.publish_retry();
+        let mut plan = RetryPlan::new(retries, first_wait);
         let mut outcome = first;
         let answer = loop {
             match outcome {
                 Ok(answer) => break answer,
-                Err(RequestError::NoResponders { .. }) if attempts <= retries => {
-                    tokio::time::sleep(wait).await;
-                    wait = wait.saturating_mul(2);
-                    attempts += 1;
-                    let request = self.ack_request(publish, headers);
-                    outcome = self.client().send_request(subject, request).await;
-                }
                 Err(RequestError::NoResponders { subject }) => {
-                    return Err(PublishError::NoStream { subject, attempts })
+                    let Some(wait) = plan.after_no_responders() else {
+                        let attempts = plan.attempts();
+                        return Err(PublishError::NoStream { subject, attempts });
+                    };
+                    tokio::time::sleep(wait).await;
+                    let request = self.ack_request(publish, headers);
+                    outcome = self.client().send_request(&subject, request).await;
                 }
                 Err(other) => return Err(PublishError::Request(other)),
             }

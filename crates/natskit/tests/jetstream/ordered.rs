@@ -193,7 +193,9 @@ async fn an_ordered_consumer_goes_on_after_a_server_restart() {
         }
         // Its consumer is ephemeral and in memory: the restart loses it. What comes after was
         // published after the restart, so it can only come through a new consumer.
+        let mut events = t.client.events();
         t.server.restart_gracefully().unwrap();
+        crate::support::reconnected(&mut events).await;
         publish(&t.js, "s.x", 0..10).await;
         stored += 10;
         for seq in stored - 9..=stored {

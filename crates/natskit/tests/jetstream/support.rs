@@ -51,3 +51,18 @@ pub fn err_code<T: std::fmt::Debug>(result: Result<T, JetStreamError>) -> (u16, 
         other => panic!("expected an API error, got {other:?}"),
     }
 }
+
+/// Waits for `events` to report the client reconnected.
+pub async fn reconnected(events: &mut natskit::Events) {
+    use futures_util::StreamExt;
+    tokio::time::timeout(PATIENCE, async {
+        while let Some(event) = events.next().await {
+            if let natskit::Event::Reconnected { .. } = event {
+                return;
+            }
+        }
+        panic!("the client closed instead of reconnecting");
+    })
+    .await
+    .expect("reconnected in time");
+}
