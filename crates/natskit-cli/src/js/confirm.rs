@@ -6,21 +6,22 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::error::CliError;
 
-/// Goes on when `force` is set, or when the person at the terminal answers `y` to
-/// `question` (`Delete stream "ORDERS" and its 12 messages`); otherwise fails, nothing done.
-pub fn confirm(force: bool, question: &str) -> Result<(), CliError> {
+/// Goes on when `force` is set, or when the person at the terminal answers `y` to the
+/// question made of `what` (`delete stream "ORDERS"` asks `Delete stream "ORDERS"? [y/N]`);
+/// otherwise fails, nothing done.
+pub fn confirm(force: bool, what: &str) -> Result<(), CliError> {
     if force {
         return Ok(());
     }
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(CliError::msg(format!(
-            "{question}? Not without --force (-f): standard input is not a terminal to ask on"
+            "refusing to {what} without --force (-f): standard input is not a terminal to ask on"
         )));
     }
     {
         let mut stderr = std::io::stderr().lock();
-        let _ = write!(stderr, "{question}? [y/N] ");
+        let _ = write!(stderr, "{}? [y/N] ", capitalized(what));
         let _ = stderr.flush();
     }
     let mut answer = String::new();
@@ -35,6 +36,15 @@ pub fn confirm(force: bool, question: &str) -> Result<(), CliError> {
     }
 }
 
+/// `what` with its first letter in upper case.
+fn capitalized(what: &str) -> String {
+    let mut chars = what.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `y` or `yes`, any case.
 fn is_yes(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
@@ -43,6 +53,12 @@ fn is_yes(answer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_question_starts_with_a_capital() {
+        assert_eq!(capitalized("delete stream \"S\""), "Delete stream \"S\"");
+        assert_eq!(capitalized(""), "");
+    }
 
     #[test]
     fn only_yes_is_yes() {

@@ -27,7 +27,7 @@ pub async fn run(args: RmArgs, js_args: &JsArgs) -> Result<(), CliError> {
     check::consumer(&args.name)?;
     let (stream, consumer) = (args.stream.as_str(), args.name.as_str());
     let name = ConsumerName(stream, consumer);
-    confirm(args.force, &format!("Delete {name}"))?;
+    confirm(args.force, &format!("delete {name}"))?;
     let js = js_args.open().await?;
     js.js.delete_consumer(stream, consumer).await.map_err(|e| {
         failed(

@@ -76,9 +76,9 @@ pub async fn run(args: PurgeArgs, js_args: &JsArgs) -> Result<(), CliError> {
     js.close().await
 }
 
-/// `Purge the messages on "a.>" below sequence 10 from stream "S"`, and the like.
+/// `purge the messages on "a.>" below sequence 10 from stream "S"`, and the like.
 fn question(args: &PurgeArgs) -> String {
-    let mut what = String::from("Purge the messages");
+    let mut what = String::from("purge the messages");
     if let Some(subject) = &args.subject {
         what.push_str(&format!(" on {subject:?}"));
     }

@@ -29,7 +29,7 @@ pub(super) fn table(streams: &[StreamInfo]) -> String {
             state.messages.to_string(),
             show::size(state.bytes),
             state.consumer_count.to_string(),
-            if state.messages == 0 {
+            if state.last_seq == 0 {
                 "-".to_owned()
             } else {
                 show::time(&state.last_ts)
@@ -109,18 +109,28 @@ pub(super) fn info(info: &StreamInfo) -> String {
         configuration.push(("Sealed", "yes".to_owned()));
     }
     show::section(&mut text, "Configuration", &configuration);
-    let first = |seq: u64, ts: &str| match state.messages {
-        0 => "-".to_owned(),
-        _ => format!("{seq} at {}", show::time(ts)),
-    };
+    // An empty stream's first sequence is the next one's; its last may be one long gone.
+    let at = |seq: u64, ts: &str| format!("{seq} at {}", show::time(ts));
     show::section(
         &mut text,
         "State",
         &[
             ("Messages", state.messages.to_string()),
             ("Bytes", show::size(state.bytes)),
-            ("First sequence", first(state.first_seq, &state.first_ts)),
-            ("Last sequence", first(state.last_seq, &state.last_ts)),
+            (
+                "First sequence",
+                match state.messages {
+                    0 => "-".to_owned(),
+                    _ => at(state.first_seq, &state.first_ts),
+                },
+            ),
+            (
+                "Last sequence",
+                match state.last_seq {
+                    0 => "-".to_owned(),
+                    seq => at(seq, &state.last_ts),
+                },
+            ),
             ("Deleted messages", state.num_deleted.to_string()),
             ("Subjects", state.num_subjects.to_string()),
             ("Consumers", state.consumer_count.to_string()),

@@ -24,7 +24,7 @@ pub async fn run(args: RmArgs, js_args: &JsArgs) -> Result<(), CliError> {
     confirm(
         args.force,
         &format!(
-            "Delete stream {:?} with all its messages and consumers",
+            "delete stream {:?} with all its messages and consumers",
             args.name
         ),
     )?;
