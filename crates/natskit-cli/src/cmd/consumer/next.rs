@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use clap::Args;
 use futures_util::StreamExt;
-use natskit::jetstream::{AckPolicy, Fetch, JetStreamError, Message, MessageInfo, PullConsumer};
+use natskit::jetstream::{
+    AckError, AckPolicy, Fetch, JetStreamError, Message, MessageInfo, PullConsumer,
+};
 use tokio::time::Instant;
 
 use crate::duration::parse_duration;
@@ -75,7 +77,8 @@ pub async fn run(args: NextArgs, js_args: &JsArgs) -> Result<(), CliError> {
         let msg = match tokio::time::timeout_at(deadline, batch.next()).await {
             Ok(Some(Ok(msg))) => msg,
             Ok(Some(Err(e))) if !e.is_terminal() => {
-                note!("warning: {e}");
+                let warning = format!("warning: {e}");
+                note!("{}", Palette::stderr().paint(Role::Warning, warning));
                 continue;
             }
             Ok(Some(Err(e))) => return Err(consume_failed(stream, consumer, &e)),
@@ -89,9 +92,15 @@ pub async fn run(args: NextArgs, js_args: &JsArgs) -> Result<(), CliError> {
         })?;
         show_message(&args, got, &msg, &info)?;
         if acks {
-            msg.double_ack()
-                .await
-                .map_err(|e| ack_failed(info.stream_sequence, &e))?;
+            match msg.double_ack().await {
+                Ok(()) => {}
+                // Sent, but late: the message may be delivered again; the rest can go on.
+                Err(e @ AckError::AfterAckWait { .. }) => note!(
+                    "{}",
+                    Palette::stderr().paint(Role::Warning, format!("warning: {e}"))
+                ),
+                Err(e) => return Err(ack_failed(info.stream_sequence, &e)),
+            }
         }
     }
     drop(batch);
