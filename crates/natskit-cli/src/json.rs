@@ -49,8 +49,9 @@ struct Line<'a> {
     payload_base64: Option<String>,
 }
 
-/// Headers as `{"Name": ["value", ...]}`, names in the order they first appear.
-struct Headers<'a>(Option<&'a HeaderMap>);
+/// Headers as `{"Name": ["value", ...]}`, names in the order they first appear (also in the
+/// messages `natskit stream get` and `consumer next` print).
+pub struct Headers<'a>(pub Option<&'a HeaderMap>);
 
 impl Serialize for Headers<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

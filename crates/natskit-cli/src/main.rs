@@ -8,6 +8,8 @@
 //! natskit server -p 4222                      # the embedded broker, until Ctrl-C
 //! natskit demo                                # 4 queue responders share 100 requests
 //! natskit micro ls                            # services on the NATS service API, with ids
+//! natskit stream add ORDERS --subjects 'orders.>'
+//! natskit consumer next ORDERS billing        # the next message, acknowledged
 //! ```
 //!
 //! Every connecting command takes the connection flags (`--server`, `--user`, `--password`,
@@ -28,7 +30,9 @@
 //!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug` and
 //!   listings (in URLs too).
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
-//!   `micro`, `bench`, `context`, `completions`.
+//!   `micro`, `bench`, `stream`, `consumer`, `context`, `completions`.
+//! - `js`: what `stream` and `consumer` share: `--js-domain`, name checks, flag values,
+//!   JetStream errors in words, JSON documents, the question before deleting.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations; `clock`:
 //!   times and durations as text.
 //! - `template`: `{{Count}}`-style words filled in per message; `header_templates`: `-H` values
@@ -55,6 +59,7 @@ mod duration;
 mod error;
 mod header_templates;
 mod headers;
+mod js;
 mod json;
 mod output;
 mod secret;
@@ -97,6 +102,9 @@ Examples:
   natskit req svc.echo ping --timeout 500ms
   natskit context add prod -s tls://nats.example.com --creds ~/prod.creds --select
   natskit micro ls                            # through the selected context
+  natskit stream add ORDERS --subjects 'orders.>'
+  natskit consumer add ORDERS billing --pull --ack explicit
+  natskit consumer next ORDERS billing --count 10
   natskit completions bash > ~/.local/share/bash-completion/completions/natskit
 
 Each command's --help has its own examples.";

@@ -2,6 +2,7 @@
 
 mod bench;
 mod completions;
+mod consumer;
 mod context;
 mod demo;
 mod micro;
@@ -9,6 +10,7 @@ mod publish;
 mod reply;
 mod req;
 mod server;
+mod stream;
 mod sub;
 
 use clap::Subcommand;
@@ -36,6 +38,10 @@ pub enum Command {
     Micro(micro::MicroArgs),
     /// Measure publish, subscribe and request throughput and latency.
     Bench(bench::BenchArgs),
+    /// Manage JetStream streams: add, ls, info, rm, purge, get.
+    Stream(stream::StreamArgs),
+    /// Manage JetStream consumers and take their messages: add, ls, info, rm, next.
+    Consumer(consumer::ConsumerArgs),
     /// Save connection settings under a name: add, ls, select, show, rm.
     Context(context::ContextArgs),
     /// Print a shell completion script: bash, zsh or fish.
@@ -54,6 +60,8 @@ impl Command {
             Command::Demo(args) => demo::run(args).await,
             Command::Micro(args) => micro::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Stream(args) => stream::run(args).await,
+            Command::Consumer(args) => consumer::run(args).await,
             Command::Context(args) => context::run(args).await,
             Command::Completions(args) => completions::run(args),
         }

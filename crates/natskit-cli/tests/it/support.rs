@@ -39,6 +39,68 @@ pub fn server() -> NatsServer {
     NatsServer::start().expect("start nats-server")
 }
 
+/// A fresh nats-server 2.10 with JetStream (its store in the server's own temp dir).
+pub fn js_server() -> NatsServer {
+    NatsServer::builder()
+        .binary(natskit_test::binary::newer_nats_server().expect("nats-server 2.10: run make deps"))
+        .jetstream()
+        .start()
+        .expect("start nats-server -js")
+}
+
+/// A message for [`js_publish`]: subject, payload, and headers as `(name, value)` pairs.
+pub type JsMessage<'a> = (&'a str, &'a [u8], &'a [(&'a str, &'a str)]);
+
+/// Stores `messages` through JetStream, each acknowledged by its stream before the next is
+/// sent, so they are all there after.
+pub fn js_publish(server: &NatsServer, messages: &[JsMessage<'_>]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let client = natskit::connect(&server.url()).await.expect("connect");
+        let js = natskit::jetstream::new(client.clone());
+        for (subject, payload, headers) in messages {
+            let mut publish = natskit::jetstream::Publish::new(payload.to_vec());
+            if !headers.is_empty() {
+                let mut map = natskit::HeaderMap::new();
+                for (name, value) in *headers {
+                    map.append(*name, *value).expect("header");
+                }
+                publish = publish.headers(map);
+            }
+            js.send_publish(*subject, publish).await.expect("stored");
+        }
+        client.close().await.expect("close");
+    });
+}
+
+/// Runs `natskit <args> --server <url>`, asserts it succeeded, and returns its standard output.
+pub fn ok(server: &NatsServer, args: &[&str]) -> String {
+    let output = natskit(server, args).output().expect("run natskit");
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    stdout_of(&output)
+}
+
+/// Runs `natskit <args> --server <url>` and returns the one JSON document it printed.
+pub fn json_doc(server: &NatsServer, args: &[&str]) -> serde_json::Value {
+    let stdout = ok(server, args);
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "one document on one line: {stdout}"
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e} in {stdout:?}"))
+}
+
+/// Runs `natskit <args> --server <url>`, asserts it failed with status 1, and returns its one
+/// `error:` line.
+pub fn failure(server: &NatsServer, args: &[&str]) -> String {
+    let out = natskit(server, args).assert().code(1);
+    one_error_line(out.get_output())
+}
+
 /// `natskit --server <url> <args>` as a one-shot command, NATS_URL cleared, stdin empty.
 pub fn natskit(server: &NatsServer, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = natskit_bare(args);

@@ -1,0 +1,81 @@
+//! Names and subjects checked before connecting, so a typo fails at once with what is wrong
+//! (`invalid stream name "a.b": it contains '.'`) instead of as a server's refusal.
+
+use natskit::jetstream::{validate_consumer_name, validate_stream_name};
+use natskit_proto::subject::{validate_publish, validate_subscribe};
+use natskit_proto::ProtoError;
+
+use crate::error::CliError;
+
+/// A stream name the server accepts and that fits into an API subject.
+pub fn stream(name: &str) -> Result<(), CliError> {
+    validate_stream_name(name).map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// A consumer name, by the same rules.
+pub fn consumer(name: &str) -> Result<(), CliError> {
+    validate_consumer_name(name).map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// A subject that may hold wildcards (a stream's subjects, a filter), given with `flag`.
+pub fn filter(flag: &str, subject: &str) -> Result<(), CliError> {
+    validate_subscribe(subject).map_err(|e| invalid(flag, subject, &e))
+}
+
+/// A literal subject (a push consumer's target), given with `flag`.
+pub fn literal(flag: &str, subject: &str) -> Result<(), CliError> {
+    validate_publish(subject).map_err(|e| invalid(flag, subject, &e))
+}
+
+/// A JetStream domain: one subject token, as it goes into `$JS.<domain>.API`.
+pub fn domain(domain: &str) -> Result<(), CliError> {
+    let reason = if domain.is_empty() {
+        "it is empty"
+    } else if domain.contains(['.', '*', '>']) {
+        "it must be one subject token, without '.', '*' or '>'"
+    } else if domain.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        "it contains whitespace or a control character"
+    } else {
+        return Ok(());
+    };
+    Err(CliError::msg(format!(
+        "invalid JetStream domain {domain:?}: {reason}"
+    )))
+}
+
+/// `invalid subject "a..b" for --subjects: <reason>`.
+fn invalid(flag: &str, subject: &str, error: &ProtoError) -> CliError {
+    match error {
+        ProtoError::InvalidSubject { reason, .. } => {
+            CliError::msg(format!("invalid subject {subject:?} for {flag}: {reason}"))
+        }
+        other => CliError::msg(format!("{flag}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_subjects_and_domains() {
+        assert!(stream("ORDERS").is_ok());
+        assert_eq!(
+            stream("a.b").unwrap_err().to_string(),
+            "invalid stream name \"a.b\": it contains '.'"
+        );
+        assert!(consumer("c 1")
+            .unwrap_err()
+            .to_string()
+            .contains("whitespace"));
+        assert!(filter("--filter", "a.*.>").is_ok());
+        let err = filter("--subjects", "a..b").unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid subject \"a..b\" for --subjects: "),
+            "{err}"
+        );
+        assert!(literal("--target", "a.*").is_err());
+        assert!(domain("hub").is_ok());
+        assert!(domain("a.b").is_err() && domain("").is_err());
+    }
+}
