@@ -157,6 +157,95 @@ pub fn rfc3339(time: SystemTime, precision: Precision) -> String {
     UtcTime::new(time).rfc3339(precision)
 }
 
+/// Reads RFC 3339 text as nats-server writes it (`2026-12-02T20:00:00.123456789Z`, any number
+/// of fraction digits, `Z` or a `+hh:mm` / `-hh:mm` offset); `None` when it is not that, or
+/// is before 1970.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use natskit_proto::time::parse_rfc3339;
+///
+/// let t = parse_rfc3339("1970-01-02T01:01:01.5Z").unwrap();
+/// assert_eq!(t, UNIX_EPOCH + Duration::new(86_400 + 3661, 500_000_000));
+/// assert_eq!(parse_rfc3339("1970-01-01T02:00:00+02:00"), Some(UNIX_EPOCH));
+/// assert_eq!(parse_rfc3339("yesterday"), None);
+/// ```
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    let digits = |from: usize, len: usize| -> Option<u64> {
+        let part = b.get(from..from + len)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+    };
+    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(i, c)| b.get(i) != Some(&c))
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 9 {
+                nanos = nanos * 10 + u64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start).min(9)..9 {
+            nanos *= 10;
+        }
+    }
+    let offset: i64 = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let minutes = i64::try_from(digits(i + 1, 2)? * 60 + digits(i + 4, 2)?).ok()?;
+            if *sign == b'+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day)?;
+    let local = i64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()?;
+    let secs = u64::try_from(local - offset).ok()?;
+    Some(UNIX_EPOCH + std::time::Duration::new(secs, u32::try_from(nanos).ok()?))
+}
+
+/// Days from 1970-01-01 to `year`-`month`-`day` (proleptic Gregorian); `None` before 1970.
+/// The inverse of [`civil_from_days`].
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    let year = if month <= 2 {
+        year.checked_sub(1)?
+    } else {
+        year
+    };
+    let era = year / 400;
+    let year_of_era = year % 400;
+    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    (era * 146_097 + day_of_era).checked_sub(719_468)
+}
+
 /// Year, month (1..=12) and day (1..=31) of the day `days` after 1970-01-01, proleptic Gregorian.
 ///
 /// Counts in 400-year eras (146 097 days each) of years that start on 1 March, so that the leap
@@ -187,6 +276,32 @@ mod tests {
 
     fn at(secs: u64, nanos: u32) -> SystemTime {
         UNIX_EPOCH + Duration::new(secs, nanos)
+    }
+
+    #[test]
+    fn parsing_inverts_formatting() {
+        for (secs, nanos) in [
+            (0, 0),
+            (951_782_400, 1),
+            (1_709_251_199, 999_999_999),
+            (4_102_444_800, 5),
+        ] {
+            let t = at(secs, nanos);
+            let text = rfc3339(t, Precision::Nanos);
+            assert_eq!(parse_rfc3339(&text), Some(t), "{text}");
+            // Fewer fraction digits read as the same instant cut to them.
+            let millis = at(secs, nanos / 1_000_000 * 1_000_000);
+            assert_eq!(parse_rfc3339(&rfc3339(t, Precision::Millis)), Some(millis));
+        }
+        assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), None);
+        for bad in [
+            "2026-13-01T00:00:00Z",
+            "2026-12-02T00:00:00",
+            "2026-12-02T00:00:00.Z",
+            "2026-12-02",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -53,6 +53,7 @@ mod account;
 mod consumer;
 mod context;
 mod error;
+pub mod kv;
 mod name;
 mod publish;
 mod publish_retry;

@@ -190,6 +190,11 @@ impl Publish {
         self
     }
 
+    /// The payload's size in bytes.
+    pub(crate) fn payload_len(&self) -> usize {
+        self.payload.len()
+    }
+
     /// The header block to send: the given headers plus one per option; `None` when empty.
     fn header_block(&self) -> Result<Option<HeaderMap>, natskit_proto::ProtoError> {
         let mut headers = self.headers.clone().unwrap_or_default();

@@ -8,6 +8,7 @@ mod support;
 
 mod account;
 mod consumers;
+mod kv;
 mod messages;
 mod nats_py;
 mod ordered;

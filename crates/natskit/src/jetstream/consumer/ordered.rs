@@ -2,8 +2,8 @@
 //! no acknowledgements and nothing to set up, pulled or pushed (ADR-17).
 //!
 //! The consumer underneath is ephemeral, in memory and unacknowledged. Whenever a delivery is
-//! out of sequence, a heartbeat names a delivery never seen, heartbeats stop, or the consumer
-//! is deleted, a new one is made from the stream sequence after the last message delivered,
+//! out of sequence, a heartbeat names a delivery never seen, heartbeats stop, the consumer is
+//! deleted, or (pushed) the connection comes back after a loss, a new one is made from the stream sequence after the last message delivered,
 //! or, when nothing was delivered yet, with the deliver policy first asked for: a "new
 //! messages only" reader never replays the stream.
 
@@ -180,7 +180,7 @@ enum Reader {
     Push(Box<Pusher>),
 }
 
-type Creating = Pin<Box<dyn Future<Output = Result<Reader, JetStreamError>> + Send>>;
+type Creating = Pin<Box<dyn Future<Output = Result<(Reader, u64), JetStreamError>> + Send>>;
 
 enum State {
     Reading(Reader),
@@ -205,6 +205,8 @@ pub struct OrderedMessages {
     sequence: Sequence,
     serial: u32,
     state: State,
+    /// What the first consumer had to deliver when it was made.
+    initial_pending: u64,
 }
 
 impl OrderedMessages {
@@ -223,7 +225,7 @@ impl OrderedMessages {
             }),
         });
         let sequence = Sequence::new(reader.config.deliver_policy.clone());
-        let first = Arc::clone(&setup)
+        let (first, initial_pending) = Arc::clone(&setup)
             .create(sequence.restart_policy(), 1)
             .await?;
         Ok(OrderedMessages {
@@ -231,7 +233,14 @@ impl OrderedMessages {
             sequence,
             serial: 1,
             state: State::Reading(first),
+            initial_pending,
         })
+    }
+
+    /// How many messages the first consumer had to deliver when it was made (0: nothing was
+    /// there to read), for readers that mark the end of what was stored.
+    pub(crate) fn initial_pending(&self) -> u64 {
+        self.initial_pending
     }
 
     /// Makes the consumer anew from where reading got to.
@@ -293,12 +302,13 @@ impl Setup {
         }
     }
 
-    /// Creates consumer number `serial` starting at `policy`, and its reader.
+    /// Creates consumer number `serial` starting at `policy`, and its reader; with what the
+    /// consumer had to deliver when made.
     async fn create(
         self: Arc<Self>,
         policy: DeliverPolicy,
         serial: u32,
-    ) -> Result<Reader, JetStreamError> {
+    ) -> Result<(Reader, u64), JetStreamError> {
         let name = self.name(serial);
         let mut config = self.consumer_config(name.clone(), policy);
         match self.delivery {
@@ -310,11 +320,11 @@ impl Setup {
                 config.deliver_subject = inbox;
                 config.flow_control = true;
                 config.idle_heartbeat = heartbeat;
-                self.context.create_consumer(&self.stream, config).await?;
-                Ok(Reader::Push(Box::new(pusher)))
+                let info = self.context.create_consumer(&self.stream, config).await?;
+                Ok((Reader::Push(Box::new(pusher)), info.num_pending))
             }
             Delivery::Pull(limits) => {
-                self.context.create_consumer(&self.stream, config).await?;
+                let info = self.context.create_consumer(&self.stream, config).await?;
                 let target = Target {
                     context: self.context.clone(),
                     stream: self.stream.clone(),
@@ -322,7 +332,7 @@ impl Setup {
                     acks: Arc::clone(&self.acks),
                 };
                 let puller = Puller::start(target, PullFlow::new(limits, Mode::Continuous)).await?;
-                Ok(Reader::Pull(Box::new(puller)))
+                Ok((Reader::Pull(Box::new(puller)), info.num_pending))
             }
         }
     }
@@ -377,7 +387,7 @@ impl Stream for OrderedMessages {
                         return Poll::Pending;
                     };
                     match result {
-                        Ok(reader) => {
+                        Ok((reader, _)) => {
                             this.state = State::Reading(reader);
                             continue;
                         }
@@ -405,6 +415,9 @@ impl Stream for OrderedMessages {
                         }
                         Outcome::Reset
                     }
+                    // The server may have restarted without the consumer (it lives in
+                    // memory): make it anew now rather than after two missed heartbeats.
+                    Poll::Ready(Step::Reconnected) => Outcome::Reset,
                     Poll::Ready(Step::Warning(e)) if needs_reset(&e) => Outcome::Reset,
                     Poll::Ready(Step::Warning(e)) => Outcome::Report(e),
                     Poll::Ready(Step::End(Some(e))) if needs_reset(&e) => Outcome::Reset,

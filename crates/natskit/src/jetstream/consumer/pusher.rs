@@ -32,6 +32,9 @@ pub(crate) enum Step {
     Message(Message),
     /// A heartbeat naming the last consumer sequence delivered (push only).
     Heartbeat { last_consumer: Option<u64> },
+    /// The connection came back after a loss (the server may have restarted without the
+    /// consumer).
+    Reconnected,
     /// A warning; the reading goes on.
     Warning(ConsumeError),
     /// The end, with the error that ended it if any.
@@ -49,6 +52,8 @@ pub(crate) struct Pusher {
     answers: VecDeque<String>,
     answering: Option<Sending>,
     timer: Pin<Box<Sleep>>,
+    /// A reconnect not yet reported.
+    reconnected: bool,
     done: bool,
 }
 
@@ -76,6 +81,7 @@ impl Pusher {
             answers: VecDeque::new(),
             answering: None,
             timer: Box::pin(tokio::time::sleep_until(Instant::now())),
+            reconnected: false,
             done: false,
         })
     }
@@ -85,7 +91,8 @@ impl Pusher {
             match event {
                 Event::Disconnected { .. } => self.flow.disconnected(),
                 Event::Reconnected { .. } | Event::Lost { .. } => {
-                    self.flow.reconnected(Instant::now().into_std())
+                    self.flow.reconnected(Instant::now().into_std());
+                    self.reconnected = true;
                 }
                 _ => {}
             }
@@ -120,6 +127,9 @@ impl Pusher {
                 return Poll::Ready(Step::End(None));
             }
             self.poll_events(cx);
+            if std::mem::take(&mut self.reconnected) {
+                return Poll::Ready(Step::Reconnected);
+            }
             if let Some(error) = self.poll_answers(cx) {
                 return Poll::Ready(Step::Warning(error));
             }
@@ -186,7 +196,7 @@ impl Stream for Pusher {
             return match self.poll_step(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Step::Message(msg)) => Poll::Ready(Some(Ok(msg))),
-                Poll::Ready(Step::Heartbeat { .. }) => continue,
+                Poll::Ready(Step::Heartbeat { .. } | Step::Reconnected) => continue,
                 Poll::Ready(Step::Warning(error)) => Poll::Ready(Some(Err(error))),
                 Poll::Ready(Step::End(error)) => Poll::Ready(error.map(Err)),
             };
