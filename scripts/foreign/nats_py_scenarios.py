@@ -1066,6 +1066,97 @@ async def scenario_js_consume(c, base):
     print(f"consumed {JS_MESSAGES}", flush=True)
 
 
+# --- Key-value: nats-py on one side, natskit on the other --------------------------------------
+#
+# A contract shared with crates/natskit/tests/jetstream/kv_interop.rs. The writing side makes
+# bucket KV_BUCKET_PY (kv_write, nats-py) or KV_BUCKET_RS (natskit) with history KV_HISTORY and
+# writes, in this order: `k.<i>` = kv_value(i) for i in 0..KV_KEYS, then `k.1` = kv_value(1) +
+# b" again", then deletes `k.3` and purges `k.5`. The reading side checks: the latest values, the
+# two revisions of k.1, k.3 and k.5 gone (k.5 with only its purge left), the keys, and a watch of
+# the whole bucket: the latest entry of each of the KV_KEYS keys, then the end of the initial
+# values.
+
+KV_BUCKET_PY = "PYKV"
+KV_BUCKET_RS = "RSKV"
+KV_HISTORY = 5
+KV_KEYS = 10
+
+
+def kv_value(i):
+    """The first value of key k.<i>: text, or every byte value for odd i."""
+    return bytes(range(256)) if i % 2 else f"value {i} \u2713".encode()
+
+
+def kv_latest(i):
+    """What k.<i> holds at the end; None for the deleted and purged keys."""
+    if i == 1:
+        return kv_value(1) + b" again"
+    if i in (3, 5):
+        return None
+    return kv_value(i)
+
+
+async def scenario_kv_write(c, base):
+    """nats-py makes bucket KV_BUCKET_PY and writes the contract's keys."""
+    nc = await c.connect("kv-writer")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    kv = await js.create_key_value(bucket=KV_BUCKET_PY, history=KV_HISTORY)
+    revisions = []
+    for i in range(KV_KEYS):
+        revisions.append(await kv.put(f"k.{i}", kv_value(i)))
+    check(revisions == list(range(1, KV_KEYS + 1)), f"kv_write: revisions {revisions}")
+    await kv.put("k.1", kv_latest(1))
+    await kv.delete("k.3")
+    await kv.purge("k.5")
+    print(f"wrote {KV_KEYS} keys", flush=True)
+
+
+async def scenario_kv_read(c, base):
+    """nats-py reads bucket KV_BUCKET_RS, written by natskit, and watches it."""
+    nc = await c.connect("kv-reader")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    kv = await js.key_value(KV_BUCKET_RS)
+    for i in range(KV_KEYS):
+        want = kv_latest(i)
+        if want is None:
+            try:
+                entry = await kv.get(f"k.{i}")
+                raise ScenarioFailure(f"kv_read: k.{i} should be gone, got {show(entry.value)}")
+            except c.nats.js.errors.KeyNotFoundError:
+                continue
+        entry = await kv.get(f"k.{i}")
+        check(entry.value == want, f"kv_read: k.{i} = {show(entry.value)}, expected {show(want)}")
+    history = await kv.history("k.1")
+    check(
+        [e.value for e in history] == [kv_value(1), kv_latest(1)],
+        f"kv_read: history of k.1 is {[show(e.value) for e in history]}",
+    )
+    purged = await kv.history("k.5")
+    check(
+        len(purged) == 1 and purged[0].operation == "PURGE",
+        f"kv_read: k.5 should keep only its purge, got {[(e.revision, e.operation) for e in purged]}",
+    )
+    keys = sorted(await kv.keys())
+    want_keys = sorted(f"k.{i}" for i in range(KV_KEYS) if kv_latest(i) is not None)
+    check(keys == want_keys, f"kv_read: keys {keys}, expected {want_keys}")
+    watcher = await kv.watchall()
+    seen = {}
+    while True:
+        entry = await watcher.updates(timeout=RECEIVE_TIMEOUT)
+        if entry is None:
+            break
+        seen[entry.key] = (entry.value, entry.operation)
+    await watcher.stop()
+    check(len(seen) == KV_KEYS, f"kv_read: the watch saw {sorted(seen)} before its marker")
+    for i in range(KV_KEYS):
+        value, op = seen[f"k.{i}"]
+        if kv_latest(i) is None:
+            check(op in ("DEL", "PURGE"), f"kv_read: the watch saw k.{i} as {op}, expected a delete")
+        else:
+            check(value == kv_latest(i), f"kv_read: the watch saw k.{i} = {show(value)}")
+    print(f"read {KV_KEYS} keys", flush=True)
+
+
 SCENARIOS = {
     "pubsub": scenario_pubsub,
     "wildcards": scenario_wildcards,
@@ -1082,6 +1173,8 @@ SCENARIOS = {
     "tls_refused": scenario_tls_refused,
     "js_publish": scenario_js_publish,
     "js_consume": scenario_js_consume,
+    "kv_write": scenario_kv_write,
+    "kv_read": scenario_kv_read,
 }
 # The ones that need nobody to restart the server, no device listening, no security settings,
 # and no JetStream with natskit on the other side.
@@ -1098,6 +1191,8 @@ ALL = [
         "tls_refused",
         "js_publish",
         "js_consume",
+        "kv_write",
+        "kv_read",
     )
 ]
 

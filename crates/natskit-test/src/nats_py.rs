@@ -81,16 +81,16 @@ impl NatsPy {
     /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
     /// server, the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
     /// take their credentials and CA from environment variables (see [`env`](Self::env)), and
-    /// the JetStream scenarios `js_publish` and `js_consume`, which need a server with JetStream,
-    /// the stream they use, and natskit on the other side (natskit's `jetstream` tests,
-    /// nats_py.rs).
+    /// the JetStream scenarios `js_publish`, `js_consume`, `kv_write` and `kv_read`, which need
+    /// a server with JetStream and natskit on the other side (natskit's `jetstream` tests,
+    /// nats_py.rs and kv_interop.rs).
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 15);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 17);
     /// ```
-    pub const SCENARIOS: [&'static str; 15] = [
+    pub const SCENARIOS: [&'static str; 17] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -106,6 +106,8 @@ impl NatsPy {
         "tls_refused",
         "js_publish",
         "js_consume",
+        "kv_write",
+        "kv_read",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:

@@ -9,6 +9,7 @@ mod support;
 mod account;
 mod consumers;
 mod kv;
+mod kv_interop;
 mod messages;
 mod nats_py;
 mod ordered;
