@@ -30,12 +30,18 @@
 //! cargo run --release -p natskit-bench -- --jetstream [--runs 5] [--quick] [--only sync,async,pull,ordered]
 //! ```
 //!
+//! `--kv` compares their key-value stores the same way (see `kv.rs`):
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --kv [--runs 5] [--quick] [--only put,get,watch]
+//! ```
+//!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
-//! - `jetstream`: the `--jetstream` mode.
+//! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode.
 //! - `report`: medians and tables.
 
 mod broker_process;
@@ -43,6 +49,7 @@ mod brokers;
 mod cli;
 mod contenders;
 mod jetstream;
+mod kv;
 mod memory;
 mod procfs;
 mod raw;
@@ -69,6 +76,7 @@ struct Args {
     brokers: bool,
     cli: bool,
     jetstream: bool,
+    kv: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -80,6 +88,7 @@ fn parse_args() -> Result<Args, String> {
         brokers: false,
         cli: false,
         jetstream: false,
+        kv: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -94,6 +103,7 @@ fn parse_args() -> Result<Args, String> {
             "--brokers" => args.brokers = true,
             "--cli" => args.cli = true,
             "--jetstream" => args.jetstream = true,
+            "--kv" => args.kv = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -121,6 +131,14 @@ fn main() {
     };
     if args.brokers {
         if let Err(e) = brokers::run(args.runs, args.quick, &args.only) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.kv {
+        let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+        if let Err(e) = kv::run(args.runs, args.quick, wants) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }

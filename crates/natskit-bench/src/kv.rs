@@ -1,0 +1,219 @@
+//! The `--kv` mode: natskit's key-value store beside async-nats's against one nats-server 2.10
+//! `-js` with file storage, run after run:
+//!
+//! - KV put p50: one put at a time, each awaiting its acknowledgement, 128-byte values;
+//! - KV get p50: one get at a time of the same key (direct get for both);
+//! - watch: a bucket of distinct keys filled beforehand (untimed), then a watch of the latest
+//!   value of each, timed until every key has come.
+//!
+//! Each contender gets fresh buckets, made and filled through natskit, deleted after.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use hdrhistogram::Histogram;
+
+use crate::procfs::CpuMeter;
+use crate::report::{self, Figure};
+
+const VALUE: &[u8] = &[b'v'; 128];
+/// The in-flight window used to fill the watch buckets.
+const FILL_WINDOW: usize = 4000;
+
+struct Counts {
+    ops: u64,
+    watch: u64,
+}
+
+/// Runs the KV scenarios `runs` times, printing each run and the medians.
+pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(), String> {
+    let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+    let mut server = natskit_test::NatsServer::builder()
+        .binary(binary)
+        .jetstream()
+        .start()
+        .map_err(|e| e.to_string())?;
+    let url = server.url();
+    let scale = if quick { 10 } else { 1 };
+    let counts = Counts {
+        ops: 10_000 / scale,
+        watch: 100_000 / scale,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut put_p50 = Figure::new("KV put p50", "us");
+    let mut get_p50 = Figure::new("KV get p50", "us");
+    let mut watch_rate = Figure::new("KV watch (latest of each key)", "msgs/s");
+    println!("nats-server 2.10 -js (file storage) at {url}; {runs} run(s), 128 B values");
+    let pids: Vec<u32> = server
+        .pid()
+        .into_iter()
+        .chain([std::process::id()])
+        .collect();
+    let names = ["nats-server", "bench"];
+    let metered = |cpu: CpuMeter| cpu.summary(&names[names.len() - pids.len()..]);
+    for run in 1..=runs {
+        println!("run {run}:");
+        runtime.block_on(async {
+            let n = natskit::connect(&url).await.map_err(|e| e.to_string())?;
+            let a = async_nats::connect(&url).await.map_err(|e| e.to_string())?;
+            let njs = natskit::jetstream::new(n.clone());
+            let ajs = async_nats::jetstream::new(a.clone());
+            if wants("put") || wants("get") {
+                let cpu = CpuMeter::start(&pids);
+                let (nput, nget) = natskit_ops(&njs, counts.ops).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let (aput, aget) = async_nats_ops(&ajs, &njs, counts.ops).await;
+                let acpu = metered(cpu);
+                println!("  put p50 natskit {nput:>7.1} us  async-nats {aput:>7.1} us;  get p50 natskit {nget:>7.1} us  async-nats {aget:>7.1} us  ({ncpu} / {acpu})");
+                put_p50.natskit.push(nput);
+                put_p50.async_nats.push(aput);
+                get_p50.natskit.push(nget);
+                get_p50.async_nats.push(aget);
+            }
+            if wants("watch") {
+                let cpu = CpuMeter::start(&pids);
+                let nv = natskit_watch(&njs, counts.watch).await;
+                let ncpu = metered(cpu);
+                let cpu = CpuMeter::start(&pids);
+                let av = async_nats_watch(&ajs, &njs, counts.watch).await;
+                let acpu = metered(cpu);
+                println!("  watch   natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
+                watch_rate.natskit.push(nv);
+                watch_rate.async_nats.push(av);
+            }
+            n.close().await.map_err(|e| e.to_string())?;
+            a.drain().await.map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        })?;
+    }
+    let figures: Vec<Figure> = [put_p50, get_p50, watch_rate]
+        .into_iter()
+        .filter(|f| !f.natskit.is_empty())
+        .collect();
+    report::print_table(&figures, runs);
+    server.stop().map_err(|e| e.to_string())
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("histogram bounds")
+}
+
+fn p50(histogram: &Histogram<u64>) -> f64 {
+    histogram.value_at_quantile(0.5) as f64 / 1000.0
+}
+
+/// A fresh file bucket `name` (through natskit, whichever client measures).
+async fn fresh_bucket(
+    js: &natskit::jetstream::Context,
+    name: &str,
+) -> natskit::jetstream::kv::Store {
+    let _ = js.delete_key_value(name).await;
+    js.create_key_value(natskit::jetstream::kv::KvConfig::new(name))
+        .await
+        .expect("create the bucket")
+}
+
+/// Bucket `name` with `count` distinct keys `k<i>`, written with asynchronous publishes.
+async fn filled_bucket(js: &natskit::jetstream::Context, name: &str, count: u64) {
+    fresh_bucket(js, name).await;
+    let mut acks = Vec::with_capacity(FILL_WINDOW);
+    for i in 0..count {
+        acks.push(
+            js.publish_async(format!("$KV.{name}.k{i}"), Bytes::from_static(VALUE))
+                .await
+                .expect("publish"),
+        );
+        if acks.len() == FILL_WINDOW {
+            for ack in acks.drain(..) {
+                ack.await.expect("ack");
+            }
+        }
+    }
+    for ack in acks {
+        ack.await.expect("ack");
+    }
+}
+
+async fn natskit_ops(js: &natskit::jetstream::Context, count: u64) -> (f64, f64) {
+    let kv = fresh_bucket(js, "BKVN").await;
+    let mut puts = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
+        let _ = puts.record(start.elapsed().as_nanos() as u64);
+    }
+    let mut gets = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        kv.get("key").await.expect("get").expect("a value");
+        let _ = gets.record(start.elapsed().as_nanos() as u64);
+    }
+    let _ = js.delete_key_value("BKVN").await;
+    (p50(&puts), p50(&gets))
+}
+
+async fn async_nats_ops(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> (f64, f64) {
+    fresh_bucket(setup, "BKVA").await;
+    let kv = js.get_key_value("BKVA").await.expect("bucket");
+    let mut puts = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
+        let _ = puts.record(start.elapsed().as_nanos() as u64);
+    }
+    let mut gets = histogram();
+    for _ in 0..count {
+        let start = Instant::now();
+        kv.get("key").await.expect("get").expect("a value");
+        let _ = gets.record(start.elapsed().as_nanos() as u64);
+    }
+    let _ = setup.delete_key_value("BKVA").await;
+    (p50(&puts), p50(&gets))
+}
+
+async fn natskit_watch(js: &natskit::jetstream::Context, count: u64) -> f64 {
+    filled_bucket(js, "BWN", count).await;
+    let kv = js.key_value("BWN").await.expect("bucket");
+    let start = Instant::now();
+    let mut watch = kv.watch_all().await.expect("watch");
+    let mut seen = 0;
+    while seen < count {
+        match watch.next().await.expect("open").expect("event") {
+            natskit::jetstream::kv::WatchEvent::Entry(_) => seen += 1,
+            natskit::jetstream::kv::WatchEvent::EndOfInitial => {}
+        }
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(watch);
+    let _ = js.delete_key_value("BWN").await;
+    rate
+}
+
+async fn async_nats_watch(
+    js: &async_nats::jetstream::Context,
+    setup: &natskit::jetstream::Context,
+    count: u64,
+) -> f64 {
+    filled_bucket(setup, "BWA", count).await;
+    let kv = js.get_key_value("BWA").await.expect("bucket");
+    let start = Instant::now();
+    // The latest value of each key, as natskit's default watch.
+    let mut watch = kv.watch_with_history(">").await.expect("watch");
+    for _ in 0..count {
+        watch.next().await.expect("open").expect("entry");
+    }
+    let rate = report::rate(count, start.elapsed());
+    drop(watch);
+    let _ = setup.delete_key_value("BWA").await;
+    rate
+}
