@@ -413,3 +413,40 @@ async fn a_watch_whose_consumer_is_deleted_resumes_after_the_last_revision() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn features_of_2_11_are_refused_before_sending_on_2_10() {
+    let t = start().await;
+    let markers = KvConfig {
+        ttl: Duration::from_secs(60),
+        limit_marker_ttl: Duration::from_secs(5),
+        ..KvConfig::new("markers")
+    };
+    let e = t.js.create_key_value(markers).await.unwrap_err();
+    assert_eq!(
+        e,
+        KvError::Unsupported {
+            feature: "limit markers (limit_marker_ttl)",
+            needs: 1,
+            server: 0
+        }
+    );
+    assert!(
+        t.js.key_value_names().await.unwrap().is_empty(),
+        "no bucket made"
+    );
+    let kv = memory_bucket(&t.js, "plain", 1).await;
+    let e = kv
+        .create_with_ttl("k", "v", Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            KvError::Publish(natskit::jetstream::PublishError::Unsupported { .. })
+        ),
+        "{e:?}"
+    );
+    assert_eq!(kv.get("k").await.unwrap(), None);
+    t.stop().await;
+}

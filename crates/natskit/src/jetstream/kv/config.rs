@@ -53,6 +53,10 @@ pub struct KvConfig {
     pub republish: Option<Republish>,
     /// Free-form labels.
     pub metadata: BTreeMap<String, String>,
+    /// Keep a marker this long when the server removes a key by its TTL (2.11 limit markers,
+    /// ADR-48); zero for none. Needs JetStream API level 1: refused before anything is sent on
+    /// an older server.
+    pub limit_marker_ttl: Duration,
 }
 
 impl KvConfig {
@@ -105,9 +109,22 @@ impl KvConfig {
             placement: self.placement.clone(),
             republish: self.republish.clone(),
             metadata: self.metadata.clone(),
+            extra: self.limit_marker_fields(),
             ..StreamConfig::new(stream_name(&self.bucket))
                 .subjects([format!("$KV.{}.>", self.bucket)])
         }
+    }
+
+    /// The 2.11 stream fields limit markers need, which the 2.10 configuration does not have.
+    fn limit_marker_fields(&self) -> BTreeMap<String, serde_json::Value> {
+        if self.limit_marker_ttl.is_zero() {
+            return BTreeMap::new();
+        }
+        let nanos = u64::try_from(self.limit_marker_ttl.as_nanos()).unwrap_or(u64::MAX);
+        BTreeMap::from([
+            ("allow_msg_ttl".to_owned(), serde_json::Value::Bool(true)),
+            ("subject_delete_marker_ttl".to_owned(), nanos.into()),
+        ])
     }
 }
 

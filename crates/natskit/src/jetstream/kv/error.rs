@@ -59,6 +59,17 @@ pub enum KvError {
         /// Which limit: the bucket's `max_value_size` or the server's `max_payload`.
         limit_name: &'static str,
     },
+    /// The bucket asks for what the server's JetStream API level does not offer; nothing was
+    /// sent.
+    #[error("{feature} needs JetStream API level {needs} (nats-server 2.11 or newer); this server reports level {server}")]
+    Unsupported {
+        /// What was asked for.
+        feature: &'static str,
+        /// The API level it needs.
+        needs: u32,
+        /// The server's API level.
+        server: u32,
+    },
     /// A JetStream API call failed.
     #[error(transparent)]
     JetStream(#[from] JetStreamError),

@@ -20,6 +20,7 @@ impl Context {
     /// ```
     pub async fn create_key_value(&self, config: KvConfig) -> Result<Store, KvError> {
         let stream = checked(&config)?;
+        self.check_kv_features(&config).await?;
         let info = self.create_stream(stream).await?;
         Ok(Store::new(self.clone(), &config.bucket, &info))
     }
@@ -35,6 +36,7 @@ impl Context {
     /// ```
     pub async fn update_key_value(&self, config: KvConfig) -> Result<Store, KvError> {
         let stream = checked(&config)?;
+        self.check_kv_features(&config).await?;
         let info = self
             .update_stream(stream)
             .await
@@ -107,6 +109,32 @@ impl Context {
             .collect())
     }
 }
+
+impl Context {
+    /// Refuses, before sending, what the server's API level does not offer.
+    async fn check_kv_features(&self, config: &KvConfig) -> Result<(), KvError> {
+        if config.limit_marker_ttl.is_zero() {
+            return Ok(());
+        }
+        if config.limit_marker_ttl < std::time::Duration::from_secs(1) {
+            return Err(KvError::InvalidConfig {
+                reason: "limit_marker_ttl must be at least one second".into(),
+            });
+        }
+        let level = self.api_level().await?;
+        if level < LIMIT_MARKERS_API_LEVEL {
+            return Err(KvError::Unsupported {
+                feature: "limit markers (limit_marker_ttl)",
+                needs: LIMIT_MARKERS_API_LEVEL,
+                server: level,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The API level that brought limit markers (nats-server 2.11).
+const LIMIT_MARKERS_API_LEVEL: u32 = 1;
 
 /// The stream of a valid configuration.
 fn checked(config: &KvConfig) -> Result<crate::jetstream::StreamConfig, KvError> {

@@ -192,6 +192,34 @@ impl Store {
         }
     }
 
+    /// [`create`](Self::create) with a TTL for this value alone (`Nats-TTL`, ADR-48). Needs
+    /// nats-server 2.11 (API level 1) and a bucket with limit markers; on an older server it
+    /// fails with [`PublishError::Unsupported`] inside [`KvError::Publish`] before anything is
+    /// sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(kv: natskit::jetstream::kv::Store) -> Result<(), natskit::jetstream::kv::KvError> {
+    /// kv.create_with_ttl("session", "token", std::time::Duration::from_secs(600)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_with_ttl(
+        &self,
+        key: &str,
+        value: impl Into<Bytes>,
+        ttl: std::time::Duration,
+    ) -> Result<u64, KvError> {
+        validate_key(key)?;
+        let publish = Publish::new(value.into())
+            .expected_last_subject_sequence(0)
+            .ttl(ttl);
+        match self.write(key, publish).await {
+            Err(KvError::Publish(PublishError::Api(e))) if is_wrong_sequence(&e) => {
+                Err(self.exists(key).await)
+            }
+            done => done,
+        }
+    }
+
     /// Writes `value` to `key` only when the key's latest revision is `revision` (compare and
     /// set); [`KvError::WrongRevision`] otherwise.
     ///
