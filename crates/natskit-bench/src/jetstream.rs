@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 
-use crate::procfs::CpuMeter;
+use crate::js_bench::JsBench;
 use crate::report::{self, Figure};
 
 /// The in-flight window of both clients' asynchronous publishes.
@@ -35,90 +35,61 @@ struct Counts {
 
 /// Runs the JetStream scenarios `runs` times, printing each run and the medians.
 pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(), String> {
-    let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
-    let mut server = natskit_test::NatsServer::builder()
-        .binary(binary)
-        .jetstream()
-        .start()
-        .map_err(|e| e.to_string())?;
-    let url = server.url();
+    let bench = JsBench::start()?;
     let scale = if quick { 10 } else { 1 };
     let counts = Counts {
         sync_publish: 10_000 / scale,
         async_publish: 200_000 / scale,
         consume: 200_000 / scale,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
     let mut sync_p50 = Figure::new("JetStream sync publish p50", "us");
     let mut async_rate = Figure::new("JetStream async publish (window 4000)", "msgs/s");
     let mut pull_rate = Figure::new("JetStream pull consume with ack", "msgs/s");
     let mut ordered_rate = Figure::new("JetStream ordered consume", "msgs/s");
+    let url = &bench.url;
     println!("nats-server 2.10 -js (file storage) at {url}; {runs} run(s), 128 B messages");
-    // CPU of the server and of this process during each measurement: which side limits it.
-    let pids: Vec<u32> = server
-        .pid()
-        .into_iter()
-        .chain([std::process::id()])
-        .collect();
-    let names = ["nats-server", "bench"];
-    let metered = |cpu: CpuMeter| cpu.summary(&names[names.len() - pids.len()..]);
     for run in 1..=runs {
         println!("run {run}:");
-        runtime.block_on(async {
-            let n = natskit::connect(&url).await.map_err(|e| e.to_string())?;
-            let a = async_nats::connect(&url).await.map_err(|e| e.to_string())?;
+        bench.runtime.block_on(async {
+            let n = natskit::connect(url).await.map_err(|e| e.to_string())?;
+            let a = async_nats::connect(url).await.map_err(|e| e.to_string())?;
             let njs = natskit::jetstream::new(n.clone()).with_max_publishes_in_flight(WINDOW);
             let ajs = async_nats::jetstream::ContextBuilder::new()
                 .max_ack_inflight(WINDOW)
                 .backpressure_on_inflight(true)
                 .build(a.clone());
+            let (c, b) = (&counts, &bench);
             if wants("sync") {
-                let cpu = CpuMeter::start(&pids);
-                let nv = natskit_sync(&njs, counts.sync_publish).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let av = async_nats_sync(&ajs, &njs, counts.sync_publish).await;
-                let acpu = metered(cpu);
-                println!("  sync publish p50   natskit {nv:>8.1} us ({ncpu})  async-nats {av:>8.1} us ({acpu})");
-                sync_p50.natskit.push(nv);
-                sync_p50.async_nats.push(av);
+                let (nf, af) = (
+                    natskit_sync(&njs, c.sync_publish),
+                    async_nats_sync(&ajs, &njs, c.sync_publish),
+                );
+                b.side_by_side(&mut sync_p50, "sync publish p50", nf, af)
+                    .await;
             }
             if wants("async") {
-                let cpu = CpuMeter::start(&pids);
-                let nv = natskit_async(&njs, counts.async_publish).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let av = async_nats_async(&ajs, &njs, counts.async_publish).await;
-                let acpu = metered(cpu);
-                println!("  async publish      natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
-                async_rate.natskit.push(nv);
-                async_rate.async_nats.push(av);
+                let (nf, af) = (
+                    natskit_async(&njs, c.async_publish),
+                    async_nats_async(&ajs, &njs, c.async_publish),
+                );
+                b.side_by_side(&mut async_rate, "async publish", nf, af)
+                    .await;
             }
             if wants("pull") {
-                let cpu = CpuMeter::start(&pids);
-                let nv = natskit_pull(&njs, counts.consume).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let av = async_nats_pull(&ajs, &njs, counts.consume).await;
-                let acpu = metered(cpu);
-                println!("  pull consume+ack   natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
-                pull_rate.natskit.push(nv);
-                pull_rate.async_nats.push(av);
+                let (nf, af) = (
+                    natskit_pull(&njs, c.consume),
+                    async_nats_pull(&ajs, &njs, c.consume),
+                );
+                b.side_by_side(&mut pull_rate, "pull consume+ack", nf, af)
+                    .await;
             }
             if wants("ordered") {
-                let cpu = CpuMeter::start(&pids);
-                let nv = natskit_ordered(&njs, counts.consume).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let av = async_nats_ordered(&ajs, &njs, counts.consume).await;
-                let acpu = metered(cpu);
-                println!("  ordered consume    natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
-                ordered_rate.natskit.push(nv);
-                ordered_rate.async_nats.push(av);
+                let (nf, af) = (
+                    natskit_ordered(&njs, c.consume),
+                    async_nats_ordered(&ajs, &njs, c.consume),
+                );
+                b.side_by_side(&mut ordered_rate, "ordered consume", nf, af)
+                    .await;
             }
             n.close().await.map_err(|e| e.to_string())?;
             a.drain().await.map_err(|e| e.to_string())?;
@@ -130,7 +101,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
         .filter(|f| !f.natskit.is_empty())
         .collect();
     report::print_table(&figures, runs);
-    server.stop().map_err(|e| e.to_string())
+    bench.stop()
 }
 
 /// A fresh file stream `name` on `name.>`, made through natskit whichever client measures.

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 
-use crate::procfs::CpuMeter;
+use crate::js_bench::JsBench;
 use crate::report::{self, Figure};
 
 const VALUE: &[u8] = &[b'v'; 128];
@@ -28,64 +28,45 @@ struct Counts {
 
 /// Runs the KV scenarios `runs` times, printing each run and the medians.
 pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(), String> {
-    let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
-    let mut server = natskit_test::NatsServer::builder()
-        .binary(binary)
-        .jetstream()
-        .start()
-        .map_err(|e| e.to_string())?;
-    let url = server.url();
+    let bench = JsBench::start()?;
     let scale = if quick { 10 } else { 1 };
     let counts = Counts {
         ops: 10_000 / scale,
         watch: 100_000 / scale,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
     let mut put_p50 = Figure::new("KV put p50", "us");
     let mut get_p50 = Figure::new("KV get p50", "us");
     let mut watch_rate = Figure::new("KV watch (latest of each key)", "msgs/s");
+    let url = &bench.url;
     println!("nats-server 2.10 -js (file storage) at {url}; {runs} run(s), 128 B values");
-    let pids: Vec<u32> = server
-        .pid()
-        .into_iter()
-        .chain([std::process::id()])
-        .collect();
-    let names = ["nats-server", "bench"];
-    let metered = |cpu: CpuMeter| cpu.summary(&names[names.len() - pids.len()..]);
     for run in 1..=runs {
         println!("run {run}:");
-        runtime.block_on(async {
-            let n = natskit::connect(&url).await.map_err(|e| e.to_string())?;
-            let a = async_nats::connect(&url).await.map_err(|e| e.to_string())?;
+        bench.runtime.block_on(async {
+            let n = natskit::connect(url).await.map_err(|e| e.to_string())?;
+            let a = async_nats::connect(url).await.map_err(|e| e.to_string())?;
             let njs = natskit::jetstream::new(n.clone());
             let ajs = async_nats::jetstream::new(a.clone());
-            if wants("put") || wants("get") {
-                let cpu = CpuMeter::start(&pids);
-                let (nput, nget) = natskit_ops(&njs, counts.ops).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let (aput, aget) = async_nats_ops(&ajs, &njs, counts.ops).await;
-                let acpu = metered(cpu);
-                println!("  put p50 natskit {nput:>7.1} us  async-nats {aput:>7.1} us;  get p50 natskit {nget:>7.1} us  async-nats {aget:>7.1} us  ({ncpu} / {acpu})");
-                put_p50.natskit.push(nput);
-                put_p50.async_nats.push(aput);
-                get_p50.natskit.push(nget);
-                get_p50.async_nats.push(aget);
+            let (c, b) = (&counts, &bench);
+            if wants("put") {
+                let (nf, af) = (
+                    natskit_ops(&njs, c.ops, Op::Put),
+                    async_nats_ops(&ajs, &njs, c.ops, Op::Put),
+                );
+                b.side_by_side(&mut put_p50, "KV put p50", nf, af).await;
+            }
+            if wants("get") {
+                let (nf, af) = (
+                    natskit_ops(&njs, c.ops, Op::Get),
+                    async_nats_ops(&ajs, &njs, c.ops, Op::Get),
+                );
+                b.side_by_side(&mut get_p50, "KV get p50", nf, af).await;
             }
             if wants("watch") {
-                let cpu = CpuMeter::start(&pids);
-                let nv = natskit_watch(&njs, counts.watch).await;
-                let ncpu = metered(cpu);
-                let cpu = CpuMeter::start(&pids);
-                let av = async_nats_watch(&ajs, &njs, counts.watch).await;
-                let acpu = metered(cpu);
-                println!("  watch   natskit {nv:>10.0} ({ncpu})  async-nats {av:>10.0} msgs/s ({acpu})");
-                watch_rate.natskit.push(nv);
-                watch_rate.async_nats.push(av);
+                let (nf, af) = (
+                    natskit_watch(&njs, c.watch),
+                    async_nats_watch(&ajs, &njs, c.watch),
+                );
+                b.side_by_side(&mut watch_rate, "KV watch", nf, af).await;
             }
             n.close().await.map_err(|e| e.to_string())?;
             a.drain().await.map_err(|e| e.to_string())?;
@@ -97,7 +78,14 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
         .filter(|f| !f.natskit.is_empty())
         .collect();
     report::print_table(&figures, runs);
-    server.stop().map_err(|e| e.to_string())
+    bench.stop()
+}
+
+/// Which operation a latency run times.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Put,
+    Get,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -140,45 +128,43 @@ async fn filled_bucket(js: &natskit::jetstream::Context, name: &str, count: u64)
     }
 }
 
-async fn natskit_ops(js: &natskit::jetstream::Context, count: u64) -> (f64, f64) {
+/// The p50 of `count` puts, or of `count` gets of one key, one at a time.
+async fn natskit_ops(js: &natskit::jetstream::Context, count: u64, op: Op) -> f64 {
     let kv = fresh_bucket(js, "BKVN").await;
-    let mut puts = histogram();
+    kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
+    let mut latencies = histogram();
     for _ in 0..count {
         let start = Instant::now();
-        kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
-        let _ = puts.record(start.elapsed().as_nanos() as u64);
-    }
-    let mut gets = histogram();
-    for _ in 0..count {
-        let start = Instant::now();
-        kv.get("key").await.expect("get").expect("a value");
-        let _ = gets.record(start.elapsed().as_nanos() as u64);
+        match op {
+            Op::Put => drop(kv.put("key", Bytes::from_static(VALUE)).await.expect("put")),
+            Op::Get => drop(kv.get("key").await.expect("get").expect("a value")),
+        }
+        let _ = latencies.record(start.elapsed().as_nanos() as u64);
     }
     let _ = js.delete_key_value("BKVN").await;
-    (p50(&puts), p50(&gets))
+    p50(&latencies)
 }
 
 async fn async_nats_ops(
     js: &async_nats::jetstream::Context,
     setup: &natskit::jetstream::Context,
     count: u64,
-) -> (f64, f64) {
+    op: Op,
+) -> f64 {
     fresh_bucket(setup, "BKVA").await;
     let kv = js.get_key_value("BKVA").await.expect("bucket");
-    let mut puts = histogram();
+    kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
+    let mut latencies = histogram();
     for _ in 0..count {
         let start = Instant::now();
-        kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
-        let _ = puts.record(start.elapsed().as_nanos() as u64);
-    }
-    let mut gets = histogram();
-    for _ in 0..count {
-        let start = Instant::now();
-        kv.get("key").await.expect("get").expect("a value");
-        let _ = gets.record(start.elapsed().as_nanos() as u64);
+        match op {
+            Op::Put => drop(kv.put("key", Bytes::from_static(VALUE)).await.expect("put")),
+            Op::Get => drop(kv.get("key").await.expect("get").expect("a value")),
+        }
+        let _ = latencies.record(start.elapsed().as_nanos() as u64);
     }
     let _ = setup.delete_key_value("BKVA").await;
-    (p50(&puts), p50(&gets))
+    p50(&latencies)
 }
 
 async fn natskit_watch(js: &natskit::jetstream::Context, count: u64) -> f64 {

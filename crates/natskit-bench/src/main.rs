@@ -41,7 +41,8 @@
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
-//! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode.
+//! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode; `js_bench`: the server,
+//!   runtime and side-by-side measurement they share.
 //! - `report`: medians and tables.
 
 mod broker_process;
@@ -49,6 +50,7 @@ mod brokers;
 mod cli;
 mod contenders;
 mod jetstream;
+mod js_bench;
 mod kv;
 mod memory;
 mod procfs;

@@ -50,10 +50,7 @@ fn text(msg: &Message) -> String {
 async fn fetch_returns_the_batch_and_no_wait_returns_at_once_when_empty() {
     let t = start().await;
     with_messages(&t, "F", "f", 5).await;
-    let consumer =
-        t.js.create_pull_consumer("F", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "F", ConsumerConfig::durable("w")).await;
     let first = collect(consumer.fetch(Fetch::messages(3)).await.unwrap()).await;
     assert_eq!(
         first.iter().map(text).collect::<Vec<_>>(),
@@ -77,10 +74,7 @@ async fn fetch_returns_the_batch_and_no_wait_returns_at_once_when_empty() {
 async fn fetch_with_expires_ends_when_the_server_says_the_request_expired() {
     let t = start().await;
     with_messages(&t, "X", "x", 1).await;
-    let consumer =
-        t.js.create_pull_consumer("X", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "X", ConsumerConfig::durable("w")).await;
     let batch = consumer
         .fetch(Fetch::messages(5).expires(Duration::from_millis(300)))
         .await
@@ -94,10 +88,7 @@ async fn fetch_with_expires_ends_when_the_server_says_the_request_expired() {
 async fn fetch_by_bytes_stops_at_the_bytes_asked_for() {
     let t = start().await;
     with_messages(&t, "B", "b", 20).await;
-    let consumer =
-        t.js.create_pull_consumer("B", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "B", ConsumerConfig::durable("w")).await;
     // Each message is about 80 bytes as the server counts (subject, ack reply, payload).
     let batch = consumer
         .fetch(Fetch::bytes(300).expires(Duration::from_secs(1)))
@@ -112,10 +103,7 @@ async fn fetch_by_bytes_stops_at_the_bytes_asked_for() {
 async fn next_gets_one_message_or_none() {
     let t = start().await;
     with_messages(&t, "N", "n", 1).await;
-    let consumer =
-        t.js.create_pull_consumer("N", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "N", ConsumerConfig::durable("w")).await;
     let msg = consumer.next().await.unwrap().expect("one message");
     assert_eq!(text(&msg), "m0");
     msg.double_ack().await.unwrap();
@@ -136,10 +124,7 @@ async fn consume_refills_its_buffer_until_every_message_is_in() {
         Consume::default().max_messages(1),
         Consume::default().max_bytes(2_000),
     ] {
-        let consumer =
-            t.js.create_pull_consumer("W", ConsumerConfig::default())
-                .await
-                .unwrap();
+        let consumer = pull_consumer(&t, "W", ConsumerConfig::default()).await;
         let mut messages = consumer.consume(consume.clone()).await.unwrap();
         for i in 0..200 {
             let msg = next_message(&mut messages).await;
@@ -154,10 +139,7 @@ async fn consume_refills_its_buffer_until_every_message_is_in() {
 async fn acknowledged_messages_leave_and_double_ack_is_confirmed_at_once() {
     let t = start().await;
     with_messages(&t, "A", "a", 3).await;
-    let consumer =
-        t.js.create_pull_consumer("A", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "A", ConsumerConfig::durable("w")).await;
     let batch = collect(consumer.fetch(Fetch::messages(3)).await.unwrap()).await;
     for msg in &batch {
         msg.double_ack().await.unwrap();
@@ -176,10 +158,7 @@ async fn acknowledged_messages_leave_and_double_ack_is_confirmed_at_once() {
 async fn nak_redelivers_marked_as_a_redelivery_and_term_never_does() {
     let t = start().await;
     with_messages(&t, "K", "k", 2).await;
-    let consumer =
-        t.js.create_pull_consumer("K", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "K", ConsumerConfig::durable("w")).await;
     let mut messages = consumer
         .consume(Consume::default().max_messages(5))
         .await
@@ -208,10 +187,7 @@ async fn nak_redelivers_marked_as_a_redelivery_and_term_never_does() {
 async fn nak_with_delay_holds_the_redelivery_back() {
     let t = start().await;
     with_messages(&t, "L", "l", 1).await;
-    let consumer =
-        t.js.create_pull_consumer("L", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "L", ConsumerConfig::durable("w")).await;
     let msg = consumer.next().await.unwrap().unwrap();
     let delay = Duration::from_millis(700);
     let nakked = std::time::Instant::now();
@@ -226,16 +202,15 @@ async fn nak_with_delay_holds_the_redelivery_back() {
 async fn an_ack_after_ack_wait_is_reported_as_late() {
     let t = start().await;
     with_messages(&t, "T", "t", 1).await;
-    let consumer =
-        t.js.create_pull_consumer(
-            "T",
-            ConsumerConfig {
-                ack_wait: Duration::from_secs(1),
-                ..ConsumerConfig::durable("w")
-            },
-        )
-        .await
-        .unwrap();
+    let consumer = pull_consumer(
+        &t,
+        "T",
+        ConsumerConfig {
+            ack_wait: Duration::from_secs(1),
+            ..ConsumerConfig::durable("w")
+        },
+    )
+    .await;
     let first = consumer.next().await.unwrap().unwrap();
     // The redelivery is the proof that ack_wait passed.
     let redelivered = consumer
@@ -259,10 +234,7 @@ async fn an_ack_after_ack_wait_is_reported_as_late() {
 async fn a_consumer_deleted_under_a_consume_ends_it_with_a_typed_error() {
     let t = start().await;
     with_messages(&t, "G", "g", 1).await;
-    let consumer =
-        t.js.create_pull_consumer("G", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "G", ConsumerConfig::durable("w")).await;
     let mut messages = consumer.messages().await.unwrap();
     next_message(&mut messages).await.ack().await.unwrap();
     t.js.delete_consumer("G", "w").await.unwrap();
@@ -284,10 +256,7 @@ async fn a_consumer_deleted_under_a_consume_ends_it_with_a_typed_error() {
 async fn pulling_from_a_consumer_that_is_gone_says_so() {
     let t = start().await;
     with_messages(&t, "H", "h", 1).await;
-    let consumer =
-        t.js.create_pull_consumer("H", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "H", ConsumerConfig::durable("w")).await;
     t.js.delete_consumer("H", "w").await.unwrap();
     assert_eq!(
         consumer.next().await.unwrap_err(),
@@ -300,16 +269,15 @@ async fn pulling_from_a_consumer_that_is_gone_says_so() {
 async fn a_pull_larger_than_the_consumer_allows_is_refused_with_the_limit() {
     let t = start().await;
     with_messages(&t, "M", "m", 1).await;
-    let consumer =
-        t.js.create_pull_consumer(
-            "M",
-            ConsumerConfig {
-                max_batch: 5,
-                ..ConsumerConfig::durable("w")
-            },
-        )
-        .await
-        .unwrap();
+    let consumer = pull_consumer(
+        &t,
+        "M",
+        ConsumerConfig {
+            max_batch: 5,
+            ..ConsumerConfig::durable("w")
+        },
+    )
+    .await;
     let mut messages = consumer
         .consume(Consume::default().max_messages(10))
         .await
@@ -325,6 +293,11 @@ async fn a_pull_larger_than_the_consumer_allows_is_refused_with_the_limit() {
     }
     assert!(messages.next().await.is_none());
     t.stop().await;
+}
+
+/// A pull consumer on `stream` of test `t`.
+async fn pull_consumer(t: &Js, stream: &str, config: ConsumerConfig) -> PullConsumer {
+    t.js.create_pull_consumer(stream, config).await.unwrap()
 }
 
 /// A durable consumer whose unacknowledged messages come again after two seconds.
@@ -373,10 +346,7 @@ async fn a_consume_survives_a_server_restart_losing_nothing_acknowledged() {
     }
     // A double ack cut off by the restart is not confirmed; its message comes again after
     // ack_wait, short here so that is within the test's patience.
-    let consumer =
-        t.js.create_pull_consumer("R", short_ack_wait())
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "R", short_ack_wait()).await;
     let mut messages = consumer
         .consume(
             Consume::default()
@@ -475,10 +445,7 @@ async fn missed_heartbeats_are_reported_and_the_consume_recovers() {
 async fn stop_delivers_what_was_asked_for_then_ends() {
     let t = start().await;
     with_messages(&t, "S", "s", 3).await;
-    let consumer =
-        t.js.create_pull_consumer("S", ConsumerConfig::durable("w"))
-            .await
-            .unwrap();
+    let consumer = pull_consumer(&t, "S", ConsumerConfig::durable("w")).await;
     let mut messages = consumer
         .consume(
             Consume::default()
@@ -507,16 +474,15 @@ async fn ack_policy_all_acknowledges_every_earlier_delivery_and_none_needs_no_ac
     use natskit::jetstream::AckPolicy;
     let t = start().await;
     with_messages(&t, "AP", "ap", 5).await;
-    let all =
-        t.js.create_pull_consumer(
-            "AP",
-            ConsumerConfig {
-                ack_policy: AckPolicy::All,
-                ..ConsumerConfig::durable("all")
-            },
-        )
-        .await
-        .unwrap();
+    let all = pull_consumer(
+        &t,
+        "AP",
+        ConsumerConfig {
+            ack_policy: AckPolicy::All,
+            ..ConsumerConfig::durable("all")
+        },
+    )
+    .await;
     let batch = collect(all.fetch(Fetch::messages(5)).await.unwrap()).await;
     assert_eq!(all.info().await.unwrap().num_ack_pending, 5);
     // Only the fourth is acknowledged: the three before it go with it.
@@ -524,16 +490,15 @@ async fn ack_policy_all_acknowledges_every_earlier_delivery_and_none_needs_no_ac
     let info = all.info().await.unwrap();
     assert_eq!((info.ack_floor.stream_seq, info.num_ack_pending), (4, 1));
 
-    let none =
-        t.js.create_pull_consumer(
-            "AP",
-            ConsumerConfig {
-                ack_policy: AckPolicy::None,
-                ..ConsumerConfig::durable("none")
-            },
-        )
-        .await
-        .unwrap();
+    let none = pull_consumer(
+        &t,
+        "AP",
+        ConsumerConfig {
+            ack_policy: AckPolicy::None,
+            ..ConsumerConfig::durable("none")
+        },
+    )
+    .await;
     let batch = collect(none.fetch(Fetch::messages(5)).await.unwrap()).await;
     assert_eq!(batch.len(), 5);
     let info = none.info().await.unwrap();
@@ -548,16 +513,15 @@ async fn several_filter_subjects_deliver_only_theirs() {
     for subject in ["fs.a", "fs.b", "fs.c", "fs.a", "fs.c"] {
         t.js.publish(subject, subject).await.unwrap();
     }
-    let consumer =
-        t.js.create_pull_consumer(
-            "FS",
-            ConsumerConfig {
-                filter_subjects: vec!["fs.a".into(), "fs.c".into()],
-                ..ConsumerConfig::durable("ac")
-            },
-        )
-        .await
-        .unwrap();
+    let consumer = pull_consumer(
+        &t,
+        "FS",
+        ConsumerConfig {
+            filter_subjects: vec!["fs.a".into(), "fs.c".into()],
+            ..ConsumerConfig::durable("ac")
+        },
+    )
+    .await;
     let got: Vec<String> = collect(consumer.fetch(Fetch::messages(10).no_wait()).await.unwrap())
         .await
         .iter()
@@ -576,16 +540,15 @@ async fn replay_original_keeps_the_gaps_between_messages() {
     let gap = Duration::from_millis(400);
     tokio::time::sleep(gap).await; // the gap under test, not a synchronisation
     t.js.publish("rp.x", "second").await.unwrap();
-    let consumer =
-        t.js.create_pull_consumer(
-            "RP",
-            ConsumerConfig {
-                replay_policy: ReplayPolicy::Original,
-                ..ConsumerConfig::durable("orig")
-            },
-        )
-        .await
-        .unwrap();
+    let consumer = pull_consumer(
+        &t,
+        "RP",
+        ConsumerConfig {
+            replay_policy: ReplayPolicy::Original,
+            ..ConsumerConfig::durable("orig")
+        },
+    )
+    .await;
     let mut messages = consumer.messages().await.unwrap();
     next_message(&mut messages).await;
     let first_at = std::time::Instant::now();

@@ -1,0 +1,83 @@
+//! What the `--jetstream` and `--kv` modes share: one nats-server 2.10 `-js` (file storage),
+//! a runtime, and each measurement taken for natskit then async-nats with the CPU both
+//! processes used meanwhile.
+
+use std::future::Future;
+
+use natskit_test::NatsServer;
+
+use crate::procfs::CpuMeter;
+use crate::report::Figure;
+
+/// The server and runtime of one JetStream benchmark run.
+pub struct JsBench {
+    server: NatsServer,
+    /// The server's URL.
+    pub url: String,
+    /// Two workers, as the machine has two cores.
+    pub runtime: tokio::runtime::Runtime,
+    /// The server's and this process's ids, for the CPU meter.
+    pids: Vec<u32>,
+}
+
+impl JsBench {
+    /// Starts nats-server 2.10 with JetStream on a free port, and the runtime.
+    pub fn start() -> Result<Self, String> {
+        let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+        let server = NatsServer::builder()
+            .binary(binary)
+            .jetstream()
+            .start()
+            .map_err(|e| e.to_string())?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let pids = server
+            .pid()
+            .into_iter()
+            .chain([std::process::id()])
+            .collect();
+        Ok(JsBench {
+            url: server.url(),
+            server,
+            runtime,
+            pids,
+        })
+    }
+
+    /// Measures `natskit` then `async_nats` (each returns its figure), records both in
+    /// `figure`, and prints them under `label` with the CPU of the server and of this process
+    /// during each.
+    pub async fn side_by_side<N, A>(
+        &self,
+        figure: &mut Figure,
+        label: &str,
+        natskit: N,
+        async_nats: A,
+    ) where
+        N: Future<Output = f64>,
+        A: Future<Output = f64>,
+    {
+        let names = ["nats-server", "bench"];
+        let names = &names[names.len() - self.pids.len()..];
+        let cpu = CpuMeter::start(&self.pids);
+        let n = natskit.await;
+        let n_cpu = cpu.summary(names);
+        let cpu = CpuMeter::start(&self.pids);
+        let a = async_nats.await;
+        let a_cpu = cpu.summary(names);
+        let unit = figure.unit;
+        println!(
+            "  {label:<20} natskit {n:>10.1} ({n_cpu})  async-nats {a:>10.1} {unit} ({a_cpu})"
+        );
+        figure.natskit.push(n);
+        figure.async_nats.push(a);
+    }
+
+    /// Stops the server.
+    pub fn stop(mut self) -> Result<(), String> {
+        self.server.stop().map_err(|e| e.to_string())
+    }
+}
