@@ -7,21 +7,18 @@
 //! " again" added, then `k.3` deleted and `k.5` purged.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use natskit::jetstream::kv::{Operation, Store, WatchEvent};
-use natskit_test::NatsPy;
 
-use crate::support::{start, Js, PATIENCE};
+use crate::support::{start, PATIENCE};
 
 const HISTORY: i64 = 5;
 const KEYS: u64 = 10;
 /// The buckets nats-py writes and reads (`KV_BUCKET_PY`, `KV_BUCKET_RS`).
 const FROM_PY: &str = "PYKV";
 const FOR_PY: &str = "RSKV";
-const NATS_PY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The first value of `k.<i>` (`kv_value` in the script).
 fn value(i: u64) -> Bytes {
@@ -99,21 +96,10 @@ async fn check_with_natskit(kv: &Store) {
     }
 }
 
-async fn run_nats_py(t: &Js, scenario: &'static str) {
-    let url = t.server.url();
-    let nats_py = NatsPy::locate()
-        .unwrap_or_else(|e| panic!("{e} (scripts/install-deps.sh installs nats-py)"))
-        .timeout(NATS_PY_TIMEOUT);
-    tokio::task::spawn_blocking(move || nats_py.run(&url, scenario))
-        .await
-        .expect("the thread running nats-py")
-        .unwrap_or_else(|e| panic!("{e}"));
-}
-
 #[tokio::test]
 async fn a_bucket_nats_py_wrote_is_read_and_watched_by_natskit() {
     let t = start().await;
-    run_nats_py(&t, "kv_write").await;
+    crate::support::run_nats_py(&t, "kv_write").await;
     let kv = t.js.key_value(FROM_PY).await.unwrap();
     // nats-py makes buckets without direct get: natskit reads through the message get API.
     let stream = t.js.stream_info("KV_PYKV").await.unwrap();
@@ -133,7 +119,7 @@ async fn a_bucket_natskit_wrote_is_read_and_watched_by_nats_py() {
         .await
         .unwrap();
     write_with_natskit(&kv).await;
-    run_nats_py(&t, "kv_read").await;
+    crate::support::run_nats_py(&t, "kv_read").await;
     t.stop().await;
 }
 

@@ -9,14 +9,11 @@
 //! with [`payload`]`(i)` and [`stored_headers`]`(i, side)`. natskit creates the stream in both
 //! tests; each test has a server of its own, so the fixed names cannot collide.
 
-use std::time::Duration;
-
 use futures_util::StreamExt;
 use natskit::jetstream::{
     Consume, ConsumerConfig, Fetch, Message, Publish, StorageType, StreamConfig,
 };
 use natskit::HeaderMap;
-use natskit_test::NatsPy;
 
 use crate::consumers::collect;
 use crate::support::{start, Js, PATIENCE};
@@ -27,8 +24,6 @@ const STREAM: &str = "PYJS";
 const MESSAGES: u64 = 100;
 /// The durable consumer `js_consume` makes (`JS_PY_CONSUMER`).
 const PY_CONSUMER: &str = "nats-py";
-/// Bound on one run of the script (its scenarios bound themselves to 10 s).
-const NATS_PY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Message `i`'s payload (`js_payload` in the script): text, every byte value, empty, protocol
 /// look-alikes with UTF-8, and every 25th one 64 KiB.
@@ -75,19 +70,6 @@ async fn create_stream(t: &Js) {
         ..StreamConfig::new(STREAM).subjects(["pyjs.>"])
     };
     t.js.create_stream(config).await.unwrap();
-}
-
-/// Runs one scenario of the script against the test's server, off the runtime's thread (the
-/// runner blocks until the Python process is gone).
-async fn run_nats_py(t: &Js, scenario: &'static str) {
-    let url = t.server.url();
-    let nats_py = NatsPy::locate()
-        .unwrap_or_else(|e| panic!("{e} (scripts/install-deps.sh installs nats-py)"))
-        .timeout(NATS_PY_TIMEOUT);
-    tokio::task::spawn_blocking(move || nats_py.run(&url, scenario))
-        .await
-        .expect("the thread running nats-py")
-        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Checks one message nats-py stored against the contract, and records its stream sequence
@@ -145,7 +127,7 @@ async fn nats_py_publishes_and_natskit_consumes_every_message_once_with_acks() {
         .unwrap();
 
     // nats-py stores its messages (checking each PubAck) and exits.
-    run_nats_py(&t, "js_publish").await;
+    crate::support::run_nats_py(&t, "js_publish").await;
     let state = t.js.stream_info(STREAM).await.unwrap().state;
     assert_eq!((state.messages, state.last_seq), (MESSAGES, MESSAGES));
 
@@ -248,7 +230,7 @@ async fn natskit_publishes_and_nats_py_consumes_every_message_with_acks() {
     );
 
     // nats-py reads them all with a durable pull consumer, checks each and acknowledges it.
-    run_nats_py(&t, "js_consume").await;
+    crate::support::run_nats_py(&t, "js_consume").await;
 
     // What nats-py left behind, seen from natskit.
     let info = t.js.consumer_info(STREAM, PY_CONSUMER).await.unwrap();

@@ -66,3 +66,19 @@ pub async fn reconnected(events: &mut natskit::Events) {
     .await
     .expect("reconnected in time");
 }
+
+/// Bound on one run of the nats-py scenario script (its scenarios bound themselves to 10 s).
+const NATS_PY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs one scenario of scripts/foreign/nats_py_scenarios.py against the test's server, off
+/// the runtime's thread (the runner blocks until the Python process is gone).
+pub async fn run_nats_py(t: &Js, scenario: &'static str) {
+    let url = t.server.url();
+    let nats_py = natskit_test::NatsPy::locate()
+        .unwrap_or_else(|e| panic!("{e} (scripts/install-deps.sh installs nats-py)"))
+        .timeout(NATS_PY_TIMEOUT);
+    tokio::task::spawn_blocking(move || nats_py.run(&url, scenario))
+        .await
+        .expect("the thread running nats-py")
+        .unwrap_or_else(|e| panic!("{e}"));
+}
