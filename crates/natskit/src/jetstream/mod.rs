@@ -54,6 +54,7 @@ mod consumer;
 mod context;
 mod error;
 mod name;
+pub mod object;
 mod publish;
 mod publish_retry;
 mod stream;
