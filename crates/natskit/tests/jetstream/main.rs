@@ -10,6 +10,7 @@ mod account;
 mod consumers;
 mod messages;
 mod nats_py;
+mod object;
 mod ordered;
 mod publish;
 mod publish_async;
