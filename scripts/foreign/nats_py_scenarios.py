@@ -4,11 +4,11 @@
 Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
-reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume, or
-`all` (every scenario except reconnect, which needs someone to restart the server,
-senseshow_request, which needs the senseshow device of natskit-examples listening on the server,
-the four security scenarios, which need a server set up for them and the settings below, and
-the two JetStream ones, which need a server with JetStream and natskit on the other side).
+reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume,
+obj_put, obj_get, or `all` (every scenario except reconnect, which needs someone to restart the
+server, senseshow_request, which needs the senseshow device of natskit-examples listening on the
+server, the four security scenarios, which need a server set up for them and the settings below,
+and the four JetStream ones, which need a server with JetStream and natskit on the other side).
 
 Credentials and TLS settings come from the environment, never from the command line (where other
 users could read them), and apply to every nats-py connection of every scenario (not to the raw
@@ -39,6 +39,14 @@ stored there, and checks the consumer's ack floor at the end. The stream must ex
 side (crates/natskit/tests/jetstream/nats_py.rs) creates it; see "JetStream" below for what each
 message holds.
 
+`obj_put` creates the object store OBJ_PY_BUCKET and puts the objects OBJ_OBJECTS into it with
+nats-py's object store (checking each returned info) for natskit to read and check; `obj_get`
+reads, with nats-py's object store, the objects natskit put into OBJ_RS_BUCKET (nats-py checks
+each digest as it reads; the scenario checks data, size, chunks, digest and meta against its own
+computation), follows natskit's link, and checks that natskit's deleted object reads as not
+found. See "Object store" below; the natskit side is
+crates/natskit/tests/jetstream/object/nats_py.rs.
+
 `reconnect` prints the line `restart-now` once its subscription works, then waits (bounded) until
 nats-py reports it reconnected: whoever runs the script must then stop the server and start it
 again on the same port. The Rust side is natskit_test::NatsPy::run_with_restart.
@@ -50,6 +58,8 @@ target/nats-py-venv (`make deps`).
 """
 
 import asyncio
+import base64
+import hashlib
 import os
 import ssl
 import sys
@@ -1155,6 +1165,126 @@ async def scenario_kv_read(c, base):
         else:
             check(value == kv_latest(i), f"kv_read: the watch saw k.{i} = {show(value)}")
     print(f"read {KV_KEYS} keys", flush=True)
+# --- Object store: nats-py on one side, natskit on the other ----------------------------------
+#
+# The two scenarios share a contract with crates/natskit/tests/jetstream/object/nats_py.rs.
+# `obj_put`: nats-py creates OBJ_PY_BUCKET (memory storage) and puts OBJ_OBJECTS; natskit then
+# reads them. `obj_get`: natskit creates OBJ_RS_BUCKET and puts OBJ_OBJECTS, a link
+# OBJ_LINK -> the object OBJ_LINK_TARGET, and an object OBJ_DELETED it then deletes; nats-py
+# reads them. Object data is obj_payload(size, seed); digests are computed here with hashlib,
+# independently of either client.
+
+OBJ_PY_BUCKET = "py_objects"
+OBJ_RS_BUCKET = "rs_objects"
+# (name, size, seed, chunk size or None for the default 128 KiB, description, headers)
+OBJ_OBJECTS = [
+    ("empty", 0, 0, None, None, None),
+    ("hello.txt", 19, 1, None, "a greeting", {"Content-Type": ["text/plain"]}),
+    ("dir/na\u00efve file \u2713.bin", 300 * 1024, 2, None, None, None),
+    ("multi.bin", 1024 * 1024 + 1, 3, 64 * 1024, "1 MiB and a byte", {"X-Parts": ["17", "chunks"]}),
+]
+OBJ_LINK = "latest"
+OBJ_LINK_TARGET = "hello.txt"
+OBJ_DELETED = "removed"
+
+
+def obj_payload(size, seed):
+    """Object data: a pattern that depends on the seed and does not repeat every chunk."""
+    return bytes(((k * 7 + k // 251) + seed) % 256 for k in range(size))
+
+
+def obj_digest(data):
+    """The digest text ADR-20 specifies: SHA-256= and the padded base64url of the sum."""
+    return "SHA-256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def obj_chunks(size, chunk):
+    """How many chunks an object of `size` bytes takes in chunks of `chunk` bytes."""
+    return -(-size // chunk)
+
+
+async def scenario_obj_put(c, base):
+    """nats-py creates a bucket and puts the OBJ_OBJECTS; natskit reads them afterwards."""
+    from nats.js import api
+
+    nc = await c.connect("obj-putter")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    obs = await js.create_object_store(OBJ_PY_BUCKET, storage=api.StorageType.MEMORY)
+    for name, size, seed, chunk, description, headers in OBJ_OBJECTS:
+        data = obj_payload(size, seed)
+        meta = api.ObjectMeta(name=name, description=description, headers=headers)
+        if chunk is not None:
+            meta.options = api.ObjectMetaOptions(max_chunk_size=chunk)
+        info = await obs.put(name, data, meta=meta)
+        want_chunks = obj_chunks(size, chunk or 128 * 1024)
+        got = (info.size, info.chunks, info.digest)
+        check(
+            got == (size, want_chunks, obj_digest(data)),
+            f"obj_put: {name!r} stored as (size, chunks, digest) {got}, expected "
+            f"{(size, want_chunks, obj_digest(data))}",
+        )
+    print(f"put {len(OBJ_OBJECTS)}", flush=True)
+
+
+async def scenario_obj_get(c, base):
+    """nats-py reads the objects natskit put, its link, and its deleted object."""
+    nc = await c.connect("obj-getter")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    obs = await js.object_store(OBJ_RS_BUCKET)
+    for name, size, seed, chunk, description, headers in OBJ_OBJECTS:
+        data = obj_payload(size, seed)
+        try:
+            result = await obs.get(name)
+        except c.nats.js.errors.DigestMismatchError:
+            raise ScenarioFailure(f"obj_get: nats-py found the digest of {name!r} wrong")
+        info = result.info
+        check(
+            result.data == data,
+            f"obj_get: {name!r} read as {show(result.data)}, expected {show(data)}",
+        )
+        want = (name, OBJ_RS_BUCKET, size, obj_chunks(size, chunk or 128 * 1024), obj_digest(data), False)
+        got = (info.name, info.bucket, info.size, info.chunks, info.digest, bool(info.deleted))
+        check(got == want, f"obj_get: {name!r} has (name, bucket, size, chunks, digest, deleted) {got}, expected {want}")
+        check(
+            (info.description, info.headers) == (description, headers),
+            f"obj_get: {name!r} has description {info.description!r} and headers {info.headers!r}, "
+            f"expected {description!r} and {headers!r}",
+        )
+        check(
+            info.options is not None and info.options.max_chunk_size == (chunk or 128 * 1024),
+            f"obj_get: {name!r} has options {info.options}",
+        )
+        check(bool(info.nuid), f"obj_get: {name!r} has no nuid")
+
+    # The link reads as its target.
+    link = await obs.get_info(OBJ_LINK)
+    check(
+        link.is_link() and (link.options.link.bucket, link.options.link.name) == (OBJ_RS_BUCKET, OBJ_LINK_TARGET),
+        f"obj_get: link {OBJ_LINK!r} has info {link}",
+    )
+    followed = await obs.get(OBJ_LINK)
+    target = next(o for o in OBJ_OBJECTS if o[0] == OBJ_LINK_TARGET)
+    check(
+        followed.data == obj_payload(target[1], target[2]),
+        f"obj_get: link {OBJ_LINK!r} read as {show(followed.data)}",
+    )
+
+    # The deleted object is not found, but its deleted meta is there.
+    try:
+        await obs.get_info(OBJ_DELETED)
+        raise ScenarioFailure(f"obj_get: deleted object {OBJ_DELETED!r} was found")
+    except c.nats.js.errors.ObjectNotFoundError:
+        pass
+    deleted = await obs.get_info(OBJ_DELETED, show_deleted=True)
+    check(
+        (bool(deleted.deleted), deleted.size, deleted.chunks) == (True, 0, 0),
+        f"obj_get: deleted object {OBJ_DELETED!r} has info {deleted}",
+    )
+
+    listed = sorted(info.name for info in await obs.list(ignore_deletes=True))
+    want = sorted([o[0] for o in OBJ_OBJECTS] + [OBJ_LINK])
+    check(listed == want, f"obj_get: nats-py lists {listed}, expected {want}")
+    print(f"got {len(OBJ_OBJECTS)}", flush=True)
 
 
 SCENARIOS = {
@@ -1175,6 +1305,8 @@ SCENARIOS = {
     "js_consume": scenario_js_consume,
     "kv_write": scenario_kv_write,
     "kv_read": scenario_kv_read,
+    "obj_put": scenario_obj_put,
+    "obj_get": scenario_obj_get,
 }
 # The ones that need nobody to restart the server, no device listening, no security settings,
 # and no JetStream with natskit on the other side.
@@ -1193,6 +1325,8 @@ ALL = [
         "js_consume",
         "kv_write",
         "kv_read",
+        "obj_put",
+        "obj_get",
     )
 ]
 

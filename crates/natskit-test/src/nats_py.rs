@@ -81,16 +81,16 @@ impl NatsPy {
     /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
     /// server, the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
     /// take their credentials and CA from environment variables (see [`env`](Self::env)), and
-    /// the JetStream scenarios `js_publish`, `js_consume`, `kv_write` and `kv_read`, which need
-    /// a server with JetStream and natskit on the other side (natskit's `jetstream` tests,
-    /// nats_py.rs and kv_interop.rs).
+    /// the JetStream scenarios `js_publish`, `js_consume`, `kv_write`, `kv_read`, `obj_put` and
+    /// `obj_get`, which need a server with JetStream and natskit on the other side (natskit's
+    /// `jetstream` tests: nats_py.rs, kv_interop.rs and object.rs).
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 17);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 19);
     /// ```
-    pub const SCENARIOS: [&'static str; 17] = [
+    pub const SCENARIOS: [&'static str; 19] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -108,6 +108,8 @@ impl NatsPy {
         "js_consume",
         "kv_write",
         "kv_read",
+        "obj_put",
+        "obj_get",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:

@@ -55,6 +55,7 @@ mod context;
 mod error;
 pub mod kv;
 mod name;
+pub mod object;
 mod publish;
 mod publish_retry;
 mod stream;

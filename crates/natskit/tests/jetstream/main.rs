@@ -12,6 +12,7 @@ mod kv;
 mod kv_interop;
 mod messages;
 mod nats_py;
+mod object;
 mod ordered;
 mod publish;
 mod publish_async;
