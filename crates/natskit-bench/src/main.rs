@@ -36,12 +36,18 @@
 //! cargo run --release -p natskit-bench -- --kv [--runs 5] [--quick] [--only put,get,watch]
 //! ```
 //!
+//! `--obj` puts and gets one 64 MiB object through each client's object store:
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --obj [--runs 5] [--quick]
+//! ```
+//!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
-//! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode; `js_bench`: the server,
+//! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode; `object`: the `--obj` mode; `js_bench`: the server,
 //!   runtime and side-by-side measurement they share.
 //! - `report`: medians and tables.
 
@@ -53,6 +59,7 @@ mod jetstream;
 mod js_bench;
 mod kv;
 mod memory;
+mod object;
 mod procfs;
 mod raw;
 mod report;
@@ -79,6 +86,7 @@ struct Args {
     cli: bool,
     jetstream: bool,
     kv: bool,
+    obj: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -91,6 +99,7 @@ fn parse_args() -> Result<Args, String> {
         cli: false,
         jetstream: false,
         kv: false,
+        obj: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -106,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
             "--cli" => args.cli = true,
             "--jetstream" => args.jetstream = true,
             "--kv" => args.kv = true,
+            "--obj" => args.obj = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -133,6 +143,13 @@ fn main() {
     };
     if args.brokers {
         if let Err(e) = brokers::run(args.runs, args.quick, &args.only) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.obj {
+        if let Err(e) = object::run(args.runs, args.quick) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }
