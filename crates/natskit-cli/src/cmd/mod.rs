@@ -5,6 +5,7 @@ mod completions;
 mod consumer;
 mod context;
 mod demo;
+mod kv;
 mod micro;
 mod publish;
 mod reply;
@@ -42,6 +43,9 @@ pub enum Command {
     Stream(stream::StreamArgs),
     /// Manage JetStream consumers and take their messages: add, ls, info, rm, next.
     Consumer(consumer::ConsumerArgs),
+    /// Key-value buckets on JetStream: add, put, get, create, update, del, purge, history,
+    /// keys, watch, ls, rm, status.
+    Kv(kv::KvArgs),
     /// Save connection settings under a name: add, ls, select, show, rm.
     Context(context::ContextArgs),
     /// Print a shell completion script: bash, zsh or fish.
@@ -62,6 +66,7 @@ impl Command {
             Command::Bench(args) => bench::run(args).await,
             Command::Stream(args) => stream::run(args).await,
             Command::Consumer(args) => consumer::run(args).await,
+            Command::Kv(args) => kv::run(args).await,
             Command::Context(args) => context::run(args).await,
             Command::Completions(args) => completions::run(args),
         }

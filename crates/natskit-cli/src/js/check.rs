@@ -1,7 +1,8 @@
 //! Names and subjects checked before connecting, so a typo fails at once with what is wrong
 //! (`invalid stream name "a.b": it contains '.'`) instead of as a server's refusal.
 
-use natskit::jetstream::{validate_consumer_name, validate_stream_name};
+use natskit::jetstream::kv::{validate_bucket, validate_key, validate_key_filter};
+use natskit::jetstream::{validate_consumer_name, validate_stream_name, InvalidName};
 use natskit_proto::subject::{validate_publish, validate_subscribe};
 use natskit_proto::ProtoError;
 
@@ -15,6 +16,27 @@ pub fn stream(name: &str) -> Result<(), CliError> {
 /// A consumer name, by the same rules.
 pub fn consumer(name: &str) -> Result<(), CliError> {
     validate_consumer_name(name).map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// A key-value bucket's name: letters, digits, `_` and `-`.
+pub fn bucket(name: &str) -> Result<(), CliError> {
+    validate_bucket(name).map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// A key of a bucket: `invalid key "a b": ...`.
+pub fn key(key: &str) -> Result<(), CliError> {
+    validate_key(key).map_err(|e| kv_name("key", &e))
+}
+
+/// A key or a pattern of keys with `*` and `>` (`kv keys`, `kv watch`): `invalid key filter
+/// "a.>.b": ...`.
+pub fn key_filter(filter: &str) -> Result<(), CliError> {
+    validate_key_filter(filter).map_err(|e| kv_name("key filter", &e))
+}
+
+/// `invalid key "a b": <reason>` (the library says `key name`, which a key is not).
+fn kv_name(what: &str, e: &InvalidName) -> CliError {
+    CliError::msg(format!("invalid {what} {:?}: {}", e.name, e.reason))
 }
 
 /// A subject that may hold wildcards (a stream's subjects, a filter), given with `flag`.
@@ -77,5 +99,25 @@ mod tests {
         assert!(literal("--target", "a.*").is_err());
         assert!(domain("hub").is_ok());
         assert!(domain("a.b").is_err() && domain("").is_err());
+    }
+
+    #[test]
+    fn buckets_keys_and_key_filters() {
+        assert!(bucket("led-1_a").is_ok());
+        assert_eq!(
+            bucket("a.b").unwrap_err().to_string(),
+            "invalid bucket name \"a.b\": only letters, digits, '_' and '-' are allowed"
+        );
+        assert!(key("device.text").is_ok());
+        assert_eq!(
+            key("a b").unwrap_err().to_string(),
+            "invalid key \"a b\": only letters, digits and '-/_=.' are allowed"
+        );
+        assert!(key("a.*").is_err());
+        assert!(key_filter("device.*").is_ok() && key_filter(">").is_ok());
+        assert_eq!(
+            key_filter("a.>.b").unwrap_err().to_string(),
+            "invalid key filter \"a.>.b\": '>' may only be the last token"
+        );
     }
 }

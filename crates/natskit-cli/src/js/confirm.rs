@@ -1,6 +1,6 @@
 //! The question before something that cannot be undone (`stream rm`, `stream purge`,
-//! `consumer rm`): asked on a terminal, answered with `y`; elsewhere (a script, a pipe) the
-//! command refuses unless `--force` says yes beforehand.
+//! `consumer rm`, `kv del`, `kv purge`, `kv rm`): asked on a terminal, answered with `y`;
+//! elsewhere (a script, a pipe) the command refuses unless `--force` says yes beforehand.
 
 use std::io::{BufRead, IsTerminal, Write};
 

@@ -1,5 +1,5 @@
-//! JetStream failures in words: what was being done, to which stream or consumer, and why,
-//! with the server's `err_code` kept for the refusals that have no sentence of their own.
+//! JetStream failures in words: what was being done, to which stream, consumer or bucket, and
+//! why, with the server's `err_code` kept for the refusals that have no sentence of their own.
 //!
 //! ```text
 //! error: stream "ORDERS" not found
@@ -42,13 +42,15 @@ pub enum About<'a> {
         /// The subject asked for.
         subject: &'a str,
     },
+    /// A key-value bucket (its stream is `KV_<bucket>`, named as the bucket in messages).
+    Bucket(&'a str),
 }
 
 impl About<'_> {
     /// The stream named, if any.
     fn stream(&self) -> Option<&str> {
         match *self {
-            About::Streams => None,
+            About::Streams | About::Bucket(_) => None,
             About::Stream(stream)
             | About::Consumer { stream, .. }
             | About::Sequence { stream, .. }
@@ -96,6 +98,12 @@ fn refused(doing: &str, about: About<'_>, e: &ApiError) -> String {
                 "JetStream is not enabled for this account ({})",
                 e.description
             )
+        }
+        About::Bucket(bucket) if code == ApiError::STREAM_NOT_FOUND => {
+            format!("bucket {bucket:?} not found")
+        }
+        About::Bucket(bucket) if code == ApiError::STREAM_NAME_IN_USE => {
+            format!("bucket {bucket:?} already exists with a different configuration")
         }
         about if code == ApiError::STREAM_NOT_FOUND && about.stream().is_some() => {
             format!("stream {:?} not found", about.stream().unwrap_or_default())
@@ -196,6 +204,17 @@ mod tests {
                 api(400, 10065, "subjects overlap with an existing stream")
             ),
             "cannot do it: subjects overlap with an existing stream (err_code 10065)"
+        );
+        assert_eq!(
+            say(
+                About::Bucket("B"),
+                api(
+                    400,
+                    ApiError::STREAM_NAME_IN_USE,
+                    "stream name already in use"
+                )
+            ),
+            "bucket \"B\" already exists with a different configuration"
         );
         assert!(say(
             About::Streams,

@@ -1,9 +1,11 @@
 //! The documents `--json` prints, one a line: streams and consumers in the shape of the
 //! server's own info answers (every policy spelled out, durations in nanoseconds, as the
-//! server writes them; keys sorted), and messages with their headers as lists and the payload
-//! as text or base64, as `sub --json` has them (keys in the order documented).
+//! server writes them; keys sorted), messages with their headers as lists and the payload as
+//! text or base64, as `sub --json` has them, and key-value entries, writes and bucket statuses
+//! (keys in the order documented).
 
 use base64::Engine as _;
+use natskit::jetstream::kv::{Entry, KvStatus, Operation};
 use natskit::jetstream::{
     ConsumerConfig, ConsumerInfo, DeliverPolicy, Message, MessageInfo, SequenceInfo, StoredMessage,
     StreamConfig, StreamInfo,
@@ -13,6 +15,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::CliError;
+use crate::js::show;
 use crate::json::Headers;
 
 /// `value` as one line of text.
@@ -196,6 +199,95 @@ pub fn delivered_message(msg: &Message, info: &MessageInfo) -> Result<String, Cl
         published: crate::clock::rfc3339_millis(info.published),
         body: Body::new(msg.headers.as_ref(), &msg.payload),
     })
+}
+
+/// A bucket's status (`kv status`, `kv ls`, `kv add`): `bucket`, `description`, `values`,
+/// `history`, `ttl` (nanoseconds), `bytes`, `max_value_size`, `max_bucket_size` (-1 for no
+/// limit), `storage`, `replicas`, `compressed`, `backing_store`, and `stream`, the info of the
+/// stream underneath as `stream info --json` has it (keys sorted, as in the info documents).
+pub fn kv_status(status: &KvStatus) -> Value {
+    let config = &status.stream.config;
+    json!({
+        "bucket": status.bucket,
+        "description": config.description,
+        "values": status.values,
+        "history": status.history,
+        "ttl": u64::try_from(status.ttl.as_nanos()).unwrap_or(u64::MAX),
+        "bytes": status.bytes,
+        "max_value_size": config.max_msg_size,
+        "max_bucket_size": config.max_bytes,
+        "storage": config.storage,
+        "replicas": config.num_replicas.max(1),
+        "compressed": status.compressed,
+        "backing_store": status.backing_store,
+        "stream": stream_info(&status.stream),
+    })
+}
+
+/// A key's value (or its deletion), with the value as text or base64 like a message's payload.
+#[derive(Serialize)]
+struct KvEntry<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    revision: u64,
+    operation: &'static str,
+    created: &'a str,
+    delta: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_base64: Option<String>,
+}
+
+/// An entry (`kv get`, `kv history`, `kv watch`): `bucket`, `key`, `revision`, `operation`
+/// (`PUT`, `DEL` or `PURGE`), `created` (RFC 3339), `delta` (how many newer entries followed
+/// when it was read), then `value` when it is UTF-8 text, else `value_base64`.
+pub fn kv_entry(entry: &Entry) -> Result<String, CliError> {
+    let text = std::str::from_utf8(&entry.value).ok();
+    encode(&KvEntry {
+        bucket: &entry.bucket,
+        key: &entry.key,
+        revision: entry.revision,
+        operation: show::operation(entry.operation),
+        created: &entry.created,
+        delta: entry.delta,
+        value: text,
+        value_base64: match text {
+            Some(_) => None,
+            None => Some(base64::engine::general_purpose::STANDARD.encode(&entry.value)),
+        },
+    })
+}
+
+/// What a write did (`kv put`, `create`, `update`, `del`, `purge`): `bucket`, `key`,
+/// `revision` (the new one), `operation`.
+#[derive(Serialize)]
+struct KvWritten<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    revision: u64,
+    operation: &'static str,
+}
+
+/// A write's document: `{"bucket", "key", "revision", "operation"}`.
+pub fn kv_written(
+    bucket: &str,
+    key: &str,
+    revision: u64,
+    operation: Operation,
+) -> Result<String, CliError> {
+    encode(&KvWritten {
+        bucket,
+        key,
+        revision,
+        operation: show::operation(operation),
+    })
+}
+
+/// The line `kv watch --json` prints once the values stored when it began are all sent:
+/// `{"bucket": ..., "end_of_initial": true}`.
+pub fn kv_end_of_initial(bucket: &str) -> Result<String, CliError> {
+    encode(&json!({"bucket": bucket, "end_of_initial": true}))
 }
 
 /// `document` as one line of text.

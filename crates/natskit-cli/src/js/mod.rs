@@ -1,9 +1,11 @@
-//! What `natskit stream` and `natskit consumer` share: [`JsArgs`], the connection flags plus
-//! `--js-domain`, and [`JetStream`], the client and the JetStream context they open.
+//! What `natskit stream`, `natskit consumer` and `natskit kv` share: [`JsArgs`], the
+//! connection flags plus `--js-domain`, and [`JetStream`], the client and the JetStream context
+//! they open.
 //!
-//! - `check`: names and subjects checked before connecting; `parse`: flag values (policy
+//! - `check`: names, keys and subjects checked before connecting; `parse`: flag values (policy
 //!   words, limits, sizes, where a consumer starts).
-//! - `error`: the library's errors as sentences that name the stream or consumer.
+//! - `error`: the library's errors as sentences that name the stream, consumer or bucket;
+//!   `kv_error`: the key-value errors likewise, naming the key.
 //! - `show`: numbers, sizes, times and durations as people read them; `json`: the documents
 //!   `--json` prints.
 //! - `confirm`: the question before deleting or purging.
@@ -12,6 +14,7 @@ pub mod check;
 pub mod confirm;
 pub mod error;
 pub mod json;
+pub mod kv_error;
 pub mod parse;
 pub mod show;
 

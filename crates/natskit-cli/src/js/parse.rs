@@ -1,6 +1,6 @@
-//! Flag values of `stream add` and `consumer add`: the policy words (as clap value enums, so
-//! `--help` and the error for an unknown word list them), limits where -1 means unlimited,
-//! byte sizes, and where a consumer starts (`--deliver`).
+//! Flag values of `stream add`, `consumer add` and `kv add`: the policy words (as clap value
+//! enums, so `--help` and the error for an unknown word list them), limits where -1 means
+//! unlimited, byte sizes, where a consumer starts (`--deliver`), a bucket's history.
 
 use std::time::{Duration, SystemTime};
 
@@ -178,6 +178,16 @@ pub fn at_least_one(text: &str) -> Result<u64, String> {
     }
 }
 
+/// `kv add --history`: how many values a bucket keeps per key, 1 to 64 (ADR-8's most).
+pub fn history(text: &str) -> Result<i64, String> {
+    let most = natskit::jetstream::kv::MAX_HISTORY;
+    match text.trim().parse::<i64>() {
+        Ok(n) if (1..=most).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be 1 to {most}")),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
 /// `--deliver`: `all`, `last`, `new`, `last_per_subject`, a stream sequence (`100`), a
 /// duration meaning that long ago (`1h`), or an RFC 3339 time (`2024-05-01T12:00:00Z`).
 pub fn deliver(text: &str) -> Result<DeliverPolicy, String> {
@@ -281,6 +291,15 @@ mod tests {
         }
         assert_eq!(message_size_limit("1MiB"), Ok(1 << 20));
         assert!(message_size_limit("3GiB").is_err());
+    }
+
+    #[test]
+    fn history_is_one_to_sixty_four() {
+        assert_eq!(history("1"), Ok(1));
+        assert_eq!(history("64"), Ok(64));
+        for bad in ["0", "65", "-1", "x"] {
+            assert!(history(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! What the server reports, as people read it: limits (`unlimited` for -1), byte sizes
-//! (`1.5 KiB`), durations (`2m`, `1h30m`), times (to the second, `-` for never).
+//! (`1.5 KiB`), durations (`2m`, `1h30m`), times (to the second, `-` for never), key-value
+//! operations (`PUT`, `DEL`, `PURGE`).
 
 use std::fmt::Write as _;
 use std::time::Duration;
+
+use natskit::jetstream::kv::Operation;
+use natskit::jetstream::StorageType;
 
 /// A count limit: `unlimited` for -1 or 0 (the server's "no limit"), else the number.
 pub fn limit(n: i64) -> String {
@@ -89,6 +93,24 @@ pub fn time(text: &str) -> String {
             format!("{}{zone}", &text[..dot])
         }
         _ => text.to_owned(),
+    }
+}
+
+/// `file` or `memory` (the word `--storage` takes).
+pub fn storage(storage: StorageType) -> &'static str {
+    match storage {
+        StorageType::File => "file",
+        StorageType::Memory => "memory",
+    }
+}
+
+/// What a key-value entry did, in the words of ADR-8 and the `KV-Operation` header: `PUT`,
+/// `DEL` or `PURGE`.
+pub fn operation(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Put => "PUT",
+        Operation::Delete => "DEL",
+        Operation::Purge => "PURGE",
     }
 }
 

@@ -14,6 +14,7 @@ fn each_shell_gets_a_script_naming_the_commands() {
             "reply",
             "micro",
             "context",
+            "kv",
             "completions",
             "tlsca",
         ] {

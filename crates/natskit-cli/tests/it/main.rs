@@ -17,6 +17,8 @@ mod demo;
 mod device;
 mod errors;
 mod js_errors;
+mod kv;
+mod kv_errors;
 mod micro;
 mod pubsub;
 mod reply_command;

@@ -25,7 +25,7 @@ pub(super) fn table(streams: &[StreamInfo]) -> String {
         vec![
             s.config.name.clone(),
             show::or_dash(&s.config.subjects.join(",")),
-            storage(s).to_owned(),
+            show::storage(s.config.storage).to_owned(),
             state.messages.to_string(),
             show::size(state.bytes),
             state.consumer_count.to_string(),
@@ -37,14 +37,6 @@ pub(super) fn table(streams: &[StreamInfo]) -> String {
         ]
     }));
     crate::table::columns(&rows, |c| (3..=5).contains(&c))
-}
-
-/// `file` or `memory`.
-fn storage(info: &StreamInfo) -> &'static str {
-    match info.config.storage {
-        natskit::jetstream::StorageType::File => "file",
-        natskit::jetstream::StorageType::Memory => "memory",
-    }
 }
 
 /// `limits`, `interest` or `work` (the word `--retention` takes).
@@ -71,7 +63,7 @@ pub(super) fn info(info: &StreamInfo) -> String {
     let mut configuration = vec![
         ("Description", show::or_dash(&config.description)),
         ("Subjects", show::or_dash(&config.subjects.join(", "))),
-        ("Storage", storage(info).to_owned()),
+        ("Storage", show::storage(config.storage).to_owned()),
         ("Retention", retention(config.retention).to_owned()),
         (
             "Discard",
