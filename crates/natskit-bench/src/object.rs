@@ -35,7 +35,10 @@ pub fn run(runs: usize, quick: bool) -> Result<(), String> {
             let ajs = async_nats::jetstream::new(a.clone());
             fresh_bucket(&njs, "BOBJN").await;
             fresh_bucket(&njs, "BOBJA").await;
-            let theirs = ajs.get_object_store("BOBJA").await.map_err(|e| e.to_string())?;
+            let theirs = ajs
+                .get_object_store("BOBJA")
+                .await
+                .map_err(|e| e.to_string())?;
             let ours = njs.object_store("BOBJN").await.map_err(|e| e.to_string())?;
             let nf = async {
                 let start = Instant::now();
