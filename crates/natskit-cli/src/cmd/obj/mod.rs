@@ -26,7 +26,7 @@ use crate::js::JsArgs;
 /// The help's examples.
 const EXAMPLES: &str = "\
 Examples:
-  natskit obj add BACKUPS --ttl 30d --max-bucket-size 10GiB
+  natskit obj add BACKUPS --ttl 720h --max-bucket-size 10GiB
   natskit obj put BACKUPS ./db.dump                # the object is named db.dump
   tar c dir | natskit obj put BACKUPS - --object dir.tar
   natskit obj get BACKUPS db.dump                  # to ./db.dump; --output FILE, or - for stdout
