@@ -11,6 +11,7 @@
 //! natskit stream add ORDERS --subjects 'orders.>'
 //! natskit consumer next ORDERS billing        # the next message, acknowledged
 //! natskit kv put CONFIG mode eco              # a key-value bucket's key
+//! natskit obj put BACKUPS ./db.dump           # a file into an object store
 //! ```
 //!
 //! Every connecting command takes the connection flags (`--server`, `--user`, `--password`,
@@ -31,8 +32,8 @@
 //!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug` and
 //!   listings (in URLs too).
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
-//!   `micro`, `bench`, `stream`, `consumer`, `kv`, `context`, `completions`.
-//! - `js`: what `stream`, `consumer` and `kv` share: `--js-domain`, name checks, flag values,
+//!   `micro`, `bench`, `stream`, `consumer`, `kv`, `obj`, `context`, `completions`.
+//! - `js`: what `stream`, `consumer`, `kv` and `obj` share: `--js-domain`, name checks, flag values,
 //!   JetStream errors in words, JSON documents, the question before deleting.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations; `clock`:
 //!   times and durations as text.
@@ -107,6 +108,7 @@ Examples:
   natskit consumer add ORDERS billing --pull --ack explicit
   natskit consumer next ORDERS billing --count 10
   natskit kv watch CONFIG                     # the latest values, then each change
+  natskit obj get BACKUPS db.dump             # to ./db.dump, its digest checked
   natskit completions bash > ~/.local/share/bash-completion/completions/natskit
 
 Each command's --help has its own examples.";

@@ -7,6 +7,7 @@ mod context;
 mod demo;
 mod kv;
 mod micro;
+mod obj;
 mod publish;
 mod reply;
 mod req;
@@ -46,6 +47,8 @@ pub enum Command {
     /// Key-value buckets on JetStream: add, put, get, create, update, del, purge, history,
     /// keys, watch, ls, rm, status.
     Kv(kv::KvArgs),
+    /// Object stores on JetStream: add, put, get, ls, info, rm, watch, seal.
+    Obj(obj::ObjArgs),
     /// Save connection settings under a name: add, ls, select, show, rm.
     Context(context::ContextArgs),
     /// Print a shell completion script: bash, zsh or fish.
@@ -67,6 +70,7 @@ impl Command {
             Command::Stream(args) => stream::run(args).await,
             Command::Consumer(args) => consumer::run(args).await,
             Command::Kv(args) => kv::run(args).await,
+            Command::Obj(args) => obj::run(args).await,
             Command::Context(args) => context::run(args).await,
             Command::Completions(args) => completions::run(args),
         }

@@ -2,6 +2,7 @@
 //! (`invalid stream name "a.b": it contains '.'`) instead of as a server's refusal.
 
 use natskit::jetstream::kv::{validate_bucket, validate_key, validate_key_filter};
+use natskit::jetstream::object::{self, ObjectStoreError};
 use natskit::jetstream::{validate_consumer_name, validate_stream_name, InvalidName};
 use natskit_proto::subject::{validate_publish, validate_subscribe};
 use natskit_proto::ProtoError;
@@ -21,6 +22,23 @@ pub fn consumer(name: &str) -> Result<(), CliError> {
 /// A key-value bucket's name: letters, digits, `_` and `-`.
 pub fn bucket(name: &str) -> Result<(), CliError> {
     validate_bucket(name).map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// An object store bucket's name: `A-Z`, `a-z`, `0-9`, `_` and `-` (ADR-20), in the words
+/// [`bucket`] uses for key-value buckets.
+pub fn object_bucket(name: &str) -> Result<(), CliError> {
+    object::validate_bucket(name).map_err(|e| match e {
+        ObjectStoreError::InvalidBucket { bucket, reason } => {
+            CliError::msg(format!("invalid bucket name {bucket:?}: {reason}"))
+        }
+        other => CliError::msg(other.to_string()),
+    })
+}
+
+/// An object's name: any text but the empty one.
+pub fn object_name(name: &str) -> Result<(), CliError> {
+    object::validate_object_name(name)
+        .map_err(|_| CliError::msg(format!("invalid object name {name:?}: it is empty")))
 }
 
 /// A key of a bucket: `invalid key "a b": ...`.
@@ -115,6 +133,16 @@ mod tests {
         );
         assert!(key("a.*").is_err());
         assert!(key_filter("device.*").is_ok() && key_filter(">").is_ok());
+        assert!(object_bucket("photos-2024_raw").is_ok());
+        assert_eq!(
+            object_bucket("a.b").unwrap_err().to_string(),
+            "invalid bucket name \"a.b\": only A-Z, a-z, 0-9, '_' and '-' are allowed"
+        );
+        assert!(object_name("dir/file ✓.txt").is_ok());
+        assert_eq!(
+            object_name("").unwrap_err().to_string(),
+            "invalid object name \"\": it is empty"
+        );
         assert_eq!(
             key_filter("a.>.b").unwrap_err().to_string(),
             "invalid key filter \"a.>.b\": '>' may only be the last token"

@@ -2,10 +2,11 @@
 //! server's own info answers (every policy spelled out, durations in nanoseconds, as the
 //! server writes them; keys sorted), messages with their headers as lists and the payload as
 //! text or base64, as `sub --json` has them, and key-value entries, writes and bucket statuses
-//! (keys in the order documented).
+//! (keys in the order documented), and object stores' statuses and objects' info.
 
 use base64::Engine as _;
 use natskit::jetstream::kv::{Entry, KvStatus, Operation};
+use natskit::jetstream::object::{ObjectInfo, ObjectStoreStatus};
 use natskit::jetstream::{
     ConsumerConfig, ConsumerInfo, DeliverPolicy, Message, MessageInfo, SequenceInfo, StoredMessage,
     StreamConfig, StreamInfo,
@@ -288,6 +289,62 @@ pub fn kv_written(
 /// `{"bucket": ..., "end_of_initial": true}`.
 pub fn kv_end_of_initial(bucket: &str) -> Result<String, CliError> {
     encode(&json!({"bucket": bucket, "end_of_initial": true}))
+}
+
+/// An object store bucket's status (`obj info BUCKET`, `obj ls`, `obj add`, `obj seal`):
+/// `bucket`, `description`, `ttl` (nanoseconds), `size` (bytes stored), `max_bucket_size` (-1
+/// for no limit), `storage`, `replicas`, `sealed`, `compressed`, `metadata`, `backing_store`,
+/// and `stream`, the stream underneath as `stream info --json` has it.
+pub fn obj_status(status: &ObjectStoreStatus) -> Value {
+    json!({
+        "bucket": status.bucket,
+        "description": status.description,
+        "ttl": u64::try_from(status.ttl.as_nanos()).unwrap_or(u64::MAX),
+        "size": status.size,
+        "max_bucket_size": status.stream_info.config.max_bytes,
+        "storage": status.storage,
+        "replicas": status.replicas.max(1),
+        "sealed": status.sealed,
+        "compressed": status.compressed,
+        "metadata": status.metadata,
+        "backing_store": status.backing_store(),
+        "stream": stream_info(&status.stream_info),
+    })
+}
+
+/// An object's info (`obj info BUCKET NAME`, `obj put`, `obj ls BUCKET`, `obj watch`):
+/// `bucket`, `name`, `description`, `size`, `chunks`, `digest` (`SHA-256=<base64url>`, empty
+/// for a deleted object or a link), `modified` (RFC 3339), `deleted`, `nuid`, `chunk_size`,
+/// `headers` (each name with the list of its values), `metadata`, and `link` (`null`, or the
+/// `bucket` and `name` it points at; no name for a whole bucket).
+pub fn obj_info(info: &ObjectInfo) -> Value {
+    let link = info.options.link.as_ref().map(|link| {
+        json!({
+            "bucket": link.bucket,
+            "name": if link.is_bucket() { Value::Null } else { json!(link.name) },
+        })
+    });
+    json!({
+        "bucket": info.bucket,
+        "name": info.name,
+        "description": info.description,
+        "size": info.size,
+        "chunks": info.chunks,
+        "digest": info.digest,
+        "modified": info.mtime,
+        "deleted": info.deleted,
+        "nuid": info.nuid,
+        "chunk_size": info.options.max_chunk_size,
+        "headers": info.headers,
+        "metadata": info.metadata,
+        "link": link,
+    })
+}
+
+/// The line `obj watch --json` prints once the objects stored when it began are all sent:
+/// `{"bucket": ..., "end_of_initial": true}`, as `kv watch --json` has it.
+pub fn obj_end_of_initial(bucket: &str) -> Result<String, CliError> {
+    kv_end_of_initial(bucket)
 }
 
 /// `document` as one line of text.

@@ -69,8 +69,8 @@ fn wrong_revision(bucket: &str, key: &str, expected: u64, description: &str) -> 
     }
 }
 
-/// A write the server did not confirm.
-fn publish_failed(doing: &str, bucket: &str, error: &PublishError) -> String {
+/// A write the server did not confirm (a key-value write, an object's chunk or meta).
+pub fn publish_failed(doing: &str, bucket: &str, error: &PublishError) -> String {
     match error {
         PublishError::NoStream { .. } => format!("bucket {bucket:?} not found"),
         PublishError::Api(e) if e.description.is_empty() => format!(
@@ -83,14 +83,15 @@ fn publish_failed(doing: &str, bucket: &str, error: &PublishError) -> String {
         ),
         PublishError::Request(RequestError::TimedOut { timeout, .. }) => format!(
             "cannot {doing}: JetStream did not confirm within {timeout:?}, so it is not known \
-             whether the value was stored (--timeout sets how long to wait)"
+             whether it was stored (--timeout sets how long to wait)"
         ),
         other => format!("cannot {doing}: {other}"),
     }
 }
 
-/// A read (get) that failed; a missing value is not a failure and never comes here.
-fn read_failed(doing: &str, bucket: &str, error: &DirectGetError) -> String {
+/// A read (get) that failed; a missing value is not a failure and never comes here (a
+/// key-value read, an object's meta).
+pub fn read_failed(doing: &str, bucket: &str, error: &DirectGetError) -> String {
     match error {
         DirectGetError::Unavailable { .. } => format!(
             "cannot {doing}: nothing answers reads of bucket {bucket:?}: it was deleted, or its \

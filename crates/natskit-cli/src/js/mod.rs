@@ -1,11 +1,12 @@
-//! What `natskit stream`, `natskit consumer` and `natskit kv` share: [`JsArgs`], the
+//! What `natskit stream`, `natskit consumer`, `natskit kv` and `natskit obj` share: [`JsArgs`], the
 //! connection flags plus `--js-domain`, and [`JetStream`], the client and the JetStream context
 //! they open.
 //!
 //! - `check`: names, keys and subjects checked before connecting; `parse`: flag values (policy
 //!   words, limits, sizes, where a consumer starts).
 //! - `error`: the library's errors as sentences that name the stream, consumer or bucket;
-//!   `kv_error`: the key-value errors likewise, naming the key.
+//!   `kv_error`: the key-value errors likewise, naming the key; `obj_error`: the object store
+//!   errors likewise, naming the object.
 //! - `show`: numbers, sizes, times and durations as people read them; `json`: the documents
 //!   `--json` prints.
 //! - `confirm`: the question before deleting or purging.
@@ -15,6 +16,7 @@ pub mod confirm;
 pub mod error;
 pub mod json;
 pub mod kv_error;
+pub mod obj_error;
 pub mod parse;
 pub mod show;
 

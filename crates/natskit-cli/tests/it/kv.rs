@@ -4,16 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
-
 use natskit_test::NatsServer;
 use serde_json::{json, Value};
 
-use crate::support::{
-    command, failure, js_server, json_doc, json_lines, natskit, ok, stdout_of, PATIENCE,
-};
+use crate::support::{failure, js_server, json_doc, json_lines, natskit, ok, stdout_of, Watching};
 
 /// A write made through the library, as another program would make it.
 enum Change<'a> {
@@ -407,76 +401,11 @@ fn create_update_del_purge_history_and_keys() {
     );
 }
 
-/// `natskit kv watch ...` in the background: its standard output read line by line; killed
-/// and waited for when dropped.
-struct Watching {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Watching {
-    /// Starts `natskit kv watch <args> --server <url>` and waits until it says it is watching
-    /// (its watch exists on the server, so what is written from then on is a change).
-    fn start(server: &NatsServer, args: &[&str]) -> Watching {
-        let url = server.url();
-        let mut all = vec!["kv", "watch"];
-        all.extend(args);
-        all.extend(["--server", url.as_str()]);
-        let mut child = command(&all)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn natskit kv watch");
-        let lines = reader(child.stdout.take().expect("piped stdout"));
-        let notes = reader(child.stderr.take().expect("piped stderr"));
-        let mut watching = Watching { child, lines };
-        match notes.recv_timeout(PATIENCE) {
-            Ok(line) if line.starts_with("Watching bucket ") => {}
-            other => {
-                watching.stop();
-                panic!("no `Watching bucket` line in time: {other:?}");
-            }
-        }
-        watching
-    }
-
-    /// The next line of standard output, waiting at most [`PATIENCE`].
-    fn line(&mut self) -> String {
-        match self.lines.recv_timeout(PATIENCE) {
-            Ok(line) => line,
-            Err(e) => {
-                self.stop();
-                panic!("no line from kv watch in time: {e}");
-            }
-        }
-    }
-
-    /// Kills the watch and waits for it to end.
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        self.child.wait().expect("wait for kv watch");
-    }
-}
-
-impl Drop for Watching {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// The lines of `pipe`, read on a thread of their own until it closes.
-fn reader(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
+/// `natskit kv watch <args>` in the background, once it says it is watching.
+fn watching(server: &NatsServer, args: &[&str]) -> Watching {
+    let mut all = vec!["kv", "watch"];
+    all.extend(args);
+    Watching::start(server, &all, "Watching bucket ")
 }
 
 /// Asserts a human `watch` line: `[#<revision>] <time> <rest>`.
@@ -502,7 +431,7 @@ fn watch_prints_the_latest_values_the_end_of_them_then_each_change() {
         ],
     );
 
-    let mut watch = Watching::start(&server, &["CONFIG"]);
+    let mut watch = watching(&server, &["CONFIG"]);
     assert_change(&watch.line(), 2, "PUT CONFIG > b: two\\nlines");
     assert_change(&watch.line(), 3, "PUT CONFIG > a: 3");
     assert_eq!(
@@ -519,7 +448,7 @@ fn watch_prints_the_latest_values_the_end_of_them_then_each_change() {
     watch.stop();
 
     // One key's whole history as JSON, then what comes.
-    let mut watch = Watching::start(&server, &["CONFIG", "a", "--history", "--json"]);
+    let mut watch = watching(&server, &["CONFIG", "a", "--history", "--json"]);
     let mut documents = Vec::new();
     loop {
         let document: Value = serde_json::from_str(&watch.line()).unwrap();
@@ -560,7 +489,7 @@ fn watch_prints_the_latest_values_the_end_of_them_then_each_change() {
     watch.stop();
 
     // Changes only, deletes left out: the marker first, then the put after the delete.
-    let mut watch = Watching::start(
+    let mut watch = watching(
         &server,
         &["CONFIG", "--updates-only", "--ignore-deletes", "--json"],
     );
@@ -581,7 +510,7 @@ fn watch_prints_the_latest_values_the_end_of_them_then_each_change() {
 
     // An empty bucket: the marker at once.
     ok(&server, &["kv", "add", "EMPTY"]);
-    let mut watch = Watching::start(&server, &["EMPTY"]);
+    let mut watch = watching(&server, &["EMPTY"]);
     assert_eq!(
         watch.line(),
         "--- end of initial values; watching for changes ---"

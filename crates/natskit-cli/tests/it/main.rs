@@ -20,6 +20,8 @@ mod js_errors;
 mod kv;
 mod kv_errors;
 mod micro;
+mod obj;
+mod obj_errors;
 mod pubsub;
 mod reply_command;
 mod req_replies;

@@ -347,3 +347,84 @@ pub fn wait_bounded(mut child: Child) -> std::process::Output {
         stderr,
     }
 }
+
+/// A watch (`kv watch`, `obj watch`) in the background: its standard output read line by
+/// line; killed and waited for when dropped.
+pub struct Watching {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Watching {
+    /// Starts `natskit <args> --server <url>` and waits until its first line of standard
+    /// error starts with `ready` (its watch exists on the server, so what is written from
+    /// then on is a change).
+    pub fn start(server: &NatsServer, args: &[&str], ready: &str) -> Watching {
+        let url = server.url();
+        let mut all = args.to_vec();
+        all.extend(["--server", url.as_str()]);
+        let mut child = command(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the watch");
+        let lines = line_reader(child.stdout.take().expect("piped stdout"));
+        let notes = line_reader(child.stderr.take().expect("piped stderr"));
+        let mut watching = Watching { child, lines };
+        match notes.recv_timeout(PATIENCE) {
+            Ok(line) if line.starts_with(ready) => {}
+            other => {
+                watching.stop();
+                panic!("no {ready:?} line in time: {other:?}");
+            }
+        }
+        watching
+    }
+
+    /// The next line of standard output, waiting at most [`PATIENCE`].
+    pub fn line(&mut self) -> String {
+        match self.lines.recv_timeout(PATIENCE) {
+            Ok(line) => line,
+            Err(e) => {
+                self.stop();
+                panic!("no line from the watch in time: {e}");
+            }
+        }
+    }
+
+    /// Kills the watch and waits for it to end.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        self.child.wait().expect("wait for the watch");
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The lines of `pipe`, read on a thread of their own until it closes.
+fn line_reader(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// A new empty directory for one test's files, under Cargo's temporary directory for tests.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("natskit-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the scratch directory");
+    dir
+}
