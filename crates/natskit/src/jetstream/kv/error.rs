@@ -2,7 +2,9 @@
 
 use thiserror::Error;
 
-use crate::jetstream::error::{ConsumeError, DirectGetError, JetStreamError, PublishError};
+use crate::jetstream::error::{
+    ApiError, ConsumeError, DirectGetError, JetStreamError, PublishError,
+};
 use crate::jetstream::name::InvalidName;
 
 /// Why a key-value call failed.
@@ -82,4 +84,14 @@ pub enum KvError {
     /// A watch, history or key listing failed.
     #[error(transparent)]
     Watch(#[from] ConsumeError),
+}
+
+/// A JetStream error, with a missing stream told as the missing bucket it is.
+pub(crate) fn not_found(error: JetStreamError, bucket: &str) -> KvError {
+    match error {
+        JetStreamError::Api(e) if e.is(ApiError::STREAM_NOT_FOUND) => KvError::BucketNotFound {
+            bucket: bucket.to_owned(),
+        },
+        other => KvError::JetStream(other),
+    }
 }

@@ -1,9 +1,8 @@
 //! Buckets on [`Context`]: create, update, open, delete, list.
 
 use crate::jetstream::context::Context;
-use crate::jetstream::error::{ApiError, JetStreamError};
 use crate::jetstream::kv::config::{stream_name, KvConfig, KvStatus, MAX_HISTORY};
-use crate::jetstream::kv::error::KvError;
+use crate::jetstream::kv::error::{not_found, KvError};
 use crate::jetstream::kv::name::validate_bucket;
 use crate::jetstream::kv::store::Store;
 
@@ -145,14 +144,4 @@ fn checked(config: &KvConfig) -> Result<crate::jetstream::StreamConfig, KvError>
         });
     }
     Ok(config.stream_config())
-}
-
-/// A missing stream named as the bucket.
-pub(crate) fn not_found(error: JetStreamError, bucket: &str) -> KvError {
-    match error {
-        JetStreamError::Api(e) if e.is(ApiError::STREAM_NOT_FOUND) => KvError::BucketNotFound {
-            bucket: bucket.to_owned(),
-        },
-        other => KvError::JetStream(other),
-    }
 }
