@@ -9,8 +9,10 @@
 //!   errors likewise, naming the object.
 //! - `show`: numbers, sizes, times and durations as people read them; `json`: the documents
 //!   `--json` prints.
-//! - `confirm`: the question before deleting or purging.
+//! - `confirm`: the question before deleting or purging; `bucket_flags`: the flags `kv add` and
+//!   `obj add` share.
 
+pub mod bucket_flags;
 pub mod check;
 pub mod confirm;
 pub mod error;
