@@ -29,21 +29,40 @@ pub struct PutArgs {
 
 /// Writes the value and says its revision.
 pub async fn run(args: PutArgs, js_args: &JsArgs) -> Result<(), CliError> {
+    write(args, js_args, Write::Put).await
+}
+
+/// How `put` and `create` write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Whatever the key holds.
+    Put,
+    /// Only when the key has no value.
+    Create,
+}
+
+/// Writes the value as `how` says and reports its revision.
+pub async fn write(args: PutArgs, js_args: &JsArgs, how: Write) -> Result<(), CliError> {
     check::bucket(&args.bucket)?;
     check::key(&args.key)?;
     let (js, store) = bucket::open(js_args, &args.bucket).await?;
     let value = value::value(args.value.as_deref()).await?;
-    let doing = format!("put key {:?} in bucket {:?}", args.key, args.bucket);
-    let revision = store
-        .put(&args.key, value)
-        .await
-        .map_err(|e| kv_failed(&doing, &args.bucket, e))?;
+    let (verb, done) = match how {
+        Write::Put => ("put", "Stored"),
+        Write::Create => ("create", "Created"),
+    };
+    let doing = format!("{verb} key {:?} in bucket {:?}", args.key, args.bucket);
+    let written = match how {
+        Write::Put => store.put(&args.key, value).await,
+        Write::Create => store.create(&args.key, value).await,
+    };
+    let revision = written.map_err(|e| kv_failed(&doing, &args.bucket, e))?;
     Written {
         bucket: &args.bucket,
         key: &args.key,
         revision,
         operation: Operation::Put,
     }
-    .report(args.json, "Stored")?;
+    .report(args.json, done)?;
     js.close().await
 }
