@@ -64,7 +64,8 @@ pub const DEFAULT_MAX_PUBLISHES_IN_FLIGHT: usize = 4000;
 #[derive(Debug, Clone)]
 pub struct Context {
     client: Client,
-    prefix: String,
+    /// Shared by the clones: one is made per asynchronous publish.
+    prefix: Arc<str>,
     timeout: Duration,
     publish_retries: u32,
     publish_retry_wait: Duration,
@@ -86,7 +87,7 @@ impl Context {
     pub fn new(client: Client) -> Self {
         Context {
             client,
-            prefix: DEFAULT_PREFIX.to_owned(),
+            prefix: Arc::from(DEFAULT_PREFIX),
             timeout: DEFAULT_TIMEOUT,
             publish_retries: DEFAULT_PUBLISH_RETRIES,
             publish_retry_wait: DEFAULT_PUBLISH_RETRY_WAIT,
@@ -106,7 +107,7 @@ impl Context {
     /// ```
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         let prefix = prefix.into();
-        self.prefix = prefix.trim_end_matches('.').to_owned();
+        self.prefix = Arc::from(prefix.trim_end_matches('.'));
         self
     }
 
@@ -121,8 +122,8 @@ impl Context {
     /// ```
     pub fn with_domain(mut self, domain: impl AsRef<str>) -> Self {
         self.prefix = match domain.as_ref() {
-            "" => DEFAULT_PREFIX.to_owned(),
-            domain => format!("$JS.{domain}.API"),
+            "" => Arc::from(DEFAULT_PREFIX),
+            domain => Arc::from(format!("$JS.{domain}.API")),
         };
         self
     }
