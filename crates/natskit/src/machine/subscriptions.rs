@@ -69,8 +69,9 @@ pub(crate) struct Delivery {
 }
 
 /// Fixed memory of one message held unread, beyond its bytes: the message itself in the
-/// reader's queue, and the allocation holding its bytes.
-const PER_MESSAGE: usize = std::mem::size_of::<Delivery>() + 32;
+/// reader's queue, and the allocations holding its bytes (their headers and rounding, and
+/// the shared count of a copy).
+const PER_MESSAGE: usize = std::mem::size_of::<Delivery>() + 96;
 
 /// The memory a message held unread costs: what is counted against the pending byte limit.
 pub(crate) fn footprint(msg: &Msg) -> usize {

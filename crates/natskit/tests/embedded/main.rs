@@ -26,6 +26,8 @@ mod connect;
 mod drain;
 #[path = "../it/network_faults.rs"]
 mod network_faults;
+#[path = "../it/poisoned_messages.rs"]
+mod poisoned_messages;
 #[path = "../it/pubsub.rs"]
 mod pubsub;
 #[path = "../it/queue.rs"]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use natskit::{ConnectError, ConnectOptions, Event, FlushError, HeaderMap, PublishError};
 use natskit_test::{ScriptedServer, Step};
 
-use crate::support::{drain_to_end, wait_for_event};
+use crate::support::{drain_to_end, next, wait_for_event};
 
 /// The handshake followed by `then`.
 fn after_handshake(then: impl IntoIterator<Item = Step>) -> ScriptedServer {
@@ -95,13 +95,12 @@ async fn unknown_operation_from_the_server_is_a_protocol_error() {
 }
 
 #[tokio::test]
-async fn subject_that_is_not_utf8_is_a_protocol_error_not_a_panic() {
+async fn a_message_whose_subject_is_not_utf8_is_dropped_and_the_connection_kept() {
     let server = after_handshake([
         Step::expect_line("SUB a 1"),
-        Step::send(b"MSG \xff\xfe 1 2\r\nhi\r\n"),
+        Step::send(b"MSG \xff\xfe 1 2\r\nhi\r\nMSG a 1 2\r\nok\r\n"),
         Step::Hang,
     ]);
-    // Without reconnecting, so that the subscription ends with the connection.
     let client = ConnectOptions::new()
         .reconnect(false)
         .connect(&server.url())
@@ -109,14 +108,23 @@ async fn subject_that_is_not_utf8_is_a_protocol_error_not_a_panic() {
         .unwrap();
     let mut events = client.events();
     let mut sub = client.subscribe("a").await.unwrap();
-    let event = wait_for_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    let event = wait_for_event(&mut events, |e| {
+        matches!(
+            e,
+            Event::MalformedMessage { .. } | Event::Disconnected { .. }
+        )
+    })
+    .await;
     assert_eq!(
         event,
-        Event::Disconnected {
-            reason: "protocol error: subject is not valid UTF-8".into()
+        Event::MalformedMessage {
+            sid: sub.sid(),
+            subject: Some("a".into()),
+            reason: "subject is not valid UTF-8".into()
         }
     );
-    assert!(drain_to_end(&mut sub).await.is_empty());
+    assert_eq!(next(&mut sub).await.payload, "ok");
+    assert_eq!(client.statistics().reconnects, 0, "the connection was kept");
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ mod examples;
 mod failover;
 mod faults;
 mod network_faults;
+mod poisoned_messages;
 mod pubsub;
 mod queue;
 mod reconnect;

@@ -64,7 +64,12 @@ async fn soak_with_the_connection_cut_every_few_seconds_delivers_everything_acce
     // Subscribers on the server itself, the publisher through the proxy that keeps cutting it.
     let mut subscribers = Vec::new();
     for _ in 0..2 {
-        let client = natskit::connect(&server.url()).await.unwrap();
+        // They read only once the soak is over: room for every message it can send.
+        let client = ConnectOptions::new()
+            .pending_limits(1_000_000, 1 << 30)
+            .connect(&server.url())
+            .await
+            .unwrap();
         let sub = client.subscribe("soak").await.unwrap();
         client.flush().await.unwrap();
         subscribers.push((client, sub));

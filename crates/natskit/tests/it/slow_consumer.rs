@@ -66,19 +66,19 @@ async fn over_the_limit_messages_are_dropped_counted_and_reported_once() {
 async fn byte_limit_applies_too() {
     let server = server();
     let client = ConnectOptions::new()
-        .pending_limits(1_000_000, 100)
+        .pending_limits(1_000_000, 3_000)
         .connect(&server.url())
         .await
         .unwrap();
     let slow = client.subscribe("bytes").await.unwrap();
     for _ in 0..10 {
-        client.publish("bytes", vec![0u8; 40]).await.unwrap();
+        client.publish("bytes", vec![0u8; 1000]).await.unwrap();
     }
     client.flush().await.unwrap();
     assert_eq!(
         slow.pending_messages(),
         2,
-        "two 40-byte messages fit in 100 bytes"
+        "two 1,000-byte messages (with their subject and bookkeeping) fit in 3,000 bytes"
     );
     assert_eq!(slow.dropped(), 8);
 }
