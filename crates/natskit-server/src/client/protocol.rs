@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
-use natskit_proto::subject::{matches, validate_publish, validate_subscribe};
+use natskit_proto::subject::{validate_publish, validate_subscribe};
 use natskit_proto::{
     BrokerOp, BrokerOpDecoder, ClientOp, ConnectInfo, ProtoError, PubRef, Sub, WriteBuffer,
 };
@@ -442,15 +442,20 @@ impl Session {
         true
     }
 
-    /// A request nobody listens to: the 503 status to the requester's own reply subscription.
+    /// A request nobody listens to: the 503 status to the requester's own reply subscription,
+    /// found through the index as nats-server does (not by a walk of the requester's own
+    /// subscriptions, which may be a million).
     fn no_responders(&mut self, reply: &str) {
-        let sid = lock(&self.conn.subs)
-            .values()
-            .find(|s| s.queue.is_none() && matches(&s.subject, reply))
-            .map(|s| s.sid);
-        if let Some(sid) = sid {
+        let sub = self.state.with_sublist(|s| s.plain_of(&self.conn, reply));
+        if let Some(sub) = sub {
             self.conn.send(|out| {
-                out.put_msg_raw(reply, sid, None, Some(NO_RESPONDERS.len()), &NO_RESPONDERS)
+                out.put_msg_raw(
+                    reply,
+                    sub.sid,
+                    None,
+                    Some(NO_RESPONDERS.len()),
+                    &NO_RESPONDERS,
+                )
             });
         }
     }
