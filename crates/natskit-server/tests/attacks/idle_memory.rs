@@ -11,7 +11,7 @@ use crate::support::{client_runtime, Backend, Raw};
 
 const CONNECTIONS: usize = 1_000;
 /// What one idle connection may add; nats-server 2.9's cost is printed beside ours.
-const MAX_PER_CONNECTION: usize = 16 * 1024;
+const MAX_PER_CONNECTION: usize = 12 * 1024;
 
 /// Resident bytes of process `pid` (`self` for this one).
 fn resident(pid: &str) -> usize {
