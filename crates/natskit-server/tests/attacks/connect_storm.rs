@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use natskit_server::Server;
 
-use crate::support::{client_runtime, Backend, Raw, PATIENCE};
+use crate::support::{alone, client_runtime, Backend, Raw, PATIENCE};
 
 const CLIENTS: usize = 2_000;
 
@@ -28,6 +28,7 @@ async fn storm(addr: SocketAddr) -> Duration {
 
 #[test]
 fn two_thousand_simultaneous_connects_take_at_most_twice_nats_servers_time() {
+    let _alone = alone();
     // Both ends of each embedded connection are in this process: 4,000 descriptors and more.
     let limit = rlimit::increase_nofile_limit(4 * CLIENTS as u64 + 1024).unwrap();
     assert!(

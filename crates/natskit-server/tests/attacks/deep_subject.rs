@@ -4,13 +4,14 @@
 
 use natskit_server::Server;
 
-use crate::support::{client_runtime, count, Backend, Raw};
+use crate::support::{alone, client_runtime, count, Backend, Raw};
 
 const TOKENS: usize = 20_000;
 const CONTROL_LINE: usize = 65_536;
 
 #[test]
 fn a_20000_token_subject_is_indexed_delivered_on_and_removed_without_a_crash() {
+    let _alone = alone();
     let deep = vec!["t"; TOKENS].join(".");
     // Wildcards all the way down too: matching walks a `*` beside each literal token.
     let wild: Vec<&str> = (0..TOKENS - 1)

@@ -7,7 +7,7 @@
 
 use natskit_server::Server;
 
-use crate::support::{client_runtime, Backend, Raw};
+use crate::support::{alone, client_runtime, Backend, Raw};
 
 const CONNECTIONS: usize = 1_000;
 /// What one idle connection may add; nats-server 2.9's cost is printed beside ours.
@@ -43,6 +43,7 @@ fn cost_per_connection(backend: &Backend, pid: &str) -> usize {
 
 #[test]
 fn an_idle_connection_costs_the_broker_little_memory() {
+    let _alone = alone();
     let limit = rlimit::increase_nofile_limit(4 * CONNECTIONS as u64 + 1024).unwrap();
     assert!(
         limit >= 2 * CONNECTIONS as u64 + 256,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use natskit_server::Server;
 
-use crate::support::{client_runtime, count, Backend, Bystander, Raw, BYSTANDER_P99};
+use crate::support::{alone, client_runtime, count, Backend, Bystander, Raw, BYSTANDER_P99};
 
 const SUBSCRIPTIONS: usize = 1_000_000;
 const REQUESTS: usize = 300;
@@ -18,6 +18,7 @@ const MIN_SAMPLES: usize = 100;
 
 #[test]
 fn no_responder_requests_from_a_connection_with_a_million_subscriptions_stall_nobody() {
+    let _alone = alone();
     let backends = Backend::both(Server::builder(), "");
     let clients = client_runtime();
     for backend in &backends {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use natskit_server::Server;
 use tokio::io::AsyncReadExt;
 
-use crate::support::{client_runtime, Backend, Bystander, Raw, BYSTANDER_P99, PATIENCE};
+use crate::support::{alone, client_runtime, Backend, Bystander, Raw, BYSTANDER_P99, PATIENCE};
 
 const GROUPS: usize = 60_000;
 /// Publishes at the least, and round trips the bystander measures at the least.
@@ -16,6 +16,7 @@ const MIN_SAMPLES: usize = 100;
 
 #[test]
 fn sixty_thousand_queue_groups_on_one_subject_cost_little_and_stall_nobody() {
+    let _alone = alone();
     let backends = Backend::both(Server::builder(), "");
     let clients = client_runtime();
     for backend in &backends {

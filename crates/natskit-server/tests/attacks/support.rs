@@ -12,6 +12,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
+/// Taken by each attack for its whole run: the attacks measure time and this process's
+/// memory, so they must not run beside each other.
+pub fn alone() -> std::sync::MutexGuard<'static, ()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Upper bound for anything an attack waits on.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
