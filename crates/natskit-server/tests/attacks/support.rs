@@ -116,6 +116,8 @@ pub struct Raw {
     buf: Vec<u8>,
     /// Where the next search for a needle starts (what is before was searched already).
     searched: usize,
+    /// How long a read waits for the broker.
+    patience: Duration,
 }
 
 impl Raw {
@@ -126,11 +128,18 @@ impl Raw {
             stream,
             buf: Vec::new(),
             searched: 0,
+            patience: PATIENCE,
         };
         raw.read_until(b"\r\n").await;
         raw.send(format!("CONNECT {connect}\r\n").as_bytes()).await;
         raw.sync().await;
         raw
+    }
+
+    /// Waits up to `patience` (instead of [`PATIENCE`]) for each answer.
+    pub fn with_patience(mut self, patience: Duration) -> Raw {
+        self.patience = patience;
+        self
     }
 
     /// Writes `bytes` whole.
@@ -145,9 +154,9 @@ impl Raw {
     }
 
     /// Everything read up to and including `needle` (the rest stays for the next call);
-    /// panics after [`PATIENCE`] or when the connection ends first.
+    /// panics after its patience or when the connection ends first.
     pub async fn read_until(&mut self, needle: &[u8]) -> Vec<u8> {
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + self.patience;
         loop {
             let from = self.searched.saturating_sub(needle.len());
             if let Some(at) = find(&self.buf[from..], needle) {
