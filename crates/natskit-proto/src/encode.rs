@@ -82,9 +82,24 @@ impl WriteBuffer {
 
     /// An empty buffer chaining payloads of `copy_threshold` bytes or more.
     pub fn with_copy_threshold(copy_threshold: usize) -> Self {
+        Self::with_capacity(64 * 1024, copy_threshold)
+    }
+
+    /// An empty buffer with room for `capacity` bytes of small writes before it grows (it
+    /// doubles as needed), chaining payloads of `copy_threshold` bytes or more: for a holder of
+    /// many mostly idle buffers, such as a broker with thousands of connections.
+    ///
+    /// ```
+    /// use natskit_proto::{encode::DEFAULT_COPY_THRESHOLD, WriteBuffer};
+    ///
+    /// let mut out = WriteBuffer::with_capacity(512, DEFAULT_COPY_THRESHOLD);
+    /// out.put_raw(&[b'x'; 2000]); // grows past 512
+    /// assert_eq!(out.len(), 2000);
+    /// ```
+    pub fn with_capacity(capacity: usize, copy_threshold: usize) -> Self {
         WriteBuffer {
             chain: VecDeque::new(),
-            tail: BytesMut::with_capacity(64 * 1024),
+            tail: BytesMut::with_capacity(capacity),
             chained_len: 0,
             copy_threshold,
         }

@@ -18,6 +18,9 @@ use natskit_proto::sync::lock;
 /// The version the broker announces: the nats-server protocol level it matches.
 pub(crate) const VERSION: &str = "2.9.10";
 
+/// Subscriptions of a closing connection removed per hold of the index's lock.
+const REMOVAL_BATCH: usize = 1024;
+
 /// Server-wide counters.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -152,18 +155,21 @@ impl State {
         });
     }
 
-    /// Removes every subscription of a closed connection at once.
+    /// Removes every subscription of a closed connection: all are marked gone at once (no
+    /// message reaches them after), then leave the index a batch at a time, so a connection
+    /// with a million subscriptions does not hold the index from every publisher meanwhile.
     pub(crate) fn remove_all_subscriptions(&self, conn: &Conn) {
         let subs: Vec<_> = lock(&conn.subs).drain().map(|(_, s)| s).collect();
-        if subs.is_empty() {
-            return;
+        for sub in &subs {
+            sub.mark_removed();
         }
-        self.update_sublist(|sublist| {
-            for sub in &subs {
-                sub.mark_removed();
-                sublist.remove(sub);
-            }
-        });
+        for batch in subs.chunks(REMOVAL_BATCH) {
+            self.update_sublist(|sublist| {
+                for sub in batch {
+                    sublist.remove(sub);
+                }
+            });
+        }
     }
 
     /// Number of subscriptions in the index.

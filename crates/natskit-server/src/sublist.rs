@@ -6,11 +6,13 @@
 //! remove, which is how those caches know to start again.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::client::shared::Subscription;
+use crate::client::shared::{Conn, Subscription};
 
 /// Who a message on one subject goes to.
 #[derive(Debug, Default)]
@@ -31,22 +33,54 @@ impl Matches {
     pub(crate) fn weight(&self) -> usize {
         self.plain.len() + self.queues.iter().map(|(_, m)| m.len()).sum::<usize>()
     }
+}
 
+/// Gathers [`Matches`] node by node, merging queue groups of the same name found under
+/// several subscriptions (`jobs.new` and `jobs.*`) in time linear in the groups.
+#[derive(Default)]
+struct Gather {
+    found: Matches,
+    /// Where each group sits in `found.queues`; built only once a second node brings groups,
+    /// so the common case (one node with groups) never hashes a name.
+    index: Option<HashMap<Bytes, usize>>,
+}
+
+impl Gather {
     fn add(&mut self, node: &Node) {
-        self.plain.extend(node.plain.values().cloned());
+        self.found.plain.extend(node.plain.values().cloned());
+        if node.queues.is_empty() {
+            return;
+        }
+        let queues = &mut self.found.queues;
+        if queues.is_empty() {
+            queues.extend(
+                node.queues
+                    .iter()
+                    .map(|(name, members)| (name.clone(), members.values().cloned().collect())),
+            );
+            return;
+        }
+        let index = self.index.get_or_insert_with(|| {
+            queues
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.clone(), i))
+                .collect()
+        });
         for (name, members) in &node.queues {
-            match self.queues.iter_mut().find(|(n, _)| n == name) {
-                Some((_, all)) => all.extend(members.values().cloned()),
-                None => self
-                    .queues
-                    .push((name.clone(), members.values().cloned().collect())),
+            match index.get(name) {
+                Some(&i) => queues[i].1.extend(members.values().cloned()),
+                None => {
+                    index.insert(name.clone(), queues.len());
+                    queues.push((name.clone(), members.values().cloned().collect()));
+                }
             }
         }
     }
 }
 
 /// One level of the trie: the children of a token position.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Level {
     literal: HashMap<Box<str>, Node>,
     /// The `*` child.
@@ -57,7 +91,11 @@ struct Level {
 
 impl Level {
     fn is_empty(&self) -> bool {
-        self.literal.is_empty() && self.star.is_none() && self.tail.is_none()
+        self.children() == 0
+    }
+
+    fn children(&self) -> usize {
+        self.literal.len() + usize::from(self.star.is_some()) + usize::from(self.tail.is_some())
     }
 
     fn child(&mut self, token: &str) -> &mut Node {
@@ -96,16 +134,22 @@ fn key(sub: &Arc<Subscription>) -> usize {
 }
 
 /// What a token position holds: subscriptions ending here, and the next level.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Node {
     next: Option<Box<Level>>,
     plain: Members,
-    queues: Vec<(Bytes, Members)>,
+    /// Queue groups by name, so joining one of 60,000 groups costs no search.
+    queues: HashMap<Bytes, Members>,
 }
 
 impl Node {
     fn is_empty(&self) -> bool {
-        self.plain.is_empty() && self.queues.is_empty() && self.next.is_none()
+        self.holds_nothing() && self.next.is_none()
+    }
+
+    /// No subscription ends here.
+    fn holds_nothing(&self) -> bool {
+        self.plain.is_empty() && self.queues.is_empty()
     }
 
     /// Removes `sub` from this node; true if it was here.
@@ -113,15 +157,14 @@ impl Node {
         match &sub.queue {
             None => self.plain.remove(&key(sub)).is_some(),
             Some(queue) => {
-                let Some(g) = self.queues.iter().position(|(n, _)| n == queue.as_bytes()) else {
+                let Some(members) = self.queues.get_mut(queue.as_bytes()) else {
                     return false;
                 };
-                let members = &mut self.queues[g].1;
                 if members.remove(&key(sub)).is_none() {
                     return false;
                 }
                 if members.is_empty() {
-                    self.queues.swap_remove(g);
+                    self.queues.remove(queue.as_bytes());
                 }
                 true
             }
@@ -129,12 +172,44 @@ impl Node {
     }
 }
 
-/// Every subscription of the broker, indexed by subject tokens.
-#[derive(Debug, Default)]
+/// A subject may have as many tokens as the control line allows (tens of thousands), so the
+/// chain below a node is taken apart with a loop: the derived drop would recurse once per
+/// token and overflow the stack.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let Some(next) = self.next.take() else {
+            return;
+        };
+        let mut levels = vec![next];
+        while let Some(mut level) = levels.pop() {
+            let star = level.star.take().map(|node| *node);
+            let tail = level.tail.take().map(|node| *node);
+            let literal = level.literal.drain().map(|(_, node)| node);
+            for mut node in literal.chain(star).chain(tail) {
+                // `node` is dropped here with nothing below it.
+                levels.extend(node.next.take());
+            }
+        }
+    }
+}
+
+/// Every subscription of the broker, indexed by subject tokens. Nothing here recurses on the
+/// number of tokens: inserting, matching, removing and dropping all loop.
+#[derive(Default)]
 pub(crate) struct Sublist {
     root: Level,
     count: usize,
     generation: u64,
+}
+
+/// Only the totals: a derived `Debug` would walk the whole trie, token by token.
+impl fmt::Debug for Sublist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sublist")
+            .field("count", &self.count)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sublist {
@@ -166,13 +241,8 @@ impl Sublist {
                 node.plain.insert(key(&sub), sub);
             }
             Some(queue) => {
-                let name = queue.as_bytes().clone();
-                match node.queues.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, members)) => {
-                        members.insert(key(&sub), sub);
-                    }
-                    None => node.queues.push((name, HashMap::from([(key(&sub), sub)]))),
-                }
+                let members = node.queues.entry(queue.as_bytes().clone()).or_default();
+                members.insert(key(&sub), sub);
             }
         }
         self.count += 1;
@@ -182,73 +252,126 @@ impl Sublist {
     /// Removes a subscription; true if it was held. Empty branches are pruned.
     pub(crate) fn remove(&mut self, sub: &Arc<Subscription>) -> bool {
         let tokens: Vec<&str> = sub.subject.tokens().collect();
-        let removed = remove_from(&mut self.root, &tokens, sub);
-        if removed {
-            self.count -= 1;
-            self.generation += 1;
+        // Down the path: remove it from its node, and note the shallowest token from which the
+        // path serves this subscription alone (that branch goes, whole).
+        let mut prune_from = None;
+        let mut level = &mut self.root;
+        for (at, token) in tokens.iter().enumerate() {
+            let Some(node) = level.child_mut(token) else {
+                return false;
+            };
+            if at + 1 == tokens.len() {
+                if !node.remove(sub) {
+                    return false;
+                }
+                if !node.is_empty() {
+                    prune_from = None;
+                } else if prune_from.is_none() {
+                    prune_from = Some(at);
+                }
+                break;
+            }
+            let Some(next) = node.next.as_deref_mut() else {
+                return false;
+            };
+            if !node.plain.is_empty() || !node.queues.is_empty() || next.children() != 1 {
+                prune_from = None;
+            } else if prune_from.is_none() {
+                prune_from = Some(at);
+            }
+            level = next;
         }
-        removed
+        if let Some(at) = prune_from {
+            self.prune(&tokens, at);
+        }
+        self.count -= 1;
+        self.generation += 1;
+        true
+    }
+
+    /// Removes the branch at `tokens[at]`, which holds nothing but an emptied path.
+    fn prune(&mut self, tokens: &[&str], at: usize) {
+        if at == 0 {
+            self.root.remove_child(tokens[0]);
+            return;
+        }
+        let parent_at = at - 1;
+        let mut level = &mut self.root;
+        for token in &tokens[..parent_at] {
+            match level.child_mut(token).and_then(|n| n.next.as_deref_mut()) {
+                Some(next) => level = next,
+                None => return,
+            }
+        }
+        let Some(parent) = level.child_mut(tokens[parent_at]) else {
+            return;
+        };
+        if let Some(next) = parent.next.as_deref_mut() {
+            next.remove_child(tokens[at]);
+            if next.is_empty() {
+                parent.next = None;
+            }
+        }
     }
 
     /// Everyone listening on the literal `subject`. A subject with an empty token matches
     /// nothing, as with nats-server (it cannot be a subscription's subject).
     pub(crate) fn matches(&self, subject: &str) -> Matches {
+        let mut gather = Gather::default();
+        self.visit(subject, |node| {
+            gather.add(node);
+            ControlFlow::Continue(())
+        });
+        gather.found
+    }
+
+    /// A plain subscription of `conn` matching the literal `subject`: where a no-responders
+    /// answer to a request's reply subject goes. Costs what matching the subject costs,
+    /// however many subscriptions `conn` has elsewhere.
+    pub(crate) fn plain_of(&self, conn: &Arc<Conn>, subject: &str) -> Option<Arc<Subscription>> {
+        let mut found = None;
+        self.visit(subject, |node| {
+            match node.plain.values().find(|s| Arc::ptr_eq(&s.conn, conn)) {
+                Some(sub) => {
+                    found = Some(sub.clone());
+                    ControlFlow::Break(())
+                }
+                None => ControlFlow::Continue(()),
+            }
+        });
+        found
+    }
+
+    /// Calls `each` with every node whose subscriptions match the literal `subject`, walking
+    /// the trie with a stack of its own (no recursion on the number of tokens); `each` may stop
+    /// the walk.
+    fn visit(&self, subject: &str, mut each: impl FnMut(&Node) -> ControlFlow<()>) {
         let tokens: Vec<&str> = subject.split('.').collect();
-        let mut out = Matches::default();
         if tokens.iter().any(|t| t.is_empty()) {
-            return out;
+            return;
         }
-        match_level(&self.root, &tokens, &mut out);
-        out
-    }
-}
-
-fn match_level(level: &Level, tokens: &[&str], out: &mut Matches) {
-    let Some((token, rest)) = tokens.split_first() else {
-        return;
-    };
-    // `>` matches this token and everything after it.
-    if let Some(tail) = &level.tail {
-        out.add(tail);
-    }
-    let mut visit = |node: &Node| {
-        if rest.is_empty() {
-            out.add(node);
-        } else if let Some(next) = &node.next {
-            match_level(next, rest, out);
+        let mut pending: Vec<(&Level, usize)> = vec![(&self.root, 0)];
+        while let Some((level, at)) = pending.pop() {
+            // `>` matches this token and everything after it.
+            if let Some(tail) = &level.tail {
+                if each(tail).is_break() {
+                    return;
+                }
+            }
+            let last = at + 1 == tokens.len();
+            let star = level.star.as_deref();
+            let literal = level.literal.get(tokens[at]);
+            for node in star.into_iter().chain(literal) {
+                if last {
+                    if each(node).is_break() {
+                        return;
+                    }
+                } else if let Some(next) = &node.next {
+                    pending.push((next, at + 1));
+                }
+            }
         }
-    };
-    if let Some(star) = &level.star {
-        visit(star);
     }
-    if let Some(node) = level.literal.get(*token) {
-        visit(node);
-    }
-}
-
-fn remove_from(level: &mut Level, tokens: &[&str], sub: &Arc<Subscription>) -> bool {
-    let Some((token, rest)) = tokens.split_first() else {
-        return false;
-    };
-    let Some(node) = level.child_mut(token) else {
-        return false;
-    };
-    let removed = if rest.is_empty() {
-        node.remove(sub)
-    } else {
-        let removed = match node.next.as_deref_mut() {
-            Some(next) => remove_from(next, rest, sub),
-            None => false,
-        };
-        if node.next.as_ref().is_some_and(|next| next.is_empty()) {
-            node.next = None;
-        }
-        removed
-    };
-    if node.is_empty() {
-        level.remove_child(token);
-    }
-    removed
 }
 
 #[cfg(test)]
@@ -336,5 +459,82 @@ mod tests {
         assert_eq!(list.len(), 0);
         assert!(list.root.is_empty(), "empty branches are pruned");
         assert!(list.matches("a.b.c").is_empty());
+    }
+
+    #[test]
+    fn a_subject_of_100000_tokens_is_indexed_matched_removed_and_dropped_without_recursion() {
+        // 100,000 frames of recursion would overflow a test thread's 2 MiB stack.
+        let conn = Arc::new(Conn::new(1, None, 1 << 20));
+        let deep = vec!["t"; 100_000].join(".");
+        let wild = format!("{}.>", vec!["*"; 99_999].join("."));
+        let mut list = Sublist::default();
+        let a = sub(&conn, 1, &deep, None);
+        list.insert(a.clone());
+        list.insert(sub(&conn, 2, &wild, Some("q")));
+        let (plain, queues) = sids(&list.matches(&format!("{deep}.u")));
+        assert!(plain.is_empty());
+        assert_eq!(queues, vec![("q".into(), vec![2])]);
+        assert_eq!(sids(&list.matches(&deep)).0, vec![1]);
+        assert_eq!(
+            format!("{list:?}"),
+            "Sublist { count: 2, generation: 2, .. }"
+        );
+        assert!(list.remove(&a));
+        assert_eq!(
+            sids(&list.matches(&deep)),
+            (vec![], vec![("q".into(), vec![2])])
+        );
+        drop(list);
+    }
+
+    #[test]
+    fn removing_one_of_two_deep_branches_keeps_the_other() {
+        let conn = Arc::new(Conn::new(1, None, 1 << 20));
+        let mut list = Sublist::default();
+        let a = sub(&conn, 1, "a.b.c.d", None);
+        let b = sub(&conn, 2, "a.b.x.y", None);
+        let c = sub(&conn, 3, "a.b", None);
+        for s in [&a, &b, &c] {
+            list.insert(s.clone());
+        }
+        assert!(list.remove(&a));
+        assert_eq!(sids(&list.matches("a.b.x.y")).0, vec![2]);
+        assert!(list.remove(&b));
+        assert_eq!(sids(&list.matches("a.b")).0, vec![3]);
+        let a_b = &list.root.literal["a"].next.as_ref().unwrap().literal["b"];
+        assert!(a_b.next.is_none(), "the emptied branch below a.b is pruned");
+        assert!(list.remove(&c));
+        assert!(list.root.is_empty());
+    }
+
+    #[test]
+    fn the_plain_subscription_of_a_connection_is_found_among_many() {
+        let me = Arc::new(Conn::new(1, None, 1 << 20));
+        let other = Arc::new(Conn::new(2, None, 1 << 20));
+        let mut list = Sublist::default();
+        list.insert(sub(&other, 1, "_INBOX.a.*", None));
+        list.insert(sub(&me, 2, "_INBOX.a.*", Some("q")));
+        assert!(list.plain_of(&me, "_INBOX.a.1").is_none());
+        for sid in 3..1000 {
+            list.insert(sub(&me, sid, &format!("_INBOX.a.{sid}"), None));
+        }
+        assert_eq!(list.plain_of(&me, "_INBOX.a.500").unwrap().sid, 500);
+        assert!(list.plain_of(&me, "_INBOX.b.500").is_none());
+    }
+
+    #[test]
+    fn many_queue_groups_on_one_subject_merge_with_a_wildcards_groups() {
+        let conn = Arc::new(Conn::new(1, None, 1 << 20));
+        let mut list = Sublist::default();
+        for g in 0..1000 {
+            list.insert(sub(&conn, g, "work", Some(&format!("g{g}"))));
+        }
+        list.insert(sub(&conn, 5000, "*", Some("g7")));
+        list.insert(sub(&conn, 5001, "*", Some("other")));
+        let found = list.matches("work");
+        assert_eq!(found.queues.len(), 1001);
+        assert_eq!(found.weight(), 1002);
+        let g7 = found.queues.iter().find(|(n, _)| n == "g7").unwrap();
+        assert_eq!(g7.1.len(), 2);
     }
 }

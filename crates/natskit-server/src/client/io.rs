@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
-use natskit_proto::{ServerInfo, WriteBuffer};
+use natskit_proto::ServerInfo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 
 use crate::client::protocol::{Close, Session};
-use crate::client::shared::Conn;
+use crate::client::read_buffer::ReadBuffer;
+use crate::client::shared::{small_write_buffer, Conn, WRITE_MIN};
 use crate::state::State;
 use crate::texts;
 use crate::tls::Tls;
@@ -20,8 +20,12 @@ use natskit_proto::sync::lock;
 /// The first byte of a TLS handshake record.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
-/// Read buffer growth step.
-const READ_CHUNK: usize = 64 * 1024;
+/// A writer whose last batches were larger than this gives its buffers back after
+/// [`WRITE_IDLE`] without anything to write.
+const WRITE_KEEP: usize = 4 * WRITE_MIN;
+
+/// How long a writer keeps large buffers while nothing is written.
+const WRITE_IDLE: Duration = Duration::from_secs(1);
 
 /// Longest pause of a publisher for one consumer that is behind; after it, the consumer's
 /// pending limit decides (nats-server pauses publishers in the same way).
@@ -52,7 +56,7 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
     let info = greeting(&state, &conn);
     let handshake = async {
         if !tls.handshake_first {
-            let mut plain = WriteBuffer::new();
+            let mut plain = small_write_buffer();
             plain.put_info(&info);
             stream.write_all_buf(&mut plain).await?;
         }
@@ -169,7 +173,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
 ) -> Close {
     let limits = &state.options.limits;
     let mut session = Session::new(state.clone(), conn.clone(), nonce);
-    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut buf = ReadBuffer::new();
     let auth_deadline = sleep(limits.auth_timeout);
     tokio::pin!(auth_deadline);
     let ping_every = limits.ping_interval.max(Duration::from_millis(1));
@@ -184,15 +188,14 @@ async fn read_loop<R: AsyncRead + Unpin>(
     // the PINGs below still find out when such a client is gone.
     let auth_required = state.options.auth.is_required();
     loop {
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(READ_CHUNK);
-        }
         tokio::select! {
-            read = reader.read_buf(&mut buf) => match read {
+            read = reader.read_buf(buf.for_read()) => match read {
                 Ok(0) => return closed_by_client(),
-                Ok(_) => {
+                Ok(n) => {
                     active = true;
-                    if let Err(close) = session.handle(&mut buf) {
+                    let handled = session.handle(buf.data());
+                    buf.read(n);
+                    if let Err(close) = handled {
                         return close;
                     }
                     // One pause for all the consumers that are behind, however many.
@@ -215,6 +218,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 return Close::with_err(texts::AUTH_TIMEOUT);
             }
             _ = pings.tick() => {
+                if !active {
+                    buf.idle();
+                }
                 if let Err(close) = session.ping_tick(std::mem::take(&mut active)) {
                     return close;
                 }
@@ -239,23 +245,37 @@ fn closed_elsewhere(conn: &Conn) -> Close {
     }
 }
 
-/// Writes what is queued for the connection until it is closed and everything is sent.
+/// Writes what is queued for the connection until it is closed and everything is sent. Its
+/// buffers grow with the traffic and, after [`WRITE_IDLE`] of quiet, go back to small ones.
 async fn write_loop<W: AsyncWrite + Unpin>(
     state: Arc<State>,
     conn: Arc<Conn>,
     mut writer: W,
     deadline: Duration,
 ) {
-    let mut batch = WriteBuffer::new();
+    let mut batch = small_write_buffer();
+    // The largest batch since the buffers were last made small: whether they may have grown.
+    let mut largest = 0;
     loop {
         let closed = conn.take(&mut batch);
         if batch.is_empty() {
             if closed {
                 break;
             }
-            conn.writer_wakeup().await;
+            if largest <= WRITE_KEEP {
+                conn.writer_wakeup().await;
+            } else if tokio::time::timeout(WRITE_IDLE, conn.writer_wakeup())
+                .await
+                .is_err()
+            {
+                // Quiet for a while: both buffers go back to small ones.
+                batch = small_write_buffer();
+                conn.shrink_idle();
+                largest = 0;
+            }
             continue;
         }
+        largest = largest.max(batch.len());
         match tokio::time::timeout(deadline, writer.write_all_buf(&mut batch)).await {
             Ok(Ok(())) => conn.written(),
             Ok(Err(e)) => {

@@ -1,12 +1,14 @@
-//! One client connection, in three parts, named after what they hold:
+//! One client connection, in four parts, named after what they hold:
 //! - [`io`]: the reader and writer tasks (sockets, TLS handshake, timers), I/O only.
 //! - [`protocol`]: the per-client protocol logic (CONNECT, PUB, SUB, UNSUB, PING), routing and
 //!   delivery, pure of sockets.
+//! - [`read_buffer`]: the read buffer, sized to the traffic.
 //! - [`shared`]: what other connections touch: the outbound buffer, the subscriptions, the
 //!   counters.
 //!
-//! Imports go one way: `io` -> `protocol` -> `shared`.
+//! Imports go one way: `io` -> `protocol` -> `shared` (and `io` -> `read_buffer`).
 
 pub(crate) mod io;
 pub(crate) mod protocol;
+pub(crate) mod read_buffer;
 pub(crate) mod shared;

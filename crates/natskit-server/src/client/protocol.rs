@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
-use natskit_proto::subject::{matches, validate_publish, validate_subscribe};
+use natskit_proto::subject::{validate_publish, validate_subscribe};
 use natskit_proto::{
     BrokerOp, BrokerOpDecoder, ClientOp, ConnectInfo, ProtoError, PubRef, Sub, WriteBuffer,
 };
@@ -26,6 +26,11 @@ const CACHE_LIMIT: usize = 4096;
 /// Subscriptions referenced by one connection's cached lookups before it starts over, so a
 /// publisher to many subjects with huge fan-outs cannot make its cache large.
 const CACHE_WEIGHT_LIMIT: usize = 64 * 1024;
+
+/// Deliveries of one publish from which it runs with [`tokio::task::block_in_place`]: 60,000
+/// queue groups on one subject would otherwise keep one of the runtime's threads from
+/// everyone else for the whole fan-out.
+const LONG_FAN_OUT: usize = 4096;
 
 /// The header block of a no-responders answer.
 const NO_RESPONDERS: Bytes = Bytes::from_static(b"NATS/1.0 503\r\n\r\n");
@@ -360,9 +365,25 @@ impl Session {
             header_len: publish.header_len,
             data,
         };
+        if found.weight() >= LONG_FAN_OUT && may_block_in_place() {
+            // Tens of milliseconds on this thread: tokio hands its other tasks and its turn at
+            // polling the sockets to another thread meanwhile, so other clients are served.
+            tokio::task::block_in_place(|| self.fan_out(&found, &message));
+        } else {
+            self.fan_out(&found, &message);
+        }
+        if found.is_empty() && self.flags.no_responders {
+            if let Some(reply) = publish.reply {
+                self.no_responders(reply);
+            }
+        }
+    }
+
+    /// Queues `message` for every plain subscriber and one member of each queue group.
+    fn fan_out(&mut self, found: &Matches, message: &Message<'_>) {
         for sub in &found.plain {
             if self.flags.echo || !Arc::ptr_eq(&sub.conn, &self.conn) {
-                self.deliver(sub, &message);
+                self.deliver(sub, message);
             }
         }
         for (_, members) in &found.queues {
@@ -373,14 +394,9 @@ impl Session {
                 if !self.flags.echo && Arc::ptr_eq(&sub.conn, &self.conn) {
                     continue;
                 }
-                if self.deliver(sub, &message) {
+                if self.deliver(sub, message) {
                     break;
                 }
-            }
-        }
-        if found.is_empty() && self.flags.no_responders {
-            if let Some(reply) = publish.reply {
-                self.no_responders(reply);
             }
         }
     }
@@ -442,15 +458,20 @@ impl Session {
         true
     }
 
-    /// A request nobody listens to: the 503 status to the requester's own reply subscription.
+    /// A request nobody listens to: the 503 status to the requester's own reply subscription,
+    /// found through the index as nats-server does (not by a walk of the requester's own
+    /// subscriptions, which may be a million).
     fn no_responders(&mut self, reply: &str) {
-        let sid = lock(&self.conn.subs)
-            .values()
-            .find(|s| s.queue.is_none() && matches(&s.subject, reply))
-            .map(|s| s.sid);
-        if let Some(sid) = sid {
+        let sub = self.state.with_sublist(|s| s.plain_of(&self.conn, reply));
+        if let Some(sub) = sub {
             self.conn.send(|out| {
-                out.put_msg_raw(reply, sid, None, Some(NO_RESPONDERS.len()), &NO_RESPONDERS)
+                out.put_msg_raw(
+                    reply,
+                    sub.sid,
+                    None,
+                    Some(NO_RESPONDERS.len()),
+                    &NO_RESPONDERS,
+                )
             });
         }
     }
@@ -493,6 +514,14 @@ impl Session {
         self.rng ^= self.rng << 17;
         self.rng
     }
+}
+
+/// True on a multi-threaded tokio runtime, the only kind where
+/// [`tokio::task::block_in_place`] may be called (an embedding program may run the broker on a
+/// current-thread one).
+fn may_block_in_place() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
 }
 
 /// How nats-server answers a frame it cannot decode: some errors have a text, malformed

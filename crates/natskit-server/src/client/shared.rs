@@ -21,6 +21,15 @@ use tokio::sync::Notify;
 use crate::permissions::Permissions;
 use natskit_proto::sync::lock;
 
+/// Room a connection's outbound buffers start with (and go back to when idle): most
+/// connections never need more, and a broker may hold tens of thousands.
+pub(crate) const WRITE_MIN: usize = 1024;
+
+/// An empty outbound buffer with [`WRITE_MIN`] bytes of room; it grows as needed.
+pub(crate) fn small_write_buffer() -> WriteBuffer {
+    WriteBuffer::with_capacity(WRITE_MIN, natskit_proto::encode::DEFAULT_COPY_THRESHOLD)
+}
+
 /// Counters of one connection, for monitoring.
 #[derive(Debug, Default)]
 pub(crate) struct ConnCounters {
@@ -96,7 +105,7 @@ impl Conn {
             started: SystemTime::now(),
             max_pending,
             out: Mutex::new(Outbound {
-                buf: WriteBuffer::new(),
+                buf: small_write_buffer(),
                 closed: false,
                 reason: None,
             }),
@@ -210,7 +219,16 @@ impl Conn {
     /// Drops what could not be written: the connection is gone.
     pub(crate) fn discard_pending(&self) {
         let mut out = lock(&self.out);
-        out.buf = WriteBuffer::new();
+        out.buf = WriteBuffer::with_capacity(0, natskit_proto::encode::DEFAULT_COPY_THRESHOLD);
+    }
+
+    /// For the writer, after a quiet while: swaps a buffer grown by earlier traffic for a
+    /// small one, if nothing waits in it.
+    pub(crate) fn shrink_idle(&self) {
+        let mut out = lock(&self.out);
+        if out.buf.is_empty() {
+            out.buf = small_write_buffer();
+        }
     }
 
     /// Bytes waiting to be written.

@@ -1,0 +1,14 @@
+//! The attack suite's broker part: hostile or heavy clients against the embedded broker and,
+//! where the outcome is compared, against nats-server, asserting that the broker survives,
+//! delivers, keeps other clients' latency bounded and its own memory small. Loopback only;
+//! every broker a test starts is stopped by the test's own handle.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+mod support;
+
+mod connect_storm;
+mod deep_subject;
+mod idle_memory;
+mod no_responders;
+mod queue_groups;
