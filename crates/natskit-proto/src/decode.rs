@@ -10,7 +10,11 @@
 //! - Subjects, reply subjects and payloads are taken out of the buffer without copying.
 //! - Control lines and payloads are bounded by [`Limits`], so a peer cannot make memory grow.
 //! - Anything malformed is a [`ProtoError`], never a panic. After an error the stream is out of
-//!   step: the caller should close the connection (the client reconnects).
+//!   step: the caller should close the connection (the client reconnects). The one exception is
+//!   [`ProtoError::InvalidUtf8`]: the frame whose subject was not UTF-8 has been skipped whole,
+//!   and decoding can go on.
+//! - A control line is refused as [`ProtoError::UnknownOperation`] as soon as its first bytes
+//!   can be no operation of the direction, before its end arrives, as nats-server does.
 
 use std::marker::PhantomData;
 
@@ -100,7 +104,7 @@ impl<D: Direction> Decoder<D> {
     /// A decoder with the given limits (payloads capped at [`MAX_PAYLOAD_CEILING`]).
     pub fn with_limits(limits: Limits) -> Self {
         Decoder {
-            framer: Framer::new(limits, D::JSON_OP),
+            framer: Framer::new(limits, D::JSON_OP, D::OPS),
             direction: PhantomData,
         }
     }
@@ -118,6 +122,9 @@ impl<D: Direction> Decoder<D> {
 
     /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<D::Op>, ProtoError> {
+        if self.framer.is_skipping() {
+            return self.framer.skip_payload(buf);
+        }
         if self.framer.pending.is_none() {
             let Some(line) = self.framer.find_line(buf)? else {
                 return Ok(None);

@@ -11,7 +11,9 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::args::{invalid, is_op, parse_number, starts_with_ignore_case, Args};
+use crate::args::{
+    could_be_op, invalid, is_op, parse_number, starts_with_ignore_case, Args, OpName,
+};
 use crate::error::ProtoError;
 use crate::headers::HeaderMap;
 use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
@@ -112,12 +114,17 @@ pub struct Framer {
     scanned: usize,
     /// A control line waiting for its payload.
     pub pending: Option<PayloadHead>,
+    /// A frame being skipped (its subject is not UTF-8): what was wrong, and the bytes of its
+    /// payload and terminator still to skip.
+    skipping: Option<(&'static str, usize)>,
     /// Name of the JSON operation of this direction, which gets the longer line limit.
     json_op: &'static [u8],
+    /// The operations of this direction, to refuse a line as soon as it can be none of them.
+    ops: &'static [OpName],
 }
 
 impl Framer {
-    pub fn new(limits: Limits, json_op: &'static [u8]) -> Self {
+    pub fn new(limits: Limits, json_op: &'static [u8], ops: &'static [OpName]) -> Self {
         Framer {
             limits: Limits {
                 max_payload: limits.max_payload.min(MAX_PAYLOAD_CEILING),
@@ -125,7 +132,9 @@ impl Framer {
             },
             scanned: 0,
             pending: None,
+            skipping: None,
             json_op,
+            ops,
         }
     }
 
@@ -140,9 +149,19 @@ impl Framer {
             self.limits.max_control_line
         };
         if len > limit {
-            return Err(ProtoError::ControlLineTooLong { limit });
+            // As nats-server: a line that is no operation is reported as such, however long.
+            return Err(self.unknown_or(start, ProtoError::ControlLineTooLong { limit }));
         }
         Ok(())
+    }
+
+    /// `error`, unless `line` can be no operation of this direction.
+    fn unknown_or(&self, line: &[u8], error: ProtoError) -> ProtoError {
+        if could_be_op(&line[..line.len().min(8)], self.ops) {
+            error
+        } else {
+            unknown(line)
+        }
     }
 
     /// Finds the next whole control line at the front of `buf`, without taking it out.
@@ -153,6 +172,10 @@ impl Framer {
             // A trailing `\r` belongs to the terminator that is still on its way.
             let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
             self.check_line_len(buf, line_len)?;
+            // Refused from its first bytes, as nats-server does, not when its end arrives.
+            if !could_be_op(&buf[..buf.len().min(8)], self.ops) {
+                return Err(unknown(buf));
+            }
             return Ok(None);
         };
         let newline = self.scanned + offset;
@@ -175,6 +198,11 @@ impl Framer {
         spec: PayloadSpec,
     ) -> Result<Option<D::Op>, ProtoError> {
         let args = self.head_args(&buf[..line.end], spec)?;
+        if let Some(what) = not_utf8(&buf[..line.end], &args) {
+            buf.advance(line.next);
+            self.skipping = Some((what, args.total_len + 2));
+            return self.skip_payload(buf);
+        }
         // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
         if buf.len() < line.next + args.total_len + 2 {
             let line_bytes = buf.split_to(line.next).freeze();
@@ -222,11 +250,34 @@ impl Framer {
         )))
     }
 
+    /// True while a frame is being skipped (see [`Self::skip_payload`]).
+    pub fn is_skipping(&self) -> bool {
+        self.skipping.is_some()
+    }
+
+    /// Skips what arrived of the payload of a frame whose subject or reply subject is not UTF-8;
+    /// once all of it is skipped, reports the frame as [`ProtoError::InvalidUtf8`]. The stream
+    /// stays in step: nats-server takes any bytes as a subject, so such a frame is no reason
+    /// to end the connection.
+    pub fn skip_payload<T>(&mut self, buf: &mut BytesMut) -> Result<Option<T>, ProtoError> {
+        let Some((what, left)) = self.skipping else {
+            return Ok(None);
+        };
+        let now = left.min(buf.len());
+        buf.advance(now);
+        if now < left {
+            self.skipping = Some((what, left - now));
+            return Ok(None);
+        }
+        self.skipping = None;
+        Err(ProtoError::InvalidUtf8 { what })
+    }
+
     /// A whole `PUB` / `HPUB` frame at the front of `buf`, borrowed, and its length; `None` for
     /// anything else, including frames `decode` would reject (it then reports the error).
     #[inline]
     pub fn pub_in_place<'a>(&self, buf: &'a [u8]) -> Option<(PubRef<'a>, usize)> {
-        if self.pending.is_some() || self.scanned != 0 {
+        if self.pending.is_some() || self.skipping.is_some() || self.scanned != 0 {
             return None; // In the middle of a frame: the slow path knows where it is.
         }
         let newline = memchr::memchr(b'\n', buf)?;
@@ -332,6 +383,17 @@ impl Framer {
             header_len,
             total_len,
         })
+    }
+}
+
+/// Which of a payload line's subjects is not UTF-8, if one is not.
+fn not_utf8(text: &[u8], args: &HeadArgs) -> Option<&'static str> {
+    if std::str::from_utf8(&text[args.subject.clone()]).is_err() {
+        return Some("subject");
+    }
+    match &args.reply {
+        Some(range) if std::str::from_utf8(&text[range.clone()]).is_err() => Some("reply subject"),
+        _ => None,
     }
 }
 
