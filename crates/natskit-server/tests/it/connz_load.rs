@@ -1,6 +1,7 @@
 //! Monitoring never holds client traffic (issue 23, finding 5): while `/connz?subs=1` lists a
 //! connection holding a million subscriptions, again and again, another client's PING round
-//! trips stay short, on nats-server and on the embedded broker alike.
+//! trips stay short (99th percentile and longest), on nats-server and on the embedded broker
+//! alike.
 
 use std::time::{Duration, Instant};
 
@@ -12,9 +13,12 @@ use crate::backends::{get, Backend};
 /// Subscriptions of the heavy connection.
 const SUBSCRIPTIONS: usize = 1_000_000;
 /// `/connz?subs=1` requests made while the bystander measures.
-const REQUESTS: usize = 3;
+const REQUESTS: usize = 2;
 /// The bound on the bystander's 99th percentile PING round trip.
 const P99_BOUND: Duration = Duration::from_millis(50);
+/// The bound on the bystander's longest PING round trip: a stall (the issue saw 0.7-2.4 s;
+/// nats-server's longest here is 100-200 ms).
+const STALL_BOUND: Duration = Duration::from_millis(500);
 /// Upper bound for the subscribing and for each request.
 const LOAD_PATIENCE: Duration = Duration::from_secs(60);
 
@@ -68,6 +72,8 @@ async fn round_trips_under_connz(backend: &Backend) -> (Vec<Duration>, Duration)
             assert!(body.contains("\"load.1\""));
         }
     });
+    // PINGs back to back: a stall shows as one long round trip, hence the bound on the
+    // longest one beside the percentile.
     let mut samples = Vec::new();
     while !requests.is_finished() {
         let sent = Instant::now();
@@ -87,7 +93,9 @@ fn p99(samples: &mut [Duration]) -> Duration {
     samples[(samples.len() * 99 / 100).min(samples.len() - 1)]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// One runtime thread for the embedded broker and the bystander: monitoring must not hold
+// client traffic even when no other worker could take it over.
+#[tokio::test]
 async fn connz_with_a_million_subscriptions_does_not_hold_other_clients() {
     for backend in Backend::both(None, Server::builder()).await {
         let loading = Instant::now();
@@ -104,6 +112,11 @@ async fn connz_with_a_million_subscriptions_does_not_hold_other_clients() {
         );
         assert!(samples.len() >= 20, "{}: too few samples", backend.name());
         assert!(p99 < P99_BOUND, "{}: PING p99 {p99:?}", backend.name());
+        assert!(
+            max < STALL_BOUND,
+            "{}: a PING waited {max:?}",
+            backend.name()
+        );
         drop(heavy);
         backend.stop().await;
     }
