@@ -13,7 +13,7 @@ use crate::framer::{
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
 use crate::limits::Limits;
-use crate::op::{BrokerOp, ClientOp, Msg, Pub, RawPub, ServerOp, Sub};
+use crate::op::{BrokerOp, ClientOp, MalformedMsg, Msg, Pub, RawPub, ServerOp, Sub};
 use crate::subject::Subject;
 
 /// Direction marker: bytes that came from a server, decoded into [`ServerOp`]s (see
@@ -139,6 +139,12 @@ impl PayloadOp for FromServer {
             headers,
             payload,
         })
+    }
+
+    /// Handed on: one message a publisher got wrong must not cost the connection and every
+    /// message after it.
+    fn malformed(sid: u64, error: ProtoError) -> Result<ServerOp, ProtoError> {
+        Ok(ServerOp::Malformed(MalformedMsg { sid, error }))
     }
 }
 

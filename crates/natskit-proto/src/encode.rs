@@ -390,6 +390,8 @@ impl WriteBuffer {
             ServerOp::Pong => self.put_raw(b"PONG\r\n"),
             ServerOp::Ok => self.put_raw(b"+OK\r\n"),
             ServerOp::Err(text) => self.put_err(text),
+            // It has no readable subject or header block to write.
+            ServerOp::Malformed(_) => {}
         }
     }
 }

@@ -39,7 +39,19 @@ pub trait PayloadOp: Sized {
         headers: Option<HeaderMap>,
         payload: Bytes,
     ) -> Self::Op;
+
+    /// A frame whose framing is sound (its sizes and terminator are right, and it has been
+    /// taken out of the buffer whole) but whose subject, reply subject or header block cannot
+    /// be read. `Ok` hands it on as an operation, so the connection and everything after it
+    /// survive; `Err` (the default) makes it a protocol error.
+    fn malformed(sid: u64, error: ProtoError) -> Result<Self::Op, ProtoError> {
+        let _ = sid;
+        Err(error)
+    }
 }
+
+/// A frame's subject and reply subject, or why they cannot be read.
+type Names = Result<(Subject, Option<Subject>), ProtoError>;
 
 /// Where a complete control line lies at the front of the read buffer.
 #[derive(Debug, Clone, Copy)]
@@ -90,8 +102,7 @@ pub const HPUB: PayloadSpec = PayloadSpec {
 #[derive(Debug)]
 pub struct PayloadHead {
     pub op: &'static str,
-    pub subject: Subject,
-    pub reply: Option<Subject>,
+    pub names: Names,
     pub sid: u64,
     pub header_len: Option<usize>,
     pub total_len: usize,
@@ -206,15 +217,13 @@ impl Framer {
         // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
         if buf.len() < line.next + args.total_len + 2 {
             let line_bytes = buf.split_to(line.next).freeze();
-            let subject = subject_of(line_bytes.slice(args.subject), "subject")?;
-            let reply = match args.reply {
-                Some(range) => Some(subject_of(line_bytes.slice(range), "reply subject")?),
-                None => None,
-            };
+            let subject = subject_of(line_bytes.slice(args.subject), "subject");
+            let reply = args
+                .reply
+                .map(|range| subject_of(line_bytes.slice(range), "reply subject"));
             self.pending = Some(PayloadHead {
                 op: spec.op,
-                subject,
-                reply,
+                names: both(subject, reply),
                 sid: args.sid,
                 header_len: args.header_len,
                 total_len: args.total_len,
@@ -226,28 +235,24 @@ impl Framer {
         // The whole frame is here: split the subjects out, skip the rest of the line.
         buf.advance(args.subject.start);
         let mut at = args.subject.end;
-        let subject = subject_of(buf.split_to(at - args.subject.start).freeze(), "subject")?;
-        let reply = match args.reply {
-            Some(range) => {
-                buf.advance(range.start - at);
-                at = range.end;
-                Some(subject_of(
-                    buf.split_to(range.end - range.start).freeze(),
-                    "reply subject",
-                )?)
-            }
-            None => None,
-        };
+        let subject = subject_of(buf.split_to(at - args.subject.start).freeze(), "subject");
+        let reply = args.reply.map(|range| {
+            buf.advance(range.start - at);
+            at = range.end;
+            subject_of(
+                buf.split_to(range.end - range.start).freeze(),
+                "reply subject",
+            )
+        });
         buf.advance(line.next - at);
-        let (headers, payload) = split_payload::<D>(buf, spec.op, args.header_len, args.total_len)?;
-        Ok(Some(D::payload_op(
-            subject,
-            reply,
-            args.sid,
-            args.header_len,
-            headers,
-            payload,
-        )))
+        let head = PayloadHead {
+            op: spec.op,
+            names: both(subject, reply),
+            sid: args.sid,
+            header_len: args.header_len,
+            total_len: args.total_len,
+        };
+        complete::<D>(buf, head).map(Some)
     }
 
     /// True while a frame is being skipped (see [`Self::skip_payload`]).
@@ -324,15 +329,7 @@ impl Framer {
         let Some(head) = self.pending.take() else {
             return Ok(None);
         };
-        let (headers, payload) = split_payload::<D>(buf, head.op, head.header_len, head.total_len)?;
-        Ok(Some(D::payload_op(
-            head.subject,
-            head.reply,
-            head.sid,
-            head.header_len,
-            headers,
-            payload,
-        )))
+        complete::<D>(buf, head).map(Some)
     }
 
     /// `<op> <subject> [sid] [reply] [#hdr] <#total>`: MSG and HMSG carry a sid, HMSG and HPUB
@@ -407,32 +404,63 @@ fn line_end(buf: &[u8], newline: usize) -> usize {
     }
 }
 
+/// The operation of the frame `head`, whose payload (and its `\r\n`) is at the front of `buf`,
+/// taking it out. A wrong terminator is a framing error; names or a header block that cannot be
+/// read make the frame [`PayloadOp::malformed`] instead, once it is out of the buffer whole.
+#[inline]
+fn complete<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op, ProtoError> {
+    let body = split_payload::<D>(buf, head.op, head.header_len, head.total_len)?;
+    match (head.names, body) {
+        (Ok((subject, reply)), Ok((headers, payload))) => Ok(D::payload_op(
+            subject,
+            reply,
+            head.sid,
+            head.header_len,
+            headers,
+            payload,
+        )),
+        (Err(error), _) | (_, Err(error)) => D::malformed(head.sid, error),
+    }
+}
+
+/// A subject and an optional reply subject, or the first reason one of them is unreadable.
+#[inline]
+fn both(subject: Result<Subject, ProtoError>, reply: Option<Result<Subject, ProtoError>>) -> Names {
+    Ok((subject?, reply.transpose()?))
+}
+
 /// Takes the `total_len` bytes of an `op`'s payload (and its `\r\n`) from the front of `buf`,
 /// which holds it all; the first `header_len` of them, if any, are its header block. That block
 /// is parsed into a [`HeaderMap`] unless the direction keeps it raw, in which
-/// case it stays at the front of the payload.
+/// case it stays at the front of the payload. The outer error is a framing error (the frame
+/// stays in `buf`); the inner one, a header block that does not parse (the frame is taken out).
 #[inline]
 fn split_payload<D: PayloadOp>(
     buf: &mut BytesMut,
     op: &'static str,
     header_len: Option<usize>,
     total_len: usize,
-) -> Result<(Option<HeaderMap>, Bytes), ProtoError> {
+) -> Result<Result<(Option<HeaderMap>, Bytes), ProtoError>, ProtoError> {
     if &buf[total_len..total_len + 2] != b"\r\n" {
         return Err(ProtoError::MissingPayloadTerminator { op });
     }
     let (headers, payload_len) = match header_len {
-        Some(len) if D::PARSE_HEADERS => {
-            let headers = HeaderMap::decode(&buf[..len])?;
-            buf.advance(len);
-            (Some(headers), total_len - len)
-        }
+        Some(len) if D::PARSE_HEADERS => match HeaderMap::decode(&buf[..len]) {
+            Ok(headers) => {
+                buf.advance(len);
+                (Some(headers), total_len - len)
+            }
+            Err(error) => {
+                buf.advance(total_len + 2);
+                return Ok(Err(error));
+            }
+        },
         // No header block, or one kept raw at the front of the payload.
         _ => (None, total_len),
     };
     let payload = buf.split_to(payload_len).freeze();
     buf.advance(2);
-    Ok((headers, payload))
+    Ok(Ok((headers, payload)))
 }
 
 #[inline]

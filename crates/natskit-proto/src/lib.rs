@@ -90,5 +90,5 @@ pub use error::ProtoError;
 pub use headers::HeaderMap;
 pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
 pub use limits::Limits;
-pub use op::{BrokerOp, ClientOp, Msg, Pub, PubRef, RawPub, ServerOp, Sub};
+pub use op::{BrokerOp, ClientOp, MalformedMsg, Msg, Pub, PubRef, RawPub, ServerOp, Sub};
 pub use subject::Subject;

@@ -7,6 +7,7 @@ use std::ops::Deref;
 
 use bytes::Bytes;
 
+use crate::error::ProtoError;
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo};
 use crate::subject::Subject;
@@ -39,6 +40,32 @@ pub struct Msg {
     pub payload: Bytes,
 }
 
+/// A `MSG` or `HMSG` whose framing is sound but whose subject or reply subject is not UTF-8, or
+/// whose header block does not parse. nats-server forwards such messages as publishers sent
+/// them; the decoder takes the frame out whole and reports it as this, so the connection and
+/// the messages after it are kept. What to do with it is the caller's choice (natskit's client
+/// drops it, counts it and reports an event).
+///
+/// ```
+/// use bytes::BytesMut;
+/// use natskit_proto::{ServerOp, ServerOpDecoder};
+///
+/// let mut buf = BytesMut::from(&b"HMSG a 3 6 8\r\ngarb\r\nhi\r\nPING\r\n"[..]);
+/// let mut decoder = ServerOpDecoder::new();
+/// let Some(ServerOp::Malformed(bad)) = decoder.decode(&mut buf)? else { panic!() };
+/// assert_eq!(bad.sid, 3);
+/// assert!(bad.error.to_string().contains("header"));
+/// assert_eq!(decoder.decode(&mut buf)?, Some(ServerOp::Ping));
+/// # Ok::<(), natskit_proto::ProtoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedMsg {
+    /// The subscription it was delivered for.
+    pub sid: u64,
+    /// What could not be read.
+    pub error: ProtoError,
+}
+
 /// An operation sent by a server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerOp {
@@ -54,6 +81,10 @@ pub enum ServerOp {
     Ok,
     /// `-ERR '<text>'`, with the dash, spaces and quotes removed.
     Err(String),
+    /// A message whose subject or header block cannot be read (see [`MalformedMsg`]). Decoded
+    /// only: [`WriteBuffer::put_server_op`](crate::WriteBuffer::put_server_op) writes nothing
+    /// for it.
+    Malformed(MalformedMsg),
 }
 
 /// A publish as a client's codec sees it: `PUB`, or `HPUB` when `headers` is set, with the

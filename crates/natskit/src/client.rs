@@ -369,6 +369,7 @@ impl Client {
             out_messages: counters.out_messages,
             out_bytes: counters.out_bytes,
             reconnects: counters.reconnects,
+            malformed_messages: counters.malformed_messages,
         }
     }
 

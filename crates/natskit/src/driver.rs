@@ -160,7 +160,10 @@ impl Io {
                 // while reconnecting finds nothing to do.
                 Wake::Reconnect => next = Some(Ok((armed, shared.with(Machine::take_leave)))),
                 Wake::Read(Ok(0)) => return Stop::Lost("the server closed the connection".into()),
-                Wake::Read(Ok(_)) => next = Some(self.handle_input()),
+                Wake::Read(Ok(_)) => {
+                    self.shared.with(Machine::new_read);
+                    next = Some(self.handle_input());
+                }
                 Wake::Read(Err(e)) => return Stop::Lost(format!("read error: {e}")),
                 Wake::Sent(Ok(Sent::Wrote(0))) => {
                     return Stop::Lost("the socket accepts no more".into())

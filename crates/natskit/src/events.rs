@@ -31,6 +31,19 @@ pub enum Event {
         /// Its subject.
         subject: String,
     },
+    /// A message arrived whose subject or reply subject is not UTF-8, or whose header block
+    /// does not parse. nats-server forwards such messages as their publisher sent them; the
+    /// client drops the message, counts it in
+    /// [`Statistics::malformed_messages`](crate::Statistics::malformed_messages) and keeps the
+    /// connection and every message after it.
+    MalformedMessage {
+        /// The subscription it was for.
+        sid: u64,
+        /// That subscription's subject, if it is still open.
+        subject: Option<String>,
+        /// What could not be read.
+        reason: String,
+    },
     /// The server entered lame duck mode and will soon evict its clients.
     LameDuckMode,
     /// Trying to connect again: attempt `attempt` (counted from 1 since the disconnect) to

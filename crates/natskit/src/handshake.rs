@@ -116,7 +116,7 @@ async fn handshake(
                     message,
                 })
             }
-            ServerOp::Msg(_) => {
+            ServerOp::Msg(_) | ServerOp::Malformed(_) => {
                 return Err(protocol_error(
                     address,
                     "MSG before the handshake completed".into(),
@@ -194,5 +194,6 @@ fn op_name(op: &ServerOp) -> &'static str {
         ServerOp::Pong => "PONG",
         ServerOp::Ok => "+OK",
         ServerOp::Err(_) => "-ERR",
+        ServerOp::Malformed(_) => "MSG",
     }
 }

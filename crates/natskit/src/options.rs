@@ -53,7 +53,8 @@ pub(crate) struct LimitOptions {
 
 /// Default number of messages a subscription may hold unread before it drops (Go's default).
 pub const DEFAULT_PENDING_MESSAGES: usize = 500_000;
-/// Default bytes of payload a subscription may hold unread before it drops (Go's default).
+/// Default bytes a subscription may hold unread before it drops (Go's default, counted as
+/// the memory the messages hold: see [`ConnectOptions::pending_limits`]).
 pub const DEFAULT_PENDING_BYTES: usize = 64 * 1024 * 1024;
 
 /// Options for a connection; finish with [`connect`](ConnectOptions::connect).
@@ -391,8 +392,11 @@ impl ConnectOptions {
         self
     }
 
-    /// Messages and payload bytes a subscription may hold unread; past either, new messages
-    /// are dropped and counted, and a slow-consumer event is reported.
+    /// Messages and bytes a subscription may hold unread; past either, new messages are
+    /// dropped and counted, and a slow-consumer event is reported. Bytes are the memory the
+    /// messages hold: subject, reply subject, headers and payload, and about 150 bytes per
+    /// message for the message itself. Messages a reader falls behind on are copied out of the
+    /// read buffer, so what it holds stays within `bytes` plus one read buffer (64 KiB).
     pub fn pending_limits(mut self, messages: usize, bytes: usize) -> Self {
         self.limits.pending_messages = messages.max(1);
         self.limits.pending_bytes = bytes.max(1);

@@ -27,7 +27,7 @@ use tracing::{debug, warn};
 use crate::error::{FlushError, PublishError, SubscribeError};
 use crate::events::{ConnectionState, Event};
 use crate::machine::{
-    Config, Connection, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
+    Config, Connection, Delivery, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
 };
 use crate::options::ConnectOptions;
 
@@ -85,7 +85,7 @@ struct State {
 struct Dispatch {
     effects: VecDeque<Effect<RequestWaiter, FlushWaiter>>,
     /// Where each subscription's messages go.
-    readers: IdMap<mpsc::UnboundedSender<Msg>>,
+    readers: IdMap<mpsc::UnboundedSender<Delivery>>,
 }
 
 /// Shared by every handle of one client and its connection task.
@@ -169,7 +169,7 @@ impl Shared {
     /// [`with`](Self::with) for changes that also touch where messages go (under both locks).
     fn change<R>(
         &self,
-        change: impl FnOnce(&mut Machine, &dyn Fn(u64, mpsc::UnboundedSender<Msg>)) -> R,
+        change: impl FnOnce(&mut Machine, &dyn Fn(u64, mpsc::UnboundedSender<Delivery>)) -> R,
     ) -> R {
         let mut state = lock(&self.state);
         let had_output = state.machine.has_output();
@@ -200,11 +200,11 @@ impl Shared {
     fn carry_out(&self, dispatch: &mut Dispatch) {
         while let Some(effect) = dispatch.effects.pop_front() {
             match effect {
-                Effect::Deliver { sid, msg } => {
+                Effect::Deliver { sid, delivery } => {
                     if let Some(reader) = dispatch.readers.get(&sid) {
                         // A reader gone without unsubscribing cannot happen: its Drop
                         // unsubscribes first, and its stream ends with EndSubscription.
-                        let _ = reader.send(msg);
+                        let _ = reader.send(delivery);
                     }
                 }
                 Effect::EndSubscription { sid } => {
@@ -278,7 +278,7 @@ impl Shared {
         self: &Arc<Self>,
         subject: &str,
         queue: Option<&str>,
-    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Msg>), SubscribeError> {
+    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Delivery>), SubscribeError> {
         self.change(|machine, add_reader| {
             let (sid, pending) = machine.subscribe(subject, queue)?;
             // Under the state lock still: no message can come before its reader is known.

@@ -14,4 +14,7 @@ pub struct Statistics {
     pub out_bytes: u64,
     /// Times the client reconnected.
     pub reconnects: u64,
+    /// Messages dropped because their subject or header block could not be read (each also
+    /// reported as [`Event::MalformedMessage`](crate::Event::MalformedMessage)).
+    pub malformed_messages: u64,
 }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use natskit_proto::{Msg, Subject};
+use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
 use crate::error::FlushError;
-use crate::machine::Pending;
+use crate::machine::{Delivery, Pending};
 use crate::message::Message;
 use crate::shared::{wait_for_pong, Owner};
 
@@ -28,7 +28,7 @@ use crate::shared::{wait_for_pong, Owner};
 pub struct Subscriber {
     sid: u64,
     subject: Subject,
-    rx: mpsc::UnboundedReceiver<Msg>,
+    rx: mpsc::UnboundedReceiver<Delivery>,
     pending: Arc<Pending>,
     /// Keeps the connection open while this subscriber lives.
     owner: Arc<Owner>,
@@ -39,7 +39,7 @@ impl Subscriber {
     pub(crate) fn new(
         sid: u64,
         subject: Subject,
-        rx: mpsc::UnboundedReceiver<Msg>,
+        rx: mpsc::UnboundedReceiver<Delivery>,
         pending: Arc<Pending>,
         owner: Arc<Owner>,
     ) -> Self {
@@ -141,10 +141,10 @@ impl Stream for Subscriber {
     type Item = Message;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        self.rx.poll_recv(cx).map(|msg| {
-            msg.map(|msg| {
-                self.pending.taken(msg.payload.len());
-                Message::new(msg, self.owner.shared())
+        self.rx.poll_recv(cx).map(|delivery| {
+            delivery.map(|delivery| {
+                self.pending.taken(&delivery);
+                Message::new(delivery.msg, self.owner.shared())
             })
         })
     }

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use natskit_proto::{ProtoError, ServerOp};
 
-use crate::support::{one_server_op, server_error, server_ops};
+use crate::support::{client_ops, one_server_op, server_error, server_ops};
 
 fn msg(op: ServerOp) -> natskit_proto::Msg {
     match op {
@@ -202,11 +202,26 @@ fn unknown_operation_is_a_protocol_error_not_a_panic() {
     );
 }
 
+/// The error of the one malformed message in `input`, which must be followed by a PING that
+/// still decodes: the frame was taken out whole.
+fn malformed_then_ping(input: &[u8]) -> ProtoError {
+    let mut wire = input.to_vec();
+    wire.extend_from_slice(b"PING\r\n");
+    let ops = server_ops(&wire).expect("framing is sound");
+    match ops.as_slice() {
+        [ServerOp::Malformed(bad), ServerOp::Ping] => {
+            assert_eq!(bad.sid, 1);
+            bad.error.clone()
+        }
+        other => panic!("expected a malformed message, then PING: {other:?}"),
+    }
+}
+
 #[test]
-fn subject_that_is_not_utf8_is_an_error() {
-    let err = server_error(b"MSG \xff\xfe 1 0\r\n\r\n");
+fn a_message_whose_subject_is_not_utf8_is_malformed_and_decoding_goes_on() {
+    let err = malformed_then_ping(b"MSG \xff\xfe 1 0\r\n\r\n");
     assert_eq!(err, ProtoError::InvalidUtf8 { what: "subject" });
-    let err = server_error(b"MSG a 1 \xc3\x28 0\r\n\r\n");
+    let err = malformed_then_ping(b"MSG a 1 \xc3\x28 0\r\n\r\n");
     assert_eq!(
         err,
         ProtoError::InvalidUtf8 {
@@ -216,12 +231,21 @@ fn subject_that_is_not_utf8_is_an_error() {
 }
 
 #[test]
-fn header_block_that_does_not_parse_is_an_error() {
+fn a_message_whose_header_block_does_not_parse_is_malformed_and_decoding_goes_on() {
     // "NATS/1.0\r\nBad\r\n\r\n" is 17 bytes: a header line without a colon.
-    let err = server_error(b"HMSG a 1 17 17\r\nNATS/1.0\r\nBad\r\n\r\n\r\n");
+    let err = malformed_then_ping(b"HMSG a 1 17 17\r\nNATS/1.0\r\nBad\r\n\r\n\r\n");
     assert!(matches!(err, ProtoError::InvalidHeaders(_)), "{err:?}");
-    // Wrong version.
-    let err = server_error(b"HMSG a 1 12 12\r\nNATS/2.0\r\n\r\n\r\n");
+    // Wrong version, with a payload after the block.
+    let err = malformed_then_ping(b"HMSG a 1 12 14\r\nNATS/2.0\r\n\r\nhi\r\n");
+    assert!(matches!(err, ProtoError::InvalidHeaders(_)), "{err:?}");
+}
+
+#[test]
+fn a_publish_with_a_bad_subject_or_header_block_is_still_an_error() {
+    // A client's bytes, as a broker's test decoder reads them: no malformed messages there.
+    let err = client_ops(b"PUB \xff 0\r\n\r\n").unwrap_err();
+    assert_eq!(err, ProtoError::InvalidUtf8 { what: "subject" });
+    let err = client_ops(b"HPUB a 12 12\r\nNATS/2.0\r\n\r\n\r\n").unwrap_err();
     assert!(matches!(err, ProtoError::InvalidHeaders(_)), "{err:?}");
 }
 

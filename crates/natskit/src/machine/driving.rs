@@ -5,12 +5,12 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use bytes::BytesMut;
-use natskit_proto::{HeaderMap, Msg, ProtoError, ServerInfo, ServerOp};
+use natskit_proto::{HeaderMap, MalformedMsg, Msg, ProtoError, ServerInfo, ServerOp};
 
 use crate::events::Event;
 
 use super::keepalive::{OnPong, Tick};
-use super::subscriptions::Routed;
+use super::subscriptions::{compacted, footprint, Delivery, Routed};
 use super::{Connection, Effect, Failure, Link, Transmit, INPUT_CHUNK};
 
 impl<W, F> Connection<W, F> {
@@ -25,16 +25,23 @@ impl<W, F> Connection<W, F> {
             };
             match op {
                 ServerOp::Msg(msg) => self.handle_msg(msg),
-                ServerOp::Ping => self.output.control().put_raw(b"PONG\r\n"),
+                ServerOp::Ping => self.output.put_pong(),
                 ServerOp::Pong => self.handle_pong(),
                 ServerOp::Info(info) => self.update_info(*info),
                 ServerOp::Err(text) => self
                     .effects
                     .push_back(Effect::Event(Event::ServerError(text))),
                 ServerOp::Ok => {}
+                ServerOp::Malformed(bad) => self.handle_malformed(bad),
             }
         }
         Ok(true)
+    }
+
+    /// The bytes [`handle_input`](Self::handle_input) gets next come from a new read: messages
+    /// taken from them may share another read buffer than those before.
+    pub(crate) fn new_read(&mut self) {
+        self.reads += 1;
     }
 
     fn handle_msg(&mut self, msg: Msg) {
@@ -56,9 +63,15 @@ impl<W, F> Connection<W, F> {
             return;
         }
         let sid = msg.sid;
-        match self.subscriptions.route(sid, size, self.config.pending) {
-            Routed::Deliver { last } => {
-                self.effects.push_back(Effect::Deliver { sid, msg });
+        let cost = footprint(&msg);
+        match self
+            .subscriptions
+            .route(sid, cost, self.config.pending, self.reads)
+        {
+            Routed::Deliver { last, shared } => {
+                let msg = if shared { msg } else { compacted(msg) };
+                let delivery = Delivery { msg, shared };
+                self.effects.push_back(Effect::Deliver { sid, delivery });
                 if last {
                     self.effects.push_back(Effect::EndSubscription { sid });
                 }
@@ -77,6 +90,20 @@ impl<W, F> Connection<W, F> {
             }
             Routed::Unknown => {}
         }
+    }
+
+    /// A message that cannot be read (see [`MalformedMsg`]): dropped, counted and reported,
+    /// and the connection kept. Handing it on without its headers would let a reader take a
+    /// status or a JetStream message for something else.
+    fn handle_malformed(&mut self, bad: MalformedMsg) {
+        self.counters.malformed_messages += 1;
+        let subject = self.subscriptions.subject(bad.sid).map(str::to_owned);
+        self.effects
+            .push_back(Effect::Event(Event::MalformedMessage {
+                sid: bad.sid,
+                subject,
+                reason: bad.error.to_string(),
+            }));
     }
 
     fn handle_pong(&mut self) {

@@ -64,7 +64,7 @@ pub(crate) use pool::ServerPool;
 use requests::Requests;
 pub(crate) use sid_map::IdMap;
 use subscriptions::Subscriptions;
-pub(crate) use subscriptions::{Pending, PendingLimits};
+pub(crate) use subscriptions::{Delivery, Pending, PendingLimits};
 
 /// Operations [`Connection::handle_input`] handles in one call.
 pub(crate) const INPUT_CHUNK: usize = 64;
@@ -110,8 +110,8 @@ pub(crate) enum Failure {
 /// Something the caller must do, from [`Connection::take_effects`], in order.
 #[derive(Debug)]
 pub(crate) enum Effect<W, F> {
-    /// Hand `msg` to the reader of subscription `sid`.
-    Deliver { sid: u64, msg: Msg },
+    /// Hand `delivery` to the reader of subscription `sid`.
+    Deliver { sid: u64, delivery: Delivery },
     /// Subscription `sid` has ended: its reader gets nothing more (after what it was handed).
     EndSubscription { sid: u64 },
     /// The answer to a request.
@@ -159,6 +159,7 @@ pub(crate) struct Counters {
     pub(crate) out_messages: u64,
     pub(crate) out_bytes: u64,
     pub(crate) reconnects: u64,
+    pub(crate) malformed_messages: u64,
 }
 
 /// How a publish fared, from [`Connection::publish`].
@@ -193,6 +194,8 @@ pub(crate) struct Connection<W, F> {
     server: String,
     next_sid: u64,
     counters: Counters,
+    /// Reads from the socket so far: which read buffer a message came from.
+    reads: u64,
     effects: VecDeque<Effect<W, F>>,
 }
 
@@ -218,6 +221,7 @@ impl<W, F> Connection<W, F> {
             server: String::new(),
             next_sid: 1,
             counters: Counters::default(),
+            reads: 0,
             effects: VecDeque::new(),
         }
     }

@@ -60,6 +60,8 @@ pub(crate) struct Output {
     /// An emptied buffer and marks from an earlier batch, reused so that a batch costs no
     /// allocation.
     spare: Option<(WriteBuffer, Marks)>,
+    /// A PONG is in `buf`, not yet handed to the driver.
+    pong_waiting: bool,
 }
 
 /// A batch of output for the driver to write. Give it back with
@@ -107,6 +109,16 @@ impl Output {
         &mut self.buf
     }
 
+    /// Answers a server's PING. One PONG waiting answers every PING before it (a server
+    /// counts the PINGs it sent since the last PONG it got), so a server that floods PINGs
+    /// while it does not read gets one PONG per batch, and the output does not grow.
+    pub(crate) fn put_pong(&mut self) {
+        if !self.pong_waiting {
+            self.buf.put_raw(b"PONG\r\n");
+            self.pong_waiting = true;
+        }
+    }
+
     /// Appends a publish and records where it is.
     pub(crate) fn put_pub(
         &mut self,
@@ -128,6 +140,7 @@ impl Output {
             return None;
         }
         let (buf, marks) = self.spare.take().unwrap_or_default();
+        self.pong_waiting = false;
         Some(Transmit {
             buf: std::mem::replace(&mut self.buf, buf),
             marks: std::mem::replace(&mut self.marks, marks),
@@ -145,6 +158,7 @@ impl Output {
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.marks.clear();
+        self.pong_waiting = false;
     }
 
     /// After a connection broke: the publishes that did not go out whole, first those of the

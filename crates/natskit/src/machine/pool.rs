@@ -1,12 +1,23 @@
 //! The server pool: the configured servers plus those the cluster tells us about, and how many
 //! times each was tried since it last worked.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use rand::seq::SliceRandom;
 
 use crate::reconnect::ReconnectOptions;
 use crate::server_addr::ServerAddr;
+
+/// What makes two addresses the same server: host and port (not scheme or credentials).
+fn endpoint(addr: &ServerAddr) -> (&str, u16) {
+    (addr.host(), addr.port())
+}
+
+/// [`endpoint`], owned, to key a set.
+fn owned_endpoint(addr: &ServerAddr) -> (String, u16) {
+    (addr.host().to_owned(), addr.port())
+}
 
 /// One server of the pool.
 #[derive(Debug, Clone)]
@@ -63,7 +74,7 @@ impl ServerPool {
     fn contains(&self, addr: &ServerAddr) -> bool {
         self.entries
             .iter()
-            .any(|e| e.addr.host() == addr.host() && e.addr.port() == addr.port())
+            .any(|e| endpoint(&e.addr) == endpoint(addr))
     }
 
     /// Every server, in trying order.
@@ -93,18 +104,21 @@ impl ServerPool {
         urls: &[String],
         template: &ServerAddr,
     ) -> Vec<ServerAddr> {
-        let announced: Vec<ServerAddr> = urls
-            .iter()
-            .filter_map(|url| template.with_host_port(url))
-            .collect();
+        // Sets keyed by host and port keep this linear in the number of URLs: a cluster (or a
+        // hostile server) may announce tens of thousands, and again with every INFO.
+        let mut announced: Vec<ServerAddr> = Vec::new();
+        let mut seen = HashSet::new();
+        for addr in urls.iter().filter_map(|url| template.with_host_port(url)) {
+            if seen.insert(owned_endpoint(&addr)) {
+                announced.push(addr);
+            }
+        }
         let current = self.entries.get(self.current).map(|e| e.addr.clone());
         // Forget discovered servers the cluster no longer announces (but never the one in use).
         self.entries.retain(|e| {
             !e.discovered
                 || Some(&e.addr) == current.as_ref()
-                || announced
-                    .iter()
-                    .any(|a| a.host() == e.addr.host() && a.port() == e.addr.port())
+                || seen.contains(&owned_endpoint(&e.addr))
         });
         if let Some(current) = current {
             self.current = self
@@ -113,9 +127,14 @@ impl ServerPool {
                 .position(|e| e.addr == current)
                 .unwrap_or(0);
         }
+        let known: HashSet<_> = self
+            .entries
+            .iter()
+            .map(|e| owned_endpoint(&e.addr))
+            .collect();
         let mut added = Vec::new();
         for addr in announced {
-            if !self.contains(&addr) {
+            if !known.contains(&owned_endpoint(&addr)) {
                 self.entries.push(PoolEntry::new(addr.clone(), true));
                 added.push(addr);
             }

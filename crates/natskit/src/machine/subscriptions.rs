@@ -1,10 +1,18 @@
 //! The subscription table: what each subscription asked for, what it has received, and how
 //! much its reader holds unread.
+//!
+//! "How much" is the memory a message really holds: its subject, reply, headers and payload and
+//! a fixed cost per message ([`footprint`]). A message straight from the read buffer shares
+//! that buffer (no copy), so while the reader holds it, the whole buffer stays alive. A
+//! subscription's reader may therefore hold shared messages from one read only; once it falls
+//! further behind, the next messages are copied into allocations of their own
+//! ([`compacted`]), and what it holds stays within its limit plus one read buffer.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use natskit_proto::{Subject, WriteBuffer};
+use bytes::{BufMut, BytesMut};
+use natskit_proto::{Msg, Subject, WriteBuffer};
 
 use super::sid_map::IdMap;
 
@@ -15,14 +23,20 @@ use super::sid_map::IdMap;
 pub(crate) struct Pending {
     messages: AtomicUsize,
     bytes: AtomicUsize,
+    /// Messages held unread that share a read buffer (see [`Delivery::shared`]).
+    shared: AtomicUsize,
     dropped: AtomicU64,
 }
 
 impl Pending {
     /// Called by the reader for each message it takes.
-    pub(crate) fn taken(&self, bytes: usize) {
+    pub(crate) fn taken(&self, delivery: &Delivery) {
         self.messages.fetch_sub(1, Ordering::Relaxed);
-        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        self.bytes
+            .fetch_sub(footprint(&delivery.msg), Ordering::Relaxed);
+        if delivery.shared {
+            self.shared.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     /// Messages delivered and not yet taken.
@@ -46,6 +60,56 @@ impl Pending {
     }
 }
 
+/// A message on its way to a subscription's reader.
+#[derive(Debug)]
+pub(crate) struct Delivery {
+    pub(crate) msg: Msg,
+    /// Its bytes are slices of a read buffer rather than a compact copy of their own.
+    pub(crate) shared: bool,
+}
+
+/// Fixed memory of one message held unread, beyond its bytes: the message itself in the
+/// reader's queue, and the allocation holding its bytes.
+const PER_MESSAGE: usize = std::mem::size_of::<Delivery>() + 32;
+
+/// The memory a message held unread costs: what is counted against the pending byte limit.
+pub(crate) fn footprint(msg: &Msg) -> usize {
+    msg.subject.len()
+        + msg.reply.as_ref().map_or(0, |reply| reply.len())
+        + msg
+            .headers
+            .as_ref()
+            .map_or(0, |headers| headers.encoded_len())
+        + msg.payload.len()
+        + PER_MESSAGE
+}
+
+/// `msg` with its subject, reply and payload copied into one allocation of their own, so that
+/// holding it no longer keeps a read buffer alive.
+pub(crate) fn compacted(msg: Msg) -> Msg {
+    let reply_len = msg.reply.as_ref().map_or(0, |reply| reply.len());
+    let mut bytes = BytesMut::with_capacity(msg.subject.len() + reply_len + msg.payload.len());
+    bytes.put_slice(msg.subject.as_bytes());
+    if let Some(reply) = &msg.reply {
+        bytes.put_slice(reply.as_bytes());
+    }
+    bytes.put_slice(&msg.payload);
+    let mut bytes = bytes.freeze();
+    // Byte copies of valid UTF-8 are valid UTF-8: the fallbacks (the shared originals) are
+    // never taken.
+    let subject = Subject::from_utf8(bytes.split_to(msg.subject.len()))
+        .unwrap_or_else(|_| msg.subject.clone());
+    let reply = msg.reply.as_ref().map(|reply| {
+        Subject::from_utf8(bytes.split_to(reply_len)).unwrap_or_else(|_| reply.clone())
+    });
+    Msg {
+        subject,
+        reply,
+        payload: bytes,
+        ..msg
+    }
+}
+
 /// How much a subscription may hold unread before messages are dropped.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PendingLimits {
@@ -63,13 +127,16 @@ struct Subscription {
     max: Option<u64>,
     /// In a slow-consumer episode: dropping since the last message delivered.
     slow: bool,
+    /// The read its unread shared messages came from (see [`Delivery::shared`]).
+    shared_read: u64,
 }
 
 /// What became of one message for a subscription.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
-    Deliver { last: bool },
+    /// `shared`: as it is, sharing the read buffer; otherwise [`compacted`] first.
+    Deliver { last: bool, shared: bool },
     /// Dropped at a full subscription; the subject comes with the first drop of an episode
     /// (for the slow-consumer event), not with every drop.
     Dropped {
@@ -103,6 +170,7 @@ impl Subscriptions {
                 delivered: 0,
                 max: None,
                 slow: false,
+                shared_read: 0,
             },
         );
         pending
@@ -116,6 +184,11 @@ impl Subscriptions {
     /// Removes a subscription; false if it was not there.
     pub(crate) fn remove(&mut self, sid: u64) -> bool {
         self.subs.remove(&sid).is_some()
+    }
+
+    /// The subject of subscription `sid`, if it is open.
+    pub(crate) fn subject(&self, sid: u64) -> Option<&str> {
+        self.subs.get(&sid).map(|sub| sub.subject.as_str())
     }
 
     /// Every subscription id.
@@ -135,8 +208,15 @@ impl Subscriptions {
         Some(false)
     }
 
-    /// Counts one message of `size` payload bytes for `sid` against its limits.
-    pub(crate) fn route(&mut self, sid: u64, size: usize, limits: PendingLimits) -> Routed {
+    /// Counts one message costing `size` bytes ([`footprint`]) for `sid` against its limits;
+    /// `read` numbers the read buffer it came from.
+    pub(crate) fn route(
+        &mut self,
+        sid: u64,
+        size: usize,
+        limits: PendingLimits,
+        read: u64,
+    ) -> Routed {
         let Some(sub) = self.subs.get_mut(&sid) else {
             return Routed::Unknown;
         };
@@ -153,7 +233,13 @@ impl Subscriptions {
         } else {
             sub.pending.add(size);
             sub.slow = false;
-            Routed::Deliver { last }
+            // Shared only if every shared message the reader still holds is from this read.
+            let shared = sub.shared_read == read || sub.pending.shared.load(Ordering::Relaxed) == 0;
+            if shared {
+                sub.pending.shared.fetch_add(1, Ordering::Relaxed);
+                sub.shared_read = read;
+            }
+            Routed::Deliver { last, shared }
         };
         if last {
             self.subs.remove(&sid);

@@ -130,6 +130,7 @@ fn a_message_split_across_reads_is_delivered_once_whole() {
 fn a_large_read_is_handled_a_chunk_at_a_time() {
     let mut config = config();
     config.pending.messages = 1000;
+    config.pending.bytes = 1 << 20;
     let mut m = connected_with(config, Instant::now());
     m.subscribe("a", None).expect("valid");
     let chunk = super::super::INPUT_CHUNK;

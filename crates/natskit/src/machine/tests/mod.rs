@@ -3,6 +3,7 @@
 
 mod connecting;
 mod drain;
+mod hostile;
 mod info;
 mod keepalive;
 mod publish;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use natskit_proto::ServerInfo;
 
-use super::{Config, Connection, Effect, PendingLimits, ServerPool};
+use super::{Config, Connection, Delivery, Effect, Pending, PendingLimits, ServerPool};
 use crate::reconnect::{ReconnectDelay, ReconnectOptions};
 use crate::{Event, ServerAddr};
 
@@ -105,6 +106,11 @@ fn sent(m: &mut Machine) -> String {
 
 /// Feeds `wire` (from the server) to the machine.
 fn input(m: &mut Machine, wire: &str) {
+    input_bytes(m, wire.as_bytes());
+}
+
+/// Feeds `wire` (from the server, not necessarily UTF-8) to the machine.
+fn input_bytes(m: &mut Machine, wire: &[u8]) {
     let mut buf = BytesMut::from(wire);
     while m.handle_input(&mut buf).expect("valid input") {}
     assert!(buf.is_empty(), "the machine takes every whole operation");
@@ -118,14 +124,44 @@ fn publish(
     m.publish(subject, None, None, &Bytes::from_static(payload.as_bytes()))
 }
 
+/// The events among `effects`, in order.
+fn events_of(effects: &[Effect<u32, u32>]) -> Vec<Event> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Event(event) => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the `Deliver` effects hand over, in order.
+fn delivered(effects: Vec<Effect<u32, u32>>) -> Vec<Delivery> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Deliver { delivery, .. } => Some(delivery),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The reader takes every message the effects deliver.
+fn take_all(pending: &Pending, effects: Vec<Effect<u32, u32>>) {
+    for delivery in delivered(effects) {
+        pending.taken(&delivery);
+    }
+}
+
 /// The subscription ids of the `Deliver` effects, and the ids that ended, in order.
 fn deliveries(effects: &[Effect<u32, u32>]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Deliver { sid, msg } => {
-                Some(format!("{sid}:{}", String::from_utf8_lossy(&msg.payload)))
-            }
+            Effect::Deliver { sid, delivery } => Some(format!(
+                "{sid}:{}",
+                String::from_utf8_lossy(&delivery.msg.payload)
+            )),
             Effect::EndSubscription { sid } => Some(format!("end {sid}")),
             _ => None,
         })

@@ -80,9 +80,7 @@ fn auto_unsubscribe_below_what_was_delivered_ends_at_once() {
     let mut m = connected(Instant::now());
     let (sid, pending) = m.subscribe("a", None).expect("valid");
     input(&mut m, "MSG a 1 1\r\nx\r\nMSG a 1 1\r\ny\r\n");
-    effects(&mut m);
-    pending.taken(1);
-    pending.taken(1);
+    take_all(&pending, effects(&mut m));
     sent(&mut m);
     m.unsubscribe(sid, Some(2));
     assert_eq!(sent(&mut m), "UNSUB 1\r\n", "no count: it is over");
@@ -97,8 +95,7 @@ fn the_replayed_table_carries_the_remaining_auto_unsubscribe_counts() {
     m.subscribe("b", Some("q")).expect("valid");
     m.unsubscribe(a, Some(5));
     input(&mut m, "MSG a 1 1\r\nx\r\nMSG a 1 1\r\ny\r\n");
-    pending.taken(1);
-    pending.taken(1);
+    take_all(&pending, effects(&mut m));
     sent(&mut m);
     m.connection_lost("gone".into(), None);
     let attempt = m.next_attempt().expect("a server");
@@ -134,7 +131,9 @@ fn a_full_subscription_drops_and_says_so_once_per_episode() {
     assert_eq!(slow.len(), 1, "one event for the episode, not one per drop");
     assert_eq!((pending.messages(), pending.dropped()), (3, 2));
 
-    pending.taken(1); // the reader catches up by one: the episode ends with the next delivery
+    // The reader catches up by one: the episode ends with the next delivery.
+    let first = delivered(effects1).into_iter().next().expect("a delivery");
+    pending.taken(&first);
     input(&mut m, &"MSG a 1 1\r\n1\r\n".repeat(2));
     let effects2 = effects(&mut m);
     assert_eq!(deliveries(&effects2), ["1:1"]);
@@ -159,14 +158,4 @@ fn the_pending_byte_limit_drops_too() {
     );
     assert_eq!(deliveries(&effects(&mut m)).len(), 1);
     assert_eq!(pending.dropped(), 1);
-}
-
-fn events_of(effects: &[Effect<u32, u32>]) -> Vec<Event> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Event(event) => Some(event.clone()),
-            _ => None,
-        })
-        .collect()
 }
