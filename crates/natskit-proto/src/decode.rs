@@ -10,9 +10,11 @@
 //! - Subjects, reply subjects and payloads are taken out of the buffer without copying.
 //! - Control lines and payloads are bounded by [`Limits`], so a peer cannot make memory grow.
 //! - Anything malformed is a [`ProtoError`], never a panic. After an error the stream is out of
-//!   step: the caller should close the connection (the client reconnects). The one exception is
-//!   [`ProtoError::InvalidUtf8`]: the frame whose subject was not UTF-8 has been skipped whole,
-//!   and decoding can go on.
+//!   step: the caller should close the connection (the client reconnects). The exception is a
+//!   frame whose framing is sound but whose subject or headers cannot be read: it is taken out
+//!   whole, so decoding can go on (a server's message becomes [`ServerOp::Malformed`](crate::ServerOp::Malformed); a
+//!   client's publish or subscription is a [`ProtoError::InvalidUtf8`] or
+//!   [`ProtoError::InvalidHeaders`] after which the stream is in step).
 //! - A control line is refused as [`ProtoError::UnknownOperation`] as soon as its first bytes
 //!   can be no operation of the direction, before its end arrives, as nats-server does.
 
@@ -122,9 +124,6 @@ impl<D: Direction> Decoder<D> {
 
     /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<D::Op>, ProtoError> {
-        if self.framer.is_skipping() {
-            return self.framer.skip_payload(buf);
-        }
         if self.framer.pending.is_none() {
             let Some(line) = self.framer.find_line(buf)? else {
                 return Ok(None);

@@ -125,9 +125,6 @@ pub struct Framer {
     scanned: usize,
     /// A control line waiting for its payload.
     pub pending: Option<PayloadHead>,
-    /// A frame being skipped (its subject is not UTF-8): what was wrong, and the bytes of its
-    /// payload and terminator still to skip.
-    skipping: Option<(&'static str, usize)>,
     /// Name of the JSON operation of this direction, which gets the longer line limit.
     json_op: &'static [u8],
     /// The operations of this direction, to refuse a line as soon as it can be none of them.
@@ -143,7 +140,6 @@ impl Framer {
             },
             scanned: 0,
             pending: None,
-            skipping: None,
             json_op,
             ops,
         }
@@ -209,11 +205,6 @@ impl Framer {
         spec: PayloadSpec,
     ) -> Result<Option<D::Op>, ProtoError> {
         let args = self.head_args(&buf[..line.end], spec)?;
-        if let Some(what) = not_utf8(&buf[..line.end], &args) {
-            buf.advance(line.next);
-            self.skipping = Some((what, args.total_len + 2));
-            return self.skip_payload(buf);
-        }
         // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
         if buf.len() < line.next + args.total_len + 2 {
             let line_bytes = buf.split_to(line.next).freeze();
@@ -255,34 +246,11 @@ impl Framer {
         complete::<D>(buf, head).map(Some)
     }
 
-    /// True while a frame is being skipped (see [`Self::skip_payload`]).
-    pub fn is_skipping(&self) -> bool {
-        self.skipping.is_some()
-    }
-
-    /// Skips what arrived of the payload of a frame whose subject or reply subject is not UTF-8;
-    /// once all of it is skipped, reports the frame as [`ProtoError::InvalidUtf8`]. The stream
-    /// stays in step: nats-server takes any bytes as a subject, so such a frame is no reason
-    /// to end the connection.
-    pub fn skip_payload<T>(&mut self, buf: &mut BytesMut) -> Result<Option<T>, ProtoError> {
-        let Some((what, left)) = self.skipping else {
-            return Ok(None);
-        };
-        let now = left.min(buf.len());
-        buf.advance(now);
-        if now < left {
-            self.skipping = Some((what, left - now));
-            return Ok(None);
-        }
-        self.skipping = None;
-        Err(ProtoError::InvalidUtf8 { what })
-    }
-
     /// A whole `PUB` / `HPUB` frame at the front of `buf`, borrowed, and its length; `None` for
     /// anything else, including frames `decode` would reject (it then reports the error).
     #[inline]
     pub fn pub_in_place<'a>(&self, buf: &'a [u8]) -> Option<(PubRef<'a>, usize)> {
-        if self.pending.is_some() || self.skipping.is_some() || self.scanned != 0 {
+        if self.pending.is_some() || self.scanned != 0 {
             return None; // In the middle of a frame: the slow path knows where it is.
         }
         let newline = memchr::memchr(b'\n', buf)?;
@@ -380,17 +348,6 @@ impl Framer {
             header_len,
             total_len,
         })
-    }
-}
-
-/// Which of a payload line's subjects is not UTF-8, if one is not.
-fn not_utf8(text: &[u8], args: &HeadArgs) -> Option<&'static str> {
-    if std::str::from_utf8(&text[args.subject.clone()]).is_err() {
-        return Some("subject");
-    }
-    match &args.reply {
-        Some(range) if std::str::from_utf8(&text[range.clone()]).is_err() => Some("reply subject"),
-        _ => None,
     }
 }
 
