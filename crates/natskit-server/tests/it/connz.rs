@@ -11,7 +11,8 @@ use crate::support::Raw;
 /// The connections of a test, each with a name, subscriptions and messages published, so that
 /// each sort order is a different order.
 struct Clients {
-    raws: Vec<Raw>,
+    /// Held open while the test asks about them.
+    _raws: Vec<Raw>,
     cids: Vec<u64>,
 }
 
@@ -39,7 +40,7 @@ impl Clients {
             raw.read_until("PONG\r\n").await;
             raws.push(raw);
         }
-        Clients { raws, cids }
+        Clients { _raws: raws, cids }
     }
 }
 
