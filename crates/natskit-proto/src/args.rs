@@ -126,6 +126,34 @@ pub(crate) fn starts_with_ignore_case(line: &[u8], name: &[u8]) -> bool {
     }
 }
 
+/// True when `line` starts with the operation `name` and a space or tab: how nats-server reads
+/// the operations that take arguments (`SUB` alone is no operation there).
+pub(crate) fn is_op_with_args(line: &[u8], name: &[u8]) -> bool {
+    starts_with_ignore_case(line, name) && line.get(name.len()).is_some_and(|&b| is_blank(b))
+}
+
+/// An operation's name, and whether a blank must follow it (operations with arguments).
+#[derive(Debug, Clone, Copy)]
+pub struct OpName {
+    /// The name, in upper case.
+    pub name: &'static [u8],
+    /// A space or tab must follow the name.
+    pub blank: bool,
+}
+
+/// False once `start`, the first bytes of a control line (complete or not), can no longer be
+/// any of `ops`: nats-server reads a line byte by byte and refuses it at the first byte that
+/// fits no operation, without waiting for the line's end.
+pub(crate) fn could_be_op(start: &[u8], ops: &[OpName]) -> bool {
+    ops.iter().any(|op| {
+        let n = op.name.len().min(start.len());
+        start[..n].eq_ignore_ascii_case(&op.name[..n])
+            && start
+                .get(op.name.len())
+                .is_none_or(|&b| !op.blank || is_blank(b))
+    })
+}
+
 /// True when `line` starts with the operation `name` followed by a space, a tab or nothing.
 pub(crate) fn is_op(line: &[u8], name: &[u8]) -> bool {
     starts_with_ignore_case(line, name) && line.get(name.len()).is_none_or(|&b| is_blank(b))
@@ -160,6 +188,35 @@ mod tests {
         // 0x21 and 0x0a differ from ' ' and '\t' by one bit; 0xa0 has the high bit set.
         let line = b"ab!\n\xa0\x0a\x21cd ef";
         assert_eq!(next_blank(line, 0), 9);
+    }
+
+    #[test]
+    fn a_line_is_no_operation_from_the_first_byte_that_fits_none() {
+        let ops = [
+            OpName {
+                name: b"SUB",
+                blank: true,
+            },
+            OpName {
+                name: b"PING",
+                blank: false,
+            },
+        ];
+        for ok in [
+            &b""[..],
+            b"s",
+            b"SU",
+            b"SUB",
+            b"sub ",
+            b"SUB\tx",
+            b"PIN",
+            b"PINGx",
+        ] {
+            assert!(could_be_op(ok, &ops), "{ok:?}");
+        }
+        for bad in [&b"x"[..], b"SX", b"SUB\r", b"SUBX", b"PUNG"] {
+            assert!(!could_be_op(bad, &ops), "{bad:?}");
+        }
     }
 
     #[test]

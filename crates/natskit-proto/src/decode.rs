@@ -10,7 +10,13 @@
 //! - Subjects, reply subjects and payloads are taken out of the buffer without copying.
 //! - Control lines and payloads are bounded by [`Limits`], so a peer cannot make memory grow.
 //! - Anything malformed is a [`ProtoError`], never a panic. After an error the stream is out of
-//!   step: the caller should close the connection (the client reconnects).
+//!   step: the caller should close the connection (the client reconnects). The exception is a
+//!   frame whose framing is sound but whose subject or headers cannot be read: it is taken out
+//!   whole, so decoding can go on (a server's message becomes [`ServerOp::Malformed`](crate::ServerOp::Malformed); a
+//!   client's publish or subscription is a [`ProtoError::InvalidUtf8`] or
+//!   [`ProtoError::InvalidHeaders`] after which the stream is in step).
+//! - A control line is refused as [`ProtoError::UnknownOperation`] as soon as its first bytes
+//!   can be no operation of the direction, before its end arrives, as nats-server does.
 
 use std::marker::PhantomData;
 
@@ -100,7 +106,7 @@ impl<D: Direction> Decoder<D> {
     /// A decoder with the given limits (payloads capped at [`MAX_PAYLOAD_CEILING`]).
     pub fn with_limits(limits: Limits) -> Self {
         Decoder {
-            framer: Framer::new(limits, D::JSON_OP),
+            framer: Framer::new(limits, D::JSON_OP, D::OPS),
             direction: PhantomData,
         }
     }

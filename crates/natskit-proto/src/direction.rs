@@ -5,7 +5,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::args::{invalid, is_op, starts_with_ignore_case, Args};
+use crate::args::{invalid, is_op, is_op_with_args, starts_with_ignore_case, Args, OpName};
 use crate::error::ProtoError;
 use crate::framer::{
     json_body, json_error, number, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
@@ -37,6 +37,8 @@ pub struct FromClientRaw;
 pub trait Direction: PayloadOp {
     /// `INFO` or `CONNECT`: the JSON operation, allowed a longer line.
     const JSON_OP: &'static [u8];
+    /// The operations a control line may start with.
+    const OPS: &'static [OpName];
     /// Limits of `Decoder::new()`.
     fn default_limits() -> Limits;
     /// The operation of the control line `line` at the front of `buf`, taking it (and its
@@ -48,6 +50,75 @@ pub trait Direction: PayloadOp {
         line: Line,
     ) -> Result<Option<Self::Op>, ProtoError>;
 }
+
+/// What a server sends. `-ERR` and `INFO` are taken without a blank after them, as ever.
+const SERVER_OPS: [OpName; 7] = [
+    OpName {
+        name: b"MSG",
+        blank: true,
+    },
+    OpName {
+        name: b"HMSG",
+        blank: true,
+    },
+    OpName {
+        name: b"PING",
+        blank: false,
+    },
+    OpName {
+        name: b"PONG",
+        blank: false,
+    },
+    OpName {
+        name: b"+OK",
+        blank: false,
+    },
+    OpName {
+        name: b"-ERR",
+        blank: false,
+    },
+    OpName {
+        name: b"INFO",
+        blank: false,
+    },
+];
+
+/// What a client sends, as nats-server reads it: the operations with arguments need a blank
+/// after their name; `INFO` and `+OK` are read and ignored.
+const CLIENT_OPS: [OpName; 8] = [
+    OpName {
+        name: b"PUB",
+        blank: true,
+    },
+    OpName {
+        name: b"HPUB",
+        blank: true,
+    },
+    OpName {
+        name: b"SUB",
+        blank: true,
+    },
+    OpName {
+        name: b"UNSUB",
+        blank: true,
+    },
+    OpName {
+        name: b"PING",
+        blank: false,
+    },
+    OpName {
+        name: b"PONG",
+        blank: false,
+    },
+    OpName {
+        name: b"CONNECT",
+        blank: false,
+    },
+    OpName {
+        name: b"INFO",
+        blank: false,
+    },
+];
 
 impl PayloadOp for FromServer {
     type Op = ServerOp;
@@ -79,6 +150,7 @@ impl PayloadOp for FromServer {
 
 impl Direction for FromServer {
     const JSON_OP: &'static [u8] = b"INFO";
+    const OPS: &'static [OpName] = &SERVER_OPS;
 
     fn default_limits() -> Limits {
         Limits::default()
@@ -140,6 +212,7 @@ impl PayloadOp for FromClient {
 
 impl Direction for FromClient {
     const JSON_OP: &'static [u8] = b"CONNECT";
+    const OPS: &'static [OpName] = &CLIENT_OPS;
 
     /// nats-server's defaults: 4096-byte control lines, 1 MiB payloads.
     fn default_limits() -> Limits {
@@ -182,6 +255,7 @@ impl PayloadOp for FromClientRaw {
 
 impl Direction for FromClientRaw {
     const JSON_OP: &'static [u8] = b"CONNECT";
+    const OPS: &'static [OpName] = &CLIENT_OPS;
 
     fn default_limits() -> Limits {
         FromClient::default_limits()
@@ -197,34 +271,74 @@ impl Direction for FromClientRaw {
 }
 
 /// A control line from a client, for both client directions: they differ only in what a
-/// publish becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]).
+/// publish becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]). An `INFO` from a client is
+/// checked and skipped, as nats-server does, and the next line read in its place.
 fn parse_client_line<D: PayloadOp<Op = ClientOp<P>>, P>(
     framer: &mut Framer,
     buf: &mut BytesMut,
-    line: Line,
+    mut line: Line,
 ) -> Result<Option<ClientOp<P>>, ProtoError> {
-    let text = &buf[..line.end];
-    let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-        b'P' if is_op(text, b"PUB") => return framer.payload_line::<D>(buf, line, PUB),
-        b'H' if is_op(text, b"HPUB") => return framer.payload_line::<D>(buf, line, HPUB),
-        b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
-        b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
-        b'S' if is_op(text, b"SUB") => {
-            // SUB keeps its subject and queue: take the line out as shared bytes.
-            let mut text = buf.split_to(line.next).freeze();
-            text.truncate(line.end);
-            return parse_sub(&text).map(Some);
-        }
-        b'U' if is_op(text, b"UNSUB") => parse_unsub(text)?,
-        b'C' if is_op(text, b"CONNECT") => {
-            let connect: ConnectInfo = serde_json::from_slice(json_body("CONNECT", text)?)
-                .map_err(json_error("CONNECT"))?;
-            ClientOp::Connect(Box::new(connect))
-        }
-        _ => return Err(unknown(text)),
-    };
-    buf.advance(line.next);
-    Ok(Some(op))
+    loop {
+        let text = &buf[..line.end];
+        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+            b'P' if is_op_with_args(text, b"PUB") => {
+                return framer.payload_line::<D>(buf, line, PUB)
+            }
+            b'H' if is_op_with_args(text, b"HPUB") => {
+                return framer.payload_line::<D>(buf, line, HPUB)
+            }
+            b'P' if starts_with_ignore_case(text, b"PING") => ClientOp::Ping,
+            b'P' if starts_with_ignore_case(text, b"PONG") => ClientOp::Pong,
+            b'S' if is_op_with_args(text, b"SUB") => {
+                // SUB keeps its subject and queue: take the line out as shared bytes.
+                let mut text = buf.split_to(line.next).freeze();
+                text.truncate(line.end);
+                return parse_sub(&text).map(Some);
+            }
+            b'U' if is_op_with_args(text, b"UNSUB") => parse_unsub(text)?,
+            b'C' if starts_with_ignore_case(text, b"CONNECT") => {
+                ClientOp::Connect(Box::new(parse_connect(text)?))
+            }
+            b'I' if starts_with_ignore_case(text, b"INFO") => {
+                json_object("INFO", &text[4..])?;
+                buf.advance(line.next);
+                match framer.find_line(buf)? {
+                    Some(next) => {
+                        line = next;
+                        continue;
+                    }
+                    None => return Ok(None),
+                }
+            }
+            _ => return Err(unknown(text)),
+        };
+        buf.advance(line.next);
+        return Ok(Some(op));
+    }
+}
+
+/// The JSON after an operation's name, as Go's `encoding/json` reads it into a struct, which
+/// is what nats-server does: an object (a repeated key: the last one counts) or `null` (an
+/// empty object); anything else is an error.
+fn json_object(op: &'static str, text: &[u8]) -> Result<serde_json::Value, ProtoError> {
+    let body = text.trim_ascii();
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(json_error(op))?;
+    match value {
+        serde_json::Value::Object(_) => Ok(value),
+        serde_json::Value::Null => Ok(serde_json::Value::Object(serde_json::Map::new())),
+        _ => Err(ProtoError::InvalidJson {
+            op,
+            reason: "not a JSON object".into(),
+        }),
+    }
+}
+
+/// `CONNECT {json}`: only an object, read as nats-server reads it (see [`json_object`]), so a
+/// JSON array cannot fill the fields by position.
+fn parse_connect(text: &[u8]) -> Result<ConnectInfo, ProtoError> {
+    json_body("CONNECT", text)?;
+    let object = json_object("CONNECT", &text[b"CONNECT".len()..])?;
+    serde::Deserialize::deserialize(object).map_err(json_error("CONNECT"))
 }
 
 /// `SUB <subject> [queue] <sid>`.

@@ -52,7 +52,9 @@ pub enum ProtoError {
         /// The operation whose payload was unterminated.
         op: &'static str,
     },
-    /// A subject, reply subject or queue name on the wire is not valid UTF-8.
+    /// A subject, reply subject or queue name on the wire is not valid UTF-8. Unlike most
+    /// errors, the stream stays in step: the whole frame (with its payload) was taken out, and
+    /// the decoder can go on with what follows.
     #[error("{what} is not valid UTF-8")]
     InvalidUtf8 {
         /// Which field was affected.

@@ -11,7 +11,9 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::args::{invalid, is_op, parse_number, starts_with_ignore_case, Args};
+use crate::args::{
+    could_be_op, invalid, is_op, parse_number, starts_with_ignore_case, Args, OpName,
+};
 use crate::error::ProtoError;
 use crate::headers::HeaderMap;
 use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
@@ -125,10 +127,12 @@ pub struct Framer {
     pub pending: Option<PayloadHead>,
     /// Name of the JSON operation of this direction, which gets the longer line limit.
     json_op: &'static [u8],
+    /// The operations of this direction, to refuse a line as soon as it can be none of them.
+    ops: &'static [OpName],
 }
 
 impl Framer {
-    pub fn new(limits: Limits, json_op: &'static [u8]) -> Self {
+    pub fn new(limits: Limits, json_op: &'static [u8], ops: &'static [OpName]) -> Self {
         Framer {
             limits: Limits {
                 max_payload: limits.max_payload.min(MAX_PAYLOAD_CEILING),
@@ -137,6 +141,7 @@ impl Framer {
             scanned: 0,
             pending: None,
             json_op,
+            ops,
         }
     }
 
@@ -151,9 +156,19 @@ impl Framer {
             self.limits.max_control_line
         };
         if len > limit {
-            return Err(ProtoError::ControlLineTooLong { limit });
+            // As nats-server: a line that is no operation is reported as such, however long.
+            return Err(self.unknown_or(start, ProtoError::ControlLineTooLong { limit }));
         }
         Ok(())
+    }
+
+    /// `error`, unless `line` can be no operation of this direction.
+    fn unknown_or(&self, line: &[u8], error: ProtoError) -> ProtoError {
+        if could_be_op(&line[..line.len().min(8)], self.ops) {
+            error
+        } else {
+            unknown(line)
+        }
     }
 
     /// Finds the next whole control line at the front of `buf`, without taking it out.
@@ -164,6 +179,10 @@ impl Framer {
             // A trailing `\r` belongs to the terminator that is still on its way.
             let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
             self.check_line_len(buf, line_len)?;
+            // Refused from its first bytes, as nats-server does, not when its end arrives.
+            if !could_be_op(&buf[..buf.len().min(8)], self.ops) {
+                return Err(unknown(buf));
+            }
             return Ok(None);
         };
         let newline = self.scanned + offset;

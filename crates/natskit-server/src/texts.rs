@@ -32,7 +32,12 @@ pub(crate) fn publish_violation(subject: &str) -> String {
     format!("Permissions Violation for Publish to \"{subject}\"")
 }
 
-/// A SUB the user may not make (keeps it open).
-pub(crate) fn subscribe_violation(subject: &str) -> String {
-    format!("Permissions Violation for Subscription to \"{subject}\"")
+/// A SUB the user may not make (keeps it open); a queue subscription names its queue.
+pub(crate) fn subscribe_violation(subject: &str, queue: Option<&str>) -> String {
+    match queue {
+        Some(queue) => format!(
+            "Permissions Violation for Subscription to \"{subject}\" using queue \"{queue}\""
+        ),
+        None => format!("Permissions Violation for Subscription to \"{subject}\""),
+    }
 }

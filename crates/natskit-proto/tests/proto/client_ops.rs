@@ -84,8 +84,7 @@ fn pub_sub_unsub_forms() {
 #[test]
 fn malformed_client_ops_are_rejected() {
     for bad in [
-        &b"PUB\r\n"[..],
-        b"PUB a\r\n",
+        &b"PUB a\r\n"[..],
         b"PUB a b c 1\r\n",
         b"PUB a -1\r\n",
         b"HPUB a 5\r\n",
@@ -93,7 +92,6 @@ fn malformed_client_ops_are_rejected() {
         b"SUB a\r\n",
         b"SUB a q x\r\n",
         b"SUB a q 1 2\r\n",
-        b"UNSUB\r\n",
         b"UNSUB x\r\n",
         b"UNSUB 1 2 3\r\n",
     ] {
@@ -104,12 +102,14 @@ fn malformed_client_ops_are_rejected() {
             String::from_utf8_lossy(bad)
         );
     }
+    // As nats-server reads them: an operation with arguments needs a blank after its name.
     for bad in [
         &b"MSG a 1 0\r\n\r\n"[..],
-        b"INFO {}\r\n",
         b"+OK\r\n",
-        b"CONNECT{}\r\n",
         b"SUBX a 1\r\n",
+        b"PUB\r\n",
+        b"SUB\r\n",
+        b"UNSUB\r\n",
     ] {
         assert!(
             matches!(error(bad), ProtoError::UnknownOperation { .. }),
@@ -117,8 +117,66 @@ fn malformed_client_ops_are_rejected() {
             String::from_utf8_lossy(bad)
         );
     }
+    for bad in [
+        &b"CONNECT {\"verbose\":\"yes\"}\r\n"[..],
+        b"CONNECT []\r\n",
+        b"CONNECT [true,false,false,\"u\",\"p\"]\r\n",
+        b"CONNECT 1\r\n",
+    ] {
+        assert!(
+            matches!(error(bad), ProtoError::InvalidJson { op: "CONNECT", .. }),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[test]
+fn connect_json_is_read_as_nats_server_reads_it() {
+    // The last of a repeated key counts; null is an empty object; no blank is needed.
+    let ClientOp::Connect(c) = one(b"CONNECT {\"verbose\":true,\"verbose\":false}\r\n") else {
+        panic!("expected CONNECT")
+    };
+    assert!(!c.verbose);
+    assert_eq!(one(b"CONNECT null\r\n"), one(b"CONNECT {}\r\n"));
+    assert!(matches!(one(b"CONNECT{}\r\n"), ClientOp::Connect(_)));
+}
+
+#[test]
+fn an_info_from_a_client_is_skipped() {
+    assert_eq!(one(b"INFO {\"a\":1}\r\nPING\r\n"), ClientOp::Ping);
     assert!(matches!(
-        error(b"CONNECT {\"verbose\":\"yes\"}\r\n"),
-        ProtoError::InvalidJson { op: "CONNECT", .. }
+        error(b"INFO [1]\r\n"),
+        ProtoError::InvalidJson { op: "INFO", .. }
     ));
+}
+
+#[test]
+fn a_line_that_can_be_no_operation_is_refused_before_its_end() {
+    let mut decoder = natskit_proto::ClientOpDecoder::new();
+    let mut buf = bytes::BytesMut::from(&b"SUB a 1\r\nxyz"[..]);
+    assert!(matches!(
+        decoder.decode(&mut buf),
+        Ok(Some(ClientOp::Sub(_)))
+    ));
+    assert!(matches!(
+        decoder.decode(&mut buf),
+        Err(ProtoError::UnknownOperation { .. })
+    ));
+    // A known operation waits for its line end.
+    let mut buf = bytes::BytesMut::from(&b"PUB a"[..]);
+    assert_eq!(decoder.decode(&mut buf), Ok(None));
+}
+
+#[test]
+fn a_publish_to_a_subject_that_is_not_utf8_is_skipped_whole() {
+    let mut decoder = natskit_proto::ClientOpDecoder::new();
+    let mut buf = bytes::BytesMut::from(&b"PUB a\xff 5\r\nhe"[..]);
+    assert_eq!(decoder.decode(&mut buf), Ok(None));
+    buf.extend_from_slice(b"llo\r\nPING\r\n");
+    assert!(matches!(
+        decoder.decode(&mut buf),
+        Err(ProtoError::InvalidUtf8 { what: "subject" })
+    ));
+    assert_eq!(decoder.decode(&mut buf), Ok(Some(ClientOp::Ping)));
 }

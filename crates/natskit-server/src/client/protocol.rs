@@ -139,6 +139,7 @@ impl Session {
 
     /// Carries out every whole operation in `buf`.
     pub(crate) fn handle(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
+        self.conn.touch();
         let result = self.handle_ops(buf);
         self.finish_batch();
         result
@@ -170,6 +171,14 @@ impl Session {
                     self.other(op)?;
                 }
                 Ok(None) => return Ok(()),
+                // nats-server takes any bytes as a subject; the broker routes UTF-8 subjects
+                // only, so such a frame is skipped (acknowledged when verbose, as there), and
+                // the connection goes on.
+                Err(ProtoError::InvalidUtf8 { what }) => {
+                    self.require_connect()?;
+                    tracing::debug!(client = self.conn.id, "skipped a frame: {what} not UTF-8");
+                    self.ok();
+                }
                 Err(e) => return Err(protocol_close(&e)),
             }
         }
@@ -289,7 +298,10 @@ impl Session {
         }
         if let Some(permissions) = self.conn.permissions.get() {
             if !permissions.subscribe.permits(&sub.subject) {
-                self.err(&texts::subscribe_violation(&sub.subject));
+                self.err(&texts::subscribe_violation(
+                    &sub.subject,
+                    sub.queue.as_deref(),
+                ));
                 return;
             }
         }

@@ -78,6 +78,8 @@ pub(crate) struct Conn {
     pub(crate) id: u64,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) started: SystemTime,
+    /// When the client last sent something, in nanoseconds since the epoch (for `/connz`).
+    last_activity: AtomicU64,
     max_pending: usize,
     out: Mutex<Outbound>,
     /// Bytes taken by the writer and not yet written: they count as pending too.
@@ -99,10 +101,12 @@ pub(crate) struct Conn {
 
 impl Conn {
     pub(crate) fn new(id: u64, peer: Option<SocketAddr>, max_pending: usize) -> Self {
+        let started = SystemTime::now();
         Conn {
             id,
             peer,
-            started: SystemTime::now(),
+            started,
+            last_activity: AtomicU64::new(epoch_nanos(started)),
             max_pending,
             out: Mutex::new(Outbound {
                 buf: small_write_buffer(),
@@ -119,6 +123,18 @@ impl Conn {
             headers: AtomicBool::new(false),
             permissions: OnceLock::new(),
         }
+    }
+
+    /// Notes that the client sent something now.
+    pub(crate) fn touch(&self) {
+        self.last_activity
+            .store(epoch_nanos(SystemTime::now()), Ordering::Relaxed);
+    }
+
+    /// When the client last sent something (its start before that).
+    pub(crate) fn last_activity(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_nanos(self.last_activity.load(Ordering::Relaxed))
     }
 
     /// Appends what `write` writes, unless the connection is closed or `size` more bytes would
@@ -277,6 +293,14 @@ impl Conn {
     }
 }
 
+/// Nanoseconds since the epoch, saturating (far beyond any real clock).
+fn epoch_nanos(time: SystemTime) -> u64 {
+    let since = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// A `SUB` of one connection, shared by the subject index and the connection's sid table.
 #[derive(Debug)]
 pub(crate) struct Subscription {
@@ -342,6 +366,11 @@ impl Subscription {
     /// Messages delivered so far.
     pub(crate) fn delivered(&self) -> u64 {
         self.delivered.load(Ordering::Relaxed)
+    }
+
+    /// The delivery limit `UNSUB <sid> <max>` set; 0 for none.
+    pub(crate) fn max(&self) -> u64 {
+        self.max.load(Ordering::Relaxed)
     }
 
     /// Ends the subscription after `max` deliveries in all; false when that many were delivered

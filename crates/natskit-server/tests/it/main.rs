@@ -3,9 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
+mod backends;
 mod support;
 
 mod async_nats;
+mod connz;
+mod connz_load;
+mod divergences;
 mod hostile;
 mod in_process;
 mod monitoring;

@@ -135,7 +135,12 @@ pub struct Raw {
 impl Raw {
     /// Connects and reads the INFO line.
     pub async fn connect(server: &Server) -> Raw {
-        let stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        Raw::connect_to(server.addr()).await
+    }
+
+    /// Connects to any broker at `addr` (nats-server too) and reads the INFO line.
+    pub async fn connect_to(addr: std::net::SocketAddr) -> Raw {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let mut raw = Raw {
             stream,
             seen: Vec::new(),
@@ -184,14 +189,32 @@ impl Raw {
 
     /// Reads until the broker closes the connection; returns everything read.
     pub async fn read_to_end(&mut self) -> String {
-        use tokio::io::AsyncReadExt;
-        let mut rest = Vec::new();
-        tokio::time::timeout(PATIENCE, self.stream.read_to_end(&mut rest))
-            .await
-            .expect("the broker closes the connection")
-            .ok();
-        self.seen.extend_from_slice(&rest);
+        assert!(
+            self.read_until_closed_or(None).await,
+            "the broker closes the connection; got {:?}",
+            self.text()
+        );
         self.text()
+    }
+
+    /// Reads until the broker closes the connection (true; a reset counts, after what arrived
+    /// before it) or, when given, until what was read ends with `end` (false).
+    pub async fn read_until_closed_or(&mut self, end: Option<&str>) -> bool {
+        use tokio::io::AsyncReadExt;
+        let outcome = tokio::time::timeout(PATIENCE, async {
+            let mut chunk = [0u8; 4096];
+            loop {
+                if end.is_some_and(|end| self.seen.ends_with(end.as_bytes())) {
+                    return false;
+                }
+                match self.stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return true,
+                    Ok(n) => self.seen.extend_from_slice(&chunk[..n]),
+                }
+            }
+        })
+        .await;
+        outcome.unwrap_or_else(|_| panic!("neither {end:?} nor a close; got {:?}", self.text()))
     }
 
     /// What was read, as text.

@@ -1,9 +1,8 @@
-//! Monitoring over HTTP: `/varz`, `/connz` and `/subsz` as JSON, with nats-server's field names
+//! Monitoring over HTTP: `/varz`, `/connz` (see [`connz`]) and `/subsz` as JSON, with nats-server's field names
 //! for the fields the broker has. A deliberately small HTTP/1.1 responder: one GET per
 //! connection, no keep-alive, requests bounded in size and time.
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,13 +13,18 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use self::query::Query;
 use crate::error::ServerError;
 use crate::state::{State, VERSION};
 use crate::stats::Statistics;
-use natskit_proto::sync::lock;
+
+mod connz;
+mod query;
 
 const MAX_REQUEST: usize = 8 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// Long enough for tens of megabytes of `/connz?subs=1` to a reader on another host.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Binds the monitoring port and serves it until `stop` turns true.
 pub(crate) async fn start(
@@ -44,6 +48,8 @@ pub(crate) async fn start(
     Ok((addr, task))
 }
 
+/// Reads one request and answers it. The answer is built on the blocking pool: a `/connz`
+/// over a million subscriptions must not occupy a runtime worker that client connections need.
 async fn answer(state: Arc<State>, mut stream: TcpStream) {
     let mut request = Vec::with_capacity(1024);
     let read = tokio::time::timeout(REQUEST_TIMEOUT, async {
@@ -61,24 +67,69 @@ async fn answer(state: Arc<State>, mut stream: TcpStream) {
         return;
     }
     let line = String::from_utf8_lossy(&request);
-    let target = line.split_whitespace().nth(1).unwrap_or("/");
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let (status, body) = match path.trim_end_matches('/') {
-        "/varz" => ("200 OK", varz(&state)),
-        "/connz" => ("200 OK", connz(&state, query)),
-        "/subsz" => ("200 OK", subsz(&state)),
-        "/healthz" => ("200 OK", json!({"status": "ok"})),
-        _ => (
-            "404 Not Found",
-            json!({"error": format!("no such endpoint: {path}")}),
-        ),
+    let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let Ok(reply) = tokio::task::spawn_blocking(move || route(&state, &target)).await else {
+        return;
     };
-    let body = serde_json::to_string_pretty(&body).unwrap_or_default();
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let head = format!(
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.status,
+        reply.content_type,
+        reply.body.len()
     );
-    let _ = tokio::time::timeout(REQUEST_TIMEOUT, stream.write_all(response.as_bytes())).await;
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(&reply.body).await
+    })
+    .await;
+}
+
+/// A status line, a content type and a body.
+struct Reply {
+    status: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(value: &Value) -> Reply {
+        Reply::json_bytes(serde_json::to_vec_pretty(value).unwrap_or_default())
+    }
+
+    fn json_bytes(body: Vec<u8>) -> Reply {
+        Reply {
+            status: "200 OK",
+            content_type: "application/json",
+            body,
+        }
+    }
+
+    /// nats-server answers bad parameters with a 400 and the error's text.
+    fn bad_request(text: String) -> Reply {
+        Reply {
+            status: "400 Bad Request",
+            content_type: "text/plain; charset=utf-8",
+            body: text.into_bytes(),
+        }
+    }
+}
+
+/// The answer to a request for `target` (a path and an optional query).
+fn route(state: &State, target: &str) -> Reply {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    match path.trim_end_matches('/') {
+        "/varz" => Reply::json(&varz(state)),
+        "/connz" => match connz::connz(state, &Query::parse(query)) {
+            Ok(body) => Reply::json_bytes(body),
+            Err(text) => Reply::bad_request(text),
+        },
+        "/subsz" => Reply::json(&subsz(state)),
+        "/healthz" => Reply::json(&json!({"status": "ok"})),
+        _ => Reply {
+            status: "404 Not Found",
+            ..Reply::json(&json!({"error": format!("no such endpoint: {path}")}))
+        },
+    }
 }
 
 fn varz(state: &State) -> Value {
@@ -118,66 +169,6 @@ fn varz(state: &State) -> Value {
     })
 }
 
-fn connz(state: &State, query: &str) -> Value {
-    let with_subs = query
-        .split('&')
-        .any(|kv| kv == "subs=1" || kv == "subs=true" || kv == "subs=detail");
-    let now = SystemTime::now();
-    let mut conns: Vec<_> = lock(&state.conns).values().cloned().collect();
-    conns.sort_by_key(|c| c.id);
-    let list: Vec<Value> = conns
-        .iter()
-        .map(|conn| {
-            let meta = lock(&conn.meta).clone();
-            // The subjects are copied out only when the list was asked for.
-            let (sub_count, subjects) = {
-                let subs = lock(&conn.subs);
-                let subjects = with_subs.then(|| {
-                    subs.values()
-                        .map(|s| s.subject.to_string())
-                        .collect::<Vec<_>>()
-                });
-                (subs.len(), subjects)
-            };
-            let c = &conn.counters;
-            let mut entry = json!({
-                "cid": conn.id,
-                "kind": "Client",
-                "type": if conn.peer.is_some() { "nats" } else { "in-process" },
-                "ip": conn.peer.map(|p| p.ip().to_string()).unwrap_or_default(),
-                "port": conn.peer.map(|p| p.port()).unwrap_or_default(),
-                "start": rfc3339(conn.started),
-                "uptime": uptime(now.duration_since(conn.started).unwrap_or_default()),
-                "pending_bytes": conn.pending_bytes(),
-                "in_msgs": c.in_msgs.load(Ordering::Relaxed),
-                "out_msgs": c.out_msgs.load(Ordering::Relaxed),
-                "in_bytes": c.in_bytes.load(Ordering::Relaxed),
-                "out_bytes": c.out_bytes.load(Ordering::Relaxed),
-                "subscriptions": sub_count,
-                "name": meta.name,
-                "lang": meta.lang,
-                "version": meta.version,
-            });
-            if !meta.user.is_empty() {
-                entry["authorized_user"] = json!(meta.user);
-            }
-            if let Some(subjects) = subjects {
-                entry["subscriptions_list"] = json!(subjects);
-            }
-            entry
-        })
-        .collect();
-    json!({
-        "server_id": state.server_id,
-        "now": rfc3339(now),
-        "num_connections": list.len(),
-        "total": list.len(),
-        "offset": 0,
-        "limit": list.len().max(1024),
-        "connections": list,
-    })
-}
-
 fn subsz(state: &State) -> Value {
     json!({
         "server_id": state.server_id,
@@ -187,12 +178,12 @@ fn subsz(state: &State) -> Value {
 }
 
 /// `2026-11-23T09:30:00.123456789Z`: nanoseconds, as nats-server writes its times.
-fn rfc3339(time: SystemTime) -> String {
+pub(super) fn rfc3339(time: SystemTime) -> String {
     natskit_proto::time::rfc3339(time, Precision::Nanos)
 }
 
 /// Go's duration style as nats-server prints uptimes: `1d2h3m4s`.
-fn uptime(d: Duration) -> String {
+pub(super) fn uptime(d: Duration) -> String {
     let s = d.as_secs();
     let (days, hours, minutes, seconds) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
     let mut out = String::new();

@@ -1,0 +1,184 @@
+//! Where the embedded broker used to part from nats-server 2.9.10 on the wire (issue 23,
+//! finding 8): each test sends the same bytes to nats-server and to the embedded broker and
+//! asserts the same answer and the same fate of the connection on both.
+
+use natskit_server::{Permissions, Rule, Server, ServerBuilder, User};
+
+use crate::backends::Backend;
+
+/// A CONNECT that asks for no acknowledgements.
+const QUIET: &str = r#"{"verbose":false,"pedantic":false,"headers":true}"#;
+
+/// Everything a broker sends back after its INFO when `connect` (if any) and then `steps` are
+/// sent, and whether it closed the connection. Reading stops at a close or once the answer
+/// ends with a PONG, so steps that keep the connection end with a PING.
+async fn outcome(backend: &Backend, connect: Option<&str>, steps: &[u8]) -> (String, bool) {
+    let mut raw = backend.raw().await;
+    raw.clear();
+    let mut bytes = connect
+        .map(|json| format!("CONNECT {json}\r\n").into_bytes())
+        .unwrap_or_default();
+    bytes.extend_from_slice(steps);
+    raw.send(bytes).await;
+    let closed = raw.read_until_closed_or(Some("PONG\r\n")).await;
+    (raw.text(), closed)
+}
+
+/// Runs `steps` on nats-server (`config`) and the embedded broker (`builder`) and asserts that
+/// both answer `said` and close the connection exactly when `closes`.
+async fn same_on_both(
+    config: Option<&str>,
+    builder: ServerBuilder,
+    connect: Option<&str>,
+    steps: &[u8],
+    said: &str,
+    closes: bool,
+) {
+    for backend in Backend::both(config, builder).await {
+        let got = outcome(&backend, connect, steps).await;
+        assert_eq!(got, (said.to_owned(), closes), "{}", backend.name());
+        backend.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn subjects_that_are_not_utf8_keep_the_connection() {
+    // nats-server takes any bytes as a subject: SUB and PUB are acknowledged and the
+    // connection goes on. The broker skips such frames (it routes UTF-8 subjects only), so
+    // nobody here listens on them: nats-server would deliver them.
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(r#"{"verbose":true,"pedantic":false}"#),
+        b"SUB a\xff.b 1\r\nSUB ok 2\r\nPUB a\xfe 2\r\nhi\r\nPUB nobody r\xff 1\r\nx\r\nPUB ok 1\r\ny\r\nPING\r\n",
+        "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\nMSG ok 2 1\r\ny\r\nPONG\r\n",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sub_and_unsub_without_a_blank_after_their_name_are_unknown_operations() {
+    for steps in [&b"SUB\r\nPING\r\n"[..], b"UNSUB\r\nPING\r\n"] {
+        same_on_both(
+            None,
+            Server::builder(),
+            Some(QUIET),
+            steps,
+            "-ERR 'Unknown Protocol Operation'\r\n",
+            true,
+        )
+        .await;
+    }
+    // With the blank but no arguments: a silent close on both.
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(QUIET),
+        b"SUB \r\nPING\r\n",
+        "",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_repeated_connect_key_counts_its_last_value() {
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(r#"{"verbose":false,"verbose":true,"name":"a","name":"b"}"#),
+        b"PING\r\n",
+        "+OK\r\nPONG\r\n",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_connect_that_is_not_an_object_is_refused_even_with_the_right_credentials() {
+    let config = "authorization { user: u, password: p }";
+    for json in [r#"[false,false,false,"u","p"]"#, "[]", "1"] {
+        same_on_both(
+            Some(config),
+            Server::builder().user("u", "p"),
+            Some(json),
+            b"PING\r\n",
+            "",
+            true,
+        )
+        .await;
+    }
+    // null reads as an empty object: without credentials, refused for those.
+    same_on_both(
+        Some(config),
+        Server::builder().user("u", "p"),
+        Some("null"),
+        b"PING\r\n",
+        "-ERR 'Authorization Violation'\r\n",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_info_from_a_client_is_ignored_when_it_is_a_json_object() {
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(QUIET),
+        b"INFO {\"server_id\":\"x\"}\r\nINFO null\r\nPING\r\n",
+        "PONG\r\n",
+        false,
+    )
+    .await;
+    for steps in [&b"INFO garbage\r\nPING\r\n"[..], b"INFO [1]\r\nPING\r\n"] {
+        same_on_both(None, Server::builder(), Some(QUIET), steps, "", true).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_queue_subscription_names_its_queue() {
+    let config = "authorization { users = [ { user: u, password: p, \
+                  permissions: { subscribe: { deny: [\"secret\"] } } } ] }";
+    let user = User::new("u", "p")
+        .permissions(Permissions::default().subscribe(Rule::default().deny(["secret"])));
+    same_on_both(
+        Some(config),
+        Server::builder().add_user(user),
+        Some(r#"{"verbose":false,"user":"u","pass":"p"}"#),
+        b"SUB secret q 1\r\nSUB secret 2\r\nPING\r\n",
+        "-ERR 'Permissions Violation for Subscription to \"secret\" using queue \"q\"'\r\n\
+         -ERR 'Permissions Violation for Subscription to \"secret\"'\r\nPONG\r\n",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_line_that_is_no_operation_is_refused_before_its_end_arrives() {
+    // nats-server reads the operation's name first: no line end is waited for.
+    for steps in [vec![b'x'; 10 * 1024], b"PUX".to_vec(), b"SUBX a 1".to_vec()] {
+        same_on_both(
+            None,
+            Server::builder(),
+            Some(QUIET),
+            &steps,
+            "-ERR 'Unknown Protocol Operation'\r\n",
+            true,
+        )
+        .await;
+    }
+    // A known operation with an overlong argument is a control line error.
+    let mut long_pub = b"PUB ".to_vec();
+    long_pub.extend(vec![b'a'; 10 * 1024]);
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(QUIET),
+        &long_pub,
+        "-ERR 'maximum control line exceeded'\r\n",
+        true,
+    )
+    .await;
+}
