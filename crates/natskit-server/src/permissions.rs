@@ -101,7 +101,8 @@ impl Rule {
     /// assert!(natskit_server::Rule::allow(["orders.*"]).permits("orders.>"));
     /// ```
     pub fn permits(&self, subject: &str) -> bool {
-        let allowed = self.allow.is_empty() || self.allow.iter().any(|p| matches(p, subject));
+        let allowed =
+            self.allow.is_empty() || self.allow.iter().any(|p| pattern_matches(p, subject));
         allowed && !self.denies(subject)
     }
 
@@ -112,8 +113,14 @@ impl Rule {
     /// assert!(natskit_server::Rule::default().deny(["a.b"]).denies("a.b"));
     /// ```
     pub fn denies(&self, subject: &str) -> bool {
-        self.deny.iter().any(|p| matches(p, subject))
+        self.deny.iter().any(|p| pattern_matches(p, subject))
     }
+}
+
+/// Whether `pattern` matches `subject` as nats-server's permission check has it: a subject
+/// with an empty token (`a..b`, `a.`) matches no pattern, so an `allow` rule refuses it.
+fn pattern_matches(pattern: &str, subject: &str) -> bool {
+    !subject.split('.').any(str::is_empty) && matches(pattern, subject)
 }
 
 #[cfg(test)]
@@ -135,5 +142,13 @@ mod tests {
         assert!(deny_only.permits("public"));
         assert!(!deny_only.permits("secret.x"));
         assert!(deny_only.denies("secret.x.y"));
+    }
+
+    #[test]
+    fn a_subject_with_an_empty_token_matches_no_pattern_as_in_nats_server() {
+        let rule = Rule::allow(["allowed.>"]);
+        assert!(!rule.permits("allowed..x"));
+        assert!(!rule.permits("allowed.x."));
+        assert!(Rule::default().permits("a..b"));
     }
 }

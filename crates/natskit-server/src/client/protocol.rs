@@ -536,6 +536,9 @@ fn may_block_in_place() -> bool {
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
 }
 
+/// The largest size argument nats-server parses (9 digits).
+const MAX_SIZE_ARGUMENT: usize = 999_999_999;
+
 /// How nats-server answers a frame it cannot decode: some errors have a text, malformed
 /// arguments and JSON close the connection silently.
 fn protocol_close(error: &ProtoError) -> Close {
@@ -544,6 +547,8 @@ fn protocol_close(error: &ProtoError) -> Close {
             Some(texts::UNKNOWN_OP)
         }
         ProtoError::ControlLineTooLong { .. } => Some(texts::MAX_CONTROL_LINE),
+        // nats-server reads at most 9 digits of a size: a longer one is a malformed argument.
+        ProtoError::PayloadTooLarge { size, .. } if *size > MAX_SIZE_ARGUMENT => None,
         ProtoError::PayloadTooLarge { .. } => Some(texts::MAX_PAYLOAD),
         _ => None,
     };

@@ -7,8 +7,14 @@
 
 mod support;
 
+mod churn;
 mod connect_storm;
 mod deep_subject;
+mod framing;
 mod idle_memory;
+mod monitoring_load;
 mod no_responders;
+mod permission_bypass;
 mod queue_groups;
+mod slow_connections;
+mod slow_consumer;

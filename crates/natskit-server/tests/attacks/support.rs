@@ -59,6 +59,20 @@ impl Backend {
         Backend::Nats(NatsServer::builder().with_config(config).start().unwrap())
     }
 
+    /// Both, each with its HTTP monitoring endpoint on a free port (see [`Backend::http_addr`]).
+    pub fn both_monitored(builder: ServerBuilder, nats_config: &str) -> [Backend; 2] {
+        let port = natskit_test::port::free_port().unwrap();
+        let nats = NatsServer::builder()
+            .with_config(nats_config)
+            .monitoring()
+            .start()
+            .unwrap();
+        [
+            Backend::embedded(builder.http_port(port)),
+            Backend::Nats(nats),
+        ]
+    }
+
     /// Both, in this order: natskit-server, then nats-server.
     pub fn both(builder: ServerBuilder, nats_config: &str) -> [Backend; 2] {
         [Backend::embedded(builder), Backend::nats(nats_config)]
@@ -78,6 +92,34 @@ impl Backend {
             Backend::Embedded { server, .. } => server.as_ref().unwrap().addr(),
             Backend::Nats(server) => server.addr(),
         }
+    }
+
+    /// Where its monitoring endpoint listens; panics when it was started without one.
+    pub fn http_addr(&self) -> SocketAddr {
+        match self {
+            Backend::Embedded { server, .. } => server.as_ref().unwrap().http_addr().unwrap(),
+            Backend::Nats(server) => {
+                SocketAddr::from(([127, 0, 0, 1], server.monitor_port().unwrap()))
+            }
+        }
+    }
+
+    /// The resident memory of the process the broker lives in: this test process for the
+    /// embedded broker (so it includes the attacking clients), nats-server's own otherwise.
+    pub fn resident(&self) -> usize {
+        let pid = match self {
+            Backend::Embedded { .. } => "self".to_owned(),
+            Backend::Nats(server) => server.pid().unwrap().to_string(),
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let kib: usize = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        kib * 1024
     }
 
     /// The embedded broker, if this is it.
@@ -121,8 +163,8 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// Connects, reads INFO, sends `CONNECT <connect>` and waits for the PONG to a PING.
-    pub async fn connect(addr: SocketAddr, connect: &str) -> Raw {
+    /// Connects and reads INFO, and says nothing yet.
+    pub async fn open(addr: SocketAddr) -> Raw {
         let stream = TcpStream::connect(addr).await.unwrap();
         let mut raw = Raw {
             stream,
@@ -131,6 +173,12 @@ impl Raw {
             patience: PATIENCE,
         };
         raw.read_until(b"\r\n").await;
+        raw
+    }
+
+    /// Connects, reads INFO, sends `CONNECT <connect>` and waits for the PONG to a PING.
+    pub async fn connect(addr: SocketAddr, connect: &str) -> Raw {
+        let mut raw = Raw::open(addr).await;
         raw.send(format!("CONNECT {connect}\r\n").as_bytes()).await;
         raw.sync().await;
         raw
@@ -176,6 +224,24 @@ impl Raw {
         }
     }
 
+    /// Everything the broker says until it closes the connection or its answer ends with a
+    /// PONG, and whether it closed; panics after the patience.
+    pub async fn answer(&mut self) -> (Vec<u8>, bool) {
+        let deadline = Instant::now() + self.patience;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while !self.buf.ends_with(b"PONG\r\n") {
+            let read = tokio::time::timeout_at(deadline.into(), self.stream.read(&mut chunk))
+                .await
+                .expect("the broker answered or closed in time");
+            match read {
+                Ok(0) | Err(_) => return (std::mem::take(&mut self.buf), true),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        self.searched = 0;
+        (std::mem::take(&mut self.buf), false)
+    }
+
     /// The socket, for a task that only drains it.
     pub fn into_stream(self) -> TcpStream {
         self.stream
@@ -208,6 +274,11 @@ pub struct Bystander {
 impl Bystander {
     /// Connects and starts measuring.
     pub fn start(addr: SocketAddr) -> Bystander {
+        Bystander::start_url(format!("nats://{addr}"))
+    }
+
+    /// Connects to `url` (with credentials, say) and starts measuring.
+    pub fn start_url(url: String) -> Bystander {
         let stop = Arc::new(AtomicBool::new(false));
         let samples = Arc::new(AtomicUsize::new(0));
         let (stopped, counted) = (stop.clone(), samples.clone());
@@ -218,7 +289,7 @@ impl Bystander {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let client = natskit::connect(&format!("nats://{addr}")).await.unwrap();
+                let client = natskit::connect(&url).await.unwrap();
                 client.flush().await.unwrap();
                 ready.send(()).unwrap();
                 let mut rtts = Vec::new();
@@ -251,15 +322,82 @@ impl Bystander {
         self.samples.load(Ordering::Relaxed)
     }
 
-    /// Stops, and returns the round trips' 99th percentile and their number.
-    pub fn p99(mut self) -> (Duration, usize) {
+    /// Stops, and returns what it measured.
+    pub fn finish(mut self) -> Latency {
         self.stop.store(true, Ordering::Relaxed);
         let mut rtts = self.thread.take().unwrap().join().unwrap();
         rtts.sort_unstable();
         let n = rtts.len();
         let at = (n * 99).div_ceil(100).max(1) - 1;
-        (rtts[at], n)
+        Latency {
+            p99: rtts[at],
+            max: rtts[n - 1],
+            samples: n,
+        }
     }
+}
+
+/// A bystander's PING round trips.
+#[derive(Debug, Clone, Copy)]
+pub struct Latency {
+    /// The 99th percentile.
+    pub p99: Duration,
+    /// The longest.
+    pub max: Duration,
+    /// How many were measured.
+    pub samples: usize,
+}
+
+impl std::fmt::Display for Latency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "bystander PING p99 {:?}, max {:?} over {} round trips",
+            self.p99, self.max, self.samples
+        )
+    }
+}
+
+/// Asserts that a new client on `addr` still gets the message it publishes to itself: the
+/// broker survived the attack and routes for others.
+pub async fn still_delivers(addr: SocketAddr, name: &str) {
+    let mut client = Raw::connect(addr, r#"{"verbose":false,"pedantic":false}"#).await;
+    client
+        .send(b"SUB after.attack 1\r\nPUB after.attack 5\r\nalive\r\n")
+        .await;
+    let got = client.sync().await;
+    assert!(
+        find(&got, b"MSG after.attack 1 5\r\nalive\r\n").is_some(),
+        "{name}: a client after the attack got {:?}",
+        String::from_utf8_lossy(&got)
+    );
+}
+
+/// GETs `target` from a monitoring address (HTTP/1.0, so that nats-server neither chunks nor
+/// keeps the connection): the status code and the body.
+pub async fn http_get(addr: SocketAddr, target: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {target} HTTP/1.0\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response))
+        .await
+        .expect("the monitoring endpoint answered in time")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// A number field of a monitoring endpoint's JSON answer.
+pub async fn monitored_number(addr: SocketAddr, target: &str, field: &str) -> u64 {
+    let (status, body) = http_get(addr, target).await;
+    assert_eq!(status, 200, "{target}: {body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{target} has no {field}: {body}"))
 }
 
 impl Drop for Bystander {
