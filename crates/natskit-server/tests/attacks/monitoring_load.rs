@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use natskit_server::Server;
-use tokio::io::AsyncReadExt;
 
 use crate::support::{
     alone, client_runtime, http_get, Backend, Bystander, Raw, BYSTANDER_P99, PATIENCE,
@@ -36,22 +35,8 @@ fn varz_and_subsz_under_a_flood_stall_nobody() {
             let mut reader = Raw::connect(backend.addr(), quiet).await;
             reader.send(b"SUB flood 1\r\n").await;
             reader.sync().await;
-            let (expect, mut expected) = tokio::sync::watch::channel(usize::MAX);
-            let mut stream = reader.into_stream();
-            let reading = tokio::spawn(async move {
-                let (mut received, mut chunk) = (0, vec![0u8; 256 * 1024]);
-                while received < *expected.borrow_and_update() {
-                    tokio::select! {
-                        read = stream.read(&mut chunk) => {
-                            let n = read.unwrap();
-                            assert!(n > 0, "the subscriber was disconnected");
-                            received += n;
-                        }
-                        _ = expected.changed() => {}
-                    }
-                }
-                received
-            });
+            let (expect, expected) = tokio::sync::watch::channel(usize::MAX);
+            let reading = reader.count_bytes_until(expected);
 
             let stop = Arc::new(AtomicBool::new(false));
             let mut publisher = Raw::connect(backend.addr(), quiet).await;

@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use natskit_server::Server;
-use tokio::io::AsyncReadExt;
 
 use crate::support::{alone, client_runtime, Backend, Bystander, Raw, BYSTANDER_P99, PATIENCE};
 
@@ -40,23 +39,8 @@ fn sixty_thousand_queue_groups_on_one_subject_cost_little_and_stall_nobody() {
             let per_publish: usize = (1..=GROUPS)
                 .map(|g| format!("MSG work {g} 2\r\nhi\r\n").len())
                 .sum();
-            let (expect, mut expected) = tokio::sync::watch::channel(usize::MAX);
-            let mut stream = subscriber.into_stream();
-            let drain = tokio::spawn(async move {
-                let mut received = 0;
-                let mut chunk = vec![0u8; 256 * 1024];
-                while received < *expected.borrow_and_update() {
-                    tokio::select! {
-                        read = stream.read(&mut chunk) => {
-                            let n = read.unwrap();
-                            assert!(n > 0, "the subscriber was disconnected");
-                            received += n;
-                        }
-                        _ = expected.changed() => {}
-                    }
-                }
-                received
-            });
+            let (expect, expected) = tokio::sync::watch::channel(usize::MAX);
+            let drain = subscriber.count_bytes_until(expected);
 
             // Publishes until the bystander has measured enough round trips.
             let bystander = Bystander::start(backend.addr());

@@ -246,6 +246,29 @@ impl Raw {
     pub fn into_stream(self) -> TcpStream {
         self.stream
     }
+
+    /// Drains the socket in a task of its own, counting the bytes, until it has at least what
+    /// `expected` says (`usize::MAX` until the sender knows); the task returns the count.
+    pub fn count_bytes_until(
+        self,
+        mut expected: tokio::sync::watch::Receiver<usize>,
+    ) -> tokio::task::JoinHandle<usize> {
+        let mut stream = self.stream;
+        tokio::spawn(async move {
+            let (mut received, mut chunk) = (0, vec![0u8; 256 * 1024]);
+            while received < *expected.borrow_and_update() {
+                tokio::select! {
+                    read = stream.read(&mut chunk) => {
+                        let n = read.unwrap();
+                        assert!(n > 0, "the subscriber was disconnected");
+                        received += n;
+                    }
+                    _ = expected.changed() => {}
+                }
+            }
+            received
+        })
+    }
 }
 
 /// Where `needle` starts in `haystack`.
