@@ -132,7 +132,7 @@ impl State {
 
     /// Adds a subscription to the index and to its connection's table.
     pub(crate) fn add_subscription(&self, sub: Arc<Subscription>) {
-        lock(&sub.conn.subs).insert(sub.sid, sub.clone());
+        lock(&sub.conn.subs).insert(sub.sid.clone(), sub.clone());
         self.update_sublist(|sublist| sublist.insert(sub));
     }
 

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use natskit_proto::{Subject, WriteBuffer};
 use tokio::sync::Notify;
 
@@ -91,7 +92,8 @@ pub(crate) struct Conn {
     /// Wakes publishers paused in [`Conn::drained`] after each write.
     drained: Notify,
     pub(crate) counters: ConnCounters,
-    pub(crate) subs: Mutex<HashMap<u64, Arc<Subscription>>>,
+    /// Its subscriptions by sid, the bytes the client sent (nats-server takes any token).
+    pub(crate) subs: Mutex<HashMap<Bytes, Arc<Subscription>>>,
     pub(crate) meta: Mutex<ClientMeta>,
     /// The client understands HMSG (said in CONNECT).
     pub(crate) headers: AtomicBool,
@@ -305,7 +307,8 @@ fn epoch_nanos(time: SystemTime) -> u64 {
 #[derive(Debug)]
 pub(crate) struct Subscription {
     pub(crate) conn: Arc<Conn>,
-    pub(crate) sid: u64,
+    /// The sid as the client sent it, written back as is in each `MSG`.
+    pub(crate) sid: Bytes,
     pub(crate) subject: Subject,
     pub(crate) queue: Option<Subject>,
     /// Total deliveries after which it ends (`UNSUB <sid> <max>`); 0 for none.
@@ -330,7 +333,12 @@ pub(crate) enum Slot {
 }
 
 impl Subscription {
-    pub(crate) fn new(conn: Arc<Conn>, sid: u64, subject: Subject, queue: Option<Subject>) -> Self {
+    pub(crate) fn new(
+        conn: Arc<Conn>,
+        sid: Bytes,
+        subject: Subject,
+        queue: Option<Subject>,
+    ) -> Self {
         Subscription {
             conn,
             sid,

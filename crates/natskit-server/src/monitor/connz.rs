@@ -6,6 +6,7 @@
 //! subscription table), and the answer is sorted, paged and serialised outside every lock, on
 //! the blocking pool (see [`super::answer`]).
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -348,7 +349,7 @@ struct SubDetail<'a> {
     subject: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     qgroup: &'a str,
-    sid: String,
+    sid: Cow<'a, str>,
     msgs: u64,
     #[serde(skip_serializing_if = "is_zero")]
     max: u64,
@@ -366,7 +367,8 @@ impl Serialize for DetailList {
             seq.serialize_element(&SubDetail {
                 subject: sub.subject.as_str(),
                 qgroup: sub.queue.as_ref().map_or("", |q| q.as_str()),
-                sid: sub.sid.to_string(),
+                // As nats-server: the bytes as text, unreadable ones replaced.
+                sid: String::from_utf8_lossy(&sub.sid),
                 msgs: sub.delivered(),
                 max: sub.max(),
                 cid: sub.conn.id,
