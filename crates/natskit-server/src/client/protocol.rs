@@ -308,7 +308,7 @@ impl Session {
         let max = self.state.options.limits.max_subscriptions;
         {
             let subs = lock(&self.conn.subs);
-            if subs.contains_key(&sub.sid) {
+            if subs.contains(&sub.sid[..]) {
                 drop(subs);
                 self.ok(); // nats-server keeps the first subscription of a sid
                 return;
@@ -326,7 +326,7 @@ impl Session {
 
     /// `max` of `Some(0)`: at once (what the decoder makes of a max nats-server reads as none).
     fn unsubscribe(&mut self, sid: Bytes, max: Option<u64>) {
-        let sub = lock(&self.conn.subs).get(&sid).cloned();
+        let sub = lock(&self.conn.subs).get(&sid[..]).map(|s| s.0.clone());
         if let Some(sub) = sub {
             match max {
                 Some(max) if sub.limit(max) => {}

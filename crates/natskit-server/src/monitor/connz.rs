@@ -286,8 +286,12 @@ impl ConnInfo {
         let conn = &row.conn;
         // The subscriptions' Arcs are copied under the connection's subscription lock; their
         // text is written later, outside it.
-        let listed = (request.subs != Subs::None && row.subs > 0)
-            .then(|| lock(&conn.subs).values().cloned().collect::<Vec<_>>());
+        let listed = (request.subs != Subs::None && row.subs > 0).then(|| {
+            lock(&conn.subs)
+                .iter()
+                .map(|s| s.0.clone())
+                .collect::<Vec<_>>()
+        });
         let (subscriptions_list, subscriptions_list_detail) = match (request.subs, listed) {
             (Subs::Subjects, Some(subs)) => (Some(SubjectList(subs)), None),
             (Subs::Detail, Some(subs)) => (None, Some(DetailList(subs))),
