@@ -160,8 +160,24 @@ impl Direction for Broker {
                 out.put_raw(b"\r\n");
             }
             BrokerOp::Connect(connect) => out.put_connect(connect),
-            BrokerOp::Sub(sub) => out.put_sub(&sub.subject, sub.queue.as_deref(), sub.sid),
-            BrokerOp::Unsub { sid, max } => out.put_unsub(*sid, *max),
+            // A broker's sids are any token: written as read, by hand too.
+            BrokerOp::Sub(sub) => {
+                out.put_raw(format!("SUB {}", sub.subject).as_bytes());
+                if let Some(queue) = &sub.queue {
+                    out.put_raw(format!(" {queue}").as_bytes());
+                }
+                out.put_raw(b" ");
+                out.put_raw(&sub.sid);
+                out.put_raw(b"\r\n");
+            }
+            BrokerOp::Unsub { sid, max } => {
+                out.put_raw(b"UNSUB ");
+                out.put_raw(sid);
+                if let Some(max) = max {
+                    out.put_raw(format!(" {max}").as_bytes());
+                }
+                out.put_raw(b"\r\n");
+            }
             BrokerOp::Ping => out.put_raw(b"PING\r\n"),
             BrokerOp::Pong => out.put_raw(b"PONG\r\n"),
         }

@@ -3,12 +3,16 @@
 //! becomes. Sealed: the trait is in a private module, so only this crate can implement
 //! [`Direction`].
 
+use std::ops::Range;
+
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::args::{invalid, is_op, is_op_with_args, starts_with_ignore_case, Args, OpName};
+use crate::args::{
+    invalid, is_op, is_op_with_args, parse_number, starts_with_ignore_case, Args, OpName,
+};
 use crate::error::ProtoError;
 use crate::framer::{
-    json_body, json_error, number, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
+    json_body, json_error, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
 };
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
@@ -227,7 +231,7 @@ impl Direction for FromClient {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<ClientOp>, ProtoError> {
-        parse_client_line::<Self, Pub>(framer, buf, line)
+        parse_client_line::<Self, Pub, u64>(framer, buf, line)
     }
 }
 
@@ -266,18 +270,89 @@ impl Direction for FromClientRaw {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<BrokerOp>, ProtoError> {
-        parse_client_line::<Self, RawPub>(framer, buf, line)
+        parse_client_line::<Self, RawPub, Bytes>(framer, buf, line)
     }
 }
 
-/// A control line from a client, for both client directions: they differ only in what a
-/// publish becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]). An `INFO` from a client is
-/// checked and skipped, as nats-server does, and the next line read in its place.
-fn parse_client_line<D: PayloadOp<Op = ClientOp<P>>, P>(
+/// How a client direction reads the sids of `SUB` and `UNSUB` (and `UNSUB`'s max): as numbers
+/// (`u64`, a client's codec), or as nats-server does, any token kept as sent (`Bytes`, a
+/// broker's).
+trait SidForm: Sized {
+    /// The sid at `range` of `line`, a `SUB` line taken out of the buffer.
+    fn sid(op: &'static str, line: &Bytes, range: Range<usize>) -> Result<Self, ProtoError>;
+
+    /// `UNSUB <sid> [max]`, the control line `line` at the front of `buf`, taken out.
+    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Self>, ProtoError>;
+}
+
+impl SidForm for u64 {
+    fn sid(op: &'static str, line: &Bytes, range: Range<usize>) -> Result<u64, ProtoError> {
+        parse_number(op, "sid", &line[range])
+    }
+
+    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P>, ProtoError> {
+        let text = &buf[..line.end];
+        let args = unsub_args(text)?;
+        let op = ClientOp::Unsub {
+            sid: parse_number("UNSUB", "sid", &text[args.range(0)])?,
+            max: if args.len() == 2 {
+                Some(parse_number("UNSUB", "max messages", &text[args.range(1)])?)
+            } else {
+                None
+            },
+        };
+        buf.advance(line.next);
+        Ok(op)
+    }
+}
+
+impl SidForm for Bytes {
+    fn sid(_op: &'static str, line: &Bytes, range: Range<usize>) -> Result<Bytes, ProtoError> {
+        Ok(line.slice(range))
+    }
+
+    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Bytes>, ProtoError> {
+        let args = unsub_args(&buf[..line.end])?;
+        // The sid is kept: take the line out as shared bytes, as for SUB.
+        let text = buf.split_to(line.next).freeze();
+        Ok(ClientOp::Unsub {
+            sid: text.slice(args.range(0)),
+            max: (args.len() == 2).then(|| count_or_zero(&text[args.range(1)])),
+        })
+    }
+}
+
+/// UNSUB's max as nats-server reads it: one to nine ASCII digits, anything else (a sign, a
+/// letter, ten digits) is no count, which ends the subscription at once, as 0 does.
+fn count_or_zero(digits: &[u8]) -> u64 {
+    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+        return 0;
+    }
+    digits.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0'))
+}
+
+/// The arguments of `UNSUB <sid> [max]`: one or two.
+fn unsub_args(text: &[u8]) -> Result<Args, ProtoError> {
+    let args = Args::split("UNSUB", text, 5)?;
+    let n = args.len();
+    if n != 1 && n != 2 {
+        return Err(invalid(
+            "UNSUB",
+            format!("expected 1 or 2 arguments, got {n}"),
+        ));
+    }
+    Ok(args)
+}
+
+/// A control line from a client, for both client directions: they differ in what a publish
+/// becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]) and in how a sid reads (`S`). An
+/// `INFO` from a client is checked and skipped, as nats-server does, and the next line read in
+/// its place.
+fn parse_client_line<D: PayloadOp<Op = ClientOp<P, S>>, P, S: SidForm>(
     framer: &mut Framer,
     buf: &mut BytesMut,
     mut line: Line,
-) -> Result<Option<ClientOp<P>>, ProtoError> {
+) -> Result<Option<ClientOp<P, S>>, ProtoError> {
     loop {
         let text = &buf[..line.end];
         let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
@@ -295,7 +370,7 @@ fn parse_client_line<D: PayloadOp<Op = ClientOp<P>>, P>(
                 text.truncate(line.end);
                 return parse_sub(&text).map(Some);
             }
-            b'U' if is_op_with_args(text, b"UNSUB") => parse_unsub(text)?,
+            b'U' if is_op_with_args(text, b"UNSUB") => return S::unsub(buf, line).map(Some),
             b'C' if starts_with_ignore_case(text, b"CONNECT") => {
                 ClientOp::Connect(Box::new(parse_connect(text)?))
             }
@@ -342,7 +417,7 @@ fn parse_connect(text: &[u8]) -> Result<ConnectInfo, ProtoError> {
 }
 
 /// `SUB <subject> [queue] <sid>`.
-fn parse_sub<P>(line: &Bytes) -> Result<ClientOp<P>, ProtoError> {
+fn parse_sub<P, S: SidForm>(line: &Bytes) -> Result<ClientOp<P, S>, ProtoError> {
     let args = Args::split("SUB", line, 3)?;
     let n = args.len();
     if n != 2 && n != 3 {
@@ -358,26 +433,6 @@ fn parse_sub<P>(line: &Bytes) -> Result<ClientOp<P>, ProtoError> {
         } else {
             None
         },
-        sid: number("SUB", "sid", line, &args, n - 1)?,
+        sid: S::sid("SUB", line, args.range(n - 1))?,
     }))
-}
-
-/// `UNSUB <sid> [max]`.
-fn parse_unsub<P>(line: &[u8]) -> Result<ClientOp<P>, ProtoError> {
-    let args = Args::split("UNSUB", line, 5)?;
-    let n = args.len();
-    if n != 1 && n != 2 {
-        return Err(invalid(
-            "UNSUB",
-            format!("expected 1 or 2 arguments, got {n}"),
-        ));
-    }
-    Ok(ClientOp::Unsub {
-        sid: number("UNSUB", "sid", line, &args, 0)?,
-        max: if n == 2 {
-            Some(number("UNSUB", "max messages", line, &args, 1)?)
-        } else {
-            None
-        },
-    })
 }

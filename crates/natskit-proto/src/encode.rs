@@ -51,8 +51,12 @@ impl Default for WriteBuffer {
 }
 
 /// Writes `n` in decimal.
-fn put_number(dst: &mut BytesMut, mut n: u64) {
-    let mut digits = [0u8; 20];
+fn put_number(dst: &mut BytesMut, n: u64) {
+    dst.put_slice(decimal(n, &mut [0; 20]));
+}
+
+/// `n` in decimal, written at the end of `digits`.
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -62,7 +66,7 @@ fn put_number(dst: &mut BytesMut, mut n: u64) {
             break;
         }
     }
-    dst.put_slice(&digits[i..]);
+    &digits[i..]
 }
 
 /// `MSG`, or `HMSG` for a message with a header block.
@@ -195,19 +199,20 @@ impl WriteBuffer {
         &mut self,
         op: &[u8],
         subject: &str,
-        sid: Option<u64>,
+        sid: Option<&[u8]>,
         reply: Option<&str>,
         header_len: Option<usize>,
         total_len: usize,
     ) {
-        self.tail
-            .reserve(op.len() + subject.len() + reply.map_or(0, str::len) + 64);
+        self.tail.reserve(
+            op.len() + subject.len() + sid.map_or(0, <[u8]>::len) + reply.map_or(0, str::len) + 64,
+        );
         self.tail.put_slice(op);
         self.tail.put_u8(b' ');
         self.tail.put_slice(subject.as_bytes());
         if let Some(sid) = sid {
             self.tail.put_u8(b' ');
-            put_number(&mut self.tail, sid);
+            self.tail.put_slice(sid);
         }
         if let Some(reply) = reply {
             self.tail.put_u8(b' ');
@@ -227,7 +232,7 @@ impl WriteBuffer {
         &mut self,
         op: &[u8],
         subject: &str,
-        sid: Option<u64>,
+        sid: Option<&[u8]>,
         reply: Option<&str>,
         headers: Option<&HeaderMap>,
         payload: &Bytes,
@@ -267,7 +272,7 @@ impl WriteBuffer {
         self.put_message(
             msg_op(headers.is_some()),
             subject,
-            Some(sid),
+            Some(decimal(sid, &mut [0; 20])),
             reply,
             headers,
             payload,
@@ -276,20 +281,21 @@ impl WriteBuffer {
 
     /// Appends `MSG` (or `HMSG` when `header_len` is given) whose `data` is the header block, as
     /// the publisher sent it, followed by the payload: how a broker forwards a
-    /// [`RawPub`](crate::RawPub) without parsing its headers.
+    /// [`RawPub`](crate::RawPub) without parsing its headers. `sid` is written as given: the
+    /// bytes the subscriber sent in its `SUB`.
     ///
     /// ```
     /// use bytes::Bytes;
     /// use natskit_proto::WriteBuffer;
     ///
     /// let mut out = WriteBuffer::new();
-    /// out.put_msg_raw("greet", 3, Some("_INBOX.1"), Some(12), &Bytes::from_static(b"NATS/1.0\r\n\r\nhi"));
+    /// out.put_msg_raw("greet", b"3", Some("_INBOX.1"), Some(12), &Bytes::from_static(b"NATS/1.0\r\n\r\nhi"));
     /// assert_eq!(out.to_bytes(), "HMSG greet 3 _INBOX.1 12 14\r\nNATS/1.0\r\n\r\nhi\r\n");
     /// ```
     pub fn put_msg_raw(
         &mut self,
         subject: &str,
-        sid: u64,
+        sid: &[u8],
         reply: Option<&str>,
         header_len: Option<usize>,
         data: &Bytes,
@@ -306,13 +312,13 @@ impl WriteBuffer {
     /// use natskit_proto::WriteBuffer;
     ///
     /// let mut out = WriteBuffer::new();
-    /// out.put_msg_slice("greet", 3, None, None, b"hi");
+    /// out.put_msg_slice("greet", b"3", None, None, b"hi");
     /// assert_eq!(out.to_bytes(), "MSG greet 3 2\r\nhi\r\n");
     /// ```
     pub fn put_msg_slice(
         &mut self,
         subject: &str,
-        sid: u64,
+        sid: &[u8],
         reply: Option<&str>,
         header_len: Option<usize>,
         data: &[u8],

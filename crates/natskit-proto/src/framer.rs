@@ -435,17 +435,6 @@ pub fn subject(
     subject_of(line.slice(args.range(i)), what)
 }
 
-/// A number argument of a line.
-pub fn number(
-    op: &'static str,
-    what: &str,
-    line: &[u8],
-    args: &Args,
-    i: usize,
-) -> Result<u64, ProtoError> {
-    parse_number(op, what, &line[args.range(i)])
-}
-
 /// The JSON after `INFO ` or `CONNECT `.
 pub fn json_body<'a>(op: &'static str, line: &'a [u8]) -> Result<&'a [u8], ProtoError> {
     let body = line[op.len()..].trim_ascii();

@@ -123,32 +123,47 @@ impl Pub {
     }
 }
 
-/// A subscription: `SUB <subject> [queue] <sid>`.
+/// A subscription: `SUB <subject> [queue] <sid>`. `S` is the form of the sid: a number (the
+/// default, what natskit and every official client send), or, for a broker, the token as the
+/// client sent it ([`Bytes`]), which nats-server takes whatever it is (`SUB foo abc`).
+///
+/// ```
+/// use bytes::{Bytes, BytesMut};
+/// use natskit_proto::{BrokerOp, BrokerOpDecoder};
+///
+/// let mut buf = BytesMut::from(&b"SUB orders.* abc\r\n"[..]);
+/// let Some(BrokerOp::Sub(sub)) = BrokerOpDecoder::new().decode(&mut buf)? else { panic!() };
+/// assert_eq!(sub.sid, Bytes::from_static(b"abc"));
+/// # Ok::<(), natskit_proto::ProtoError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sub {
+pub struct Sub<S = u64> {
     /// The subject, wildcards allowed.
     pub subject: Subject,
     /// The queue group, if the subscriber shares the load with others.
     pub queue: Option<Subject>,
-    /// Subscription id chosen by the client. natskit uses numbers, as every official client does.
-    pub sid: u64,
+    /// Subscription id chosen by the client.
+    pub sid: S,
 }
 
 /// An operation sent by a client. `P` is the form of a publish: [`Pub`] (headers parsed) by
-/// default, [`RawPub`] (header block left raw) for a broker, which is [`BrokerOp`].
+/// default, [`RawPub`] (header block left raw) for a broker, which is [`BrokerOp`]. `S` is the
+/// form of a sid (see [`Sub`]): a number by default, the bytes sent for a broker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientOp<P = Pub> {
+pub enum ClientOp<P = Pub, S = u64> {
     /// `CONNECT {json}`.
     Connect(Box<ConnectInfo>),
     /// `PUB` or `HPUB`.
     Pub(P),
     /// `SUB`.
-    Sub(Sub),
+    Sub(Sub<S>),
     /// `UNSUB <sid> [max]`: stop now, or after `max` messages in all.
     Unsub {
         /// The subscription.
-        sid: u64,
-        /// Total number of messages after which the server ends the subscription.
+        sid: S,
+        /// Total number of messages after which the server ends the subscription. For a
+        /// broker ([`BrokerOp`]), a max nats-server does not read as a count (anything but one
+        /// to nine digits) is `Some(0)`: the subscription ends now, as there.
         max: Option<u64>,
     },
     /// `PING`.
@@ -158,8 +173,9 @@ pub enum ClientOp<P = Pub> {
 }
 
 /// What a broker reads from a client: a [`ClientOp`] whose publishes keep their header block
-/// raw ([`RawPub`]), so they are forwarded byte for byte and never parsed.
-pub type BrokerOp = ClientOp<RawPub>;
+/// raw ([`RawPub`]), so they are forwarded byte for byte and never parsed, and whose sids are
+/// the bytes the client sent, written back as they are in each `MSG`.
+pub type BrokerOp = ClientOp<RawPub, Bytes>;
 
 /// A publish as a broker forwards it: the header block of an `HPUB` is kept as the bytes the
 /// client sent, at the front of `data`, so it is delivered unchanged and never parsed.

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use natskit_proto::ServerInfo;
 use tokio::sync::Notify;
 
-use crate::client::shared::{Conn, Subscription};
+use crate::client::shared::{BySid, Conn, Subscription};
 use crate::options::ServerOptions;
 use crate::sublist::Sublist;
 use crate::tls::Tls;
@@ -132,7 +132,7 @@ impl State {
 
     /// Adds a subscription to the index and to its connection's table.
     pub(crate) fn add_subscription(&self, sub: Arc<Subscription>) {
-        lock(&sub.conn.subs).insert(sub.sid, sub.clone());
+        lock(&sub.conn.subs).replace(BySid(sub.clone()));
         self.update_sublist(|sublist| sublist.insert(sub));
     }
 
@@ -146,8 +146,11 @@ impl State {
         sub.conn.barrier();
         {
             let mut subs = lock(&sub.conn.subs);
-            if subs.get(&sub.sid).is_some_and(|s| Arc::ptr_eq(s, sub)) {
-                subs.remove(&sub.sid);
+            if subs
+                .get(&sub.sid[..])
+                .is_some_and(|s| Arc::ptr_eq(&s.0, sub))
+            {
+                subs.remove(&sub.sid[..]);
             }
         }
         self.update_sublist(|sublist| {
@@ -159,7 +162,7 @@ impl State {
     /// message reaches them after), then leave the index a batch at a time, so a connection
     /// with a million subscriptions does not hold the index from every publisher meanwhile.
     pub(crate) fn remove_all_subscriptions(&self, conn: &Conn) {
-        let subs: Vec<_> = lock(&conn.subs).drain().map(|(_, s)| s).collect();
+        let subs: Vec<_> = lock(&conn.subs).drain().map(|s| s.0).collect();
         for sub in &subs {
             sub.mark_removed();
         }

@@ -382,20 +382,25 @@ mod tests {
     fn sub(conn: &Arc<Conn>, sid: u64, subject: &str, queue: Option<&str>) -> Arc<Subscription> {
         Arc::new(Subscription::new(
             conn.clone(),
-            sid,
+            Bytes::from(sid.to_string()),
             subject.to_owned().into(),
             queue.map(|q| q.to_owned().into()),
         ))
     }
 
+    /// The sids here are numbers.
+    fn number(sid: &Bytes) -> u64 {
+        std::str::from_utf8(sid).unwrap().parse().unwrap()
+    }
+
     fn sids(m: &Matches) -> (Vec<u64>, Vec<(String, Vec<u64>)>) {
-        let mut plain: Vec<u64> = m.plain.iter().map(|s| s.sid).collect();
+        let mut plain: Vec<u64> = m.plain.iter().map(|s| number(&s.sid)).collect();
         plain.sort_unstable();
         let mut queues: Vec<(String, Vec<u64>)> = m
             .queues
             .iter()
             .map(|(n, members)| {
-                let mut sids: Vec<u64> = members.iter().map(|s| s.sid).collect();
+                let mut sids: Vec<u64> = members.iter().map(|s| number(&s.sid)).collect();
                 sids.sort_unstable();
                 (String::from_utf8_lossy(n).into_owned(), sids)
             })
@@ -518,7 +523,7 @@ mod tests {
         for sid in 3..1000 {
             list.insert(sub(&me, sid, &format!("_INBOX.a.{sid}"), None));
         }
-        assert_eq!(list.plain_of(&me, "_INBOX.a.500").unwrap().sid, 500);
+        assert_eq!(list.plain_of(&me, "_INBOX.a.500").unwrap().sid, "500");
         assert!(list.plain_of(&me, "_INBOX.b.500").is_none());
     }
 

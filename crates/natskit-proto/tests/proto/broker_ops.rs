@@ -186,3 +186,51 @@ fn a_decoder_in_the_middle_of_a_frame_leaves_the_rest_to_decode() {
     };
     assert_eq!(&publish.data[..], b"hello");
 }
+
+#[test]
+fn sids_are_the_tokens_sent_and_a_max_nats_server_cannot_count_is_zero() {
+    use bytes::Bytes;
+    use natskit_proto::{ClientOp, ClientOpDecoder};
+
+    let stream = b"SUB a q a\xffb\r\nUNSUB abc\r\nUNSUB 01 x\r\nUNSUB 1 1234567890\r\n\
+                   UNSUB 1 -1\r\nUNSUB 1 123456789\r\n";
+    let ops = decode_all(
+        &mut BrokerOpDecoder::new(),
+        &mut BytesMut::from(&stream[..]),
+    );
+    let BrokerOp::Sub(sub) = &ops[0] else {
+        panic!("expected SUB, got {:?}", ops[0]);
+    };
+    assert_eq!((sub.subject.as_str(), &sub.sid[..]), ("a", &b"a\xffb"[..]));
+    let unsub = |sid: &'static [u8], max| BrokerOp::Unsub {
+        sid: Bytes::from_static(sid),
+        max,
+    };
+    assert_eq!(
+        ops[1..],
+        [
+            unsub(b"abc", None),
+            unsub(b"01", Some(0)),
+            unsub(b"1", Some(0)),
+            unsub(b"1", Some(0)),
+            unsub(b"1", Some(123_456_789)),
+        ]
+    );
+    // A client's codec reads numbers only, as before.
+    let err = ClientOpDecoder::new()
+        .decode(&mut BytesMut::from(&b"SUB a abc\r\n"[..]))
+        .unwrap_err();
+    assert!(
+        matches!(err, ProtoError::InvalidArguments { op: "SUB", .. }),
+        "{err}"
+    );
+    assert_eq!(
+        ClientOpDecoder::new()
+            .decode(&mut BytesMut::from(&b"UNSUB 7 2\r\n"[..]))
+            .unwrap(),
+        Some(ClientOp::Unsub {
+            sid: 7,
+            max: Some(2)
+        })
+    );
+}

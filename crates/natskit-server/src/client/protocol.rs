@@ -290,7 +290,7 @@ impl Session {
         Ok(())
     }
 
-    fn subscribe(&mut self, sub: Sub) {
+    fn subscribe(&mut self, sub: Sub<Bytes>) {
         // nats-server checks the subject only; any queue name goes.
         if validate_subscribe(&sub.subject).is_err() {
             self.err(texts::INVALID_SUBJECT);
@@ -308,7 +308,7 @@ impl Session {
         let max = self.state.options.limits.max_subscriptions;
         {
             let subs = lock(&self.conn.subs);
-            if subs.contains_key(&sub.sid) {
+            if subs.contains(&sub.sid[..]) {
                 drop(subs);
                 self.ok(); // nats-server keeps the first subscription of a sid
                 return;
@@ -324,8 +324,9 @@ impl Session {
         self.ok();
     }
 
-    fn unsubscribe(&mut self, sid: u64, max: Option<u64>) {
-        let sub = lock(&self.conn.subs).get(&sid).cloned();
+    /// `max` of `Some(0)`: at once (what the decoder makes of a max nats-server reads as none).
+    fn unsubscribe(&mut self, sid: Bytes, max: Option<u64>) {
+        let sub = lock(&self.conn.subs).get(&sid[..]).map(|s| s.0.clone());
         if let Some(sub) = sub {
             match max {
                 Some(max) if sub.limit(max) => {}
@@ -432,7 +433,11 @@ impl Session {
             Slot::Open | Slot::Last => {}
         }
         let data_len = message.data.len();
-        let size = data_len + message.subject.len() + message.reply.map_or(0, str::len) + 48;
+        let size = data_len
+            + message.subject.len()
+            + sub.sid.len()
+            + message.reply.map_or(0, str::len)
+            + 48;
         let queued = sub.conn.enqueue(size, Some(sub), |out| {
             // A header block goes to clients that understand HMSG; others get the payload
             // alone, and an empty block makes a plain MSG, as with nats-server.
@@ -441,7 +446,7 @@ impl Session {
                 Some(0) => (None, 0),
                 header_len => (header_len, 0),
             };
-            message.put(out, sub.sid, header_len, skip);
+            message.put(out, &sub.sid, header_len, skip);
         });
         if slot == Slot::Last {
             self.state.remove_subscription(sub);
@@ -479,7 +484,7 @@ impl Session {
             self.conn.send(|out| {
                 out.put_msg_raw(
                     reply,
-                    sub.sid,
+                    &sub.sid,
                     None,
                     Some(NO_RESPONDERS.len()),
                     &NO_RESPONDERS,
@@ -587,7 +592,7 @@ impl Message<'_> {
     /// Writes the message for subscription `sid`, leaving out the first `skip` bytes of the
     /// data (a header block the subscriber cannot take).
     #[inline]
-    fn put(&self, out: &mut WriteBuffer, sid: u64, header_len: Option<usize>, skip: usize) {
+    fn put(&self, out: &mut WriteBuffer, sid: &[u8], header_len: Option<usize>, skip: usize) {
         match &self.data {
             Data::Borrowed(data) => {
                 out.put_msg_slice(self.subject, sid, self.reply, header_len, &data[skip..])

@@ -9,12 +9,15 @@
 //! wait on a socket. A publisher that finds the buffer empty is the one that wakes the writer
 //! (after its whole read batch, see [`crate::client::protocol`]), which keeps wake-ups to one per batch.
 
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use natskit_proto::{Subject, WriteBuffer};
 use tokio::sync::Notify;
 
@@ -91,7 +94,8 @@ pub(crate) struct Conn {
     /// Wakes publishers paused in [`Conn::drained`] after each write.
     drained: Notify,
     pub(crate) counters: ConnCounters,
-    pub(crate) subs: Mutex<HashMap<u64, Arc<Subscription>>>,
+    /// Its subscriptions, found by sid: the bytes the client sent (nats-server takes any token).
+    pub(crate) subs: Mutex<HashSet<BySid>>,
     pub(crate) meta: Mutex<ClientMeta>,
     /// The client understands HMSG (said in CONNECT).
     pub(crate) headers: AtomicBool,
@@ -118,7 +122,7 @@ impl Conn {
             reader: Notify::new(),
             drained: Notify::new(),
             counters: ConnCounters::default(),
-            subs: Mutex::new(HashMap::new()),
+            subs: Mutex::new(HashSet::new()),
             meta: Mutex::new(ClientMeta::default()),
             headers: AtomicBool::new(false),
             permissions: OnceLock::new(),
@@ -305,7 +309,8 @@ fn epoch_nanos(time: SystemTime) -> u64 {
 #[derive(Debug)]
 pub(crate) struct Subscription {
     pub(crate) conn: Arc<Conn>,
-    pub(crate) sid: u64,
+    /// The sid as the client sent it, written back as is in each `MSG`.
+    pub(crate) sid: Bytes,
     pub(crate) subject: Subject,
     pub(crate) queue: Option<Subject>,
     /// Total deliveries after which it ends (`UNSUB <sid> <max>`); 0 for none.
@@ -313,6 +318,32 @@ pub(crate) struct Subscription {
     delivered: AtomicU64,
     /// Set once it left the index: cached lookups may still hold it for a moment.
     removed: AtomicBool,
+}
+
+/// A subscription in its connection's table, looked up by its sid (`&[u8]`): the table holds
+/// no second copy of the sid as a key, which would cost every subscription 32 bytes more.
+#[derive(Debug, Clone)]
+pub(crate) struct BySid(pub(crate) Arc<Subscription>);
+
+impl PartialEq for BySid {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.sid == other.0.sid
+    }
+}
+
+impl Eq for BySid {}
+
+/// Hashed as its sid's bytes are, which [`Borrow`] requires.
+impl Hash for BySid {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.sid[..].hash(state);
+    }
+}
+
+impl Borrow<[u8]> for BySid {
+    fn borrow(&self) -> &[u8] {
+        &self.0.sid
+    }
 }
 
 /// What a delivery attempt found out about the subscription's limit.
@@ -330,7 +361,12 @@ pub(crate) enum Slot {
 }
 
 impl Subscription {
-    pub(crate) fn new(conn: Arc<Conn>, sid: u64, subject: Subject, queue: Option<Subject>) -> Self {
+    pub(crate) fn new(
+        conn: Arc<Conn>,
+        sid: Bytes,
+        subject: Subject,
+        queue: Option<Subject>,
+    ) -> Self {
         Subscription {
             conn,
             sid,

@@ -6,6 +6,7 @@
 //! subscription table), and the answer is sorted, paged and serialised outside every lock, on
 //! the blocking pool (see [`super::answer`]).
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -285,8 +286,12 @@ impl ConnInfo {
         let conn = &row.conn;
         // The subscriptions' Arcs are copied under the connection's subscription lock; their
         // text is written later, outside it.
-        let listed = (request.subs != Subs::None && row.subs > 0)
-            .then(|| lock(&conn.subs).values().cloned().collect::<Vec<_>>());
+        let listed = (request.subs != Subs::None && row.subs > 0).then(|| {
+            lock(&conn.subs)
+                .iter()
+                .map(|s| s.0.clone())
+                .collect::<Vec<_>>()
+        });
         let (subscriptions_list, subscriptions_list_detail) = match (request.subs, listed) {
             (Subs::Subjects, Some(subs)) => (Some(SubjectList(subs)), None),
             (Subs::Detail, Some(subs)) => (None, Some(DetailList(subs))),
@@ -348,7 +353,7 @@ struct SubDetail<'a> {
     subject: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     qgroup: &'a str,
-    sid: String,
+    sid: Cow<'a, str>,
     msgs: u64,
     #[serde(skip_serializing_if = "is_zero")]
     max: u64,
@@ -366,7 +371,8 @@ impl Serialize for DetailList {
             seq.serialize_element(&SubDetail {
                 subject: sub.subject.as_str(),
                 qgroup: sub.queue.as_ref().map_or("", |q| q.as_str()),
-                sid: sub.sid.to_string(),
+                // As nats-server: the bytes as text, unreadable ones replaced.
+                sid: String::from_utf8_lossy(&sub.sid),
                 msgs: sub.delivered(),
                 max: sub.max(),
                 cid: sub.conn.id,

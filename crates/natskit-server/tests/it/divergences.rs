@@ -4,7 +4,7 @@
 
 use natskit_server::{Permissions, Rule, Server, ServerBuilder, User};
 
-use crate::backends::Backend;
+use crate::backends::{get, Backend};
 
 /// A CONNECT that asks for no acknowledgements.
 const QUIET: &str = r#"{"verbose":false,"pedantic":false,"headers":true}"#;
@@ -12,7 +12,7 @@ const QUIET: &str = r#"{"verbose":false,"pedantic":false,"headers":true}"#;
 /// Everything a broker sends back after its INFO when `connect` (if any) and then `steps` are
 /// sent, and whether it closed the connection. Reading stops at a close or once the answer
 /// ends with a PONG, so steps that keep the connection end with a PING.
-async fn outcome(backend: &Backend, connect: Option<&str>, steps: &[u8]) -> (String, bool) {
+async fn outcome(backend: &Backend, connect: Option<&str>, steps: &[u8]) -> (Vec<u8>, bool) {
     let mut raw = backend.raw().await;
     raw.clear();
     let mut bytes = connect
@@ -21,22 +21,25 @@ async fn outcome(backend: &Backend, connect: Option<&str>, steps: &[u8]) -> (Str
     bytes.extend_from_slice(steps);
     raw.send(bytes).await;
     let closed = raw.read_until_closed_or(Some("PONG\r\n")).await;
-    (raw.text(), closed)
+    (raw.seen, closed)
 }
 
 /// Runs `steps` on nats-server (`config`) and the embedded broker (`builder`) and asserts that
-/// both answer `said` and close the connection exactly when `closes`.
+/// both answer `said`, byte for byte, and close the connection exactly when `closes`.
 async fn same_on_both(
     config: Option<&str>,
     builder: ServerBuilder,
     connect: Option<&str>,
     steps: &[u8],
-    said: &str,
+    said: impl AsRef<[u8]>,
     closes: bool,
 ) {
+    // Compared escaped, so that bytes that are not UTF-8 count and show in a failure.
+    let said = said.as_ref().escape_ascii().to_string();
     for backend in Backend::both(config, builder).await {
-        let got = outcome(&backend, connect, steps).await;
-        assert_eq!(got, (said.to_owned(), closes), "{}", backend.name());
+        let (got, closed) = outcome(&backend, connect, steps).await;
+        let got = got.escape_ascii().to_string();
+        assert_eq!((got, closed), (said.clone(), closes), "{}", backend.name());
         backend.stop().await;
     }
 }
@@ -181,4 +184,42 @@ async fn a_line_that_is_no_operation_is_refused_before_its_end_arrives() {
         true,
     )
     .await;
+}
+
+#[tokio::test]
+async fn sids_are_any_token_kept_as_sent() {
+    // nats-server keys a connection's subscriptions by the sid's bytes: `abc` and `a\xffb` are
+    // sids, `01` and `1` are two; each MSG carries the sid as it was sent. An UNSUB max it
+    // does not read as a count (a letter, a sign, ten digits) ends the subscription at once.
+    same_on_both(
+        None,
+        Server::builder(),
+        Some(r#"{"verbose":false,"pedantic":false,"headers":true}"#),
+        b"SUB a abc\r\nSUB b q a\xffb\r\nSUB c 01\r\nSUB c 1\r\nUNSUB 1\r\n\
+          SUB d 2\r\nUNSUB 2 x\r\nSUB e 3\r\nUNSUB 3 1234567890\r\nSUB f 4\r\nUNSUB 4 -1\r\n\
+          SUB g 5\r\nUNSUB 5 123456789\r\nUNSUB abc 2\r\n\
+          PUB a 1\r\n1\r\nPUB b 1\r\n2\r\nPUB c 1\r\n3\r\nPUB d 1\r\n4\r\nPUB e 1\r\n5\r\n\
+          PUB f 1\r\n6\r\nPUB g 1\r\n7\r\nHPUB a 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPUB a 1\r\n8\r\n\
+          PING\r\n",
+        b"MSG a abc 1\r\n1\r\nMSG b a\xffb 1\r\n2\r\nMSG c 01 1\r\n3\r\nMSG g 5 1\r\n7\r\n\
+          HMSG a abc 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPONG\r\n",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn connz_lists_sids_as_text() {
+    for backend in Backend::both(None, Server::builder()).await {
+        let mut raw = backend.raw().await;
+        raw.send(format!("CONNECT {QUIET}\r\nSUB a abc\r\nPING\r\n"))
+            .await;
+        raw.read_until("PONG\r\n").await;
+        let (status, body) = get(backend.http_addr(), "/connz?subs=detail").await;
+        assert_eq!(status, 200, "{}: {body}", backend.name());
+        let connz: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let detail = &connz["connections"][0]["subscriptions_list_detail"][0];
+        assert_eq!(detail["sid"], "abc", "{}: {body}", backend.name());
+        backend.stop().await;
+    }
 }
