@@ -53,9 +53,11 @@ pub(crate) struct LimitOptions {
 
 /// Default number of messages a subscription may hold unread before it drops (Go's default).
 pub const DEFAULT_PENDING_MESSAGES: usize = 500_000;
-/// Default bytes a subscription may hold unread before it drops (Go's default, counted as
-/// the memory the messages hold: see [`ConnectOptions::pending_limits`]).
-pub const DEFAULT_PENDING_BYTES: usize = 64 * 1024 * 1024;
+/// Default bytes a subscription may hold unread before it drops. Go's default is 64 MiB of
+/// payload; natskit counts the memory the messages really hold (see
+/// [`ConnectOptions::pending_limits`]), about 280 bytes for a 16-byte message, so its default is
+/// twice that: room for about 470,000 small messages, near the 500,000-message limit.
+pub const DEFAULT_PENDING_BYTES: usize = 128 * 1024 * 1024;
 
 /// Options for a connection; finish with [`connect`](ConnectOptions::connect).
 ///
@@ -91,7 +93,7 @@ impl Default for ConnectOptions {
 
 impl ConnectOptions {
     /// The defaults: echo on, 2-minute pings, 2 outstanding allowed, 5 s connection timeout,
-    /// 10 s request and flush timeouts, 500,000 messages / 64 MiB pending per subscription.
+    /// 10 s request and flush timeouts, 500,000 messages / 128 MiB pending per subscription.
     pub fn new() -> Self {
         ConnectOptions {
             auth: AuthOptions::default(),

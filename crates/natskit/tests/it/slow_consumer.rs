@@ -86,5 +86,5 @@ async fn byte_limit_applies_too() {
 #[test]
 fn default_limits_are_documented_values() {
     assert_eq!(natskit::DEFAULT_PENDING_MESSAGES, 500_000);
-    assert_eq!(natskit::DEFAULT_PENDING_BYTES, 64 * 1024 * 1024);
+    assert_eq!(natskit::DEFAULT_PENDING_BYTES, 128 * 1024 * 1024);
 }
