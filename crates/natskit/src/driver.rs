@@ -104,7 +104,7 @@ impl Io {
         tokio::pin!(timer);
         let mut armed = None;
         // Bytes that came in the same read as the handshake's PONG are waiting already.
-        let mut next = Some(self.handle_input());
+        let mut next = Some(self.handle_input(false));
         let mut just_read = false;
         loop {
             let (deadline, leave) = match next.take() {
@@ -160,10 +160,7 @@ impl Io {
                 // while reconnecting finds nothing to do.
                 Wake::Reconnect => next = Some(Ok((armed, shared.with(Machine::take_leave)))),
                 Wake::Read(Ok(0)) => return Stop::Lost("the server closed the connection".into()),
-                Wake::Read(Ok(_)) => {
-                    self.shared.with(Machine::new_read);
-                    next = Some(self.handle_input());
-                }
+                Wake::Read(Ok(_)) => next = Some(self.handle_input(true)),
                 Wake::Read(Err(e)) => return Stop::Lost(format!("read error: {e}")),
                 Wake::Sent(Ok(Sent::Wrote(0))) => {
                     return Stop::Lost("the socket accepts no more".into())
@@ -186,17 +183,21 @@ impl Io {
         }
     }
 
-    /// Hands what was read to the machine; returns its next deadline and whether to leave.
-    /// A chunk at a time, so the first messages reach subscribers while the rest is decoded.
-    fn handle_input(&mut self) -> Result<Step, Stop> {
+    /// Hands what was read to the machine (`new_read`: bytes from a read just made); returns its
+    /// next deadline and whether to leave. A chunk at a time, so the first messages reach
+    /// subscribers while the rest is decoded.
+    fn handle_input(&mut self, mut new_read: bool) -> Result<Step, Stop> {
         let read_buf = &mut self.read_buf;
         loop {
-            let (more, step) =
-                self.shared
-                    .with(|machine| match machine.handle_input(read_buf) {
-                        Ok(more) => Ok((more, (machine.poll_timeout(), machine.take_leave()))),
-                        Err(e) => Err(Stop::Lost(format!("protocol error: {e}"))),
-                    })?;
+            let (more, step) = self.shared.with(|machine| {
+                if std::mem::take(&mut new_read) {
+                    machine.new_read();
+                }
+                match machine.handle_input(read_buf) {
+                    Ok(more) => Ok((more, (machine.poll_timeout(), machine.take_leave()))),
+                    Err(e) => Err(Stop::Lost(format!("protocol error: {e}"))),
+                }
+            })?;
             if !more || step.1.is_some() {
                 return Ok(step);
             }
