@@ -278,7 +278,7 @@ pub fn matches(pattern: &str, subject: &str) -> bool {
     matches_bytes(pattern.as_bytes(), subject.as_bytes())
 }
 
-/// [`matches`] on bytes: a subject (or pattern) need not be UTF-8, tokens are compared as
+/// [`matches()`] on bytes: a subject (or pattern) need not be UTF-8, tokens are compared as
 /// bytes, as nats-server does.
 ///
 /// ```
