@@ -144,27 +144,34 @@ impl Direction for Broker {
         match op {
             // The encoder has no raw HPUB (only brokers read them): write the frame by hand.
             BrokerOp::Pub(publish) => {
-                let mut line = match publish.header_len {
-                    Some(_) => format!("HPUB {}", publish.subject),
-                    None => format!("PUB {}", publish.subject),
+                let op: &[u8] = match publish.header_len {
+                    Some(_) => b"HPUB ",
+                    None => b"PUB ",
                 };
+                out.put_raw(op);
+                // Names are bytes, which need not be UTF-8: written as read.
+                out.put_raw(&publish.subject);
                 if let Some(reply) = &publish.reply {
-                    line.push_str(&format!(" {reply}"));
+                    out.put_raw(b" ");
+                    out.put_raw(reply);
                 }
+                let mut sizes = String::new();
                 if let Some(header_len) = publish.header_len {
-                    line.push_str(&format!(" {header_len}"));
+                    sizes.push_str(&format!(" {header_len}"));
                 }
-                line.push_str(&format!(" {}\r\n", publish.data.len()));
-                out.put_raw(line.as_bytes());
+                sizes.push_str(&format!(" {}\r\n", publish.data.len()));
+                out.put_raw(sizes.as_bytes());
                 out.put_raw(&publish.data);
                 out.put_raw(b"\r\n");
             }
             BrokerOp::Connect(connect) => out.put_connect(connect),
             // A broker's sids are any token: written as read, by hand too.
             BrokerOp::Sub(sub) => {
-                out.put_raw(format!("SUB {}", sub.subject).as_bytes());
+                out.put_raw(b"SUB ");
+                out.put_raw(&sub.subject);
                 if let Some(queue) = &sub.queue {
-                    out.put_raw(format!(" {queue}").as_bytes());
+                    out.put_raw(b" ");
+                    out.put_raw(queue);
                 }
                 out.put_raw(b" ");
                 out.put_raw(&sub.sid);

@@ -14,7 +14,8 @@
 //!   frame whose framing is sound but whose subject or headers cannot be read: it is taken out
 //!   whole, so decoding can go on (a server's message becomes [`ServerOp::Malformed`](crate::ServerOp::Malformed); a
 //!   client's publish or subscription is a [`ProtoError::InvalidUtf8`] or
-//!   [`ProtoError::InvalidHeaders`] after which the stream is in step).
+//!   [`ProtoError::InvalidHeaders`] after which the stream is in step). A broker's decoder
+//!   ([`BrokerOpDecoder`]) takes names as bytes, as nats-server does, so UTF-8 is no error there.
 //! - A control line is refused as [`ProtoError::UnknownOperation`] as soon as its first bytes
 //!   can be no operation of the direction, before its end arrives, as nats-server does.
 
@@ -84,7 +85,7 @@ pub type ClientOpDecoder = Decoder<FromClient>;
 /// let mut buf = BytesMut::from(&b"PING\r\nPUB a 2\r\nhi\r\n"[..]);
 /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
 /// let Some(BrokerOp::Pub(publish)) = decoder.decode(&mut buf)? else { panic!("expected PUB") };
-/// assert_eq!((publish.subject.as_str(), &publish.data[..]), ("a", &b"hi"[..]));
+/// assert_eq!((&publish.subject[..], &publish.data[..]), (&b"a"[..], &b"hi"[..]));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
 pub type BrokerOpDecoder = Decoder<FromClientRaw>;
@@ -153,10 +154,10 @@ impl Decoder<FromClientRaw> {
     /// let mut at = 0;
     /// let mut subjects = Vec::new();
     /// while let Some((publish, len)) = decoder.decode_pub_in_place(&buf[at..]) {
-    ///     subjects.push(publish.subject.to_owned());
+    ///     subjects.push(publish.subject.to_vec());
     ///     at += len;
     /// }
-    /// assert_eq!(subjects, ["a", "b"]);
+    /// assert_eq!(subjects, [b"a", b"b"]);
     /// buf.advance(at);
     /// assert_eq!(decoder.decode(&mut buf)?, Some(BrokerOp::Ping));
     /// # Ok::<(), natskit_proto::ProtoError>(())

@@ -12,7 +12,7 @@ use crate::args::{
 };
 use crate::error::ProtoError;
 use crate::framer::{
-    json_body, json_error, subject, unknown, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
+    json_body, json_error, name, unknown, utf8_name, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
 };
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
@@ -126,6 +126,12 @@ const CLIENT_OPS: [OpName; 8] = [
 
 impl PayloadOp for FromServer {
     type Op = ServerOp;
+    type Name = Subject;
+
+    #[inline]
+    fn name(bytes: Bytes, what: &'static str) -> Result<Subject, ProtoError> {
+        utf8_name(bytes, what)
+    }
 
     #[inline]
     fn payload_op(
@@ -195,6 +201,12 @@ impl Direction for FromServer {
 
 impl PayloadOp for FromClient {
     type Op = ClientOp;
+    type Name = Subject;
+
+    #[inline]
+    fn name(bytes: Bytes, what: &'static str) -> Result<Subject, ProtoError> {
+        utf8_name(bytes, what)
+    }
 
     #[inline]
     fn payload_op(
@@ -231,18 +243,25 @@ impl Direction for FromClient {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<ClientOp>, ProtoError> {
-        parse_client_line::<Self, Pub, u64>(framer, buf, line)
+        parse_client_line::<Self, Pub, u64, Subject>(framer, buf, line)
     }
 }
 
 impl PayloadOp for FromClientRaw {
     type Op = BrokerOp;
+    /// As nats-server: any bytes, matched as bytes.
+    type Name = Bytes;
     const PARSE_HEADERS: bool = false;
 
     #[inline]
+    fn name(bytes: Bytes, _what: &'static str) -> Result<Bytes, ProtoError> {
+        Ok(bytes)
+    }
+
+    #[inline]
     fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
+        subject: Bytes,
+        reply: Option<Bytes>,
         _sid: u64,
         header_len: Option<usize>,
         _headers: Option<HeaderMap>,
@@ -270,7 +289,7 @@ impl Direction for FromClientRaw {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<BrokerOp>, ProtoError> {
-        parse_client_line::<Self, RawPub, Bytes>(framer, buf, line)
+        parse_client_line::<Self, RawPub, Bytes, Bytes>(framer, buf, line)
     }
 }
 
@@ -282,7 +301,7 @@ trait SidForm: Sized {
     fn sid(op: &'static str, line: &Bytes, range: Range<usize>) -> Result<Self, ProtoError>;
 
     /// `UNSUB <sid> [max]`, the control line `line` at the front of `buf`, taken out.
-    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Self>, ProtoError>;
+    fn unsub<P, N>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Self, N>, ProtoError>;
 }
 
 impl SidForm for u64 {
@@ -290,7 +309,7 @@ impl SidForm for u64 {
         parse_number(op, "sid", &line[range])
     }
 
-    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P>, ProtoError> {
+    fn unsub<P, N>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, u64, N>, ProtoError> {
         let text = &buf[..line.end];
         let args = unsub_args(text)?;
         let op = ClientOp::Unsub {
@@ -311,7 +330,7 @@ impl SidForm for Bytes {
         Ok(line.slice(range))
     }
 
-    fn unsub<P>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Bytes>, ProtoError> {
+    fn unsub<P, N>(buf: &mut BytesMut, line: Line) -> Result<ClientOp<P, Bytes, N>, ProtoError> {
         let args = unsub_args(&buf[..line.end])?;
         // The sid is kept: take the line out as shared bytes, as for SUB.
         let text = buf.split_to(line.next).freeze();
@@ -345,14 +364,15 @@ fn unsub_args(text: &[u8]) -> Result<Args, ProtoError> {
 }
 
 /// A control line from a client, for both client directions: they differ in what a publish
-/// becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]) and in how a sid reads (`S`). An
+/// becomes (`P`, made by `D`'s [`PayloadOp::payload_op`]), in how a sid reads (`S`) and in
+/// what names are (`N`, read by `D`'s [`PayloadOp::name`]). An
 /// `INFO` from a client is checked and skipped, as nats-server does, and the next line read in
 /// its place.
-fn parse_client_line<D: PayloadOp<Op = ClientOp<P, S>>, P, S: SidForm>(
+fn parse_client_line<D: PayloadOp<Op = ClientOp<P, S, N>, Name = N>, P, S: SidForm, N>(
     framer: &mut Framer,
     buf: &mut BytesMut,
     mut line: Line,
-) -> Result<Option<ClientOp<P, S>>, ProtoError> {
+) -> Result<Option<ClientOp<P, S, N>>, ProtoError> {
     loop {
         let text = &buf[..line.end];
         let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
@@ -368,7 +388,7 @@ fn parse_client_line<D: PayloadOp<Op = ClientOp<P, S>>, P, S: SidForm>(
                 // SUB keeps its subject and queue: take the line out as shared bytes.
                 let mut text = buf.split_to(line.next).freeze();
                 text.truncate(line.end);
-                return parse_sub(&text).map(Some);
+                return parse_sub::<D, P, S, N>(&text).map(Some);
             }
             b'U' if is_op_with_args(text, b"UNSUB") => return S::unsub(buf, line).map(Some),
             b'C' if starts_with_ignore_case(text, b"CONNECT") => {
@@ -417,7 +437,9 @@ fn parse_connect(text: &[u8]) -> Result<ConnectInfo, ProtoError> {
 }
 
 /// `SUB <subject> [queue] <sid>`.
-fn parse_sub<P, S: SidForm>(line: &Bytes) -> Result<ClientOp<P, S>, ProtoError> {
+fn parse_sub<D: PayloadOp<Name = N>, P, S: SidForm, N>(
+    line: &Bytes,
+) -> Result<ClientOp<P, S, N>, ProtoError> {
     let args = Args::split("SUB", line, 3)?;
     let n = args.len();
     if n != 2 && n != 3 {
@@ -427,9 +449,9 @@ fn parse_sub<P, S: SidForm>(line: &Bytes) -> Result<ClientOp<P, S>, ProtoError> 
         ));
     }
     Ok(ClientOp::Sub(Sub {
-        subject: subject(line, &args, 0, "subject")?,
+        subject: name::<D>(line, &args, 0, "subject")?,
         queue: if n == 3 {
-            Some(subject(line, &args, 1, "queue group")?)
+            Some(name::<D>(line, &args, 1, "queue group")?)
         } else {
             None
         },

@@ -198,25 +198,29 @@ impl WriteBuffer {
     fn put_message_line(
         &mut self,
         op: &[u8],
-        subject: &str,
+        subject: &[u8],
         sid: Option<&[u8]>,
-        reply: Option<&str>,
+        reply: Option<&[u8]>,
         header_len: Option<usize>,
         total_len: usize,
     ) {
         self.tail.reserve(
-            op.len() + subject.len() + sid.map_or(0, <[u8]>::len) + reply.map_or(0, str::len) + 64,
+            op.len()
+                + subject.len()
+                + sid.map_or(0, <[u8]>::len)
+                + reply.map_or(0, <[u8]>::len)
+                + 64,
         );
         self.tail.put_slice(op);
         self.tail.put_u8(b' ');
-        self.tail.put_slice(subject.as_bytes());
+        self.tail.put_slice(subject);
         if let Some(sid) = sid {
             self.tail.put_u8(b' ');
             self.tail.put_slice(sid);
         }
         if let Some(reply) = reply {
             self.tail.put_u8(b' ');
-            self.tail.put_slice(reply.as_bytes());
+            self.tail.put_slice(reply);
         }
         if let Some(header_len) = header_len {
             self.tail.put_u8(b' ');
@@ -239,7 +243,8 @@ impl WriteBuffer {
     ) {
         let header_len = headers.map(HeaderMap::encoded_len);
         let total_len = header_len.unwrap_or(0) + payload.len();
-        self.put_message_line(op, subject, sid, reply, header_len, total_len);
+        let reply = reply.map(str::as_bytes);
+        self.put_message_line(op, subject.as_bytes(), sid, reply, header_len, total_len);
         if let Some(headers) = headers {
             self.tail.reserve(header_len.unwrap_or(0));
             headers.encode(&mut self.tail);
@@ -282,21 +287,22 @@ impl WriteBuffer {
     /// Appends `MSG` (or `HMSG` when `header_len` is given) whose `data` is the header block, as
     /// the publisher sent it, followed by the payload: how a broker forwards a
     /// [`RawPub`](crate::RawPub) without parsing its headers. `sid` is written as given: the
-    /// bytes the subscriber sent in its `SUB`.
+    /// bytes the subscriber sent in its `SUB`; so are the subject and reply subject, which need
+    /// not be UTF-8.
     ///
     /// ```
     /// use bytes::Bytes;
     /// use natskit_proto::WriteBuffer;
     ///
     /// let mut out = WriteBuffer::new();
-    /// out.put_msg_raw("greet", b"3", Some("_INBOX.1"), Some(12), &Bytes::from_static(b"NATS/1.0\r\n\r\nhi"));
+    /// out.put_msg_raw(b"greet", b"3", Some(b"_INBOX.1"), Some(12), &Bytes::from_static(b"NATS/1.0\r\n\r\nhi"));
     /// assert_eq!(out.to_bytes(), "HMSG greet 3 _INBOX.1 12 14\r\nNATS/1.0\r\n\r\nhi\r\n");
     /// ```
     pub fn put_msg_raw(
         &mut self,
-        subject: &str,
+        subject: &[u8],
         sid: &[u8],
-        reply: Option<&str>,
+        reply: Option<&[u8]>,
         header_len: Option<usize>,
         data: &Bytes,
     ) {
@@ -312,14 +318,14 @@ impl WriteBuffer {
     /// use natskit_proto::WriteBuffer;
     ///
     /// let mut out = WriteBuffer::new();
-    /// out.put_msg_slice("greet", b"3", None, None, b"hi");
+    /// out.put_msg_slice(b"greet", b"3", None, None, b"hi");
     /// assert_eq!(out.to_bytes(), "MSG greet 3 2\r\nhi\r\n");
     /// ```
     pub fn put_msg_slice(
         &mut self,
-        subject: &str,
+        subject: &[u8],
         sid: &[u8],
-        reply: Option<&str>,
+        reply: Option<&[u8]>,
         header_len: Option<usize>,
         data: &[u8],
     ) {

@@ -25,6 +25,9 @@ use crate::subject::Subject;
 pub trait PayloadOp: Sized {
     /// The operations decoded.
     type Op;
+    /// What subjects, reply subjects and queue names become: a UTF-8 [`Subject`] for a client's
+    /// codec, the bytes as sent for a broker (nats-server routes any bytes).
+    type Name;
     /// Whether HPUB / HMSG header blocks are parsed into a [`HeaderMap`]; a broker keeps them
     /// as the bytes the client sent, to forward them unchanged.
     const PARSE_HEADERS: bool = true;
@@ -32,13 +35,16 @@ pub trait PayloadOp: Sized {
     /// announced header size of HMSG / HPUB; `headers` is its parsed block when
     /// [`Self::PARSE_HEADERS`], and otherwise the block is still at the front of `payload`.
     fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
+        subject: Self::Name,
+        reply: Option<Self::Name>,
         sid: u64,
         header_len: Option<usize>,
         headers: Option<HeaderMap>,
         payload: Bytes,
     ) -> Self::Op;
+
+    /// The name `bytes` (`what` it is, for the error) as this direction reads names.
+    fn name(bytes: Bytes, what: &'static str) -> Result<Self::Name, ProtoError>;
 
     /// A frame whose framing is sound (its sizes and terminator are right, and it has been
     /// taken out of the buffer whole) but whose subject, reply subject or header block cannot
@@ -49,9 +55,6 @@ pub trait PayloadOp: Sized {
         Err(error)
     }
 }
-
-/// A frame's subject and reply subject, or why they cannot be read.
-type Names = Result<(Subject, Option<Subject>), ProtoError>;
 
 /// Where a complete control line lies at the front of the read buffer.
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +105,9 @@ pub const HPUB: PayloadSpec = PayloadSpec {
 #[derive(Debug)]
 pub struct PayloadHead {
     pub op: &'static str,
-    pub names: Names,
+    /// The subject and reply subject as sent; read as names when the frame is complete.
+    pub subject: Bytes,
+    pub reply: Option<Bytes>,
     pub sid: u64,
     pub header_len: Option<usize>,
     pub total_len: usize,
@@ -208,13 +213,10 @@ impl Framer {
         // total_len <= max_payload <= MAX_PAYLOAD_CEILING, so this cannot overflow.
         if buf.len() < line.next + args.total_len + 2 {
             let line_bytes = buf.split_to(line.next).freeze();
-            let subject = subject_of(line_bytes.slice(args.subject), "subject");
-            let reply = args
-                .reply
-                .map(|range| subject_of(line_bytes.slice(range), "reply subject"));
             self.pending = Some(PayloadHead {
                 op: spec.op,
-                names: both(subject, reply),
+                subject: line_bytes.slice(args.subject),
+                reply: args.reply.map(|range| line_bytes.slice(range)),
                 sid: args.sid,
                 header_len: args.header_len,
                 total_len: args.total_len,
@@ -226,19 +228,17 @@ impl Framer {
         // The whole frame is here: split the subjects out, skip the rest of the line.
         buf.advance(args.subject.start);
         let mut at = args.subject.end;
-        let subject = subject_of(buf.split_to(at - args.subject.start).freeze(), "subject");
+        let subject = buf.split_to(at - args.subject.start).freeze();
         let reply = args.reply.map(|range| {
             buf.advance(range.start - at);
             at = range.end;
-            subject_of(
-                buf.split_to(range.end - range.start).freeze(),
-                "reply subject",
-            )
+            buf.split_to(range.end - range.start).freeze()
         });
         buf.advance(line.next - at);
         let head = PayloadHead {
             op: spec.op,
-            names: both(subject, reply),
+            subject,
+            reply,
             sid: args.sid,
             header_len: args.header_len,
             total_len: args.total_len,
@@ -271,14 +271,10 @@ impl Framer {
         if buf.get(stop..stop + 2)? != b"\r\n" {
             return None;
         }
-        let subject = std::str::from_utf8(&text[args.subject]).ok()?;
-        let reply = match args.reply {
-            Some(range) => Some(std::str::from_utf8(&text[range]).ok()?),
-            None => None,
-        };
+        // A broker's names are bytes: nothing to check.
         let publish = PubRef {
-            subject,
-            reply,
+            subject: &text[args.subject],
+            reply: args.reply.map(|range| &text[range]),
             header_len: args.header_len,
             data: &buf[start..stop],
         };
@@ -367,7 +363,7 @@ fn line_end(buf: &[u8], newline: usize) -> usize {
 #[inline]
 fn complete<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op, ProtoError> {
     let body = split_payload::<D>(buf, head.op, head.header_len, head.total_len)?;
-    match (head.names, body) {
+    match (names::<D>(head.subject, head.reply), body) {
         (Ok((subject, reply)), Ok((headers, payload))) => Ok(D::payload_op(
             subject,
             reply,
@@ -380,10 +376,16 @@ fn complete<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op
     }
 }
 
-/// A subject and an optional reply subject, or the first reason one of them is unreadable.
+/// A subject and an optional reply subject as `D` reads names, or the first reason one of them
+/// is unreadable.
 #[inline]
-fn both(subject: Result<Subject, ProtoError>, reply: Option<Result<Subject, ProtoError>>) -> Names {
-    Ok((subject?, reply.transpose()?))
+fn names<D: PayloadOp>(
+    subject: Bytes,
+    reply: Option<Bytes>,
+) -> Result<(D::Name, Option<D::Name>), ProtoError> {
+    let subject = D::name(subject, "subject")?;
+    let reply = reply.map(|r| D::name(r, "reply subject")).transpose()?;
+    Ok((subject, reply))
 }
 
 /// Takes the `total_len` bytes of an `op`'s payload (and its `\r\n`) from the front of `buf`,
@@ -420,19 +422,20 @@ fn split_payload<D: PayloadOp>(
     Ok(Ok((headers, payload)))
 }
 
+/// `bytes` as a UTF-8 [`Subject`]: how the client directions read names.
 #[inline]
-fn subject_of(bytes: Bytes, what: &'static str) -> Result<Subject, ProtoError> {
+pub fn utf8_name(bytes: Bytes, what: &'static str) -> Result<Subject, ProtoError> {
     Subject::from_utf8(bytes).map_err(|_| ProtoError::InvalidUtf8 { what })
 }
 
-/// A subject argument of a line taken out as `Bytes` (SUB).
-pub fn subject(
+/// A name argument of a line taken out as `Bytes` (SUB), as `D` reads names.
+pub fn name<D: PayloadOp>(
     line: &Bytes,
     args: &Args,
     i: usize,
     what: &'static str,
-) -> Result<Subject, ProtoError> {
-    subject_of(line.slice(args.range(i)), what)
+) -> Result<D::Name, ProtoError> {
+    D::name(line.slice(args.range(i)), what)
 }
 
 /// The JSON after `INFO ` or `CONNECT `.

@@ -125,7 +125,9 @@ impl Pub {
 
 /// A subscription: `SUB <subject> [queue] <sid>`. `S` is the form of the sid: a number (the
 /// default, what natskit and every official client send), or, for a broker, the token as the
-/// client sent it ([`Bytes`]), which nats-server takes whatever it is (`SUB foo abc`).
+/// client sent it ([`Bytes`]), which nats-server takes whatever it is (`SUB foo abc`). `N` is
+/// the form of the subject and queue: a UTF-8 [`Subject`] by default, for a broker the bytes
+/// sent, which nats-server takes whether they are UTF-8 or not.
 ///
 /// ```
 /// use bytes::{Bytes, BytesMut};
@@ -134,29 +136,31 @@ impl Pub {
 /// let mut buf = BytesMut::from(&b"SUB orders.* abc\r\n"[..]);
 /// let Some(BrokerOp::Sub(sub)) = BrokerOpDecoder::new().decode(&mut buf)? else { panic!() };
 /// assert_eq!(sub.sid, Bytes::from_static(b"abc"));
+/// assert_eq!(sub.subject, Bytes::from_static(b"orders.*"));
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sub<S = u64> {
+pub struct Sub<S = u64, N = Subject> {
     /// The subject, wildcards allowed.
-    pub subject: Subject,
+    pub subject: N,
     /// The queue group, if the subscriber shares the load with others.
-    pub queue: Option<Subject>,
+    pub queue: Option<N>,
     /// Subscription id chosen by the client.
     pub sid: S,
 }
 
 /// An operation sent by a client. `P` is the form of a publish: [`Pub`] (headers parsed) by
 /// default, [`RawPub`] (header block left raw) for a broker, which is [`BrokerOp`]. `S` is the
-/// form of a sid (see [`Sub`]): a number by default, the bytes sent for a broker.
+/// form of a sid (see [`Sub`]): a number by default, the bytes sent for a broker. `N` is the
+/// form of subjects and queue names (see [`Sub`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientOp<P = Pub, S = u64> {
+pub enum ClientOp<P = Pub, S = u64, N = Subject> {
     /// `CONNECT {json}`.
     Connect(Box<ConnectInfo>),
     /// `PUB` or `HPUB`.
     Pub(P),
     /// `SUB`.
-    Sub(Sub<S>),
+    Sub(Sub<S, N>),
     /// `UNSUB <sid> [max]`: stop now, or after `max` messages in all.
     Unsub {
         /// The subscription.
@@ -174,18 +178,19 @@ pub enum ClientOp<P = Pub, S = u64> {
 
 /// What a broker reads from a client: a [`ClientOp`] whose publishes keep their header block
 /// raw ([`RawPub`]), so they are forwarded byte for byte and never parsed, and whose sids are
-/// the bytes the client sent, written back as they are in each `MSG`.
-pub type BrokerOp = ClientOp<RawPub, Bytes>;
+/// the bytes the client sent, written back as they are in each `MSG`. Subjects, reply subjects
+/// and queue names are the bytes sent too: nats-server routes them whether UTF-8 or not.
+pub type BrokerOp = ClientOp<RawPub, Bytes, Bytes>;
 
 /// A publish as a broker forwards it: the header block of an `HPUB` is kept as the bytes the
 /// client sent, at the front of `data`, so it is delivered unchanged and never parsed.
 ///
 /// One type for both ways a broker holds a publish: owned (`RawPub`, the default parameters:
-/// a [`Subject`] and [`Bytes`] split out of the read buffer, what
+/// subjects and data as [`Bytes`] split out of the read buffer, what
 /// [`BrokerOpDecoder::decode`](crate::Decoder::decode) returns when a frame arrived in pieces)
-/// and borrowed ([`PubRef`]: `&str` and `&[u8]` where the frame lies in the read buffer, what
+/// and borrowed ([`PubRef`]: `&[u8]` where the frame lies in the read buffer, what
 /// [`BrokerOpDecoder::decode_pub_in_place`](crate::BrokerOpDecoder::decode_pub_in_place)
-/// returns).
+/// returns). Subjects are bytes, not necessarily UTF-8, as nats-server routes them.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -199,7 +204,7 @@ pub type BrokerOp = ClientOp<RawPub, Bytes>;
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawPub<S = Subject, D = Bytes> {
+pub struct RawPub<S = Bytes, D = Bytes> {
     /// The subject to publish to.
     pub subject: S,
     /// Where answers should go.
@@ -217,22 +222,22 @@ pub struct RawPub<S = Subject, D = Bytes> {
 ///
 /// ```
 /// use bytes::Bytes;
-/// use natskit_proto::{PubRef, RawPub, Subject};
+/// use natskit_proto::{PubRef, RawPub};
 ///
-/// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
+/// let raw = RawPub { subject: Bytes::from_static(b"a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
 /// let publish: PubRef<'_> = raw.borrowed();
-/// assert_eq!((publish.subject, publish.data), ("a", &b"hi"[..]));
+/// assert_eq!((publish.subject, publish.data), (&b"a"[..], &b"hi"[..]));
 /// ```
-pub type PubRef<'a> = RawPub<&'a str, &'a [u8]>;
+pub type PubRef<'a> = RawPub<&'a [u8], &'a [u8]>;
 
-impl<S: Deref<Target = str>, D: Deref<Target = [u8]>> RawPub<S, D> {
+impl<S: Deref<Target = [u8]>, D: Deref<Target = [u8]>> RawPub<S, D> {
     /// The payload without the header block. Panics when `header_len` is larger than `data`,
     /// which a decoder never returns but a hand-built publish could hold.
     ///
     /// ```
     /// use natskit_proto::PubRef;
     ///
-    /// let publish = PubRef { subject: "a", reply: None, header_len: Some(12), data: b"NATS/1.0\r\n\r\nhi" };
+    /// let publish = PubRef { subject: b"a", reply: None, header_len: Some(12), data: b"NATS/1.0\r\n\r\nhi" };
     /// assert_eq!(publish.payload(), b"hi");
     /// ```
     pub fn payload(&self) -> &[u8] {
@@ -243,9 +248,9 @@ impl<S: Deref<Target = str>, D: Deref<Target = [u8]>> RawPub<S, D> {
     ///
     /// ```
     /// use bytes::Bytes;
-    /// use natskit_proto::{RawPub, Subject};
+    /// use natskit_proto::RawPub;
     ///
-    /// let raw = RawPub { subject: Subject::from_static("a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
+    /// let raw = RawPub { subject: Bytes::from_static(b"a"), reply: None, header_len: None, data: Bytes::from_static(b"hi") };
     /// assert_eq!(raw.borrowed().data, b"hi");
     /// ```
     #[inline]

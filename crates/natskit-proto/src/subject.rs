@@ -137,42 +137,68 @@ impl PartialEq<Subject> for &str {
     }
 }
 
-/// Characters no subject or queue name may contain.
-fn forbidden_char(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n' | '\0')
+/// Bytes no subject or queue name may contain. Byte rules, as nats-server's: a subject need
+/// not be UTF-8.
+fn forbidden_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\0')
 }
 
 fn check_tokens(
     kind: &'static str,
-    subject: &str,
+    subject: &[u8],
     allow_wildcards: bool,
 ) -> Result<(), ProtoError> {
     let fail = |reason| {
         Err(ProtoError::InvalidSubject {
             kind,
-            subject: subject.to_owned(),
+            subject: String::from_utf8_lossy(subject).into_owned(),
             reason,
         })
     };
     if subject.is_empty() {
         return fail("it is empty");
     }
-    if subject.chars().any(forbidden_char) {
+    if subject.iter().copied().any(forbidden_byte) {
         return fail("it contains whitespace or a control character");
     }
-    let mut tokens = subject.split('.').peekable();
+    let mut tokens = subject.split(|&b| b == b'.').peekable();
     while let Some(token) = tokens.next() {
         if token.is_empty() {
             return fail("it has an empty token (leading, trailing or doubled '.')");
         }
         let last = tokens.peek().is_none();
         match token {
-            "*" | ">" if !allow_wildcards => return fail("wildcards are not allowed here"),
-            ">" if !last => return fail("'>' may only be the last token"),
+            b"*" | b">" if !allow_wildcards => return fail("wildcards are not allowed here"),
+            b">" if !last => return fail("'>' may only be the last token"),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// [`validate_publish`] for a subject as bytes, which need not be UTF-8 (nats-server routes
+/// such subjects): what a broker checks.
+///
+/// ```
+/// use natskit_proto::subject::validate_publish_bytes;
+///
+/// assert!(validate_publish_bytes(b"orders.\xff").is_ok());
+/// assert!(validate_publish_bytes(b"orders.*").is_err());
+/// ```
+pub fn validate_publish_bytes(subject: &[u8]) -> Result<(), ProtoError> {
+    check_tokens("publish subject", subject, false)
+}
+
+/// [`validate_subscribe`] for a subject as bytes, which need not be UTF-8: what a broker checks.
+///
+/// ```
+/// use natskit_proto::subject::validate_subscribe_bytes;
+///
+/// assert!(validate_subscribe_bytes(b"orders.\xff.>").is_ok());
+/// assert!(validate_subscribe_bytes(b"orders.>.\xff").is_err());
+/// ```
+pub fn validate_subscribe_bytes(subject: &[u8]) -> Result<(), ProtoError> {
+    check_tokens("subscribe subject", subject, true)
 }
 
 /// Checks a subject for publishing: literal tokens only.
@@ -185,7 +211,7 @@ fn check_tokens(
 /// assert!(validate_publish("orders..created").is_err());
 /// ```
 pub fn validate_publish(subject: &str) -> Result<(), ProtoError> {
-    check_tokens("publish subject", subject, false)
+    validate_publish_bytes(subject.as_bytes())
 }
 
 /// Checks a reply subject: the same rules as a publish subject.
@@ -194,7 +220,7 @@ pub fn validate_publish(subject: &str) -> Result<(), ProtoError> {
 /// assert!(natskit_proto::subject::validate_reply("_INBOX.abc.1").is_ok());
 /// ```
 pub fn validate_reply(subject: &str) -> Result<(), ProtoError> {
-    check_tokens("reply subject", subject, false)
+    check_tokens("reply subject", subject.as_bytes(), false)
 }
 
 /// Checks a subject for subscribing: `*` anywhere as a whole token, `>` only last.
@@ -207,7 +233,7 @@ pub fn validate_reply(subject: &str) -> Result<(), ProtoError> {
 /// assert!(validate_subscribe("orders.>.created").is_err());
 /// ```
 pub fn validate_subscribe(subject: &str) -> Result<(), ProtoError> {
-    check_tokens("subscribe subject", subject, true)
+    validate_subscribe_bytes(subject.as_bytes())
 }
 
 /// Checks a queue group name: non-empty, no whitespace.
@@ -231,7 +257,7 @@ pub fn validate_queue(queue: &str) -> Result<(), ProtoError> {
     if queue.is_empty() {
         return fail("it is empty");
     }
-    if queue.chars().any(forbidden_char) {
+    if queue.bytes().any(forbidden_byte) {
         return fail("it contains whitespace or a control character");
     }
     Ok(())
@@ -249,12 +275,25 @@ pub fn validate_queue(queue: &str) -> Result<(), ProtoError> {
 /// assert!(!matches("orders*", "orders1")); // `*` is a wildcard only as a whole token
 /// ```
 pub fn matches(pattern: &str, subject: &str) -> bool {
-    let mut pattern_tokens = pattern.split('.');
-    let mut subject_tokens = subject.split('.');
+    matches_bytes(pattern.as_bytes(), subject.as_bytes())
+}
+
+/// [`matches()`] on bytes: a subject (or pattern) need not be UTF-8, tokens are compared as
+/// bytes, as nats-server does.
+///
+/// ```
+/// use natskit_proto::subject::matches_bytes;
+///
+/// assert!(matches_bytes(b"a.*", b"a.\xff"));
+/// assert!(!matches_bytes(b"a.\xfe", b"a.\xff"));
+/// ```
+pub fn matches_bytes(pattern: &[u8], subject: &[u8]) -> bool {
+    let mut pattern_tokens = pattern.split(|&b| b == b'.');
+    let mut subject_tokens = subject.split(|&b| b == b'.');
     loop {
         match (pattern_tokens.next(), subject_tokens.next()) {
-            (Some(">"), Some(_)) => return pattern_tokens.next().is_none(),
-            (Some("*"), Some(_)) => {}
+            (Some(b">"), Some(_)) => return pattern_tokens.next().is_none(),
+            (Some(b"*"), Some(_)) => {}
             (Some(p), Some(s)) if p == s => {}
             (None, None) => return true,
             _ => return false,

@@ -75,6 +75,7 @@ mod listen;
 mod monitor;
 mod options;
 mod permissions;
+mod quoted;
 mod server;
 mod state;
 mod stats;

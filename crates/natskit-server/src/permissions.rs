@@ -1,9 +1,10 @@
 //! Per-user publish and subscribe permissions, with nats-server's semantics: a subject is
 //! permitted when it matches an `allow` pattern (or no `allow` list is given) and no `deny`
 //! pattern. Subscription subjects are matched as they are written, so `orders.>` passes an
-//! `orders.*` allow list, as with nats-server.
+//! `orders.*` allow list, as with nats-server. Subjects are bytes (they need not be UTF-8),
+//! matched token by token as nats-server does.
 
-use natskit_proto::subject::matches;
+use natskit_proto::subject::matches_bytes;
 
 /// What one user may publish to and subscribe to.
 ///
@@ -95,12 +96,14 @@ impl Rule {
         self
     }
 
-    /// Whether `subject` is permitted.
+    /// Whether `subject` (text or bytes, which need not be UTF-8) is permitted.
     ///
     /// ```
     /// assert!(natskit_server::Rule::allow(["orders.*"]).permits("orders.>"));
+    /// assert!(natskit_server::Rule::allow(["orders.*"]).permits(b"orders.\xff"));
     /// ```
-    pub fn permits(&self, subject: &str) -> bool {
+    pub fn permits(&self, subject: impl AsRef<[u8]>) -> bool {
+        let subject = subject.as_ref();
         let allowed =
             self.allow.is_empty() || self.allow.iter().any(|p| pattern_matches(p, subject));
         allowed && !self.denies(subject)
@@ -112,15 +115,17 @@ impl Rule {
     /// ```
     /// assert!(natskit_server::Rule::default().deny(["a.b"]).denies("a.b"));
     /// ```
-    pub fn denies(&self, subject: &str) -> bool {
+    pub fn denies(&self, subject: impl AsRef<[u8]>) -> bool {
+        let subject = subject.as_ref();
         self.deny.iter().any(|p| pattern_matches(p, subject))
     }
 }
 
 /// Whether `pattern` matches `subject` as nats-server's permission check has it: a subject
 /// with an empty token (`a..b`, `a.`) matches no pattern, so an `allow` rule refuses it.
-fn pattern_matches(pattern: &str, subject: &str) -> bool {
-    !subject.split('.').any(str::is_empty) && matches(pattern, subject)
+fn pattern_matches(pattern: &str, subject: &[u8]) -> bool {
+    !subject.split(|&b| b == b'.').any(<[u8]>::is_empty)
+        && matches_bytes(pattern.as_bytes(), subject)
 }
 
 #[cfg(test)]
@@ -150,5 +155,14 @@ mod tests {
         assert!(!rule.permits("allowed..x"));
         assert!(!rule.permits("allowed.x."));
         assert!(Rule::default().permits("a..b"));
+    }
+
+    #[test]
+    fn subjects_that_are_not_utf8_are_matched_as_bytes() {
+        let rule = Rule::allow(["a.*"]).deny(["a.b"]);
+        assert!(rule.permits(b"a.\xff"));
+        assert!(!rule.permits(b"\xff.a"));
+        assert!(!rule.permits(b"a.\xff.c"));
+        assert!(rule.denies(b"a.b"));
     }
 }

@@ -1,5 +1,6 @@
 //! The subject index: a trie of subject tokens holding every subscription, with `*` and `>`
-//! children beside the literal ones, answering "who gets a message on this subject?".
+//! children beside the literal ones, answering "who gets a message on this subject?". Tokens
+//! are bytes split on `.`, as nats-server's: a subject need not be UTF-8.
 //!
 //! The broker keeps one [`Sublist`] behind a lock, and each connection caches the answers it
 //! looked up (see [`crate::client::protocol`]); [`Sublist::generation`] changes with every insert and
@@ -82,7 +83,7 @@ impl Gather {
 /// One level of the trie: the children of a token position.
 #[derive(Default)]
 struct Level {
-    literal: HashMap<Box<str>, Node>,
+    literal: HashMap<Box<[u8]>, Node>,
     /// The `*` child.
     star: Option<Box<Node>>,
     /// The `>` child; it is always a leaf.
@@ -98,26 +99,26 @@ impl Level {
         self.literal.len() + usize::from(self.star.is_some()) + usize::from(self.tail.is_some())
     }
 
-    fn child(&mut self, token: &str) -> &mut Node {
+    fn child(&mut self, token: &[u8]) -> &mut Node {
         match token {
-            "*" => self.star.get_or_insert_with(Box::default),
-            ">" => self.tail.get_or_insert_with(Box::default),
+            b"*" => self.star.get_or_insert_with(Box::default),
+            b">" => self.tail.get_or_insert_with(Box::default),
             _ => self.literal.entry(token.into()).or_default(),
         }
     }
 
-    fn child_mut(&mut self, token: &str) -> Option<&mut Node> {
+    fn child_mut(&mut self, token: &[u8]) -> Option<&mut Node> {
         match token {
-            "*" => self.star.as_deref_mut(),
-            ">" => self.tail.as_deref_mut(),
+            b"*" => self.star.as_deref_mut(),
+            b">" => self.tail.as_deref_mut(),
             _ => self.literal.get_mut(token),
         }
     }
 
-    fn remove_child(&mut self, token: &str) {
+    fn remove_child(&mut self, token: &[u8]) {
         match token {
-            "*" => self.star = None,
-            ">" => self.tail = None,
+            b"*" => self.star = None,
+            b">" => self.tail = None,
             _ => {
                 self.literal.remove(token);
             }
@@ -157,14 +158,14 @@ impl Node {
         match &sub.queue {
             None => self.plain.remove(&key(sub)).is_some(),
             Some(queue) => {
-                let Some(members) = self.queues.get_mut(queue.as_bytes()) else {
+                let Some(members) = self.queues.get_mut(queue) else {
                     return false;
                 };
                 if members.remove(&key(sub)).is_none() {
                     return false;
                 }
                 if members.is_empty() {
-                    self.queues.remove(queue.as_bytes());
+                    self.queues.remove(queue);
                 }
                 true
             }
@@ -226,7 +227,7 @@ impl Sublist {
     /// Adds a subscription (its subject was validated before).
     pub(crate) fn insert(&mut self, sub: Arc<Subscription>) {
         let mut level = &mut self.root;
-        let mut tokens = sub.subject.tokens().peekable();
+        let mut tokens = tokens(&sub.subject).peekable();
         let mut node;
         loop {
             let token = tokens.next().unwrap_or_default();
@@ -241,7 +242,7 @@ impl Sublist {
                 node.plain.insert(key(&sub), sub);
             }
             Some(queue) => {
-                let members = node.queues.entry(queue.as_bytes().clone()).or_default();
+                let members = node.queues.entry(queue.clone()).or_default();
                 members.insert(key(&sub), sub);
             }
         }
@@ -251,7 +252,7 @@ impl Sublist {
 
     /// Removes a subscription; true if it was held. Empty branches are pruned.
     pub(crate) fn remove(&mut self, sub: &Arc<Subscription>) -> bool {
-        let tokens: Vec<&str> = sub.subject.tokens().collect();
+        let tokens: Vec<&[u8]> = tokens(&sub.subject).collect();
         // Down the path: remove it from its node, and note the shallowest token from which the
         // path serves this subscription alone (that branch goes, whole).
         let mut prune_from = None;
@@ -290,7 +291,7 @@ impl Sublist {
     }
 
     /// Removes the branch at `tokens[at]`, which holds nothing but an emptied path.
-    fn prune(&mut self, tokens: &[&str], at: usize) {
+    fn prune(&mut self, tokens: &[&[u8]], at: usize) {
         if at == 0 {
             self.root.remove_child(tokens[0]);
             return;
@@ -316,7 +317,7 @@ impl Sublist {
 
     /// Everyone listening on the literal `subject`. A subject with an empty token matches
     /// nothing, as with nats-server (it cannot be a subscription's subject).
-    pub(crate) fn matches(&self, subject: &str) -> Matches {
+    pub(crate) fn matches(&self, subject: &[u8]) -> Matches {
         let mut gather = Gather::default();
         self.visit(subject, |node| {
             gather.add(node);
@@ -328,7 +329,7 @@ impl Sublist {
     /// A plain subscription of `conn` matching the literal `subject`: where a no-responders
     /// answer to a request's reply subject goes. Costs what matching the subject costs,
     /// however many subscriptions `conn` has elsewhere.
-    pub(crate) fn plain_of(&self, conn: &Arc<Conn>, subject: &str) -> Option<Arc<Subscription>> {
+    pub(crate) fn plain_of(&self, conn: &Arc<Conn>, subject: &[u8]) -> Option<Arc<Subscription>> {
         let mut found = None;
         self.visit(subject, |node| {
             match node.plain.values().find(|s| Arc::ptr_eq(&s.conn, conn)) {
@@ -345,8 +346,8 @@ impl Sublist {
     /// Calls `each` with every node whose subscriptions match the literal `subject`, walking
     /// the trie with a stack of its own (no recursion on the number of tokens); `each` may stop
     /// the walk.
-    fn visit(&self, subject: &str, mut each: impl FnMut(&Node) -> ControlFlow<()>) {
-        let tokens: Vec<&str> = subject.split('.').collect();
+    fn visit(&self, subject: &[u8], mut each: impl FnMut(&Node) -> ControlFlow<()>) {
+        let tokens: Vec<&[u8]> = tokens(subject).collect();
         if tokens.iter().any(|t| t.is_empty()) {
             return;
         }
@@ -374,6 +375,12 @@ impl Sublist {
     }
 }
 
+/// The tokens of a subject: its bytes split on `.`. A named type, not `impl Iterator`, so the
+/// borrow of the subject ends where the iterator is last used.
+fn tokens(subject: &[u8]) -> std::slice::Split<'_, u8, fn(&u8) -> bool> {
+    subject.split(|&b| b == b'.')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,8 +390,8 @@ mod tests {
         Arc::new(Subscription::new(
             conn.clone(),
             Bytes::from(sid.to_string()),
-            subject.to_owned().into(),
-            queue.map(|q| q.to_owned().into()),
+            Bytes::copy_from_slice(subject.as_bytes()),
+            queue.map(|q| Bytes::copy_from_slice(q.as_bytes())),
         ))
     }
 
@@ -424,11 +431,11 @@ mod tests {
         ] {
             list.insert(sub(&conn, sid, subject, None));
         }
-        assert_eq!(sids(&list.matches("a.b.c")).0, vec![1, 2, 3, 4, 6]);
-        assert_eq!(sids(&list.matches("a.b")).0, vec![3, 4, 5]);
-        assert_eq!(sids(&list.matches("a")).0, vec![4]);
-        assert_eq!(sids(&list.matches("a.b.c.d")).0, vec![3, 4, 7]);
-        assert_eq!(sids(&list.matches("x.y.z")).0, vec![4, 6]);
+        assert_eq!(sids(&list.matches(b"a.b.c")).0, vec![1, 2, 3, 4, 6]);
+        assert_eq!(sids(&list.matches(b"a.b")).0, vec![3, 4, 5]);
+        assert_eq!(sids(&list.matches(b"a")).0, vec![4]);
+        assert_eq!(sids(&list.matches(b"a.b.c.d")).0, vec![3, 4, 7]);
+        assert_eq!(sids(&list.matches(b"x.y.z")).0, vec![4, 6]);
         assert_eq!(list.len(), 7);
     }
 
@@ -440,7 +447,7 @@ mod tests {
         list.insert(sub(&conn, 2, "jobs.*", Some("workers")));
         list.insert(sub(&conn, 3, "jobs.>", Some("auditors")));
         list.insert(sub(&conn, 4, "jobs.new", None));
-        let (plain, queues) = sids(&list.matches("jobs.new"));
+        let (plain, queues) = sids(&list.matches(b"jobs.new"));
         assert_eq!(plain, vec![4]);
         assert_eq!(
             queues,
@@ -463,7 +470,7 @@ mod tests {
         assert!(list.remove(&q));
         assert_eq!(list.len(), 0);
         assert!(list.root.is_empty(), "empty branches are pruned");
-        assert!(list.matches("a.b.c").is_empty());
+        assert!(list.matches(b"a.b.c").is_empty());
     }
 
     #[test]
@@ -476,17 +483,17 @@ mod tests {
         let a = sub(&conn, 1, &deep, None);
         list.insert(a.clone());
         list.insert(sub(&conn, 2, &wild, Some("q")));
-        let (plain, queues) = sids(&list.matches(&format!("{deep}.u")));
+        let (plain, queues) = sids(&list.matches(format!("{deep}.u").as_bytes()));
         assert!(plain.is_empty());
         assert_eq!(queues, vec![("q".into(), vec![2])]);
-        assert_eq!(sids(&list.matches(&deep)).0, vec![1]);
+        assert_eq!(sids(&list.matches(deep.as_bytes())).0, vec![1]);
         assert_eq!(
             format!("{list:?}"),
             "Sublist { count: 2, generation: 2, .. }"
         );
         assert!(list.remove(&a));
         assert_eq!(
-            sids(&list.matches(&deep)),
+            sids(&list.matches(deep.as_bytes())),
             (vec![], vec![("q".into(), vec![2])])
         );
         drop(list);
@@ -503,10 +510,10 @@ mod tests {
             list.insert(s.clone());
         }
         assert!(list.remove(&a));
-        assert_eq!(sids(&list.matches("a.b.x.y")).0, vec![2]);
+        assert_eq!(sids(&list.matches(b"a.b.x.y")).0, vec![2]);
         assert!(list.remove(&b));
-        assert_eq!(sids(&list.matches("a.b")).0, vec![3]);
-        let a_b = &list.root.literal["a"].next.as_ref().unwrap().literal["b"];
+        assert_eq!(sids(&list.matches(b"a.b")).0, vec![3]);
+        let a_b = &list.root.literal[&b"a"[..]].next.as_ref().unwrap().literal[&b"b"[..]];
         assert!(a_b.next.is_none(), "the emptied branch below a.b is pruned");
         assert!(list.remove(&c));
         assert!(list.root.is_empty());
@@ -519,12 +526,36 @@ mod tests {
         let mut list = Sublist::default();
         list.insert(sub(&other, 1, "_INBOX.a.*", None));
         list.insert(sub(&me, 2, "_INBOX.a.*", Some("q")));
-        assert!(list.plain_of(&me, "_INBOX.a.1").is_none());
+        assert!(list.plain_of(&me, b"_INBOX.a.1").is_none());
         for sid in 3..1000 {
             list.insert(sub(&me, sid, &format!("_INBOX.a.{sid}"), None));
         }
-        assert_eq!(list.plain_of(&me, "_INBOX.a.500").unwrap().sid, "500");
-        assert!(list.plain_of(&me, "_INBOX.b.500").is_none());
+        assert_eq!(list.plain_of(&me, b"_INBOX.a.500").unwrap().sid, "500");
+        assert!(list.plain_of(&me, b"_INBOX.b.500").is_none());
+    }
+
+    #[test]
+    fn tokens_that_are_not_utf8_are_indexed_and_matched_as_bytes() {
+        let conn = Arc::new(Conn::new(1, None, 1 << 20));
+        let mut list = Sublist::default();
+        let raw = |sid: u64, subject: &'static [u8], queue: Option<&'static [u8]>| {
+            Arc::new(Subscription::new(
+                conn.clone(),
+                Bytes::from(sid.to_string()),
+                Bytes::from_static(subject),
+                queue.map(Bytes::from_static),
+            ))
+        };
+        let literal = raw(1, b"a\xff.b", None);
+        list.insert(literal.clone());
+        list.insert(raw(2, b"a\xff.*", Some(b"q\xfe")));
+        list.insert(raw(3, b"a\xfe.b", None));
+        let (plain, queues) = sids(&list.matches(b"a\xff.b"));
+        assert_eq!(plain, vec![1]);
+        assert_eq!(queues, vec![("q\u{fffd}".into(), vec![2])]);
+        assert!(list.remove(&literal));
+        assert_eq!(sids(&list.matches(b"a\xff.b")).0, Vec::<u64>::new());
+        assert_eq!(sids(&list.matches(b"a\xfe.b")).0, vec![3]);
     }
 
     #[test]
@@ -536,7 +567,7 @@ mod tests {
         }
         list.insert(sub(&conn, 5000, "*", Some("g7")));
         list.insert(sub(&conn, 5001, "*", Some("other")));
-        let found = list.matches("work");
+        let found = list.matches(b"work");
         assert_eq!(found.queues.len(), 1001);
         assert_eq!(found.weight(), 1002);
         let g7 = found.queues.iter().find(|(n, _)| n == "g7").unwrap();

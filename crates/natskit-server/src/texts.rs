@@ -2,6 +2,8 @@
 //! that clients written for nats-server react to the broker the same way. Malformed arguments
 //! and CONNECT JSON that does not parse close the connection without any text, as there.
 
+use crate::quoted::quoted;
+
 /// A control line that is not an operation (closes).
 pub(crate) const UNKNOWN_OP: &str = "Unknown Protocol Operation";
 /// A control line above the limit (closes).
@@ -28,16 +30,21 @@ pub(crate) const NO_RESPONDERS_NEEDS_HEADERS: &str = "no responders requires hea
 pub(crate) const BAD_PROTOCOL: &str = "invalid client protocol";
 
 /// A PUB the user may not make (keeps it open; the message is dropped).
-pub(crate) fn publish_violation(subject: &str) -> String {
-    format!("Permissions Violation for Publish to \"{subject}\"")
+pub(crate) fn publish_violation(subject: &[u8]) -> String {
+    format!("Permissions Violation for Publish to {}", quoted(subject))
 }
 
 /// A SUB the user may not make (keeps it open); a queue subscription names its queue.
-pub(crate) fn subscribe_violation(subject: &str, queue: Option<&str>) -> String {
+pub(crate) fn subscribe_violation(subject: &[u8], queue: Option<&[u8]>) -> String {
     match queue {
         Some(queue) => format!(
-            "Permissions Violation for Subscription to \"{subject}\" using queue \"{queue}\""
+            "Permissions Violation for Subscription to {} using queue {}",
+            quoted(subject),
+            quoted(queue)
         ),
-        None => format!("Permissions Violation for Subscription to \"{subject}\""),
+        None => format!(
+            "Permissions Violation for Subscription to {}",
+            quoted(subject)
+        ),
     }
 }

@@ -32,8 +32,8 @@ fn header_blocks_are_kept_as_sent_even_when_they_would_not_parse() {
     else {
         panic!("expected HPUB, got {:?}", ops[3]);
     };
-    assert_eq!(subject.as_str(), "foo.bar");
-    assert_eq!(reply.as_deref(), Some("_INBOX.1"));
+    assert_eq!(&subject[..], b"foo.bar");
+    assert_eq!(reply.as_deref(), Some(&b"_INBOX.1"[..]));
     assert_eq!(*header_len, Some(19));
     assert_eq!(&data[..], b"NATS/1.0\r\nA:b  \r\n\r\nhi");
     // A block that a client decoder refuses is a broker's business only to measure.
@@ -73,8 +73,8 @@ fn a_header_size_above_the_total_is_an_error() {
 #[derive(Debug, PartialEq)]
 enum Seen {
     Pub {
-        subject: String,
-        reply: Option<String>,
+        subject: Vec<u8>,
+        reply: Option<Vec<u8>>,
         header_len: Option<usize>,
         data: Vec<u8>,
     },
@@ -83,8 +83,8 @@ enum Seen {
 
 fn seen_pub(publish: PubRef<'_>) -> Seen {
     Seen::Pub {
-        subject: publish.subject.to_owned(),
-        reply: publish.reply.map(str::to_owned),
+        subject: publish.subject.to_vec(),
+        reply: publish.reply.map(<[u8]>::to_vec),
         header_len: publish.header_len,
         data: publish.data.to_vec(),
     }
@@ -133,14 +133,13 @@ fn reading_publishes_in_place_gives_what_decode_gives_at_every_split() {
 
 #[test]
 fn frames_decode_would_reject_are_left_to_it() {
-    let cases: [&[u8]; 7] = [
-        b"PUB a b c 2\r\nhi\r\n",    // too many arguments
-        b"PUB a 2\r\nhi!!",          // no terminator after the payload
-        b"PUB a x\r\nhi\r\n",        // size not a number
-        b"PUB \xff\xfe 2\r\nhi\r\n", // subject not UTF-8
-        b"HPUB a 9 2\r\nhi\r\n",     // header size above the total
-        b"PUB a 2000000\r\n",        // above the 1 MiB default max payload
-        b"PUBLISH a 2\r\nhi\r\n",    // not an operation at all
+    let cases: [&[u8]; 6] = [
+        b"PUB a b c 2\r\nhi\r\n", // too many arguments
+        b"PUB a 2\r\nhi!!",       // no terminator after the payload
+        b"PUB a x\r\nhi\r\n",     // size not a number
+        b"HPUB a 9 2\r\nhi\r\n",  // header size above the total
+        b"PUB a 2000000\r\n",     // above the 1 MiB default max payload
+        b"PUBLISH a 2\r\nhi\r\n", // not an operation at all
     ];
     for case in cases {
         let mut decoder = BrokerOpDecoder::new();
@@ -201,7 +200,10 @@ fn sids_are_the_tokens_sent_and_a_max_nats_server_cannot_count_is_zero() {
     let BrokerOp::Sub(sub) = &ops[0] else {
         panic!("expected SUB, got {:?}", ops[0]);
     };
-    assert_eq!((sub.subject.as_str(), &sub.sid[..]), ("a", &b"a\xffb"[..]));
+    assert_eq!(
+        (&sub.subject[..], &sub.sid[..]),
+        (&b"a"[..], &b"a\xffb"[..])
+    );
     let unsub = |sid: &'static [u8], max| BrokerOp::Unsub {
         sid: Bytes::from_static(sid),
         max,
@@ -233,4 +235,32 @@ fn sids_are_the_tokens_sent_and_a_max_nats_server_cannot_count_is_zero() {
             max: Some(2)
         })
     );
+}
+
+#[test]
+fn names_that_are_not_utf8_are_taken_as_bytes_on_both_paths_as_nats_server_does() {
+    use bytes::Bytes;
+
+    let stream = b"SUB a\xff.* q\xfe 1\r\nPUB a\xff.b r\xfd 2\r\nhi\r\n";
+    let ops = decode_all(
+        &mut BrokerOpDecoder::new(),
+        &mut BytesMut::from(&stream[..]),
+    );
+    let BrokerOp::Sub(sub) = &ops[0] else {
+        panic!("expected SUB, got {:?}", ops[0]);
+    };
+    assert_eq!(sub.subject, Bytes::from_static(b"a\xff.*"));
+    assert_eq!(sub.queue, Some(Bytes::from_static(b"q\xfe")));
+    let expected = Seen::Pub {
+        subject: b"a\xff.b".to_vec(),
+        reply: Some(b"r\xfd".to_vec()),
+        header_len: None,
+        data: b"hi".to_vec(),
+    };
+    assert_eq!(seen(ops[1].clone()), expected);
+    let publish = &stream[b"SUB a\xff.* q\xfe 1\r\n".len()..];
+    let (in_place, len) = BrokerOpDecoder::new()
+        .decode_pub_in_place(publish)
+        .expect("read in place");
+    assert_eq!((seen_pub(in_place), len), (expected, publish.len()));
 }

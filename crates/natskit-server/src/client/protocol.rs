@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
-use natskit_proto::subject::{validate_publish, validate_subscribe};
+use natskit_proto::subject::{validate_publish_bytes, validate_subscribe_bytes};
 use natskit_proto::{
     BrokerOp, BrokerOpDecoder, ClientOp, ConnectInfo, ProtoError, PubRef, Sub, WriteBuffer,
 };
@@ -171,14 +171,6 @@ impl Session {
                     self.other(op)?;
                 }
                 Ok(None) => return Ok(()),
-                // nats-server takes any bytes as a subject; the broker routes UTF-8 subjects
-                // only, so such a frame is skipped (acknowledged when verbose, as there), and
-                // the connection goes on.
-                Err(ProtoError::InvalidUtf8 { what }) => {
-                    self.require_connect()?;
-                    tracing::debug!(client = self.conn.id, "skipped a frame: {what} not UTF-8");
-                    self.ok();
-                }
                 Err(e) => return Err(protocol_close(&e)),
             }
         }
@@ -272,7 +264,7 @@ impl Session {
             });
         }
         // nats-server complains in pedantic mode, then routes the message all the same.
-        if self.flags.pedantic && validate_publish(publish.subject).is_err() {
+        if self.flags.pedantic && validate_publish_bytes(publish.subject).is_err() {
             self.err(texts::INVALID_PUBLISH_SUBJECT);
         }
         if let Some(permissions) = self.conn.permissions.get() {
@@ -290,9 +282,9 @@ impl Session {
         Ok(())
     }
 
-    fn subscribe(&mut self, sub: Sub<Bytes>) {
+    fn subscribe(&mut self, sub: Sub<Bytes, Bytes>) {
         // nats-server checks the subject only; any queue name goes.
-        if validate_subscribe(&sub.subject).is_err() {
+        if validate_subscribe_bytes(&sub.subject).is_err() {
             self.err(texts::INVALID_SUBJECT);
             return;
         }
@@ -338,14 +330,14 @@ impl Session {
 
     /// Who listens on `subject`, from this connection's cache when the index has not changed.
     #[inline]
-    fn lookup(&mut self, subject: &str) -> Arc<Matches> {
+    fn lookup(&mut self, subject: &[u8]) -> Arc<Matches> {
         let generation = self.state.generation();
         if generation != self.cache_generation {
             self.cache.clear();
             self.cache_weight = 0;
             self.cache_generation = generation;
         }
-        if let Some(found) = self.cache.get(subject.as_bytes()) {
+        if let Some(found) = self.cache.get(subject) {
             return found.clone();
         }
         let found = Arc::new(self.state.with_sublist(|s| s.matches(subject)));
@@ -356,7 +348,7 @@ impl Session {
         }
         self.cache_weight += weight;
         self.cache
-            .insert(Bytes::copy_from_slice(subject.as_bytes()), found.clone());
+            .insert(Bytes::copy_from_slice(subject), found.clone());
         found
     }
 
@@ -436,7 +428,7 @@ impl Session {
         let size = data_len
             + message.subject.len()
             + sub.sid.len()
-            + message.reply.map_or(0, str::len)
+            + message.reply.map_or(0, <[u8]>::len)
             + 48;
         let queued = sub.conn.enqueue(size, Some(sub), |out| {
             // A header block goes to clients that understand HMSG; others get the payload
@@ -478,7 +470,7 @@ impl Session {
     /// A request nobody listens to: the 503 status to the requester's own reply subscription,
     /// found through the index as nats-server does (not by a walk of the requester's own
     /// subscriptions, which may be a million).
-    fn no_responders(&mut self, reply: &str) {
+    fn no_responders(&mut self, reply: &[u8]) {
         let sub = self.state.with_sublist(|s| s.plain_of(&self.conn, reply));
         if let Some(sub) = sub {
             self.conn.send(|out| {
@@ -565,8 +557,8 @@ fn protocol_close(error: &ProtoError) -> Close {
 
 /// A publish on its way to subscribers.
 struct Message<'a> {
-    subject: &'a str,
-    reply: Option<&'a str>,
+    subject: &'a [u8],
+    reply: Option<&'a [u8]>,
     header_len: Option<usize>,
     data: Data<'a>,
 }

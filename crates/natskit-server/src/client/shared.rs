@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use natskit_proto::{Subject, WriteBuffer};
+use natskit_proto::WriteBuffer;
 use tokio::sync::Notify;
 
 use crate::permissions::Permissions;
@@ -311,8 +311,9 @@ pub(crate) struct Subscription {
     pub(crate) conn: Arc<Conn>,
     /// The sid as the client sent it, written back as is in each `MSG`.
     pub(crate) sid: Bytes,
-    pub(crate) subject: Subject,
-    pub(crate) queue: Option<Subject>,
+    /// Subject and queue group as sent: bytes, which need not be UTF-8, as with nats-server.
+    pub(crate) subject: Bytes,
+    pub(crate) queue: Option<Bytes>,
     /// Total deliveries after which it ends (`UNSUB <sid> <max>`); 0 for none.
     max: AtomicU64,
     delivered: AtomicU64,
@@ -361,12 +362,7 @@ pub(crate) enum Slot {
 }
 
 impl Subscription {
-    pub(crate) fn new(
-        conn: Arc<Conn>,
-        sid: Bytes,
-        subject: Subject,
-        queue: Option<Subject>,
-    ) -> Self {
+    pub(crate) fn new(conn: Arc<Conn>, sid: Bytes, subject: Bytes, queue: Option<Bytes>) -> Self {
         Subscription {
             conn,
             sid,

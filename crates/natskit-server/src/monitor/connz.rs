@@ -339,7 +339,8 @@ impl Serialize for SubjectList {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for sub in &self.0 {
-            seq.serialize_element(sub.subject.as_str())?;
+            // As nats-server: the bytes as text, unreadable ones replaced.
+            seq.serialize_element(&String::from_utf8_lossy(&sub.subject))?;
         }
         seq.end()
     }
@@ -350,9 +351,9 @@ struct DetailList(Vec<Arc<Subscription>>);
 
 #[derive(Serialize)]
 struct SubDetail<'a> {
-    subject: &'a str,
+    subject: Cow<'a, str>,
     #[serde(skip_serializing_if = "str::is_empty")]
-    qgroup: &'a str,
+    qgroup: Cow<'a, str>,
     sid: Cow<'a, str>,
     msgs: u64,
     #[serde(skip_serializing_if = "is_zero")]
@@ -369,8 +370,9 @@ impl Serialize for DetailList {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for sub in &self.0 {
             seq.serialize_element(&SubDetail {
-                subject: sub.subject.as_str(),
-                qgroup: sub.queue.as_ref().map_or("", |q| q.as_str()),
+                // As nats-server: the bytes as text, unreadable ones replaced.
+                subject: String::from_utf8_lossy(&sub.subject),
+                qgroup: String::from_utf8_lossy(sub.queue.as_deref().unwrap_or_default()),
                 // As nats-server: the bytes as text, unreadable ones replaced.
                 sid: String::from_utf8_lossy(&sub.sid),
                 msgs: sub.delivered(),

@@ -183,3 +183,34 @@ async fn paging_cid_and_sort_orders_match_nats_server() {
     assert_eq!(ours[8].1 .4, ["one", "three", "two"]); // sort=msgs_from
     assert_eq!(ours[10].1 .4, ["three", "two", "one"]); // sort=uptime
 }
+
+#[tokio::test]
+async fn subjects_that_are_not_utf8_are_listed_with_replacement_characters() {
+    for backend in Backend::both(None, Server::builder()).await {
+        let mut raw = backend.raw().await;
+        let info: Value =
+            serde_json::from_str(raw.text().trim_start_matches("INFO ").trim()).unwrap();
+        let cid = info["client_id"].as_u64().unwrap();
+        raw.send(b"CONNECT {\"verbose\":false}\r\nSUB a\xff.b q\xfe 1\r\nPING\r\n")
+            .await;
+        raw.read_until("PONG\r\n").await;
+        let subs = connz(&backend, &format!("?cid={cid}&subs=1")).await;
+        let list = &subs["connections"][0]["subscriptions_list"];
+        assert_eq!(
+            list,
+            &serde_json::json!(["a\u{fffd}.b"]),
+            "{}",
+            backend.name()
+        );
+        let detail = connz(&backend, &format!("?cid={cid}&subs=detail")).await;
+        let detail = &detail["connections"][0]["subscriptions_list_detail"][0];
+        assert_eq!(
+            (&detail["subject"], &detail["qgroup"]),
+            (&"a\u{fffd}.b".into(), &"q\u{fffd}".into()),
+            "{}",
+            backend.name()
+        );
+        drop(raw);
+        backend.stop().await;
+    }
+}

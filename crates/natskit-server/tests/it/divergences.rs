@@ -45,16 +45,45 @@ async fn same_on_both(
 }
 
 #[tokio::test]
-async fn subjects_that_are_not_utf8_keep_the_connection() {
-    // nats-server takes any bytes as a subject: SUB and PUB are acknowledged and the
-    // connection goes on. The broker skips such frames (it routes UTF-8 subjects only), so
-    // nobody here listens on them: nats-server would deliver them.
+async fn subjects_that_are_not_utf8_are_routed_as_bytes() {
+    // nats-server takes any bytes as a subject, reply subject or queue name and matches them
+    // as bytes: a literal, a wildcard and a queue subscription each get their message, and a
+    // reply subject is passed through as sent. Each publish matches one subscription, so the
+    // order of deliveries is the same on both.
     same_on_both(
         None,
         Server::builder(),
         Some(r#"{"verbose":true,"pedantic":false}"#),
-        b"SUB a\xff.b 1\r\nSUB ok 2\r\nPUB a\xfe 2\r\nhi\r\nPUB nobody r\xff 1\r\nx\r\nPUB ok 1\r\ny\r\nPING\r\n",
-        "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\nMSG ok 2 1\r\ny\r\nPONG\r\n",
+        b"SUB a\xff.b 1\r\nSUB w\xff.* 2\r\nSUB c q\xfe 3\r\n\
+          PUB a\xff.b r\xfd 2\r\nhi\r\nPUB w\xff.x 1\r\nx\r\nPUB c 1\r\ny\r\n\
+          PUB nobody\xfe 0\r\n\r\nPING\r\n",
+        b"+OK\r\n+OK\r\n+OK\r\n+OK\r\n\
+          +OK\r\nMSG a\xff.b 1 r\xfd 2\r\nhi\r\n\
+          +OK\r\nMSG w\xff.x 2 1\r\nx\r\n\
+          +OK\r\nMSG c 3 1\r\ny\r\n\
+          +OK\r\nPONG\r\n",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_subject_that_is_not_utf8_is_quoted_as_nats_server_quotes_it() {
+    let config = "authorization { users = [ { user: u, password: p, \
+                  permissions: { publish: { allow: [\"ok\"] }, \
+                  subscribe: { allow: [\"ok\"] } } } ] }";
+    let user = User::new("u", "p").permissions(
+        Permissions::default()
+            .publish(Rule::allow(["ok"]))
+            .subscribe(Rule::allow(["ok"])),
+    );
+    same_on_both(
+        Some(config),
+        Server::builder().add_user(user),
+        Some(r#"{"verbose":false,"user":"u","pass":"p"}"#),
+        b"SUB a\xff\"b q\xfe 1\r\nPUB a\xff 0\r\n\r\nPING\r\n",
+        b"-ERR 'Permissions Violation for Subscription to \"a\\xff\\\"b\" using queue \"q\\xfe\"'\r\n\
+          -ERR 'Permissions Violation for Publish to \"a\\xff\"'\r\nPONG\r\n",
         false,
     )
     .await;
