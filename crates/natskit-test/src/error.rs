@@ -210,14 +210,12 @@ pub enum Error {
     /// A scenario of the official JavaScript client failed: the script reported a failure or
     /// exited non-zero, did not report success, or the caller's part of a cross scenario failed.
     #[error(
-        "nats.js scenario `{scenario}` against {url} failed: {reason}\n\
+        "nats.js {run} failed: {reason}\n\
          --- node stdout ---\n{stdout}--- node stderr ---\n{stderr}"
     )]
     NatsJsFailed {
-        /// The scenario that was run.
-        scenario: String,
-        /// The server URL it ran against.
-        url: String,
+        /// Which scenario ran against which URL, as "scenario `pubsub` against nats://...".
+        run: String,
         /// What went wrong, in the harness's words (the script's own are in `stderr`).
         reason: String,
         /// Everything the script printed on stdout.
@@ -228,14 +226,12 @@ pub enum Error {
 
     /// A scenario of the official JavaScript client did not finish in time; node was killed.
     #[error(
-        "nats.js scenario `{scenario}` against {url} did not finish within {waited:?} and was \
-         killed\n--- node stdout ---\n{stdout}--- node stderr ---\n{stderr}"
+        "nats.js {run} did not finish within {waited:?} and was killed\n\
+         --- node stdout ---\n{stdout}--- node stderr ---\n{stderr}"
     )]
     NatsJsTimeout {
-        /// The scenario that was run.
-        scenario: String,
-        /// The server URL it ran against.
-        url: String,
+        /// Which scenario ran against which URL, as "scenario `pubsub` against nats://...".
+        run: String,
         /// The timeout.
         waited: Duration,
         /// What the script printed on stdout before it was killed.

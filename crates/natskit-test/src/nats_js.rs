@@ -369,10 +369,10 @@ impl NatsJs {
         let (rest, stderr_text) = output.finish();
         stdout_text.push_str(&rest);
 
+        let run = format!("scenario `{scenario}` against {url}");
         if timed_out {
             return Err(Error::NatsJsTimeout {
-                scenario: scenario.to_string(),
-                url: url.to_string(),
+                run,
                 waited: self.timeout,
                 stdout: stdout_text,
                 stderr: stderr_text,
@@ -390,8 +390,7 @@ impl NatsJs {
         match problem {
             None => Ok(()),
             Some(reason) => Err(Error::NatsJsFailed {
-                scenario: scenario.to_string(),
-                url: url.to_string(),
+                run,
                 reason,
                 stdout: stdout_text,
                 stderr: stderr_text,

@@ -34,13 +34,13 @@ fn pages() -> PageServer {
         ("/", "text/html; charset=utf-8", PAGE.as_bytes()),
         ("/alpha.txt", "text/plain", b"alpha".as_slice()),
     ])
-    .unwrap()
+    .expect("a page server")
 }
 
 /// The processes whose command line mentions `needle`.
 fn processes_mentioning(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
             let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
             if cmdline.contains(needle) {
