@@ -20,4 +20,5 @@ mod security;
 mod shutdown;
 mod smoke;
 mod tls;
+mod websocket;
 mod wire;
