@@ -21,4 +21,5 @@ mod security;
 mod shutdown;
 mod smoke;
 mod tls;
+mod websocket;
 mod wire;
