@@ -1,6 +1,6 @@
 //! The official NATS JavaScript clients (npm's `nats` over TCP, `nats.ws` over WebSocket, run
 //! by `natskit_test::NatsJs`) against the embedded broker and against nats-server 2.10.26 doing
-//! the same steps: their own scenarios (JavaScript on both ends), and natskit on the other side
+//! the same steps, each over TCP and over WebSocket: their own scenarios (JavaScript on both ends), and natskit on the other side
 //! of each direction: JS publishes and natskit subscribes, natskit publishes and JS subscribes,
 //! JS requests and natskit answers, natskit requests and JS answers, natskit feeds a JS queue
 //! group. And nats.ws's browser bundle in headless Chromium, talking to natskit through the
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use natskit::{Client, HeaderMap, Request};
-use natskit_server::Server;
+use natskit_server::{Server, WebSocket};
 use natskit_test::{Browser, NatsJs, NatsServer, PageServer};
 use tokio::runtime::Runtime;
 
@@ -44,6 +44,18 @@ impl Target {
         let hosted = Hosted::start(Server::builder());
         let url = hosted.url();
         Target::new(Running::Embedded { _hosted: hosted }, url.clone(), url)
+    }
+
+    /// The embedded broker with a WebSocket listener; JS connects to it, natskit over TCP.
+    fn embedded_ws() -> Target {
+        let hosted =
+            Hosted::start(Server::builder().websocket(WebSocket::port(fresh_port()).no_tls()));
+        let ws_url = hosted
+            .server()
+            .websocket_url()
+            .expect("a WebSocket listener");
+        let url = hosted.url();
+        Target::new(Running::Embedded { _hosted: hosted }, ws_url, url)
     }
 
     /// nats-server 2.10.26 with a WebSocket listener; JS connects over TCP.
@@ -395,5 +407,6 @@ macro_rules! interop {
 }
 
 interop!(embedded_tcp);
+interop!(embedded_ws, browser_talks_to_natskit);
 interop!(nats_server_tcp);
 interop!(nats_server_ws, browser_talks_to_natskit);
