@@ -76,6 +76,7 @@
 
 mod auth;
 mod client;
+pub mod config;
 mod error;
 mod fxhash;
 mod listen;

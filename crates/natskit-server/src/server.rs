@@ -47,6 +47,11 @@ pub struct ServerBuilder {
 }
 
 impl ServerBuilder {
+    /// The address set so far (for the configuration file's checks).
+    pub(crate) fn host_name(&self) -> &str {
+        &self.options.host
+    }
+
     /// The address to listen on (default `127.0.0.1`; `0.0.0.0` for every interface).
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.options.host = host.into();

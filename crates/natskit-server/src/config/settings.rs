@@ -1,0 +1,251 @@
+//! The top-level settings of a nats-server configuration file, applied to a
+//! [`ServerBuilder`]. Settings for features natskit server has are applied; ones it will never
+//! have (clustering) and ones it does not have yet are named in an error; unknown keys are
+//! errors, as nats-server makes them (except keys used as variables).
+
+use super::error::{ConfigError, ConfigWarning};
+use super::fields::{self, never, not_yet, unknown, warn};
+use super::value::{Entry, Map};
+use super::{auth, tls};
+use crate::options::Limits;
+use crate::ServerBuilder;
+
+/// Builds a broker's options from a parsed file.
+pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), ConfigError> {
+    let mut s = State::default();
+    for entry in tree.entries() {
+        s.entry(entry)?;
+    }
+    let mut builder = s.builder.limits(s.limits);
+    if let Some(host) = s.host {
+        builder = builder.host(host);
+    }
+    if let Some((port, at)) = s.http {
+        if let (Some(http_host), Some(entry)) = (port.0.as_deref(), at) {
+            let host = builder.host_name().to_owned();
+            if http_host != host {
+                warn(
+                    &mut s.warnings,
+                    entry,
+                    format!("monitoring listens on the client host {host}, not {http_host}"),
+                );
+            }
+        }
+        if let Some(port) = port.1 {
+            builder = builder.http_port(port);
+        }
+    }
+    Ok((builder, s.warnings))
+}
+
+#[derive(Default)]
+struct State<'t> {
+    builder: ServerBuilder,
+    limits: Limits,
+    host: Option<String>,
+    /// `http`/`http_port`: (host, port), and the entry that named a host.
+    http: Option<((Option<String>, Option<u16>), Option<&'t Entry>)>,
+    warnings: Vec<ConfigWarning>,
+}
+
+impl<'t> State<'t> {
+    fn entry(&mut self, entry: &'t Entry) -> Result<(), ConfigError> {
+        let v = &entry.value;
+        let key = entry.key.to_ascii_lowercase();
+        let k = key.as_str();
+        let b = std::mem::take(&mut self.builder);
+        self.builder = match k {
+            "listen" => {
+                let (host, port) = fields::listen(k, v)?;
+                if host.is_some() {
+                    self.host = host;
+                }
+                with_port(b, port)
+            }
+            "port" => with_port(b, fields::port(k, v)?),
+            "host" | "net" => {
+                self.host = Some(fields::string(k, v)?.to_owned());
+                b
+            }
+            "server_name" => b.name(fields::string(k, v)?),
+            "http" => {
+                let (host, port) = fields::listen(k, v)?;
+                let named = host.is_some().then_some(entry);
+                self.http = Some(((host, port), named));
+                b
+            }
+            "http_port" | "monitor_port" => {
+                self.http = Some(((None, fields::port(k, v)?), None));
+                b
+            }
+            "max_payload" => {
+                if let Some(n) = fields::size(k, v, i32::MAX as i64)? {
+                    self.limits.max_payload = n;
+                }
+                b
+            }
+            "max_control_line" => {
+                if let Some(n) = fields::size(k, v, i32::MAX as i64)? {
+                    self.limits.max_control_line = n;
+                }
+                b
+            }
+            "max_pending" => {
+                if let Some(n) = fields::size(k, v, i64::MAX)? {
+                    self.limits.max_pending = n;
+                }
+                b
+            }
+            "max_connections" | "max_conn" => {
+                if let Some(n) = fields::size(k, v, i64::MAX)? {
+                    self.limits.max_connections = n;
+                }
+                b
+            }
+            "max_subscriptions" | "max_subs" => {
+                self.limits.max_subscriptions = fields::size(k, v, i64::MAX)?.unwrap_or(0);
+                b
+            }
+            "ping_interval" => {
+                let d = fields::duration(k, v, &mut self.warnings)?;
+                if !d.is_zero() {
+                    self.limits.ping_interval = d;
+                }
+                b
+            }
+            "ping_max" => {
+                if let Some(n) = fields::size(k, v, u32::MAX as i64)? {
+                    self.limits.max_pings_outstanding = n as u32;
+                }
+                b
+            }
+            "write_deadline" => {
+                let d = fields::duration(k, v, &mut self.warnings)?;
+                if !d.is_zero() {
+                    self.limits.write_deadline = d;
+                }
+                b
+            }
+            "lame_duck_grace_period" => {
+                let text = fields::string(k, v)?;
+                let d = super::duration::parse_go_duration(text)
+                    .map_err(|reason| fields::invalid(k, v, reason))?;
+                b.lame_duck_grace(d)
+            }
+            "tls" => tls::apply_client(b, k, v, &mut self.warnings)?,
+            "authorization" => {
+                let (b, timeout) = auth::apply(b, v)?;
+                if let Some(t) = timeout {
+                    self.limits.auth_timeout = t;
+                }
+                b
+            }
+            "websocket" | "ws" => match tls::websocket(k, v, &mut self.warnings)? {
+                Some(ws) => b.websocket(ws),
+                None => b,
+            },
+            "debug" | "trace" | "trace_verbose" | "logtime" | "logtime_utc" => {
+                if fields::boolean(k, v)? {
+                    warn(
+                        &mut self.warnings,
+                        entry,
+                        format!(
+                            "{} is ignored: natskit server's logs do not follow it yet",
+                            entry.key
+                        ),
+                    );
+                }
+                b
+            }
+            _ => {
+                unsupported(entry, k, &mut self.warnings)?;
+                b
+            }
+        };
+        Ok(())
+    }
+}
+
+fn with_port(b: ServerBuilder, port: Option<u16>) -> ServerBuilder {
+    match port {
+        Some(p) => b.port(p),
+        None => b,
+    }
+}
+
+/// A key the match above does not apply: a clear error (or, for settings that change
+/// nothing a client can see, a warning), or nats-server's "unknown field".
+fn unsupported(
+    entry: &Entry,
+    k: &str,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Result<(), ConfigError> {
+    let never_feature = match k {
+        "cluster" => Some("clustering (cluster)"),
+        "gateway" => Some("gateways (superclusters)"),
+        "leaf" | "leafnodes" => Some("leaf nodes"),
+        "mqtt" => Some("MQTT"),
+        _ => None,
+    };
+    if let Some(feature) = never_feature {
+        return Err(never(entry, feature));
+    }
+    let not_yet_what = match k {
+        "accounts" | "system_account" | "system" | "no_system_account" | "no_system"
+        | "no_sys_acc" | "mappings" | "maps" => "accounts",
+        "operator"
+        | "operators"
+        | "roots"
+        | "root"
+        | "root_operators"
+        | "root_operator"
+        | "resolver"
+        | "account_resolver"
+        | "accounts_resolver"
+        | "resolver_tls"
+        | "resolver_preload"
+        | "resolver_pinned_accounts"
+        | "trusted"
+        | "trusted_keys" => "operator mode (JWT)",
+        "jetstream" | "store_dir" | "storedir" | "default_js_domain" => "JetStream",
+        "no_auth_user" => "no_auth_user",
+        "lame_duck_duration" => "lame_duck_duration (lame duck mode on a signal)",
+        "logfile" | "log_file" | "logfile_size_limit" | "log_size_limit" | "logfile_max_num"
+        | "log_max_num" | "syslog" | "remote_syslog" => "log files",
+        "pidfile" | "pid_file" | "ports_file_dir" => "pid and ports files",
+        "https" | "https_port" | "http_base_path" => "this monitoring setting",
+        "client_advertise"
+        | "server_tags"
+        | "ocsp"
+        | "ocsp_cache"
+        | "allow_non_tls"
+        | "no_header_support"
+        | "max_sub_tokens"
+        | "max_subscription_tokens" => "this nats-server setting",
+        _ => "",
+    };
+    if !not_yet_what.is_empty() {
+        return Err(not_yet(entry, not_yet_what));
+    }
+    // Tuning and diagnostics that no client can tell apart.
+    if matches!(
+        k,
+        "connect_error_reports"
+            | "reconnect_error_reports"
+            | "max_closed_clients"
+            | "disable_sublist_cache"
+            | "no_sublist_cache"
+            | "max_traced_msg_len"
+            | "no_fast_producer_stall"
+            | "prof_port"
+            | "prof_block_rate"
+    ) {
+        warn(
+            warnings,
+            entry,
+            format!("{} is ignored by natskit server", entry.key),
+        );
+        return Ok(());
+    }
+    unknown(entry)
+}
