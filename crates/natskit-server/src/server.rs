@@ -47,6 +47,12 @@ pub struct ServerBuilder {
 }
 
 impl ServerBuilder {
+    /// The options set so far (for the configuration file's tests).
+    #[cfg(test)]
+    pub(crate) fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+
     /// The address set so far (for the configuration file's checks).
     pub(crate) fn host_name(&self) -> &str {
         &self.options.host

@@ -12,6 +12,7 @@ mod publish;
 mod reply;
 mod req;
 mod server;
+mod server_config;
 mod stream;
 mod sub;
 

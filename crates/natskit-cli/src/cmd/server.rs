@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use natskit_server::{Permissions, Rule, Server, User};
+use natskit_server::{Permissions, Rule, User};
 
 use crate::duration::parse_duration;
 use crate::error::CliError;
@@ -18,6 +18,7 @@ Examples:
   natskit server --user app --pass s3cret          # clients: natskit sub x --user app --password s3cret
   natskit server --token t0ken                     # clients: natskit sub x --token t0ken
   natskit server --tls-cert server.pem --tls-key server-key.pem --tls-verify ca.pem
+  natskit server -c nats.conf -p 4333              # nats-server's file format; flags override it
 
 These flags configure the broker; clients connect with the connection flags of the other
 commands (natskit pub --help).";
@@ -26,18 +27,18 @@ commands (natskit pub --help).";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ServerArgs {
-    /// Address to listen on (`0.0.0.0` for every interface).
-    #[arg(
-        short = 'a',
-        long = "addr",
-        value_name = "HOST",
-        default_value = "127.0.0.1"
-    )]
-    pub host: String,
+    /// A nats-server configuration file (its format and settings); flags given as well
+    /// override it.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
-    /// Client port; 0 picks a free one (the URL printed tells which).
-    #[arg(short, long, default_value_t = natskit_server::DEFAULT_PORT)]
-    pub port: u16,
+    /// Address to listen on (`0.0.0.0` for every interface) [default: 127.0.0.1].
+    #[arg(short = 'a', long = "addr", value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// Client port; 0 picks a free one (the URL printed tells which) [default: 4222].
+    #[arg(short, long)]
+    pub port: Option<u16>,
 
     /// Clients must authenticate as this user (with --pass).
     #[arg(long, requires = "pass", conflicts_with = "token")]
@@ -90,9 +91,9 @@ pub struct ServerArgs {
     #[arg(long, value_name = "SUBJECT", requires = "user")]
     pub deny_sub: Vec<String>,
 
-    /// Largest message a client may publish, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = natskit_server::Limits::default().max_payload)]
-    pub max_payload: usize,
+    /// Largest message a client may publish, in bytes [default: 1048576].
+    #[arg(long, value_name = "BYTES")]
+    pub max_payload: Option<usize>,
 
     /// Serve /varz, /connz and /subsz on this port.
     #[arg(short = 'm', long, value_name = "PORT")]
@@ -106,11 +107,7 @@ pub struct ServerArgs {
 /// Starts the broker, prints its client URL on standard output (and the monitoring URL on
 /// standard error), then serves until Ctrl-C or SIGTERM and shuts down gracefully.
 pub async fn run(args: ServerArgs) -> Result<(), CliError> {
-    let mut builder = Server::builder()
-        .host(&args.host)
-        .port(args.port)
-        .max_payload(args.max_payload)
-        .lame_duck_grace(args.lame_duck_grace.unwrap_or_default());
+    let mut builder = super::server_config::base(&args)?;
     if let (Some(user), Some(pass)) = (&args.user, &args.pass) {
         let permissions = Permissions::default()
             .publish(Rule::allow(args.allow_pub.clone()).deny(args.deny_pub.clone()))

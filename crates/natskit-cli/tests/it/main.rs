@@ -27,6 +27,7 @@ mod reply_command;
 mod req_replies;
 mod reqreply;
 mod server;
+mod server_config;
 mod stream;
 mod sub_output;
 mod templates;

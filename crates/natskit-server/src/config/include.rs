@@ -55,8 +55,10 @@ impl Loader for FileSystem {
 }
 
 /// The path of `include` written in `including`: relative to the including file's directory,
-/// as nats-server resolves it (`./` parts dropped, as Go's `filepath.Join` does).
+/// as nats-server resolves it with Go's `filepath.Join`, which keeps even a path starting
+/// with `/` under that directory, and drops `./` parts.
 pub(crate) fn resolve(including: &Path, include: &str) -> PathBuf {
+    let include = include.trim_start_matches('/');
     including
         .parent()
         .unwrap_or_else(|| Path::new(""))

@@ -1,1 +1,249 @@
+//! Settings applied to the broker's options, and the errors and warnings for the ones it
+//! does not have.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::options::{Auth, ServerOptions, User};
+use crate::permissions::{Permissions, Rule};
+
+fn options(text: &str) -> (ServerOptions, Vec<String>) {
+    let (builder, warnings) =
+        settings_from_str(text, "s.conf").unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    (
+        builder.options().clone(),
+        warnings.iter().map(ToString::to_string).collect(),
+    )
+}
+
+fn error(text: &str) -> String {
+    settings_from_str(text, "s.conf")
+        .map(|_| ())
+        .expect_err(text)
+        .to_string()
+}
+
+#[test]
+fn listen_host_port_and_names() {
+    let (o, w) = options("listen: 0.0.0.0:4333\nserver_name: n1\nhttp: 8333");
+    assert_eq!((o.host.as_str(), o.port), ("0.0.0.0", 4333));
+    assert_eq!(o.server_name, "n1");
+    assert_eq!(o.http_port, Some(8333));
+    assert!(w.is_empty());
+    let (o, _) = options("host: 10.1.2.3\nport: 4444\nhttp_port: -1");
+    assert_eq!((o.host.as_str(), o.port), ("10.1.2.3", 4444));
+    assert_eq!(o.http_port, Some(0));
+    // nats-server: -1 is any free port, 0 the default.
+    assert_eq!(options("port: -1").0.port, 0);
+    assert_eq!(options("port: 0").0.port, 4222);
+    assert_eq!(options("listen: 4555").0.port, 4555);
+    assert_eq!(options("listen: \"[::1]:4556\"").0.host, "::1");
+}
+
+#[test]
+fn a_monitoring_host_other_than_the_client_host_is_a_warning() {
+    let (o, w) = options("host: 127.0.0.1\nhttp: 0.0.0.0:8222");
+    assert_eq!(o.http_port, Some(8222));
+    assert_eq!(
+        w,
+        ["s.conf:2:1: monitoring listens on the client host 127.0.0.1, not 0.0.0.0"]
+    );
+}
+
+#[test]
+fn limits() {
+    let (o, w) = options(concat!(
+        "max_payload: 64KB\nmax_connections: 10\nmax_control_line: 2KB\n",
+        "max_pending: 8MB\nmax_subscriptions: 7\nping_interval: \"30s\"\nping_max: 5\n",
+        "write_deadline: 3s\nlame_duck_grace_period: \"4s\"\n",
+    ));
+    assert_eq!(o.limits.max_payload, 64 * 1024);
+    assert_eq!(o.limits.max_connections, 10);
+    assert_eq!(o.limits.max_control_line, 2048);
+    assert_eq!(o.limits.max_pending, 8 << 20);
+    assert_eq!(o.limits.max_subscriptions, 7);
+    assert_eq!(o.limits.ping_interval, Duration::from_secs(30));
+    assert_eq!(o.limits.max_pings_outstanding, 5);
+    assert_eq!(o.limits.write_deadline, Duration::from_secs(3));
+    assert_eq!(o.lame_duck_grace, Duration::from_secs(4));
+    assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn durations_as_bare_seconds_work_with_nats_servers_warning() {
+    let (o, w) = options("ping_interval: 5");
+    assert_eq!(o.limits.ping_interval, Duration::from_secs(5));
+    assert_eq!(
+        w,
+        ["s.conf:1:16: ping_interval should be converted to a duration (like \"5s\"); read as 5 seconds"]
+    );
+}
+
+#[test]
+fn tls_block() {
+    let (o, w) = options(
+        "tls { cert_file: s.pem, key_file: \"k.pem\", ca_file: ca.pem, verify: true, handshake_first: true, timeout: 2 }",
+    );
+    assert_eq!(o.tls.cert, Some(PathBuf::from("s.pem")));
+    assert_eq!(o.tls.key, Some(PathBuf::from("k.pem")));
+    assert_eq!(o.tls.client_ca, Some(PathBuf::from("ca.pem")));
+    assert!(o.tls.handshake_first);
+    assert_eq!(w.len(), 1, "the ignored timeout: {w:?}");
+    // ca_file without verify asks for no client certificate, as with nats-server.
+    let (o, _) = options("tls { cert_file: s.pem, key_file: k.pem, ca_file: ca.pem }");
+    assert_eq!(o.tls.client_ca, None);
+}
+
+#[test]
+fn authorization_single_user_token_and_timeout() {
+    let (o, _) = options("authorization { user: a, password: b, timeout: 1.5 }");
+    assert_eq!(o.auth, Auth::Users(vec![User::new("a", "b")]));
+    assert_eq!(o.limits.auth_timeout, Duration::from_millis(1500));
+    let (o, _) = options("authorization { token: t0ken }");
+    assert_eq!(o.auth, Auth::Token("t0ken".into()));
+}
+
+#[test]
+fn users_with_permissions_nkeys_and_defaults() {
+    let key = nkeys::KeyPair::new_user().public_key();
+    let text = format!(
+        r#"authorization {{
+  default_permissions {{ publish: "default.>" }}
+  users [
+    {{ user: alice, password: pw, permissions: {{ publish: ["a.>", "b"], subscribe: {{ allow: "x.>", deny: ["x.secret"] }} }} }}
+    {{ user: bob, password: pw2 }}
+    {{ nkey: {key}, permissions: {{ sub: "k.*" }} }}
+  ]
+}}"#
+    );
+    let (o, _) = options(&text);
+    let Auth::Users(users) = o.auth else {
+        panic!("{:?}", o.auth)
+    };
+    let alice = Permissions::default()
+        .publish(Rule::allow(["a.>", "b"]))
+        .subscribe(Rule::allow(["x.>"]).deny(["x.secret"]));
+    assert_eq!(users[0].permissions, Some(Arc::new(alice)));
+    let defaults = Permissions::default().publish(Rule::allow(["default.>"]));
+    assert_eq!(users[1].permissions, Some(Arc::new(defaults)));
+    assert_eq!(users[2].nkey.as_deref(), Some(key.as_str()));
+    let nkey_perms = Permissions::default().subscribe(Rule::allow(["k.*"]));
+    assert_eq!(users[2].permissions, Some(Arc::new(nkey_perms)));
+}
+
+#[test]
+fn authorization_conflicts_and_bad_users() {
+    let cases = [
+        ("authorization { user: a, password: b, token: t }", "s.conf:1:15: authorization: cannot have a user/password and a token"),
+        ("authorization { user: a, users: [] }", "s.conf:1:15: authorization: cannot have a single user/password and a users array"),
+        ("authorization { token: t, users: [] }", "s.conf:1:15: authorization: cannot have a token and a users array"),
+        ("authorization { users: [ { password: x } ] }", "s.conf:1:26: users entry: a user entry needs a user or an nkey"),
+        ("authorization { users: [ { nkey: UABC } ] }", "s.conf:1:26: nkey: not a valid public NKey of a user (U...)"),
+        ("authorization { users: [ {user: a}, {user: a} ] }", "s.conf:1:37: users entry: duplicate user \"a\""),
+        ("authorization { users: 5 }", "s.conf:1:24: users: expected an array of users, found an integer"),
+        ("authorization { users: [ { user: a, permissions: { publish: \"a..b\" } } ] }", "s.conf:1:61: publish: subject \"a..b\" is not a valid subject"),
+        ("authorization { users: [ { user: a, permissions: { publish: 7 } } ] }", "s.conf:1:61: publish: expected a string or an array of strings, found an integer"),
+        ("authorization { users: [ { user: a, permissions: { publish: { allow: a, nope: b } } } ] }", "s.conf:1:73: unknown field \"nope\""),
+        ("authorization { users: [ { user: a, permissions: { allow_responses: true } } ] }", "s.conf:1:52: allow_responses: natskit server does not support allow_responses yet"),
+        ("authorization { user: a, password: \"$2a$11$abcdefghijklmnopqrstuv\" }", "s.conf:1:26: password: natskit server does not support bcrypt-hashed passwords and tokens yet"),
+        ("authorization { colour: blue }", "s.conf:1:17: unknown field \"colour\""),
+    ];
+    for (text, want) in cases {
+        assert_eq!(error(text), want, "{text}");
+    }
+}
+
+#[test]
+fn websocket_block() {
+    let (o, w) = options(
+        "websocket { port: 8443, host: 127.0.0.2, no_tls: true, compression: true, same_origin: true, allowed_origins: [\"https://a.example\"], handshake_timeout: \"5s\" }",
+    );
+    let ws = o.websocket.expect("a WebSocket listener");
+    assert_eq!(ws.port, 8443);
+    assert_eq!(ws.host.as_deref(), Some("127.0.0.2"));
+    assert!(ws.no_tls && ws.compression && ws.same_origin);
+    assert_eq!(ws.allowed_origins, ["https://a.example"]);
+    assert_eq!(ws.handshake_timeout, Duration::from_secs(5));
+    assert!(w.is_empty());
+    let (o, _) = options("websocket { port: -1, tls { cert_file: c.pem, key_file: k.pem } }");
+    let ws = o.websocket.expect("a WebSocket listener");
+    assert_eq!(ws.port, 0);
+    assert_eq!(ws.tls.cert, Some(PathBuf::from("c.pem")));
+    let (o, w) = options("websocket { no_tls: true }");
+    assert!(o.websocket.is_none());
+    assert_eq!(w.len(), 1);
+}
+
+#[test]
+fn features_natskit_server_will_never_have_are_named() {
+    for (text, want) in [
+        ("cluster { port: 6222 }", "s.conf:1:1: cluster: natskit server is a single broker and has no clustering (cluster)"),
+        ("port: 1\ngateway {}", "s.conf:2:1: gateway: natskit server is a single broker and has no gateways (superclusters)"),
+        ("leafnodes {}", "s.conf:1:1: leafnodes: natskit server is a single broker and has no leaf nodes"),
+        ("mqtt { port: 1883 }", "s.conf:1:1: mqtt: natskit server is a single broker and has no MQTT"),
+    ] {
+        assert_eq!(error(text), want);
+    }
+}
+
+#[test]
+fn features_natskit_server_does_not_have_yet_are_named() {
+    for (text, want) in [
+        ("accounts { A {} }", "accounts: natskit server does not support accounts yet"),
+        ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
+        ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
+        ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),
+        ("no_auth_user: a", "no_auth_user: natskit server does not support no_auth_user yet"),
+        ("pid_file: /tmp/x.pid", "pid_file: natskit server does not support pid and ports files yet"),
+        ("logfile: x.log", "logfile: natskit server does not support log files yet"),
+        ("lame_duck_duration: \"30s\"", "lame_duck_duration: natskit server does not support lame_duck_duration (lame duck mode on a signal) yet"),
+        ("tls { cert_file: a, key_file: b, verify_and_map: true }", "verify_and_map: natskit server does not support verify_and_map (users from certificates) yet"),
+        ("tls { cert_file: a, key_file: b, cipher_suites: [] }", "cipher_suites: natskit server does not support this TLS setting yet"),
+    ] {
+        let got = error(text);
+        assert!(got.ends_with(want), "{text}\n got: {got}\nwant: {want}");
+    }
+}
+
+#[test]
+fn unknown_keys_are_errors_unless_used_as_variables() {
+    assert_eq!(
+        error("port: 1\ncolour: blue"),
+        "s.conf:2:1: unknown field \"colour\""
+    );
+    let (o, w) = options("PORT_VAR: 4999\nport: $PORT_VAR");
+    assert_eq!(o.port, 4999);
+    assert!(w.is_empty());
+}
+
+#[test]
+fn log_flags_are_accepted_and_warned_about_when_on() {
+    let (_, w) = options("debug: false\ntrace: false\nlogtime: true");
+    assert_eq!(
+        w,
+        ["s.conf:3:1: logtime is ignored: natskit server's logs do not follow it yet"]
+    );
+    assert_eq!(
+        error("debug: 1"),
+        "s.conf:1:8: debug: expected true or false, found an integer"
+    );
+}
+
+#[test]
+fn values_of_the_wrong_kind_name_the_setting() {
+    for (text, want) in [
+        ("port: \"4222\"", "s.conf:1:7: port: expected an integer, found a string"),
+        ("port: 70000", "s.conf:1:7: port: 70000 is not a port (1 to 65535, or -1 for any free one)"),
+        ("max_payload: -1", "s.conf:1:14: max_payload: must not be negative"),
+        ("max_payload: 4GB", "s.conf:1:14: max_payload: 4294967296 is too big (at most 2147483647)"),
+        ("ping_interval: \"soon\"", "s.conf:1:16: ping_interval: \"soon\" is not a duration (like \"2s\", \"1m30s\" or \"500ms\")"),
+        ("listen: nohost", "s.conf:1:9: listen: could not parse address string \"nohost\" (host:port)"),
+        ("tls { cert_file: a }", "s.conf:1:5: tls: needs cert_file and key_file"),
+        ("tls { cert_file: a, key_file: b, verify: true }", "s.conf:1:5: tls: verify needs ca_file (natskit server does not verify clients against the system's CAs)"),
+        ("authorization: yes", "s.conf:1:16: authorization: expected a map ({ ... }), found a boolean"),
+    ] {
+        assert_eq!(error(text), want, "{text}");
+    }
+}
