@@ -83,10 +83,13 @@ fn user(name: &str, password: &str) -> natskit::ConnectOptions {
 /// The outcome of `client` publishing to `subject` while `observer` listens on `>`:
 /// "delivered", or the server's error.
 async fn publish(client: &natskit::Client, observer: &natskit::Client, subject: &str) -> String {
-    let mut seen = observer.subscribe(subject).await.unwrap();
-    observer.flush().await.unwrap();
+    let mut seen = observer
+        .subscribe(subject)
+        .await
+        .expect("observer subscribes");
+    observer.flush().await.expect("observer flushes");
     let mut events = client.events();
-    client.publish(subject, "x").await.unwrap();
+    client.publish(subject, "x").await.expect("publish");
     outcome(seen.next(), &mut events).await
 }
 
@@ -94,9 +97,9 @@ async fn publish(client: &natskit::Client, observer: &natskit::Client, subject: 
 /// "delivered", or the server's error.
 async fn subscribe(client: &natskit::Client, publisher: &natskit::Client, subject: &str) -> String {
     let mut events = client.events();
-    let mut sub = client.subscribe(subject).await.unwrap();
-    client.flush().await.unwrap();
-    publisher.publish(subject, "x").await.unwrap();
+    let mut sub = client.subscribe(subject).await.expect("subscribe");
+    client.flush().await.expect("flush");
+    publisher.publish(subject, "x").await.expect("publish");
     outcome(sub.next(), &mut events).await
 }
 

@@ -20,8 +20,8 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
     if let Some(host) = s.host {
         builder = builder.host(host);
     }
-    if let Some((port, at)) = s.http {
-        if let (Some(http_host), Some(entry)) = (port.0.as_deref(), at) {
+    if let Some(http) = s.http {
+        if let (Some(http_host), Some(entry)) = (http.host.as_deref(), http.named_by) {
             let host = builder.host_name().to_owned();
             if http_host != host {
                 warn(
@@ -31,11 +31,19 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
                 );
             }
         }
-        if let Some(port) = port.1 {
+        if let Some(port) = http.port {
             builder = builder.http_port(port);
         }
     }
     Ok((builder, s.warnings))
+}
+
+/// `http` or `http_port`.
+struct Http<'t> {
+    host: Option<String>,
+    port: Option<u16>,
+    /// The `http` entry that named a host.
+    named_by: Option<&'t Entry>,
 }
 
 #[derive(Default)]
@@ -43,8 +51,7 @@ struct State<'t> {
     builder: ServerBuilder,
     limits: Limits,
     host: Option<String>,
-    /// `http`/`http_port`: (host, port), and the entry that named a host.
-    http: Option<((Option<String>, Option<u16>), Option<&'t Entry>)>,
+    http: Option<Http<'t>>,
     warnings: Vec<ConfigWarning>,
 }
 
@@ -70,12 +77,20 @@ impl<'t> State<'t> {
             "server_name" => b.name(fields::string(k, v)?),
             "http" => {
                 let (host, port) = fields::listen(k, v)?;
-                let named = host.is_some().then_some(entry);
-                self.http = Some(((host, port), named));
+                let named_by = host.is_some().then_some(entry);
+                self.http = Some(Http {
+                    host,
+                    port,
+                    named_by,
+                });
                 b
             }
             "http_port" | "monitor_port" => {
-                self.http = Some(((None, fields::port(k, v)?), None));
+                self.http = Some(Http {
+                    host: None,
+                    port: fields::port(k, v)?,
+                    named_by: None,
+                });
                 b
             }
             "max_payload" => {
