@@ -106,7 +106,7 @@ pub fn settings_from_str(
     text: &str,
     name: &str,
 ) -> Result<(ServerBuilder, Vec<ConfigWarning>), ConfigError> {
-    settings(&parse_str(text, name)?)
+    with_empty_warning(&parse_str(text, name)?, name)
 }
 
 /// [`parse_file`] then [`settings`]: what `natskit server -c FILE` starts from.
@@ -123,7 +123,22 @@ pub fn settings_from_str(
 /// # }
 /// ```
 pub fn load(path: &Path) -> Result<(ServerBuilder, Vec<ConfigWarning>), ConfigError> {
-    settings(&parse_file(path)?)
+    with_empty_warning(&parse_file(path)?, &path.to_string_lossy())
+}
+
+/// [`settings`], with nats-server's warning for a file with no values (a wrong file named?).
+fn with_empty_warning(
+    tree: &Map,
+    name: &str,
+) -> Result<(ServerBuilder, Vec<ConfigWarning>), ConfigError> {
+    let (builder, mut warnings) = settings(tree)?;
+    if tree.is_empty() {
+        warnings.push(ConfigWarning {
+            at: Position::new(name, 1, 1),
+            message: "the configuration has no values or is empty".into(),
+        });
+    }
+    Ok((builder, warnings))
 }
 
 /// No files, no environment.

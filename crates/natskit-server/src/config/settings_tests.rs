@@ -247,3 +247,12 @@ fn values_of_the_wrong_kind_name_the_setting() {
         assert_eq!(error(text), want, "{text}");
     }
 }
+
+#[test]
+fn an_empty_file_is_a_warning_as_with_nats_server() {
+    let (_, w) = options("# nothing here\n");
+    assert_eq!(
+        w,
+        ["s.conf:1:1: the configuration has no values or is empty"]
+    );
+}
