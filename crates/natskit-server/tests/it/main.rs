@@ -13,6 +13,7 @@ mod divergences;
 mod hostile;
 mod in_process;
 mod monitoring;
+mod nats_js;
 mod nats_py;
 mod nats_py_security;
 mod permissions;
