@@ -166,7 +166,35 @@ fn varz(state: &State) -> Value {
         "out_bytes": stats.out_bytes,
         "slow_consumers": stats.slow_consumers,
         "subscriptions": stats.subscriptions,
+        "websocket": websocket_varz(state),
     })
+}
+
+/// nats-server's `websocket` object of `/varz`: its fields only when set (`{}` without a
+/// listener).
+fn websocket_varz(state: &State) -> Value {
+    let mut out = serde_json::Map::new();
+    if let (Some(options), Some(endpoint)) = (&state.options.websocket, &state.websocket) {
+        out.insert("host".into(), json!(endpoint.host));
+        out.insert("port".into(), json!(endpoint.port));
+        out.insert(
+            "handshake_timeout".into(),
+            json!(options.handshake_timeout.as_nanos() as u64),
+        );
+        for (key, on) in [
+            ("no_tls", !endpoint.tls),
+            ("same_origin", options.same_origin),
+            ("compression", options.compression),
+        ] {
+            if on {
+                out.insert(key.into(), json!(true));
+            }
+        }
+        if !options.allowed_origins.is_empty() {
+            out.insert("allowed_origins".into(), json!(options.allowed_origins));
+        }
+    }
+    Value::Object(out)
 }
 
 fn subsz(state: &State) -> Value {
