@@ -25,3 +25,4 @@ mod request;
 mod slow_consumer;
 mod tls;
 mod tls_first;
+mod websocket;
