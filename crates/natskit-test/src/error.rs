@@ -192,6 +192,68 @@ pub enum Error {
         stderr: String,
     },
 
+    /// node, one of the npm packages of `web/` or Chromium is missing: `make deps` installs
+    /// them all (Chromium from Debian's packages, the npm packages with `npm ci` in `web/`).
+    #[error(
+        "{what} not found at {}; run `make deps` (scripts/install-deps.sh installs Chromium \
+         with apt-get and the pinned npm packages of web/ with npm ci; node 20 or newer must be \
+         on PATH or named by NATSKIT_NODE)",
+        path.display()
+    )]
+    JsSetupMissing {
+        /// What is missing, e.g. "the npm package nats.ws".
+        what: String,
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+
+    /// A scenario of the official JavaScript client failed: the script reported a failure or
+    /// exited non-zero, did not report success, or the caller's part of a cross scenario failed.
+    #[error(
+        "nats.js {run} failed: {reason}\n\
+         --- node stdout ---\n{stdout}--- node stderr ---\n{stderr}"
+    )]
+    NatsJsFailed {
+        /// Which scenario ran against which URL, as "scenario `pubsub` against nats://...".
+        run: String,
+        /// What went wrong, in the harness's words (the script's own are in `stderr`).
+        reason: String,
+        /// Everything the script printed on stdout.
+        stdout: String,
+        /// Everything the script printed on stderr.
+        stderr: String,
+    },
+
+    /// A scenario of the official JavaScript client did not finish in time; node was killed.
+    #[error(
+        "nats.js {run} did not finish within {waited:?} and was killed\n\
+         --- node stdout ---\n{stdout}--- node stderr ---\n{stderr}"
+    )]
+    NatsJsTimeout {
+        /// Which scenario ran against which URL, as "scenario `pubsub` against nats://...".
+        run: String,
+        /// The timeout.
+        waited: Duration,
+        /// What the script printed on stdout before it was killed.
+        stdout: String,
+        /// What the script printed on stderr before it was killed.
+        stderr: String,
+    },
+
+    /// A step of the headless browser failed: the page did not load, a wait timed out, an
+    /// expression threw, or the driver (node with playwright-core) died or stopped answering.
+    #[error("browser step `{step}` on {url} failed: {reason}\n--- driver stderr ---\n{stderr}")]
+    BrowserFailed {
+        /// The step, e.g. `wait_for_selector("#matrix")`.
+        step: String,
+        /// The page's URL.
+        url: String,
+        /// What went wrong (playwright's message when it had one).
+        reason: String,
+        /// What the driver printed on stderr so far (complete once it has exited).
+        stderr: String,
+    },
+
     /// A scripted connection was never accepted (the client never connected) before the wait ended.
     #[error("scripted connection {connection} was not accepted within {waited:?}")]
     NotConnected {

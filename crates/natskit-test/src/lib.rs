@@ -29,6 +29,15 @@
 //! - `nats_py.rs`: [`NatsPy`]: runs the Python client nats-py (`make deps` installs it into
 //!   `target/nats-py-venv`) through the scenarios of `scripts/foreign/nats_py_scenarios.py`
 //!   against any server URL, restarting the server when the `reconnect` scenario asks.
+//! - `nats_js.rs`: [`NatsJs`]: runs the official JavaScript clients (npm's `nats` over TCP,
+//!   `nats.ws` over WebSocket; `make deps` installs them into `web/node_modules`) through the
+//!   scenarios of `scripts/foreign/nats_js_scenarios.mjs`, alone or with natskit on the other side.
+//! - `browser.rs`: [`Browser`] and [`Page`]: Debian's Chromium, headless, driven step by step by
+//!   playwright-core through `scripts/foreign/chromium_page.mjs`.
+//! - `pages.rs`: [`PageServer`]: fixed files over HTTP on loopback, for pages the browser opens.
+//! - [`node`]: finding node and the npm packages of `web/`.
+//! - `child.rs`: the foreign clients' processes: killed and reaped however a run ends, their
+//!   output read on threads of their own.
 //! - [`port`]: free loopback ports, never handed out twice by one process.
 //! - [`binary`]: finding `nats-server` (`NATS_SERVER_BIN`, `PATH`, the sbin directories).
 //! - [`pki`]: a CA and certificates made at test time, for TLS tests.
@@ -41,12 +50,17 @@
 //!   on drop.
 
 pub mod binary;
+mod browser;
+mod child;
 mod cluster;
 mod error;
 mod fake;
 pub mod imports;
 pub mod jwt;
+mod nats_js;
 mod nats_py;
+pub mod node;
+mod pages;
 pub mod pki;
 pub mod port;
 pub mod probe;
@@ -54,12 +68,15 @@ mod proxy;
 mod server;
 mod tempdir;
 
+pub use browser::{Browser, Page};
 pub use cluster::{NatsCluster, NatsClusterBuilder};
 pub use error::{Error, Result, INSTALL_HINT};
 pub use fake::{
     ScriptedServer, ScriptedServerBuilder, Step, DEFAULT_JOIN_TIMEOUT, DEFAULT_STEP_TIMEOUT,
 };
+pub use nats_js::NatsJs;
 pub use nats_py::NatsPy;
+pub use pages::PageServer;
 pub use proxy::FaultProxy;
 pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};
 pub use tempdir::TempDir;

@@ -9,14 +9,14 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, BufRead as _, BufReader, Read};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread::{self, JoinHandle};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use crate::binary::{is_executable, venv_bin, workspace_root};
+use crate::child::{Output, Reaped};
 use crate::error::{Error, Result};
 
 /// The scenario script, relative to the workspace root.
@@ -24,9 +24,6 @@ const SCRIPT: &str = "scripts/foreign/nats_py_scenarios.py";
 
 /// The line the script prints when the server should be stopped and started again.
 const RESTART_LINE: &str = "restart-now";
-
-/// How often the exit of a script whose stdout closed is polled.
-const EXIT_POLL: Duration = Duration::from_millis(10);
 
 /// The nats-py scenario script and the Python that runs it.
 ///
@@ -351,14 +348,14 @@ impl NatsPy {
             })?;
         // From here on the process is killed and reaped however this function is left.
         let pipes = (child.stdout.take(), child.stderr.take());
-        let mut child = Reaped(child);
+        let mut child = Reaped::new(child, "the nats-py script");
         let (Some(stdout), Some(stderr)) = pipes else {
             return Err(Error::io(
                 "starting the nats-py script",
                 io::Error::other("no stdout/stderr pipe"),
             ));
         };
-        let output = Output::start(stdout, stderr)?;
+        let output = Output::start(stdout, stderr, "nats-py")?;
 
         let mut stdout_text = String::new();
         let mut problem = None;
@@ -445,100 +442,4 @@ impl NatsPy {
 enum Problem {
     TimedOut,
     Failed(String),
-}
-
-/// A child process that is killed and reaped when dropped.
-struct Reaped(Child);
-
-impl Reaped {
-    /// Waits for the exit until `deadline`; `None` when it is still running then.
-    fn wait_until(&mut self, deadline: Instant) -> Result<Option<ExitStatus>> {
-        loop {
-            match self.0.try_wait() {
-                Ok(Some(status)) => return Ok(Some(status)),
-                Ok(None) if Instant::now() >= deadline => return Ok(None),
-                Ok(None) => thread::sleep(EXIT_POLL),
-                Err(e) => {
-                    return Err(Error::io(
-                        format!("waiting for the nats-py script (pid {})", self.0.id()),
-                        e,
-                    ))
-                }
-            }
-        }
-    }
-
-    fn kill_and_reap(&mut self) {
-        // Errors mean it is gone already; `wait` after an earlier `wait` returns the same status.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        self.kill_and_reap();
-    }
-}
-
-/// The script's stdout, line by line over a channel, and its stderr, collected whole; one thread
-/// each, ending when the process closes its side of the pipe.
-struct Output {
-    lines: Receiver<String>,
-    stdout_thread: JoinHandle<()>,
-    stderr_thread: JoinHandle<String>,
-}
-
-impl Output {
-    fn start(stdout: ChildStdout, stderr: ChildStderr) -> Result<Output> {
-        let (tx, lines) = mpsc::channel();
-        let stdout_thread = thread::Builder::new()
-            .name("nats-py-stdout".into())
-            .spawn(move || {
-                let mut reader = BufReader::new(stdout);
-                let mut buf = Vec::new();
-                loop {
-                    buf.clear();
-                    match reader.read_until(b'\n', &mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {
-                            let line = String::from_utf8_lossy(&buf);
-                            let line = line.strip_suffix('\n').unwrap_or(&line);
-                            if tx.send(line.to_string()).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            })
-            .map_err(|e| Error::io("starting a thread for the nats-py script's stdout", e))?;
-        let stderr_thread = thread::Builder::new()
-            .name("nats-py-stderr".into())
-            .spawn(move || {
-                let mut buf = Vec::new();
-                let _ = BufReader::new(stderr).read_to_end(&mut buf);
-                String::from_utf8_lossy(&buf).into_owned()
-            })
-            .map_err(|e| Error::io("starting a thread for the nats-py script's stderr", e))?;
-        Ok(Output {
-            lines,
-            stdout_thread,
-            stderr_thread,
-        })
-    }
-
-    /// After the process is gone: the stdout lines not read yet, and all of stderr.
-    fn finish(self) -> (String, String) {
-        let _ = self.stdout_thread.join();
-        let mut rest = String::new();
-        for line in self.lines.try_iter() {
-            rest.push_str(&line);
-            rest.push('\n');
-        }
-        let stderr = self
-            .stderr_thread
-            .join()
-            .unwrap_or_else(|_| "(the thread reading stderr panicked)".into());
-        (rest, stderr)
-    }
 }

@@ -31,4 +31,5 @@ mod stream;
 mod sub_output;
 mod templates;
 mod terminal;
+mod web_demo;
 mod websocket;

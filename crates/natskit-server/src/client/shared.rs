@@ -57,6 +57,8 @@ struct Outbound {
     /// Nothing more is queued once set; the writer sends what is there and closes.
     closed: bool,
     reason: Option<String>,
+    /// The `-ERR` text sent when it was closed, if any.
+    error: Option<String>,
 }
 
 /// Why appending to a connection's buffer did not happen, or whether it must be woken.
@@ -101,6 +103,8 @@ pub(crate) struct Conn {
     pub(crate) headers: AtomicBool,
     /// The permissions of the user it authenticated as; unset: anything goes.
     pub(crate) permissions: OnceLock<Arc<Permissions>>,
+    /// It came through the WebSocket listener (INFO and `/connz` say so).
+    pub(crate) websocket: bool,
 }
 
 impl Conn {
@@ -116,6 +120,7 @@ impl Conn {
                 buf: small_write_buffer(),
                 closed: false,
                 reason: None,
+                error: None,
             }),
             in_flight: AtomicUsize::new(0),
             writer: Notify::new(),
@@ -126,6 +131,7 @@ impl Conn {
             meta: Mutex::new(ClientMeta::default()),
             headers: AtomicBool::new(false),
             permissions: OnceLock::new(),
+            websocket: false,
         }
     }
 
@@ -216,6 +222,7 @@ impl Conn {
         }
         if let Some(text) = err {
             out.buf.put_err(text);
+            out.error = Some(text.to_owned());
         }
         out.closed = true;
         out.reason = Some(reason.to_owned());
@@ -228,6 +235,12 @@ impl Conn {
     /// Why it was closed, once it is.
     pub(crate) fn close_reason(&self) -> Option<String> {
         lock(&self.out).reason.clone()
+    }
+
+    /// Why it was closed and the `-ERR` text it was sent then, if any.
+    pub(crate) fn close_cause(&self) -> (Option<String>, Option<String>) {
+        let out = lock(&self.out);
+        (out.reason.clone(), out.error.clone())
     }
 
     /// Waits for any publisher queueing into this buffer right now to finish (see

@@ -300,7 +300,9 @@ impl ConnInfo {
         ConnInfo {
             cid: conn.id,
             kind: "Client",
-            kind_of_client: if conn.peer.is_some() {
+            kind_of_client: if conn.websocket {
+                "websocket"
+            } else if conn.peer.is_some() {
                 "nats"
             } else {
                 "in-process"

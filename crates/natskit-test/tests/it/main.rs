@@ -2,8 +2,10 @@
 //! `TcpStream` client for the scripted server).
 
 mod binary;
+mod browser;
 mod cluster;
 mod fake;
+mod nats_js;
 mod nats_py;
 mod proxy;
 mod server;
