@@ -26,3 +26,4 @@ mod slow_consumer;
 mod tls;
 mod tls_first;
 mod websocket;
+mod websocket_nats_server;
