@@ -114,6 +114,16 @@ impl Reply {
     }
 }
 
+/// The monitoring port's front page: links to what it serves.
+const ROOT_PAGE: &str =
+    "<!doctype html>\n<html><head><title>natskit server monitoring</title></head>\n\
+<body><h1>natskit server</h1><ul>\n\
+<li><a href=\"varz\">varz</a>: the server, its limits and totals</li>\n\
+<li><a href=\"connz\">connz</a>: connections</li>\n\
+<li><a href=\"subsz\">subsz</a>: subscriptions</li>\n\
+<li><a href=\"healthz\">healthz</a>: health</li>\n\
+</ul></body></html>\n";
+
 /// The answer to a request for `target` (a path and an optional query).
 fn route(state: &State, target: &str) -> Reply {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -125,6 +135,12 @@ fn route(state: &State, target: &str) -> Reply {
         },
         "/subsz" => Reply::json(&subsz(state)),
         "/healthz" => Reply::json(&json!({"status": "ok"})),
+        // nats-server's root is a page of links to its endpoints.
+        "" => Reply {
+            status: "200 OK",
+            content_type: "text/html; charset=utf-8",
+            body: ROOT_PAGE.as_bytes().to_vec(),
+        },
         _ => Reply {
             status: "404 Not Found",
             ..Reply::json(&json!({"error": format!("no such endpoint: {path}")}))
