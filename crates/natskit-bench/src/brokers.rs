@@ -146,7 +146,7 @@ pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
                 runtime.block_on(traffic(&broker, kind, &sizes, &wants, &mut rows));
             }
             if wants("ws") {
-                match Broker::start_with_websocket(kind) {
+                match Broker::start_with_websocket(kind, &natskit) {
                     Ok(broker) => runtime.block_on(websocket(&broker, kind, &sizes, &mut rows)),
                     Err(why) => println!("  {:<11}  ws: skipped: {why}", kind.name()),
                 }
