@@ -41,6 +41,9 @@ pub fn ws_server(ws: crate::websocket::WsSetup) -> TestServer {
     if ws.monitoring {
         builder = builder.http_port(fresh_port());
     }
+    if let Some(token) = ws.token {
+        builder = builder.token(token);
+    }
     // A fixed port, so that a restart comes back on it.
     let listener = WebSocket::port(fresh_port());
     let listener = match ws.tls {

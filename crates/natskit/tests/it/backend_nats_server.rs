@@ -59,8 +59,15 @@ fn builder(setup: Setup) -> natskit_test::NatsServerBuilder {
 pub fn ws_server(ws: crate::websocket::WsSetup) -> TestServer {
     let mut builder = NatsServer::builder()
         .binary(natskit_test::binary::newer_nats_server().expect("nats-server 2.10"));
+    let mut config = String::new();
     if let Some(max_payload) = ws.max_payload {
-        builder = builder.with_config(format!("max_payload: {max_payload}\n"));
+        config.push_str(&format!("max_payload: {max_payload}\n"));
+    }
+    if let Some(token) = &ws.token {
+        config.push_str(&format!("authorization {{ token: {token:?} }}\n"));
+    }
+    if !config.is_empty() {
+        builder = builder.with_config(config);
     }
     if ws.monitoring {
         builder = builder.monitoring();

@@ -26,6 +26,8 @@ pub struct WsSetup {
     pub tls: Option<TlsSetup>,
     /// The monitoring port is served too.
     pub monitoring: bool,
+    /// Clients must send this token (on TCP and WebSocket alike).
+    pub token: Option<String>,
 }
 
 pub fn ws_url(server: &TestServer) -> String {
@@ -68,6 +70,34 @@ async fn connects_over_ws_and_messages_cross_to_tcp_clients_both_ways() {
     round_trip(&ws, &tcp, "ws.to.tcp").await;
     round_trip(&tcp, &ws, "tcp.to.ws").await;
     round_trip(&ws, &ws, "ws.to.ws").await;
+}
+
+#[tokio::test]
+async fn ws_clients_authenticate_as_tcp_clients_do() {
+    let server = ws_server(WsSetup {
+        token: Some("s3cret".into()),
+        ..WsSetup::default()
+    });
+    let url = ws_url(&server);
+    let err = natskit::connect(&url).await.unwrap_err();
+    crate::auth::assert_authorization_violation(&err);
+    let err = ConnectOptions::new()
+        .token("wrong")
+        .connect(&url)
+        .await
+        .unwrap_err();
+    crate::auth::assert_authorization_violation(&err);
+    let ws = ConnectOptions::new()
+        .token("s3cret")
+        .connect(&url)
+        .await
+        .expect("the token lets a ws:// client in");
+    let tcp = ConnectOptions::new()
+        .token("s3cret")
+        .connect(&server.url())
+        .await
+        .expect("and the same token a nats:// one");
+    round_trip(&ws, &tcp, "authenticated.ws").await;
 }
 
 #[tokio::test]
