@@ -152,7 +152,7 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
 }
 
 /// Ctrl-C, or SIGTERM on Unix (what process managers and test harnesses send).
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -31,3 +31,4 @@ mod stream;
 mod sub_output;
 mod templates;
 mod terminal;
+mod web_demo;

@@ -6,6 +6,7 @@
 //!
 //! - `broker`: the embedded broker in this process, or the server `--server` names.
 //! - `device`: the LED matrix and its sender (`--device`).
+//! - `web`: the LED matrix on a web page (`--device --web`).
 //! - `responder`: one member of the queue group.
 //! - `scenario`: the run itself, with no display (tested on its own).
 //! - `display`: the live bars and the report.
@@ -15,6 +16,7 @@ mod device;
 mod display;
 mod responder;
 mod scenario;
+mod web;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -34,6 +36,7 @@ Examples:
   natskit demo --responders 8 --requests 400 --pace 5ms
   natskit demo --server nats://127.0.0.1:4222      # through a running server (or --context NAME)
   natskit demo --device --text 'Hi!' --png hi.png  # the LED matrix; also save a picture
+  natskit demo --device --web --port 8080          # the LED matrix on a web page
 
 A selected context does not move the demo off its embedded broker; --server, NATS_URL or
 --context do.";
@@ -72,8 +75,30 @@ pub struct DemoArgs {
     pub frame_delay: Duration,
 
     /// Also save a picture of the text on the matrix to this PNG file.
-    #[arg(long, value_name = "FILE", requires = "device")]
+    #[arg(long, value_name = "FILE", requires = "device", conflicts_with = "web")]
     pub png: Option<PathBuf>,
+
+    /// Show the matrix on a web page instead, live over NATS on WebSocket, with a text box that
+    /// sends to it; runs until Ctrl-C. NATS clients reach the device too (`natskit pub senseshow
+    /// 'Hi'`).
+    #[arg(long, requires = "device")]
+    pub web: bool,
+
+    /// The web page's HTTP port (0 picks a free one).
+    #[arg(long, default_value_t = 8080, requires = "web")]
+    pub port: u16,
+
+    /// The broker's port for NATS clients, with --web (0 picks a free one).
+    #[arg(long, default_value_t = 4222, requires = "web")]
+    pub nats_port: u16,
+
+    /// The broker's WebSocket port the page connects to, with --web (0 picks a free one).
+    #[arg(long, default_value_t = 0, requires = "web")]
+    pub ws_port: u16,
+
+    /// The address the page and the broker listen on, with --web.
+    #[arg(long, default_value = "127.0.0.1", requires = "web")]
+    pub host: String,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -83,6 +108,21 @@ pub struct DemoArgs {
 /// `--context`) names; a merely selected context does not move the demo off its own broker.
 pub async fn run(args: DemoArgs) -> Result<(), CliError> {
     let connection = args.connect.resolve()?;
+    if args.web {
+        if connection.server_named() {
+            return Err(CliError::msg(
+                "--web runs its own broker, whose WebSocket port the page connects to; \
+                 leave out --server, --context and NATS_URL",
+            ));
+        }
+        let ports = web::WebPorts {
+            host: args.host,
+            http: args.port,
+            nats: args.nats_port,
+            websocket: args.ws_port,
+        };
+        return web::run(ports, args.frame_delay).await;
+    }
     let broker = if connection.server_named() {
         Broker::remote(connection)
     } else {
