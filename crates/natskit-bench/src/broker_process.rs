@@ -48,6 +48,32 @@ impl Broker {
         }
     }
 
+    /// A fresh broker of `kind` with a WebSocket listener as well: nats-server 2.10 (its
+    /// `websocket` block, `no_tls`); the embedded broker has none yet, which is an error.
+    pub fn start_with_websocket(kind: Kind) -> Result<Broker, String> {
+        match kind {
+            Kind::NatsServer => {
+                let binary =
+                    natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+                NatsServer::builder()
+                    .binary(binary)
+                    .websocket()
+                    .start()
+                    .map(Broker::Nats)
+                    .map_err(|e| e.to_string())
+            }
+            Kind::Embedded => Err("the embedded broker has no WebSocket listener yet".into()),
+        }
+    }
+
+    /// `ws://127.0.0.1:PORT`, for a broker started with a WebSocket listener.
+    pub fn ws_url(&self) -> Option<String> {
+        match self {
+            Broker::Nats(server) => server.ws_url(),
+            Broker::Embedded(_) => None,
+        }
+    }
+
     /// `nats://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         match self {

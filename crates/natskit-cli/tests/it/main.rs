@@ -32,3 +32,4 @@ mod sub_output;
 mod templates;
 mod terminal;
 mod web_demo;
+mod websocket;
