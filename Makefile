@@ -6,7 +6,7 @@ CARGO ?= cargo
 .PHONY: help deps test demo bench fuzz
 
 help:
-	@echo "make deps   install what is missing (nats-server, the nats-py venv) and check for cargo"
+	@echo "make deps   install what is missing (nats-server, the nats-py venv, chromium, npm ci in web/) and check for cargo and node"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
 	@echo "make demo   natskit demo: 4 queue responders share 100 requests on the embedded broker (nothing to install)"
 	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server, natskit bench vs natskit-bench (3 runs each), codec benchmark"

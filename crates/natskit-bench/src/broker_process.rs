@@ -44,7 +44,39 @@ impl Broker {
             Kind::NatsServer => NatsServer::start()
                 .map(Broker::Nats)
                 .map_err(|e| e.to_string()),
-            Kind::Embedded => Embedded::start(natskit).map(Broker::Embedded),
+            Kind::Embedded => Embedded::start_with(natskit, &[]).map(Broker::Embedded),
+        }
+    }
+
+    /// A fresh broker of `kind` with a WebSocket listener as well (no TLS): nats-server 2.10
+    /// (its `websocket` block) or `natskit server --ws-port`; `natskit` as for [`start`](Self::start).
+    pub fn start_with_websocket(kind: Kind, natskit: &Path) -> Result<Broker, String> {
+        match kind {
+            Kind::NatsServer => {
+                let binary =
+                    natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+                NatsServer::builder()
+                    .binary(binary)
+                    .websocket()
+                    .start()
+                    .map(Broker::Nats)
+                    .map_err(|e| e.to_string())
+            }
+            Kind::Embedded => {
+                let port = natskit_test::port::free_port()
+                    .map_err(|e| format!("no free port for WebSocket clients: {e}"))?;
+                let mut embedded = Embedded::start_with(natskit, &websocket_flags(port))?;
+                embedded.ws_url = Some(format!("ws://127.0.0.1:{port}"));
+                Ok(Broker::Embedded(embedded))
+            }
+        }
+    }
+
+    /// `ws://127.0.0.1:PORT`, for a broker started with a WebSocket listener.
+    pub fn ws_url(&self) -> Option<String> {
+        match self {
+            Broker::Nats(server) => server.ws_url(),
+            Broker::Embedded(embedded) => embedded.ws_url.clone(),
         }
     }
 
@@ -89,17 +121,26 @@ pub fn natskit_binary() -> Result<PathBuf, String> {
         })
 }
 
+/// The flags of a plain (no TLS) WebSocket listener on `port`, as nats-server's `websocket`
+/// block of natskit-test has it (no compression).
+fn websocket_flags(port: u16) -> Vec<String> {
+    vec!["--ws-port".into(), port.to_string(), "--ws-no-tls".into()]
+}
+
 /// `natskit server -p 0` as a child process.
 pub struct Embedded {
     child: Child,
     url: String,
+    /// `ws://...` when started with a WebSocket listener.
+    ws_url: Option<String>,
     /// Kept open: the broker may still write to its standard output.
     _stdout: BufReader<ChildStdout>,
     log: PathBuf,
 }
 
 impl Embedded {
-    fn start(natskit: &Path) -> Result<Embedded, String> {
+    /// `natskit server -p 0 <extra>`.
+    fn start_with(natskit: &Path, extra: &[String]) -> Result<Embedded, String> {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let log = std::env::temp_dir().join(format!(
             "natskit-bench-{}-broker-{}.log",
@@ -109,6 +150,7 @@ impl Embedded {
         let stderr = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let mut child = Command::new(natskit)
             .args(["server", "-p", "0"])
+            .args(extra)
             // The broker logs each connect and disconnect at info; nats-server logs neither
             // by default, so both run quiet (warnings and errors only).
             .env("RUST_LOG", "natskit_server=warn")
@@ -139,6 +181,7 @@ impl Embedded {
             Ok((Ok(line), reader)) if line.starts_with("nats://") => Ok(Embedded {
                 child,
                 url: line.trim().to_owned(),
+                ws_url: None,
                 _stdout: reader,
                 log,
             }),

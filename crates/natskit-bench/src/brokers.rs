@@ -12,6 +12,10 @@
 //! - requests: 20,000 sequential requests to a natskit responder, p50 and p99.
 //! - memory: the broker's RSS holding 10,000 connections x 10 subscriptions, minus its RSS at
 //!   idle start (a fresh process, see `memory.rs`).
+//! - ws: pub/sub to 1 subscriber and the request p50 as above, over `ws://` and over `nats://`
+//!   to the same broker, started with a WebSocket listener (nats-server 2.10, whose WebSocket
+//!   listener 2.9 also has, but the issue measures 2.10). A broker without a WebSocket
+//!   listener is left out of these rows.
 //!
 //! Each line also gives the CPU use of the broker process and of this benchmark (the client
 //! side) during the scenario, to see which side was the bottleneck.
@@ -42,6 +46,10 @@ struct Rows {
     p99: Comparison,
     idle: Comparison,
     added: Comparison,
+    tcp_pubsub: Comparison,
+    ws_pubsub: Comparison,
+    tcp_p50: Comparison,
+    ws_p50: Comparison,
 }
 
 impl Rows {
@@ -61,6 +69,10 @@ impl Rows {
             p99: Comparison::new("sequential request p99", "us", Lower),
             idle: Comparison::new("broker RSS at idle", "MiB", Lower),
             added: Comparison::new("RSS added by the connections and subs", "MiB", Lower),
+            tcp_pubsub: Comparison::new("ws broker: pub/sub 16 B x1, nats://", "msgs/s", Higher),
+            ws_pubsub: Comparison::new("ws broker: pub/sub 16 B x1, ws://", "msgs/s", Higher),
+            tcp_p50: Comparison::new("ws broker: request p50, nats://", "us", Lower),
+            ws_p50: Comparison::new("ws broker: request p50, ws://", "us", Lower),
         }
     }
 
@@ -75,6 +87,10 @@ impl Rows {
             self.p99,
             self.idle,
             self.added,
+            self.tcp_pubsub,
+            self.ws_pubsub,
+            self.tcp_p50,
+            self.ws_p50,
         ]
         .into_iter()
         .filter(|row| !row.embedded.is_empty() || !row.nats.is_empty())
@@ -90,7 +106,7 @@ fn push(row: &mut Comparison, kind: Kind, value: f64) {
 }
 
 /// Runs the comparison `runs` times and prints the table. `only` picks scenarios (`publish`,
-/// `pubsub`, `request`, `memory`); empty means all.
+/// `pubsub`, `request`, `memory`, `ws`); empty means all.
 pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
     let natskit = natskit_binary()?;
     let scale: u64 = if quick { 10 } else { 1 };
@@ -128,6 +144,12 @@ pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
             if wants("publish") || wants("pubsub") || wants("request") {
                 let broker = Broker::start(kind, &natskit)?;
                 runtime.block_on(traffic(&broker, kind, &sizes, &wants, &mut rows));
+            }
+            if wants("ws") {
+                match Broker::start_with_websocket(kind, &natskit) {
+                    Ok(broker) => runtime.block_on(websocket(&broker, kind, &sizes, &mut rows)),
+                    Err(why) => println!("  {:<11}  ws: skipped: {why}", kind.name()),
+                }
             }
             if wants("memory") {
                 let broker = Broker::start(kind, &natskit)?;
@@ -214,6 +236,40 @@ async fn traffic(
             "  {name:<11}  requests p50 {p50:.1} us, p99 {p99:.1} us{}",
             cpu_note(&cpu)
         );
+    }
+}
+
+/// Pub/sub to one subscriber and sequential requests over `nats://` and `ws://` to the same
+/// broker.
+async fn websocket(broker: &Broker, kind: Kind, sizes: &Sizes, rows: &mut Rows) {
+    let Some(ws_url) = broker.ws_url() else {
+        return;
+    };
+    let pids = [broker.pid(), std::process::id()];
+    let name = kind.name();
+    for (scheme, url, pubsub_row, p50_row) in [
+        (
+            "nats://",
+            broker.url(),
+            &mut rows.tcp_pubsub,
+            &mut rows.tcp_p50,
+        ),
+        ("ws://", ws_url, &mut rows.ws_pubsub, &mut rows.ws_p50),
+    ] {
+        let cpu = CpuMeter::start(&pids);
+        let result =
+            scenarios::pubsub::<natskit::Client>(&url, sizes.pubsub, 1, Room::Everything).await;
+        push(pubsub_row, kind, result.rate);
+        println!(
+            "  {name:<11}  {scheme:<7} pub/sub x1 {:>7.3} M msgs/s, lost {}{}",
+            result.rate / 1e6,
+            result.lost,
+            cpu_note(&cpu)
+        );
+        let (p50, p99) =
+            scenarios::sequential_requests::<natskit::Client>(&url, sizes.requests).await;
+        push(p50_row, kind, p50);
+        println!("  {name:<11}  {scheme:<7} requests p50 {p50:.1} us, p99 {p99:.1} us");
     }
 }
 

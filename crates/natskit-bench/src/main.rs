@@ -20,7 +20,7 @@
 //! with natskit as the client (see `brokers.rs`):
 //!
 //! ```text
-//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory]
+//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory,ws]
 //! ```
 //!
 //! `--jetstream` compares the two clients' JetStream against nats-server 2.10 `-js` with file

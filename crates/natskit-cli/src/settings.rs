@@ -19,7 +19,8 @@ pub const HEADING: &str = "Connection";
 #[derive(Clone, Default, PartialEq, Eq, Args, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// Server URLs, comma-separated; the first that answers is used
+    /// Server URLs (nats://, tls://, ws:// or wss://), comma-separated; the first that answers
+    /// is used
     /// [default: nats://127.0.0.1:4222] [env: NATS_URL]
     #[arg(
         help_heading = HEADING,

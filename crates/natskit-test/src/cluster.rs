@@ -29,6 +29,7 @@ pub struct NatsClusterBuilder {
     binary: Option<PathBuf>,
     extra_config: String,
     timeout: Duration,
+    websocket: bool,
 }
 
 impl NatsClusterBuilder {
@@ -85,6 +86,20 @@ impl NatsClusterBuilder {
     /// ```
     pub fn with_config(mut self, text: impl Into<String>) -> Self {
         self.extra_config = text.into();
+        self
+    }
+
+    /// Gives every node a WebSocket listener (`no_tls`) on a free port of its own, as
+    /// [`NatsServerBuilder::websocket`](crate::NatsServerBuilder::websocket) does: see
+    /// [`NatsServer::ws_url`] of each [`node`](NatsCluster::node).
+    ///
+    /// # Example
+    /// ```
+    /// let cluster = natskit_test::NatsCluster::builder().nodes(2).websocket().start().unwrap();
+    /// assert_ne!(cluster.node(0).ws_port(), cluster.node(1).ws_port());
+    /// ```
+    pub fn websocket(mut self) -> Self {
+        self.websocket = true;
         self
     }
 
@@ -146,6 +161,9 @@ impl NatsClusterBuilder {
                 .with_config(config);
             if let Some(bin) = &self.binary {
                 builder = builder.binary(bin.clone());
+            }
+            if self.websocket {
+                builder = builder.websocket();
             }
             // On error the nodes started so far are dropped, so killed.
             nodes.push(builder.start()?);
@@ -225,6 +243,7 @@ impl NatsCluster {
             binary: None,
             extra_config: String::new(),
             timeout: DEFAULT_STARTUP_TIMEOUT,
+            websocket: false,
         }
     }
 
@@ -357,7 +376,7 @@ impl NatsCluster {
     }
 
     /// Waits until every running node has exactly one route to each other running node
-    /// (`num_routes` from `/routez`), bounded by the cluster's timeout.
+    /// (the peers named in `/routez`), bounded by the cluster's timeout.
     ///
     /// # Errors
     /// [`Error::ClusterTimeout`] with the last route counts seen.
@@ -395,11 +414,20 @@ impl NatsCluster {
         }
     }
 
+    /// How many other nodes node `i` has a route to. nats-server 2.10 pools several route
+    /// connections per peer (`num_routes` counts each), so peers are counted by `remote_id`.
     fn route_count(&self, i: usize) -> std::result::Result<usize, String> {
         let body = self.nodes[i]
             .monitor_get("/routez")
             .map_err(|e| e.to_string())?;
         let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+        if let Some(routes) = json["routes"].as_array() {
+            let peers: std::collections::BTreeSet<&str> = routes
+                .iter()
+                .filter_map(|route| route["remote_id"].as_str())
+                .collect();
+            return Ok(peers.len());
+        }
         json["num_routes"]
             .as_u64()
             .and_then(|n| usize::try_from(n).ok())

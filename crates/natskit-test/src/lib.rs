@@ -18,7 +18,8 @@
 //!
 //! # Layout
 //! - `server.rs`: [`NatsServer`] and its [`NatsServerBuilder`]: one process on a
-//!   free port, optional config file and arguments, `stop` / `start_again` / `restart` on the same port.
+//!   free port, optional config file and arguments, an optional WebSocket listener (`ws://` or
+//!   `wss://`), `stop` / `start_again` / `restart` on the same port.
 //! - `cluster.rs`: [`NatsCluster`] and [`NatsClusterBuilder`]: `n` nodes meshed by explicit routes,
 //!   formation checked through `/routez`, `kill(i)` / `restart(i)`.
 //! - `fake.rs`: [`ScriptedServer`], [`ScriptedServerBuilder`] and [`Step`]: a TCP listener that plays

@@ -49,6 +49,16 @@ pub struct NatsServerBuilder {
     monitoring: bool,
     monitor_port: Option<u16>,
     other_ports: Vec<u16>,
+    websocket: Option<WebSocket>,
+}
+
+/// How the WebSocket listener of a [`NatsServerBuilder::websocket`] server is set up.
+#[derive(Debug, Clone)]
+enum WebSocket {
+    /// `no_tls: true`: `ws://`.
+    Plain,
+    /// This `tls { ... }` block: `wss://`.
+    Tls(String),
 }
 
 impl NatsServerBuilder {
@@ -130,6 +140,39 @@ impl NatsServerBuilder {
         self
     }
 
+    /// Also opens a WebSocket listener (`websocket { no_tls: true }`) on a free loopback port:
+    /// see [`NatsServer::ws_port`] and [`NatsServer::ws_url`]. A `websocket` block of your own
+    /// in [`with_config`](Self::with_config) would clash with it.
+    ///
+    /// # Example
+    /// ```
+    /// let server = natskit_test::NatsServer::builder().websocket().start().unwrap();
+    /// let url = server.ws_url().unwrap();
+    /// assert_eq!(url, format!("ws://127.0.0.1:{}", server.ws_port().unwrap()));
+    /// ```
+    pub fn websocket(mut self) -> Self {
+        self.websocket = Some(WebSocket::Plain);
+        self
+    }
+
+    /// Also opens a WebSocket listener with TLS (`wss://`), served with this `tls { ... }`
+    /// block, such as [`Pki::tls_block`](crate::pki::Pki::tls_block) makes. As
+    /// [`websocket`](Self::websocket) otherwise.
+    ///
+    /// # Example
+    /// ```
+    /// let pki = natskit_test::pki::Pki::new();
+    /// let server = natskit_test::NatsServer::builder()
+    ///     .websocket_tls(pki.tls_block(&pki.server, false))
+    ///     .start()
+    ///     .unwrap();
+    /// assert!(server.ws_url().unwrap().starts_with("wss://127.0.0.1:"));
+    /// ```
+    pub fn websocket_tls(mut self, tls_block: impl Into<String>) -> Self {
+        self.websocket = Some(WebSocket::Tls(tls_block.into()));
+        self
+    }
+
     /// Listens on this client port instead of a free one (no retry when it is taken).
     ///
     /// # Example
@@ -188,7 +231,9 @@ impl NatsServerBuilder {
     /// ```
     pub fn start(self) -> Result<NatsServer> {
         let binary = crate::binary::locate(self.binary.as_deref())?;
-        let fixed = self.port.is_some() && (!self.monitoring || self.monitor_port.is_some());
+        let fixed = self.port.is_some()
+            && (!self.monitoring || self.monitor_port.is_some())
+            && self.websocket.is_none();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -227,7 +272,16 @@ impl NatsServerBuilder {
         if let Some(m) = monitor_port {
             args.extend(["-m".into(), m.to_string()]);
         }
-        if let Some(config) = &self.config {
+        let ws_port = match self.websocket {
+            Some(_) => Some(port::free_port().map_err(|e| Error::io("finding a free port", e))?),
+            None => None,
+        };
+        let mut config = self.config.clone();
+        if let (Some(ws), Some(ws_port)) = (&self.websocket, ws_port) {
+            let text = config.get_or_insert_with(String::new);
+            text.push_str(&websocket_block(ws, ws_port));
+        }
+        if let Some(config) = &config {
             let path = dir.path().join("nats-server.conf");
             fs::write(&path, config)
                 .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
@@ -240,6 +294,8 @@ impl NatsServerBuilder {
             args,
             port,
             monitor_port,
+            ws_port,
+            ws_tls: matches!(self.websocket, Some(WebSocket::Tls(_))),
             other_ports: self.other_ports.clone(),
             startup_timeout: self.startup_timeout,
             plain_info: !self
@@ -251,6 +307,15 @@ impl NatsServerBuilder {
             dir,
         })
     }
+}
+
+/// The `websocket { ... }` block of a server's configuration: on loopback, as every listener.
+fn websocket_block(ws: &WebSocket, port: u16) -> String {
+    let security = match ws {
+        WebSocket::Plain => "no_tls: true".to_owned(),
+        WebSocket::Tls(block) => block.clone(),
+    };
+    format!("\nwebsocket {{\n  host: {LOOPBACK}\n  port: {port}\n  {security}\n}}\n")
 }
 
 /// A real `nats-server` listening on `127.0.0.1` at a free port.
@@ -281,6 +346,8 @@ pub struct NatsServer {
     args: Vec<String>,
     port: u16,
     monitor_port: Option<u16>,
+    ws_port: Option<u16>,
+    ws_tls: bool,
     other_ports: Vec<u16>,
     startup_timeout: Duration,
     /// False with TLS `handshake_first`: INFO only comes after a TLS handshake, so readiness is
@@ -328,6 +395,7 @@ impl NatsServer {
             monitoring: false,
             monitor_port: None,
             other_ports: Vec::new(),
+            websocket: None,
         }
     }
 
@@ -374,6 +442,34 @@ impl NatsServer {
     /// ```
     pub fn monitor_port(&self) -> Option<u16> {
         self.monitor_port
+    }
+
+    /// The WebSocket port, when the server was built with
+    /// [`websocket`](NatsServerBuilder::websocket) or
+    /// [`websocket_tls`](NatsServerBuilder::websocket_tls) (the same across restarts).
+    ///
+    /// # Example
+    /// ```
+    /// let server = natskit_test::NatsServer::builder().websocket().start().unwrap();
+    /// assert!(server.ws_port().is_some());
+    /// assert!(natskit_test::NatsServer::start().unwrap().ws_port().is_none());
+    /// ```
+    pub fn ws_port(&self) -> Option<u16> {
+        self.ws_port
+    }
+
+    /// The WebSocket URL, `ws://127.0.0.1:PORT` (`wss://` with TLS), when the server has a
+    /// WebSocket listener.
+    ///
+    /// # Example
+    /// ```
+    /// let server = natskit_test::NatsServer::builder().websocket().start().unwrap();
+    /// assert!(server.ws_url().unwrap().starts_with("ws://127.0.0.1:"));
+    /// ```
+    pub fn ws_url(&self) -> Option<String> {
+        let scheme = if self.ws_tls { "wss" } else { "ws" };
+        self.ws_port
+            .map(|port| format!("{scheme}://{LOOPBACK}:{port}"))
     }
 
     /// GETs a monitoring endpoint (`/varz`, `/connz`, `/routez`, ...) and returns the JSON body.
@@ -549,6 +645,7 @@ impl NatsServer {
         }
         let ports = std::iter::once(self.port)
             .chain(self.monitor_port)
+            .chain(self.ws_port)
             .chain(self.other_ports.iter().copied());
         let deadline = Instant::now() + self.startup_timeout;
         for port in ports {
@@ -695,10 +792,17 @@ impl NatsServer {
         if !has_ports_file {
             return Err("listeners not up yet (no ports file)".into());
         }
-        if let Some(m) = self.monitor_port {
+        for (what, port) in [
+            ("monitoring", self.monitor_port),
+            ("WebSocket", self.ws_port),
+        ] {
+            let Some(port) = port else { continue };
             let left = deadline.saturating_duration_since(Instant::now());
-            TcpStream::connect_timeout(&(LOOPBACK, m).into(), left.max(Duration::from_millis(1)))
-                .map_err(|e| format!("monitoring port {m}: {e}"))?;
+            TcpStream::connect_timeout(
+                &(LOOPBACK, port).into(),
+                left.max(Duration::from_millis(1)),
+            )
+            .map_err(|e| format!("{what} port {port}: {e}"))?;
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if !self.plain_info {

@@ -127,6 +127,27 @@ pub enum ConnectError {
         #[source]
         source: std::io::Error,
     },
+    /// A `ws://` or `wss://` server answered the WebSocket upgrade with another HTTP status
+    /// than 101: a plain web server, a monitoring port, a proxy that refused, or a `ws://`
+    /// URL for a listener that wants `wss://`.
+    #[error("{address} answered the WebSocket upgrade with HTTP {status} {reason}: is it a NATS WebSocket listener, and is the scheme (ws or wss) right?")]
+    WebSocketRefused {
+        /// `host:port` of the server.
+        address: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The status text, and the start of the body the server sent with it.
+        reason: String,
+    },
+    /// The WebSocket upgrade failed otherwise: the answer was not HTTP (a NATS TCP port, say),
+    /// or not a valid upgrade.
+    #[error("WebSocket handshake with {address} failed: {reason}")]
+    WebSocket {
+        /// `host:port` of the server.
+        address: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// Every server of the list failed; the last error is kept.
     #[error("no server could be reached; last error: {last}")]
     NoServers {

@@ -1,13 +1,15 @@
 //! Opening one connection: TCP connect (or the user's connector), TLS when wanted (before INFO
-//! for TLS-first, else after it), read INFO, send CONNECT + PING, wait for PONG.
+//! for TLS-first, else after it), read INFO, send CONNECT + PING, wait for PONG. For `ws://`
+//! and `wss://`, the WebSocket upgrade comes right after the connect (and TLS, which for a
+//! WebSocket is always first), and the rest runs inside its messages.
 
 use bytes::BytesMut;
 use natskit_proto::{ConnectInfo, ServerInfo, ServerOp, ServerOpDecoder, WriteBuffer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::tls;
 use crate::transport::Transport;
+use crate::{tls, websocket};
 
 use crate::error::ConnectError;
 use crate::options::ConnectOptions;
@@ -48,8 +50,15 @@ async fn handshake(
             Transport::Tcp(tcp)
         }
     };
-    if options.tls.first {
+    let websocket = addr.is_websocket();
+    // A WebSocket's TLS is under its HTTP upgrade; `require_tls` puts it on a `ws://` URL too,
+    // as nats.go does.
+    let ws_secure = websocket && (addr.scheme() == "wss" || options.tls.demanded(addr));
+    if options.tls.first || ws_secure {
         stream = tls::upgrade(stream, addr, &options.tls).await?;
+    }
+    if websocket {
+        stream = websocket::upgrade(stream, addr).await?;
     }
     let mut decoder = ServerOpDecoder::new();
     let mut read_buf = BytesMut::with_capacity(64 * 1024);
@@ -63,15 +72,14 @@ async fn handshake(
             ));
         }
     };
-    if matches!(addr.scheme(), "ws" | "wss") {
-        return Err(ConnectError::Unsupported {
-            address: address.to_owned(),
-            reason: "natskit does not speak WebSocket yet".into(),
-        });
-    }
-    // `demanded` covers TLS-first too.
-    let tls_on = info.tls_required || options.tls.demanded(addr);
-    if tls_on && !options.tls.first {
+    // `demanded` covers TLS-first too. Over a WebSocket, TLS is settled already: nats-server
+    // says there whether its WebSocket listener has TLS, not what the client must do next.
+    let tls_on = if websocket {
+        ws_secure
+    } else {
+        info.tls_required || options.tls.demanded(addr)
+    };
+    if tls_on && !options.tls.first && !websocket {
         // A server that allows but does not require TLS says so with tls_available.
         if !info.tls_required && !info.tls_available {
             return Err(ConnectError::TlsNotOffered {

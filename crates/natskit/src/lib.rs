@@ -32,8 +32,11 @@
 //! - `shared`: what the handles and the connection task share: one lock around the machine,
 //!   and the wake-ups.
 //! - `driver`: the connection task, I/O and timers only; `dialer`: the first connect and
-//!   every reconnect; `handshake`: TCP connect, TLS, INFO, CONNECT, PONG.
+//!   every reconnect; `handshake`: TCP connect, TLS, WebSocket upgrade, INFO, CONNECT, PONG.
 //! - `transport`: TCP or a user's [`Connector`] (any [`ByteStream`]), split for the task.
+//! - `websocket`: `ws://` and `wss://`: the HTTP upgrade (tokio-tungstenite) over the stream
+//!   opened as for TCP, with TLS first for `wss://`; `ws_stream`: WebSocket messages read and
+//!   written as the byte stream the connection task uses.
 //! - `reconnect`: [`ReconnectDelay`] and the reconnect options.
 //! - `auth`: [`Auth`], [`AuthCallbackError`]: credentials and how they answer the server (user
 //!   and password, token, NKey seeds, user JWTs, `.creds` files, a nonce callback); no secret
@@ -51,7 +54,7 @@
 //! Which module imports which, in layers: each imports only modules of the layers before
 //! its own, so no import leads back (the natskit-test `imports` test checks every crate):
 //! `error`, `events`, `stats`, `reconnect` -> `server_addr` -> `transport`, `auth` -> `tls`
-//! -> `options` -> `machine`, `handshake` -> `shared` -> `message`, `dialer` -> `driver`,
+//! -> `ws_stream` -> `websocket` -> `options` -> `machine`, `handshake` -> `shared` -> `message`, `dialer` -> `driver`,
 //! `subscriber` -> `client` -> `jetstream`.
 
 mod auth;
@@ -72,6 +75,8 @@ mod stats;
 mod subscriber;
 mod tls;
 mod transport;
+mod websocket;
+mod ws_stream;
 
 pub use auth::{Auth, AuthCallbackError};
 pub use client::{Client, Request};
@@ -83,7 +88,7 @@ pub use options::{default_urls, ConnectOptions, DEFAULT_PENDING_BYTES, DEFAULT_P
 pub use reconnect::{ReconnectDelay, DEFAULT_RECONNECT_BUFFER};
 /// The rustls this crate is built with, for [`ConnectOptions::tls_client_config`].
 pub use rustls;
-pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL};
+pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL, DEFAULT_WSS_PORT, DEFAULT_WS_PORT};
 pub use stats::Statistics;
 pub use subscriber::Subscriber;
 pub use transport::{ByteStream, Connector};

@@ -313,7 +313,8 @@ impl ConnectOptions {
     }
 
     /// Refuse servers that do not offer TLS (default: false, TLS only when the server
-    /// requires it or the URL is `tls://`).
+    /// requires it or the URL is `tls://` or `wss://`). A `ws://` URL gets TLS under its
+    /// WebSocket upgrade then, as `wss://` does (as nats.go does).
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), natskit::ConnectError> {
@@ -326,6 +327,7 @@ impl ConnectOptions {
     }
 
     /// Start TLS before the server's INFO, for servers configured with `handshake_first`.
+    /// (Over WebSocket, TLS always comes first: under the HTTP upgrade.)
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), natskit::ConnectError> {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use natskit_server::{Permissions, Rule, User};
+use natskit_server::{Permissions, Rule, User, WebSocket};
 
 use crate::duration::parse_duration;
 use crate::error::CliError;
@@ -18,6 +18,9 @@ Examples:
   natskit server --user app --pass s3cret          # clients: natskit sub x --user app --password s3cret
   natskit server --token t0ken                     # clients: natskit sub x --token t0ken
   natskit server --tls-cert server.pem --tls-key server-key.pem --tls-verify ca.pem
+  natskit server --ws-port 8080 --ws-no-tls        # also WebSocket clients on ws://127.0.0.1:8080
+  natskit server --ws-port 8443 --ws-cert c.pem --ws-key k.pem --ws-compression \
+                 --ws-allowed-origin https://example.com
   natskit server -c nats.conf -p 4333              # nats-server's file format; flags override it
 
 These flags configure the broker; clients connect with the connection flags of the other
@@ -102,6 +105,64 @@ pub struct ServerArgs {
     /// How long clients get after the lame-duck notice on shutdown (default: none).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lame_duck_grace: Option<Duration>,
+
+    /// Also listen for WebSocket clients on this port (0: a free one), as nats-server's
+    /// `websocket { port }`; needs --ws-no-tls or --ws-cert/--ws-key.
+    #[arg(long, value_name = "PORT")]
+    pub ws_port: Option<u16>,
+
+    /// Address of the WebSocket listener (default: --addr).
+    #[arg(long, value_name = "HOST", requires = "ws_port")]
+    pub ws_host: Option<String>,
+
+    /// Serve plain ws:// (`no_tls: true`).
+    #[arg(long, requires = "ws_port", conflicts_with = "ws_cert")]
+    pub ws_no_tls: bool,
+
+    /// Certificate chain (PEM) of the WebSocket listener: serve wss://.
+    #[arg(long, value_name = "FILE", requires_all = ["ws_port", "ws_key"])]
+    pub ws_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the WebSocket listener.
+    #[arg(long, value_name = "FILE", requires = "ws_cert")]
+    pub ws_key: Option<PathBuf>,
+
+    /// Agree permessage-deflate with WebSocket clients that offer it (`compression: true`).
+    #[arg(long, requires = "ws_port")]
+    pub ws_compression: bool,
+
+    /// Refuse WebSocket requests whose Origin is not the host they were sent to.
+    #[arg(long, requires = "ws_port")]
+    pub ws_same_origin: bool,
+
+    /// Refuse WebSocket requests whose Origin is not one of these (repeat the flag).
+    #[arg(long, value_name = "URL", requires = "ws_port")]
+    pub ws_allowed_origin: Vec<String>,
+
+    /// How long a WebSocket connection has for its TLS and HTTP handshake (default 2s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "ws_port")]
+    pub ws_handshake_timeout: Option<Duration>,
+}
+
+/// The WebSocket listener the flags ask for, if any.
+fn websocket(args: &ServerArgs) -> Option<WebSocket> {
+    let mut ws = WebSocket::port(args.ws_port?)
+        .compression(args.ws_compression)
+        .same_origin(args.ws_same_origin)
+        .allowed_origins(args.ws_allowed_origin.clone());
+    if let Some(host) = &args.ws_host {
+        ws = ws.host(host);
+    }
+    if args.ws_no_tls {
+        ws = ws.no_tls();
+    }
+    if let (Some(cert), Some(key)) = (&args.ws_cert, &args.ws_key) {
+        ws = ws.tls(cert, key);
+    }
+    if let Some(timeout) = args.ws_handshake_timeout {
+        ws = ws.handshake_timeout(timeout);
+    }
+    Some(ws)
 }
 
 /// Starts the broker, prints its client URL on standard output (and the monitoring URL on
@@ -132,6 +193,9 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
     if let Some(port) = args.http_port {
         builder = builder.http_port(port);
     }
+    if let Some(ws) = websocket(&args) {
+        builder = builder.websocket(ws);
+    }
     let server = builder
         .start()
         .await
@@ -140,6 +204,9 @@ pub async fn run(args: ServerArgs) -> Result<(), CliError> {
     let _ = crate::output::print(format!("{}\n", server.client_url()).as_bytes());
     if let Some(http) = server.http_addr() {
         note!("Monitoring on http://{http}/varz");
+    }
+    if let Some(url) = server.websocket_url() {
+        note!("WebSocket clients on {url}");
     }
     note!("Serving on {}; Ctrl-C stops", server.client_url());
     stop_signal().await;

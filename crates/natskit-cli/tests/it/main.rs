@@ -33,3 +33,4 @@ mod sub_output;
 mod templates;
 mod terminal;
 mod web_demo;
+mod websocket;

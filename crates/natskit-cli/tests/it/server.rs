@@ -308,3 +308,47 @@ fn a_closed_standard_output_does_not_stop_the_broker() {
     let output = wait_bounded(child);
     assert!(output.status.success(), "{output:?}");
 }
+
+#[test]
+fn ws_port_serves_websocket_clients_and_needs_tls_or_ws_no_tls() {
+    use std::io::{Read, Write};
+    let (broker, _url) = start_broker(&["--ws-port", "0", "--ws-no-tls", "--ws-compression"]);
+    let line = broker
+        .stderr_seen()
+        .iter()
+        .find(|l| l.contains("WebSocket clients on "))
+        .expect("the WebSocket line")
+        .clone();
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("ws://"))
+        .expect("a ws:// URL")
+        .to_owned();
+    let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    socket
+        .write_all(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !seen.windows(6).any(|w| w == b"INFO {") {
+        let n = socket.read(&mut chunk).unwrap();
+        assert!(n > 0, "closed: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&chunk[..n]);
+    }
+    assert!(seen.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    drop(socket);
+    stop(broker);
+
+    // As nats-server: a WebSocket listener serves TLS unless told otherwise.
+    let out = natskit_bare(&["server", "-p", "0", "--ws-port", "0"])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("websocket requires TLS"), "{stderr}");
+}

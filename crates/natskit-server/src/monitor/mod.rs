@@ -114,6 +114,16 @@ impl Reply {
     }
 }
 
+/// The monitoring port's front page: links to what it serves.
+const ROOT_PAGE: &str =
+    "<!doctype html>\n<html><head><title>natskit server monitoring</title></head>\n\
+<body><h1>natskit server</h1><ul>\n\
+<li><a href=\"varz\">varz</a>: the server, its limits and totals</li>\n\
+<li><a href=\"connz\">connz</a>: connections</li>\n\
+<li><a href=\"subsz\">subsz</a>: subscriptions</li>\n\
+<li><a href=\"healthz\">healthz</a>: health</li>\n\
+</ul></body></html>\n";
+
 /// The answer to a request for `target` (a path and an optional query).
 fn route(state: &State, target: &str) -> Reply {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -125,6 +135,12 @@ fn route(state: &State, target: &str) -> Reply {
         },
         "/subsz" => Reply::json(&subsz(state)),
         "/healthz" => Reply::json(&json!({"status": "ok"})),
+        // nats-server's root is a page of links to its endpoints.
+        "" => Reply {
+            status: "200 OK",
+            content_type: "text/html; charset=utf-8",
+            body: ROOT_PAGE.as_bytes().to_vec(),
+        },
         _ => Reply {
             status: "404 Not Found",
             ..Reply::json(&json!({"error": format!("no such endpoint: {path}")}))
@@ -166,7 +182,35 @@ fn varz(state: &State) -> Value {
         "out_bytes": stats.out_bytes,
         "slow_consumers": stats.slow_consumers,
         "subscriptions": stats.subscriptions,
+        "websocket": websocket_varz(state),
     })
+}
+
+/// nats-server's `websocket` object of `/varz`: its fields only when set (`{}` without a
+/// listener).
+fn websocket_varz(state: &State) -> Value {
+    let mut out = serde_json::Map::new();
+    if let (Some(options), Some(endpoint)) = (&state.options.websocket, &state.websocket) {
+        out.insert("host".into(), json!(endpoint.host));
+        out.insert("port".into(), json!(endpoint.port));
+        out.insert(
+            "handshake_timeout".into(),
+            json!(options.handshake_timeout.as_nanos() as u64),
+        );
+        for (key, on) in [
+            ("no_tls", !endpoint.tls),
+            ("same_origin", options.same_origin),
+            ("compression", options.compression),
+        ] {
+            if on {
+                out.insert(key.into(), json!(true));
+            }
+        }
+        if !options.allowed_origins.is_empty() {
+            out.insert("allowed_origins".into(), json!(options.allowed_origins));
+        }
+    }
+    Value::Object(out)
 }
 
 fn subsz(state: &State) -> Value {

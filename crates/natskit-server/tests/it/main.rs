@@ -22,4 +22,5 @@ mod shutdown;
 mod smoke;
 mod tls;
 mod websocket;
+mod websocket_divergences;
 mod wire;

@@ -6,11 +6,17 @@ use natskit_server::Server;
 
 use crate::support::*;
 
-fn get(server: &Server, path: &str) -> (String, serde_json::Value) {
+/// The whole answer to `GET path`.
+fn raw_get(server: &Server, path: &str) -> String {
     let mut stream = std::net::TcpStream::connect(server.http_addr().unwrap()).unwrap();
     write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn get(server: &Server, path: &str) -> (String, serde_json::Value) {
+    let response = raw_get(server, path);
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     (
         head.lines().next().unwrap().to_owned(),
@@ -36,17 +42,22 @@ async fn varz_connz_and_subsz_report_live_figures() {
     client.publish("a", "12345").await.unwrap();
     client.flush().await.unwrap();
     // Monitoring runs on the blocking pool: its reads do not hold up the runtime.
-    let (status, varz, connz, subsz, missing) = tokio::task::spawn_blocking(move || {
+    let (status, varz, connz, subsz, missing, root) = tokio::task::spawn_blocking(move || {
         let (status, varz) = get(&server, "/varz");
         let (_, connz) = get(&server, "/connz?subs=1");
         let (_, subsz) = get(&server, "/subsz");
         let (missing, _) = get(&server, "/nope");
-        (status, varz, connz, subsz, missing)
+        let root = raw_get(&server, "/");
+        (status, varz, connz, subsz, missing, root)
     })
     .await
     .unwrap();
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(missing, "HTTP/1.1 404 Not Found");
+    // The root is a page linking the endpoints, as nats-server's.
+    assert!(root.starts_with("HTTP/1.1 200 OK\r\n"), "{root}");
+    assert!(root.contains("Content-Type: text/html"), "{root}");
+    assert!(root.contains("href=\"varz\""), "{root}");
     assert_eq!(varz["server_name"], "mon");
     assert_eq!(varz["connections"], 1);
     assert_eq!(varz["subscriptions"], 2);

@@ -1,16 +1,14 @@
 //! The official NATS JavaScript clients (npm's `nats` over TCP, `nats.ws` over WebSocket, run
 //! by `natskit_test::NatsJs`) against the embedded broker and against nats-server 2.10.26 doing
-//! the same steps, each over TCP and over WebSocket: their own scenarios (JavaScript on both ends), and natskit on the other side
+//! the same steps: their own scenarios (JavaScript on both ends), and natskit on the other side
 //! of each direction: JS publishes and natskit subscribes, natskit publishes and JS subscribes,
 //! JS requests and natskit answers, natskit requests and JS answers, natskit feeds a JS queue
-//! group. And nats.ws's browser bundle in headless Chromium, talking to natskit through the
-//! server's WebSocket port.
+//! group of 4. And nats.ws's browser bundle in headless Chromium, talking to natskit through the
+//! server's WebSocket port. Each server is tried with both clients on TCP, both on WebSocket,
+//! and JS on WebSocket with natskit on TCP (messages crossing from one transport to the other).
 //!
 //! Plain tests: NatsJs and the browser block, so natskit's client runs on a runtime of its own
 //! (and the embedded broker on another, see `Hosted`); the test thread is never inside either.
-
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use natskit::{Client, HeaderMap, Request};
@@ -46,34 +44,47 @@ impl Target {
         Target::new(Running::Embedded { _hosted: hosted }, url.clone(), url)
     }
 
-    /// The embedded broker with a WebSocket listener; JS connects to it, natskit over TCP.
+    /// The embedded broker with a WebSocket listener; both clients connect to it.
     fn embedded_ws() -> Target {
-        let hosted =
-            Hosted::start(Server::builder().websocket(WebSocket::port(fresh_port()).no_tls()));
-        let ws_url = hosted
-            .server()
-            .websocket_url()
-            .expect("a WebSocket listener");
+        let (hosted, ws_url) = embedded_with_websocket();
+        Target::new(
+            Running::Embedded { _hosted: hosted },
+            ws_url.clone(),
+            ws_url,
+        )
+    }
+
+    /// The embedded broker; JS connects over WebSocket, natskit over TCP: messages cross
+    /// from one transport to the other.
+    fn embedded_ws_natskit_tcp() -> Target {
+        let (hosted, ws_url) = embedded_with_websocket();
         let url = hosted.url();
         Target::new(Running::Embedded { _hosted: hosted }, ws_url, url)
     }
 
-    /// nats-server 2.10.26 with a WebSocket listener; JS connects over TCP.
+    /// nats-server 2.10.26; both clients connect over TCP.
     fn nats_server_tcp() -> Target {
-        let (server, _) = nats_server_with_websocket();
+        let server = nats_server_with_websocket();
         let url = server.url();
         Target::new(Running::NatsServer { _server: server }, url.clone(), url)
     }
 
-    /// nats-server 2.10.26; JS connects to its WebSocket port, natskit over TCP.
+    /// nats-server 2.10.26 with a WebSocket listener; both clients connect to it.
     fn nats_server_ws() -> Target {
-        let (server, ws_port) = nats_server_with_websocket();
-        let url = server.url();
+        let server = nats_server_with_websocket();
+        let ws_url = server.ws_url().expect("a WebSocket listener");
         Target::new(
             Running::NatsServer { _server: server },
-            format!("ws://127.0.0.1:{ws_port}"),
-            url,
+            ws_url.clone(),
+            ws_url,
         )
+    }
+
+    /// nats-server 2.10.26; JS connects over WebSocket, natskit over TCP.
+    fn nats_server_ws_natskit_tcp() -> Target {
+        let server = nats_server_with_websocket();
+        let (ws_url, url) = (server.ws_url().expect("a WebSocket listener"), server.url());
+        Target::new(Running::NatsServer { _server: server }, ws_url, url)
     }
 
     fn new(server: Running, js_url: String, natskit_url: String) -> Target {
@@ -98,29 +109,26 @@ impl Target {
     }
 }
 
-/// nats-server 2.10.26 (the Debian package's 2.9 has WebSocket too, but the issue pins the newer
-/// one) with `websocket { no_tls }` on a fresh loopback port; returns the server and that port,
-/// once the port accepts connections (the harness itself waits only for the client port).
-fn nats_server_with_websocket() -> (NatsServer, u16) {
-    let ws_port = fresh_port();
+/// The embedded broker with a plain `ws://` listener (on a fresh port, as its client port), and
+/// that listener's URL.
+fn embedded_with_websocket() -> (Hosted, String) {
+    let hosted = Hosted::start(Server::builder().websocket(WebSocket::port(fresh_port()).no_tls()));
+    let ws_url = hosted
+        .server()
+        .websocket_url()
+        .expect("a WebSocket listener");
+    (hosted, ws_url)
+}
+
+/// nats-server 2.10.26 (the issue's reference; the Debian package is 2.9) with a plain `ws://`
+/// listener.
+fn nats_server_with_websocket() -> NatsServer {
     let binary = natskit_test::binary::newer_nats_server().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::builder()
+    NatsServer::builder()
         .binary(binary)
-        .with_config(format!(
-            "websocket {{\n  host: \"127.0.0.1\"\n  port: {ws_port}\n  no_tls: true\n}}\n"
-        ))
+        .websocket()
         .start()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = SocketAddr::from(([127, 0, 0, 1], ws_port));
-    let deadline = Instant::now() + PATIENCE;
-    while TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "nats-server's WebSocket port {ws_port} never opened"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    (server, ws_port)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn nats_js() -> NatsJs {
@@ -360,53 +368,35 @@ fn browser_talks_to_natskit(target: &Target) {
     page.close().unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// The same tests for each target.
+/// Tests for one target: each named function of this file, run against `Target::$target()`.
 macro_rules! interop {
-    ($target:ident $(, $browser:ident)?) => {
+    ($target:ident: $($test:ident),+ $(,)?) => {
         mod $target {
-            use super::*;
-
-            #[test]
-            fn js_alone() {
-                super::js_alone(&Target::$target());
-            }
-
-            #[test]
-            fn js_publishes_natskit_subscribes() {
-                super::js_publishes_natskit_subscribes(&Target::$target());
-            }
-
-            #[test]
-            fn natskit_publishes_js_subscribes() {
-                super::natskit_publishes_js_subscribes(&Target::$target());
-            }
-
-            #[test]
-            fn js_requests_natskit_responds() {
-                super::js_requests_natskit_responds(&Target::$target());
-            }
-
-            #[test]
-            fn natskit_requests_js_responds() {
-                super::natskit_requests_js_responds(&Target::$target());
-            }
-
-            #[test]
-            fn natskit_feeds_a_js_queue_group() {
-                super::natskit_feeds_a_js_queue_group(&Target::$target());
-            }
-
+            use super::Target;
             $(
                 #[test]
-                fn $browser() {
-                    super::browser_talks_to_natskit(&Target::$target());
+                fn $test() {
+                    super::$test(&Target::$target());
                 }
-            )?
+            )+
         }
     };
 }
 
-interop!(embedded_tcp);
-interop!(embedded_ws, browser_talks_to_natskit);
-interop!(nats_server_tcp);
-interop!(nats_server_ws, browser_talks_to_natskit);
+interop!(embedded_tcp: js_alone, js_publishes_natskit_subscribes, natskit_publishes_js_subscribes,
+    js_requests_natskit_responds, natskit_requests_js_responds, natskit_feeds_a_js_queue_group);
+interop!(embedded_ws: js_alone, js_publishes_natskit_subscribes, natskit_publishes_js_subscribes,
+    js_requests_natskit_responds, natskit_requests_js_responds, natskit_feeds_a_js_queue_group,
+    browser_talks_to_natskit);
+interop!(embedded_ws_natskit_tcp: js_publishes_natskit_subscribes, natskit_publishes_js_subscribes,
+    js_requests_natskit_responds, natskit_requests_js_responds, natskit_feeds_a_js_queue_group,
+    browser_talks_to_natskit);
+interop!(nats_server_tcp: js_alone, js_publishes_natskit_subscribes,
+    natskit_publishes_js_subscribes, js_requests_natskit_responds, natskit_requests_js_responds,
+    natskit_feeds_a_js_queue_group);
+interop!(nats_server_ws: js_alone, js_publishes_natskit_subscribes, natskit_publishes_js_subscribes,
+    js_requests_natskit_responds, natskit_requests_js_responds, natskit_feeds_a_js_queue_group,
+    browser_talks_to_natskit);
+interop!(nats_server_ws_natskit_tcp: js_publishes_natskit_subscribes,
+    natskit_publishes_js_subscribes, js_requests_natskit_responds, natskit_requests_js_responds,
+    natskit_feeds_a_js_queue_group, browser_talks_to_natskit);

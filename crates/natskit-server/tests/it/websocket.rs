@@ -188,3 +188,28 @@ async fn a_websocket_client_that_closes_gets_its_close_echoed() {
     assert!(rest.iter().all(|f| f.is_ok()), "{rest:?}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn varz_describes_the_listener_and_connz_lists_websocket_clients() {
+    let server = Server::builder()
+        .port(0)
+        .http_port(0)
+        .websocket(WebSocket::port(0).no_tls().compression(true))
+        .start()
+        .await
+        .unwrap();
+    let mut ws = connect(&server).await;
+    send(&mut ws, "CONNECT {\"verbose\":false}\r\nPING\r\n").await;
+    read_until(&mut ws, "PONG\r\n").await;
+    let http = server.http_addr().unwrap();
+    let (_, varz) = crate::backends::get(http, "/varz").await;
+    let varz: serde_json::Value = serde_json::from_str(&varz).unwrap();
+    let port = server.websocket_addr().unwrap().port();
+    assert_eq!(varz["websocket"]["port"], port, "{varz}");
+    assert_eq!(varz["websocket"]["no_tls"], true);
+    assert_eq!(varz["websocket"]["compression"], true);
+    let (_, connz) = crate::backends::get(http, "/connz").await;
+    let connz: serde_json::Value = serde_json::from_str(&connz).unwrap();
+    assert_eq!(connz["connections"][0]["type"], "websocket", "{connz}");
+    server.shutdown().await;
+}

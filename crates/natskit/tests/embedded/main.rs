@@ -6,6 +6,8 @@
 //! processes are run once, in `it`), `creds` and `jwt` (operator mode and JWT accounts are
 //! nats-server's; the broker authenticates users, tokens, NKeys and TLS clients).
 //! `tls_first_embedded` is this binary's own: nats-server 2.9 has no handshake-first.
+//! `websocket_nats_server` (a cluster, client certificates on wss, Go's HTTP answers) is
+//! nats-server's.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
@@ -41,3 +43,5 @@ mod slow_consumer;
 #[path = "../it/tls.rs"]
 mod tls;
 mod tls_first_embedded;
+#[path = "../it/websocket.rs"]
+mod websocket;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use natskit_server::{Server, ServerBuilder};
+use natskit_server::{Server, ServerBuilder, WebSocket};
 
 use crate::support::Setup;
 
@@ -29,6 +29,34 @@ pub fn server_with(setup: Setup) -> TestServer {
 /// A fresh embedded broker on `port` (one a stopped server just left), set up for `setup`.
 pub fn server_on_port(port: u16, setup: Setup) -> TestServer {
     TestServer::start(builder(setup).port(port))
+}
+
+/// An embedded broker with a WebSocket listener set up as `ws` says (see
+/// `TestServer::ws_url`); its TCP port stays open as well.
+pub fn ws_server(ws: crate::websocket::WsSetup) -> TestServer {
+    let mut builder = Server::builder().port(fresh_port());
+    if let Some(max_payload) = ws.max_payload {
+        builder = builder.max_payload(max_payload);
+    }
+    if ws.monitoring {
+        builder = builder.http_port(fresh_port());
+    }
+    if let Some(token) = ws.token {
+        builder = builder.token(token);
+    }
+    // A fixed port, so that a restart comes back on it.
+    let listener = WebSocket::port(fresh_port());
+    let listener = match ws.tls {
+        None => listener.no_tls(),
+        Some(tls) => {
+            assert!(
+                tls.client_ca.is_none(),
+                "the broker's WebSocket listener does not ask for client certificates"
+            );
+            listener.tls(tls.cert.cert, tls.cert.key)
+        }
+    };
+    TestServer::start(builder.websocket(listener))
 }
 
 fn builder(setup: Setup) -> ServerBuilder {
@@ -101,6 +129,27 @@ impl TestServer {
     /// The client address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The WebSocket port, for a broker made by `ws_server`.
+    pub fn ws_port(&self) -> Option<u16> {
+        self.server
+            .as_ref()
+            .and_then(Server::websocket_addr)
+            .map(|addr| addr.port())
+    }
+
+    /// The WebSocket URL (`ws://` or `wss://`), for a broker made by `ws_server`.
+    pub fn ws_url(&self) -> Option<String> {
+        self.server.as_ref().and_then(Server::websocket_url)
+    }
+
+    /// The monitoring port, with `Setup::Monitoring` or `WsSetup::monitoring`.
+    pub fn monitor_port(&self) -> Option<u16> {
+        self.server
+            .as_ref()
+            .and_then(Server::http_addr)
+            .map(|addr| addr.port())
     }
 
     /// Stops the broker gracefully (clients see their connection end).

@@ -53,3 +53,39 @@ fn builder(setup: Setup) -> natskit_test::NatsServerBuilder {
         }
     }
 }
+
+/// A nats-server 2.10.26 with a WebSocket listener set up as `ws` says (see
+/// `TestServer::ws_url`); its TCP port stays open as well.
+pub fn ws_server(ws: crate::websocket::WsSetup) -> TestServer {
+    let mut builder = NatsServer::builder()
+        .binary(natskit_test::binary::newer_nats_server().expect("nats-server 2.10"));
+    let mut config = String::new();
+    if let Some(max_payload) = ws.max_payload {
+        config.push_str(&format!("max_payload: {max_payload}\n"));
+    }
+    if let Some(token) = &ws.token {
+        config.push_str(&format!("authorization {{ token: {token:?} }}\n"));
+    }
+    if !config.is_empty() {
+        builder = builder.with_config(config);
+    }
+    if ws.monitoring {
+        builder = builder.monitoring();
+    }
+    builder = match ws.tls {
+        None => builder.websocket(),
+        Some(tls) => {
+            let verify = match &tls.client_ca {
+                Some(ca) => format!("  ca_file: {ca:?}\n  verify: true\n"),
+                None => String::new(),
+            };
+            builder.websocket_tls(format!(
+                "tls {{\n  cert_file: {:?}\n  key_file: {:?}\n{verify}  timeout: 5\n}}",
+                tls.cert.cert, tls.cert.key
+            ))
+        }
+    };
+    builder
+        .start()
+        .expect("start nats-server with a WebSocket listener")
+}

@@ -25,3 +25,5 @@ mod request;
 mod slow_consumer;
 mod tls;
 mod tls_first;
+mod websocket;
+mod websocket_nats_server;

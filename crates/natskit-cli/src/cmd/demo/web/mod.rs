@@ -47,10 +47,13 @@ pub async fn run(ports: WebPorts, frame_delay: Duration) -> Result<(), CliError>
         .name("natskit-demo")
         .host(ports.host.clone())
         .port(ports.nats)
+        // Browsers offer permessage-deflate; taking it up also puts the broker's compression
+        // in front of a WebSocket implementation nobody here wrote (the browser test).
         .websocket(
             WebSocket::port(ports.websocket)
                 .host(ports.host.clone())
-                .no_tls(),
+                .no_tls()
+                .compression(true),
         )
         .start()
         .await
