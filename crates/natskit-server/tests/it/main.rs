@@ -7,6 +7,7 @@ mod backends;
 mod support;
 
 mod async_nats;
+mod config_syntax;
 mod connz;
 mod connz_load;
 mod divergences;
