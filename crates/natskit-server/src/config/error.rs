@@ -85,7 +85,7 @@ pub enum Problem {
     },
     /// Includes or variables nest too deep (a file including itself, a variable defined by
     /// itself through the environment).
-    #[error("{0} nest deeper than {1}: does a file include itself?")]
+    #[error("{0} nest deeper than {1} (does one refer to itself?)")]
     TooDeep(&'static str, usize),
     /// A nats-server setting for a feature natskit server will not have.
     #[error("{setting}: natskit server is a single broker and has no {feature}")]

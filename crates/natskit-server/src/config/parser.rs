@@ -223,7 +223,7 @@ impl Parser<'_> {
         if self.depth >= MAX_INCLUDE_DEPTH {
             return Err(ConfigError::at(
                 at,
-                Problem::TooDeep("variables", MAX_INCLUDE_DEPTH),
+                Problem::TooDeep("environment variables", MAX_INCLUDE_DEPTH),
             ));
         }
         // As nats-server, the environment's text is read as the value of a key.
@@ -233,14 +233,19 @@ impl Parser<'_> {
             self.loader,
             self.depth + 1,
         )
-        .map_err(|e| {
-            ConfigError::at(
+        .map_err(|e| match e {
+            // A variable defined by itself: one error at the place of use, not one per level.
+            ConfigError::At {
+                problem: problem @ Problem::TooDeep(..),
+                ..
+            } => ConfigError::at(at, problem),
+            e => ConfigError::at(
                 at,
                 Problem::Invalid {
                     setting: format!("${name}"),
                     reason: format!("the environment variable's value cannot be read ({e})"),
                 },
-            )
+            ),
         })?;
         match parsed.get("pk") {
             Some(value) => Ok(variables::relocate(value, at)),
