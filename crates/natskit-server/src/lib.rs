@@ -45,6 +45,10 @@
 //!   permessage-deflate, and the adapter that hands `client::io` a byte stream.
 //! - `listen`: `bind`, for the client, WebSocket and monitoring ports.
 //! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
+//! - [`config`]: nats-server's configuration file format, a file per job: `lexer`, `parser`,
+//!   `scalar` (numbers, sizes, dates), `value` (the tree with positions), `include`,
+//!   `variables`; then the settings applied to a [`ServerBuilder`]: `settings`, `auth`, `tls`
+//!   (with `websocket`), `fields`, `duration`.
 //!
 //! Which module imports which (`use crate::...`), leaves first:
 //!
@@ -65,6 +69,7 @@
 //! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
 //!                                 options, state, stats, tls, ws::listener
+//! config                       -> options, permissions, server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph

@@ -10,7 +10,7 @@ use super::fields::{self, not_yet, unknown};
 use super::value::{Entry, Value, ValueKind};
 use crate::options::{Auth, User};
 use crate::permissions::{Permissions, Rule};
-use crate::ServerBuilder;
+use crate::server::ServerBuilder;
 
 /// Applies the block; returns the builder and the `timeout` if one is set.
 pub(crate) fn apply(

@@ -44,7 +44,7 @@ pub use error::{ConfigError, ConfigWarning, Problem};
 pub use include::{FileSystem, Loader};
 pub use value::{Entry, Map, Position, Value, ValueKind};
 
-use crate::ServerBuilder;
+use crate::server::ServerBuilder;
 
 /// Parses `text`, the contents of the file at `path`, reading includes and environment
 /// variables through `loader`.

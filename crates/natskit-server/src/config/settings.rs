@@ -8,7 +8,7 @@ use super::fields::{self, never, not_yet, unknown, warn};
 use super::value::{Entry, Map};
 use super::{auth, tls};
 use crate::options::Limits;
-use crate::ServerBuilder;
+use crate::server::ServerBuilder;
 
 /// Builds a broker's options from a parsed file.
 pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), ConfigError> {

@@ -7,8 +7,8 @@ use super::error::{ConfigError, ConfigWarning};
 use super::fields::{self, not_yet, unknown, warn};
 use super::value::{Value, ValueKind};
 use crate::options::WebSocket;
+use crate::server::ServerBuilder;
 use crate::tls::TlsFiles;
-use crate::ServerBuilder;
 
 /// The top-level `tls` block.
 pub(crate) fn apply_client(
