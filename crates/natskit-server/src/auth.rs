@@ -33,6 +33,43 @@ pub(crate) fn check_nkeys(auth: &Auth) -> Result<(), ServerError> {
     Ok(())
 }
 
+/// Fails when `no_auth_user` names no configured user, with nats-server's words.
+pub(crate) fn check_no_auth_user(
+    auth: &Auth,
+    no_auth_user: Option<&str>,
+) -> Result<(), ServerError> {
+    let Some(name) = no_auth_user else {
+        return Ok(());
+    };
+    let reason = match auth {
+        Auth::Users(users) if users.iter().any(|u| u.name == name) => return Ok(()),
+        Auth::Users(_) => "not present as user or nkey in authorization block",
+        _ => "present, but users/nkeys are not defined",
+    };
+    Err(ServerError::NoAuthUser {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+/// The `no_auth_user` a CONNECT without credentials (no user, password, token or NKey) is
+/// taken as, as nats-server does; an NKey user taken so needs no signature.
+pub(crate) fn no_auth_user<'a>(
+    auth: &'a Auth,
+    no_auth_user: Option<&str>,
+    connect: &ConnectInfo,
+) -> Option<&'a User> {
+    let name = no_auth_user?;
+    let Auth::Users(users) = auth else {
+        return None;
+    };
+    let anonymous = connect.user.is_none()
+        && connect.pass.is_none()
+        && connect.auth_token.is_none()
+        && connect.nkey.is_none();
+    anonymous.then(|| users.iter().find(|u| u.name == name))?
+}
+
 /// True when `connect` may use the broker; the user it authenticated as, if any. `nonce` is
 /// the one this connection's INFO carried (empty when no NKey user is configured).
 pub(crate) fn authorize<'a>(
@@ -123,6 +160,44 @@ mod tests {
         assert!(authorize(&users, &connect(Some("c"), Some("pc"), None), "n").is_err());
         assert!(authorize(&users, &connect(None, None, None), "").is_err());
         assert!(authorize(&Auth::None, &connect(None, None, None), "n").is_ok());
+    }
+
+    #[test]
+    fn a_client_without_credentials_is_the_no_auth_user() {
+        let key = nkeys::KeyPair::new_user().public_key();
+        let users = Auth::Users(vec![User::new("guest", "pg"), User::nkey(key.clone())]);
+        let anonymous = connect(None, None, None);
+        let name = |u: Option<&User>| u.map(|u| u.name.clone());
+        assert_eq!(
+            name(no_auth_user(&users, Some("guest"), &anonymous)),
+            Some("guest".into())
+        );
+        assert_eq!(
+            name(no_auth_user(&users, Some(&key), &anonymous)),
+            Some(key.clone())
+        );
+        assert_eq!(name(no_auth_user(&users, None, &anonymous)), None);
+        // Any credential, even a wrong one, is checked as such.
+        for given in [
+            connect(Some("guest"), None, None),
+            connect(None, Some("x"), None),
+            connect(None, None, Some("t")),
+        ] {
+            assert!(no_auth_user(&users, Some("guest"), &given).is_none());
+        }
+        assert!(check_no_auth_user(&users, Some("guest")).is_ok());
+        assert_eq!(
+            check_no_auth_user(&users, Some("nobody"))
+                .unwrap_err()
+                .to_string(),
+            "no_auth_user: \"nobody\" not present as user or nkey in authorization block"
+        );
+        assert_eq!(
+            check_no_auth_user(&Auth::Token("t".into()), Some("guest"))
+                .unwrap_err()
+                .to_string(),
+            "no_auth_user: \"guest\" present, but users/nkeys are not defined"
+        );
     }
 
     #[test]

@@ -45,4 +45,12 @@ pub enum ServerError {
         /// What is wrong.
         reason: String,
     },
+    /// `no_auth_user` names no configured user.
+    #[error("no_auth_user: {name:?} {reason}")]
+    NoAuthUser {
+        /// The name as configured.
+        name: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }

@@ -19,7 +19,9 @@
 //! PONG, `+OK` in verbose mode, the no-responders status, queue groups, echo off, nats-server's
 //! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
 //! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token,
-//! user/password and NKey authentication, per-user publish/subscribe permissions, TLS (with
+//! user/password and NKey authentication (and `no_auth_user` for clients without
+//! credentials), per-user publish/subscribe permissions, nats-server's configuration file
+//! format ([`config`]), TLS (with
 //! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
 //! checks; see [`ServerBuilder::websocket`]), and
@@ -69,7 +71,7 @@
 //! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
 //!                                 options, state, stats, tls, ws::listener
-//! config                       -> options, permissions, server, tls
+//! config                       -> auth, error, options, permissions, server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph

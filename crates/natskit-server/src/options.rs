@@ -210,6 +210,8 @@ pub(crate) struct ServerOptions {
     pub(crate) server_name: String,
     pub(crate) limits: Limits,
     pub(crate) auth: Auth,
+    /// The user a client that sends no credentials is taken as (nats-server's `no_auth_user`).
+    pub(crate) no_auth_user: Option<String>,
     pub(crate) tls: TlsFiles,
     pub(crate) http_port: Option<u16>,
     pub(crate) lame_duck_grace: Duration,
@@ -225,6 +227,7 @@ impl Default for ServerOptions {
             server_name: String::new(),
             limits: Limits::default(),
             auth: Auth::None,
+            no_auth_user: None,
             tls: TlsFiles::default(),
             http_port: None,
             lame_duck_grace: Duration::ZERO,

@@ -47,15 +47,9 @@ pub struct ServerBuilder {
 }
 
 impl ServerBuilder {
-    /// The options set so far (for the configuration file's tests).
-    #[cfg(test)]
+    /// The options set so far (for the configuration file's checks).
     pub(crate) fn options(&self) -> &ServerOptions {
         &self.options
-    }
-
-    /// The address set so far (for the configuration file's checks).
-    pub(crate) fn host_name(&self) -> &str {
-        &self.options.host
     }
 
     /// The address to listen on (default `127.0.0.1`; `0.0.0.0` for every interface).
@@ -170,6 +164,27 @@ impl ServerBuilder {
             Auth::Users(users) => users.push(user),
             other => *other = Auth::Users(vec![user]),
         }
+        self
+    }
+
+    /// A client that connects without credentials (no user, password, token or NKey) is taken
+    /// as this user, with its permissions, as nats-server's `no_auth_user`; the user must be
+    /// one added with [`Self::add_user`] (or an NKey user), or [`Self::start`] fails.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{Permissions, Rule, Server, User};
+    ///
+    /// let guest = User::new("guest", "unused").permissions(Permissions::default().publish(Rule::allow(["public.>"])));
+    /// let server = Server::builder().port(0).add_user(guest).no_auth_user("guest").start().await?;
+    /// let client = natskit::connect(&server.client_url()).await?; // no credentials: guest
+    /// client.flush().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn no_auth_user(mut self, name: impl Into<String>) -> Self {
+        self.options.no_auth_user = Some(name.into());
         self
     }
 
@@ -316,6 +331,7 @@ impl ServerBuilder {
     pub async fn start(self) -> Result<Server, ServerError> {
         let options = self.options;
         crate::auth::check_nkeys(&options.auth)?;
+        crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
         let tls = crate::tls::load(&options.tls)?;
         let (listener, addr) = if options.listen {
             let (listener, addr) = bind(&options.host, options.port).await?;

@@ -365,6 +365,46 @@ fn a_token_and_nkey_users() {
 }
 
 #[test]
+fn no_auth_user_takes_clients_without_credentials() {
+    let dir = files(
+        "config-no-auth-user",
+        &[(
+            "nats.conf",
+            "authorization {\n  users: [\n    {user: admin, password: s3cret}\n    {user: guest, password: unused, permissions: {publish: \"public.>\", subscribe: \"public.>\"}}\n  ]\n}\nno_auth_user: guest\n",
+        )],
+    );
+    let transcript = same_on_both(&dir.join("nats.conf"), |url| async move {
+        let wrong = connect(&url, user("admin", "wrong")).await;
+        let admin = connect(&url, user("admin", "s3cret")).await.unwrap();
+        let guest = connect(&url, natskit::ConnectOptions::new()).await.unwrap();
+        vec![
+            format!("admin/wrong: {:?}", wrong.err()),
+            format!(
+                "guest pub public.x: {}",
+                publish(&guest, &admin, "public.x").await
+            ),
+            format!(
+                "guest pub private.x: {}",
+                publish(&guest, &admin, "private.x").await
+            ),
+            format!(
+                "guest sub private.y: {}",
+                subscribe(&guest, &admin, "private.y").await
+            ),
+        ]
+    });
+    assert_eq!(
+        transcript,
+        [
+            "admin/wrong: Some(\"Authorization Violation\")",
+            "guest pub public.x: delivered",
+            "guest pub private.x: Permissions Violation for Publish to \"private.x\"",
+            "guest sub private.y: Permissions Violation for Subscription to \"private.y\"",
+        ]
+    );
+}
+
+#[test]
 fn tls_with_client_certificates() {
     let pki = natskit_test::pki::Pki::new();
     let text = format!(
@@ -418,12 +458,17 @@ fn bad_files_and_missing_features_are_clear_errors() {
             ),
             ("unknown.conf", "port: 4222\ncolour: blue\n"),
             ("cluster.conf", "port: 4222\ncluster {\n  port: 6222\n}\n"),
+            (
+                "no_auth_user.conf",
+                "authorization { users: [ {user: a, password: p} ] }\nno_auth_user: g\n",
+            ),
         ],
     );
     for (file, message) in [
         ("syntax.conf", "syntax.conf:4:16: expected ',' or ']' after the array item, found '2'"),
         ("unknown.conf", "unknown.conf:2:1: unknown field \"colour\""),
         ("cluster.conf", "cluster.conf:2:1: cluster: natskit server is a single broker and has no clustering (cluster)"),
+        ("no_auth_user.conf", "no_auth_user.conf:2:15: no_auth_user: \"g\" not present as user or nkey in authorization block"),
     ] {
         let path = dir.join(file);
         let output = natskit_bare(&["server", "-c", path.to_str().unwrap(), "-p", "0"])
@@ -432,7 +477,7 @@ fn bad_files_and_missing_features_are_clear_errors() {
         assert!(!output.status.success(), "{file}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(message), "{file}: {stderr}");
-        // nats-server refuses the first two too; the third it would serve (as a cluster).
+        // nats-server refuses them too, but for the cluster, which it would serve.
         if file != "cluster.conf" {
             assert!(
                 NatsServer::builder()

@@ -13,7 +13,7 @@ use natskit_proto::{
     BrokerOp, BrokerOpDecoder, ClientOp, ConnectInfo, ProtoError, PubRef, Sub, WriteBuffer,
 };
 
-use crate::auth::authorize;
+use crate::auth::{authorize, no_auth_user};
 use crate::client::shared::{ClientMeta, Conn, Queued, Slot, Subscription};
 use crate::fxhash::FxHasher;
 use crate::state::State;
@@ -231,8 +231,12 @@ impl Session {
         if connect.no_responders && !connect.headers {
             return Err(Close::with_err(texts::NO_RESPONDERS_NEEDS_HEADERS));
         }
-        let user = authorize(&self.state.options.auth, &connect, &self.nonce)
-            .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?;
+        let options = &self.state.options;
+        let user = match no_auth_user(&options.auth, options.no_auth_user.as_deref(), &connect) {
+            Some(user) => Some(user),
+            None => authorize(&options.auth, &connect, &self.nonce)
+                .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
+        };
         self.flags = Flags {
             verbose: connect.verbose,
             pedantic: connect.pedantic,

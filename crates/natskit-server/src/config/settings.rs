@@ -7,6 +7,8 @@ use super::error::{ConfigError, ConfigWarning};
 use super::fields::{self, never, not_yet, unknown, warn};
 use super::value::{Entry, Map};
 use super::{auth, tls};
+use crate::auth::check_no_auth_user;
+use crate::error::ServerError;
 use crate::options::Limits;
 use crate::server::ServerBuilder;
 
@@ -22,7 +24,7 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
     }
     if let Some(http) = s.http {
         if let (Some(http_host), Some(entry)) = (http.host.as_deref(), http.named_by) {
-            let host = builder.host_name().to_owned();
+            let host = builder.options().host.clone();
             if http_host != host {
                 warn(
                     &mut s.warnings,
@@ -33,6 +35,18 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
         }
         if let Some(port) = http.port {
             builder = builder.http_port(port);
+        }
+    }
+    if let Some(entry) = s.no_auth_user {
+        let options = builder.options();
+        if let Err(ServerError::NoAuthUser { name, reason }) =
+            check_no_auth_user(&options.auth, options.no_auth_user.as_deref())
+        {
+            return Err(fields::invalid(
+                &entry.key,
+                &entry.value,
+                format!("{name:?} {reason}"),
+            ));
         }
     }
     Ok((builder, s.warnings))
@@ -52,6 +66,8 @@ struct State<'t> {
     limits: Limits,
     host: Option<String>,
     http: Option<Http<'t>>,
+    /// The `no_auth_user` entry, checked once the users are known.
+    no_auth_user: Option<&'t Entry>,
     warnings: Vec<ConfigWarning>,
 }
 
@@ -159,6 +175,10 @@ impl<'t> State<'t> {
                 Some(ws) => b.websocket(ws),
                 None => b,
             },
+            "no_auth_user" => {
+                self.no_auth_user = Some(entry);
+                b.no_auth_user(fields::string(k, v)?)
+            }
             "debug" | "trace" | "trace_verbose" | "logtime" | "logtime_utc" => {
                 if fields::boolean(k, v)? {
                     warn(
@@ -223,7 +243,6 @@ fn unsupported(
         | "trusted"
         | "trusted_keys" => "operator mode (JWT)",
         "jetstream" | "store_dir" | "storedir" | "default_js_domain" => "JetStream",
-        "no_auth_user" => "no_auth_user",
         "lame_duck_duration" => "lame_duck_duration (lame duck mode on a signal)",
         "logfile" | "log_file" | "logfile_size_limit" | "log_size_limit" | "logfile_max_num"
         | "log_max_num" | "syslog" | "remote_syslog" => "log files",

@@ -195,7 +195,6 @@ fn features_natskit_server_does_not_have_yet_are_named() {
         ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
         ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
         ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),
-        ("no_auth_user: a", "no_auth_user: natskit server does not support no_auth_user yet"),
         ("pid_file: /tmp/x.pid", "pid_file: natskit server does not support pid and ports files yet"),
         ("logfile: x.log", "logfile: natskit server does not support log files yet"),
         ("lame_duck_duration: \"30s\"", "lame_duck_duration: natskit server does not support lame_duck_duration (lame duck mode on a signal) yet"),
@@ -254,5 +253,16 @@ fn an_empty_file_is_a_warning_as_with_nats_server() {
     assert_eq!(
         w,
         ["s.conf:1:1: the configuration has no values or is empty"]
+    );
+}
+
+#[test]
+fn no_auth_user_names_a_user() {
+    let (o, _) =
+        options("authorization { users: [ {user: guest, password: g} ] }\nno_auth_user: guest");
+    assert_eq!(o.no_auth_user.as_deref(), Some("guest"));
+    assert_eq!(
+        error("no_auth_user: guest\nauthorization { users: [ {user: a, password: g} ] }"),
+        "s.conf:1:15: no_auth_user: \"guest\" not present as user or nkey in authorization block"
     );
 }

@@ -58,6 +58,7 @@ const ACCEPTED: &[&str] = &[
     "include inc.conf\nport: $FROM_INCLUDE\n",
     "authorization {\n  include inc_auth.conf\n}\n",
     "websocket { port: 8080, no_tls: true, compression: on, same_origin: false }\n",
+    "authorization { users: [ {user: g, password: p} ] }\nno_auth_user: g\n",
 ];
 
 /// Files both refuse.
