@@ -47,6 +47,16 @@ where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Vec<String>>,
 {
+    same_on_both_reusing(file, None, steps)
+}
+
+/// [`same_on_both`] for a file that names a fixed port: the broker starts once nats-server
+/// has let go of it.
+fn same_on_both_reusing<F, Fut>(file: &Path, port: Option<u16>, steps: F) -> Vec<String>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Vec<String>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -54,6 +64,12 @@ where
     let reference = nats_server(file);
     let expected = runtime.block_on(steps(reference.url()));
     drop(reference);
+    if let Some(port) = port {
+        assert!(
+            natskit_test::port::wait_until_free(port, PATIENCE),
+            "nats-server let go of port {port}"
+        );
+    }
     let (running, url) = broker(file);
     let got = runtime.block_on(steps(url));
     running.terminate();
@@ -400,6 +416,43 @@ fn no_auth_user_takes_clients_without_credentials() {
             "guest pub public.x: delivered",
             "guest pub private.x: Permissions Violation for Publish to \"private.x\"",
             "guest sub private.y: Permissions Violation for Subscription to \"private.y\"",
+        ]
+    );
+}
+
+#[test]
+fn a_websocket_block_with_a_token() {
+    // One port written in the file, used by nats-server and then by the broker.
+    let port = natskit_test::port::free_port().expect("a free port");
+    let text = format!(
+        "authorization {{ token: t0k3n }}\nwebsocket {{\n  host: 127.0.0.1\n  port: {port}\n  no_tls: true\n  compression: true\n}}\n"
+    );
+    let dir = files("config-websocket", &[("nats.conf", &text)]);
+    let ws = format!("ws://127.0.0.1:{port}");
+    let transcript = same_on_both_reusing(&dir.join("nats.conf"), Some(port), |_| {
+        let ws = ws.clone();
+        async move {
+            let anonymous = connect(&ws, natskit::ConnectOptions::new()).await;
+            let client = connect(&ws, natskit::ConnectOptions::new().token("t0k3n"))
+                .await
+                .unwrap();
+            let observer = connect(&ws, natskit::ConnectOptions::new().token("t0k3n"))
+                .await
+                .unwrap();
+            vec![
+                format!("anonymous: {:?}", anonymous.err()),
+                format!(
+                    "pub over ws: {}",
+                    publish(&client, &observer, "over.ws").await
+                ),
+            ]
+        }
+    });
+    assert_eq!(
+        transcript,
+        [
+            "anonymous: Some(\"Authorization Violation\")",
+            "pub over ws: delivered"
         ]
     );
 }
