@@ -237,7 +237,7 @@ fn masked(name: &str, context: &Context, selected: bool) -> Value {
     {
         for (key, value) in saved {
             let value = match (key.as_str(), &value) {
-                ("password" | "token", _) => Value::from(MASK),
+                ("password" | "token" | "jwt" | "seed", _) => Value::from(MASK),
                 ("server", Value::String(urls)) => Value::from(redact_urls(urls)),
                 _ => value,
             };
@@ -262,9 +262,12 @@ fn describe(name: &str, context: &Context, file: &Path) -> String {
         ("token", mask(settings.token.is_some())),
         ("creds", path(&settings.creds)),
         ("nkey", path(&settings.nkey)),
+        ("jwt", mask(settings.jwt.is_some())),
+        ("seed", mask(settings.seed.is_some())),
         ("tlscert", path(&settings.tlscert)),
         ("tlskey", path(&settings.tlskey)),
         ("tlsca", path(&settings.tlsca)),
+        ("tlsfirst", settings.tlsfirst.then(|| "yes".to_owned())),
         ("connection name", settings.name.clone()),
         ("file", Some(file.display().to_string())),
     ];

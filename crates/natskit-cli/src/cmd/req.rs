@@ -24,7 +24,7 @@ Examples:
   natskit req svc.add '1 2'                  # the answer on stdout, its time on stderr
   natskit req svc.echo ping -H Trace-Id:42 --timeout 500ms
   natskit req census '' --replies 3          # the first three answers
-  natskit req census '' --replies 0 -t 1s    # every answer that comes within a second
+  natskit req census '' --replies 0 --timeout 1s # every answer that comes within a second
 
 Each answer's headers (then a blank line) and payload go to standard output; a line
 `[#n] Received in 1.24ms` per answer goes to standard error. Nobody listening on the subject

@@ -372,3 +372,40 @@ fn the_demo_keeps_its_broker_unless_a_context_is_named() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_context_natskit_cannot_read_is_an_error_and_no_context_skips_it() {
+    let server = server();
+    let config = Config::new();
+    config.ok(&["context", "add", "prod", "-s", &server.url(), "--select"]);
+    // A `nats` CLI context copied in: its server is under "url", which natskit's files do not
+    // have; read leniently, it would connect to 127.0.0.1:4222.
+    std::fs::write(
+        config.file("prod"),
+        format!("{{\"url\": \"{}\", \"user\": \"\"}}", server.url()),
+    )
+    .expect("write");
+    let line = config.fails(&["pub", "x", "hi"]);
+    assert!(
+        line.starts_with("error: the selected context is unusable: context \"prod\" (")
+            && line.contains("is not valid: unknown key \"url\"; it looks like a `nats` CLI context, which 'natskit context import' reads"),
+        "{line}"
+    );
+    std::fs::write(config.file("prod"), "{\"server\": ").expect("write");
+    let line = config.fails(&["pub", "x", "hi", "--context", "prod"]);
+    assert!(line.contains("prod.json) is not valid: EOF"), "{line}");
+
+    // --no-context reads none: not the selected one, not NATS_CONTEXT.
+    config.ok(&["pub", "x", "hi", "--no-context", "-s", &server.url()]);
+    config
+        .run(&["pub", "x", "hi", "--no-context", "-s", &server.url()])
+        .env("NATS_CONTEXT", "prod")
+        .assert()
+        .success();
+    let out = config
+        .run(&["pub", "x", "hi", "--no-context", "--context", "prod"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}

@@ -11,6 +11,7 @@ mod bad_input;
 mod bench;
 mod completions;
 mod connection;
+mod connection_nats_flags;
 mod consumer;
 mod context;
 mod demo;
