@@ -66,6 +66,7 @@ mod json;
 mod output;
 mod secret;
 mod settings;
+mod shell;
 mod style;
 mod table;
 mod template;

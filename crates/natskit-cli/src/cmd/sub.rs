@@ -4,6 +4,7 @@
 
 mod matcher;
 mod printer;
+mod translate;
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::style::{Palette, Role};
 
 use matcher::Matcher;
 use printer::{Format, Printer};
+use translate::Translator;
 
 /// How long `--count` with `--match-replies` waits for the last answers, without --timeout.
 const LAST_ANSWERS_WAIT: Duration = Duration::from_secs(2);
@@ -28,6 +30,7 @@ Examples:
   natskit sub orders --count 10 --timestamp    # ten messages, with the time each arrived
   natskit sub 'svc.>' --match-replies          # requests and the answers sent to them
   natskit sub 'sensor.>' --json | jq .payload  # one JSON object per message
+  natskit sub 'sensor.>' -r --translate 'jq .celsius'   # each payload through a command
   natskit sub '>' --subjects-only | sort | uniq -c
 
 --json writes one object per line:
@@ -61,8 +64,13 @@ pub struct SubArgs {
     pub count: Option<u64>,
 
     /// Print only the payloads, one per line.
-    #[arg(long, conflicts_with_all = ["json", "headers_only", "subjects_only", "timestamp"])]
+    #[arg(short, long, conflicts_with_all = ["json", "headers_only", "subjects_only", "timestamp"])]
     pub raw: bool,
+
+    /// Show each payload as this shell command prints it, the payload on its standard input
+    /// and `{{Subject}}` (or $NATS_SUBJECT) the subject; as `nats sub --translate`.
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["headers_only", "subjects_only"])]
+    pub translate: Option<String>,
 
     /// Print one JSON object per message (the schema is below).
     #[arg(long, conflicts_with = "subjects_only")]
@@ -76,8 +84,9 @@ pub struct SubArgs {
     #[arg(long)]
     pub subjects_only: bool,
 
-    /// Show when each message arrived (RFC 3339, UTC, milliseconds).
-    #[arg(long)]
+    /// Show when each message arrived (RFC 3339, UTC, milliseconds). `-t`, as in the `nats`
+    /// CLI (it no longer means --timeout, which has no short form now).
+    #[arg(short, long)]
     pub timestamp: bool,
 
     /// Also show the answer sent to each request seen (answers to reply subjects under
@@ -133,6 +142,7 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
     note!("{ready}");
 
     let mut printer = Printer::new(args.format(), args.headers_only, args.timestamp);
+    let translator = args.translate.as_deref().map(Translator::new);
     let mut messages = stream::select_all(subscribers);
     let mut matcher = Matcher::new();
     let mut received = 0u64;
@@ -152,14 +162,16 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
             msg = messages.next(), if !done => {
                 let msg = msg.ok_or_else(closed)?;
                 received += 1;
-                printer.message(received, &msg)?;
+                let shown = translated(&translator, received, msg.clone()).await;
+                printer.message(received, &shown)?;
                 // Only answers under the prefix can be seen, so only those are waited for.
                 let watched = msg.reply.as_ref().filter(|reply| {
                     answers.is_some() && reply.as_str().starts_with(answer_prefix.as_str())
                 });
                 if let Some(reply) = watched {
                     for early in matcher.request(received, reply.as_str(), Instant::now()) {
-                        printer.matched(early.number, early.after, &early.message)?;
+                        let shown = translated(&translator, early.number, early.message).await;
+                        printer.matched(early.number, early.after, &shown)?;
                     }
                 }
             }
@@ -167,7 +179,8 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
                 let answer = answer.ok_or_else(closed)?;
                 let subject = answer.subject.as_str().to_owned();
                 if let Some(m) = matcher.answer(&subject, answer, Instant::now()) {
-                    printer.matched(m.number, m.after, &m.message)?;
+                    let shown = translated(&translator, m.number, m.message).await;
+                    printer.matched(m.number, m.after, &shown)?;
                 }
             }
             () = sleep_until(last_wait) => {
@@ -202,6 +215,14 @@ async fn subscribe(client: &Client, args: &SubArgs) -> Result<Vec<Subscriber>, C
         subscribers.push(subscriber);
     }
     Ok(subscribers)
+}
+
+/// `msg` through `--translate`, when given.
+async fn translated(translator: &Option<Translator>, number: u64, msg: Message) -> Message {
+    match translator {
+        Some(translator) => translator.apply(number, msg).await,
+        None => msg,
+    }
 }
 
 /// The next message on the answers' subscription; never, without one.

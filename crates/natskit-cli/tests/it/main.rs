@@ -30,6 +30,7 @@ mod reqreply;
 mod server;
 mod stream;
 mod sub_output;
+mod sub_translate;
 mod templates;
 mod terminal;
 mod web_demo;
