@@ -13,6 +13,8 @@ use natskit::PublishError;
 use crate::connect::ConnectArgs;
 use crate::duration::parse_pause;
 use crate::error::CliError;
+use crate::interrupt::Interrupt;
+use crate::notices;
 use crate::output::{write_message, Shown};
 use crate::style::{Palette, Role};
 
@@ -41,7 +43,11 @@ and answers with its standard output. In the command, {{0}}, {{1}}, .. become th
 ${NATS_SUBJECT_TOKEN_0}, .. so a subject cannot inject shell code (quote them with \"\", not '');
 NATS_REQUEST_SUBJECT holds the whole subject. A command that fails still answers: its standard
 error as the payload, with the headers Nats-Service-Error (what failed) and
-Nats-Service-Error-Code: 500.";
+Nats-Service-Error-Code: 500.
+
+Disconnects and reconnects are told on standard error; natskit reconnects by itself. Ctrl-C
+(or SIGTERM) drains: the requests already on their way are answered, then natskit exits with 0;
+a second Ctrl-C stops at once (status 130).";
 
 /// The queue group of `reply` when --queue is not given: the `nats` CLI's.
 const DEFAULT_QUEUE: &str = "NATS-RPLY-22";
@@ -94,7 +100,9 @@ pub struct ReplyArgs {
 }
 
 /// Reads the templates, subscribes, flushes, says `Listening on ...` on standard error, then
-/// answers requests (showing each on standard error) until `--count` is reached (or forever).
+/// answers requests (showing each on standard error) until `--count` is reached, or until
+/// Ctrl-C (or SIGTERM), which drains: the requests the server sent before are answered, then
+/// exit 0. Disconnects and reconnects are told on standard error.
 pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
     let answerer = Answerer::new(
         args.body.as_deref(),
@@ -103,7 +111,9 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
         &args.headers,
         !args.no_templates,
     )?;
+    let mut interrupt = Interrupt::install()?;
     let client = args.connect.connect().await?;
+    notices::spawn(&client);
     let mut requests = client.queue_subscribe(&args.subject, &args.queue).await?;
     if let Some(count) = args.count {
         requests.unsubscribe_after(count);
@@ -116,8 +126,26 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
 
     let palette = Palette::stderr();
     let mut answered = 0u64;
+    let mut draining = false;
     while args.count.is_none_or(|count| answered < count) {
-        let Some(request) = requests.next().await else {
+        let next = tokio::select! {
+            () = interrupt.asked(), if !draining => None,
+            request = requests.next() => Some(request),
+        };
+        let Some(request) = next else {
+            // Ctrl-C: no new requests; those the server sent before are still answered.
+            note!("Draining: the requests on their way are answered, then natskit exits; Ctrl-C again stops at once");
+            draining = true;
+            requests
+                .drain()
+                .await
+                .map_err(|e| CliError::msg(format!("could not drain: {e}")))?;
+            continue;
+        };
+        let Some(request) = request else {
+            if draining {
+                break;
+            }
             return Err(CliError::msg(
                 "the connection to the server closed while listening",
             ));

@@ -10,10 +10,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream::{self, StreamExt};
-use natskit::{Client, Message, Subscriber};
+use natskit::{Client, FlushError, Message, Subscriber};
+use tokio::task::JoinHandle;
 
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
+use crate::interrupt::Interrupt;
+use crate::notices;
 use crate::style::{Palette, Role};
 
 use matcher::Matcher;
@@ -44,6 +47,10 @@ Examples:
                   neither with --headers-only
   matched_reply   with --match-replies, on an answer: true, with latency_us (microseconds
                   from the request to its answer); number is then the request's number
+
+Disconnects and reconnects are told on standard error; natskit reconnects by itself. Ctrl-C
+(or SIGTERM) drains: the messages already on their way are printed, then natskit exits with 0;
+a second Ctrl-C stops at once (status 130).
 
 Colour is used only when standard output is a terminal and NO_COLOR is unset or empty.";
 
@@ -119,9 +126,13 @@ impl SubArgs {
 }
 
 /// Subscribes, flushes, says `Subscribing on ...` on standard error, then prints messages
-/// until `--count` is reached (and, with `--match-replies`, their answers have come) or forever.
+/// until `--count` is reached (and, with `--match-replies`, their answers have come), or until
+/// Ctrl-C (or SIGTERM), which drains: what the server sent before is printed, then exit 0.
+/// Disconnects and reconnects are told on standard error.
 pub async fn run(args: SubArgs) -> Result<(), CliError> {
+    let mut interrupt = Interrupt::install()?;
     let client = args.connect.connect().await?;
+    notices::spawn(&client);
     let subscribers = subscribe(&client, &args).await?;
     let answer_prefix = format!("{}.", args.inbox_prefix);
     let inbox = format!("{answer_prefix}>");
@@ -147,6 +158,9 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
     let mut matcher = Matcher::new();
     let mut received = 0u64;
     let mut last_wait: Option<tokio::time::Instant> = None;
+    // Set at Ctrl-C: the drain under way. The subscriptions then end once the server has sent
+    // everything it had for them, and the loop ends with them.
+    let mut draining: Option<JoinHandle<Result<(), FlushError>>> = None;
     loop {
         let done = args.count.is_some_and(|count| received >= count);
         if done && (answers.is_none() || matcher.unanswered() == 0) {
@@ -160,7 +174,12 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
             // Messages first: an answer is then rarely read before its request.
             biased;
             msg = messages.next(), if !done => {
-                let msg = msg.ok_or_else(closed)?;
+                let Some(msg) = msg else {
+                    if draining.is_some() {
+                        break;
+                    }
+                    return Err(closed());
+                };
                 received += 1;
                 let shown = translated(&translator, received, msg.clone()).await;
                 printer.message(received, &shown)?;
@@ -176,7 +195,13 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
                 }
             }
             answer = next_answer(&mut answers) => {
-                let answer = answer.ok_or_else(closed)?;
+                let Some(answer) = answer else {
+                    if draining.is_some() {
+                        answers = None;
+                        continue;
+                    }
+                    return Err(closed());
+                };
                 let subject = answer.subject.as_str().to_owned();
                 if let Some(m) = matcher.answer(&subject, answer, Instant::now()) {
                     let shown = translated(&translator, m.number, m.message).await;
@@ -191,12 +216,28 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
                 note!("{}", Palette::stderr().paint(Role::Warning, warning));
                 break;
             }
+            () = interrupt.asked(), if draining.is_none() => {
+                note!("Draining: the messages on their way are printed, then natskit exits; Ctrl-C again stops at once");
+                let client = client.clone();
+                draining = Some(tokio::spawn(async move { client.drain().await }));
+            }
         }
     }
     drop(messages);
     drop(answers);
-    client.close().await?;
-    Ok(())
+    match draining {
+        Some(drain) => finish_drain(drain).await,
+        None => Ok(client.close().await?),
+    }
+}
+
+/// Waits for the drain started at Ctrl-C: `Ok` once the server confirmed it.
+async fn finish_drain(drain: JoinHandle<Result<(), FlushError>>) -> Result<(), CliError> {
+    match drain.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(CliError::msg(format!("could not drain: {e}"))),
+        Err(e) => Err(CliError::msg(format!("could not drain: {e}"))),
+    }
 }
 
 /// A subscription per subject, in `--queue` when given, each ending at `--count`.

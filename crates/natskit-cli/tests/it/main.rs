@@ -20,6 +20,7 @@ mod errors;
 mod js_errors;
 mod kv;
 mod kv_errors;
+mod long_running;
 mod micro;
 mod obj;
 mod obj_errors;
