@@ -31,7 +31,8 @@ Examples:
   natskit reply svc.echo --echo --queue workers       # in queue group workers, not NATS-RPLY-22
 
 Like the `nats` CLI, reply answers in the queue group NATS-RPLY-22 unless --queue names
-another, so each request is answered once however many `reply` processes share the subject.
+another, so each request is answered once however many `reply` processes share the subject;
+--no-queue answers outside any group.
 
 The body and header values are templates: {{Count}} (the request's number, from 1), {{ID}},
 {{TimeStamp}}, {{Time}}, {{Unix}}, {{UnixNano}}, {{Random MIN MAX}} as for `natskit pub`, and
@@ -68,6 +69,11 @@ pub struct ReplyArgs {
     /// NATS-RPLY-22).
     #[arg(short, long, value_name = "GROUP", default_value = DEFAULT_QUEUE)]
     pub queue: String,
+
+    /// Answer outside any queue group: every `reply` on the subject answers every request
+    /// (for gathering answers with `req --replies`).
+    #[arg(long, conflicts_with = "queue")]
+    pub no_queue: bool,
 
     /// Answer each request with its own payload and headers.
     #[arg(short, long, conflicts_with = "command")]
@@ -114,15 +120,16 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
     let mut interrupt = Interrupt::install()?;
     let client = args.connect.connect().await?;
     notices::spawn(&client);
-    let mut requests = client.queue_subscribe(&args.subject, &args.queue).await?;
+    let queue = (!args.no_queue).then_some(args.queue.as_str());
+    let mut requests = match queue {
+        Some(queue) => client.queue_subscribe(&args.subject, queue).await?,
+        None => client.subscribe(&args.subject).await?,
+    };
     if let Some(count) = args.count {
         requests.unsubscribe_after(count);
     }
     client.flush().await?;
-    note!(
-        "Listening on {}",
-        super::describe(&args.subject, Some(&args.queue))
-    );
+    note!("Listening on {}", super::describe(&args.subject, queue));
 
     let palette = Palette::stderr();
     let mut answered = 0u64;

@@ -26,6 +26,7 @@ mod obj;
 mod obj_errors;
 mod pubsub;
 mod reply_command;
+mod req_input;
 mod req_replies;
 mod reqreply;
 mod server;
