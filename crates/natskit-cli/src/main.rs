@@ -64,6 +64,7 @@ mod headers;
 mod interrupt;
 mod js;
 mod json;
+mod nats_context;
 mod notices;
 mod output;
 mod secret;
