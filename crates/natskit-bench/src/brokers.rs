@@ -279,7 +279,7 @@ fn cpu_note(cpu: &CpuMeter) -> String {
 
 /// Each held connection is a file descriptor here and in the broker (which inherits the limit):
 /// raise the soft limit to the hard one.
-fn raise_open_files(conns: usize) -> Result<(), String> {
+pub(crate) fn raise_open_files(conns: usize) -> Result<(), String> {
     let limit = rlimit::increase_nofile_limit(u64::MAX)
         .map_err(|e| format!("raising the open-file limit: {e}"))?;
     let needed = conns as u64 + 1_000;

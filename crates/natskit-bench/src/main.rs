@@ -42,6 +42,14 @@
 //! cargo run --release -p natskit-bench -- --obj [--runs 5] [--quick]
 //! ```
 //!
+//! `--reconnect` stops nats-server for a second under natskit and async-nats clients and
+//! measures how soon each is back, then does the same to 1,000 clients of each (see
+//! `reconnect.rs`):
+//!
+//! ```text
+//! cargo run --release -p natskit-bench -- --reconnect [--runs 5] [--quick]
+//! ```
+//!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
@@ -49,6 +57,7 @@
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
 //! - `jetstream`: the `--jetstream` mode; `kv`: the `--kv` mode; `object`: the `--obj` mode; `js_bench`: the server,
 //!   runtime and side-by-side measurement they share.
+//! - `reconnect`: the `--reconnect` mode.
 //! - `report`: medians and tables.
 
 mod broker_process;
@@ -62,6 +71,7 @@ mod memory;
 mod object;
 mod procfs;
 mod raw;
+mod reconnect;
 mod report;
 mod scenarios;
 
@@ -87,6 +97,7 @@ struct Args {
     jetstream: bool,
     kv: bool,
     obj: bool,
+    reconnect: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -100,6 +111,7 @@ fn parse_args() -> Result<Args, String> {
         jetstream: false,
         kv: false,
         obj: false,
+        reconnect: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -116,6 +128,7 @@ fn parse_args() -> Result<Args, String> {
             "--jetstream" => args.jetstream = true,
             "--kv" => args.kv = true,
             "--obj" => args.obj = true,
+            "--reconnect" => args.reconnect = true,
             "--only" => {
                 args.only = it
                     .next()
@@ -143,6 +156,13 @@ fn main() {
     };
     if args.brokers {
         if let Err(e) = brokers::run(args.runs, args.quick, &args.only) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.reconnect {
+        if let Err(e) = reconnect::run(args.runs, args.quick) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }

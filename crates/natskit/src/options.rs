@@ -447,8 +447,9 @@ impl ConnectOptions {
         self
     }
 
-    /// The wait between attempts on a server that failed (default: 100 ms doubling up to 4 s,
-    /// plus up to 100 ms of jitter). The first attempt after a disconnect is made at once.
+    /// The wait between attempts on a server that failed (default: 50 ms for the first 20
+    /// failures, then doubling from 100 ms up to 4 s, plus up to 50 ms of jitter each time).
+    /// The first attempt after a disconnect is made at once.
     ///
     /// ```
     /// use std::time::Duration;

@@ -283,6 +283,6 @@ mod tests {
     fn no_delay_before_the_first_attempt_on_a_server() {
         let options = ReconnectOptions::default();
         assert_eq!(delay_before(&options, 0), Duration::ZERO);
-        assert!(delay_before(&options, 1) >= Duration::from_millis(100));
+        assert!(delay_before(&options, 1) >= Duration::from_millis(50));
     }
 }
