@@ -34,6 +34,10 @@ pub struct ConnectArgs {
     #[arg(long, global = true, value_name = "NAME", help_heading = HEADING)]
     pub context: Option<String>,
 
+    /// Use no context at all: neither the selected one nor NATS_CONTEXT
+    #[arg(long, global = true, conflicts_with = "context", help_heading = HEADING)]
+    pub no_context: bool,
+
     /// Time allowed to connect and complete the handshake [default: --timeout, else 5s]
     #[arg(
         long,
@@ -47,9 +51,8 @@ pub struct ConnectArgs {
     /// How long to wait for answers (`500ms`, `2s`); each command has its own default (`req`
     /// and `bench req`: 5s, `micro`: 1s, `sub --match-replies --count`: 2s for the last ones,
     /// `bench sub --msgs`: 2s after the last message). Also bounds connecting, unless
-    /// --connect-timeout is given.
+    /// --connect-timeout is given. No `-t`: as in the `nats` CLI, `sub -t` is --timestamp.
     #[arg(
-        short,
         long,
         global = true,
         value_name = "DURATION",
@@ -133,9 +136,12 @@ impl ConnectArgs {
         self.resolve()?.connect().await
     }
 
-    /// The context's settings and where they came from: `--context`, else `NATS_CONTEXT`,
-    /// else the selected context, else none (empty settings).
+    /// The context's settings and where they came from: none with `--no-context`; else
+    /// `--context`, else `NATS_CONTEXT`, else the selected context, else none (empty settings).
     fn context(&self) -> Result<(Settings, Origin), CliError> {
+        if self.no_context {
+            return Ok((Settings::default(), Origin::Default));
+        }
         let named = self.context.clone().or_else(|| {
             std::env::var("NATS_CONTEXT")
                 .ok()
@@ -198,13 +204,19 @@ impl Connection {
         if let Some(file) = &settings.nkey {
             options = options.nkey(read_seed(file)?);
         }
+        if let (Some(jwt), Some(seed)) = (&settings.jwt, &settings.seed) {
+            options = options.credentials(creds_text(jwt.trim(), seed.expose().trim()));
+        }
         if let (Some(cert), Some(key)) = (&settings.tlscert, &settings.tlskey) {
             options = options.client_certificate(cert, key);
         }
         if let Some(ca) = &settings.tlsca {
             options = options.add_root_certificate(ca);
         }
-        // Giving TLS files means TLS is wanted: never fall back to plain text.
+        if settings.tlsfirst {
+            options = options.tls_first();
+        }
+        // Giving TLS files or --tlsfirst means TLS is wanted: never fall back to plain text.
         Ok(options.require_tls(settings.uses_tls()))
     }
 
@@ -239,6 +251,7 @@ impl Connection {
             Some(Kind::Token) => "the token".to_owned(),
             Some(Kind::Creds) => credentials_file("the credentials", settings.creds.as_deref()),
             Some(Kind::Nkey) => credentials_file("the NKey seed", settings.nkey.as_deref()),
+            Some(Kind::Jwt) => "the user JWT and seed".to_owned(),
             None => return self.credentials_in_urls(),
         };
         Presented::Credentials(match &self.credentials_origin {
@@ -271,6 +284,15 @@ fn credentials_file(what: &str, path: Option<&Path>) -> String {
         Some(path) => format!("{what} in {}", path.display()),
         None => what.to_owned(),
     }
+}
+
+/// A `.creds` file's text holding `jwt` and `seed`, as nsc writes one: the client reads both
+/// from it and signs the server's nonce with the seed.
+fn creds_text(jwt: &str, seed: &str) -> String {
+    format!(
+        "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n\
+         -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n"
+    )
 }
 
 /// The NKey seed of `file`: its first line starting with `SU` (so a file with comments or a

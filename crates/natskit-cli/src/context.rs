@@ -76,9 +76,9 @@ impl Store {
                 path.display()
             )),
         })?;
-        serde_json::from_str(&text).map_err(|e| {
+        parse(&text).map_err(|why| {
             CliError::msg(format!(
-                "context {name:?} ({}) is not valid: {e}",
+                "context {name:?} ({}) is not valid: {why}",
                 path.display()
             ))
         })
@@ -172,6 +172,53 @@ impl Store {
         };
         result.map_err(|e| CliError::msg(format!("cannot write {}: {e}", path.display())))
     }
+}
+
+/// The keys a context file may hold: `description` and the [`Settings`] fields.
+pub const KEYS: &[&str] = &[
+    "description",
+    "server",
+    "user",
+    "password",
+    "token",
+    "creds",
+    "nkey",
+    "jwt",
+    "seed",
+    "tlscert",
+    "tlskey",
+    "tlsca",
+    "tlsfirst",
+    "name",
+];
+
+/// Keys of the `nats` CLI's context files that natskit's do not have: a file holding one was
+/// made for (or copied from) the `nats` CLI.
+const NATS_CLI_KEYS: &[&str] = &["url", "cert", "key", "ca", "user_jwt", "user_seed", "nsc"];
+
+/// A context file's text as a [`Context`]. A key natskit does not know is an error, never
+/// ignored: a file meant for another tool would otherwise connect to the default server.
+fn parse(text: &str) -> Result<Context, String> {
+    let document: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let Some(fields) = document.as_object() else {
+        return Err("it is not a JSON object".to_owned());
+    };
+    let unknown: Vec<&str> = fields
+        .keys()
+        .map(String::as_str)
+        .filter(|key| !KEYS.contains(key))
+        .collect();
+    if !unknown.is_empty() {
+        let keys: Vec<String> = unknown.iter().map(|key| format!("{key:?}")).collect();
+        let what = if unknown.len() == 1 { "key" } else { "keys" };
+        let hint = if unknown.iter().any(|key| NATS_CLI_KEYS.contains(key)) {
+            "it looks like a `nats` CLI context, which 'natskit context import' reads".to_owned()
+        } else {
+            format!("the keys are {}", KEYS.join(", "))
+        };
+        return Err(format!("unknown {what} {}; {hint}", keys.join(", ")));
+    }
+    serde_json::from_value(document).map_err(|e| e.to_string())
 }
 
 /// The error for a context that does not exist, wherever it is named.
@@ -318,6 +365,55 @@ mod tests {
             0o600
         );
         assert!(!leftover.exists());
+    }
+
+    #[test]
+    fn the_known_keys_are_the_fields() {
+        let full = Context {
+            description: Some("d".into()),
+            settings: Settings {
+                server: Some("s".into()),
+                user: Some("u".into()),
+                password: Some(String::from("p").into()),
+                token: Some(String::from("t").into()),
+                creds: Some("c".into()),
+                nkey: Some("n".into()),
+                jwt: Some("j".into()),
+                seed: Some(String::from("s").into()),
+                tlscert: Some("c".into()),
+                tlskey: Some("k".into()),
+                tlsca: Some("a".into()),
+                tlsfirst: true,
+                name: Some("n".into()),
+            },
+        };
+        let json = serde_json::to_value(&full).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = KEYS.to_vec();
+        keys.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(keys, known);
+        assert_eq!(parse(&json.to_string()).unwrap(), full);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_them() {
+        let err = parse(r#"{"url": "nats://prod:4222", "user": "a"}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown key \"url\"; it looks like a `nats` CLI context"),
+            "{err}"
+        );
+        let err = parse(r#"{"servr": "x", "colour": 1}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown keys \"colour\", \"servr\"; the keys are description,"),
+            "{err}"
+        );
+        assert_eq!(parse("[]").unwrap_err(), "it is not a JSON object");
     }
 
     #[test]

@@ -15,8 +15,8 @@
 //! ```
 //!
 //! Every connecting command takes the connection flags (`--server`, `--user`, `--password`,
-//! `--token`, `--creds`, `--nkey`, `--tlscert`, `--tlskey`, `--tlsca`, `--name`, `--context`,
-//! `--timeout`): each setting comes from the flag, else its environment variable (`NATS_URL`,
+//! `--token`, `--creds`, `--nkey`, `--jwt`/`--seed`, `--tlscert`, `--tlskey`, `--tlsca`,
+//! `--tlsfirst`, `--name`, `--context`, `--no-context`, `--timeout`): each setting comes from the flag, else its environment variable (`NATS_URL`,
 //! `NATS_USER`, ...), else the context (`--context`, `NATS_CONTEXT` or the one selected with
 //! `natskit context select`), else the default. Results go to standard output; progress notes
 //! (`Subscribing on ...`, `Listening on ...`) and errors go to standard error. A failure prints
@@ -29,8 +29,11 @@
 //! - `main.rs`: the clap parser, the tokio runtime, error printing and the exit status.
 //! - `connect`: the connection flags and how they become a [`natskit::Client`]; `settings`:
 //!   the fields they share with the environment and contexts, and how those layer; `context`:
-//!   the saved contexts on disk; `secret`: passwords and tokens kept out of `Debug` and
-//!   listings (in URLs too).
+//!   the saved contexts on disk; `nats_context`: the `nats` CLI's, read for `context import`;
+//!   `secret`: passwords and tokens kept out of `Debug` and listings (in URLs too).
+//! - `interrupt`: Ctrl-C and SIGTERM for `sub` and `reply` (drain, then a second one stops at
+//!   once); `notices`: their disconnect and reconnect lines; `shell`: `sh -c` for
+//!   `reply --command` and `sub --translate`.
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
 //!   `micro`, `bench`, `stream`, `consumer`, `kv`, `obj`, `context`, `completions`.
 //! - `js`: what `stream`, `consumer`, `kv` and `obj` share: `--js-domain`, name checks, flag values,
@@ -61,11 +64,15 @@ mod duration;
 mod error;
 mod header_templates;
 mod headers;
+mod interrupt;
 mod js;
 mod json;
+mod nats_context;
+mod notices;
 mod output;
 mod secret;
 mod settings;
+mod shell;
 mod style;
 mod table;
 mod template;

@@ -8,7 +8,7 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
-use crate::secret::{redact_urls, Secret};
+use crate::secret::{redact_urls, Secret, MASK};
 
 /// Where `--help` lists these flags.
 pub const HEADING: &str = "Connection";
@@ -80,6 +80,28 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nkey: Option<PathBuf>,
 
+    /// User JWT (the token itself, as `nats --jwt` takes it; with --seed) [env: NATS_JWT]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "JWT",
+        conflicts_with_all = ["user", "password", "token", "creds", "nkey"]
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<String>,
+
+    /// User NKey seed (`SU...`) that signs for --jwt [env: NATS_SEED]
+    #[arg(
+        help_heading = HEADING,
+        long,
+        global = true,
+        value_name = "SEED",
+        conflicts_with_all = ["user", "password", "token", "creds", "nkey"]
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<Secret>,
+
     /// Client certificate for mutual TLS (PEM, with --tlskey) [env: NATS_CERT]
     #[arg(help_heading = HEADING, long, global = true, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +117,12 @@ pub struct Settings {
     #[arg(help_heading = HEADING, long, global = true, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tlsca: Option<PathBuf>,
+
+    /// Start TLS before the server's greeting, for servers set to `handshake_first`
+    /// (implies TLS)
+    #[arg(help_heading = HEADING, long, global = true, alias = "tls-first")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tlsfirst: bool,
 
     /// Connection name the server shows (in /connz, say) [default: natskit-cli]
     // Not `name`: `natskit micro ls NAME` has a positional of that id.
@@ -120,9 +148,12 @@ impl fmt::Debug for Settings {
             .field("token", &self.token)
             .field("creds", &self.creds)
             .field("nkey", &self.nkey)
+            .field("jwt", &self.jwt.as_ref().map(|_| MASK))
+            .field("seed", &self.seed)
             .field("tlscert", &self.tlscert)
             .field("tlskey", &self.tlskey)
             .field("tlsca", &self.tlsca)
+            .field("tlsfirst", &self.tlsfirst)
             .field("name", &self.name)
             .finish()
     }
@@ -139,6 +170,8 @@ pub enum Kind {
     Creds,
     /// `--nkey`.
     Nkey,
+    /// `--jwt` and `--seed`.
+    Jwt,
 }
 
 impl Kind {
@@ -149,6 +182,7 @@ impl Kind {
             Kind::Token => "--token",
             Kind::Creds => "--creds",
             Kind::Nkey => "--nkey",
+            Kind::Jwt => "--jwt/--seed",
         }
     }
 
@@ -159,6 +193,7 @@ impl Kind {
             Kind::Token => "NATS_TOKEN",
             Kind::Creds => "NATS_CREDS",
             Kind::Nkey => "NATS_NKEY",
+            Kind::Jwt => "NATS_JWT/NATS_SEED",
         }
     }
 }
@@ -176,9 +211,12 @@ impl Settings {
             token: text("NATS_TOKEN").map(Secret::from),
             creds: path("NATS_CREDS"),
             nkey: path("NATS_NKEY"),
+            jwt: text("NATS_JWT"),
+            seed: text("NATS_SEED").map(Secret::from),
             tlscert: path("NATS_CERT"),
             tlskey: path("NATS_KEY"),
             tlsca: path("NATS_CA"),
+            tlsfirst: false,
             name: None,
         }
     }
@@ -193,6 +231,7 @@ impl Settings {
             (self.token.is_some(), Kind::Token),
             (self.creds.is_some(), Kind::Creds),
             (self.nkey.is_some(), Kind::Nkey),
+            (self.jwt.is_some() || self.seed.is_some(), Kind::Jwt),
         ]
         .into_iter()
         .filter_map(|(present, kind)| present.then_some(kind))
@@ -224,6 +263,11 @@ impl Settings {
         if self.password.is_some() && self.user.is_none() {
             return Err(CliError::msg("--password needs --user (or NATS_USER)"));
         }
+        match (&self.jwt, &self.seed) {
+            (Some(_), None) => return Err(CliError::msg("--jwt needs --seed (or NATS_SEED)")),
+            (None, Some(_)) => return Err(CliError::msg("--seed needs --jwt (or NATS_JWT)")),
+            _ => {}
+        }
         match (&self.tlscert, &self.tlskey) {
             (Some(_), None) => Err(CliError::msg("--tlscert needs --tlskey (or NATS_KEY)")),
             (None, Some(_)) => Err(CliError::msg("--tlskey needs --tlscert (or NATS_CERT)")),
@@ -231,15 +275,16 @@ impl Settings {
         }
     }
 
-    /// Whether any TLS file is given (TLS is then required).
+    /// Whether any TLS file or --tlsfirst is given (TLS is then required).
     pub fn uses_tls(&self) -> bool {
-        self.tlscert.is_some() || self.tlskey.is_some() || self.tlsca.is_some()
+        self.tlscert.is_some() || self.tlskey.is_some() || self.tlsca.is_some() || self.tlsfirst
     }
 
     /// `self` over `lower`: each setting comes from `self` when it has it, else from
     /// `lower`. Credentials are one setting: the first layer holding any supplies them all,
     /// so a `--token` is never sent alongside a context's password. The one completion across
-    /// layers is of a pair: `--user` with `NATS_PASSWORD`, or `--tlscert` with `NATS_KEY`.
+    /// layers is of a pair: `--user` with `NATS_PASSWORD`, `--jwt` with `NATS_SEED`, or
+    /// `--tlscert` with `NATS_KEY`.
     pub fn over(mut self, lower: Settings) -> Settings {
         match self.kinds()[..] {
             [] => {
@@ -248,10 +293,16 @@ impl Settings {
                 self.token = lower.token;
                 self.creds = lower.creds;
                 self.nkey = lower.nkey;
+                self.jwt = lower.jwt;
+                self.seed = lower.seed;
             }
             [Kind::UserPassword] => {
                 self.user = self.user.or(lower.user);
                 self.password = self.password.or(lower.password);
+            }
+            [Kind::Jwt] => {
+                self.jwt = self.jwt.or(lower.jwt);
+                self.seed = self.seed.or(lower.seed);
             }
             _ => {}
         }
@@ -265,6 +316,8 @@ impl Settings {
         Settings {
             server: self.server.or(lower.server),
             tlsca: self.tlsca.or(lower.tlsca),
+            // A switch: set in any layer, it is on.
+            tlsfirst: self.tlsfirst || lower.tlsfirst,
             name: self.name.or(lower.name),
             ..self
         }

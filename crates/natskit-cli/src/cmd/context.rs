@@ -1,5 +1,5 @@
-//! `natskit context add|ls|select|show|rm`: connection settings saved under a name, so URLs
-//! and credentials are typed once. The files are the `context` module's; this is the command.
+//! `natskit context add|ls|select|show|import|rm`: connection settings saved under a name, so
+//! URLs and credentials are typed once. The files are the `context` module's; this is the command.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::context::{Context, Store};
 use crate::error::CliError;
+use crate::nats_context;
 use crate::output::print;
 use crate::secret::{redact_urls, MASK};
 use crate::settings::Settings;
@@ -23,6 +24,7 @@ Examples:
   natskit sub 'orders.>' --context local      # another context, this once
   natskit context show prod                   # passwords and tokens masked
   natskit context rm local
+  natskit context import                      # every context of the `nats` CLI
 
 Each setting comes from its flag, else its environment variable (NATS_URL, NATS_USER, ...),
 else the context (--context, NATS_CONTEXT, or the selected one), else the default.
@@ -66,6 +68,15 @@ enum Action {
         /// One JSON document instead of lines.
         #[arg(long)]
         json: bool,
+    },
+    /// Copy the `nats` CLI's contexts (~/.config/nats/context/NAME.json), all of them unless
+    /// named; the keys natskit has no setting for are named, not copied.
+    Import {
+        /// The contexts to copy (all by default).
+        names: Vec<String>,
+        /// Replace natskit contexts of the same names.
+        #[arg(long)]
+        force: bool,
     },
     /// Delete a context (and unselect it).
     Rm {
@@ -129,6 +140,7 @@ pub async fn run(args: ContextArgs) -> Result<(), CliError> {
             };
             print(text.as_bytes())
         }
+        Action::Import { names, force } => import(&store, names, force),
         Action::Rm { name } => {
             store.remove(&name)?;
             note!("Removed context {name:?}");
@@ -175,6 +187,53 @@ fn run_add(store: &Store, add: AddArgs) -> Result<(), CliError> {
         file.display(),
         if add.select { "; selected" } else { "" }
     );
+    Ok(())
+}
+
+/// `natskit context import`: reads every file first, so a bad one or a name taken stops the
+/// import before anything is written; then saves each and says what was left out.
+fn import(store: &Store, names: Vec<String>, force: bool) -> Result<(), CliError> {
+    let folder = nats_context::folder()?;
+    let names = if names.is_empty() {
+        nats_context::names(&folder)?
+    } else {
+        names
+    };
+    if names.is_empty() {
+        note!("The nats CLI has no contexts in {}", folder.display());
+        return Ok(());
+    }
+    let mut read = Vec::with_capacity(names.len());
+    for name in names {
+        crate::context::check_name(&name)?;
+        let file = folder.join(format!("{name}.json"));
+        if !file.is_file() {
+            return Err(CliError::msg(format!(
+                "the nats CLI has no context named {name:?} (no {})",
+                file.display()
+            )));
+        }
+        let imported = nats_context::read(&file)?;
+        imported
+            .context
+            .settings
+            .check_pairs()
+            .map_err(|e| CliError::msg(format!("cannot import {}: {e}", file.display())))?;
+        if store.exists(&name) && !force {
+            return Err(CliError::msg(format!(
+                "context {name:?} exists; --force replaces it"
+            )));
+        }
+        read.push((name, file, imported));
+    }
+    for (name, file, imported) in read {
+        store.save(&name, &imported.context)?;
+        let mut line = format!("Imported context {name:?} from {}", file.display());
+        if !imported.skipped.is_empty() {
+            line.push_str(&format!("; skipped {}", imported.skipped.join(", ")));
+        }
+        note!("{line}");
+    }
     Ok(())
 }
 
@@ -237,7 +296,7 @@ fn masked(name: &str, context: &Context, selected: bool) -> Value {
     {
         for (key, value) in saved {
             let value = match (key.as_str(), &value) {
-                ("password" | "token", _) => Value::from(MASK),
+                ("password" | "token" | "jwt" | "seed", _) => Value::from(MASK),
                 ("server", Value::String(urls)) => Value::from(redact_urls(urls)),
                 _ => value,
             };
@@ -262,9 +321,12 @@ fn describe(name: &str, context: &Context, file: &Path) -> String {
         ("token", mask(settings.token.is_some())),
         ("creds", path(&settings.creds)),
         ("nkey", path(&settings.nkey)),
+        ("jwt", mask(settings.jwt.is_some())),
+        ("seed", mask(settings.seed.is_some())),
         ("tlscert", path(&settings.tlscert)),
         ("tlskey", path(&settings.tlskey)),
         ("tlsca", path(&settings.tlsca)),
+        ("tlsfirst", settings.tlsfirst.then(|| "yes".to_owned())),
         ("connection name", settings.name.clone()),
         ("file", Some(file.display().to_string())),
     ];

@@ -50,7 +50,7 @@ pub enum Command {
     Kv(kv::KvArgs),
     /// Object stores on JetStream: add, put, get, ls, info, rm, watch, seal.
     Obj(obj::ObjArgs),
-    /// Save connection settings under a name: add, ls, select, show, rm.
+    /// Save connection settings under a name: add, ls, select, show, import, rm.
     Context(context::ContextArgs),
     /// Print a shell completion script: bash, zsh or fish.
     Completions(completions::CompletionsArgs),

@@ -17,7 +17,8 @@ use crate::error::CliError;
 use crate::header_templates::HeaderTemplates;
 use crate::template::{Place, Template};
 
-use sender::{Body, Sender};
+pub use sender::Body;
+use sender::Sender;
 
 /// Examples and the template words, under `natskit pub --help`.
 const HELP: &str = "\
@@ -27,6 +28,7 @@ Examples:
   natskit pub 'sensor.{{Random 1 3}}' '{{Unix}}' -H 'Id:{{ID}}' --count 1000
   tail -f app.log | natskit pub logs --send-on newline   # one message per line
   natskit pub cfg.update < config.json              # the whole file as one message
+  natskit pub -q logs.app \"$line\"                  # nothing on stderr unless it fails
 
 Templates: the subject, the body and header values may hold these words, filled in for each
 message (names are not case-sensitive; use --no-templates to send braces as they are):
@@ -76,6 +78,16 @@ pub struct PubArgs {
     #[arg(long)]
     pub no_templates: bool,
 
+    /// Say nothing on standard error unless something fails (no `Published ...` line, no
+    /// progress bar).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Read the body from standard input, as `nats pub --force-stdin`; natskit does so whenever
+    /// no body is given, so this only rules out a body argument.
+    #[arg(long, conflicts_with = "body")]
+    pub force_stdin: bool,
+
     /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -104,14 +116,15 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
     check_subjects(&subject, args.reply.as_deref())?;
     let client = args.connect.connect().await?;
     let mut sender = Sender::new(client, subject, headers, args.reply.clone(), args.sleep);
+    sender.progress = !args.quiet;
     match (body, args.send_on) {
         (Some(body), _) => sender.send_times(&body, args.count).await?,
         (None, SendOn::Eof) => {
-            let body = Body::Fixed(read_stdin().await?);
+            let body = Body::Fixed(read_stdin(args.quiet).await?);
             sender.send_times(&body, args.count).await?;
         }
         (None, SendOn::Newline) => {
-            if std::io::stdin().is_terminal() {
+            if std::io::stdin().is_terminal() && !args.quiet {
                 note!("Publishing each line you type; end with Ctrl-D");
             }
             let mut lines = BufReader::new(tokio::io::stdin());
@@ -121,7 +134,9 @@ pub async fn run(args: PubArgs) -> Result<(), CliError> {
         }
     }
     let summary = sender.finish().await?;
-    note!("Published {summary} to {:?}", args.subject);
+    if !args.quiet {
+        note!("Published {summary} to {:?}", args.subject);
+    }
     Ok(())
 }
 
@@ -138,9 +153,10 @@ fn check_subjects(subject: &Template, reply: Option<&str>) -> Result<(), CliErro
     Ok(())
 }
 
-/// The whole of standard input.
-async fn read_stdin() -> Result<Bytes, CliError> {
-    if std::io::stdin().is_terminal() {
+/// The whole of standard input; on a terminal, with a note saying how to end it unless
+/// `quiet`.
+pub async fn read_stdin(quiet: bool) -> Result<Bytes, CliError> {
+    if std::io::stdin().is_terminal() && !quiet {
         note!("Reading the message body from standard input; end it with Ctrl-D");
     }
     let mut body = Vec::new();

@@ -13,6 +13,8 @@ use natskit::PublishError;
 use crate::connect::ConnectArgs;
 use crate::duration::parse_pause;
 use crate::error::CliError;
+use crate::interrupt::Interrupt;
+use crate::notices;
 use crate::output::{write_message, Shown};
 use crate::style::{Palette, Role};
 
@@ -25,7 +27,12 @@ Examples:
   natskit reply 'greet.*' 'hello {{1}}, you are #{{Count}}'
   natskit reply 'weather.>' --command 'curl -s \"wttr.in/{{1}}?format=3\"'
   natskit reply svc.upper --command 'tr a-z A-Z'      # the request body is on stdin
-  natskit reply svc.slow ok --sleep 2s --count 10 --queue workers
+  natskit reply svc.slow ok --sleep 2s --count 10     # a random pause of up to 2s each
+  natskit reply svc.echo --echo --queue workers       # in queue group workers, not NATS-RPLY-22
+
+Like the `nats` CLI, reply answers in the queue group NATS-RPLY-22 unless --queue names
+another, so each request is answered once however many `reply` processes share the subject;
+--no-queue answers outside any group.
 
 The body and header values are templates: {{Count}} (the request's number, from 1), {{ID}},
 {{TimeStamp}}, {{Time}}, {{Unix}}, {{UnixNano}}, {{Random MIN MAX}} as for `natskit pub`, and
@@ -37,7 +44,14 @@ and answers with its standard output. In the command, {{0}}, {{1}}, .. become th
 ${NATS_SUBJECT_TOKEN_0}, .. so a subject cannot inject shell code (quote them with \"\", not '');
 NATS_REQUEST_SUBJECT holds the whole subject. A command that fails still answers: its standard
 error as the payload, with the headers Nats-Service-Error (what failed) and
-Nats-Service-Error-Code: 500.";
+Nats-Service-Error-Code: 500.
+
+Disconnects and reconnects are told on standard error; natskit reconnects by itself. Ctrl-C
+(or SIGTERM) drains: the requests already on their way are answered, then natskit exits with 0;
+a second Ctrl-C stops at once (status 130).";
+
+/// The queue group of `reply` when --queue is not given: the `nats` CLI's.
+const DEFAULT_QUEUE: &str = "NATS-RPLY-22";
 
 /// Arguments of `natskit reply`.
 #[derive(Debug, Args)]
@@ -50,9 +64,16 @@ pub struct ReplyArgs {
     #[arg(conflicts_with_all = ["echo", "command"])]
     pub body: Option<String>,
 
-    /// Join this queue group: each request goes to one member of the group.
-    #[arg(short, long, value_name = "GROUP")]
-    pub queue: Option<String>,
+    /// The queue group to answer in: each request goes to one member of the group, so
+    /// several `reply` processes share the requests (as the `nats` CLI does, by default in
+    /// NATS-RPLY-22).
+    #[arg(short, long, value_name = "GROUP", default_value = DEFAULT_QUEUE)]
+    pub queue: String,
+
+    /// Answer outside any queue group: every `reply` on the subject answers every request
+    /// (for gathering answers with `req --replies`).
+    #[arg(long, conflicts_with = "queue")]
+    pub no_queue: bool,
 
     /// Answer each request with its own payload and headers.
     #[arg(short, long, conflicts_with = "command")]
@@ -66,8 +87,9 @@ pub struct ReplyArgs {
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
 
-    /// Pause before each answer (`100ms`, `1s`), as a slow service would.
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_pause)]
+    /// Pause before each answer for a random time up to this (`100ms`, `1s`), as a slow
+    /// service of varying speed would (as `nats reply --sleep`).
+    #[arg(long, value_name = "MAX", default_value = "0s", value_parser = parse_pause)]
     pub sleep: Duration,
 
     /// Exit after answering this many requests.
@@ -84,7 +106,9 @@ pub struct ReplyArgs {
 }
 
 /// Reads the templates, subscribes, flushes, says `Listening on ...` on standard error, then
-/// answers requests (showing each on standard error) until `--count` is reached (or forever).
+/// answers requests (showing each on standard error) until `--count` is reached, or until
+/// Ctrl-C (or SIGTERM), which drains: the requests the server sent before are answered, then
+/// exit 0. Disconnects and reconnects are told on standard error.
 pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
     let answerer = Answerer::new(
         args.body.as_deref(),
@@ -93,8 +117,11 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
         &args.headers,
         !args.no_templates,
     )?;
+    let mut interrupt = Interrupt::install()?;
     let client = args.connect.connect().await?;
-    let mut requests = match &args.queue {
+    notices::spawn(&client);
+    let queue = (!args.no_queue).then_some(args.queue.as_str());
+    let mut requests = match queue {
         Some(queue) => client.queue_subscribe(&args.subject, queue).await?,
         None => client.subscribe(&args.subject).await?,
     };
@@ -102,15 +129,30 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
         requests.unsubscribe_after(count);
     }
     client.flush().await?;
-    note!(
-        "Listening on {}",
-        super::describe(&args.subject, args.queue.as_deref())
-    );
+    note!("Listening on {}", super::describe(&args.subject, queue));
 
     let palette = Palette::stderr();
     let mut answered = 0u64;
+    let mut draining = false;
     while args.count.is_none_or(|count| answered < count) {
-        let Some(request) = requests.next().await else {
+        let next = tokio::select! {
+            () = interrupt.asked(), if !draining => None,
+            request = requests.next() => Some(request),
+        };
+        let Some(request) = next else {
+            // Ctrl-C: no new requests; those the server sent before are still answered.
+            note!("Draining: the requests on their way are answered, then natskit exits; Ctrl-C again stops at once");
+            draining = true;
+            requests
+                .drain()
+                .await
+                .map_err(|e| CliError::msg(format!("could not drain: {e}")))?;
+            continue;
+        };
+        let Some(request) = request else {
+            if draining {
+                break;
+            }
             return Err(CliError::msg(
                 "the connection to the server closed while listening",
             ));
@@ -130,7 +172,7 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
             continue;
         }
         if !args.sleep.is_zero() {
-            tokio::time::sleep(args.sleep).await;
+            tokio::time::sleep(random_pause(args.sleep, &mut rand::rng())).await;
         }
         let answer = answerer.answer(answered, &request).await;
         if let Some(failure) = &answer.failure {
@@ -154,10 +196,31 @@ pub async fn run(args: ReplyArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A pause from zero up to `max`, drawn from `rng`.
+fn random_pause(max: Duration, rng: &mut impl rand::Rng) -> Duration {
+    let nanos = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(rng.random_range(0..=nanos))
+}
+
 /// `warning: ...` on standard error.
 fn warn(palette: Palette, text: &str) {
     note!(
         "{}",
         palette.paint(Role::Warning, format!("warning: {text}"))
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_spread_up_to_the_most() {
+        let max = Duration::from_millis(400);
+        let mut rng = rand::rng();
+        let pauses: Vec<Duration> = (0..1000).map(|_| random_pause(max, &mut rng)).collect();
+        assert!(pauses.iter().all(|pause| *pause <= max));
+        assert!(pauses.iter().any(|pause| *pause < max / 4));
+        assert!(pauses.iter().any(|pause| *pause > max * 3 / 4));
+    }
 }

@@ -4,19 +4,24 @@
 
 mod matcher;
 mod printer;
+mod translate;
 
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream::{self, StreamExt};
-use natskit::{Client, Message, Subscriber};
+use natskit::{Client, FlushError, Message, Subscriber};
+use tokio::task::JoinHandle;
 
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
+use crate::interrupt::Interrupt;
+use crate::notices;
 use crate::style::{Palette, Role};
 
 use matcher::Matcher;
 use printer::{Format, Printer};
+use translate::Translator;
 
 /// How long `--count` with `--match-replies` waits for the last answers, without --timeout.
 const LAST_ANSWERS_WAIT: Duration = Duration::from_secs(2);
@@ -28,6 +33,7 @@ Examples:
   natskit sub orders --count 10 --timestamp    # ten messages, with the time each arrived
   natskit sub 'svc.>' --match-replies          # requests and the answers sent to them
   natskit sub 'sensor.>' --json | jq .payload  # one JSON object per message
+  natskit sub 'sensor.>' -r --translate 'jq .celsius'   # each payload through a command
   natskit sub '>' --subjects-only | sort | uniq -c
 
 --json writes one object per line:
@@ -41,6 +47,10 @@ Examples:
                   neither with --headers-only
   matched_reply   with --match-replies, on an answer: true, with latency_us (microseconds
                   from the request to its answer); number is then the request's number
+
+Disconnects and reconnects are told on standard error; natskit reconnects by itself. Ctrl-C
+(or SIGTERM) drains: the messages already on their way are printed, then natskit exits with 0;
+a second Ctrl-C stops at once (status 130).
 
 Colour is used only when standard output is a terminal and NO_COLOR is unset or empty.";
 
@@ -61,8 +71,13 @@ pub struct SubArgs {
     pub count: Option<u64>,
 
     /// Print only the payloads, one per line.
-    #[arg(long, conflicts_with_all = ["json", "headers_only", "subjects_only", "timestamp"])]
+    #[arg(short, long, conflicts_with_all = ["json", "headers_only", "subjects_only", "timestamp"])]
     pub raw: bool,
+
+    /// Show each payload as this shell command prints it, the payload on its standard input
+    /// and `{{Subject}}` (or $NATS_SUBJECT) the subject; as `nats sub --translate`.
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["headers_only", "subjects_only"])]
+    pub translate: Option<String>,
 
     /// Print one JSON object per message (the schema is below).
     #[arg(long, conflicts_with = "subjects_only")]
@@ -76,8 +91,9 @@ pub struct SubArgs {
     #[arg(long)]
     pub subjects_only: bool,
 
-    /// Show when each message arrived (RFC 3339, UTC, milliseconds).
-    #[arg(long)]
+    /// Show when each message arrived (RFC 3339, UTC, milliseconds). `-t`, as in the `nats`
+    /// CLI (it no longer means --timeout, which has no short form now).
+    #[arg(short, long)]
     pub timestamp: bool,
 
     /// Also show the answer sent to each request seen (answers to reply subjects under
@@ -110,9 +126,13 @@ impl SubArgs {
 }
 
 /// Subscribes, flushes, says `Subscribing on ...` on standard error, then prints messages
-/// until `--count` is reached (and, with `--match-replies`, their answers have come) or forever.
+/// until `--count` is reached (and, with `--match-replies`, their answers have come), or until
+/// Ctrl-C (or SIGTERM), which drains: what the server sent before is printed, then exit 0.
+/// Disconnects and reconnects are told on standard error.
 pub async fn run(args: SubArgs) -> Result<(), CliError> {
+    let mut interrupt = Interrupt::install()?;
     let client = args.connect.connect().await?;
+    notices::spawn(&client);
     let subscribers = subscribe(&client, &args).await?;
     let answer_prefix = format!("{}.", args.inbox_prefix);
     let inbox = format!("{answer_prefix}>");
@@ -133,10 +153,14 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
     note!("{ready}");
 
     let mut printer = Printer::new(args.format(), args.headers_only, args.timestamp);
+    let translator = args.translate.as_deref().map(Translator::new);
     let mut messages = stream::select_all(subscribers);
     let mut matcher = Matcher::new();
     let mut received = 0u64;
     let mut last_wait: Option<tokio::time::Instant> = None;
+    // Set at Ctrl-C: the drain under way. The subscriptions then end once the server has sent
+    // everything it had for them, and the loop ends with them.
+    let mut draining: Option<JoinHandle<Result<(), FlushError>>> = None;
     loop {
         let done = args.count.is_some_and(|count| received >= count);
         if done && (answers.is_none() || matcher.unanswered() == 0) {
@@ -150,24 +174,38 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
             // Messages first: an answer is then rarely read before its request.
             biased;
             msg = messages.next(), if !done => {
-                let msg = msg.ok_or_else(closed)?;
+                let Some(msg) = msg else {
+                    if draining.is_some() {
+                        break;
+                    }
+                    return Err(closed());
+                };
                 received += 1;
-                printer.message(received, &msg)?;
+                let shown = translated(&translator, received, msg.clone()).await;
+                printer.message(received, &shown)?;
                 // Only answers under the prefix can be seen, so only those are waited for.
                 let watched = msg.reply.as_ref().filter(|reply| {
                     answers.is_some() && reply.as_str().starts_with(answer_prefix.as_str())
                 });
                 if let Some(reply) = watched {
                     for early in matcher.request(received, reply.as_str(), Instant::now()) {
-                        printer.matched(early.number, early.after, &early.message)?;
+                        let shown = translated(&translator, early.number, early.message).await;
+                        printer.matched(early.number, early.after, &shown)?;
                     }
                 }
             }
             answer = next_answer(&mut answers) => {
-                let answer = answer.ok_or_else(closed)?;
+                let Some(answer) = answer else {
+                    if draining.is_some() {
+                        answers = None;
+                        continue;
+                    }
+                    return Err(closed());
+                };
                 let subject = answer.subject.as_str().to_owned();
                 if let Some(m) = matcher.answer(&subject, answer, Instant::now()) {
-                    printer.matched(m.number, m.after, &m.message)?;
+                    let shown = translated(&translator, m.number, m.message).await;
+                    printer.matched(m.number, m.after, &shown)?;
                 }
             }
             () = sleep_until(last_wait) => {
@@ -178,12 +216,28 @@ pub async fn run(args: SubArgs) -> Result<(), CliError> {
                 note!("{}", Palette::stderr().paint(Role::Warning, warning));
                 break;
             }
+            () = interrupt.asked(), if draining.is_none() => {
+                note!("Draining: the messages on their way are printed, then natskit exits; Ctrl-C again stops at once");
+                let client = client.clone();
+                draining = Some(tokio::spawn(async move { client.drain().await }));
+            }
         }
     }
     drop(messages);
     drop(answers);
-    client.close().await?;
-    Ok(())
+    match draining {
+        Some(drain) => finish_drain(drain).await,
+        None => Ok(client.close().await?),
+    }
+}
+
+/// Waits for the drain started at Ctrl-C: `Ok` once the server confirmed it.
+async fn finish_drain(drain: JoinHandle<Result<(), FlushError>>) -> Result<(), CliError> {
+    match drain.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(CliError::msg(format!("could not drain: {e}"))),
+        Err(e) => Err(CliError::msg(format!("could not drain: {e}"))),
+    }
 }
 
 /// A subscription per subject, in `--queue` when given, each ending at `--count`.
@@ -202,6 +256,14 @@ async fn subscribe(client: &Client, args: &SubArgs) -> Result<Vec<Subscriber>, C
         subscribers.push(subscriber);
     }
     Ok(subscribers)
+}
+
+/// `msg` through `--translate`, when given.
+async fn translated(translator: &Option<Translator>, number: u64, msg: Message) -> Message {
+    match translator {
+        Some(translator) => translator.apply(number, msg).await,
+        None => msg,
+    }
 }
 
 /// The next message on the answers' subscription; never, without one.

@@ -148,7 +148,7 @@ fn unknown_flags_and_bad_values_are_usage_errors() {
         ),
         (
             &["reply", "a", "--sleep", "x"],
-            "error: invalid value 'x' for '--sleep <DURATION>'",
+            "error: invalid value 'x' for '--sleep <MAX>'",
         ),
     ] {
         let out = natskit_bare(args).assert().code(2);

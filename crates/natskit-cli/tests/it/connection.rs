@@ -295,7 +295,13 @@ fn timeout_bounds_connecting_unless_connect_timeout_is_given() {
     let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("nats://{}", silent.local_addr().expect("address"));
     let line = fails(&mut natskit_bare(&[
-        "pub", "x", "hi", "-s", &url, "-t", "300ms",
+        "pub",
+        "x",
+        "hi",
+        "-s",
+        &url,
+        "--timeout",
+        "300ms",
     ]));
     assert!(line.ends_with("timed out after 300ms"), "{line}");
     let line = fails(&mut natskit_bare(&[
@@ -340,10 +346,16 @@ fn two_kinds_of_credentials_conflict() {
 #[test]
 fn micro_and_demo_connect_with_the_same_flags() {
     let server = server_with("authorization { token: t0ken }\n");
-    natskit(&server, &["micro", "ls", "--token", "t0ken", "-t", "500ms"])
-        .assert()
-        .success();
-    let line = fails(&mut natskit(&server, &["micro", "ls", "-t", "500ms"]));
+    natskit(
+        &server,
+        &["micro", "ls", "--token", "t0ken", "--timeout", "500ms"],
+    )
+    .assert()
+    .success();
+    let line = fails(&mut natskit(
+        &server,
+        &["micro", "ls", "--timeout", "500ms"],
+    ));
     assert!(line.contains("authorization failed"), "{line}");
     let out = natskit(&server, &["demo", "--pace", "0", "--token", "t0ken"])
         .assert()

@@ -372,3 +372,101 @@ fn the_demo_keeps_its_broker_unless_a_context_is_named() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_context_natskit_cannot_read_is_an_error_and_no_context_skips_it() {
+    let server = server();
+    let config = Config::new();
+    config.ok(&["context", "add", "prod", "-s", &server.url(), "--select"]);
+    // A `nats` CLI context copied in: its server is under "url", which natskit's files do not
+    // have; read leniently, it would connect to 127.0.0.1:4222.
+    std::fs::write(
+        config.file("prod"),
+        format!("{{\"url\": \"{}\", \"user\": \"\"}}", server.url()),
+    )
+    .expect("write");
+    let line = config.fails(&["pub", "x", "hi"]);
+    assert!(
+        line.starts_with("error: the selected context is unusable: context \"prod\" (")
+            && line.contains("is not valid: unknown key \"url\"; it looks like a `nats` CLI context, which 'natskit context import' reads"),
+        "{line}"
+    );
+    std::fs::write(config.file("prod"), "{\"server\": ").expect("write");
+    let line = config.fails(&["pub", "x", "hi", "--context", "prod"]);
+    assert!(line.contains("prod.json) is not valid: EOF"), "{line}");
+
+    // --no-context reads none: not the selected one, not NATS_CONTEXT.
+    config.ok(&["pub", "x", "hi", "--no-context", "-s", &server.url()]);
+    config
+        .run(&["pub", "x", "hi", "--no-context", "-s", &server.url()])
+        .env("NATS_CONTEXT", "prod")
+        .assert()
+        .success();
+    let out = config
+        .run(&["pub", "x", "hi", "--no-context", "--context", "prod"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn import_reads_the_nats_cli_contexts_and_names_what_it_skips() {
+    let server = NatsServer::builder()
+        .with_config("authorization { user: alice, password: s3cret }\n")
+        .start()
+        .expect("start nats-server");
+    let config = Config::new();
+    let nats = config.dir.path().join("nats").join("context");
+    std::fs::create_dir_all(&nats).expect("mkdir");
+    // As the nats CLI writes one: every key, most of them empty.
+    let file = serde_json::json!({
+        "description": "the team's", "url": server.url(), "socks_proxy": "", "token": "",
+        "user": "alice", "password": "s3cret", "creds": "", "nkey": "", "cert": "", "key": "",
+        "ca": "", "nsc": "", "jetstream_domain": "hub", "jetstream_api_prefix": "",
+        "jetstream_event_prefix": "", "inbox_prefix": "", "user_jwt": "", "user_seed": "",
+        "color_scheme": "", "tls_first": false, "windows_cert_store": "",
+        "windows_cert_match_by": "", "windows_cert_match": "", "windows_ca_certs_match": null
+    });
+    std::fs::write(nats.join("team.json"), file.to_string()).expect("write");
+    let out = config.run(&["context", "import"]).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("Imported context \"team\" from ")
+            && stderr
+                .ends_with("team.json; skipped jetstream_domain (natskit has no such setting)\n"),
+        "{stderr}"
+    );
+    config.ok(&[
+        "pub",
+        "x",
+        "through an imported context",
+        "--context",
+        "team",
+    ]);
+    let shown = config.ok(&["context", "show", "team"]);
+    assert!(
+        shown.contains("user:           alice") && shown.contains("description:    the team's"),
+        "{shown}"
+    );
+
+    // A name taken, a name the nats CLI does not have, a file it cannot read: errors.
+    assert_eq!(
+        config.fails(&["context", "import", "team"]),
+        "error: context \"team\" exists; --force replaces it"
+    );
+    config.ok(&["context", "import", "team", "--force"]);
+    let line = config.fails(&["context", "import", "ghost"]);
+    assert!(
+        line.starts_with("error: the nats CLI has no context named \"ghost\" (no "),
+        "{line}"
+    );
+    std::fs::write(nats.join("broken.json"), "{\"url\": ").expect("write");
+    let line = config.fails(&["context", "import", "broken"]);
+    assert!(
+        line.starts_with("error: the nats CLI context ")
+            && line.contains("broken.json is not valid JSON"),
+        "{line}"
+    );
+    assert!(!config.file("broken").exists());
+}

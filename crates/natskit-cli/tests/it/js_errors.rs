@@ -226,9 +226,12 @@ fn a_server_without_jetstream() {
             "{args:?}: {line}"
         );
     }
-    let out = natskit(&server, &["stream", "ls", "--js-domain", "hub", "-t", "1s"])
-        .assert()
-        .code(1);
+    let out = natskit(
+        &server,
+        &["stream", "ls", "--js-domain", "hub", "--timeout", "1s"],
+    )
+    .assert()
+    .code(1);
     let line = one_error_line(out.get_output());
     assert!(line.contains("\"$JS.hub.API.STREAM.LIST\""), "{line}");
 }

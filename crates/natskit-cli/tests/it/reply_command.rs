@@ -120,16 +120,39 @@ fn body_and_header_templates_take_the_request() {
 }
 
 #[test]
-fn sleep_delays_each_answer() {
+fn sleep_pauses_each_answer_a_random_time_up_to_its_value() {
     let server = server();
     let reply = Running::start(
         &server,
-        &["reply", "slow", "ok", "--sleep", "300ms", "-c", "1"],
+        &["reply", "slow", "ok", "--sleep", "400ms", "-c", "5"],
         "Listening on",
     );
-    let started = Instant::now();
-    assert_eq!(answer(&server, &["req", "slow"]), "ok\n");
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let times: Vec<Duration> = runtime.block_on(async {
+        let client = natskit::connect(&server.url()).await.expect("connect");
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let answer = client.request("slow", "").await.expect("an answer");
+            times.push(started.elapsed());
+            assert_eq!(answer.payload, "ok");
+        }
+        client.close().await.expect("close");
+        times
+    });
+    // Up to the value (and some slack for a busy machine), and not always the whole of it:
+    // five pauses of at least 380ms out of 0-400ms would come once in millions of runs.
+    assert!(
+        times.iter().all(|t| *t < Duration::from_millis(400 + 600)),
+        "{times:?}"
+    );
+    assert!(
+        times.iter().any(|t| *t < Duration::from_millis(380)),
+        "{times:?}"
+    );
     assert!(reply.finish().status.success());
 }
 

@@ -5,14 +5,22 @@ use std::time::{Duration, Instant};
 
 use crate::support::{natskit, one_error_line, server, Running};
 
-/// Three `natskit reply` processes on `subject`, answering `from a`, `from b`, `from c` once.
+/// Three `natskit reply` processes on `subject`, answering `from a`, `from b`, `from c` once:
+/// each outside any queue group, so every one gets every request.
 fn three_responders(server: &natskit_test::NatsServer, subject: &str) -> Vec<Running> {
     ["a", "b", "c"]
         .into_iter()
         .map(|name| {
             Running::start(
                 server,
-                &["reply", subject, &format!("from {name}"), "--count", "1"],
+                &[
+                    "reply",
+                    subject,
+                    &format!("from {name}"),
+                    "--count",
+                    "1",
+                    "--no-queue",
+                ],
                 "Listening on",
             )
         })

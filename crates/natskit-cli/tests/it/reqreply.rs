@@ -69,6 +69,33 @@ fn reply_queue_members_each_answer_once() {
 }
 
 #[test]
+fn reply_answers_in_the_nats_cli_queue_group_by_default() {
+    let server = server();
+    let a = Running::start(
+        &server,
+        &["reply", "dq.svc", "from a", "-c", "1"],
+        "Listening on dq.svc in queue group \"NATS-RPLY-22\"",
+    );
+    let b = Running::start(
+        &server,
+        &["reply", "dq.svc", "from b", "-c", "1"],
+        "Listening on",
+    );
+    // Outside a group each would take both requests, answer the first and leave, and the
+    // second request would find nobody.
+    let mut answers: Vec<String> = (0..2)
+        .map(|_| {
+            let out = natskit(&server, &["req", "dq.svc"]).assert().success();
+            String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        })
+        .collect();
+    answers.sort_unstable();
+    assert_eq!(answers, ["from a\n", "from b\n"]);
+    assert!(a.finish().status.success());
+    assert!(b.finish().status.success());
+}
+
+#[test]
 fn req_without_responders_fails_with_one_line() {
     let server = server();
     let out = natskit(&server, &["req", "svc.add", "1 2"])

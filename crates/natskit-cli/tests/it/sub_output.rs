@@ -148,7 +148,8 @@ fn subjects_only_prints_one_subject_a_line() {
 
     let sub = Running::start(
         &server,
-        &["sub", "st", "-c", "1", "--subjects-only", "--timestamp"],
+        // -t is --timestamp, as in the `nats` CLI.
+        &["sub", "st", "-c", "1", "--subjects-only", "-t"],
         "Subscribing on",
     );
     natskit(&server, &["pub", "st", "x"]).assert().success();

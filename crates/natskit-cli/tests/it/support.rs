@@ -275,8 +275,18 @@ impl Running {
 
     /// Sends SIGTERM, as a process manager stops a service.
     pub fn terminate(&self) {
+        self.signal("TERM");
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends signal `name` (`INT`, `TERM`) with kill(1).
+    fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .arg("-TERM")
+            .arg(format!("-{name}"))
             .arg(self.child.id().to_string())
             .status()
             .expect("run kill");

@@ -28,6 +28,14 @@ impl Body {
             None => Body::Template(template),
         }
     }
+
+    /// The bytes for the message `fill` describes.
+    pub fn render(&self, fill: &Fill) -> Result<Bytes, String> {
+        match self {
+            Body::Fixed(bytes) => Ok(bytes.clone()),
+            Body::Template(template) => template.render(fill).map(Bytes::from),
+        }
+    }
 }
 
 /// Publishes on one connection and remembers how many messages and bytes went out.
@@ -46,6 +54,8 @@ pub struct Sender {
     sent: u64,
     /// Smallest and largest payload sent, for the summary.
     sizes: Option<(usize, usize)>,
+    /// Whether a progress bar may be shown (not with `--quiet`).
+    pub progress: bool,
 }
 
 impl Sender {
@@ -65,12 +75,17 @@ impl Sender {
             sleep,
             sent: 0,
             sizes: None,
+            progress: true,
         }
     }
 
     /// Publishes `body` `times` times, with a progress bar when there are many.
     pub async fn send_times(&mut self, body: &Body, times: u64) -> Result<(), CliError> {
-        let bar = progress::bar(times);
+        let bar = if self.progress {
+            progress::bar(times)
+        } else {
+            None
+        };
         for _ in 0..times {
             self.send(body).await?;
             if let Some(bar) = &bar {
@@ -97,10 +112,7 @@ impl Sender {
         // With no request to draw from, filling in cannot fail; the errors are kept anyway.
         let subject = self.subject.render_text(&fill).map_err(CliError::msg)?;
         let headers = self.headers.render(&fill).map_err(CliError::msg)?;
-        let payload = match body {
-            Body::Fixed(bytes) => bytes.clone(),
-            Body::Template(template) => Bytes::from(template.render(&fill).map_err(CliError::msg)?),
-        };
+        let payload = body.render(&fill).map_err(CliError::msg)?;
         let size = payload.len();
         match (&headers, &self.reply) {
             (Some(headers), reply) => {
