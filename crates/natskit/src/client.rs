@@ -11,6 +11,7 @@ use crate::dialer::{dial, GaveUp};
 use crate::driver;
 use crate::error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
 use crate::events::{ConnectionState, Events};
+use crate::features::{self, Built};
 use crate::machine::{Failure, Queued, ServerPool};
 use crate::message::Message;
 use crate::options::{default_urls, ConnectOptions};
@@ -106,6 +107,7 @@ impl Client {
         servers: Vec<ServerAddr>,
         mut options: ConnectOptions,
     ) -> Result<Client, ConnectError> {
+        features::check(Built::THIS, &servers, &options)?;
         options.tls.prepare()?;
         let pool = ServerPool::new(servers, options.reconnect.randomize);
         let shared = Arc::new(Shared::new(options, pool));
@@ -387,6 +389,7 @@ impl Client {
 
     /// Connection events from now on, for the library's own watchers (consumers), so the
     /// user's first [`events`](Self::events) call still sees the replay.
+    #[cfg_attr(not(feature = "jetstream"), allow(dead_code))]
     pub(crate) fn events_from_now(&self) -> Events {
         Events::new(self.shared().events_from_now())
     }
