@@ -13,6 +13,7 @@
 - `cargo package --workspace --no-verify` packs every published crate in dependency order.
 
 Run from anywhere in the repository: python3 scripts/check-packages.py
+(`--published` only prints the names of the crates meant for crates.io, one a line.)
 """
 
 import json
@@ -125,6 +126,9 @@ def main():
     names = {p["name"] for p in members}
     # `publish = false` reads as an empty list of registries.
     published = {p["name"]: p for p in members if p["publish"] != []}
+    if sys.argv[1:] == ["--published"]:
+        print("\n".join(sorted(published)))
+        return
     problems = []
 
     check_rust_version(metadata, members, problems)
