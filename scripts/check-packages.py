@@ -147,7 +147,7 @@ def main():
         sys.exit("package check failed:\n  " + "\n  ".join(problems))
     unpublished = [arg for name in sorted(names - set(published)) for arg in ("--exclude", name)]
     cargo("package", "--workspace", *unpublished, "--no-verify", "--allow-dirty")
-    print(f"packaged in dependency order: {', '.join(sorted(published))}")
+    print(f"packaged (cargo orders them by dependency): {', '.join(sorted(published))}")
 
 
 if __name__ == "__main__":
