@@ -24,6 +24,7 @@ mod long_running;
 mod micro;
 mod obj;
 mod obj_errors;
+mod ops;
 mod pubsub;
 mod reply_command;
 mod req_input;
