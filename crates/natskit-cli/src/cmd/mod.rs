@@ -25,6 +25,8 @@ use clap::Subcommand;
 use crate::error::CliError;
 
 /// What `natskit` can do.
+// Parsed once per run: the size of the largest variant (`server`'s flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Publish a message (the body from standard input when not given).

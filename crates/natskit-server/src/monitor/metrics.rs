@@ -90,7 +90,7 @@ pub(super) fn metrics(state: &State) -> String {
         "{{version=\"{}\",server_id=\"{}\",server_name=\"{}\"}}",
         escape(VERSION),
         escape(&state.server_id),
-        escape(&state.server_name())
+        escape(state.server_name())
     );
     family(
         &mut out,
