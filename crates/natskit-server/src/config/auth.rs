@@ -68,13 +68,9 @@ pub(crate) fn apply(
     Ok((builder.auth(auth), timeout))
 }
 
-/// A password or token: bcrypt hashes are not supported yet.
+/// A password or token, plain or a bcrypt hash (checked as one at CONNECT).
 fn secret(entry: &Entry, k: &str) -> Result<String, ConfigError> {
-    let s = fields::string(k, &entry.value)?;
-    if ["$2a$", "$2b$", "$2y$"].iter().any(|p| s.starts_with(p)) {
-        return Err(not_yet(entry, "bcrypt-hashed passwords and tokens"));
-    }
-    Ok(s.to_owned())
+    Ok(fields::string(k, &entry.value)?.to_owned())
 }
 
 /// `users [ {user, password, permissions}, {nkey, permissions} ]`.
