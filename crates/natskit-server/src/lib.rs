@@ -101,6 +101,6 @@ mod ws;
 
 pub use error::ServerError;
 pub use options::{Auth, Limits, User, WebSocket, DEFAULT_PORT};
-pub use permissions::{Permissions, Rule};
+pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

@@ -272,7 +272,10 @@ impl Session {
             self.err(texts::INVALID_PUBLISH_SUBJECT);
         }
         if let Some(permissions) = self.conn.permissions.get() {
-            if !permissions.publish.permits(publish.subject) {
+            let answer = |limits| self.conn.answer_reply(publish.subject, limits);
+            let permitted = permissions.permits_publish(publish.subject)
+                || permissions.responses.as_ref().is_some_and(answer);
+            if !permitted {
                 // nats-server drops the message, says why, and keeps the connection.
                 self.err(&texts::publish_violation(publish.subject));
                 return Ok(());
@@ -417,6 +420,12 @@ impl Session {
         if let Some(permissions) = sub.conn.permissions.get() {
             if permissions.subscribe.denies(message.subject) {
                 return false;
+            }
+            // `allow_responses`: the receiver may answer on the reply subject from now on.
+            if let (Some(limits), Some(reply)) = (&permissions.responses, message.reply) {
+                if !permissions.permits_publish(reply) {
+                    sub.conn.owe_reply(reply, limits);
+                }
             }
         }
         let slot = sub.claim();
