@@ -22,6 +22,7 @@ use natskit_proto::WriteBuffer;
 use tokio::sync::Notify;
 
 use crate::permissions::{Permissions, Responses};
+use crate::space::Space;
 use natskit_proto::sync::lock;
 
 /// Room a connection's outbound buffers start with (and go back to when idle): most
@@ -120,6 +121,10 @@ pub(crate) struct Conn {
     /// Reply subjects of messages delivered to it that its user may answer although its
     /// publish permissions deny them (`allow_responses`); empty otherwise.
     replies: Mutex<HashMap<Box<[u8]>, Owed>>,
+    /// The account it authenticated into, set at CONNECT (so set: it sent a valid CONNECT).
+    pub(crate) space: OnceLock<Arc<Space>>,
+    /// Its disconnect was announced to the system account (once).
+    pub(crate) gone_announced: AtomicBool,
 }
 
 impl Conn {
@@ -148,6 +153,8 @@ impl Conn {
             permissions: OnceLock::new(),
             websocket: false,
             replies: Mutex::new(HashMap::new()),
+            space: OnceLock::new(),
+            gone_announced: AtomicBool::new(false),
         }
     }
 

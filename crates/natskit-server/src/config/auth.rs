@@ -75,7 +75,7 @@ fn secret(entry: &Entry, k: &str) -> Result<String, ConfigError> {
 }
 
 /// `users [ {user, password, permissions}, {nkey, permissions} ]`.
-fn parse_users(v: &Value) -> Result<Vec<User>, ConfigError> {
+pub(crate) fn parse_users(v: &Value) -> Result<Vec<User>, ConfigError> {
     let ValueKind::Array(items) = &v.kind else {
         return Err(fields::wrong("users", "an array of users", v));
     };

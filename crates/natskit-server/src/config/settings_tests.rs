@@ -232,7 +232,7 @@ fn features_natskit_server_will_never_have_are_named() {
 #[test]
 fn features_natskit_server_does_not_have_yet_are_named() {
     for (text, want) in [
-        ("accounts { A {} }", "accounts: natskit server does not support accounts yet"),
+        ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
         ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
         ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
         ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),
