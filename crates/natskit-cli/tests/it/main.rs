@@ -31,6 +31,7 @@ mod req_input;
 mod req_replies;
 mod reqreply;
 mod server;
+mod server_accounts;
 mod server_config;
 mod stream;
 mod sub_output;
