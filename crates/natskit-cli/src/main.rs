@@ -146,6 +146,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`natskit sub x | head -1`): nothing to report.
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        // Already reported on standard output.
+        Err(CliError::Status(code)) => ExitCode::from(code),
         Err(e) => fail(&e),
     }
 }

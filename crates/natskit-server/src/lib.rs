@@ -81,10 +81,12 @@
 //! by module path (`crate::error::ServerError`), not through the re-exports at the crate root,
 //! so the graph can be read off the `use crate::` lines.
 
+mod accounts;
 mod auth;
 mod client;
 pub mod config;
 mod error;
+mod events;
 mod fxhash;
 mod listen;
 mod monitor;
@@ -92,6 +94,7 @@ mod options;
 mod permissions;
 mod quoted;
 mod server;
+mod space;
 mod state;
 mod stats;
 mod sublist;
@@ -99,8 +102,9 @@ mod texts;
 mod tls;
 mod ws;
 
+pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
 pub use options::{Auth, Limits, User, WebSocket, DEFAULT_PORT};
-pub use permissions::{Permissions, Rule};
+pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::accounts::Account;
 use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
 
@@ -134,6 +135,8 @@ pub struct User {
     pub nkey: Option<String>,
     /// What the user may do; `None`: anything.
     pub permissions: Option<Arc<Permissions>>,
+    /// The account it belongs to; `None`: the global account (`$G`).
+    pub account: Option<String>,
 }
 
 impl User {
@@ -149,6 +152,7 @@ impl User {
             password: password.into(),
             nkey: None,
             permissions: None,
+            account: None,
         }
     }
 
@@ -169,6 +173,7 @@ impl User {
             password: String::new(),
             nkey: Some(public_key),
             permissions: None,
+            account: None,
         }
     }
 
@@ -181,6 +186,17 @@ impl User {
     /// ```
     pub fn permissions(mut self, permissions: Permissions) -> Self {
         self.permissions = Some(Arc::new(permissions));
+        self
+    }
+
+    /// Puts the user in `account` (see [`Account`](crate::Account)).
+    ///
+    /// ```
+    /// let bob = natskit_server::User::new("bob", "pw").account("A");
+    /// assert_eq!(bob.account.as_deref(), Some("A"));
+    /// ```
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
         self
     }
 }
@@ -217,6 +233,10 @@ pub(crate) struct ServerOptions {
     pub(crate) lame_duck_grace: Duration,
     pub(crate) listen: bool,
     pub(crate) websocket: Option<WebSocket>,
+    /// Accounts besides the global one.
+    pub(crate) accounts: Vec<Account>,
+    /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
+    pub(crate) system_account: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -233,6 +253,8 @@ impl Default for ServerOptions {
             lame_duck_grace: Duration::ZERO,
             listen: true,
             websocket: None,
+            accounts: Vec::new(),
+            system_account: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::accounts::Account;
 use crate::client::io;
 use crate::client::shared::Conn;
 use crate::error::ServerError;
@@ -320,6 +321,43 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds an account: its users ([`User::account`]) see only its subjects and what it
+    /// imports. Users without an account are in the global one (`$G`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{Account, Export, Import, Server, User};
+    /// let server = Server::builder()
+    ///     .port(0)
+    ///     .account(Account::new("A").export(Export::stream("news.>")))
+    ///     .account(Account::new("B").import(Import::stream("A", "news.>").prefix("a")))
+    ///     .add_user(User::new("a", "pa").account("A"))
+    ///     .add_user(User::new("b", "pb").account("B"))
+    ///     .start()
+    ///     .await?;
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn account(mut self, account: Account) -> Self {
+        self.options.accounts.push(account);
+        self
+    }
+
+    /// The account whose users receive `$SYS.ACCOUNT.<account>.CONNECT` and `DISCONNECT`
+    /// events (nats-server's `system_account`); it must be added with [`Self::account`].
+    ///
+    /// ```
+    /// use natskit_server::{Account, Server};
+    /// let builder = Server::builder().account(Account::new("SYS")).system_account("SYS");
+    /// # let _ = builder;
+    /// ```
+    pub fn system_account(mut self, name: impl Into<String>) -> Self {
+        self.options.system_account = Some(name.into());
+        self
+    }
+
     /// On [`Server::shutdown`], how long clients get after the lame-duck INFO before they are
     /// disconnected (default 0: at once, after what is queued for them is sent).
     pub fn lame_duck_grace(mut self, grace: Duration) -> Self {
@@ -332,6 +370,8 @@ impl ServerBuilder {
         let options = self.options;
         crate::auth::check_nkeys(&options.auth)?;
         crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
+        crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
+        crate::accounts::check_users(&options.auth, &options.accounts)?;
         let tls = crate::tls::load(&options.tls)?;
         let (listener, addr) = if options.listen {
             let (listener, addr) = bind(&options.host, options.port).await?;

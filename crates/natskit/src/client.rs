@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use natskit_proto::{HeaderMap, ServerInfo};
 use tokio::sync::oneshot;
+use tracing::Instrument;
 
 use crate::dialer::{dial, GaveUp};
 use crate::driver;
@@ -109,9 +110,15 @@ impl Client {
     ) -> Result<Client, ConnectError> {
         features::check(Built::THIS, &servers, &options)?;
         options.tls.prepare()?;
+        // Spans are debug (connect, request) or trace (publish): silent, and next to free, at
+        // the usual info level.
+        let span = tracing::debug_span!("natskit.connect", servers = servers.len());
         let pool = ServerPool::new(servers, options.reconnect.randomize);
         let shared = Arc::new(Shared::new(options, pool));
-        let established = dial(&shared).await.map_err(GaveUp::into_connect_error)?;
+        let established = dial(&shared)
+            .instrument(span)
+            .await
+            .map_err(GaveUp::into_connect_error)?;
         driver::spawn(Arc::clone(&shared), established);
         Ok(Client {
             owner: Arc::new(Owner::new(shared)),
@@ -210,10 +217,16 @@ impl Client {
         subject: impl AsRef<str>,
         request: Request,
     ) -> Result<Message, RequestError> {
-        self.start_request(subject.as_ref(), request, None)
-            .await?
-            .answer()
-            .await
+        let subject = subject.as_ref();
+        let span = tracing::debug_span!("natskit.request", subject);
+        async {
+            self.start_request(subject, request, None)
+                .await?
+                .answer()
+                .await
+        }
+        .instrument(span)
+        .await
     }
 
     /// Sends a request and returns once it is queued; its answer is awaited later with

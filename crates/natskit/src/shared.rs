@@ -22,7 +22,7 @@ use natskit_proto::{HeaderMap, Msg};
 use std::collections::VecDeque;
 use tokio::sync::futures::Notified;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify, OwnedSemaphorePermit};
-use tracing::{debug, warn};
+use tracing::{debug, warn, Instrument};
 
 use crate::error::{FlushError, PublishError, SubscribeError};
 use crate::events::{ConnectionState, Event};
@@ -248,7 +248,9 @@ impl Shared {
         headers: Option<&HeaderMap>,
         payload: Bytes,
     ) -> Result<(), PublishError> {
+        let span = tracing::trace_span!("natskit.publish", subject, bytes = payload.len());
         self.queue(|machine| machine.publish(subject, reply, headers, &payload))
+            .instrument(span)
             .await
     }
 

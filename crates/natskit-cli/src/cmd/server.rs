@@ -22,14 +22,20 @@ Examples:
   natskit server --ws-port 8443 --ws-cert c.pem --ws-key k.pem --ws-compression \
                  --ws-allowed-origin https://example.com
   natskit server -c nats.conf -p 4333              # nats-server's file format; flags override it
+  natskit server ping --user sys --password sys    # ask running servers instead: ping, info,
+  natskit server info --monitor http://127.0.0.1:8222   # list, check (see their --help)
 
 These flags configure the broker; clients connect with the connection flags of the other
 commands (natskit pub --help).";
 
 /// Arguments of `natskit server`.
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct ServerArgs {
+    /// Instead of running the broker: ask running servers (ping, info, list, check).
+    #[command(subcommand)]
+    pub action: Option<super::ops::ServerAction>,
+
     /// A nats-server configuration file (its format and settings); flags given as well
     /// override it.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -167,7 +173,10 @@ fn websocket(args: &ServerArgs) -> Option<WebSocket> {
 
 /// Starts the broker, prints its client URL on standard output (and the monitoring URL on
 /// standard error), then serves until Ctrl-C or SIGTERM and shuts down gracefully.
-pub async fn run(args: ServerArgs) -> Result<(), CliError> {
+pub async fn run(mut args: ServerArgs) -> Result<(), CliError> {
+    if let Some(action) = args.action.take() {
+        return super::ops::run(action).await;
+    }
     let mut builder = super::server_config::base(&args)?;
     if let (Some(user), Some(pass)) = (&args.user, &args.pass) {
         let permissions = Permissions::default()
