@@ -19,14 +19,17 @@
 //! PONG, `+OK` in verbose mode, the no-responders status, queue groups, echo off, nats-server's
 //! `-ERR` texts and close-or-keep-open behaviour, limits (control line, payload, connections,
 //! subscriptions, pending bytes per client), authentication timeout, stale-client PINGs, token,
-//! user/password and NKey authentication (and `no_auth_user` for clients without
-//! credentials), per-user publish/subscribe permissions, nats-server's configuration file
+//! user/password (plain or bcrypt) and NKey authentication (and `no_auth_user` for clients
+//! without credentials), per-user publish/subscribe permissions with `allow_responses`,
+//! accounts (isolated subjects, stream and service exports and imports, the system account's
+//! connect and disconnect events), nats-server's configuration file
 //! format ([`config`]), TLS (with
 //! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
 //! checks; see [`ServerBuilder::websocket`]), and
-//! `/varz`, `/connz`, `/subsz` monitoring. What it does not: clustering (run nats-server for
-//! that; natskit clients connect to it unchanged), JWT/operator accounts, JetStream.
+//! `/varz`, `/connz`, `/subsz`, `/healthz` and Prometheus `/metrics` monitoring. What it does
+//! not: clustering (run nats-server for that; natskit clients connect to it unchanged),
+//! operator mode (JWT accounts), JetStream.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -37,12 +40,15 @@
 //!     delivery, with a per-connection lookup cache;
 //!   - `client::shared`: what other connections touch: its outbound buffer, its subscriptions
 //!     (`Subscription`, also held by the subject index) and its counters.
-//! - `state`: what all connections share: options, the subject index, the connection table,
-//!   the counters.
+//! - `state`: what all connections share: options, the accounts' subject spaces, the
+//!   connection table, the counters.
+//! - `accounts`: [`Account`]s, their exports and imports, checked at start; `space`: one
+//!   account's subject index and its routes to other accounts; `events`: the system
+//!   account's connect and disconnect events.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
 //! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
 //! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
-//! - `monitor`: `/varz`, `/connz`, `/subsz` over HTTP; `stats`: [`Statistics`].
+//! - `monitor`: `/varz`, `/connz`, `/subsz`, `/metrics` over HTTP; `stats`: [`Statistics`].
 //! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
 //!   permessage-deflate, and the adapter that hands `client::io` a byte stream.
 //! - `listen`: `bind`, for the client, WebSocket and monitoring ports.
@@ -59,9 +65,12 @@
 //! listen, tls                  -> error
 //! options                      -> permissions, tls
 //! auth                         -> error, options
+//! accounts                     -> error, options
 //! client::shared               -> permissions
 //! sublist                      -> client::shared
-//! state                        -> client::shared, options, sublist, tls
+//! space                        -> accounts, sublist
+//! state                        -> client::shared, options, space, sublist, tls
+//! events                       -> client, space, state
 //! stats                        -> state
 //! client::protocol             -> auth, client::shared, fxhash, state, sublist, texts
 //! client::io                   -> auth, client::protocol, client::shared, state, texts, tls
