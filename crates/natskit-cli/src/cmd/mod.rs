@@ -13,6 +13,9 @@ mod reply;
 mod req;
 mod server;
 mod server_config;
+pub(crate) mod server_flags;
+mod server_log;
+mod server_signal;
 mod stream;
 mod sub;
 
@@ -32,7 +35,9 @@ pub enum Command {
     Req(req::ReqArgs),
     /// Answer requests on a subject with a fixed body or their own payload.
     Reply(reply::ReplyArgs),
-    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C.
+    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C; takes
+    /// nats-server's flags, configuration file and signals too.
+    #[command(disable_version_flag = true)]
     Server(server::ServerArgs),
     /// Watch responders in a queue group share requests, on the embedded broker unless
     /// --server names one.

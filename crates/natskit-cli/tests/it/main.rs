@@ -31,6 +31,7 @@ mod req_replies;
 mod reqreply;
 mod server;
 mod server_config;
+mod server_ops;
 mod stream;
 mod sub_output;
 mod sub_translate;
