@@ -7,7 +7,7 @@ CARGO ?= cargo
 
 help:
 	@echo "make deps   install what is missing (nats-server, the nats-py venv, chromium, npm ci in web/) and check for cargo and node"
-	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, docs -D warnings, all tests"
+	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, the package and feature checks, docs -D warnings, all tests"
 	@echo "make demo   natskit demo: 4 queue responders share 100 requests on the embedded broker (nothing to install)"
 	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server, natskit bench vs natskit-bench (3 runs each), codec benchmark"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
@@ -19,6 +19,15 @@ deps:
 test: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# rust-version, crates.io metadata, dependencies and `cargo package` of the published crates.
+	python3 scripts/check-packages.py
+	# Each published crate without its default features and with all of them (clippy above
+	# built the defaults), then what natskit without its features says when asked for them.
+	for crate in $$(python3 scripts/check-packages.py --published); do \
+		$(CARGO) check --quiet -p $$crate --no-default-features && \
+		$(CARGO) check --quiet -p $$crate --all-features || exit 1; \
+	done
+	$(CARGO) test --quiet -p natskit --no-default-features --test without_features
 	# --lib: the `natskit` binary (natskit-cli) and the `natskit` library would write the same doc
 	# path (cargo issue 6313).
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --lib

@@ -6,7 +6,7 @@ Usage: python nats_py_scenarios.py URL SCENARIO
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
 reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume,
 obj_put, obj_get, or `all` (every scenario except reconnect, which needs someone to restart the
-server, senseshow_request, which needs the senseshow device of natskit-examples listening on the
+server, senseshow_request, which needs the senseshow device of natskit-ledmatrix listening on the
 server, the four security scenarios, which need a server set up for them and the settings below,
 and the four JetStream ones, which need a server with JetStream and natskit on the other side).
 
@@ -819,7 +819,7 @@ async def scenario_reconnect(c, base):
 
 
 async def scenario_senseshow_request(c, base):
-    """Talks to the senseshow device (natskit-examples) as the Python talk's laptop did.
+    """Talks to the senseshow device (natskit-ledmatrix) as the Python talk's laptop did.
 
     The device listens on the fixed subject `senseshow`, not under `base`: it must be running.
     Each answer comes once the text has scrolled by, so the timeout allows for a slow device.

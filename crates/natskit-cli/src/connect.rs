@@ -178,6 +178,12 @@ impl Connection {
             .unwrap_or(natskit::DEFAULT_URL)
     }
 
+    /// Whether TLS is asked for (TLS files or `--tlsfirst`): addresses then cannot stand in
+    /// for host names, whose certificates name the host.
+    pub fn uses_tls(&self) -> bool {
+        self.settings.uses_tls()
+    }
+
     /// Whether the server was asked for (a flag, `NATS_URL`, or a context named with
     /// `--context`/`NATS_CONTEXT`) rather than the default or the selected context:
     /// `natskit demo` uses its embedded broker otherwise.

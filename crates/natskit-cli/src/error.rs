@@ -12,6 +12,9 @@ pub enum CliError {
     Message(String),
     /// Standard output was closed by its reader; the command ends quietly.
     BrokenPipe,
+    /// The command printed its own verdict and ends with this status (`server check`'s
+    /// Nagios statuses: 1 warning, 2 critical).
+    Status(u8),
 }
 
 impl CliError {
@@ -35,6 +38,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Message(message) => f.write_str(message),
             CliError::BrokenPipe => f.write_str("standard output was closed"),
+            CliError::Status(code) => write!(f, "exit status {code}"),
         }
     }
 }

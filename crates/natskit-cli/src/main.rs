@@ -157,6 +157,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`natskit sub x | head -1`): nothing to report.
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        // Already reported on standard output.
+        Err(CliError::Status(code)) => ExitCode::from(code),
         Err(e) => fail(&e),
     }
 }
@@ -189,15 +191,16 @@ fn parse() -> Result<Cli, ExitCode> {
     })
 }
 
-/// The flags of `natskit server` that take a value (`--tls-cert`, `-p`, ...): their values
-/// are not read as flags.
-fn server_value_flags() -> Vec<String> {
-    let mut flags = Vec::new();
+/// What `natskit server` has of its own: its flags that take a value (`--tls-cert`, `-p`,
+/// ...), whose values are not read as flags, and its subcommands.
+fn server_value_flags() -> cmd::server_flags::Own {
+    let mut own = cmd::server_flags::Own::default();
     if let Some(server) = Cli::command().find_subcommand("server") {
         for arg in server.get_arguments() {
             if !arg.get_action().takes_values() {
                 continue;
             }
+            let flags = &mut own.value_flags;
             flags.extend(arg.get_long().map(|l| format!("--{l}")));
             flags.extend(arg.get_short().map(|s| format!("-{s}")));
             flags.extend(
@@ -207,8 +210,13 @@ fn server_value_flags() -> Vec<String> {
                     .map(|a| format!("--{a}")),
             );
         }
+        for sub in server.get_subcommands() {
+            own.subcommands.push(sub.get_name().to_owned());
+            own.subcommands
+                .extend(sub.get_all_aliases().map(str::to_owned));
+        }
     }
-    flags
+    own
 }
 
 /// A clap usage error as one line: its message, what it lists, clap's suggestion, and which

@@ -80,7 +80,7 @@ pub(crate) fn authorize<'a>(
     match auth {
         Auth::None => Ok(None),
         Auth::Token(token) => match &connect.auth_token {
-            Some(given) if same(given, token) => Ok(None),
+            Some(given) if matches_secret(given, token) => Ok(None),
             _ => Err(()),
         },
         // As nats-server: a CONNECT with an nkey is checked against the NKey users only.
@@ -100,7 +100,7 @@ pub(crate) fn authorize<'a>(
                 users
                     .iter()
                     .find(|u| u.nkey.is_none() && &u.name == name)
-                    .filter(|u| same(pass, &u.password))
+                    .filter(|u| matches_secret(pass, &u.password))
                     .map(Some)
                     .ok_or(())
             }
@@ -120,6 +120,28 @@ fn verify(key: &str, nonce: &str, sig: &str) -> Result<(), ()> {
         .map_err(|_| ())?;
     let key = nkeys::KeyPair::from_public_key(key).map_err(|_| ())?;
     key.verify(nonce.as_bytes(), &sig).map_err(|_| ())
+}
+
+/// Whether `secret` (a password or token) is a bcrypt hash, as nats-server tells one:
+/// `$2a$`, `$2b$`, `$2x$` or `$2y$`, then a two-digit cost and `$`.
+pub(crate) fn is_bcrypt(secret: &str) -> bool {
+    let b = secret.as_bytes();
+    b.len() >= 7
+        && b.starts_with(b"$2")
+        && matches!(b[2], b'a' | b'b' | b'x' | b'y')
+        && b[3] == b'$'
+        && b[4].is_ascii_digit()
+        && b[5].is_ascii_digit()
+        && b[6] == b'$'
+}
+
+/// Whether the client's `given` secret is the configured `expected` one: a bcrypt hash is
+/// checked with bcrypt, anything else compared as it is.
+fn matches_secret(given: &str, expected: &str) -> bool {
+    if is_bcrypt(expected) {
+        return bcrypt::verify(given, expected).unwrap_or(false);
+    }
+    same(given, expected)
 }
 
 /// Compares secrets in time that depends on their lengths only, not on where they differ.
@@ -142,6 +164,24 @@ mod tests {
         c.pass = pass.map(Into::into);
         c.auth_token = token.map(Into::into);
         c
+    }
+
+    #[test]
+    fn bcrypt_hashes_are_recognised_and_checked() {
+        // Cost 4 keeps the test quick; the salt is fixed so the hash needs no randomness.
+        let hash = bcrypt::hash_with_salt("s3cret", 4, [7; 16])
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoA);
+        assert!(is_bcrypt(&hash));
+        assert!(!is_bcrypt("$2a$x4$abc"));
+        assert!(!is_bcrypt("$2c$04$abc"));
+        assert!(!is_bcrypt("plain"));
+        let token = Auth::Token(hash.clone());
+        assert!(authorize(&token, &connect(None, None, Some("s3cret")), "n").is_ok());
+        assert!(authorize(&token, &connect(None, None, Some(&hash)), "n").is_err());
+        let users = Auth::Users(vec![User::new("a", hash)]);
+        assert!(authorize(&users, &connect(Some("a"), Some("s3cret"), None), "n").is_ok());
+        assert!(authorize(&users, &connect(Some("a"), Some("wrong"), None), "n").is_err());
     }
 
     #[test]

@@ -71,4 +71,11 @@ pub enum ServerError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The accounts cannot be used: an import names no matching export, an account is
+    /// defined twice, a user's or the system account does not exist.
+    #[error("accounts: {reason}")]
+    Accounts {
+        /// What is wrong.
+        reason: String,
+    },
 }

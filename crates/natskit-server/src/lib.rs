@@ -89,10 +89,12 @@
 //! by module path (`crate::error::ServerError`), not through the re-exports at the crate root,
 //! so the graph can be read off the `use crate::` lines.
 
+mod accounts;
 mod auth;
 mod client;
 pub mod config;
 mod error;
+mod events;
 mod fxhash;
 mod listen;
 mod monitor;
@@ -100,6 +102,7 @@ mod options;
 mod permissions;
 mod quoted;
 mod server;
+mod space;
 mod state;
 mod stats;
 mod sublist;
@@ -107,8 +110,9 @@ mod texts;
 mod tls;
 mod ws;
 
+pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
-pub use permissions::{Permissions, Rule};
+pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

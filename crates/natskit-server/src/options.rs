@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::accounts::Account;
 use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
 
@@ -135,6 +136,8 @@ pub struct User {
     pub nkey: Option<String>,
     /// What the user may do; `None`: anything.
     pub permissions: Option<Arc<Permissions>>,
+    /// The account it belongs to; `None`: the global account (`$G`).
+    pub account: Option<String>,
 }
 
 impl User {
@@ -150,6 +153,7 @@ impl User {
             password: password.into(),
             nkey: None,
             permissions: None,
+            account: None,
         }
     }
 
@@ -170,6 +174,7 @@ impl User {
             password: String::new(),
             nkey: Some(public_key),
             permissions: None,
+            account: None,
         }
     }
 
@@ -182,6 +187,17 @@ impl User {
     /// ```
     pub fn permissions(mut self, permissions: Permissions) -> Self {
         self.permissions = Some(Arc::new(permissions));
+        self
+    }
+
+    /// Puts the user in `account` (see [`Account`](crate::Account)).
+    ///
+    /// ```
+    /// let bob = natskit_server::User::new("bob", "pw").account("A");
+    /// assert_eq!(bob.account.as_deref(), Some("A"));
+    /// ```
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
         self
     }
 }
@@ -228,6 +244,10 @@ pub(crate) struct ServerOptions {
     pub(crate) max_traced_msg_len: usize,
     /// Logging, pid and ports files: for the program around the broker.
     pub(crate) process: ProcessOptions,
+    /// Accounts besides the global one.
+    pub(crate) accounts: Vec<Account>,
+    /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
+    pub(crate) system_account: Option<String>,
 }
 
 /// nats-server's default `lame_duck_duration`.
@@ -298,6 +318,8 @@ impl Default for ServerOptions {
             websocket: None,
             max_traced_msg_len: 0,
             process: ProcessOptions::default(),
+            accounts: Vec::new(),
+            system_account: None,
         }
     }
 }

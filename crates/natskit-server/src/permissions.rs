@@ -4,6 +4,8 @@
 //! `orders.*` allow list, as with nats-server. Subjects are bytes (they need not be UTF-8),
 //! matched token by token as nats-server does.
 
+use std::time::Duration;
+
 use natskit_proto::subject::matches_bytes;
 
 /// What one user may publish to and subscribe to.
@@ -25,6 +27,35 @@ pub struct Permissions {
     pub publish: Rule,
     /// Subjects the user may subscribe to (and receive on).
     pub subscribe: Rule,
+    /// nats-server's `allow_responses`: the user may also publish to the reply subject of a
+    /// message it received, within limits. With it, an empty `publish.allow` list permits no
+    /// other subject (as with nats-server, which turns off the blanket allow).
+    pub responses: Option<Responses>,
+}
+
+/// How a user may answer the requests it receives ([`Permissions::responses`]).
+///
+/// ```
+/// use std::time::Duration;
+/// let r = natskit_server::Responses::default();
+/// assert_eq!((r.max, r.expires), (1, Some(Duration::from_secs(120))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Responses {
+    /// Messages it may publish to one reply subject; 0 for any number.
+    pub max: u64,
+    /// How long after the request it may answer; `None` for ever.
+    pub expires: Option<Duration>,
+}
+
+/// nats-server's defaults: one response within two minutes.
+impl Default for Responses {
+    fn default() -> Self {
+        Responses {
+            max: 1,
+            expires: Some(Duration::from_secs(120)),
+        }
+    }
 }
 
 impl Permissions {
@@ -50,6 +81,31 @@ impl Permissions {
     pub fn subscribe(mut self, rule: Rule) -> Self {
         self.subscribe = rule;
         self
+    }
+
+    /// Lets the user answer the requests it receives ([`Responses`]).
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Responses};
+    /// let p = Permissions::default().responses(Responses::default());
+    /// assert!(!p.permits_publish("_INBOX.abc"));
+    /// ```
+    pub fn responses(mut self, responses: Responses) -> Self {
+        self.responses = Some(responses);
+        self
+    }
+
+    /// Whether the publish rule alone permits `subject` (not counting responses the user
+    /// may owe).
+    ///
+    /// ```
+    /// use natskit_server::{Permissions, Rule};
+    /// assert!(Permissions::default().permits_publish("any"));
+    /// assert!(!Permissions::default().publish(Rule::allow(["a"])).permits_publish("b"));
+    /// ```
+    pub fn permits_publish(&self, subject: impl AsRef<[u8]>) -> bool {
+        !(self.responses.is_some() && self.publish.allow.is_empty())
+            && self.publish.permits(subject)
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::accounts::Account;
 use crate::client::io;
 use crate::client::shared::Conn;
 use crate::error::ServerError;
@@ -335,6 +336,43 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds an account: its users ([`User::account`]) see only its subjects and what it
+    /// imports. Users without an account are in the global one (`$G`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{Account, Export, Import, Server, User};
+    /// let server = Server::builder()
+    ///     .port(0)
+    ///     .account(Account::new("A").export(Export::stream("news.>")))
+    ///     .account(Account::new("B").import(Import::stream("A", "news.>").prefix("a")))
+    ///     .add_user(User::new("a", "pa").account("A"))
+    ///     .add_user(User::new("b", "pb").account("B"))
+    ///     .start()
+    ///     .await?;
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn account(mut self, account: Account) -> Self {
+        self.options.accounts.push(account);
+        self
+    }
+
+    /// The account whose users receive `$SYS.ACCOUNT.<account>.CONNECT` and `DISCONNECT`
+    /// events (nats-server's `system_account`); it must be added with [`Self::account`].
+    ///
+    /// ```
+    /// use natskit_server::{Account, Server};
+    /// let builder = Server::builder().account(Account::new("SYS")).system_account("SYS");
+    /// # let _ = builder;
+    /// ```
+    pub fn system_account(mut self, name: impl Into<String>) -> Self {
+        self.options.system_account = Some(name.into());
+        self
+    }
+
     /// How long clients get after the lame-duck INFO before they are disconnected: on
     /// [`Server::shutdown`] (default: no time, they are disconnected once what is queued for
     /// them is sent) and in [`Server::lame_duck`] (default 10 s, nats-server's
@@ -456,6 +494,8 @@ pub struct Server {
 fn check(options: &ServerOptions) -> Result<Option<crate::tls::Tls>, ServerError> {
     crate::auth::check_nkeys(&options.auth)?;
     crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
+    crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
+    crate::accounts::check_users(&options.auth, &options.accounts)?;
     let grace = options.lame_duck_grace.unwrap_or(DEFAULT_LAME_DUCK_GRACE);
     if !options.lame_duck_duration.is_zero() && grace >= options.lame_duck_duration {
         return Err(ServerError::InvalidOptions {
@@ -778,7 +818,10 @@ fn reloadable(old: &ServerOptions, new: &ServerOptions) -> Result<(), ServerErro
         "max_subscriptions",
         &old.limits.max_subscriptions,
         &new.limits.max_subscriptions,
-    )
+    )?;
+    // Each account's subject space is built at start: accounts stay as they are.
+    differ("accounts", &old.accounts, &new.accounts)?;
+    differ("system_account", &old.system_account, &new.system_account)
 }
 
 /// False when `connect` named a user (or NKey) that `auth` does not have.
@@ -835,6 +878,18 @@ fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
         );
         return;
     };
+    // As nats-server: a client whose user is now in another account is closed (it
+    // reconnects into that one).
+    let account = user
+        .and_then(|u| u.account.as_deref())
+        .unwrap_or(crate::accounts::GLOBAL_ACCOUNT);
+    if conn.space.get().is_some_and(|space| space.name != account) {
+        conn.close(
+            "Client Closed (account changed by a configuration reload)",
+            None,
+        );
+        return;
+    }
     let permissions = user.and_then(|u| u.permissions.clone());
     lock(&conn.meta).user = user.map(|u| u.name.clone()).unwrap_or_default();
     if conn.permissions() != permissions {

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::client::shared::{BySid, Conn, Subscription};
 use crate::options::ServerOptions;
+use crate::space::Space;
 use crate::sublist::Sublist;
 use crate::tls::Tls;
 use natskit_proto::sync::lock;
@@ -56,9 +57,10 @@ pub(crate) struct State {
     pub(crate) started: SystemTime,
     /// Where the WebSocket listener is, when there is one.
     pub(crate) websocket: Option<WsEndpoint>,
-    sublist: RwLock<Sublist>,
-    /// Mirrors the index's generation, so connections can check their caches without a lock.
-    generation: AtomicU64,
+    /// Each account's subject space: the global account (`$G`) first.
+    pub(crate) spaces: Vec<Arc<Space>>,
+    /// Where the system account's space is, when there is one.
+    pub(crate) system: Option<usize>,
     pub(crate) conns: Mutex<HashMap<u64, Arc<Conn>>>,
     next_id: AtomicU64,
     pub(crate) counters: Counters,
@@ -79,6 +81,14 @@ struct Current {
 
 impl State {
     pub(crate) fn new(options: ServerOptions, port: u16, tls: Option<Tls>) -> Self {
+        let spaces: Vec<_> = Space::all(&options.accounts)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let system = options
+            .system_account
+            .as_deref()
+            .and_then(|name| spaces.iter().position(|s| s.name == name));
         let server_id = natskit_proto::nuid::next();
         let server_name = if options.server_name.is_empty() {
             server_id.clone()
@@ -86,6 +96,8 @@ impl State {
             options.server_name.clone()
         };
         State {
+            spaces,
+            system,
             current: RwLock::new(Current {
                 options: Arc::new(options),
                 tls,
@@ -95,8 +107,6 @@ impl State {
             port,
             started: SystemTime::now(),
             websocket: None,
-            sublist: RwLock::new(Sublist::default()),
-            generation: AtomicU64::new(0),
             conns: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             counters: Counters::default(),
@@ -183,31 +193,26 @@ impl State {
         info
     }
 
-    /// The index generation, for connection caches.
-    #[inline]
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// The global account's space, where connections start.
+    pub(crate) fn global(&self) -> &Arc<Space> {
+        &self.spaces[0]
     }
 
-    /// Runs `f` with the index read-locked.
-    pub(crate) fn with_sublist<T>(&self, f: impl FnOnce(&Sublist) -> T) -> T {
-        let sublist = self.sublist.read().unwrap_or_else(|p| p.into_inner());
-        f(&sublist)
+    /// The space of the account `conn` authenticated into (the global one before CONNECT).
+    pub(crate) fn space_of<'a>(&'a self, conn: &'a Conn) -> &'a Arc<Space> {
+        conn.space.get().unwrap_or(self.global())
     }
 
-    /// Runs `f` with the index write-locked, then publishes its new generation (still under the
-    /// lock, so the generation never runs behind the index).
-    fn update_sublist(&self, f: impl FnOnce(&mut Sublist)) {
-        let mut sublist = self.sublist.write().unwrap_or_else(|p| p.into_inner());
-        f(&mut sublist);
-        self.generation
-            .store(sublist.generation(), Ordering::Release);
+    /// The space of the account named `name`.
+    pub(crate) fn space_named(&self, name: &str) -> Option<&Arc<Space>> {
+        self.spaces.iter().find(|s| s.name == name)
     }
 
     /// Adds a subscription to the index and to its connection's table.
     pub(crate) fn add_subscription(&self, sub: Arc<Subscription>) {
         lock(&sub.conn.subs).replace(BySid(sub.clone()));
-        self.update_sublist(|sublist| sublist.insert(sub));
+        let space = self.space_of(&sub.conn).clone();
+        space.update_sublist(|sublist| sublist.insert(sub));
     }
 
     /// Removes a subscription from the index and from its connection's table (once).
@@ -227,7 +232,7 @@ impl State {
                 subs.remove(&sub.sid[..]);
             }
         }
-        self.update_sublist(|sublist| {
+        self.space_of(&sub.conn).update_sublist(|sublist| {
             sublist.remove(sub);
         });
     }
@@ -240,8 +245,9 @@ impl State {
         for sub in &subs {
             sub.mark_removed();
         }
+        let space = self.space_of(conn);
         for batch in subs.chunks(REMOVAL_BATCH) {
-            self.update_sublist(|sublist| {
+            space.update_sublist(|sublist| {
                 for sub in batch {
                     sublist.remove(sub);
                 }
@@ -251,7 +257,10 @@ impl State {
 
     /// Number of subscriptions in the index.
     pub(crate) fn subscription_count(&self) -> usize {
-        self.with_sublist(Sublist::len)
+        self.spaces
+            .iter()
+            .map(|s| s.with_sublist(Sublist::len))
+            .sum()
     }
 
     /// A new connection, in the connection table and counted (`websocket`: it came through

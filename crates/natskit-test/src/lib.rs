@@ -80,3 +80,52 @@ pub use pages::PageServer;
 pub use proxy::FaultProxy;
 pub use server::{NatsServer, NatsServerBuilder, DEFAULT_STARTUP_TIMEOUT};
 pub use tempdir::TempDir;
+
+/// docs/guide.md as doc tests: `cargo test -p natskit-test --doc` compiles every
+/// ```` ```rust ```` block of the guide and runs those not marked `no_run`. Nothing is built
+/// outside doc tests. They live here, in a crate that is never published, because the guide is
+/// outside every package and its programs use natskit-server as well as natskit.
+///
+/// Every block is a doc test by construction (rustdoc takes all of this file's code blocks),
+/// so no list of blocks has to be kept in step; the unit test below only rejects blocks that
+/// would slip through (`ignore`, an unlabelled fence, a language rustdoc does not know).
+/// rustdoc names each block "GuideDoctests (line N)", N counted as if the guide began at
+/// the `#[doc]` line below (guide line = N - that line + 2).
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+pub struct GuideDoctests;
+
+#[cfg(test)]
+mod guide_tests {
+    /// The fence labels the guide may use: Rust that is run, Rust that is only compiled, and
+    /// text rustdoc leaves alone.
+    const ALLOWED: &[&str] = &["rust", "rust,no_run", "sh", "toml", "text"];
+
+    #[test]
+    fn every_guide_block_is_tested_or_plainly_not_rust() {
+        let guide = include_str!("../../../docs/guide.md");
+        let mut open = false;
+        let mut rust_blocks = 0;
+        for (n, line) in guide.lines().enumerate() {
+            let Some(label) = line.trim_start().strip_prefix("```") else {
+                continue;
+            };
+            if open {
+                open = false;
+                continue;
+            }
+            open = true;
+            let label = label.trim();
+            assert!(
+                ALLOWED.contains(&label),
+                "docs/guide.md:{}: code block labelled {label:?}; use one of {ALLOWED:?}",
+                n + 1
+            );
+            if label.starts_with("rust") {
+                rust_blocks += 1;
+            }
+        }
+        assert!(!open, "docs/guide.md: a code block is not closed");
+        assert!(rust_blocks >= 8, "one Rust block per step at least");
+    }
+}

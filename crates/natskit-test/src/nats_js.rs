@@ -229,7 +229,7 @@ impl NatsJs {
     /// assert_eq!(NatsJs::cross_message("js", 7), ("js-7".to_string(), None));
     /// ```
     pub fn cross_message(side: &str, i: usize) -> (String, Option<String>) {
-        let header = (i % 10 == 0).then(|| i.to_string());
+        let header = i.is_multiple_of(10).then(|| i.to_string());
         (format!("{side}-{i}"), header)
     }
 

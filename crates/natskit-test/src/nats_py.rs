@@ -75,7 +75,7 @@ impl NatsPy {
 
     /// Every scenario the script knows. `all` (not in this list) runs all of them except
     /// `reconnect`, which needs [`run_with_restart`](Self::run_with_restart),
-    /// `senseshow_request`, which needs the senseshow device of natskit-examples listening on the
+    /// `senseshow_request`, which needs the senseshow device of natskit-ledmatrix listening on the
     /// server, the security scenarios `auth`, `auth_refused`, `tls` and `tls_refused`, which
     /// take their credentials and CA from environment variables (see [`env`](Self::env)), and
     /// the JetStream scenarios `js_publish`, `js_consume`, `kv_write`, `kv_read`, `obj_put` and

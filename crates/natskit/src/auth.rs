@@ -16,6 +16,7 @@ use base64::Engine;
 use natskit_proto::ConnectInfo;
 
 use crate::error::ConnectError;
+use crate::seed::Seed;
 use crate::server_addr::ServerAddr;
 
 /// What a signer or an auth callback returns when it cannot do its job; its text ends up in
@@ -214,7 +215,7 @@ impl AuthOptions {
         } else if let Some(seed) = &self.nkey_seed {
             let (key, signature) = sign_with_seed(seed, nonce)?;
             auth.signature = Some(signature);
-            auth.nkey = Some(key.public_key());
+            auth.nkey = Some(key);
         }
         auth.apply(connect);
         Ok(())
@@ -243,18 +244,11 @@ fn credentials(reason: String) -> ConnectError {
     ConnectError::Credentials { reason }
 }
 
-/// The key pair of `seed`; the error never quotes the seed.
-fn key_pair(seed: &str) -> Result<nkeys::KeyPair, ConnectError> {
-    nkeys::KeyPair::from_seed(seed.trim()).map_err(|_| {
-        credentials("the NKey seed is not a valid seed (it should start with S)".into())
-    })
-}
-
-/// The key pair of `seed` and its signature of `nonce`.
-fn sign_with_seed(seed: &str, nonce: &str) -> Result<(nkeys::KeyPair, Vec<u8>), ConnectError> {
-    let key = key_pair(seed)?;
-    let signature = sign_nonce(nonce, |n| key.sign(n).map_err(Into::into))?;
-    Ok((key, signature))
+/// The public key of `seed` and its signature of `nonce`.
+fn sign_with_seed(seed: &str, nonce: &str) -> Result<(String, Vec<u8>), ConnectError> {
+    let key = Seed::parse(seed)?;
+    let signature = sign_nonce(nonce, |n| key.sign(n))?;
+    Ok((key.public_key(), signature))
 }
 
 fn sign_nonce(

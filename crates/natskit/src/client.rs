@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use natskit_proto::{HeaderMap, ServerInfo};
 use tokio::sync::oneshot;
+use tracing::Instrument;
 
 use crate::dialer::{dial, GaveUp};
 use crate::driver;
 use crate::error::{ConnectError, FlushError, PublishError, RequestError, SubscribeError};
 use crate::events::{ConnectionState, Events};
+use crate::features::{self, Built};
 use crate::machine::{Failure, Queued, ServerPool};
 use crate::message::Message;
 use crate::options::{default_urls, ConnectOptions};
@@ -106,10 +108,17 @@ impl Client {
         servers: Vec<ServerAddr>,
         mut options: ConnectOptions,
     ) -> Result<Client, ConnectError> {
+        features::check(Built::THIS, &servers, &options)?;
         options.tls.prepare()?;
+        // Spans are debug (connect, request) or trace (publish): silent, and next to free, at
+        // the usual info level.
+        let span = tracing::debug_span!("natskit.connect", servers = servers.len());
         let pool = ServerPool::new(servers, options.reconnect.randomize);
         let shared = Arc::new(Shared::new(options, pool));
-        let established = dial(&shared).await.map_err(GaveUp::into_connect_error)?;
+        let established = dial(&shared)
+            .instrument(span)
+            .await
+            .map_err(GaveUp::into_connect_error)?;
         driver::spawn(Arc::clone(&shared), established);
         Ok(Client {
             owner: Arc::new(Owner::new(shared)),
@@ -208,10 +217,16 @@ impl Client {
         subject: impl AsRef<str>,
         request: Request,
     ) -> Result<Message, RequestError> {
-        self.start_request(subject.as_ref(), request, None)
-            .await?
-            .answer()
-            .await
+        let subject = subject.as_ref();
+        let span = tracing::debug_span!("natskit.request", subject);
+        async {
+            self.start_request(subject, request, None)
+                .await?
+                .answer()
+                .await
+        }
+        .instrument(span)
+        .await
     }
 
     /// Sends a request and returns once it is queued; its answer is awaited later with
@@ -387,6 +402,7 @@ impl Client {
 
     /// Connection events from now on, for the library's own watchers (consumers), so the
     /// user's first [`events`](Self::events) call still sees the replay.
+    #[cfg_attr(not(feature = "jetstream"), allow(dead_code))]
     pub(crate) fn events_from_now(&self) -> Events {
         Events::new(self.shared().events_from_now())
     }

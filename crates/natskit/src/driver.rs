@@ -13,6 +13,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{sleep_until, Instant};
+use tracing::Instrument;
 
 use crate::dialer::dial;
 use crate::handshake::Established;
@@ -90,7 +91,8 @@ async fn run(shared: Arc<Shared>, mut established: Established) {
                 shared.connection_lost(reason, unfinished);
             }
         }
-        match dial(&shared).await {
+        let span = tracing::debug_span!("natskit.reconnect");
+        match dial(&shared).instrument(span).await {
             Ok(next) => established = next,
             Err(gave_up) => return shared.close(gave_up.reason),
         }

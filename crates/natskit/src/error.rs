@@ -85,6 +85,16 @@ pub enum ConnectError {
         /// What is wrong.
         reason: String,
     },
+    /// The connection needs a Cargo feature this build of natskit leaves out: `tls` for a
+    /// `tls://` or `wss://` URL, the TLS options or a server that requires TLS, `nkeys` for an
+    /// NKey seed or a `.creds` file, `websocket` for a `ws://` or `wss://` URL.
+    #[error("{needed_by}: natskit was built without its `{feature}` Cargo feature; enable it in Cargo.toml")]
+    FeatureDisabled {
+        /// The feature, as Cargo.toml names it.
+        feature: &'static str,
+        /// What asked for it: the URL, the option, or the server that requires TLS.
+        needed_by: String,
+    },
     /// The TLS options cannot be used: a CA, certificate or key file that is missing or holds
     /// no PEM item, a host that is no valid TLS server name.
     #[error("TLS configuration: {reason}")]

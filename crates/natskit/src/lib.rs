@@ -43,9 +43,20 @@
 //!   reaches `Debug`.
 //! - `tls`: when to upgrade, the rustls client configuration (webpki roots or given CAs, client
 //!   certificate, read with `natskit_proto::pem`), and errors naming the certificate problem.
+//! - `seed`: NKey seeds, their public keys and signatures.
+//! - `features`: what this build leaves out, checked when connecting (see below).
 //! - `stats`: [`Statistics`]; `error`: one error type per operation.
-//! - [`jetstream`]: JetStream over a [`Client`]: streams, their messages, publishing with
+//! - `jetstream`: JetStream over a [`Client`]: streams, their messages, publishing with
 //!   acknowledgements, typed API errors.
+//!
+//! # Cargo features
+//! All on by default: `tls` (`tls://` and `wss://` URLs and the TLS options: rustls with ring,
+//! webpki-roots), `nkeys` (NKey seeds and `.creds` files), `jetstream` (the `jetstream`
+//! module), `websocket` (`ws://` URLs). Without `default-features`, the core client remains;
+//! a URL or option that needs a left-out feature fails [`connect`] at once with
+//! [`ConnectError::FeatureDisabled`], and a server that requires TLS fails the same way. A
+//! left-out feature's module is a stand-in (`tls_off.rs`, `seed_off.rs`, `websocket_off.rs`)
+//! with the same crate-internal API. The service API is the natskit-micro crate.
 //!
 //! Why the machine lives here and not in natskit-proto: it holds the client's policy (pending
 //! limits, the reconnect buffer, the server pool, the errors of this crate's API), while
@@ -53,8 +64,9 @@
 //!
 //! Which module imports which, in layers: each imports only modules of the layers before
 //! its own, so no import leads back (the natskit-test `imports` test checks every crate):
-//! `error`, `events`, `stats`, `reconnect` -> `server_addr` -> `transport`, `auth` -> `tls`
-//! -> `ws_stream` -> `websocket` -> `options` -> `machine`, `handshake` -> `shared` -> `message`, `dialer` -> `driver`,
+//! `error`, `events`, `stats`, `reconnect` -> `server_addr` -> `transport`, `seed` -> `auth`
+//! -> `tls` -> `ws_stream` -> `websocket` -> `options` -> `features`, `machine`, `handshake`
+//! -> `shared` -> `message`, `dialer` -> `driver`,
 //! `subscriber` -> `client` -> `jetstream`.
 
 mod auth;
@@ -63,19 +75,28 @@ mod dialer;
 mod driver;
 mod error;
 mod events;
+mod features;
 mod handshake;
+#[cfg(feature = "jetstream")]
 pub mod jetstream;
 mod machine;
 mod message;
 mod options;
 mod reconnect;
+// A left-out feature's module is a stand-in with the same crate-internal API that answers
+// ConnectError::FeatureDisabled, so the code that uses it has no #[cfg] of its own.
+#[cfg_attr(not(feature = "nkeys"), path = "seed_off.rs")]
+mod seed;
 mod server_addr;
 mod shared;
 mod stats;
 mod subscriber;
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 mod tls;
 mod transport;
+#[cfg_attr(not(feature = "websocket"), path = "websocket_off.rs")]
 mod websocket;
+#[cfg(feature = "websocket")]
 mod ws_stream;
 
 pub use auth::{Auth, AuthCallbackError};
@@ -87,6 +108,7 @@ pub use natskit_proto::{HeaderMap, ServerInfo, Subject};
 pub use options::{default_urls, ConnectOptions, DEFAULT_PENDING_BYTES, DEFAULT_PENDING_MESSAGES};
 pub use reconnect::{ReconnectDelay, DEFAULT_RECONNECT_BUFFER};
 /// The rustls this crate is built with, for [`ConnectOptions::tls_client_config`].
+#[cfg(feature = "tls")]
 pub use rustls;
 pub use server_addr::{ServerAddr, DEFAULT_PORT, DEFAULT_URL, DEFAULT_WSS_PORT, DEFAULT_WS_PORT};
 pub use stats::Statistics;
@@ -102,51 +124,4 @@ pub use transport::{ByteStream, Connector};
 /// ```
 pub async fn connect(urls: &str) -> Result<Client, ConnectError> {
     ConnectOptions::new().connect(urls).await
-}
-
-/// docs/guide.md as doc tests: `cargo test --doc` compiles every ```` ```rust ```` block of the
-/// guide and runs those not marked `no_run`. Nothing is built outside doc tests.
-///
-/// Every block is a doc test by construction (rustdoc takes all of this file's code blocks),
-/// so no list of blocks has to be kept in step; the unit test below only rejects blocks that
-/// would slip through (`ignore`, an unlabelled fence, a language rustdoc does not know).
-/// rustdoc names each block "GuideDoctests (line N)", N counted as if the guide began at
-/// the `#[doc]` line below (guide line = N - that line + 2).
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/guide.md")]
-pub struct GuideDoctests;
-
-#[cfg(test)]
-mod guide_tests {
-    /// The fence labels the guide may use: Rust that is run, Rust that is only compiled, and
-    /// text rustdoc leaves alone.
-    const ALLOWED: &[&str] = &["rust", "rust,no_run", "sh", "toml", "text"];
-
-    #[test]
-    fn every_guide_block_is_tested_or_plainly_not_rust() {
-        let guide = include_str!("../../../docs/guide.md");
-        let mut open = false;
-        let mut rust_blocks = 0;
-        for (n, line) in guide.lines().enumerate() {
-            let Some(label) = line.trim_start().strip_prefix("```") else {
-                continue;
-            };
-            if open {
-                open = false;
-                continue;
-            }
-            open = true;
-            let label = label.trim();
-            assert!(
-                ALLOWED.contains(&label),
-                "docs/guide.md:{}: code block labelled {label:?}; use one of {ALLOWED:?}",
-                n + 1
-            );
-            if label.starts_with("rust") {
-                rust_blocks += 1;
-            }
-        }
-        assert!(!open, "docs/guide.md: a code block is not closed");
-        assert!(rust_blocks >= 8, "one Rust block per step at least");
-    }
 }

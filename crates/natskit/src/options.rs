@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::Auth;
@@ -391,8 +390,9 @@ impl ConnectOptions {
     ///     .await?;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "tls")]
     pub fn tls_client_config(mut self, config: rustls::ClientConfig) -> Self {
-        self.tls.config = Some(Arc::new(config));
+        self.tls.config = Some(std::sync::Arc::new(config));
         self
     }
 

@@ -5,12 +5,16 @@ mod completions;
 mod consumer;
 mod context;
 mod demo;
+mod events;
 mod kv;
+mod latency;
 mod micro;
 mod obj;
+mod ops;
 mod publish;
 mod reply;
 mod req;
+mod rtt;
 mod server;
 mod server_config;
 pub(crate) mod server_flags;
@@ -24,6 +28,8 @@ use clap::Subcommand;
 use crate::error::CliError;
 
 /// What `natskit` can do.
+// Parsed once per run: the size of the largest variant (`server`'s flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Publish a message (the body from standard input when not given).
@@ -35,10 +41,19 @@ pub enum Command {
     Req(req::ReqArgs),
     /// Answer requests on a subject with a fixed body or their own payload.
     Reply(reply::ReplyArgs),
-    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C; takes
-    /// nats-server's flags, configuration file and signals too.
+    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C, with nats-server's
+    /// flags, configuration file and signals too; or ask running servers: ping, info, list,
+    /// check.
     #[command(disable_version_flag = true)]
     Server(server::ServerArgs),
+    /// Time round trips to each server of the connection's list.
+    Rtt(rtt::RttArgs),
+    /// Print client connect and disconnect advisories (system account).
+    #[command(visible_alias = "event")]
+    Events(events::EventsArgs),
+    /// Measure publish-to-delivery latency between two servers at a set rate.
+    #[command(visible_alias = "lat")]
+    Latency(latency::LatencyArgs),
     /// Watch responders in a queue group share requests, on the embedded broker unless
     /// --server names one.
     Demo(demo::DemoArgs),
@@ -70,6 +85,9 @@ impl Command {
             Command::Req(args) => req::run(args).await,
             Command::Reply(args) => reply::run(args).await,
             Command::Server(args) => server::run(args).await,
+            Command::Rtt(args) => rtt::run(args).await,
+            Command::Events(args) => events::run(args).await,
+            Command::Latency(args) => latency::run(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Micro(args) => micro::run(args).await,
             Command::Bench(args) => bench::run(args).await,

@@ -28,6 +28,8 @@ Examples:
   natskit server --ws-port 8443 --ws-cert c.pem --ws-key k.pem --ws-compression \
                  --ws-allowed-origin https://example.com
   natskit server -c nats.conf -p 4333              # nats-server's file format; flags override it
+  natskit server ping --user sys --password sys    # ask running servers instead: ping, info,
+  natskit server info --monitor http://127.0.0.1:8222   # list, check (see their --help)
 
 nats-server's command line works too (Go's syntax: one dash or two, -p -1 for a free port):
   natskit server -c nats.conf -DV -l nats.log -P nats.pid
@@ -41,8 +43,12 @@ flags of the other commands (natskit pub --help).";
 /// Arguments of `natskit server`. nats-server's spellings of the same flags work too (Go's
 /// `-user`, `-p -1`, `-DV`, `-sl ldm=PID`, ...; see `server_flags`).
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct ServerArgs {
+    /// Instead of running the broker: ask running servers (ping, info, list, check).
+    #[command(subcommand)]
+    pub action: Option<super::ops::ServerAction>,
+
     /// A nats-server configuration file (its format and settings); flags given as well
     /// override it. SIGHUP reads it again.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -294,7 +300,10 @@ pub(crate) fn websocket(args: &ServerArgs) -> Option<WebSocket> {
 /// standard error), then serves until SIGINT or SIGTERM and shuts down gracefully; SIGUSR2
 /// is lame duck mode, SIGHUP reloads the configuration file, SIGUSR1 reopens the log file
 /// (as with nats-server).
-pub async fn run(args: ServerArgs) -> Result<(), CliError> {
+pub async fn run(mut args: ServerArgs) -> Result<(), CliError> {
+    if let Some(action) = args.action.take() {
+        return super::ops::run(action).await;
+    }
     if args.version {
         let _ = crate::output::print(
             format!(

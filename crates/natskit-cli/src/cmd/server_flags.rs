@@ -73,6 +73,15 @@ fn go_flag(name: &str) -> Option<Go> {
     })
 }
 
+/// What natskit's `server` command has of its own.
+#[derive(Debug, Default)]
+pub(crate) struct Own {
+    /// Its flags that take a value, as written (`--tls-cert`, `-p`).
+    pub(crate) value_flags: Vec<String>,
+    /// Its subcommands' names.
+    pub(crate) subcommands: Vec<String>,
+}
+
 /// Go's `strconv.ParseBool`.
 fn go_bool(text: &str) -> Option<bool> {
     match text {
@@ -85,16 +94,25 @@ fn go_bool(text: &str) -> Option<bool> {
 /// The command line with `natskit server`'s nats-server flags rewritten (other commands'
 /// untouched); `Err`: the one-line message for a flag natskit server refuses or a bad value.
 ///
-/// `own_values`: natskit's flags of `server` that take a value (`--tls-cert`, `-p`, ...):
-/// their values pass as they are (asked for only when the command is `server`).
+/// `own`: what natskit's own `server` command has (asked for only when the command is
+/// `server`): its flags that take a value (`--tls-cert`, `-p`, ...), whose values pass as
+/// they are, and its subcommands (`ping`, `info`, ...), whose arguments are natskit's alone.
 pub(crate) fn normalize(
     args: Vec<OsString>,
-    own_values: impl FnOnce() -> Vec<String>,
+    own: impl FnOnce() -> Own,
 ) -> Result<Vec<OsString>, String> {
     if args.get(1).and_then(|a| a.to_str()) != Some("server") {
         return Ok(args);
     }
-    let own_values = own_values();
+    let Own {
+        value_flags: own_values,
+        subcommands,
+    } = own();
+    if let Some(first) = args.get(2).and_then(|a| a.to_str()) {
+        if subcommands.iter().any(|s| s == first) {
+            return Ok(args);
+        }
+    }
     let mut out: Vec<OsString> = args[..2].to_vec();
     let mut rest = args.into_iter().skip(2);
     while let Some(arg) = rest.next() {
@@ -166,7 +184,11 @@ mod tests {
         let mut all = vec!["natskit", "server"];
         all.extend_from_slice(args);
         let own = ["--tls-cert".to_owned(), "--ws-port".to_owned()];
-        normalize(all.iter().map(OsString::from).collect(), || own.to_vec()).map(|v| {
+        let own = || Own {
+            value_flags: own.to_vec(),
+            subcommands: vec!["ping".into()],
+        };
+        normalize(all.iter().map(OsString::from).collect(), own).map(|v| {
             v.into_iter()
                 .skip(2)
                 .map(|a| a.into_string().expect("UTF-8"))
@@ -272,7 +294,12 @@ mod tests {
             .iter()
             .map(OsString::from)
             .collect();
-        assert_eq!(normalize(other.clone(), Vec::new).unwrap(), other);
+        assert_eq!(normalize(other.clone(), Own::default).unwrap(), other);
+        // A subcommand of `server`: its arguments are natskit's.
+        assert_eq!(
+            norm(&["ping", "-s", "nats://x"]).unwrap(),
+            ["ping", "-s", "nats://x"]
+        );
     }
 
     #[test]

@@ -1,9 +1,9 @@
-//! `natskit req` talking to the senseshow device of natskit-examples (the virtual Sense HAT),
+//! `natskit req` talking to the senseshow device of natskit-ledmatrix (the virtual Sense HAT),
 //! which runs in this test process on the embedded broker, frames kept in memory and shown
 //! without delay.
 
-use natskit_examples::led_matrix::{Matrix, Rgb, ScrollText};
-use natskit_examples::senseshow::testing::HostedDevice;
+use natskit_ledmatrix::led_matrix::{Matrix, Rgb, ScrollText};
+use natskit_ledmatrix::senseshow::testing::HostedDevice;
 
 use crate::support::natskit_bare;
 

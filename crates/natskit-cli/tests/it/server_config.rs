@@ -42,7 +42,7 @@ fn broker(path: &Path) -> (Running, String) {
 
 /// Runs `steps` against nats-server and the broker started from `file`, checks both gave
 /// the same transcript, and returns it.
-fn same_on_both<F, Fut>(file: &Path, steps: F) -> Vec<String>
+pub(crate) fn same_on_both<F, Fut>(file: &Path, steps: F) -> Vec<String>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Vec<String>>,
@@ -82,7 +82,10 @@ where
 }
 
 /// What connecting with `options` gave: "connected", or the kind of refusal.
-async fn connect(url: &str, options: natskit::ConnectOptions) -> Result<natskit::Client, String> {
+pub(crate) async fn connect(
+    url: &str,
+    options: natskit::ConnectOptions,
+) -> Result<natskit::Client, String> {
     match options.reconnect(false).connect(url).await {
         Ok(client) => Ok(client),
         Err(e) if e.to_string().contains("Authorization Violation") => {
@@ -92,13 +95,17 @@ async fn connect(url: &str, options: natskit::ConnectOptions) -> Result<natskit:
     }
 }
 
-fn user(name: &str, password: &str) -> natskit::ConnectOptions {
+pub(crate) fn user(name: &str, password: &str) -> natskit::ConnectOptions {
     natskit::ConnectOptions::new().user_and_password(name, password)
 }
 
 /// The outcome of `client` publishing to `subject` while `observer` listens on `>`:
 /// "delivered", or the server's error.
-async fn publish(client: &natskit::Client, observer: &natskit::Client, subject: &str) -> String {
+pub(crate) async fn publish(
+    client: &natskit::Client,
+    observer: &natskit::Client,
+    subject: &str,
+) -> String {
     let mut seen = observer
         .subscribe(subject)
         .await
@@ -111,7 +118,11 @@ async fn publish(client: &natskit::Client, observer: &natskit::Client, subject: 
 
 /// The outcome of `client` subscribing to `subject` while `publisher` publishes on it:
 /// "delivered", or the server's error.
-async fn subscribe(client: &natskit::Client, publisher: &natskit::Client, subject: &str) -> String {
+pub(crate) async fn subscribe(
+    client: &natskit::Client,
+    publisher: &natskit::Client,
+    subject: &str,
+) -> String {
     let mut events = client.events();
     let mut sub = client.subscribe(subject).await.expect("subscribe");
     client.flush().await.expect("flush");
@@ -120,7 +131,7 @@ async fn subscribe(client: &natskit::Client, publisher: &natskit::Client, subjec
 }
 
 /// A message arriving, or a `-ERR`, whichever comes first (bounded).
-async fn outcome<T>(
+pub(crate) async fn outcome<T>(
     message: impl std::future::Future<Output = Option<T>>,
     events: &mut natskit::Events,
 ) -> String {
@@ -144,7 +155,7 @@ async fn outcome<T>(
 }
 
 /// A directory with the files of one test.
-fn files(name: &str, files: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn files(name: &str, files: &[(&str, &str)]) -> PathBuf {
     let dir = scratch(name);
     for (file, text) in files {
         std::fs::write(dir.join(file), text).expect("write a configuration file");

@@ -3,7 +3,7 @@
 //! official JavaScript client. Text reaches the device from `natskit req` and from the page's
 //! own text box; the page's frames and its LEDs' colours are read back.
 
-use natskit_examples::led_matrix::{Matrix, Rgb, ScrollText};
+use natskit_ledmatrix::led_matrix::{Matrix, Rgb, ScrollText};
 use natskit_test::{Browser, Page};
 
 use crate::support::*;

@@ -158,6 +158,7 @@ impl Cleanup {
     fn leave(&self) {
         self.conn.close("connection task ended", None);
         self.state.remove_all_subscriptions(&self.conn);
+        crate::events::disconnected(&self.state, &self.conn);
         lock(&self.state.conns).remove(&self.conn.id);
     }
 }

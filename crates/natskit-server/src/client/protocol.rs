@@ -8,16 +8,19 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
-use natskit_proto::subject::{validate_publish_bytes, validate_subscribe_bytes};
+use natskit_proto::subject::{matches_bytes, validate_publish_bytes, validate_subscribe_bytes};
 use natskit_proto::{
     BrokerOp, BrokerOpDecoder, ClientOp, ConnectInfo, ProtoError, PubRef, Sub, WriteBuffer,
 };
 
+use crate::accounts::transform;
 use crate::auth::{authorize, no_auth_user};
 use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
 use crate::client::trace;
+use crate::events;
 use crate::fxhash::FxHasher;
 use crate::permissions::Permissions;
+use crate::space::Space;
 use crate::state::State;
 use crate::sublist::Matches;
 use crate::texts;
@@ -70,6 +73,8 @@ struct Flags {
 pub(crate) struct Session {
     state: Arc<State>,
     conn: Arc<Conn>,
+    /// The account it is in: the global one until CONNECT says otherwise.
+    space: Arc<Space>,
     decoder: BrokerOpDecoder,
     connected: bool,
     flags: Flags,
@@ -125,7 +130,8 @@ impl Session {
                 headers: false,
             },
             cache: HashMap::default(),
-            cache_generation: state.generation(),
+            cache_generation: state.global().generation(),
+            space: state.global().clone(),
             cache_weight: 0,
             touched: Vec::new(),
             stalled: Vec::new(),
@@ -287,7 +293,7 @@ impl Session {
             None => authorize(&options.auth, &connect, &self.nonce)
                 .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
         };
-        let first = lock(&self.conn.login).is_none();
+        let first_login = lock(&self.conn.login).is_none();
         self.flags = Flags {
             verbose: connect.verbose,
             pedantic: connect.pedantic,
@@ -296,9 +302,24 @@ impl Session {
             headers: connect.headers,
         };
         self.conn.headers.store(connect.headers, Ordering::Relaxed);
+        let space = match user.and_then(|u| u.account.as_deref()) {
+            Some(name) => self.state.space_named(name),
+            None => Some(self.state.global()),
+        };
+        let Some(space) = space.cloned() else {
+            // Checked at start: a user's account exists.
+            return Err(Close::with_err(texts::AUTH_VIOLATION));
+        };
+        // A second CONNECT cannot move the connection: the first one's account stays.
+        if self.conn.space.set(space.clone()).is_ok() {
+            self.space = space;
+            self.cache.clear();
+            self.cache_weight = 0;
+            self.cache_generation = self.space.generation();
+        }
         // A second CONNECT cannot change them: the first one's stay (and its credentials are
         // the ones a reload checks).
-        if first {
+        if first_login {
             let permissions = user.and_then(|u| u.permissions.clone());
             if permissions.is_some() {
                 self.conn.set_permissions(permissions.clone());
@@ -316,8 +337,12 @@ impl Session {
             version: connect.version,
             user: user.map(|u| u.name.clone()).unwrap_or_default(),
         };
+        let first = !self.connected;
         self.connected = true;
         self.ok();
+        if first {
+            events::connected(&self.state, &self.conn);
+        }
         Ok(())
     }
 
@@ -333,7 +358,10 @@ impl Session {
             self.err(texts::INVALID_PUBLISH_SUBJECT);
         }
         if let Some(permissions) = &self.permissions {
-            if !permissions.publish.permits(publish.subject) {
+            let answer = |limits| self.conn.answer_reply(publish.subject, limits);
+            let permitted = permissions.permits_publish(publish.subject)
+                || permissions.responses.as_ref().is_some_and(answer);
+            if !permitted {
                 // nats-server drops the message, says why, and keeps the connection.
                 self.err(&texts::publish_violation(publish.subject));
                 return Ok(());
@@ -402,7 +430,7 @@ impl Session {
     /// Who listens on `subject`, from this connection's cache when the index has not changed.
     #[inline]
     fn lookup(&mut self, subject: &[u8]) -> Arc<Matches> {
-        let generation = self.state.generation();
+        let generation = self.space.generation();
         if generation != self.cache_generation {
             self.cache.clear();
             self.cache_weight = 0;
@@ -411,7 +439,7 @@ impl Session {
         if let Some(found) = self.cache.get(subject) {
             return found.clone();
         }
-        let found = Arc::new(self.state.with_sublist(|s| s.matches(subject)));
+        let found = Arc::new(self.space.with_sublist(|s| s.matches(subject)));
         let weight = found.weight() + 1;
         if self.cache.len() >= CACHE_LIMIT || self.cache_weight + weight > CACHE_WEIGHT_LIMIT {
             self.cache.clear();
@@ -448,11 +476,61 @@ impl Session {
         } else {
             self.fan_out(&found, &message);
         }
-        if found.is_empty() && self.flags.no_responders {
+        // Into other accounts, through their imports: rare, so one test on the way.
+        let crossed = self.space.crosses && self.cross(&message);
+        if found.is_empty() && !crossed && self.flags.no_responders {
             if let Some(reply) = publish.reply {
                 self.no_responders(reply);
             }
         }
+    }
+
+    /// Delivers `message` into the accounts that import it, as stream imports, service
+    /// imports (with a one-time reply subject the answer comes back on) and answers owed to
+    /// another account's requester; true when anyone there listened.
+    #[cold]
+    fn cross(&mut self, message: &Message<'_>) -> bool {
+        let space = self.space.clone();
+        let mut listened = false;
+        for route in &space.streams {
+            if matches_bytes(route.from.as_bytes(), message.subject) {
+                let subject = transform(&route.from, &route.to, message.subject);
+                listened |= self.deliver_in(route.target, &subject, message.reply, message);
+            }
+        }
+        for route in &space.services {
+            if matches_bytes(route.from.as_bytes(), message.subject) {
+                let subject = transform(&route.from, &route.to, message.subject);
+                let target = self.state.spaces[route.target].clone();
+                let reply = message
+                    .reply
+                    .and_then(|r| target.owe_answer(space.index, r));
+                listened |= self.deliver_in(route.target, &subject, reply.as_deref(), message);
+            }
+        }
+        if let Some(owed) = space.take_answer(message.subject) {
+            listened |= self.deliver_in(owed.space, &owed.reply, None, message);
+        }
+        listened
+    }
+
+    /// Delivers `message`'s data in space `target`, on `subject` with `reply`.
+    fn deliver_in(
+        &mut self,
+        target: usize,
+        subject: &[u8],
+        reply: Option<&[u8]>,
+        message: &Message<'_>,
+    ) -> bool {
+        let found = self.state.spaces[target].with_sublist(|s| s.matches(subject));
+        let moved = Message {
+            subject,
+            reply,
+            header_len: message.header_len,
+            data: message.data.again(),
+        };
+        self.fan_out(&found, &moved);
+        !found.is_empty()
     }
 
     /// Queues `message` for every plain subscriber and one member of each queue group.
@@ -481,8 +559,16 @@ impl Session {
     #[inline]
     fn deliver(&mut self, sub: &Arc<Subscription>, message: &Message<'_>) -> bool {
         // A wildcard subscription the user was allowed still gets nothing on a denied subject.
-        if sub.conn.subscribe_denies(message.subject) {
-            return false;
+        if let Some(permissions) = sub.conn.permissions() {
+            if permissions.subscribe.denies(message.subject) {
+                return false;
+            }
+            // `allow_responses`: the receiver may answer on the reply subject from now on.
+            if let (Some(limits), Some(reply)) = (&permissions.responses, message.reply) {
+                if !permissions.permits_publish(reply) {
+                    sub.conn.owe_reply(reply, limits);
+                }
+            }
         }
         let slot = sub.claim();
         match slot {
@@ -554,7 +640,7 @@ impl Session {
     /// found through the index as nats-server does (not by a walk of the requester's own
     /// subscriptions, which may be a million).
     fn no_responders(&mut self, reply: &[u8]) {
-        let sub = self.state.with_sublist(|s| s.plain_of(&self.conn, reply));
+        let sub = self.space.with_sublist(|s| s.plain_of(&self.conn, reply));
         if let Some(sub) = sub {
             if self.trace {
                 let size = NO_RESPONDERS.len();
@@ -659,6 +745,14 @@ enum Data<'a> {
 }
 
 impl Data<'_> {
+    /// The same data, for one more message.
+    fn again(&self) -> Data<'_> {
+        match self {
+            Data::Borrowed(data) => Data::Borrowed(data),
+            Data::Shared(data) => Data::Shared(data.clone()),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Data::Borrowed(data) => data.len(),

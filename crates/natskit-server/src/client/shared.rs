@@ -10,18 +10,19 @@
 //! (after its whole read batch, see [`crate::client::protocol`]), which keeps wake-ups to one per batch.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use natskit_proto::{ConnectInfo, WriteBuffer};
 use tokio::sync::Notify;
 
-use crate::permissions::Permissions;
+use crate::permissions::{Permissions, Responses};
+use crate::space::Space;
 use natskit_proto::sync::lock;
 
 /// Room a connection's outbound buffers start with (and go back to when idle): most
@@ -77,6 +78,18 @@ pub(crate) enum Queued {
     SlowConsumer,
 }
 
+/// Reply subjects owed answers past which the expired ones are swept out (nats-server's
+/// `replyPermLimit`).
+const REPLIES_SWEEP: usize = 4096;
+
+/// A reply subject a user with `allow_responses` may answer on: when it was received, and how
+/// many answers went to it.
+#[derive(Debug)]
+struct Owed {
+    since: Instant,
+    sent: u64,
+}
+
 /// A client connection as the rest of the broker sees it.
 #[derive(Debug)]
 pub(crate) struct Conn {
@@ -114,6 +127,13 @@ pub(crate) struct Conn {
     pub(crate) login: Mutex<Option<Login>>,
     /// It came through the WebSocket listener (INFO and `/connz` say so).
     pub(crate) websocket: bool,
+    /// Reply subjects of messages delivered to it that its user may answer although its
+    /// publish permissions deny them (`allow_responses`); empty otherwise.
+    replies: Mutex<HashMap<Box<[u8]>, Owed>>,
+    /// The account it authenticated into, set at CONNECT (so set: it sent a valid CONNECT).
+    pub(crate) space: OnceLock<Arc<Space>>,
+    /// Its disconnect was announced to the system account (once).
+    pub(crate) gone_announced: AtomicBool,
 }
 
 impl Conn {
@@ -144,6 +164,9 @@ impl Conn {
             permissions_generation: AtomicU64::new(0),
             login: Mutex::new(None),
             websocket: false,
+            replies: Mutex::new(HashMap::new()),
+            space: OnceLock::new(),
+            gone_announced: AtomicBool::new(false),
         }
     }
 
@@ -169,20 +192,6 @@ impl Conn {
             .clone()
     }
 
-    /// Whether a `deny` rule of its subscribe permissions matches `subject`: a message on
-    /// it is not delivered to a wildcard subscription that was itself permitted.
-    #[inline]
-    pub(crate) fn subscribe_denies(&self, subject: &[u8]) -> bool {
-        if !self.restricted.load(Ordering::Acquire) {
-            return false;
-        }
-        self.permissions
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .is_some_and(|p| p.subscribe.denies(subject))
-    }
-
     /// Replaces its permissions (at CONNECT, or by a reload).
     pub(crate) fn set_permissions(&self, permissions: Option<Arc<Permissions>>) {
         let mut slot = self.permissions.write().unwrap_or_else(|p| p.into_inner());
@@ -196,6 +205,43 @@ impl Conn {
     #[inline]
     pub(crate) fn permissions_generation(&self) -> u64 {
         self.permissions_generation.load(Ordering::Acquire)
+    }
+
+    /// Notes that it received a message with `reply`, which its user may answer within
+    /// `limits`; sweeps out expired ones when many are owed.
+    pub(crate) fn owe_reply(&self, reply: &[u8], limits: &Responses) {
+        let mut replies = lock(&self.replies);
+        if replies.len() >= REPLIES_SWEEP {
+            let now = Instant::now();
+            replies.retain(|_, owed| {
+                limits
+                    .expires
+                    .is_none_or(|ttl| now.duration_since(owed.since) <= ttl)
+            });
+        }
+        let owed = Owed {
+            since: Instant::now(),
+            sent: 0,
+        };
+        replies.insert(reply.into(), owed);
+    }
+
+    /// Whether its user may publish to `subject` as an answer owed (counting it), as
+    /// nats-server's `responseAllowed`: the answer past `max`, or one after `expires`, is
+    /// refused and the reply forgotten.
+    pub(crate) fn answer_reply(&self, subject: &[u8], limits: &Responses) -> bool {
+        let mut replies = lock(&self.replies);
+        let Some(owed) = replies.get_mut(subject) else {
+            return false;
+        };
+        owed.sent += 1;
+        let over = limits.max > 0 && owed.sent > limits.max;
+        let late = limits.expires.is_some_and(|ttl| owed.since.elapsed() > ttl);
+        if over || late {
+            replies.remove(subject);
+            return false;
+        }
+        true
     }
 
     /// Notes that the client sent something now.
@@ -509,5 +555,40 @@ impl Subscription {
     /// Marks it gone; true for the first caller only.
     pub(crate) fn mark_removed(&self) -> bool {
         !self.removed.swap(true, Ordering::AcqRel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn owed_replies_are_answered_up_to_max_and_not_after_they_expire() {
+        let conn = Conn::new(1, None, 1024);
+        let twice = Responses {
+            max: 2,
+            expires: None,
+        };
+        assert!(!conn.answer_reply(b"r", &twice));
+        conn.owe_reply(b"r", &twice);
+        assert!(conn.answer_reply(b"r", &twice));
+        assert!(conn.answer_reply(b"r", &twice));
+        assert!(!conn.answer_reply(b"r", &twice));
+        assert!(!conn.answer_reply(b"r", &twice), "forgotten once refused");
+        let any = Responses {
+            max: 0,
+            expires: None,
+        };
+        conn.owe_reply(b"s", &any);
+        assert!((0..100).all(|_| conn.answer_reply(b"s", &any)));
+        let brief = Responses {
+            max: 0,
+            expires: Some(Duration::from_millis(1)),
+        };
+        conn.owe_reply(b"t", &brief);
+        // Time passing is what is tested: the answer comes after the reply expired.
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(!conn.answer_reply(b"t", &brief));
     }
 }

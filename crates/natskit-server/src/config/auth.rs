@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::duration::parse_go_duration;
 use super::error::ConfigError;
 use super::fields::{self, not_yet, unknown};
 use super::value::{Entry, Value, ValueKind};
 use crate::options::{Auth, User};
-use crate::permissions::{Permissions, Rule};
+use crate::permissions::{Permissions, Responses, Rule};
 use crate::server::ServerBuilder;
 
 /// Applies the block; returns the builder and the `timeout` if one is set.
@@ -68,17 +69,13 @@ pub(crate) fn apply(
     Ok((builder.auth(auth), timeout))
 }
 
-/// A password or token: bcrypt hashes are not supported yet.
+/// A password or token, plain or a bcrypt hash (checked as one at CONNECT).
 fn secret(entry: &Entry, k: &str) -> Result<String, ConfigError> {
-    let s = fields::string(k, &entry.value)?;
-    if ["$2a$", "$2b$", "$2y$"].iter().any(|p| s.starts_with(p)) {
-        return Err(not_yet(entry, "bcrypt-hashed passwords and tokens"));
-    }
-    Ok(s.to_owned())
+    Ok(fields::string(k, &entry.value)?.to_owned())
 }
 
 /// `users [ {user, password, permissions}, {nkey, permissions} ]`.
-fn parse_users(v: &Value) -> Result<Vec<User>, ConfigError> {
+pub(crate) fn parse_users(v: &Value) -> Result<Vec<User>, ConfigError> {
     let ValueKind::Array(items) = &v.kind else {
         return Err(fields::wrong("users", "an array of users", v));
     };
@@ -153,14 +150,50 @@ pub(crate) fn permissions(v: &Value) -> Result<Permissions, ConfigError> {
             "pub" | "publish" | "import" => p.publish = rule(&k, &entry.value)?,
             "sub" | "subscribe" | "export" => p.subscribe = rule(&k, &entry.value)?,
             "publish_allow_responses" | "allow_responses" => {
-                if !matches!(entry.value.kind, ValueKind::Bool(false)) {
-                    return Err(not_yet(entry, "allow_responses"));
-                }
+                p.responses = responses(&k, &entry.value)?
             }
             _ => unknown(entry)?,
         }
     }
     Ok(p)
+}
+
+/// `allow_responses: true`, or `{ max, expires }` with nats-server's readings: 0 keeps the
+/// default, a negative value means no limit.
+fn responses(k: &str, v: &Value) -> Result<Option<Responses>, ConfigError> {
+    let block = match &v.kind {
+        ValueKind::Bool(on) => return Ok(on.then(Responses::default)),
+        ValueKind::Map(block) => block,
+        _ => return Err(fields::wrong(k, "a boolean or a map", v)),
+    };
+    let mut r = Responses::default();
+    for entry in block.entries() {
+        let kk = entry.key.to_ascii_lowercase();
+        let v = &entry.value;
+        match kk.as_str() {
+            "max" | "max_msgs" | "max_messages" | "max_responses" => {
+                match fields::integer(&kk, v)? {
+                    0 => {}
+                    n if n < 0 => r.max = 0,
+                    n => r.max = n.unsigned_abs(),
+                }
+            }
+            "expires" | "expiration" | "ttl" => {
+                let text = fields::string(&kk, v)?;
+                if let Some(positive) = text.strip_prefix('-') {
+                    parse_go_duration(positive).map_err(|e| fields::invalid(&kk, v, e))?;
+                    r.expires = None;
+                } else {
+                    let ttl = parse_go_duration(text).map_err(|e| fields::invalid(&kk, v, e))?;
+                    if !ttl.is_zero() {
+                        r.expires = Some(ttl);
+                    }
+                }
+            }
+            _ => unknown(entry)?,
+        }
+    }
+    Ok(Some(r))
 }
 
 /// A subject, a list of subjects (the allow list), or `{ allow, deny }`.

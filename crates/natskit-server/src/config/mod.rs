@@ -20,6 +20,7 @@
 //! # Ok::<(), natskit_server::config::ConfigError>(())
 //! ```
 
+mod accounts;
 mod auth;
 mod duration;
 mod error;

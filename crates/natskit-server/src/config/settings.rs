@@ -6,10 +6,10 @@
 use super::error::{ConfigError, ConfigWarning};
 use super::fields::{self, never, not_yet, unknown, warn};
 use super::value::{Entry, Map};
-use super::{auth, tls};
+use super::{accounts, auth, tls};
 use crate::auth::check_no_auth_user;
 use crate::error::ServerError;
-use crate::options::{Limits, ProcessOptions};
+use crate::options::{Limits, ProcessOptions, User};
 use crate::server::ServerBuilder;
 
 /// Builds a broker's options from a parsed file.
@@ -19,6 +19,10 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
         s.entry(entry)?;
     }
     let mut builder = s.builder.limits(s.limits).process(s.process);
+    // After `authorization`, wherever it was: its users and the accounts' users together.
+    for user in s.account_users {
+        builder = builder.add_user(user);
+    }
     if let Some(host) = s.host {
         builder = builder.host(host);
     }
@@ -69,6 +73,8 @@ struct State<'t> {
     http: Option<Http<'t>>,
     /// The `no_auth_user` entry, checked once the users are known.
     no_auth_user: Option<&'t Entry>,
+    /// The users of the `accounts` block.
+    account_users: Vec<User>,
     warnings: Vec<ConfigWarning>,
 }
 
@@ -226,6 +232,17 @@ impl<'t> State<'t> {
                 Some(ws) => b.websocket(ws),
                 None => b,
             },
+            "accounts" => {
+                let (list, users) = accounts::parse(v)?;
+                self.account_users = users;
+                list.into_iter().fold(b, ServerBuilder::account)
+            }
+            "system_account" | "system" => b.system_account(fields::string(k, v)?),
+            // There is no system account unless one is named.
+            "no_system_account" | "no_system" | "no_sys_acc" => {
+                fields::boolean(k, v)?;
+                b
+            }
             "no_auth_user" => {
                 self.no_auth_user = Some(entry);
                 b.no_auth_user(fields::string(k, v)?)
@@ -264,8 +281,7 @@ fn unsupported(
         return Err(never(entry, feature));
     }
     let not_yet_what = match k {
-        "accounts" | "system_account" | "system" | "no_system_account" | "no_system"
-        | "no_sys_acc" | "mappings" | "maps" => "accounts",
+        "mappings" | "maps" => "subject mappings",
         "operator"
         | "operators"
         | "roots"

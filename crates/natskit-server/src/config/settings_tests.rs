@@ -103,6 +103,14 @@ fn authorization_single_user_token_and_timeout() {
     assert_eq!(o.limits.auth_timeout, Duration::from_millis(1500));
     let (o, _) = options("authorization { token: t0ken }");
     assert_eq!(o.auth, Auth::Token("t0ken".into()));
+    // A bcrypt hash, quoted or bare, is kept as written and checked as a hash at CONNECT.
+    let hash = "$2a$11$W2zko751KUvVy59mUTWmpOdWjpEm5qhcCZRd05GjI/sSOT.xtiHyG";
+    let (o, _) = options(&format!(
+        "authorization {{ user: a, password: \"{hash}\" }}"
+    ));
+    assert_eq!(o.auth, Auth::Users(vec![User::new("a", hash)]));
+    let (o, _) = options(&format!("authorization {{ token: {hash} }}"));
+    assert_eq!(o.auth, Auth::Token(hash.into()));
 }
 
 #[test]
@@ -134,6 +142,38 @@ fn users_with_permissions_nkeys_and_defaults() {
 }
 
 #[test]
+fn allow_responses_as_nats_server_reads_it() {
+    let perms = |text: &str| {
+        let (o, _) = options(&format!(
+            "authorization {{ users: [ {{ user: a, permissions: {{ {text} }} }} ] }}"
+        ));
+        let Auth::Users(users) = o.auth else {
+            panic!("users")
+        };
+        users[0].permissions.as_deref().cloned().unwrap()
+    };
+    let r = |max, secs: Option<u64>| {
+        Some(crate::permissions::Responses {
+            max,
+            expires: secs.map(Duration::from_secs),
+        })
+    };
+    assert_eq!(perms("allow_responses: true").responses, r(1, Some(120)));
+    assert_eq!(perms("allow_responses: false").responses, None);
+    let custom = "allow_responses: { max: 5, expires: \"1m\" }";
+    assert_eq!(perms(custom).responses, r(5, Some(60)));
+    let defaults = "allow_responses: { max: 0, expires: \"0s\" }";
+    assert_eq!(perms(defaults).responses, r(1, Some(120)));
+    let unlimited = "allow_responses: { max: -1, ttl: \"-1s\" }";
+    assert_eq!(perms(unlimited).responses, r(0, None));
+    // With allow_responses and no publish allow list, nothing else may be published.
+    let p = perms("allow_responses: true");
+    assert!(!p.permits_publish("anything"));
+    let p = perms("allow_responses: true, publish: \"a\"");
+    assert!(p.permits_publish("a") && !p.permits_publish("b"));
+}
+
+#[test]
 fn authorization_conflicts_and_bad_users() {
     let cases = [
         ("authorization { user: a, password: b, token: t }", "s.conf:1:15: authorization: cannot have a user/password and a token"),
@@ -146,8 +186,9 @@ fn authorization_conflicts_and_bad_users() {
         ("authorization { users: [ { user: a, permissions: { publish: \"a..b\" } } ] }", "s.conf:1:61: publish: subject \"a..b\" is not a valid subject"),
         ("authorization { users: [ { user: a, permissions: { publish: 7 } } ] }", "s.conf:1:61: publish: expected a string or an array of strings, found an integer"),
         ("authorization { users: [ { user: a, permissions: { publish: { allow: a, nope: b } } } ] }", "s.conf:1:73: unknown field \"nope\""),
-        ("authorization { users: [ { user: a, permissions: { allow_responses: true } } ] }", "s.conf:1:52: allow_responses: natskit server does not support allow_responses yet"),
-        ("authorization { user: a, password: \"$2a$11$abcdefghijklmnopqrstuv\" }", "s.conf:1:26: password: natskit server does not support bcrypt-hashed passwords and tokens yet"),
+        ("authorization { users: [ { user: a, permissions: { allow_responses: 3 } } ] }", "s.conf:1:69: allow_responses: expected a boolean or a map, found an integer"),
+        ("authorization { users: [ { user: a, permissions: { allow_responses: { expires: soon } } } ] }", "s.conf:1:80: expires: \"soon\" is not a duration (like \"2s\", \"1m30s\" or \"500ms\")"),
+        ("authorization { users: [ { user: a, permissions: { allow_responses: { often: 2 } } } ] }", "s.conf:1:71: unknown field \"often\""),
         ("authorization { colour: blue }", "s.conf:1:17: unknown field \"colour\""),
     ];
     for (text, want) in cases {
@@ -191,7 +232,7 @@ fn features_natskit_server_will_never_have_are_named() {
 #[test]
 fn features_natskit_server_does_not_have_yet_are_named() {
     for (text, want) in [
-        ("accounts { A {} }", "accounts: natskit server does not support accounts yet"),
+        ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
         ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
         ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
         ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),

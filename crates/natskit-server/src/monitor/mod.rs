@@ -1,5 +1,5 @@
 //! Monitoring over HTTP: `/varz`, `/connz` (see [`connz`]) and `/subsz` as JSON, with nats-server's field names
-//! for the fields the broker has. A deliberately small HTTP/1.1 responder: one GET per
+//! for the fields the broker has; `/metrics` (see [`metrics`]) for Prometheus. A deliberately small HTTP/1.1 responder: one GET per
 //! connection, no keep-alive, requests bounded in size and time.
 
 use std::net::SocketAddr;
@@ -19,6 +19,7 @@ use crate::state::{State, VERSION};
 use crate::stats::Statistics;
 
 mod connz;
+mod metrics;
 mod query;
 
 const MAX_REQUEST: usize = 8 * 1024;
@@ -122,6 +123,7 @@ const ROOT_PAGE: &str =
 <li><a href=\"connz\">connz</a>: connections</li>\n\
 <li><a href=\"subsz\">subsz</a>: subscriptions</li>\n\
 <li><a href=\"healthz\">healthz</a>: health</li>\n\
+<li><a href=\"metrics\">metrics</a>: the counters for Prometheus</li>\n\
 </ul></body></html>\n";
 
 /// The answer to a request for `target` (a path and an optional query).
@@ -135,6 +137,11 @@ fn route(state: &State, target: &str) -> Reply {
         },
         "/subsz" => Reply::json(&subsz(state)),
         "/healthz" => Reply::json(&json!({"status": "ok"})),
+        "/metrics" => Reply {
+            status: "200 OK",
+            content_type: metrics::CONTENT_TYPE,
+            body: metrics::metrics(state).into_bytes(),
+        },
         // nats-server's root is a page of links to its endpoints.
         "" => Reply {
             status: "200 OK",

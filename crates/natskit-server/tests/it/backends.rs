@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use natskit_server::{Server, ServerBuilder};
 use natskit_test::NatsServer;
@@ -91,8 +92,13 @@ impl Backend {
 /// GETs `target` from a monitoring address: the status code and the body. HTTP/1.0, so that
 /// nats-server answers without chunked encoding. Blocking: call it off the runtime.
 pub fn http_get(addr: SocketAddr, target: &str) -> (u16, String) {
+    http_get_within(addr, target, PATIENCE)
+}
+
+/// [`http_get`], with `patience` for the answer (a loaded server's big `/connz` takes longer).
+pub fn http_get_within(addr: SocketAddr, target: &str, patience: Duration) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_read_timeout(Some(patience)).unwrap();
     write!(stream, "GET {target} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();

@@ -23,6 +23,7 @@ mod queue;
 mod reconnect;
 mod request;
 mod slow_consumer;
+mod spans;
 mod tls;
 mod tls_first;
 mod websocket;

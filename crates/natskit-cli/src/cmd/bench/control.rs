@@ -94,7 +94,7 @@ impl Counter {
 
     /// Adds one for message number `done` (counted from 1) when it completes a batch.
     pub fn tick(&self, done: u64) {
-        if done % Self::BATCH == 0 {
+        if done.is_multiple_of(Self::BATCH) {
             self.add(Self::BATCH);
         }
     }

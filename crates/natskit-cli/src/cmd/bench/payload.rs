@@ -46,7 +46,7 @@ impl Payloads {
     /// The payload of message `seq` (from 0): stamped with the time now for every
     /// [`STAMP_EVERY`]th message when there is room, else the shared plain one.
     pub fn next(&self, seq: u64) -> Bytes {
-        if seq % STAMP_EVERY != 0 || self.plain.len() < STAMP_LEN {
+        if !seq.is_multiple_of(STAMP_EVERY) || self.plain.len() < STAMP_LEN {
             return self.plain.clone();
         }
         let mut stamped = BytesMut::with_capacity(self.plain.len());

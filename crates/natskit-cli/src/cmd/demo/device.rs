@@ -1,12 +1,12 @@
 //! `natskit demo --device`: the talk's other half. A virtual Sense HAT (the LED matrix of
-//! natskit-examples) listens on `senseshow`; a sender, on its own connection, asks it to scroll
+//! natskit-ledmatrix) listens on `senseshow`; a sender, on its own connection, asks it to scroll
 //! a text and waits for its `done` answer, as the laptop drove the Raspberry Pi.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use natskit::Request;
-use natskit_examples::senseshow::{
+use natskit_ledmatrix::senseshow::{
     Command, FrameSink, PngRequest, Senseshow, ServeOptions, Show, DEFAULT_SUBJECT,
 };
 
@@ -84,7 +84,7 @@ fn parent_of(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use natskit_examples::senseshow::MemorySink;
+    use natskit_ledmatrix::senseshow::MemorySink;
 
     use super::*;
 
@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(answers[0], "done: Hi");
         assert!(answers[1].starts_with("done: "), "{answers:?}");
         assert!(answers[1].ends_with("hello.png"), "{answers:?}");
-        let scroll = natskit_examples::led_matrix::ScrollText::new("Hi");
+        let scroll = natskit_ledmatrix::led_matrix::ScrollText::new("Hi");
         assert_eq!(frames.frames(), scroll.frames().collect::<Vec<_>>());
         let png = std::fs::read(&picture).expect("the picture was written");
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));

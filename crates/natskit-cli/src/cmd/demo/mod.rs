@@ -161,7 +161,7 @@ fn print(text: impl AsRef<str>) -> Result<(), CliError> {
 async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
     print(format!(
         "natskit demo --device: an LED matrix listens on {:?} through {}; another connection sends it {:?}.\n",
-        natskit_examples::senseshow::DEFAULT_SUBJECT,
+        natskit_ledmatrix::senseshow::DEFAULT_SUBJECT,
         broker.describe(),
         args.text
     ))?;
@@ -170,7 +170,7 @@ async fn show_device(broker: Broker, args: DemoArgs) -> Result<(), CliError> {
         frame_delay: args.frame_delay,
         png: args.png,
     };
-    let sink = natskit_examples::senseshow::TerminalSink::stdout();
+    let sink = natskit_ledmatrix::senseshow::TerminalSink::stdout();
     let outcome = device::run(&broker, &show, sink).await;
     broker.stop().await;
     let answers = outcome?;

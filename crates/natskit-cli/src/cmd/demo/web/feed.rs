@@ -7,8 +7,8 @@ use std::io;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use natskit::Client;
-use natskit_examples::led_matrix::{Matrix, SIZE};
-use natskit_examples::senseshow::FrameSink;
+use natskit_ledmatrix::led_matrix::{Matrix, SIZE};
+use natskit_ledmatrix::senseshow::FrameSink;
 use tokio::sync::mpsc;
 
 use crate::error::CliError;
@@ -80,7 +80,7 @@ pub async fn publish(
 
 #[cfg(test)]
 mod tests {
-    use natskit_examples::led_matrix::Rgb;
+    use natskit_ledmatrix::led_matrix::Rgb;
 
     use super::*;
 

@@ -16,7 +16,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use natskit_examples::senseshow::{Senseshow, ServeOptions, Show, DEFAULT_SUBJECT, MAX_TEXT_CHARS};
+use natskit_ledmatrix::senseshow::{
+    Senseshow, ServeOptions, Show, DEFAULT_SUBJECT, MAX_TEXT_CHARS,
+};
 use natskit_server::{Server, WebSocket};
 use tokio::net::TcpListener;
 

@@ -1,0 +1,57 @@
+//! `natskit server ping | info | list | check connection`: what a cluster's servers say about
+//! themselves. Through the system account (`$SYS.REQ.SERVER.PING` and its `.VARZ`, as the
+//! `nats` CLI asks), or, with `--monitor URL`, a server's HTTP monitoring port (`/varz`), which
+//! nats-server and the embedded broker both serve.
+
+mod check;
+mod info;
+mod list;
+mod monitor;
+mod ping;
+mod summary;
+mod sys;
+
+use clap::{Args, Subcommand};
+
+pub use self::sys::{gather, not_system, Expect, PING};
+use crate::connect::ConnectArgs;
+use crate::error::CliError;
+
+/// What `natskit server` can do besides running the broker.
+#[derive(Debug, Subcommand)]
+pub enum ServerAction {
+    /// Ask every server for its name and time the answers (system account).
+    Ping(ping::PingArgs),
+    /// Show one server's settings and figures (system account, or --monitor).
+    #[command(visible_alias = "i")]
+    Info(info::InfoArgs),
+    /// List the servers with their connections, subscriptions and memory (system account,
+    /// or --monitor).
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// Health checks with Nagios output and statuses: connection.
+    Check(check::CheckArgs),
+}
+
+/// Runs the subcommand.
+pub async fn run(action: ServerAction) -> Result<(), CliError> {
+    match action {
+        ServerAction::Ping(args) => ping::run(args).await,
+        ServerAction::Info(args) => info::run(args).await,
+        ServerAction::List(args) => list::run(args).await,
+        ServerAction::Check(args) => check::run(args).await,
+    }
+}
+
+/// Where the figures come from: the connection flags (the system account), or `--monitor`.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// Read this server's HTTP monitoring port instead of asking the system account
+    /// (http://HOST:PORT, nats-server's `-m` port); repeat for more servers (list).
+    #[arg(long = "monitor", value_name = "URL")]
+    pub monitor: Vec<String>,
+
+    /// Where and how to connect.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
