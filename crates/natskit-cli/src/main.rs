@@ -35,7 +35,11 @@
 //!   once); `notices`: their disconnect and reconnect lines; `shell`: `sh -c` for
 //!   `reply --command` and `sub --translate`.
 //! - `cmd`: one module per subcommand: `publish` (`pub`), `sub`, `req`, `reply`, `server`, `demo`,
-//!   `micro`, `bench`, `stream`, `consumer`, `kv`, `obj`, `context`, `completions`.
+//!   `micro`, `bench`, `stream`, `consumer`, `kv`, `obj`, `context`, `completions`; `server`
+//!   has four helpers: `server_flags` (nats-server's flags in Go's syntax, rewritten before
+//!   clap parses them), `server_config` (file and flags into the broker's options),
+//!   `server_log` (nats-server's log lines) and `server_signal` (`--signal`, pid and ports
+//!   files).
 //! - `js`: what `stream`, `consumer`, `kv` and `obj` share: `--js-domain`, name checks, flag values,
 //!   JetStream errors in words, JSON documents, the question before deleting.
 //! - `headers`: `-H KEY:VALUE` parsing; `duration`: `500ms`/`2s`-style durations; `clock`:
@@ -125,16 +129,23 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(status) => return status,
     };
-    // Logs (the broker's connects, disconnects and errors) go to standard error; RUST_LOG
-    // chooses what is shown; by default the broker's own `info` lines only.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(default_log_filter(&cli.command))
-            }),
-        )
-        .init();
+    // Logs go to standard error; RUST_LOG chooses what is shown, by default the embedded
+    // broker's warnings. `natskit server` sets up its own, in nats-server's format.
+    if !matches!(cli.command, Command::Server(_)) {
+        use std::io::IsTerminal;
+        let colour = style::colour_wanted(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(colour)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER)),
+            )
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -152,20 +163,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// What is logged when RUST_LOG is not set: the broker's own connects and disconnects for
-/// `natskit server`; for the demo, whose embedded broker is an implementation detail, only
-/// warnings.
-fn default_log_filter(command: &Command) -> &'static str {
-    match command {
-        Command::Demo(_) => "natskit_server=warn",
-        _ => "natskit_server=info",
-    }
-}
+/// What is logged when RUST_LOG is not set (by the commands but `server`): the warnings of
+/// an embedded broker (the demo's), an implementation detail there.
+const DEFAULT_LOG_FILTER: &str = "natskit_server=warn";
 
 /// The command line as [`Cli`]; on a usage error, the one line printed and status 2; for
 /// `--help` and `--version`, clap's text and status 0.
 fn parse() -> Result<Cli, ExitCode> {
-    Cli::try_parse().map_err(|error| {
+    // `natskit server` takes nats-server's flags in Go's syntax too (`-user`, `-DV`, `-p -1`).
+    let args = cmd::server_flags::normalize(std::env::args_os().collect(), server_value_flags)
+        .map_err(|message| {
+            note!("error: {message} (see 'natskit server --help')");
+            ExitCode::from(2)
+        })?;
+    Cli::try_parse_from(args).map_err(|error| {
         let status = ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         match error.kind() {
             ErrorKind::DisplayHelp
@@ -178,6 +189,34 @@ fn parse() -> Result<Cli, ExitCode> {
         }
         status
     })
+}
+
+/// What `natskit server` has of its own: its flags that take a value (`--tls-cert`, `-p`,
+/// ...), whose values are not read as flags, and its subcommands.
+fn server_value_flags() -> cmd::server_flags::Own {
+    let mut own = cmd::server_flags::Own::default();
+    if let Some(server) = Cli::command().find_subcommand("server") {
+        for arg in server.get_arguments() {
+            if !arg.get_action().takes_values() {
+                continue;
+            }
+            let flags = &mut own.value_flags;
+            flags.extend(arg.get_long().map(|l| format!("--{l}")));
+            flags.extend(arg.get_short().map(|s| format!("-{s}")));
+            flags.extend(
+                arg.get_all_aliases()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| format!("--{a}")),
+            );
+        }
+        for sub in server.get_subcommands() {
+            own.subcommands.push(sub.get_name().to_owned());
+            own.subcommands
+                .extend(sub.get_all_aliases().map(str::to_owned));
+        }
+    }
+    own
 }
 
 /// A clap usage error as one line: its message, what it lists, clap's suggestion, and which

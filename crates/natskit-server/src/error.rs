@@ -45,6 +45,24 @@ pub enum ServerError {
         /// What is wrong.
         reason: String,
     },
+    /// Options that contradict each other, as nats-server checks them: a lame-duck grace
+    /// period not shorter than the lame duck duration.
+    #[error("{reason}")]
+    InvalidOptions {
+        /// What is wrong, in nats-server's words.
+        reason: String,
+    },
+    /// A reload ([`Server::reload`](crate::Server::reload)) changed a setting that cannot
+    /// change while the broker runs (its port, say); nothing was changed.
+    #[error("config reload not supported for {setting}: old={old}, new={new}")]
+    Reload {
+        /// The setting, as the configuration file names it.
+        setting: &'static str,
+        /// Its value in force.
+        old: String,
+        /// Its value in the new options.
+        new: String,
+    },
     /// `no_auth_user` names no configured user.
     #[error("no_auth_user: {name:?} {reason}")]
     NoAuthUser {

@@ -90,7 +90,7 @@ fn spaces<'a>(state: &'a State, conn: &'a Conn) -> Option<(&'a Arc<Space>, &'a A
 fn server(state: &State) -> serde_json::Value {
     json!({
         "name": state.server_name(),
-        "host": state.options.host,
+        "host": state.options().host,
         "id": state.server_id,
         "ver": VERSION,
         "time": rfc3339(SystemTime::now(), Precision::Nanos),

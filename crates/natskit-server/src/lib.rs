@@ -26,10 +26,13 @@
 //! format ([`config`]), TLS (with
 //! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
-//! checks; see [`ServerBuilder::websocket`]), and
-//! `/varz`, `/connz`, `/subsz`, `/healthz` and Prometheus `/metrics` monitoring. What it does
-//! not: clustering (run nats-server for that; natskit clients connect to it unchanged),
-//! operator mode (JWT accounts), JetStream.
+//! checks; see [`ServerBuilder::websocket`]),
+//! `/varz`, `/connz`, `/subsz`, `/healthz` and Prometheus `/metrics` monitoring, nats-server's
+//! lame duck mode ([`Server::lame_duck`]) and configuration reload ([`Server::reload`]: users
+//! and permissions of live connections checked again), and nats-server's log lines as
+//! `tracing` events (debug lines, and with target `natskit_server::trace` the protocol trace).
+//! What it does not: clustering (run nats-server for that; natskit clients connect to it
+//! unchanged), operator mode (JWT accounts), JetStream.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -39,7 +42,9 @@
 //!   - `client::protocol`: its protocol logic (CONNECT, PUB, SUB, UNSUB, PING), routing and
 //!     delivery, with a per-connection lookup cache;
 //!   - `client::shared`: what other connections touch: its outbound buffer, its subscriptions
-//!     (`Subscription`, also held by the subject index) and its counters.
+//!     (`Subscription`, also held by the subject index), its counters, its permissions (a
+//!     reload may replace them) and the credentials it logged in with;
+//!   - `client::trace`: the protocol trace lines (nats-server's `-V`).
 //! - `state`: what all connections share: options, the accounts' subject spaces, the
 //!   connection table, the counters.
 //! - `accounts`: [`Account`]s, their exports and imports, checked at start; `space`: one
@@ -66,20 +71,23 @@
 //! options                      -> permissions, tls
 //! auth                         -> error, options
 //! accounts                     -> error, options
-//! client::shared               -> permissions
+//! client::shared               -> permissions, quoted
+//! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
 //! space                        -> accounts, sublist
 //! state                        -> client::shared, options, space, sublist, tls
 //! events                       -> client, space, state
 //! stats                        -> state
-//! client::protocol             -> auth, client::shared, fxhash, state, sublist, texts
-//! client::io                   -> auth, client::protocol, client::shared, state, texts, tls
+//! client::protocol             -> auth, client::shared, client::trace, fxhash, permissions,
+//!                                 state, sublist, texts
+//! client::io                   -> auth, client::protocol, client::shared, client::trace,
+//!                                 state, texts, tls
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
 //! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
-//!                                 options, state, stats, tls, ws::listener
+//!                                 options, quoted, state, stats, texts, tls, ws::listener
 //! config                       -> auth, error, options, permissions, server, tls
 //! ```
 //!
@@ -113,7 +121,7 @@ mod ws;
 
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
-pub use options::{Auth, Limits, User, WebSocket, DEFAULT_PORT};
+pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
 pub use stats::Statistics;

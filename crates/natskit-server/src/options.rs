@@ -2,6 +2,7 @@
 //! connect. Defaults follow nats-server's.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -230,13 +231,74 @@ pub(crate) struct ServerOptions {
     pub(crate) no_auth_user: Option<String>,
     pub(crate) tls: TlsFiles,
     pub(crate) http_port: Option<u16>,
-    pub(crate) lame_duck_grace: Duration,
+    /// How long lame duck mode takes to evict every client (nats-server's
+    /// `lame_duck_duration`, default 2 minutes).
+    pub(crate) lame_duck_duration: Duration,
+    /// How long clients get after the lame-duck INFO before the first is evicted; `None`:
+    /// none on [`Server::shutdown`](crate::Server::shutdown), nats-server's 10 seconds in
+    /// [`Server::lame_duck`](crate::Server::lame_duck).
+    pub(crate) lame_duck_grace: Option<Duration>,
     pub(crate) listen: bool,
     pub(crate) websocket: Option<WebSocket>,
+    /// Longest payload shown in a protocol trace line (0: all of it).
+    pub(crate) max_traced_msg_len: usize,
+    /// Logging, pid and ports files: for the program around the broker.
+    pub(crate) process: ProcessOptions,
     /// Accounts besides the global one.
     pub(crate) accounts: Vec<Account>,
     /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
     pub(crate) system_account: Option<String>,
+}
+
+/// nats-server's default `lame_duck_duration`.
+pub(crate) const DEFAULT_LAME_DUCK_DURATION: Duration = Duration::from_secs(120);
+/// nats-server's default `lame_duck_grace_period`.
+pub(crate) const DEFAULT_LAME_DUCK_GRACE: Duration = Duration::from_secs(10);
+
+/// What a nats-server configuration file says about the process around the broker rather
+/// than the broker itself: how and where it logs, and its pid and ports files. natskit-server
+/// only emits `tracing` events and writes no files; the program that runs it acts on these
+/// (`natskit server` does, as nats-server would). Read them from a builder with
+/// [`ServerBuilder::process_options`](crate::ServerBuilder::process_options).
+///
+/// ```
+/// let p = natskit_server::ProcessOptions::default();
+/// assert!(p.logtime && !p.debug && !p.trace && p.log_file.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProcessOptions {
+    /// Debug lines (`debug: true`, nats-server's `-D`): connections opened and closed, and
+    /// the like.
+    pub debug: bool,
+    /// Protocol trace lines (`trace: true`, nats-server's `-V`): every operation a client
+    /// sends and every one it is sent.
+    pub trace: bool,
+    /// Each line starts with the date and time (`logtime`, default true).
+    pub logtime: bool,
+    /// Times in UTC (`logtime_utc`).
+    pub logtime_utc: bool,
+    /// Log to this file instead of standard error (`logfile`, nats-server's `-l`).
+    pub log_file: Option<PathBuf>,
+    /// Write the process id to this file (`pid_file`, nats-server's `-P`).
+    pub pid_file: Option<PathBuf>,
+    /// Write `<program>_<pid>.ports` with the listeners' URLs into this directory
+    /// (`ports_file_dir`).
+    pub ports_file_dir: Option<PathBuf>,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        ProcessOptions {
+            debug: false,
+            trace: false,
+            logtime: true,
+            logtime_utc: false,
+            log_file: None,
+            pid_file: None,
+            ports_file_dir: None,
+        }
+    }
 }
 
 impl Default for ServerOptions {
@@ -250,9 +312,12 @@ impl Default for ServerOptions {
             no_auth_user: None,
             tls: TlsFiles::default(),
             http_port: None,
-            lame_duck_grace: Duration::ZERO,
+            lame_duck_duration: DEFAULT_LAME_DUCK_DURATION,
+            lame_duck_grace: None,
             listen: true,
             websocket: None,
+            max_traced_msg_len: 0,
+            process: ProcessOptions::default(),
             accounts: Vec::new(),
             system_account: None,
         }

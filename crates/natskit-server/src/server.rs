@@ -16,7 +16,9 @@ use crate::client::shared::Conn;
 use crate::error::ServerError;
 use crate::listen::bind;
 use crate::monitor;
-use crate::options::{Auth, Limits, ServerOptions, User, WebSocket};
+use crate::options::{
+    Auth, Limits, ProcessOptions, ServerOptions, User, WebSocket, DEFAULT_LAME_DUCK_GRACE,
+};
 use crate::state::State;
 use crate::stats::Statistics;
 use natskit_proto::sync::lock;
@@ -237,6 +239,19 @@ impl ServerBuilder {
         self
     }
 
+    /// No TLS: undoes [`Self::tls`], [`Self::tls_verify_clients`] and
+    /// [`Self::tls_handshake_first`] (as nats-server's `--tls=false` undoes the configuration
+    /// file's `tls` block).
+    ///
+    /// ```
+    /// let builder = natskit_server::Server::builder().tls("c.pem", "k.pem").no_tls();
+    /// # let _ = builder;
+    /// ```
+    pub fn no_tls(mut self) -> Self {
+        self.options.tls = crate::tls::TlsFiles::default();
+        self
+    }
+
     /// Mutual TLS: clients must present a certificate signed by a CA in this PEM file
     /// (nats-server's `verify: true` with `ca_file`); INFO then says `tls_verify`. Needs
     /// [`Self::tls`] too, or [`Self::start`] fails.
@@ -358,21 +373,54 @@ impl ServerBuilder {
         self
     }
 
-    /// On [`Server::shutdown`], how long clients get after the lame-duck INFO before they are
-    /// disconnected (default 0: at once, after what is queued for them is sent).
+    /// How long clients get after the lame-duck INFO before they are disconnected: on
+    /// [`Server::shutdown`] (default: no time, they are disconnected once what is queued for
+    /// them is sent) and in [`Server::lame_duck`] (default 10 s, nats-server's
+    /// `lame_duck_grace_period`). It must be shorter than [`Self::lame_duck_duration`], or
+    /// [`Self::start`] fails, as nats-server does.
     pub fn lame_duck_grace(mut self, grace: Duration) -> Self {
-        self.options.lame_duck_grace = grace;
+        self.options.lame_duck_grace = Some(grace);
         self
+    }
+
+    /// How long [`Server::lame_duck`] takes to evict every client, grace period included
+    /// (nats-server's `lame_duck_duration`, default 2 minutes).
+    pub fn lame_duck_duration(mut self, duration: Duration) -> Self {
+        self.options.lame_duck_duration = duration;
+        self
+    }
+
+    /// The longest payload a protocol trace line shows; longer ones end in `...` (nats-server's
+    /// `max_traced_msg_len`; default 0: all of it). Trace lines are `tracing` events at level
+    /// TRACE with target `natskit_server::trace`.
+    pub fn max_traced_msg_len(mut self, bytes: usize) -> Self {
+        self.options.max_traced_msg_len = bytes;
+        self
+    }
+
+    /// Logging, pid file and ports file settings, for the program that runs the broker (see
+    /// [`ProcessOptions`]); the broker itself only carries them.
+    pub fn process(mut self, process: ProcessOptions) -> Self {
+        self.options.process = process;
+        self
+    }
+
+    /// The logging, pid file and ports file settings (from a configuration file, say).
+    ///
+    /// ```
+    /// let (builder, _) = natskit_server::config::settings_from_str("debug: true\npid_file: /tmp/n.pid", "x.conf")?;
+    /// assert!(builder.process_options().debug);
+    /// assert_eq!(builder.process_options().pid_file.as_deref(), Some(std::path::Path::new("/tmp/n.pid")));
+    /// # Ok::<(), natskit_server::config::ConfigError>(())
+    /// ```
+    pub fn process_options(&self) -> &ProcessOptions {
+        &self.options.process
     }
 
     /// Binds the port(s) and starts accepting clients on the current tokio runtime.
     pub async fn start(self) -> Result<Server, ServerError> {
         let options = self.options;
-        crate::auth::check_nkeys(&options.auth)?;
-        crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
-        crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
-        crate::accounts::check_users(&options.auth, &options.accounts)?;
-        let tls = crate::tls::load(&options.tls)?;
+        let tls = check(&options)?;
         let (listener, addr) = if options.listen {
             let (listener, addr) = bind(&options.host, options.port).await?;
             (Some(listener), addr)
@@ -388,17 +436,30 @@ impl ServerBuilder {
         state.websocket = websocket.as_ref().map(|ws| ws.endpoint());
         let state = Arc::new(state);
         let (stop, stopped) = watch::channel(false);
+        let (stop_listeners, listeners_stopped) = watch::channel(false);
+        tracing::info!("Starting natskit-server");
+        tracing::info!(
+            "  Version:  {} (natskit {})",
+            crate::state::VERSION,
+            env!("CARGO_PKG_VERSION")
+        );
+        tracing::info!("  Name:     {}", state.server_name());
+        tracing::info!("  ID:       {}", state.server_id);
         let http = match http_port {
-            Some(port) => Some(monitor::start(state.clone(), port, stopped.clone()).await?),
+            Some(port) => Some(monitor::start(state.clone(), port, stopped).await?),
             None => None,
         };
+        if let Some((addr, _)) = &http {
+            tracing::info!("Starting http monitor on {addr}");
+        }
         let websocket_addr = websocket.as_ref().map(|ws| ws.addr());
-        let websocket_task =
-            websocket.map(|ws| crate::ws::listener::start(state.clone(), ws, stopped.clone()));
+        let websocket_task = websocket
+            .map(|ws| crate::ws::listener::start(state.clone(), ws, listeners_stopped.clone()));
         let accept = listener.map(|listener| {
-            tracing::info!(%addr, "natskit-server listening");
-            tokio::spawn(accept_loop(state.clone(), listener, stopped))
+            tracing::info!("Listening for client connections on {addr}");
+            tokio::spawn(accept_loop(state.clone(), listener, listeners_stopped))
         });
+        tracing::info!("Server is ready");
         Ok(Server {
             state,
             addr,
@@ -409,6 +470,7 @@ impl ServerBuilder {
                 .flatten()
                 .collect(),
             stop,
+            stop_listeners,
         })
     }
 }
@@ -421,7 +483,58 @@ pub struct Server {
     http_addr: Option<SocketAddr>,
     websocket_addr: Option<SocketAddr>,
     tasks: Vec<JoinHandle<()>>,
+    /// Stops everything (monitoring too).
     stop: watch::Sender<bool>,
+    /// Stops the client and WebSocket listeners only (lame duck mode).
+    stop_listeners: watch::Sender<bool>,
+}
+
+/// Checks options as [`ServerBuilder::start`] and [`Server::reload`] need them, and loads
+/// their TLS files.
+fn check(options: &ServerOptions) -> Result<Option<crate::tls::Tls>, ServerError> {
+    crate::auth::check_nkeys(&options.auth)?;
+    crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
+    crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
+    crate::accounts::check_users(&options.auth, &options.accounts)?;
+    let grace = options.lame_duck_grace.unwrap_or(DEFAULT_LAME_DUCK_GRACE);
+    if !options.lame_duck_duration.is_zero() && grace >= options.lame_duck_duration {
+        return Err(ServerError::InvalidOptions {
+            reason: format!(
+                "lame duck grace period ({}) should be strictly lower than lame duck duration ({})",
+                go_duration(grace),
+                go_duration(options.lame_duck_duration)
+            ),
+        });
+    }
+    crate::tls::load(&options.tls)
+}
+
+/// `10s`, `2m0s`, `1.5s`, `500ms`: a duration as Go prints it (for nats-server's texts).
+fn go_duration(d: Duration) -> String {
+    if d.as_secs() == 0 {
+        return match d.subsec_nanos() {
+            0 => "0s".into(),
+            n if n % 1_000_000 == 0 => format!("{}ms", n / 1_000_000),
+            n if n % 1_000 == 0 => format!("{}µs", n / 1_000),
+            n => format!("{n}ns"),
+        };
+    }
+    let (h, m, secs) = (d.as_secs() / 3600, d.as_secs() / 60 % 60, d.as_secs() % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    match d.subsec_nanos() {
+        0 => out.push_str(&format!("{secs}s")),
+        n => {
+            let fraction = format!("{n:09}");
+            out.push_str(&format!("{secs}.{}s", fraction.trim_end_matches('0')));
+        }
+    }
+    out
 }
 
 impl Server {
@@ -501,33 +614,308 @@ impl Server {
     }
 
     /// Stops gracefully: no new clients; every client gets an INFO with `ldm` (lame duck mode),
-    /// then, after the lame-duck grace period, what is queued for it, and is disconnected.
-    /// Returns when every connection has ended (or after the write deadline).
+    /// then, after the lame-duck grace period (none unless [`ServerBuilder::lame_duck_grace`]
+    /// set one, and none after [`Server::lame_duck`]), what is queued for it, and is
+    /// disconnected. Returns when every connection has ended (or after the write deadline).
     pub async fn shutdown(mut self) {
+        tracing::info!("Initiating Shutdown...");
+        let after_lame_duck = self.state.lame_duck.load(Ordering::Acquire);
         self.stop_accepting();
+        let options = self.state.options();
         let conns: Vec<Arc<Conn>> = lock(&self.state.conns).values().cloned().collect();
-        for conn in &conns {
-            let mut info = self.state.info(conn);
-            info.lame_duck_mode = true;
-            conn.send(|out| out.put_info(&info));
-        }
-        let grace = self.state.options.lame_duck_grace;
-        if !grace.is_zero() {
+        send_lame_duck_info(&self.state, &conns);
+        let grace = options.lame_duck_grace.unwrap_or_default();
+        if !grace.is_zero() && !after_lame_duck && !conns.is_empty() {
             tokio::time::sleep(grace).await;
         }
         for conn in &conns {
             conn.close("server shutdown", None);
         }
-        let deadline = self.state.options.limits.write_deadline;
+        let deadline = options.limits.write_deadline;
         let _ = tokio::time::timeout(deadline, self.state.all_tasks_ended()).await;
         for task in self.tasks.drain(..) {
             let _ = task.await;
         }
+        tracing::info!("Server Exiting..");
+    }
+
+    /// Lame duck mode, as nats-server enters it on SIGUSR2 (`nats-server --signal ldm`): the
+    /// client and WebSocket listeners close (monitoring stays), every client gets an INFO with
+    /// `ldm` (so it can move to another server of its cluster), and after the grace period
+    /// ([`ServerBuilder::lame_duck_grace`], default 10 s) the clients are disconnected one by
+    /// one, spread over what is left of the lame duck duration
+    /// ([`ServerBuilder::lame_duck_duration`], default 2 minutes) and at most a second apart.
+    /// Returns when the last one is disconnected (at once without clients, or when called
+    /// again); then call [`Server::shutdown`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// let server = natskit_server::Server::builder()
+    ///     .port(0)
+    ///     .lame_duck_duration(Duration::from_secs(2))
+    ///     .lame_duck_grace(Duration::from_millis(100))
+    ///     .start()
+    ///     .await?;
+    /// let client = natskit::connect(&server.client_url()).await?;
+    /// server.lame_duck().await; // the client is gone now
+    /// assert!(natskit::connect(&server.client_url()).await.is_err());
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn lame_duck(&self) {
+        if self.state.lame_duck.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        tracing::info!("Entering lame duck mode, stop accepting new clients");
+        let _ = self.stop_listeners.send(true);
+        let options = self.state.options();
+        let conns: Vec<Arc<Conn>> = lock(&self.state.conns).values().cloned().collect();
+        if conns.is_empty() {
+            return;
+        }
+        let grace = options.lame_duck_grace.unwrap_or(DEFAULT_LAME_DUCK_GRACE);
+        let (pause, batch) = lame_duck_pace(options.lame_duck_duration, grace, conns.len());
+        send_lame_duck_info(&self.state, &conns);
+        tokio::time::sleep(grace).await;
+        tracing::info!("Closing existing clients");
+        for (i, conn) in conns.iter().enumerate() {
+            conn.close("server shutdown", None);
+            if i + 1 == conns.len() {
+                break;
+            }
+            if batch == 1 || i % batch == 0 {
+                // At least half the pause, as nats-server picks it.
+                let nanos = pause.as_nanos() as u64;
+                let wait = rand::random_range(nanos / 2..nanos.max(1));
+                tokio::time::sleep(Duration::from_nanos(wait)).await;
+            }
+        }
+    }
+
+    /// Applies new options to the running broker, as nats-server's configuration reload
+    /// (SIGHUP) does: new users, passwords, tokens, NKey users, permissions and
+    /// `no_auth_user`; new TLS certificates and keys (for connections from now on); new
+    /// limits for new connections. Every connected client is checked again with the
+    /// credentials of its CONNECT: one no longer allowed is disconnected with
+    /// `-ERR 'Authorization Violation'`; the others stay, with the permissions of their user
+    /// as the new options give them, and lose the subscriptions those no longer allow (each
+    /// with `-ERR 'Permissions Violation for Subscription to "SUBJECT" (sid "SID")'`).
+    ///
+    /// Fails, changing nothing, when the options are not valid or change what cannot change
+    /// while the broker runs ([`ServerError::Reload`]): host, port (a new port 0 keeps the
+    /// one bound), server name, monitoring port, WebSocket listener, lame duck settings,
+    /// `max_pending` and `max_subscriptions`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::Server;
+    /// let server = Server::builder().port(0).user("a", "pa").start().await?;
+    /// server.reload(Server::builder().port(0).user("b", "pb"))?; // "a" is disconnected
+    /// let b = natskit::ConnectOptions::new().user_and_password("b", "pb").connect(&server.client_url()).await?;
+    /// b.flush().await?;
+    /// assert!(server.reload(Server::builder().port(4333)).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reload(&self, builder: ServerBuilder) -> Result<(), ServerError> {
+        let new = builder.options;
+        let old = self.state.options();
+        reloadable(&old, &new)?;
+        let tls = check(&new)?;
+        let mut new = new;
+        // A port 0 (or a reload of options that asked for 0) keeps the one bound.
+        new.port = old.port;
+        self.state.replace_options(new, tls);
+        let options = self.state.options();
+        let conns: Vec<Arc<Conn>> = lock(&self.state.conns).values().cloned().collect();
+        for conn in &conns {
+            recheck(&self.state, &options, conn);
+        }
+        tracing::info!("Reloaded server configuration");
+        Ok(())
     }
 
     fn stop_accepting(&self) {
         self.state.shutting_down.store(true, Ordering::Release);
+        let _ = self.stop_listeners.send(true);
         let _ = self.stop.send(true);
+    }
+}
+
+/// The lame-duck INFO (`"ldm":true`) to each of `conns`.
+fn send_lame_duck_info(state: &State, conns: &[Arc<Conn>]) {
+    for conn in conns {
+        let mut info = state.info(conn);
+        info.lame_duck_mode = true;
+        conn.send(|out| out.put_info(&info));
+    }
+}
+
+/// How lame duck mode spreads `clients` evictions over `duration` less `grace`, as
+/// nats-server does: the pause between two, at most a second, and after how many a pause
+/// comes (more than one when there are more clients than nanoseconds).
+fn lame_duck_pace(duration: Duration, grace: Duration, clients: usize) -> (Duration, usize) {
+    let mut spread = duration.saturating_sub(grace).as_nanos();
+    if spread == 0 {
+        spread = Duration::from_secs(1).as_nanos();
+    }
+    let clients = clients.max(1) as u128;
+    let pause = spread / clients;
+    if pause < 1 {
+        let batch = usize::try_from(clients / spread)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        return (Duration::from_nanos(1), batch);
+    }
+    let pause = Duration::from_nanos(u64::try_from(pause).unwrap_or(u64::MAX));
+    (pause.min(Duration::from_secs(1)), 1)
+}
+
+/// Fails when `new` changes a setting a reload cannot change.
+fn reloadable(old: &ServerOptions, new: &ServerOptions) -> Result<(), ServerError> {
+    fn differ<T: PartialEq + std::fmt::Debug>(
+        setting: &'static str,
+        old: &T,
+        new: &T,
+    ) -> Result<(), ServerError> {
+        if old == new {
+            return Ok(());
+        }
+        Err(ServerError::Reload {
+            setting,
+            old: format!("{old:?}"),
+            new: format!("{new:?}"),
+        })
+    }
+    differ("host", &old.host, &new.host)?;
+    if new.port != 0 {
+        differ("port", &old.port, &new.port)?;
+    }
+    differ("server_name", &old.server_name, &new.server_name)?;
+    differ("http_port", &old.http_port, &new.http_port)?;
+    differ("websocket", &old.websocket, &new.websocket)?;
+    differ("listen", &old.listen, &new.listen)?;
+    differ(
+        "lame_duck_duration",
+        &old.lame_duck_duration,
+        &new.lame_duck_duration,
+    )?;
+    differ(
+        "lame_duck_grace_period",
+        &old.lame_duck_grace,
+        &new.lame_duck_grace,
+    )?;
+    differ(
+        "max_pending",
+        &old.limits.max_pending,
+        &new.limits.max_pending,
+    )?;
+    differ(
+        "max_subscriptions",
+        &old.limits.max_subscriptions,
+        &new.limits.max_subscriptions,
+    )?;
+    // Each account's subject space is built at start: accounts stay as they are.
+    differ("accounts", &old.accounts, &new.accounts)?;
+    differ("system_account", &old.system_account, &new.system_account)
+}
+
+/// False when `connect` named a user (or NKey) that `auth` does not have.
+fn still_configured(auth: &Auth, connect: &natskit_proto::ConnectInfo) -> bool {
+    let users: &[User] = match auth {
+        Auth::Users(users) => users,
+        _ => &[],
+    };
+    match (&connect.nkey, &connect.user) {
+        (Some(key), _) => users.iter().any(|u| u.nkey.as_ref() == Some(key)),
+        (None, Some(name)) => users.iter().any(|u| u.nkey.is_none() && &u.name == name),
+        (None, None) => true,
+    }
+}
+
+/// Checks a connected client against reloaded options, as nats-server's reload does:
+/// disconnected when its credentials no longer admit it; else its user's permissions now,
+/// and its subscriptions they no longer allow removed.
+fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
+    let Some(login) = lock(&conn.login).clone() else {
+        return; // no CONNECT yet: it is checked against the new options when it comes
+    };
+    // As nats-server: a client that named a user or an NKey the options no longer have is
+    // closed without an -ERR (its user "moved"); the others are checked as at CONNECT.
+    if !still_configured(&options.auth, &login.connect) {
+        tracing::debug!(
+            "{} - {} removed by the configuration reload",
+            conn.label(),
+            crate::client::shared::who(&login.connect)
+        );
+        conn.close(
+            "Client Closed (user removed by a configuration reload)",
+            None,
+        );
+        return;
+    }
+    let admitted = match crate::auth::no_auth_user(
+        &options.auth,
+        options.no_auth_user.as_deref(),
+        &login.connect,
+    ) {
+        Some(user) => Ok(Some(user)),
+        None => crate::auth::authorize(&options.auth, &login.connect, &login.nonce),
+    };
+    let Ok(user) = admitted else {
+        tracing::error!(
+            "{} - authentication error - {} (configuration reload)",
+            conn.label(),
+            crate::client::shared::who(&login.connect)
+        );
+        conn.close(
+            "Authentication Failure (configuration reload)",
+            Some(crate::texts::AUTH_VIOLATION),
+        );
+        return;
+    };
+    // As nats-server: a client whose user is now in another account is closed (it
+    // reconnects into that one).
+    let account = user
+        .and_then(|u| u.account.as_deref())
+        .unwrap_or(crate::accounts::GLOBAL_ACCOUNT);
+    if conn.space.get().is_some_and(|space| space.name != account) {
+        conn.close(
+            "Client Closed (account changed by a configuration reload)",
+            None,
+        );
+        return;
+    }
+    let permissions = user.and_then(|u| u.permissions.clone());
+    lock(&conn.meta).user = user.map(|u| u.name.clone()).unwrap_or_default();
+    if conn.permissions() != permissions {
+        conn.set_permissions(permissions.clone());
+    }
+    let Some(permissions) = permissions else {
+        return;
+    };
+    let subs: Vec<_> = lock(&conn.subs).iter().map(|s| s.0.clone()).collect();
+    for sub in subs {
+        if permissions.subscribe.permits(&sub.subject) {
+            continue;
+        }
+        state.remove_subscription(&sub);
+        conn.send(|out| {
+            out.put_err(&crate::texts::reload_subscribe_violation(
+                &sub.subject,
+                &sub.sid,
+            ))
+        });
+        tracing::info!(
+            "Removed sub {} (sid {}) for {} - not authorized",
+            crate::quoted::quoted(&sub.subject),
+            crate::quoted::quoted(&sub.sid),
+            crate::client::shared::who(&login.connect)
+        );
     }
 }
 
@@ -575,7 +963,9 @@ pub struct InProcess {
 impl InProcess {
     /// A new connection; fails once the broker is shutting down.
     pub fn connect(&self) -> std::io::Result<tokio::io::DuplexStream> {
-        if self.state.shutting_down.load(Ordering::Acquire) {
+        if self.state.shutting_down.load(Ordering::Acquire)
+            || self.state.lame_duck.load(Ordering::Acquire)
+        {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::ConnectionRefused,
                 "the broker is shutting down",
@@ -610,15 +1000,52 @@ async fn accept_loop(state: Arc<State>, listener: TcpListener, mut stop: watch::
 fn accept(state: &Arc<State>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let conn = state.register(Some(peer), false);
-    tracing::info!(client = conn.id, %peer, "client connected");
-    match &state.tls {
+    tracing::debug!("{} - Client connection created", conn.label());
+    match state.tls() {
         Some(tls) => {
-            let tls = tls.clone();
             state.spawn_tracked(io::serve_tls(state.clone(), conn, stream, tls));
         }
         None => {
             let (reader, writer) = stream.into_split();
             state.spawn_tracked(io::serve(state.clone(), conn, reader, writer));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        let d = Duration::from_millis;
+        assert_eq!(go_duration(d(10_000)), "10s");
+        assert_eq!(go_duration(d(120_000)), "2m0s");
+        assert_eq!(go_duration(d(90_500)), "1m30.5s");
+        assert_eq!(go_duration(d(3_600_000)), "1h0m0s");
+        assert_eq!(go_duration(d(500)), "500ms");
+        assert_eq!(go_duration(Duration::ZERO), "0s");
+    }
+
+    #[test]
+    fn lame_duck_evictions_are_spread_as_nats_server_spreads_them() {
+        let s = Duration::from_secs;
+        // 2 minutes less 10 s over 10 clients: 11 s each, at most a second.
+        assert_eq!(lame_duck_pace(s(120), s(10), 10), (s(1), 1));
+        // 20 s over 100 clients: 200 ms each.
+        assert_eq!(
+            lame_duck_pace(s(30), s(10), 100),
+            (Duration::from_millis(200), 1)
+        );
+        // No time left after the grace period: a second.
+        assert_eq!(
+            lame_duck_pace(s(10), s(10), 4),
+            (Duration::from_millis(250), 1)
+        );
+        // More clients than nanoseconds: batches.
+        assert_eq!(
+            lame_duck_pace(Duration::from_nanos(10), Duration::ZERO, 100),
+            (Duration::from_nanos(1), 10)
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
 
 use natskit_proto::ServerInfo;
@@ -46,10 +46,12 @@ pub(crate) struct WsEndpoint {
 /// The state of one running broker.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) options: ServerOptions,
-    /// TLS for TCP clients, when configured.
-    pub(crate) tls: Option<Tls>,
+    /// The options in force and the TLS built from them: replaced whole by a reload, so
+    /// they are read through [`State::options`] and [`State::tls`].
+    current: RwLock<Current>,
     pub(crate) server_id: String,
+    /// The name announced: the configured one, or the server id (a reload cannot change it).
+    server_name: String,
     /// The port actually bound (differs from the options when they asked for 0).
     pub(crate) port: u16,
     pub(crate) started: SystemTime,
@@ -63,9 +65,18 @@ pub(crate) struct State {
     next_id: AtomicU64,
     pub(crate) counters: Counters,
     pub(crate) shutting_down: AtomicBool,
+    /// In lame duck mode: no new clients.
+    pub(crate) lame_duck: AtomicBool,
     /// Connection tasks still running, and their wake-up when the last one ends.
     live: AtomicUsize,
     all_gone: Notify,
+}
+
+/// The options in force, with their TLS.
+#[derive(Debug, Clone)]
+struct Current {
+    options: Arc<ServerOptions>,
+    tls: Option<Tls>,
 }
 
 impl State {
@@ -78,12 +89,21 @@ impl State {
             .system_account
             .as_deref()
             .and_then(|name| spaces.iter().position(|s| s.name == name));
+        let server_id = natskit_proto::nuid::next();
+        let server_name = if options.server_name.is_empty() {
+            server_id.clone()
+        } else {
+            options.server_name.clone()
+        };
         State {
             spaces,
             system,
-            options,
-            tls,
-            server_id: natskit_proto::nuid::next(),
+            current: RwLock::new(Current {
+                options: Arc::new(options),
+                tls,
+            }),
+            server_id,
+            server_name,
             port,
             started: SystemTime::now(),
             websocket: None,
@@ -91,9 +111,38 @@ impl State {
             next_id: AtomicU64::new(1),
             counters: Counters::default(),
             shutting_down: AtomicBool::new(false),
+            lame_duck: AtomicBool::new(false),
             live: AtomicUsize::new(0),
             all_gone: Notify::new(),
         }
+    }
+
+    /// The options in force. A reload replaces them, so take them once per use, not per
+    /// message.
+    pub(crate) fn options(&self) -> Arc<ServerOptions> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .options
+            .clone()
+    }
+
+    /// The TLS new TCP clients get, when configured.
+    pub(crate) fn tls(&self) -> Option<Tls> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .tls
+            .clone()
+    }
+
+    /// Puts reloaded options and their TLS in force (for connections from now on; the reload
+    /// re-checks the live ones).
+    pub(crate) fn replace_options(&self, options: ServerOptions, tls: Option<Tls>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Current {
+            options: Arc::new(options),
+            tls,
+        };
     }
 
     /// A fresh connection id.
@@ -103,27 +152,29 @@ impl State {
 
     /// The name announced: the configured one, or the server id.
     pub(crate) fn server_name(&self) -> &str {
-        if self.options.server_name.is_empty() {
-            &self.server_id
-        } else {
-            &self.options.server_name
-        }
+        &self.server_name
     }
 
     /// The INFO for a client (without nonce).
     pub(crate) fn info(&self, conn: &Conn) -> ServerInfo {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let options = &current.options;
         let mut info = ServerInfo::default();
         info.server_id.clone_from(&self.server_id);
         info.server_name = self.server_name().to_owned();
         info.version = VERSION.into();
-        info.host.clone_from(&self.options.host);
+        info.host.clone_from(&options.host);
         info.port = self.port;
         info.headers = true;
-        info.max_payload = self.options.limits.max_payload;
+        info.max_payload = options.limits.max_payload;
         info.proto = 1;
         info.client_id = conn.id;
         info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
-        info.auth_required = self.options.auth.is_required();
+        info.auth_required = options.auth.is_required();
         if conn.websocket {
             // As nats-server: the listener's own address and TLS, and no client verification.
             if let Some(ws) = &self.websocket {
@@ -135,7 +186,7 @@ impl State {
             return info;
         }
         // In-process connections (no peer address) stay plain.
-        if let (Some(tls), Some(_)) = (&self.tls, conn.peer) {
+        if let (Some(tls), Some(_)) = (&current.tls, conn.peer) {
             info.tls_required = true;
             info.tls_verify = tls.verify;
         }
@@ -215,12 +266,14 @@ impl State {
     /// A new connection, in the connection table and counted (`websocket`: it came through
     /// the WebSocket listener).
     pub(crate) fn register(&self, peer: Option<SocketAddr>, websocket: bool) -> Arc<Conn> {
-        let mut conn = Conn::new(self.next_client_id(), peer, self.options.limits.max_pending);
+        let max_pending = self.options().limits.max_pending;
+        let mut conn = Conn::new(self.next_client_id(), peer, max_pending);
         conn.websocket = websocket;
         let conn = Arc::new(conn);
         lock(&self.conns).insert(conn.id, conn.clone());
-        // A connection that slipped in while shutdown was taking its list of clients.
-        if self.shutting_down.load(Ordering::Acquire) {
+        // A connection that slipped in while shutdown (or lame duck mode) was taking its list
+        // of clients.
+        if self.shutting_down.load(Ordering::Acquire) || self.lame_duck.load(Ordering::Acquire) {
             conn.close("server shutdown", None);
         }
         self.counters

@@ -48,3 +48,12 @@ pub(crate) fn subscribe_violation(subject: &[u8], queue: Option<&[u8]>) -> Strin
         ),
     }
 }
+
+/// A subscription a configuration reload took away (the connection stays open).
+pub(crate) fn reload_subscribe_violation(subject: &[u8], sid: &[u8]) -> String {
+    format!(
+        "Permissions Violation for Subscription to {} (sid {})",
+        quoted(subject),
+        quoted(sid)
+    )
+}

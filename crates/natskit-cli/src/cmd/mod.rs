@@ -17,6 +17,9 @@ mod req;
 mod rtt;
 mod server;
 mod server_config;
+pub(crate) mod server_flags;
+mod server_log;
+mod server_signal;
 mod stream;
 mod sub;
 
@@ -38,8 +41,10 @@ pub enum Command {
     Req(req::ReqArgs),
     /// Answer requests on a subject with a fixed body or their own payload.
     Reply(reply::ReplyArgs),
-    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C; or ask running
-    /// servers: ping, info, list, check.
+    /// Run the embedded NATS broker (no nats-server needed) until Ctrl-C, with nats-server's
+    /// flags, configuration file and signals too; or ask running servers: ping, info, list,
+    /// check.
+    #[command(disable_version_flag = true)]
     Server(server::ServerArgs),
     /// Time round trips to each server of the connection's list.
     Rtt(rtt::RttArgs),

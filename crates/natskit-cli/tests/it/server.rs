@@ -50,7 +50,7 @@ fn stop(broker: Running) {
 
 #[test]
 fn the_other_commands_work_against_it_and_sigterm_stops_it_gracefully() {
-    let (broker, url) = start_broker(&[]);
+    let (broker, url) = start_broker(&["-D"]);
     let sub = Running::start_bare(
         &["sub", "demo.>", "--count", "1", "--server", &url],
         "Subscribing on",
@@ -81,8 +81,8 @@ fn the_other_commands_work_against_it_and_sigterm_stops_it_gracefully() {
     );
     assert!(done.stderr.contains("Shutting down"), "{}", done.stderr);
     assert!(
-        done.stderr.contains("client connected"),
-        "connects are logged: {}",
+        done.stderr.contains("[DBG] ") && done.stderr.contains(" - Client connection created"),
+        "with -D, connects are logged as nats-server logs them: {}",
         done.stderr
     );
 }

@@ -73,14 +73,14 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
         tls.acceptor.accept(stream).await
     };
     let stream = tokio::select! {
-        done = tokio::time::timeout(state.options.limits.auth_timeout, handshake) => match done {
+        done = tokio::time::timeout(state.options().limits.auth_timeout, handshake) => match done {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => {
-                tracing::warn!(client = conn.id, "TLS handshake error: {e}");
+                tracing::error!("{} - TLS handshake error: {e}", conn.label());
                 return;
             }
             Err(_) => {
-                tracing::warn!(client = conn.id, "TLS handshake timeout");
+                tracing::error!("{} - TLS handshake timeout", conn.label());
                 return;
             }
         },
@@ -96,7 +96,7 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
 /// The INFO a new connection gets, with a fresh nonce when NKey users are configured.
 fn greeting(state: &State, conn: &Conn) -> ServerInfo {
     let mut info = state.info(conn);
-    if state.options.auth.needs_nonce() {
+    if state.options().auth.needs_nonce() {
         info.nonce = crate::auth::nonce();
     }
     info
@@ -112,7 +112,7 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (state, conn) = (&cleanup.state, &cleanup.conn);
-    let limits = state.options.limits.clone();
+    let limits = state.options().limits.clone();
     let writer_task = tokio::spawn(write_loop(
         state.clone(),
         conn.clone(),
@@ -130,12 +130,17 @@ where
         read_loop(state, conn, &mut reader, nonce).await
     };
     conn.close(&end.reason, end.err);
-    match end.err {
-        Some(err) => {
-            tracing::warn!(client = conn.id, reason = %end.reason, "client disconnected with -ERR {err:?}")
+    if let Some(err) = end.err {
+        if crate::client::trace::wanted() {
+            crate::client::trace::emit(conn, format_args!("->> [-ERR {err}]"));
         }
-        None => tracing::info!(client = conn.id, reason = %end.reason, "client disconnected"),
+        tracing::error!("{} - {err}", conn.label());
     }
+    tracing::debug!(
+        "{} - Client connection closed: {}",
+        conn.label(),
+        end.reason
+    );
     cleanup.leave();
     // The writer sends what is queued (an -ERR, say) and closes its half.
     let _ = writer_task.await;
@@ -172,7 +177,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
     reader: &mut R,
     nonce: String,
 ) -> Close {
-    let limits = &state.options.limits;
+    let options = state.options();
+    let limits = &options.limits;
     let mut session = Session::new(state.clone(), conn.clone(), nonce);
     let mut buf = ReadBuffer::new();
     let auth_deadline = sleep(limits.auth_timeout);
@@ -187,7 +193,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
     let mut active = false;
     // nats-server gives up on a silent client only when it must authenticate; without auth,
     // the PINGs below still find out when such a client is gone.
-    let auth_required = state.options.auth.is_required();
+    let auth_required = options.auth.is_required();
     loop {
         tokio::select! {
             read = reader.read_buf(buf.for_read()) => match read {
@@ -288,7 +294,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                     .counters
                     .slow_consumers
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::warn!(client = conn.id, "slow consumer: write deadline exceeded");
+                tracing::info!(
+                    "{} - Slow Consumer Detected: WriteDeadline of {deadline:?} exceeded",
+                    conn.label()
+                );
                 conn.close("slow consumer: write deadline exceeded", None);
                 return;
             }

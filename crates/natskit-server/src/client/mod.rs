@@ -5,10 +5,12 @@
 //! - [`read_buffer`]: the read buffer, sized to the traffic.
 //! - [`shared`]: what other connections touch: the outbound buffer, the subscriptions, the
 //!   counters.
+//! - [`trace`]: the protocol trace lines (nats-server's `-V`).
 //!
-//! Imports go one way: `io` -> `protocol` -> `shared` (and `io` -> `read_buffer`).
+//! Imports go one way: `io` -> `protocol` -> `trace` -> `shared` (and `io` -> `read_buffer`).
 
 pub(crate) mod io;
 pub(crate) mod protocol;
 pub(crate) mod read_buffer;
 pub(crate) mod shared;
+pub(crate) mod trace;

@@ -15,9 +15,11 @@ use natskit_proto::{
 
 use crate::accounts::transform;
 use crate::auth::{authorize, no_auth_user};
-use crate::client::shared::{ClientMeta, Conn, Queued, Slot, Subscription};
+use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
+use crate::client::trace;
 use crate::events;
 use crate::fxhash::FxHasher;
+use crate::permissions::Permissions;
 use crate::space::Space;
 use crate::state::State;
 use crate::sublist::Matches;
@@ -87,6 +89,18 @@ pub(crate) struct Session {
     rng: u64,
     /// The nonce this connection's INFO carried (empty without NKey users).
     nonce: String,
+    /// The connection's permissions as of [`Self::permissions_generation`] (a reload may
+    /// change them; [`Self::handle`] looks once per batch).
+    permissions: Option<Arc<Permissions>>,
+    permissions_generation: u64,
+    /// Most subscriptions (from the options when the connection started).
+    max_subscriptions: usize,
+    /// Unanswered PINGs after which the client is stale (idem).
+    max_pings_outstanding: u32,
+    /// Whether protocol trace lines are wanted (looked up once per read batch).
+    trace: bool,
+    /// Longest payload a trace line shows (0: all).
+    max_traced: usize,
     pings_outstanding: u32,
     in_msgs: u64,
     in_bytes: u64,
@@ -97,11 +111,12 @@ pub(crate) struct Session {
 impl Session {
     /// `nonce`: what this connection's INFO carried for NKey users to sign (or empty).
     pub(crate) fn new(state: Arc<State>, conn: Arc<Conn>, nonce: String) -> Self {
+        let options = state.options();
         // CONNECT gets no longer line than anything else, as with nats-server.
         let limits = natskit_proto::Limits {
-            max_control_line: state.options.limits.max_control_line,
-            max_json_line: state.options.limits.max_control_line,
-            max_payload: state.options.limits.max_payload,
+            max_control_line: options.limits.max_control_line,
+            max_json_line: options.limits.max_control_line,
+            max_payload: options.limits.max_payload,
         };
         Session {
             decoder: BrokerOpDecoder::with_limits(limits),
@@ -122,6 +137,12 @@ impl Session {
             stalled: Vec::new(),
             rng: rand::random::<u64>() | 1,
             nonce,
+            permissions: None,
+            permissions_generation: conn.permissions_generation(),
+            max_subscriptions: options.limits.max_subscriptions,
+            max_pings_outstanding: options.limits.max_pings_outstanding,
+            trace: false,
+            max_traced: options.max_traced_msg_len,
             pings_outstanding: 0,
             in_msgs: 0,
             in_bytes: 0,
@@ -146,6 +167,12 @@ impl Session {
     /// Carries out every whole operation in `buf`.
     pub(crate) fn handle(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
         self.conn.touch();
+        let generation = self.conn.permissions_generation();
+        if generation != self.permissions_generation {
+            self.permissions = self.conn.permissions();
+            self.permissions_generation = generation;
+        }
+        self.trace = trace::wanted();
         let result = self.handle_ops(buf);
         self.finish_batch();
         result
@@ -156,6 +183,9 @@ impl Session {
             // The fast path: whole publishes read where they lie, the buffer advanced once.
             let mut at = 0;
             while let Some((publish, len)) = self.decoder.decode_pub_in_place(&buf[at..]) {
+                if self.trace {
+                    trace::incoming_pub(&self.conn, publish, self.max_traced);
+                }
                 if let Err(close) = self.require_connect().and_then(|()| self.publish(publish)) {
                     buf.advance(at + len);
                     return Err(close);
@@ -167,10 +197,16 @@ impl Session {
             // (`ref`): moving the decoded operation into a local cost a 152-byte memcpy.
             match self.decoder.decode(buf) {
                 Ok(Some(BrokerOp::Pub(ref publish))) => {
+                    if self.trace {
+                        trace::incoming_pub(&self.conn, publish.borrowed(), self.max_traced);
+                    }
                     self.require_connect()?;
                     self.publish(publish.borrowed())?;
                 }
                 Ok(Some(op)) => {
+                    if self.trace {
+                        trace::incoming(&self.conn, &op, self.max_traced);
+                    }
                     if !matches!(op, ClientOp::Connect(_)) {
                         self.require_connect()?;
                     }
@@ -185,7 +221,7 @@ impl Session {
     /// nats-server wants CONNECT first when clients must authenticate.
     #[inline]
     fn require_connect(&self) -> Result<(), Close> {
-        if !self.connected && self.state.options.auth.is_required() {
+        if !self.connected && self.state.options().auth.is_required() {
             return Err(Close::with_err(texts::AUTH_VIOLATION));
         }
         Ok(())
@@ -197,7 +233,12 @@ impl Session {
             ClientOp::Connect(connect) => self.connect(*connect)?,
             ClientOp::Sub(sub) => self.subscribe(sub),
             ClientOp::Unsub { sid, max } => self.unsubscribe(sid, max),
-            ClientOp::Ping => self.conn.send(|out| out.put_raw(b"PONG\r\n")),
+            ClientOp::Ping => {
+                if self.trace {
+                    trace::emit(&self.conn, format_args!("->> [PONG]"));
+                }
+                self.conn.send(|out| out.put_raw(b"PONG\r\n"))
+            }
             ClientOp::Pong => self.pings_outstanding = 0,
             ClientOp::Pub(publish) => self.publish(publish.borrowed())?,
         }
@@ -212,21 +253,30 @@ impl Session {
             self.pings_outstanding = 0;
             return Ok(());
         }
-        if self.pings_outstanding >= self.state.options.limits.max_pings_outstanding {
+        if self.pings_outstanding >= self.max_pings_outstanding {
             return Err(Close::with_err(texts::STALE));
         }
         self.pings_outstanding += 1;
+        if trace::wanted() {
+            trace::emit(&self.conn, format_args!("->> [PING]"));
+        }
         self.conn.send(|out| out.put_raw(b"PING\r\n"));
         Ok(())
     }
 
     fn ok(&self) {
         if self.flags.verbose {
+            if self.trace {
+                trace::emit(&self.conn, format_args!("->> [OK]"));
+            }
             self.conn.send(|out| out.put_raw(b"+OK\r\n"));
         }
     }
 
     fn err(&self, text: &str) {
+        if self.trace {
+            trace::emit(&self.conn, format_args!("->> [-ERR {text}]"));
+        }
         self.conn.send(|out| out.put_err(text));
     }
 
@@ -237,12 +287,13 @@ impl Session {
         if connect.no_responders && !connect.headers {
             return Err(Close::with_err(texts::NO_RESPONDERS_NEEDS_HEADERS));
         }
-        let options = &self.state.options;
+        let options = self.state.options();
         let user = match no_auth_user(&options.auth, options.no_auth_user.as_deref(), &connect) {
             Some(user) => Some(user),
             None => authorize(&options.auth, &connect, &self.nonce)
                 .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
         };
+        let first_login = lock(&self.conn.login).is_none();
         self.flags = Flags {
             verbose: connect.verbose,
             pedantic: connect.pedantic,
@@ -266,9 +317,19 @@ impl Session {
             self.cache_weight = 0;
             self.cache_generation = self.space.generation();
         }
-        if let Some(permissions) = user.and_then(|u| u.permissions.clone()) {
-            // A second CONNECT cannot change them: the first one's stay.
-            let _ = self.conn.permissions.set(permissions);
+        // A second CONNECT cannot change them: the first one's stay (and its credentials are
+        // the ones a reload checks).
+        if first_login {
+            let permissions = user.and_then(|u| u.permissions.clone());
+            if permissions.is_some() {
+                self.conn.set_permissions(permissions.clone());
+                self.permissions_generation = self.conn.permissions_generation();
+                self.permissions = permissions;
+            }
+            *lock(&self.conn.login) = Some(Login {
+                connect: connect.clone(),
+                nonce: self.nonce.clone(),
+            });
         }
         *lock(&self.conn.meta) = ClientMeta {
             name: connect.name.unwrap_or_default(),
@@ -296,7 +357,7 @@ impl Session {
         if self.flags.pedantic && validate_publish_bytes(publish.subject).is_err() {
             self.err(texts::INVALID_PUBLISH_SUBJECT);
         }
-        if let Some(permissions) = self.conn.permissions.get() {
+        if let Some(permissions) = &self.permissions {
             let answer = |limits| self.conn.answer_reply(publish.subject, limits);
             let permitted = permissions.permits_publish(publish.subject)
                 || permissions.responses.as_ref().is_some_and(answer);
@@ -320,7 +381,7 @@ impl Session {
             self.err(texts::INVALID_SUBJECT);
             return;
         }
-        if let Some(permissions) = self.conn.permissions.get() {
+        if let Some(permissions) = &self.permissions {
             if !permissions.subscribe.permits(&sub.subject) {
                 self.err(&texts::subscribe_violation(
                     &sub.subject,
@@ -329,7 +390,7 @@ impl Session {
                 return;
             }
         }
-        let max = self.state.options.limits.max_subscriptions;
+        let max = self.max_subscriptions;
         {
             let subs = lock(&self.conn.subs);
             if subs.contains(&sub.sid[..]) {
@@ -354,7 +415,13 @@ impl Session {
         if let Some(sub) = sub {
             match max {
                 Some(max) if sub.limit(max) => {}
-                _ => self.state.remove_subscription(&sub),
+                _ => {
+                    if self.trace {
+                        let sid = String::from_utf8_lossy(&sid);
+                        trace::emit(&self.conn, format_args!("<-> [DELSUB {sid}]"));
+                    }
+                    self.state.remove_subscription(&sub)
+                }
             }
         }
         self.ok();
@@ -492,7 +559,7 @@ impl Session {
     #[inline]
     fn deliver(&mut self, sub: &Arc<Subscription>, message: &Message<'_>) -> bool {
         // A wildcard subscription the user was allowed still gets nothing on a denied subject.
-        if let Some(permissions) = sub.conn.permissions.get() {
+        if let Some(permissions) = sub.conn.permissions() {
             if permissions.subscribe.denies(message.subject) {
                 return false;
             }
@@ -518,14 +585,14 @@ impl Session {
             + sub.sid.len()
             + message.reply.map_or(0, <[u8]>::len)
             + 48;
+        // A header block goes to clients that understand HMSG; others get the payload alone,
+        // and an empty block makes a plain MSG, as with nats-server.
+        let (header_len, skip) = match message.header_len {
+            Some(len) if len > 0 && !sub.conn.headers.load(Ordering::Relaxed) => (None, len),
+            Some(0) => (None, 0),
+            header_len => (header_len, 0),
+        };
         let queued = sub.conn.enqueue(size, Some(sub), |out| {
-            // A header block goes to clients that understand HMSG; others get the payload
-            // alone, and an empty block makes a plain MSG, as with nats-server.
-            let (header_len, skip) = match message.header_len {
-                Some(len) if len > 0 && !sub.conn.headers.load(Ordering::Relaxed) => (None, len),
-                Some(0) => (None, 0),
-                header_len => (header_len, 0),
-            };
             message.put(out, &sub.sid, header_len, skip);
         });
         if slot == Slot::Last {
@@ -545,9 +612,23 @@ impl Session {
                     .counters
                     .slow_consumers
                     .fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(client = sub.conn.id, "slow consumer: disconnected");
+                tracing::info!(
+                    "{} - Slow Consumer Detected: MaxPending of {} Exceeded",
+                    sub.conn.label(),
+                    self.state.options().limits.max_pending
+                );
                 return false;
             }
+        }
+        if self.trace {
+            trace::outgoing_msg(
+                &sub.conn,
+                message.subject,
+                &sub.sid,
+                message.reply,
+                header_len,
+                data_len - skip,
+            );
         }
         sub.conn.count_out(data_len);
         self.out_msgs += 1;
@@ -561,6 +642,10 @@ impl Session {
     fn no_responders(&mut self, reply: &[u8]) {
         let sub = self.space.with_sublist(|s| s.plain_of(&self.conn, reply));
         if let Some(sub) = sub {
+            if self.trace {
+                let size = NO_RESPONDERS.len();
+                trace::outgoing_msg(&self.conn, reply, &sub.sid, None, Some(size), size);
+            }
             self.conn.send(|out| {
                 out.put_msg_raw(
                     reply,

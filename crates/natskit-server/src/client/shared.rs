@@ -14,11 +14,11 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use natskit_proto::WriteBuffer;
+use natskit_proto::{ConnectInfo, WriteBuffer};
 use tokio::sync::Notify;
 
 use crate::permissions::{Permissions, Responses};
@@ -114,8 +114,17 @@ pub(crate) struct Conn {
     pub(crate) meta: Mutex<ClientMeta>,
     /// The client understands HMSG (said in CONNECT).
     pub(crate) headers: AtomicBool,
-    /// The permissions of the user it authenticated as; unset: anything goes.
-    pub(crate) permissions: OnceLock<Arc<Permissions>>,
+    /// The permissions of the user it authenticated as; `None`: anything goes. A reload may
+    /// replace them, so they are read through [`Conn::permissions`].
+    permissions: RwLock<Option<Arc<Permissions>>>,
+    /// Whether `permissions` is set: deliveries to a connection without permissions (most)
+    /// read this flag only.
+    restricted: AtomicBool,
+    /// Bumped at each change of `permissions`, for the connection's own cached copy.
+    permissions_generation: AtomicU64,
+    /// The credentials of its CONNECT and the nonce of its INFO, kept so a reload can check
+    /// them against the new users (as nats-server does); `None` before CONNECT.
+    pub(crate) login: Mutex<Option<Login>>,
     /// It came through the WebSocket listener (INFO and `/connz` say so).
     pub(crate) websocket: bool,
     /// Reply subjects of messages delivered to it that its user may answer although its
@@ -150,12 +159,52 @@ impl Conn {
             subs: Mutex::new(HashSet::new()),
             meta: Mutex::new(ClientMeta::default()),
             headers: AtomicBool::new(false),
-            permissions: OnceLock::new(),
+            permissions: RwLock::new(None),
+            restricted: AtomicBool::new(false),
+            permissions_generation: AtomicU64::new(0),
+            login: Mutex::new(None),
             websocket: false,
             replies: Mutex::new(HashMap::new()),
             space: OnceLock::new(),
             gone_announced: AtomicBool::new(false),
         }
+    }
+
+    /// How log lines name it, as nats-server's do: `127.0.0.1:50312 - cid:7` (`wid:` for a
+    /// WebSocket client, `pipe` for an in-process one).
+    pub(crate) fn label(&self) -> String {
+        let kind = if self.websocket { "wid" } else { "cid" };
+        match self.peer {
+            Some(peer) => format!("{peer} - {kind}:{}", self.id),
+            None => format!("pipe - {kind}:{}", self.id),
+        }
+    }
+
+    /// The permissions it has now; `None`: anything goes.
+    #[inline]
+    pub(crate) fn permissions(&self) -> Option<Arc<Permissions>> {
+        if !self.restricted.load(Ordering::Acquire) {
+            return None;
+        }
+        self.permissions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces its permissions (at CONNECT, or by a reload).
+    pub(crate) fn set_permissions(&self, permissions: Option<Arc<Permissions>>) {
+        let mut slot = self.permissions.write().unwrap_or_else(|p| p.into_inner());
+        self.restricted
+            .store(permissions.is_some(), Ordering::Release);
+        *slot = permissions;
+        self.permissions_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Changes with each [`Conn::set_permissions`]: a cached copy older than this is stale.
+    #[inline]
+    pub(crate) fn permissions_generation(&self) -> u64 {
+        self.permissions_generation.load(Ordering::Acquire)
     }
 
     /// Notes that it received a message with `reply`, which its user may answer within
@@ -367,6 +416,24 @@ impl Conn {
         self.counters
             .out_bytes
             .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+/// What a connection authenticated with: its CONNECT (credentials included) and the nonce
+/// its INFO carried. `Debug` redacts the secrets (as [`ConnectInfo`]'s does).
+#[derive(Debug, Clone)]
+pub(crate) struct Login {
+    pub(crate) connect: ConnectInfo,
+    pub(crate) nonce: String,
+}
+
+/// Who a CONNECT says the client is, as nats-server's log lines put it: `User "alice"`,
+/// `Nkey "U..."`.
+pub(crate) fn who(connect: &ConnectInfo) -> String {
+    match (&connect.nkey, &connect.user) {
+        (Some(key), _) => format!("Nkey {}", crate::quoted::quoted(key.as_bytes())),
+        (None, Some(user)) => format!("User {}", crate::quoted::quoted(user.as_bytes())),
+        (None, None) => "Unknown User".into(),
     }
 }
 

@@ -130,8 +130,8 @@ pub enum Problem {
 /// nothing in the file is dropped without a word.
 ///
 /// ```
-/// let (_, warnings) = natskit_server::config::settings_from_str("debug: true", "x.conf").unwrap();
-/// assert!(warnings[0].to_string().starts_with("x.conf:1:1: debug"));
+/// let (_, warnings) = natskit_server::config::settings_from_str("prof_port: 6060", "x.conf").unwrap();
+/// assert_eq!(warnings[0].to_string(), "x.conf:1:1: prof_port is ignored by natskit server");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigWarning {

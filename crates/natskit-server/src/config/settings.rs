@@ -9,7 +9,7 @@ use super::value::{Entry, Map};
 use super::{accounts, auth, tls};
 use crate::auth::check_no_auth_user;
 use crate::error::ServerError;
-use crate::options::{Limits, User};
+use crate::options::{Limits, ProcessOptions, User};
 use crate::server::ServerBuilder;
 
 /// Builds a broker's options from a parsed file.
@@ -18,7 +18,7 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
     for entry in tree.entries() {
         s.entry(entry)?;
     }
-    let mut builder = s.builder.limits(s.limits);
+    let mut builder = s.builder.limits(s.limits).process(s.process);
     // After `authorization`, wherever it was: its users and the accounts' users together.
     for user in s.account_users {
         builder = builder.add_user(user);
@@ -68,6 +68,7 @@ struct Http<'t> {
 struct State<'t> {
     builder: ServerBuilder,
     limits: Limits,
+    process: ProcessOptions,
     host: Option<String>,
     http: Option<Http<'t>>,
     /// The `no_auth_user` entry, checked once the users are known.
@@ -169,6 +170,56 @@ impl<'t> State<'t> {
                     .map_err(|reason| fields::invalid(k, v, reason))?;
                 b.lame_duck_grace(d)
             }
+            "lame_duck_duration" => {
+                let text = fields::string(k, v)?;
+                let d = super::duration::parse_go_duration(text)
+                    .map_err(|reason| fields::invalid(k, v, reason))?;
+                // nats-server's floor, so evictions are not crammed into an instant.
+                if d < std::time::Duration::from_secs(30) {
+                    return Err(fields::invalid(
+                        k,
+                        v,
+                        format!("invalid lame_duck_duration of {text}, minimum is 30 seconds"),
+                    ));
+                }
+                b.lame_duck_duration(d)
+            }
+            "max_traced_msg_len" => {
+                let n = fields::integer(k, v)?;
+                b.max_traced_msg_len(usize::try_from(n).unwrap_or(0))
+            }
+            "debug" => {
+                self.process.debug = fields::boolean(k, v)?;
+                b
+            }
+            "trace" | "trace_verbose" => {
+                // trace_verbose also traces the system account, which natskit server has not.
+                let on = fields::boolean(k, v)?;
+                if k == "trace" || on {
+                    self.process.trace = on;
+                }
+                b
+            }
+            "logtime" => {
+                self.process.logtime = fields::boolean(k, v)?;
+                b
+            }
+            "logtime_utc" => {
+                self.process.logtime_utc = fields::boolean(k, v)?;
+                b
+            }
+            "logfile" | "log_file" => {
+                self.process.log_file = Some(fields::string(k, v)?.into());
+                b
+            }
+            "pidfile" | "pid_file" => {
+                self.process.pid_file = Some(fields::string(k, v)?.into());
+                b
+            }
+            "ports_file_dir" => {
+                self.process.ports_file_dir = Some(fields::string(k, v)?.into());
+                b
+            }
             "tls" => tls::apply_client(b, k, v, &mut self.warnings)?,
             "authorization" => {
                 let (b, timeout) = auth::apply(b, v)?;
@@ -195,19 +246,6 @@ impl<'t> State<'t> {
             "no_auth_user" => {
                 self.no_auth_user = Some(entry);
                 b.no_auth_user(fields::string(k, v)?)
-            }
-            "debug" | "trace" | "trace_verbose" | "logtime" | "logtime_utc" => {
-                if fields::boolean(k, v)? {
-                    warn(
-                        &mut self.warnings,
-                        entry,
-                        format!(
-                            "{} is ignored: natskit server's logs do not follow it yet",
-                            entry.key
-                        ),
-                    );
-                }
-                b
             }
             _ => {
                 unsupported(entry, k, &mut self.warnings)?;
@@ -259,10 +297,10 @@ fn unsupported(
         | "trusted"
         | "trusted_keys" => "operator mode (JWT)",
         "jetstream" | "store_dir" | "storedir" | "default_js_domain" => "JetStream",
-        "lame_duck_duration" => "lame_duck_duration (lame duck mode on a signal)",
-        "logfile" | "log_file" | "logfile_size_limit" | "log_size_limit" | "logfile_max_num"
-        | "log_max_num" | "syslog" | "remote_syslog" => "log files",
-        "pidfile" | "pid_file" | "ports_file_dir" => "pid and ports files",
+        "logfile_size_limit" | "log_size_limit" | "logfile_max_num" | "log_max_num" => {
+            "log file rotation"
+        }
+        "syslog" | "remote_syslog" => "syslog",
         "https" | "https_port" | "http_base_path" => "this monitoring setting",
         "client_advertise"
         | "server_tags"
@@ -285,7 +323,6 @@ fn unsupported(
             | "max_closed_clients"
             | "disable_sublist_cache"
             | "no_sublist_cache"
-            | "max_traced_msg_len"
             | "no_fast_producer_stall"
             | "prof_port"
             | "prof_block_rate"

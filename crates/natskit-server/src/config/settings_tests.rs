@@ -67,7 +67,7 @@ fn limits() {
     assert_eq!(o.limits.ping_interval, Duration::from_secs(30));
     assert_eq!(o.limits.max_pings_outstanding, 5);
     assert_eq!(o.limits.write_deadline, Duration::from_secs(3));
-    assert_eq!(o.lame_duck_grace, Duration::from_secs(4));
+    assert_eq!(o.lame_duck_grace, Some(Duration::from_secs(4)));
     assert!(w.is_empty(), "{w:?}");
 }
 
@@ -236,9 +236,8 @@ fn features_natskit_server_does_not_have_yet_are_named() {
         ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
         ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
         ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),
-        ("pid_file: /tmp/x.pid", "pid_file: natskit server does not support pid and ports files yet"),
-        ("logfile: x.log", "logfile: natskit server does not support log files yet"),
-        ("lame_duck_duration: \"30s\"", "lame_duck_duration: natskit server does not support lame_duck_duration (lame duck mode on a signal) yet"),
+        ("log_size_limit: 1MB", "log_size_limit: natskit server does not support log file rotation yet"),
+        ("syslog: true", "syslog: natskit server does not support syslog yet"),
         ("tls { cert_file: a, key_file: b, verify_and_map: true }", "verify_and_map: natskit server does not support verify_and_map (users from certificates) yet"),
         ("tls { cert_file: a, key_file: b, cipher_suites: [] }", "cipher_suites: natskit server does not support this TLS setting yet"),
     ] {
@@ -259,16 +258,37 @@ fn unknown_keys_are_errors_unless_used_as_variables() {
 }
 
 #[test]
-fn log_flags_are_accepted_and_warned_about_when_on() {
-    let (_, w) = options("debug: false\ntrace: false\nlogtime: true");
-    assert_eq!(
-        w,
-        ["s.conf:3:1: logtime is ignored: natskit server's logs do not follow it yet"]
-    );
+fn log_pid_and_ports_settings_are_for_the_process() {
+    let (o, w) = options(concat!(
+        "debug: true\ntrace: true\nlogtime: false\nlogtime_utc: true\n",
+        "log_file: /var/log/n.log\npid_file: /run/n.pid\nports_file_dir: /run\n",
+    ));
+    assert!(w.is_empty(), "{w:?}");
+    let p = &o.process;
+    assert!(p.debug && p.trace && !p.logtime && p.logtime_utc);
+    assert_eq!(p.log_file, Some(PathBuf::from("/var/log/n.log")));
+    assert_eq!(p.pid_file, Some(PathBuf::from("/run/n.pid")));
+    assert_eq!(p.ports_file_dir, Some(PathBuf::from("/run")));
+    let (o, _) = options("logfile: a.log\npidfile: a.pid\ntrace_verbose: true");
+    assert_eq!(o.process.log_file, Some(PathBuf::from("a.log")));
+    assert_eq!(o.process.pid_file, Some(PathBuf::from("a.pid")));
+    assert!(o.process.trace && !o.process.debug && o.process.logtime);
     assert_eq!(
         error("debug: 1"),
         "s.conf:1:8: debug: expected true or false, found an integer"
     );
+}
+
+#[test]
+fn lame_duck_settings_as_nats_server_reads_them() {
+    let (o, _) = options("lame_duck_duration: \"45s\"\nlame_duck_grace_period: \"2s\"");
+    assert_eq!(o.lame_duck_duration, Duration::from_secs(45));
+    assert_eq!(o.lame_duck_grace, Some(Duration::from_secs(2)));
+    assert_eq!(
+        error("lame_duck_duration: \"5s\""),
+        "s.conf:1:21: lame_duck_duration: invalid lame_duck_duration of 5s, minimum is 30 seconds"
+    );
+    assert_eq!(options("max_traced_msg_len: 64").0.max_traced_msg_len, 64);
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub(crate) async fn start(
     port: u16,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(SocketAddr, JoinHandle<()>), ServerError> {
-    let (listener, addr) = crate::listen::bind(&state.options.host, port).await?;
+    let (listener, addr) = crate::listen::bind(&state.options().host, port).await?;
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -157,14 +157,15 @@ fn route(state: &State, target: &str) -> Reply {
 
 fn varz(state: &State) -> Value {
     let stats = Statistics::of(state);
-    let limits = &state.options.limits;
+    let options = state.options();
+    let limits = &options.limits;
     let now = SystemTime::now();
     json!({
         "server_id": state.server_id,
         "server_name": state.server_name(),
         "version": VERSION,
         "proto": 1,
-        "host": state.options.host,
+        "host": options.host,
         "port": state.port,
         "max_connections": limits.max_connections,
         "ping_interval": limits.ping_interval.as_nanos() as u64,
@@ -197,7 +198,8 @@ fn varz(state: &State) -> Value {
 /// listener).
 fn websocket_varz(state: &State) -> Value {
     let mut out = serde_json::Map::new();
-    if let (Some(options), Some(endpoint)) = (&state.options.websocket, &state.websocket) {
+    let options = state.options();
+    if let (Some(options), Some(endpoint)) = (&options.websocket, &state.websocket) {
         out.insert("host".into(), json!(endpoint.host));
         out.insert("port".into(), json!(endpoint.port));
         out.insert(

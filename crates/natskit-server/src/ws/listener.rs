@@ -92,7 +92,11 @@ pub(crate) fn start(
     bound: Bound,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tracing::info!(addr = %bound.addr, "natskit-server listening for WebSocket clients");
+    let scheme = if bound.endpoint.tls { "wss" } else { "ws" };
+    tracing::info!(
+        "Listening for websocket clients on {scheme}://{}",
+        bound.addr
+    );
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -119,8 +123,8 @@ async fn connection(state: Arc<State>, config: Arc<Config>, stream: TcpStream, p
     match &config.tls {
         Some(tls) => match tokio::time::timeout_at(deadline, tls.acceptor.accept(stream)).await {
             Ok(Ok(stream)) => upgraded(state, config, stream, peer, deadline).await,
-            Ok(Err(e)) => tracing::warn!(%peer, "WebSocket TLS handshake error: {e}"),
-            Err(_) => tracing::warn!(%peer, "WebSocket TLS handshake timeout"),
+            Ok(Err(e)) => tracing::error!("{peer} - wid - TLS handshake error: {e}"),
+            Err(_) => tracing::error!("{peer} - wid - TLS handshake timeout"),
         },
         None => upgraded(state, config, stream, peer, deadline).await,
     }
@@ -137,17 +141,20 @@ async fn upgraded<S>(
 {
     let upgrade = tokio::time::timeout_at(deadline, upgrade(&mut stream, &config.policy)).await;
     let Ok(Some(upgrade)) = upgrade else {
-        tracing::debug!(%peer, "WebSocket handshake not completed");
+        tracing::debug!("{peer} - wid - WebSocket handshake not completed");
         return;
     };
-    if state
-        .shutting_down
-        .load(std::sync::atomic::Ordering::Acquire)
-    {
+    let closing =
+        |flag: &std::sync::atomic::AtomicBool| flag.load(std::sync::atomic::Ordering::Acquire);
+    if closing(&state.shutting_down) || closing(&state.lame_duck) {
         return;
     }
     let conn = state.register(Some(peer), true);
-    tracing::info!(client = conn.id, %peer, compression = upgrade.compress, "WebSocket client connected");
+    tracing::debug!(
+        "{} - Client connection created (WebSocket{})",
+        conn.label(),
+        if upgrade.compress { ", compressed" } else { "" }
+    );
     let close: stream::CloseFrame = {
         let conn = conn.clone();
         Box::new(move || {
@@ -156,7 +163,7 @@ async fn upgraded<S>(
         })
     };
     let (reader, writer) = tokio::io::split(stream);
-    let max_message = state.options.limits.max_pending;
+    let max_message = state.options().limits.max_pending;
     let (reader, writer) = stream::split(reader, writer, upgrade.compress, max_message, close);
     io::serve(state, conn, reader, writer).await;
 }

@@ -19,6 +19,7 @@ mod nats_js;
 mod nats_py;
 mod nats_py_security;
 mod permissions;
+mod reload;
 mod security;
 mod shutdown;
 mod smoke;
