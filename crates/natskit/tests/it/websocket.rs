@@ -154,10 +154,12 @@ async fn a_one_mebibyte_payload_crosses_intact_both_ways() {
     let mut on_tcp = tcp.subscribe("big").await.unwrap();
     ws.flush().await.unwrap();
     tcp.flush().await.unwrap();
-    // Two in a row from each side: message boundaries need not match frame boundaries.
+    // Two in a row from each side: message boundaries need not match frame boundaries. The
+    // flush makes the server take one side's pair before the other's, so the order is known.
     for sender in [&ws, &tcp] {
         sender.publish("big", large.clone()).await.unwrap();
         sender.publish("big", "small after").await.unwrap();
+        sender.flush().await.unwrap();
     }
     for sub in [&mut on_ws, &mut on_tcp] {
         for _ in 0..2 {
