@@ -54,6 +54,11 @@ impl Subscriber for Recorder {
 async fn connect_reconnect_publish_and_request_open_quiet_spans() {
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
+    // With only one dispatcher registered, tracing settles a callsite's interest with the
+    // default of whichever thread reaches it first: another test's, which has no subscriber,
+    // so the span would be off for good. With two, it asks every registered one, the recorder
+    // included.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let server = server();
     let client = quick_reconnects().connect(&server.url()).await.unwrap();
     let mut events = client.events();
