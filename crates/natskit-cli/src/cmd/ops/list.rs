@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::ping::plural;
 use super::summary::{bytes, Summary};
-use super::{gather, monitor, Expect, Source, PING};
+use super::Source;
 use crate::clock::short_duration;
 use crate::error::CliError;
 use crate::table::columns;
@@ -45,25 +45,7 @@ pub struct ListArgs {
 /// Runs `natskit server list`.
 pub async fn run(args: ListArgs) -> Result<(), CliError> {
     let wait = args.source.connect.timeout_or(WAIT);
-    let mut servers = if args.source.monitor.is_empty() {
-        let client = args.source.connect.connect().await?;
-        let expect = match args.expect {
-            Some(n) => Expect::Count(n as usize),
-            None => Expect::ActiveServers,
-        };
-        gather(&client, PING, "", expect, wait)
-            .await?
-            .iter()
-            .map(|a| Summary::from_statsz(&a.body, a.rtt))
-            .collect::<Vec<_>>()
-    } else {
-        let mut servers = Vec::new();
-        for url in &args.source.monitor {
-            let (varz, rtt) = monitor::get_json(url, "/varz", wait).await?;
-            servers.push(Summary::from_varz(&varz, rtt));
-        }
-        servers
-    };
+    let mut servers = args.source.summaries(args.expect, wait).await?;
     servers.sort_by(|a, b| a.name.cmp(&b.name));
     let text = if args.json {
         serde_json::to_string_pretty(&servers).unwrap_or_default() + "\n"

@@ -11,8 +11,11 @@ mod ping;
 mod summary;
 mod sys;
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand};
 
+use self::summary::Summary;
 pub use self::sys::{gather, not_system, Expect, PING};
 use crate::connect::ConnectArgs;
 use crate::error::CliError;
@@ -54,4 +57,34 @@ pub struct Source {
     /// Where and how to connect.
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+impl Source {
+    /// Every server's summary: the answers to the system account's PING (as many as `expect`,
+    /// else as many as the first answer says are active, within `wait`), or each `--monitor`
+    /// URL's `/varz`.
+    pub async fn summaries(
+        &self,
+        expect: Option<u64>,
+        wait: Duration,
+    ) -> Result<Vec<Summary>, CliError> {
+        if self.monitor.is_empty() {
+            let client = self.connect.connect().await?;
+            let expect = match expect {
+                Some(n) => Expect::Count(n as usize),
+                None => Expect::ActiveServers,
+            };
+            let answers = gather(&client, PING, "", expect, wait).await?;
+            return Ok(answers
+                .iter()
+                .map(|a| Summary::from_statsz(&a.body, a.rtt))
+                .collect());
+        }
+        let mut servers = Vec::new();
+        for url in &self.monitor {
+            let (varz, rtt) = monitor::get_json(url, "/varz", wait).await?;
+            servers.push(Summary::from_varz(&varz, rtt));
+        }
+        Ok(servers)
+    }
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::summary::Summary;
-use super::{gather, monitor, Expect, Source, PING};
+use super::Source;
 use crate::clock::short_duration;
 use crate::error::CliError;
 
@@ -43,25 +42,7 @@ pub struct PingArgs {
 /// Runs `natskit server ping`.
 pub async fn run(args: PingArgs) -> Result<(), CliError> {
     let wait = args.source.connect.timeout_or(WAIT);
-    let servers = if args.source.monitor.is_empty() {
-        let client = args.source.connect.connect().await?;
-        let expect = match args.expect {
-            Some(n) => Expect::Count(n as usize),
-            None => Expect::ActiveServers,
-        };
-        gather(&client, PING, "", expect, wait)
-            .await?
-            .iter()
-            .map(|a| Summary::from_statsz(&a.body, a.rtt))
-            .collect::<Vec<_>>()
-    } else {
-        let mut servers = Vec::new();
-        for url in &args.source.monitor {
-            let (varz, rtt) = monitor::get_json(url, "/varz", wait).await?;
-            servers.push(Summary::from_varz(&varz, rtt));
-        }
-        servers
-    };
+    let servers = args.source.summaries(args.expect, wait).await?;
     let mut out = std::io::stdout().lock();
     let width = servers.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let write = |out: &mut std::io::StdoutLock<'_>, line: String| {
