@@ -5,7 +5,6 @@
 //! answers back through a one-time reply subject (`_R_.<id>`).
 
 use crate::error::ServerError;
-use crate::options::Auth;
 
 /// The account of users outside every account, as nats-server's global account.
 pub const GLOBAL_ACCOUNT: &str = "$G";
@@ -279,21 +278,16 @@ pub(crate) fn check(accounts: &[Account], system: Option<&str>) -> Result<(), Se
     Ok(())
 }
 
-/// Checks that every user's account is defined.
-pub(crate) fn check_users(auth: &Auth, accounts: &[Account]) -> Result<(), ServerError> {
-    let Auth::Users(users) = auth else {
-        return Ok(());
-    };
-    for user in users {
-        if let Some(name) = &user.account {
-            if name != GLOBAL_ACCOUNT && !accounts.iter().any(|a| &a.name == name) {
-                return Err(ServerError::Accounts {
-                    reason: format!(
-                        "user {:?} is in account {name:?}, which is not defined",
-                        user.name
-                    ),
-                });
-            }
+/// Checks that every user's account is defined; `users` are (user name, account name) pairs.
+pub(crate) fn check_users<'a>(
+    users: impl IntoIterator<Item = (&'a str, &'a str)>,
+    accounts: &[Account],
+) -> Result<(), ServerError> {
+    for (user, name) in users {
+        if name != GLOBAL_ACCOUNT && !accounts.iter().any(|a| a.name == name) {
+            return Err(ServerError::Accounts {
+                reason: format!("user {user:?} is in account {name:?}, which is not defined"),
+            });
         }
     }
     Ok(())

@@ -84,7 +84,7 @@ pub(crate) fn disconnected(state: &State, conn: &Conn) {
 /// authenticated.
 fn spaces<'a>(state: &'a State, conn: &'a Conn) -> Option<(&'a Arc<Space>, &'a Arc<Space>)> {
     let system = &state.spaces[state.system?];
-    Some((system, conn.space.get()?))
+    Some((system, &state.spaces[*conn.account.get()?]))
 }
 
 fn server(state: &State) -> serde_json::Value {

@@ -67,10 +67,9 @@
 //!
 //! ```text
 //! error, fxhash, permissions, texts   (no crate imports)
-//! listen, tls                  -> error
-//! options                      -> permissions, tls
+//! listen, tls, accounts        -> error
+//! options                      -> accounts, permissions, tls
 //! auth                         -> error, options
-//! accounts                     -> error, options
 //! client::shared               -> permissions, quoted
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared

@@ -495,7 +495,12 @@ fn check(options: &ServerOptions) -> Result<Option<crate::tls::Tls>, ServerError
     crate::auth::check_nkeys(&options.auth)?;
     crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
     crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
-    crate::accounts::check_users(&options.auth, &options.accounts)?;
+    if let Auth::Users(users) = &options.auth {
+        let placed = users
+            .iter()
+            .filter_map(|u| Some((u.name.as_str(), u.account.as_deref()?)));
+        crate::accounts::check_users(placed, &options.accounts)?;
+    }
     let grace = options.lame_duck_grace.unwrap_or(DEFAULT_LAME_DUCK_GRACE);
     if !options.lame_duck_duration.is_zero() && grace >= options.lame_duck_duration {
         return Err(ServerError::InvalidOptions {
@@ -883,7 +888,11 @@ fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
     let account = user
         .and_then(|u| u.account.as_deref())
         .unwrap_or(crate::accounts::GLOBAL_ACCOUNT);
-    if conn.space.get().is_some_and(|space| space.name != account) {
+    if conn
+        .account
+        .get()
+        .is_some_and(|&index| state.spaces[index].name != account)
+    {
         conn.close(
             "Client Closed (account changed by a configuration reload)",
             None,

@@ -200,12 +200,15 @@ impl State {
 
     /// The space of the account `conn` authenticated into (the global one before CONNECT).
     pub(crate) fn space_of<'a>(&'a self, conn: &'a Conn) -> &'a Arc<Space> {
-        conn.space.get().unwrap_or(self.global())
+        match conn.account.get() {
+            Some(&index) => &self.spaces[index],
+            None => self.global(),
+        }
     }
 
-    /// The space of the account named `name`.
-    pub(crate) fn space_named(&self, name: &str) -> Option<&Arc<Space>> {
-        self.spaces.iter().find(|s| s.name == name)
+    /// Where the account named `name` is in [`spaces`](Self::spaces).
+    pub(crate) fn space_index(&self, name: &str) -> Option<usize> {
+        self.spaces.iter().position(|s| s.name == name)
     }
 
     /// Adds a subscription to the index and to its connection's table.

@@ -302,17 +302,18 @@ impl Session {
             headers: connect.headers,
         };
         self.conn.headers.store(connect.headers, Ordering::Relaxed);
-        let space = match user.and_then(|u| u.account.as_deref()) {
-            Some(name) => self.state.space_named(name),
-            None => Some(self.state.global()),
+        let index = match user.and_then(|u| u.account.as_deref()) {
+            Some(name) => self.state.space_index(name),
+            // The global account is the first space.
+            None => Some(0),
         };
-        let Some(space) = space.cloned() else {
+        let Some(index) = index else {
             // Checked at start: a user's account exists.
             return Err(Close::with_err(texts::AUTH_VIOLATION));
         };
         // A second CONNECT cannot move the connection: the first one's account stays.
-        if self.conn.space.set(space.clone()).is_ok() {
-            self.space = space;
+        if self.conn.account.set(index).is_ok() {
+            self.space = self.state.spaces[index].clone();
             self.cache.clear();
             self.cache_weight = 0;
             self.cache_generation = self.space.generation();

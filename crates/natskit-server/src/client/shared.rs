@@ -22,7 +22,6 @@ use natskit_proto::{ConnectInfo, WriteBuffer};
 use tokio::sync::Notify;
 
 use crate::permissions::{Permissions, Responses};
-use crate::space::Space;
 use natskit_proto::sync::lock;
 
 /// Room a connection's outbound buffers start with (and go back to when idle): most
@@ -130,8 +129,10 @@ pub(crate) struct Conn {
     /// Reply subjects of messages delivered to it that its user may answer although its
     /// publish permissions deny them (`allow_responses`); empty otherwise.
     replies: Mutex<HashMap<Box<[u8]>, Owed>>,
-    /// The account it authenticated into, set at CONNECT (so set: it sent a valid CONNECT).
-    pub(crate) space: OnceLock<Arc<Space>>,
+    /// The account it authenticated into, as its index in `State::spaces`, set at CONNECT (so
+    /// set: it sent a valid CONNECT). An index, not the space, so that this module needs no
+    /// import of `space` (which imports the subject index, which imports this).
+    pub(crate) account: OnceLock<usize>,
     /// Its disconnect was announced to the system account (once).
     pub(crate) gone_announced: AtomicBool,
 }
@@ -165,7 +166,7 @@ impl Conn {
             login: Mutex::new(None),
             websocket: false,
             replies: Mutex::new(HashMap::new()),
-            space: OnceLock::new(),
+            account: OnceLock::new(),
             gone_announced: AtomicBool::new(false),
         }
     }
