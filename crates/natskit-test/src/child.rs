@@ -117,3 +117,94 @@ impl Output {
         (rest, stderr)
     }
 }
+
+/// How a script run by [`run_script`] ended.
+pub(crate) enum Ending {
+    /// It exited by itself.
+    Exited(ExitStatus),
+    /// It was still running at the deadline (killed).
+    TimedOut,
+    /// The answer to a marker line stopped it, for this reason (killed).
+    Stopped(String),
+}
+
+/// A finished script run: how it ended, all of its stdout and its stderr.
+pub(crate) struct ScriptRun {
+    pub(crate) ending: Ending,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// Runs `command` (stdin closed, output captured) until it exits or `deadline`, calling
+/// `on_marker` each time it prints the line `marker`; an `Err` from it stops the run with that
+/// reason. `what` names the process in errors ("the nats-py script"), `starting` says what a
+/// failed spawn was, `label` names the reader threads. The process is killed and reaped however
+/// this returns.
+pub(crate) fn run_script(
+    mut command: std::process::Command,
+    what: &'static str,
+    starting: String,
+    label: &str,
+    deadline: Instant,
+    marker: &str,
+    mut on_marker: impl FnMut() -> std::result::Result<(), String>,
+) -> Result<ScriptRun> {
+    use std::process::Stdio;
+    use std::sync::mpsc::RecvTimeoutError;
+
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(starting, e))?;
+    let pipes = (child.stdout.take(), child.stderr.take());
+    let mut child = Reaped::new(child, what);
+    let (Some(stdout), Some(stderr)) = pipes else {
+        return Err(Error::io(
+            format!("starting {what}"),
+            std::io::Error::other("no stdout/stderr pipe"),
+        ));
+    };
+    let output = Output::start(stdout, stderr, label)?;
+
+    let mut stdout_text = String::new();
+    let mut ending = None;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match output.lines.recv_timeout(left) {
+            Ok(line) => {
+                stdout_text.push_str(&line);
+                stdout_text.push('\n');
+                if line.trim_end() != marker {
+                    continue;
+                }
+                if let Err(reason) = on_marker() {
+                    ending = Some(Ending::Stopped(reason));
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                ending = Some(Ending::TimedOut);
+                break;
+            }
+        }
+    }
+    // Stdout closed (or we gave up): the exit should follow at once.
+    let ending = match ending {
+        Some(ending) => ending,
+        None => match child.wait_until(deadline)? {
+            Some(status) => Ending::Exited(status),
+            None => Ending::TimedOut,
+        },
+    };
+    child.kill_and_reap();
+    let (rest, stderr) = output.finish();
+    stdout_text.push_str(&rest);
+    Ok(ScriptRun {
+        ending,
+        stdout: stdout_text,
+        stderr,
+    })
+}

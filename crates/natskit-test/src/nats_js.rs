@@ -8,11 +8,10 @@
 //! side), bounds the whole run, and turns a failure into an [`Error`] carrying what node printed.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::RecvTimeoutError;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::child::{Output, Reaped};
+use crate::child::{run_script, Ending};
 use crate::error::{Error, Result};
 use crate::node;
 
@@ -301,73 +300,29 @@ impl NatsJs {
         if let Some(base) = subject_base {
             command.arg(base);
         }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                Error::io(
-                    format!("starting {} {}", self.node.display(), self.script.display()),
-                    e,
-                )
-            })?;
-        // From here on the process is killed and reaped however this function is left.
-        let pipes = (child.stdout.take(), child.stderr.take());
-        let mut child = Reaped::new(child, "the nats.js script");
-        let (Some(stdout), Some(stderr)) = pipes else {
-            return Err(Error::io(
-                "starting the nats.js script",
-                std::io::Error::other("no stdout/stderr pipe"),
-            ));
-        };
-        let output = Output::start(stdout, stderr, "nats-js")?;
-
-        let mut stdout_text = String::new();
-        let mut problem = None;
-        let mut timed_out = false;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match output.lines.recv_timeout(left) {
-                Ok(line) => {
-                    stdout_text.push_str(&line);
-                    stdout_text.push('\n');
-                    if line.trim_end() != READY_LINE {
-                        continue;
-                    }
-                    let Some(ready) = ready.take() else {
-                        problem = Some(if expects_ready {
-                            "the script printed `ready` twice".to_string()
-                        } else {
-                            "the script printed `ready`: a cross scenario needs run_cross"
-                                .to_string()
-                        });
-                        break;
-                    };
-                    if let Err(e) = ready() {
-                        problem = Some(format!("the caller's side failed: {e}"));
-                        break;
-                    }
+        let starting = format!("starting {} {}", self.node.display(), self.script.display());
+        let finished = run_script(
+            command,
+            "the nats.js script",
+            starting,
+            "nats-js",
+            deadline,
+            READY_LINE,
+            || match ready.take() {
+                Some(ready) => ready().map_err(|e| format!("the caller's side failed: {e}")),
+                None if expects_ready => Err("the script printed `ready` twice".to_string()),
+                None => {
+                    Err("the script printed `ready`: a cross scenario needs run_cross".to_string())
                 }
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    timed_out = true;
-                    break;
-                }
-            }
-        }
-
-        // Stdout closed (or we gave up): the exit should follow at once.
-        let status = if problem.is_none() && !timed_out {
-            let status = child.wait_until(deadline)?;
-            timed_out = status.is_none();
-            status
-        } else {
-            None
+            },
+        )?;
+        let timed_out = matches!(finished.ending, Ending::TimedOut);
+        let (status, problem) = match finished.ending {
+            Ending::Exited(status) => (Some(status), None),
+            Ending::TimedOut => (None, None),
+            Ending::Stopped(reason) => (None, Some(reason)),
         };
-        child.kill_and_reap();
-        let (rest, stderr_text) = output.finish();
-        stdout_text.push_str(&rest);
+        let (stdout_text, stderr_text) = (finished.stdout, finished.stderr);
 
         let run = format!("scenario `{scenario}` against {url}");
         if timed_out {

@@ -11,12 +11,11 @@ use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::RecvTimeoutError;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::binary::{is_executable, venv_bin, workspace_root};
-use crate::child::{Output, Reaped};
+use crate::child::{run_script, Ending};
 use crate::error::{Error, Result};
 
 /// The scenario script, relative to the workspace root.
@@ -325,87 +324,43 @@ impl NatsPy {
         mut restart: Option<F>,
     ) -> Result<()> {
         let deadline = Instant::now() + self.timeout;
-        let mut child = Command::new(&self.python)
+        let mut command = Command::new(&self.python);
+        command
             .arg(&self.script)
             .arg(url)
             .arg(scenario)
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                Error::io(
-                    format!(
-                        "starting {} {}",
-                        self.python.display(),
-                        self.script.display()
-                    ),
-                    e,
-                )
-            })?;
-        // From here on the process is killed and reaped however this function is left.
-        let pipes = (child.stdout.take(), child.stderr.take());
-        let mut child = Reaped::new(child, "the nats-py script");
-        let (Some(stdout), Some(stderr)) = pipes else {
-            return Err(Error::io(
-                "starting the nats-py script",
-                io::Error::other("no stdout/stderr pipe"),
-            ));
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let starting = format!(
+            "starting {} {}",
+            self.python.display(),
+            self.script.display()
+        );
+        let finished = run_script(
+            command,
+            "the nats-py script",
+            starting,
+            "nats-py",
+            deadline,
+            RESTART_LINE,
+            || match restart.take() {
+                Some(restart) => {
+                    restart().map_err(|e| format!("restarting the server failed: {e}"))
+                }
+                None => Err(
+                    "the script printed `restart-now`, but no restart is left to do \
+                     (none was given: use run_with_restart; or it was done already)"
+                        .into(),
+                ),
+            },
+        )?;
+        let (problem, status) = match finished.ending {
+            Ending::Exited(status) => (None, Some(status)),
+            Ending::TimedOut => (Some(Problem::TimedOut), None),
+            Ending::Stopped(reason) => (Some(Problem::Failed(reason)), None),
         };
-        let output = Output::start(stdout, stderr, "nats-py")?;
-
-        let mut stdout_text = String::new();
-        let mut problem = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match output.lines.recv_timeout(left) {
-                Ok(line) => {
-                    stdout_text.push_str(&line);
-                    stdout_text.push('\n');
-                    if line.trim_end() != RESTART_LINE {
-                        continue;
-                    }
-                    let Some(restart) = restart.take() else {
-                        problem = Some(Problem::Failed(
-                            "the script printed `restart-now`, but no restart is left to do \
-                             (none was given: use run_with_restart; or it was done already)"
-                                .into(),
-                        ));
-                        break;
-                    };
-                    if let Err(e) = restart() {
-                        problem = Some(Problem::Failed(format!(
-                            "restarting the server failed: {e}"
-                        )));
-                        break;
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    problem = Some(Problem::TimedOut);
-                    break;
-                }
-            }
-        }
-
-        // Stdout closed (or we gave up): the exit should follow at once.
-        let status = if problem.is_none() {
-            match child.wait_until(deadline)? {
-                Some(status) => Some(status),
-                None => {
-                    problem = Some(Problem::TimedOut);
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        child.kill_and_reap();
-        let (rest, stderr_text) = output.finish();
-        stdout_text.push_str(&rest);
+        let (stdout_text, stderr_text) = (finished.stdout, finished.stderr);
 
         let failed = |reason: String| Error::NatsPyFailed {
             scenario: scenario.to_string(),

@@ -56,16 +56,7 @@ pub async fn run(args: ListArgs) -> Result<(), CliError> {
         .lock()
         .write_all(text.as_bytes())
         .map_err(|e| CliError::io("writing to standard output", e))?;
-    if let Some(expect) = args.expect {
-        if (servers.len() as u64) < expect {
-            return Err(CliError::msg(format!(
-                "{expect} servers were expected, {} answered within {}",
-                servers.len(),
-                short_duration(wait)
-            )));
-        }
-    }
-    Ok(())
+    super::check_expected(args.expect, servers.len(), wait)
 }
 
 /// The table and its totals line.

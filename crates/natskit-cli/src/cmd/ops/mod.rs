@@ -59,6 +59,21 @@ pub struct Source {
     pub connect: ConnectArgs,
 }
 
+/// An error when fewer than `expect` servers answered within `wait`.
+pub fn check_expected(
+    expect: Option<u64>,
+    answered: usize,
+    wait: Duration,
+) -> Result<(), CliError> {
+    match expect {
+        Some(expect) if (answered as u64) < expect => Err(CliError::msg(format!(
+            "{expect} servers were expected, {answered} answered within {}",
+            crate::clock::short_duration(wait)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl Source {
     /// Every server's summary: the answers to the system account's PING (as many as `expect`,
     /// else as many as the first answer says are active, within `wait`), or each `--monitor`

@@ -71,16 +71,7 @@ pub async fn run(args: PingArgs) -> Result<(), CliError> {
             short_duration(max)
         ),
     )?;
-    if let Some(expect) = args.expect {
-        if (servers.len() as u64) < expect {
-            return Err(CliError::msg(format!(
-                "{expect} servers were expected, {} answered within {}",
-                servers.len(),
-                short_duration(wait)
-            )));
-        }
-    }
-    Ok(())
+    super::check_expected(args.expect, servers.len(), wait)
 }
 
 /// "1 server" or "3 servers".
