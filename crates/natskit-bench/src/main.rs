@@ -1,5 +1,6 @@
-//! natskit-bench: natskit and async-nats side by side against the same nats-server, with a raw
-//! socket as the ceiling, in one run. Prints medians of several runs and the ratios.
+//! natskit-bench: natskit, async-nats, nats.c and nats.go side by side against the same
+//! nats-server, with a raw socket as the ceiling, in one run, rounds interleaved. Prints medians
+//! of several runs and natskit's ratio to the best other client.
 //!
 //! ```text
 //! cargo run --release -p natskit-bench -- [--runs 3] [--quick] [--only publish,pubsub,request,concurrent] [--server URL]
@@ -52,6 +53,8 @@
 //!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
+//! - `foreign`: the nats.c and nats.go contenders, programs of ours built by the bench (`cc`
+//!   against Debian's libnats-dev, `go` against Debian's nats.go source) and run per scenario.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
 //! - `brokers`: the `--brokers` mode; `broker_process`: starting and stopping each broker;
 //!   `memory`: the 10,000-connection memory scenario; `procfs`: RSS and CPU time from /proc.
@@ -64,6 +67,7 @@ mod broker_process;
 mod brokers;
 mod cli;
 mod contenders;
+mod foreign;
 mod jetstream;
 mod js_bench;
 mod kv;
@@ -255,6 +259,34 @@ fn main() {
         None => (vec![std::process::id()], vec!["bench"]),
     };
     let meter = || CpuMeter::start(&pids);
+    // The nats.c and nats.go programs run as their own processes: only the server is metered.
+    let server_pid: Vec<u32> = server.as_ref().and_then(|s| s.pid()).into_iter().collect();
+    let server_meter = || CpuMeter::start(&server_pid);
+    let programs = foreign::Program::build_all();
+    // Runs `scenario` with each program; `record` keeps its figures and says them for the run's line.
+    // A failed run is said and left out.
+    let run_foreign = |scenario: foreign::Scenario,
+                       count: u64,
+                       line: &mut String,
+                       record: &mut dyn FnMut(
+        foreign::Kind,
+        &foreign::Figures,
+    ) -> Result<String, String>| {
+        for program in &programs {
+            let cpu = server_meter();
+            let result = program
+                .run(scenario, &url, count)
+                .and_then(|figures| record(program.kind, &figures));
+            match result {
+                Ok(shown) => line.push_str(&format!(
+                    "  {} {shown} ({})",
+                    program.kind.name(),
+                    cpu.summary(&["nats-server"])
+                )),
+                Err(e) => println!("  {e}"),
+            }
+        }
+    };
     for run in 1..=args.runs {
         println!("run {run}:");
         runtime.block_on(async {
@@ -269,7 +301,13 @@ fn main() {
                 let cpu = meter();
                 publish.async_nats.push(scenarios::publish::<async_nats::Client>(&url, counts.publish).await);
                 let async_cpu = cpu.summary(&names);
-                println!("  publish        natskit {:>10.0} ({natskit_cpu})  async-nats {:>10.0} ({async_cpu})  raw {:>10.0} ({raw_cpu}) msgs/s", last(&publish.natskit), last(&publish.async_nats), last(&publish.raw));
+                let mut line = String::new();
+                run_foreign(foreign::Scenario::Publish, counts.publish, &mut line, &mut |kind, figures| {
+                    let rate = figures.get("rate")?;
+                    publish.foreign(kind).push(rate);
+                    Ok(format!("{rate:>10.0}"))
+                });
+                println!("  publish        natskit {:>10.0} ({natskit_cpu})  async-nats {:>10.0} ({async_cpu}){line}  raw {:>10.0} ({raw_cpu}) msgs/s", last(&publish.natskit), last(&publish.async_nats), last(&publish.raw));
             }
             if wants("pubsub") {
                 let cpu = meter();
@@ -282,7 +320,14 @@ fn main() {
                 pubsub.async_nats.push(a.rate);
                 lost.natskit.push(n.lost as f64);
                 lost.async_nats.push(a.lost as f64);
-                println!("  pub/sub        natskit {:>10.0} (lost {}; {natskit_cpu})  async-nats {:>10.0} (lost {}; {async_cpu}) msgs/s", n.rate, n.lost, a.rate, a.lost);
+                let mut line = String::new();
+                run_foreign(foreign::Scenario::PubSub, counts.pubsub, &mut line, &mut |kind, figures| {
+                    let (rate, missing) = (figures.get("rate")?, figures.get("lost")?);
+                    pubsub.foreign(kind).push(rate);
+                    lost.foreign(kind).push(missing);
+                    Ok(format!("{rate:>10.0} (lost {missing})"))
+                });
+                println!("  pub/sub        natskit {:>10.0} (lost {}; {natskit_cpu})  async-nats {:>10.0} (lost {}; {async_cpu}){line} msgs/s", n.rate, n.lost, a.rate, a.lost);
             }
             if wants("request") {
                 let cpu = meter();
@@ -303,7 +348,14 @@ fn main() {
                 p99.natskit.push(n99);
                 p50.async_nats.push(a50);
                 p99.async_nats.push(a99);
-                println!("  requests p50/p99 us  natskit {n50:.1}/{n99:.1} ({natskit_cpu})  async-nats {a50:.1}/{a99:.1} ({async_cpu})  raw {raw50:.1}/{raw99:.1} ({raw_cpu})");
+                let mut line = String::new();
+                run_foreign(foreign::Scenario::Request, counts.sequential, &mut line, &mut |kind, figures| {
+                    let (f50, f99) = (figures.get("p50_us")?, figures.get("p99_us")?);
+                    p50.foreign(kind).push(f50);
+                    p99.foreign(kind).push(f99);
+                    Ok(format!("{f50:.1}/{f99:.1}"))
+                });
+                println!("  requests p50/p99 us  natskit {n50:.1}/{n99:.1} ({natskit_cpu})  async-nats {a50:.1}/{a99:.1} ({async_cpu}){line}  raw {raw50:.1}/{raw99:.1} ({raw_cpu})");
             }
             if wants("concurrent") {
                 let cpu = meter();
@@ -314,7 +366,13 @@ fn main() {
                 let async_cpu = cpu.summary(&names);
                 concurrent.natskit.push(n);
                 concurrent.async_nats.push(a);
-                println!("  64 requesters  natskit {n:>10.0} ({natskit_cpu})  async-nats {a:>10.0} ({async_cpu}) req/s");
+                let mut line = String::new();
+                run_foreign(foreign::Scenario::Concurrent { requesters: 64 }, counts.concurrent, &mut line, &mut |kind, figures| {
+                    let rate = figures.get("rate")?;
+                    concurrent.foreign(kind).push(rate);
+                    Ok(format!("{rate:>10.0}"))
+                });
+                println!("  64 requesters  natskit {n:>10.0} ({natskit_cpu})  async-nats {a:>10.0} ({async_cpu}){line} req/s");
             }
         });
     }

@@ -8,6 +8,8 @@ pub struct Figure {
     pub unit: &'static str,
     pub natskit: Vec<f64>,
     pub async_nats: Vec<f64>,
+    pub nats_c: Vec<f64>,
+    pub nats_go: Vec<f64>,
     pub raw: Vec<f64>,
 }
 
@@ -18,8 +20,45 @@ impl Figure {
             unit,
             natskit: Vec::new(),
             async_nats: Vec::new(),
+            nats_c: Vec::new(),
+            nats_go: Vec::new(),
             raw: Vec::new(),
         }
+    }
+
+    /// The runs of the contender `kind`.
+    pub fn foreign(&mut self, kind: crate::foreign::Kind) -> &mut Vec<f64> {
+        match kind {
+            crate::foreign::Kind::NatsC => &mut self.nats_c,
+            crate::foreign::Kind::NatsGo => &mut self.nats_go,
+        }
+    }
+
+    /// Latencies and losses are better lower; rates higher.
+    pub fn better(&self) -> Better {
+        match self.unit {
+            "us" | "msgs" => Better::Lower,
+            _ => Better::Higher,
+        }
+    }
+
+    /// The median of the best client other than natskit (the raw socket is no client), with
+    /// its name; `None` when no other client has a figure.
+    pub fn best_other(&self) -> Option<(&'static str, f64)> {
+        let others = [
+            ("async-nats", median(&self.async_nats)),
+            ("nats.c", median(&self.nats_c)),
+            ("nats.go", median(&self.nats_go)),
+        ];
+        let better = self.better();
+        others
+            .into_iter()
+            .filter(|(_, v)| !v.is_nan())
+            .reduce(|best, next| match better {
+                Better::Higher if next.1 > best.1 => next,
+                Better::Lower if next.1 < best.1 => next,
+                _ => best,
+            })
     }
 }
 
@@ -67,26 +106,46 @@ pub fn show_each(values: &[f64], unit: &str) -> String {
         .join(", ")
 }
 
-/// Prints one Markdown table row per figure: medians and the natskit / async-nats ratio.
+/// Prints one Markdown table row per figure: every client's median (the nats.c and nats.go
+/// columns when either ran) and natskit's ratio to the best other client.
 pub fn print_table(figures: &[Figure], runs: usize) {
-    println!("\nMedians of {runs} run(s). Ratio = natskit / async-nats (above 1 is better for throughput, below 1 for latency).\n");
-    println!("| benchmark | natskit | async-nats | raw socket | ratio |");
-    println!("|---|---|---|---|---|");
+    let foreign = figures
+        .iter()
+        .any(|f| !f.nats_c.is_empty() || !f.nats_go.is_empty());
+    println!("\nMedians of {runs} run(s). Ratio = natskit / the best other client (above 1 is better for throughput, below 1 for latency and losses).\n");
+    if foreign {
+        println!("| benchmark | natskit | async-nats | nats.c | nats.go | raw socket | best other | ratio |");
+        println!("|---|---|---|---|---|---|---|---|");
+    } else {
+        println!("| benchmark | natskit | async-nats | raw socket | ratio |");
+        println!("|---|---|---|---|---|");
+    }
     for f in figures {
-        let (n, a, r) = (median(&f.natskit), median(&f.async_nats), median(&f.raw));
-        let ratio = if n.is_nan() || a.is_nan() {
-            "-".into()
-        } else {
-            format!("{:.2}x", n / a)
+        let n = median(&f.natskit);
+        let best = f.best_other();
+        let ratio = match best {
+            Some((_, b)) if !n.is_nan() && b != 0.0 => format!("{:.2}x", n / b),
+            _ => "-".into(),
         };
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            f.name,
-            show(n, f.unit),
-            show(a, f.unit),
-            show(r, f.unit),
-            ratio
-        );
+        let cells = if foreign {
+            vec![
+                show(n, f.unit),
+                show(median(&f.async_nats), f.unit),
+                show(median(&f.nats_c), f.unit),
+                show(median(&f.nats_go), f.unit),
+                show(median(&f.raw), f.unit),
+                best.map_or("-", |(name, _)| name).to_owned(),
+                ratio,
+            ]
+        } else {
+            vec![
+                show(n, f.unit),
+                show(median(&f.async_nats), f.unit),
+                show(median(&f.raw), f.unit),
+                ratio,
+            ]
+        };
+        println!("| {} | {} |", f.name, cells.join(" | "));
     }
 }
 
