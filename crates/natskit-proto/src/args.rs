@@ -31,7 +31,7 @@ fn mark_bytes_equal(word: u64, byte: u8) -> u64 {
 ///
 /// Reads eight bytes at a time: control lines are mostly subjects, which are long and have no
 /// blanks, and this halves the cost of splitting a typical `MSG` line.
-fn next_blank(line: &[u8], mut i: usize) -> usize {
+pub(crate) fn next_blank(line: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = line.get(i..i + 8) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
@@ -83,6 +83,165 @@ impl Args {
         let (start, end) = self.ranges[i];
         start..end
     }
+}
+
+/// The arguments of a payload operation's line in its plain form, read in one pass: single
+/// spaces between them, nothing after the last, numbers of at most 19 digits.
+pub(crate) struct PlainPayloadArgs {
+    pub subject: std::ops::Range<usize>,
+    pub reply: Option<std::ops::Range<usize>>,
+    pub sid: u64,
+    pub header_len: Option<u64>,
+    pub total: u64,
+}
+
+/// Reads `line[from..]` (after the operation's name and its space) as `subject [sid] [reply]
+/// [#hdr] #total`, with a sid when `with_sid` and a header size when `with_headers`; `None`
+/// when the line is not in the plain form, for [`Args::split`] to read it (and report what is
+/// wrong).
+///
+/// Servers and clients write exactly this form; reading it without the general splitter's
+/// bookkeeping is what keeps a 16-byte `MSG` well under 100 ns to decode.
+#[inline]
+pub(crate) fn plain_payload_args(
+    line: &[u8],
+    from: usize,
+    with_sid: bool,
+    with_headers: bool,
+) -> Option<PlainPayloadArgs> {
+    if !with_headers {
+        return plain_args_without_headers(line, from, with_sid);
+    }
+    // Up to four tokens after the subject (sid, reply, #hdr, #total): their ranges.
+    let mut tokens = [(0usize, 0usize); MAX_ARGS];
+    let mut n = 0;
+    let mut start = from;
+    loop {
+        let end = next_blank(line, start);
+        if end == start || n == MAX_ARGS {
+            return None;
+        }
+        tokens[n] = (start, end);
+        n += 1;
+        if end == line.len() {
+            break;
+        }
+        if line[end] != b' ' {
+            return None;
+        }
+        start = end + 1;
+    }
+    let required = 2 + usize::from(with_sid) + usize::from(with_headers);
+    if n != required && n != required + 1 {
+        return None;
+    }
+    let number = |i: usize| plain_number(&line[tokens[i].0..tokens[i].1]);
+    let sid = if with_sid { number(1)? } else { 0 };
+    let header_len = if with_headers {
+        Some(number(n - 2)?)
+    } else {
+        None
+    };
+    let range = |i: usize| tokens[i].0..tokens[i].1;
+    Some(PlainPayloadArgs {
+        subject: range(0),
+        reply: (n == required + 1).then(|| range(1 + usize::from(with_sid))),
+        sid,
+        header_len,
+        total: number(n - 1)?,
+    })
+}
+
+/// [`plain_payload_args`] of `MSG` and `PUB`, scanning and reading numbers in one go.
+#[inline]
+fn plain_args_without_headers(
+    line: &[u8],
+    from: usize,
+    with_sid: bool,
+) -> Option<PlainPayloadArgs> {
+    let subject_end = next_blank(line, from);
+    if subject_end == from || line.get(subject_end) != Some(&b' ') {
+        return None;
+    }
+    let mut at = subject_end + 1;
+    let sid = if with_sid {
+        let (sid, end) = leading_number(line, at)?;
+        if line.get(end) != Some(&b' ') {
+            return None;
+        }
+        at = end + 1;
+        sid
+    } else {
+        0
+    };
+    // `#total` alone, or `reply #total` (a reply may be all digits too).
+    let (reply, total_at) = match leading_number(line, at) {
+        Some((total, end)) if end == line.len() => {
+            return Some(PlainPayloadArgs {
+                subject: from..subject_end,
+                reply: None,
+                sid,
+                header_len: None,
+                total,
+            })
+        }
+        _ => {
+            let reply_end = next_blank(line, at);
+            if reply_end == at || line.get(reply_end) != Some(&b' ') {
+                return None;
+            }
+            (at..reply_end, reply_end + 1)
+        }
+    };
+    let (total, end) = leading_number(line, total_at)?;
+    if end != line.len() {
+        return None;
+    }
+    Some(PlainPayloadArgs {
+        subject: from..subject_end,
+        reply: Some(reply),
+        sid,
+        header_len: None,
+        total,
+    })
+}
+
+/// The 1 to 19 ASCII digits (so no overflow) at `line[at..]` as a number, and where they end;
+/// `None` when there are none or more.
+#[inline]
+fn leading_number(line: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    let mut end = at;
+    while let Some(&b) = line.get(end) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        // At most 20 digits are read before the check below: wrapping keeps that defined.
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+        end += 1;
+        if end - at > 19 {
+            return None;
+        }
+    }
+    (end > at).then_some((value, end))
+}
+
+/// 1 to 19 ASCII digits (so no overflow) as a number; `None` for anything else.
+#[inline]
+fn plain_number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    Some(value)
 }
 
 /// An `InvalidArguments` error.

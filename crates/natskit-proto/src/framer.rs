@@ -12,7 +12,8 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{
-    could_be_op, invalid, is_op, parse_number, starts_with_ignore_case, Args, OpName,
+    could_be_op, invalid, is_op, parse_number, plain_payload_args, starts_with_ignore_case, Args,
+    OpName,
 };
 use crate::error::ProtoError;
 use crate::headers::HeaderMap;
@@ -151,6 +152,7 @@ impl Framer {
     }
 
     /// The error for a control line of `len` bytes starting with `start`, if it is too long.
+    #[inline]
     fn check_line_len(&self, start: &[u8], len: usize) -> Result<(), ProtoError> {
         if len <= self.limits.max_control_line && len <= self.limits.max_json_line {
             return Ok(()); // The common case, decided without looking at the operation.
@@ -226,6 +228,10 @@ impl Framer {
             return Ok(None);
         }
         // The whole frame is here: split the subjects out, skip the rest of the line.
+        let stop = line.next + args.total_len;
+        if args.header_len.is_none() && buf[stop..stop + 2] == *b"\r\n" {
+            return plain_frame::<D>(buf, line, args).map(Some);
+        }
         buf.advance(args.subject.start);
         let mut at = args.subject.end;
         let subject = buf.split_to(at - args.subject.start).freeze();
@@ -300,6 +306,9 @@ impl Framer {
     /// a header size; the reply subject is the one optional argument. Checks the sizes.
     #[inline]
     fn head_args(&self, text: &[u8], spec: PayloadSpec) -> Result<HeadArgs, ProtoError> {
+        if let Some(args) = self.plain_head_args(text, spec) {
+            return Ok(args);
+        }
         let op = spec.op;
         let args = Args::split(op, text, op.len())?;
         let n = args.len();
@@ -344,6 +353,62 @@ impl Framer {
             header_len,
             total_len,
         })
+    }
+}
+
+impl Framer {
+    /// [`Framer::head_args`] of a line in the plain form every server and client writes, when
+    /// its sizes are within the limits; `None` leaves the line to the general reading, which
+    /// also says what is wrong with it.
+    #[inline]
+    fn plain_head_args(&self, text: &[u8], spec: PayloadSpec) -> Option<HeadArgs> {
+        let from = spec.op.len() + 1;
+        if text.get(from - 1) != Some(&b' ') {
+            return None;
+        }
+        let args = plain_payload_args(text, from, spec.with_sid, spec.with_headers)?;
+        let total_len = usize::try_from(args.total)
+            .ok()
+            .filter(|&n| n <= self.limits.max_payload)?;
+        let header_len = match args.header_len {
+            // Fits: h <= total_len, which is a usize.
+            Some(h) if h <= args.total => Some(h as usize),
+            Some(_) => return None,
+            None => None,
+        };
+        Some(HeadArgs {
+            subject: args.subject,
+            reply: args.reply,
+            sid: args.sid,
+            header_len,
+            total_len,
+        })
+    }
+}
+
+/// Takes out a whole frame without a header block whose terminator is in place (`MSG`, `PUB`):
+/// what [`complete`] does, in the fewest steps, for the frames that are nearly all of a stream.
+#[inline]
+fn plain_frame<D: PayloadOp>(
+    buf: &mut BytesMut,
+    line: Line,
+    args: HeadArgs,
+) -> Result<D::Op, ProtoError> {
+    buf.advance(args.subject.start);
+    let mut at = args.subject.end;
+    let subject = buf.split_to(at - args.subject.start).freeze();
+    let reply = args.reply.map(|range| {
+        buf.advance(range.start - at);
+        at = range.end;
+        buf.split_to(range.end - range.start).freeze()
+    });
+    buf.advance(line.next - at);
+    let payload = buf.split_to(args.total_len).freeze();
+    buf.advance(2);
+    match names::<D>(subject, reply) {
+        Ok((subject, reply)) => Ok(D::payload_op(subject, reply, args.sid, None, None, payload)),
+        // The frame is out whole: the stream is in step whatever the direction makes of it.
+        Err(error) => D::malformed(args.sid, error),
     }
 }
 

@@ -313,3 +313,43 @@ fn several_ops_in_one_buffer() {
     assert_eq!(ops[3], ServerOp::Ok);
     assert_eq!(ops[4], ServerOp::Pong);
 }
+
+/// The plain form (single spaces) is read by a quicker path than the other forms: both must
+/// give the same message, and whatever the quick path leaves must still be read or refused.
+#[test]
+fn plain_and_spaced_msg_lines_read_alike() {
+    for (plain, spaced) in [
+        (
+            &b"MSG a.b 7 5\r\nhello\r\n"[..],
+            &b"MSG  a.b\t7   5 \r\nhello\r\n"[..],
+        ),
+        (
+            b"MSG a 1 _INBOX.x 2\r\nhi\r\n",
+            b"MSG a\t1\t_INBOX.x\t2\r\nhi\r\n",
+        ),
+        // A reply subject made of digits only.
+        (b"MSG a 1 123 2\r\nhi\r\n", b"MSG a 1  123  2\r\nhi\r\n"),
+        (
+            b"MSG a 18446744073709551615 0\r\n\r\n",
+            b"MSG a 18446744073709551615  0\r\n\r\n",
+        ),
+    ] {
+        let (a, b) = (msg(one_server_op(plain)), msg(one_server_op(spaced)));
+        assert_eq!(a, b, "{:?}", String::from_utf8_lossy(plain));
+    }
+    let m = msg(one_server_op(b"MSG a 1 123 2\r\nhi\r\n"));
+    assert_eq!(m.reply.as_deref(), Some("123"));
+    // Twenty digits: past the quick path, and too large for a sid.
+    assert!(matches!(
+        server_error(b"MSG a 99999999999999999999 0\r\n\r\n"),
+        ProtoError::InvalidArguments { .. }
+    ));
+    assert!(matches!(
+        server_error(b"MSG a 1 x2\r\nhi\r\n"),
+        ProtoError::InvalidArguments { .. }
+    ));
+    assert!(matches!(
+        server_error(b"MSG a 1 2 3 4\r\nhi\r\n"),
+        ProtoError::InvalidArguments { .. }
+    ));
+}
