@@ -139,11 +139,50 @@ impl PartialEq<Subject> for &str {
 
 /// Bytes no subject or queue name may contain. Byte rules, as nats-server's: a subject need
 /// not be UTF-8.
-fn forbidden_byte(b: u8) -> bool {
+const fn forbidden_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\0')
 }
 
+/// The bytes [`check_tokens`] must look at more closely: separators, wildcards, whitespace and
+/// control characters.
+const NOTABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b == b'.' || b == b'*' || b == b'>' || forbidden_byte(b);
+        i += 1;
+    }
+    table
+};
+
+/// Checks `subject`'s tokens. One pass over the bytes decides the common subject (literal
+/// tokens, nothing forbidden), which is checked on every publish; anything else goes to
+/// [`check_tokens_fully`], which says what is wrong.
+#[inline]
 fn check_tokens(
+    kind: &'static str,
+    subject: &[u8],
+    allow_wildcards: bool,
+) -> Result<(), ProtoError> {
+    let mut token_start = 0;
+    for (i, &b) in subject.iter().enumerate() {
+        if NOTABLE[usize::from(b)] {
+            if b != b'.' || i == token_start {
+                return check_tokens_fully(kind, subject, allow_wildcards);
+            }
+            token_start = i + 1;
+        }
+    }
+    if token_start == subject.len() {
+        // Empty, or a trailing '.'.
+        return check_tokens_fully(kind, subject, allow_wildcards);
+    }
+    Ok(())
+}
+
+#[cold]
+fn check_tokens_fully(
     kind: &'static str,
     subject: &[u8],
     allow_wildcards: bool,
