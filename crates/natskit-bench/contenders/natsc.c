@@ -5,7 +5,7 @@
  *
  * SCENARIO is publish, pubsub, request or concurrent, as crates/natskit-bench/src/scenarios.rs
  * defines them. Figures go to standard output one per line, "NAME VALUE" (rate, lost, p50_us,
- * p99_us), then "done"; errors go to standard error with a non-zero exit status.
+ * p99_us, and cpu_pct: this process's CPU use while timed, percent of one core), then "done"; errors go to standard error with a non-zero exit status.
  * Built by natskit-bench: cc -O2 natsc.c -lnats -lpthread.
  */
 #include <nats/nats.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static const char PAYLOAD[] = "0123456789abcdef";
@@ -26,6 +27,21 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* CPU time (user + system) this process used so far, in nanoseconds. */
+static int64_t cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+}
+
+/* The process's CPU use since (start_ns, start_cpu), as percent of one core. */
+static void print_cpu(int64_t start_ns, int64_t start_cpu)
+{
+    printf("cpu_pct %.1f\n", 100.0 * (double)(cpu_ns() - start_cpu) / (double)(now_ns() - start_ns));
 }
 
 static void check(natsStatus s, const char *what)
@@ -47,10 +63,11 @@ static natsConnection *connect_to(const char *url)
 static void publish(const char *url, int64_t count)
 {
     natsConnection *nc = connect_to(url);
-    int64_t start = now_ns();
+    int64_t start = now_ns(), start_cpu = cpu_ns();
     for (int64_t i = 0; i < count; i++)
         check(natsConnection_Publish(nc, "bench.pub", PAYLOAD, PAYLOAD_LEN), "publish");
     check(natsConnection_Flush(nc), "flush");
+    print_cpu(start, start_cpu);
     printf("rate %.1f\n", (double)count * 1e9 / (double)(now_ns() - start));
     natsConnection_Destroy(nc);
 }
@@ -93,7 +110,7 @@ static void pubsub(const char *url, int64_t count)
     check(natsConnection_Flush(sub_nc), "flush");
     natsConnection *pub_nc = connect_to(url);
 
-    int64_t start = now_ns();
+    int64_t start = now_ns(), start_cpu = cpu_ns();
     c.last_ns = start;
     for (int64_t i = 0; i < count; i++)
         check(natsConnection_Publish(pub_nc, "bench.ps", PAYLOAD, PAYLOAD_LEN), "publish");
@@ -110,6 +127,7 @@ static void pubsub(const char *url, int64_t count)
     }
     int64_t received = c.received, last = c.last_ns;
     pthread_mutex_unlock(&c.mu);
+    print_cpu(start, start_cpu);
 
     natsSubscription_Unsubscribe(sub);
     natsSubscription_Destroy(sub);
@@ -154,6 +172,7 @@ static void request(const char *url, int64_t count)
     natsConnection *server_nc = responder(url, "bench.req", NULL, &sub);
     natsConnection *nc = connect_to(url);
     int64_t *latencies = malloc(sizeof(int64_t) * (size_t)count);
+    int64_t start_all = now_ns(), start_cpu = cpu_ns();
     for (int64_t i = 0; i < count; i++) {
         natsMsg *reply = NULL;
         int64_t start = now_ns();
@@ -162,6 +181,7 @@ static void request(const char *url, int64_t count)
         latencies[i] = now_ns() - start;
         natsMsg_Destroy(reply);
     }
+    print_cpu(start_all, start_cpu);
     qsort(latencies, (size_t)count, sizeof(int64_t), compare_i64);
     printf("p50_us %.1f\n", (double)latencies[(count - 1) / 2] / 1e3);
     printf("p99_us %.1f\n", (double)latencies[(int64_t)((double)(count - 1) * 0.99)] / 1e3);
@@ -197,11 +217,12 @@ static void concurrent(const char *url, int64_t count, int requesters)
     natsConnection *nc = connect_to(url);
     pthread_t *threads = malloc(sizeof(pthread_t) * (size_t)requesters);
     requester_t r = {.nc = nc, .requests = count / requesters};
-    int64_t start = now_ns();
+    int64_t start = now_ns(), start_cpu = cpu_ns();
     for (int i = 0; i < requesters; i++)
         pthread_create(&threads[i], NULL, requester, &r);
     for (int i = 0; i < requesters; i++)
         pthread_join(threads[i], NULL);
+    print_cpu(start, start_cpu);
     printf("rate %.1f\n", (double)(r.requests * requesters) * 1e9 / (double)(now_ns() - start));
     free(threads);
     natsConnection_Destroy(nc);

@@ -4,7 +4,7 @@
 //
 // SCENARIO is publish, pubsub, request or concurrent, as crates/natskit-bench/src/scenarios.rs
 // defines them. Figures go to standard output one per line, "NAME VALUE" (rate, lost, p50_us,
-// p99_us), then "done"; errors go to standard error with a non-zero exit status.
+// p99_us, and cpu_pct: this process's CPU use while timed, percent of one core), then "done"; errors go to standard error with a non-zero exit status.
 // Built by natskit-bench offline against Debian's packaged source (GO111MODULE=off,
 // GOPATH=/usr/share/gocode).
 package main
@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -34,6 +35,18 @@ func check(err error, what string) {
 	}
 }
 
+// cpuTime is the CPU time (user + system) this process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// printCPU prints the process's CPU use since (start, startCPU), as percent of one core.
+func printCPU(start time.Time, startCPU time.Duration) {
+	fmt.Printf("cpu_pct %.1f\n", 100*float64(cpuTime()-startCPU)/float64(time.Since(start)))
+}
+
 func connect(url string) *nats.Conn {
 	nc, err := nats.Connect(url)
 	check(err, "connect")
@@ -43,11 +56,12 @@ func connect(url string) *nats.Conn {
 func publish(url string, count int64) {
 	nc := connect(url)
 	defer nc.Close()
-	start := time.Now()
+	start, startCPU := time.Now(), cpuTime()
 	for i := int64(0); i < count; i++ {
 		check(nc.Publish("bench.pub", payload), "publish")
 	}
 	check(nc.Flush(), "flush")
+	printCPU(start, startCPU)
 	fmt.Printf("rate %.1f\n", float64(count)/time.Since(start).Seconds())
 }
 
@@ -68,7 +82,7 @@ func pubsub(url string, count int64) {
 	pubConn := connect(url)
 	defer pubConn.Close()
 
-	start := time.Now()
+	start, startCPU := time.Now(), cpuTime()
 	atomic.StoreInt64(&lastNs, start.UnixNano())
 	for i := int64(0); i < count; i++ {
 		check(pubConn.Publish("bench.ps", payload), "publish")
@@ -87,6 +101,7 @@ func pubsub(url string, count int64) {
 		case <-time.After(wait):
 		}
 	}
+	printCPU(start, startCPU)
 	n := atomic.LoadInt64(&received)
 	elapsed := time.Unix(0, atomic.LoadInt64(&lastNs)).Sub(start).Seconds()
 	rate := 0.0
@@ -117,12 +132,14 @@ func request(url string, count int64) {
 	nc := connect(url)
 	defer nc.Close()
 	latencies := make([]time.Duration, count)
+	startAll, startCPU := time.Now(), cpuTime()
 	for i := range latencies {
 		start := time.Now()
 		_, err := nc.Request("bench.req", payload, requestTimeout)
 		check(err, "request")
 		latencies[i] = time.Since(start)
 	}
+	printCPU(startAll, startCPU)
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	at := func(q float64) float64 {
 		return float64(latencies[int(float64(len(latencies)-1)*q)].Nanoseconds()) / 1e3
@@ -137,7 +154,7 @@ func concurrent(url string, count int64, requesters int64) {
 	nc := connect(url)
 	defer nc.Close()
 	perTask := count / requesters
-	start := time.Now()
+	start, startCPU := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for i := int64(0); i < requesters; i++ {
 		wg.Add(1)
@@ -150,6 +167,7 @@ func concurrent(url string, count int64, requesters int64) {
 		}()
 	}
 	wg.Wait()
+	printCPU(start, startCPU)
 	fmt.Printf("rate %.1f\n", float64(perTask*requesters)/time.Since(start).Seconds())
 }
 

@@ -274,12 +274,17 @@ fn main() {
     ) -> Result<String, String>| {
         for program in &programs {
             let cpu = server_meter();
-            let result = program
-                .run(scenario, &url, count)
-                .and_then(|figures| record(program.kind, &figures));
+            let result = program.run(scenario, &url, count).and_then(|figures| {
+                let shown = record(program.kind, &figures)?;
+                // The program's own CPU use, which it measures while timed.
+                let own = figures.get("cpu_pct").map_or(String::new(), |pct| {
+                    format!(", {} {pct:.0}%", program.kind.name())
+                });
+                Ok((shown, own))
+            });
             match result {
-                Ok(shown) => line.push_str(&format!(
-                    "  {} {shown} ({})",
+                Ok((shown, own)) => line.push_str(&format!(
+                    "  {} {shown} ({}{own})",
                     program.kind.name(),
                     cpu.summary(&["nats-server"])
                 )),

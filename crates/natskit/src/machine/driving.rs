@@ -10,7 +10,7 @@ use natskit_proto::{HeaderMap, MalformedMsg, Msg, ProtoError, ServerInfo, Server
 use crate::events::Event;
 
 use super::keepalive::{OnPong, Tick};
-use super::subscriptions::{compacted, footprint, Delivery, Routed};
+use super::subscriptions::{footprint, Delivery, Routed};
 use super::{Connection, Effect, Failure, Link, Transmit, INPUT_CHUNK};
 
 impl<W, F> Connection<W, F> {
@@ -69,7 +69,11 @@ impl<W, F> Connection<W, F> {
             .route(sid, cost, self.config.pending, self.reads)
         {
             Routed::Deliver { last, shared } => {
-                let msg = if shared { msg } else { compacted(msg) };
+                let msg = if shared {
+                    msg
+                } else {
+                    self.subscriptions.compact(sid, msg)
+                };
                 let delivery = Delivery { msg, shared };
                 self.effects.push_back(Effect::Deliver { sid, delivery });
                 if last {

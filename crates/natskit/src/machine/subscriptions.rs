@@ -5,8 +5,8 @@
 //! a fixed cost per message ([`footprint`]). A message straight from the read buffer shares
 //! that buffer (no copy), so while the reader holds it, the whole buffer stays alive. A
 //! subscription's reader may therefore hold shared messages from one read only; once it falls
-//! further behind, the next messages are copied into allocations of their own
-//! ([`compacted`]), and what it holds stays within its limit plus one read buffer.
+//! further behind, the next messages are copied into chunks of its own ([`compacted`]), and
+//! what it holds stays within its limit plus one read buffer and two chunks.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -85,28 +85,39 @@ pub(crate) fn footprint(msg: &Msg) -> usize {
         + PER_MESSAGE
 }
 
-/// `msg` with its subject, reply and payload copied into one allocation of their own, so that
-/// holding it no longer keeps a read buffer alive.
-pub(crate) fn compacted(msg: Msg) -> Msg {
+/// Size of a subscription's chunks of copies (see [`compacted`]).
+const COPY_CHUNK: usize = 64 * 1024;
+
+/// `msg` with its subject, reply and payload copied out of the read buffer, so that holding it
+/// no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
+/// [`COPY_CHUNK`] bytes shared by the messages copied into it (a new one when it is full; a
+/// message larger than a chunk gets an allocation of its own): copying into one allocation per
+/// message cost two allocations and two frees per message, most of a flooded subscriber's work.
+/// A chunk holds one subscription's messages only, so what its reader holds stays within its
+/// limit plus one read buffer and two chunks.
+pub(crate) fn compacted(msg: Msg, chunk: &mut BytesMut) -> Msg {
     let reply_len = msg.reply.as_ref().map_or(0, |reply| reply.len());
-    let mut bytes = BytesMut::with_capacity(msg.subject.len() + reply_len + msg.payload.len());
-    bytes.put_slice(msg.subject.as_bytes());
-    if let Some(reply) = &msg.reply {
-        bytes.put_slice(reply.as_bytes());
+    let len = msg.subject.len() + reply_len + msg.payload.len();
+    if chunk.capacity() < len {
+        *chunk = BytesMut::with_capacity(len.max(COPY_CHUNK));
     }
-    bytes.put_slice(&msg.payload);
-    let mut bytes = bytes.freeze();
+    chunk.put_slice(msg.subject.as_bytes());
+    if let Some(reply) = &msg.reply {
+        chunk.put_slice(reply.as_bytes());
+    }
+    chunk.put_slice(&msg.payload);
     // Byte copies of valid UTF-8 are valid UTF-8: the fallbacks (the shared originals) are
     // never taken.
-    let subject = Subject::from_utf8(bytes.split_to(msg.subject.len()))
+    let subject = Subject::from_utf8(chunk.split_to(msg.subject.len()).freeze())
         .unwrap_or_else(|_| msg.subject.clone());
     let reply = msg.reply.as_ref().map(|reply| {
-        Subject::from_utf8(bytes.split_to(reply_len)).unwrap_or_else(|_| reply.clone())
+        Subject::from_utf8(chunk.split_to(reply_len).freeze()).unwrap_or_else(|_| reply.clone())
     });
+    let payload = chunk.split_to(msg.payload.len()).freeze();
     Msg {
         subject,
         reply,
-        payload: bytes,
+        payload,
         ..msg
     }
 }
@@ -130,6 +141,8 @@ struct Subscription {
     slow: bool,
     /// The read its unread shared messages came from (see [`Delivery::shared`]).
     shared_read: u64,
+    /// Where its messages are copied while its reader is behind (see [`compacted`]).
+    copies: BytesMut,
 }
 
 /// What became of one message for a subscription.
@@ -172,6 +185,7 @@ impl Subscriptions {
                 max: None,
                 slow: false,
                 shared_read: 0,
+                copies: BytesMut::new(),
             },
         );
         pending
@@ -239,6 +253,10 @@ impl Subscriptions {
             if shared {
                 sub.pending.shared.fetch_add(1, Ordering::Relaxed);
                 sub.shared_read = read;
+                // Caught up: the chunk of copies goes with the last message copied into it.
+                if sub.copies.capacity() > 0 {
+                    sub.copies = BytesMut::new();
+                }
             }
             Routed::Deliver { last, shared }
         };
@@ -246,6 +264,15 @@ impl Subscriptions {
             self.subs.remove(&sid);
         }
         routed
+    }
+
+    /// `msg` for subscription `sid`, copied out of the read buffer ([`compacted`]) into the
+    /// subscription's chunk (into a chunk of its own when the subscription just ended).
+    pub(crate) fn compact(&mut self, sid: u64, msg: Msg) -> Msg {
+        match self.subs.get_mut(&sid) {
+            Some(sub) => compacted(msg, &mut sub.copies),
+            None => compacted(msg, &mut BytesMut::new()),
+        }
     }
 
     /// Writes a SUB for every subscription, with an UNSUB for what an auto-unsubscribe still
