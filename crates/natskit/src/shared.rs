@@ -31,6 +31,10 @@ use crate::machine::{
 };
 use crate::options::ConnectOptions;
 
+/// A publisher lets its worker go each time this much more output is waiting (see
+/// [`Shared::publish`]): about 2,000 small messages.
+const YIELD_EVERY: usize = 64 * 1024;
+
 /// How a request ended, as its waiter is told.
 #[derive(Debug)]
 pub(crate) enum Answered {
@@ -253,8 +257,20 @@ impl Shared {
         // stays small (copying a larger one was a tenth of a publish's instructions).
         let span = tracing::trace_span!("natskit.publish", subject, bytes = payload.len());
         if span.is_disabled() {
-            let first = self.with(|machine| machine.publish(subject, reply, headers, &payload))?;
-            if first == Queued::Yes {
+            let (first, grown) = self.with(|machine| {
+                let before = machine.output_len() / YIELD_EVERY;
+                let queued = machine.publish(subject, reply, headers, &payload);
+                (queued, machine.output_len() / YIELD_EVERY != before)
+            });
+            if first? == Queued::Yes {
+                if grown {
+                    // The connection task, woken by this publisher, waits in this worker's
+                    // next-task slot, which no other worker may take, until this task lets
+                    // the worker go: without this, a publisher that never waits kept it
+                    // there until the output was full (8 MiB), and the two took turns on
+                    // one worker (publish rates halved, run by run, on 2 cores).
+                    tokio::task::yield_now().await;
+                }
                 return Ok(());
             }
         }

@@ -192,6 +192,11 @@ impl<W, F> Connection<W, F> {
         self.link == Link::Connected && !self.output.is_empty()
     }
 
+    /// Bytes of output waiting for [`poll_transmit`](Self::poll_transmit).
+    pub(crate) fn output_len(&self) -> usize {
+        self.output.len()
+    }
+
     /// A batch went out whole; its buffer is reused.
     pub(crate) fn transmitted(&mut self, transmit: Transmit) {
         self.output.recycle(transmit);

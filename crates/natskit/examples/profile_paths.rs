@@ -1,0 +1,125 @@
+//! One of natskit's hot paths, alone in a process, for a profiler (callgrind, perf) to count:
+//! 16-byte publishes, a publisher and a subscriber, or sequential requests to an echo responder.
+//! Not a benchmark (natskit-bench is): it prints its figure only to show the run was whole.
+//!
+//! ```text
+//! cargo build --release -p natskit --example profile_paths
+//! valgrind --tool=callgrind target/release/examples/profile_paths pub nats://127.0.0.1:4222 200000
+//! valgrind --tool=callgrind target/release/examples/profile_paths sub nats://127.0.0.1:4222 200000
+//! valgrind --tool=callgrind target/release/examples/profile_paths req nats://127.0.0.1:4222 20000
+//! ```
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+const PAYLOAD: &[u8] = b"0123456789abcdef";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(path), Some(url), Some(count)) = (
+        args.get(1),
+        args.get(2),
+        args.get(3).and_then(|n| n.parse::<u64>().ok()),
+    ) else {
+        eprintln!("usage: profile_paths pub|sub|req URL COUNT");
+        std::process::exit(2);
+    };
+    // As natskit-bench runs its clients: two worker threads.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let url = url.clone();
+    let shown = match path.as_str() {
+        "pub" => runtime.block_on(publish(url, count)),
+        "sub" => runtime.block_on(pub_sub(url, count)),
+        "req" => runtime.block_on(requests(url, count)),
+        other => {
+            eprintln!("unknown path {other:?}: pub, sub or req");
+            std::process::exit(2);
+        }
+    };
+    println!("{path}: {shown}");
+}
+
+/// `count` publishes, then a flush.
+async fn publish(url: String, count: u64) -> String {
+    let client = natskit::connect(&url).await.expect("connect");
+    tokio::spawn(async move {
+        let started = Instant::now();
+        for _ in 0..count {
+            client
+                .publish("bench.pub", Bytes::from_static(PAYLOAD))
+                .await
+                .expect("publish");
+        }
+        client.flush().await.expect("flush");
+        format!(
+            "{:.0} msgs/s",
+            count as f64 / started.elapsed().as_secs_f64()
+        )
+    })
+    .await
+    .expect("publisher")
+}
+
+/// `count` messages from one connection to a subscriber on another.
+async fn pub_sub(url: String, count: u64) -> String {
+    let subscriber = natskit::connect(&url).await.expect("connect");
+    let mut messages = subscriber.subscribe("bench.ps").await.expect("subscribe");
+    subscriber.flush().await.expect("flush");
+    let counter = tokio::spawn(async move {
+        let mut received = 0u64;
+        while received < count && messages.next().await.is_some() {
+            received += 1;
+        }
+        received
+    });
+    let publisher = natskit::connect(&url).await.expect("connect");
+    tokio::spawn(async move {
+        for _ in 0..count {
+            publisher
+                .publish("bench.ps", Bytes::from_static(PAYLOAD))
+                .await
+                .expect("publish");
+        }
+        publisher.flush().await.expect("flush");
+    })
+    .await
+    .expect("publisher");
+    format!("{} of {count} received", counter.await.expect("counter"))
+}
+
+/// `count` sequential requests to an echo responder on another connection.
+async fn requests(url: String, count: u64) -> String {
+    let responder = natskit::connect(&url).await.expect("connect");
+    let mut requests = responder.subscribe("bench.req").await.expect("subscribe");
+    responder.flush().await.expect("flush");
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            let payload = request.payload.clone();
+            if request.respond(payload).await.is_err() {
+                break;
+            }
+        }
+    });
+    let client = natskit::connect(&url).await.expect("connect");
+    tokio::spawn(async move {
+        let started = Instant::now();
+        for _ in 0..count {
+            client
+                .request("bench.req", Bytes::from_static(PAYLOAD))
+                .await
+                .expect("request");
+        }
+        format!(
+            "{:.1} us a request",
+            started.elapsed().as_secs_f64() * 1e6 / count as f64
+        )
+    })
+    .await
+    .expect("requester")
+}
