@@ -6,10 +6,10 @@ CARGO ?= cargo
 .PHONY: help deps test demo bench fuzz it-on-natskit-server
 
 help:
-	@echo "make deps   install what is missing (nats-server, the nats-py venv, chromium, npm ci in web/) and check for cargo and node"
+	@echo "make deps   install what is missing (nats-server, the nats-py venv, chromium, npm ci in web/, nats.c and nats.go for natskit-bench) and check for cargo and node"
 	@echo "make test   deps, then cargo fmt --check, clippy -D warnings, the package and feature checks, docs -D warnings, all tests"
 	@echo "make demo   natskit demo: 4 queue responders share 100 requests on the embedded broker (nothing to install)"
-	@echo "make bench  client benchmark (natskit vs async-nats vs raw socket), embedded broker vs nats-server, natskit bench vs natskit-bench (3 runs each), codec benchmark"
+	@echo "make bench  client benchmark (natskit vs async-nats, nats.c, nats.go and a raw socket), embedded broker vs nats-server, natskit bench vs natskit-bench (3 runs each), codec benchmark"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS each (default 600)"
 	@echo "make it-on-natskit-server   the natskit client's it suite against natskit server, through scripts/nats-server-shim (IT_FILTER picks tests)"
 
