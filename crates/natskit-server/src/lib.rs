@@ -104,6 +104,7 @@ pub mod config;
 mod error;
 mod events;
 mod fxhash;
+mod jetstream;
 mod listen;
 mod monitor;
 mod options;
