@@ -21,6 +21,10 @@ mod subjects;
 mod write;
 
 #[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod temp_dir;
+#[cfg(test)]
 mod tests;
 
 use std::path::PathBuf;

@@ -4,42 +4,13 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
 use super::super::{contract, Purge, Store, StoreError};
+use super::temp_dir::TempDir;
 use super::{FileStore, FileStoreOptions, StoreDirLock, SyncPolicy};
-
-/// A directory of its own under the system's temporary one, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    /// A new empty directory, named for this process, the test and a counter.
-    fn new(test: &str) -> TempDir {
-        static COUNT: AtomicU32 = AtomicU32::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "natskit-file-store-{}-{test}-{n}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    /// A subdirectory's path.
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Options with segments of `segment_size` bytes and the default interval.
 fn small(segment_size: u64) -> FileStoreOptions {
