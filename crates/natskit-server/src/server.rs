@@ -373,6 +373,30 @@ impl ServerBuilder {
         self
     }
 
+    /// Switches JetStream on: streams, consumers, KV and object stores for any NATS client,
+    /// on memory or in files under the store directory (nats-server's `-js`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{JetStream, Server};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("natskit-doc-js-{}", std::process::id()));
+    /// let server = Server::builder()
+    ///     .port(0)
+    ///     .jetstream(JetStream::new().store_dir(&dir))
+    ///     .start()
+    ///     .await?;
+    /// server.shutdown().await;
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn jetstream(mut self, jetstream: crate::jetstream::options::JetStream) -> Self {
+        self.options.jetstream = Some(jetstream);
+        self
+    }
+
     /// How long clients get after the lame-duck INFO before they are disconnected: on
     /// [`Server::shutdown`] (default: no time, they are disconnected once what is queued for
     /// them is sent) and in [`Server::lame_duck`] (default 10 s, nats-server's
@@ -459,6 +483,14 @@ impl ServerBuilder {
             tracing::info!("Listening for client connections on {addr}");
             tokio::spawn(accept_loop(state.clone(), listener, listeners_stopped))
         });
+        if let Some(jetstream) = state.options().jetstream.clone() {
+            tracing::info!("Starting JetStream");
+            tracing::info!(
+                "  Store Directory: {:?}",
+                jetstream.directory().join("jetstream")
+            );
+            crate::jetstream::start(&state, &jetstream);
+        }
         tracing::info!("Server is ready");
         Ok(Server {
             state,

@@ -175,6 +175,7 @@ impl State {
         info.client_id = conn.id;
         info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
         info.auth_required = options.auth.is_required();
+        info.jetstream = options.jetstream.is_some();
         if conn.websocket {
             // As nats-server: the listener's own address and TLS, and no client verification.
             if let Some(ws) = &self.websocket {
@@ -282,6 +283,15 @@ impl State {
         self.counters
             .total_connections
             .fetch_add(1, Ordering::Relaxed);
+        conn
+    }
+
+    /// Registers the broker's own client in account `space` (see [`Conn::internal`]).
+    pub(crate) fn register_internal(&self, space: usize) -> Arc<Conn> {
+        let mut conn = Conn::new(self.next_client_id(), None, usize::MAX / 4);
+        conn.internal = Some(space);
+        let conn = Arc::new(conn);
+        lock(&self.conns).insert(conn.id, conn.clone());
         conn
     }
 

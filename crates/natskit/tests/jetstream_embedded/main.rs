@@ -1,0 +1,20 @@
+//! The JetStream integration suite against the embedded broker (natskit-server with
+//! JetStream): the same test files as the `jetstream` binary (against nats-server 2.10
+//! `-js`), compiled with another back end.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
+mod support;
+
+#[path = "../jetstream/consumers.rs"]
+mod consumers;
+#[path = "../jetstream/messages.rs"]
+mod messages;
+#[path = "../jetstream/publish.rs"]
+mod publish;
+#[path = "../jetstream/pull.rs"]
+mod pull;
+#[path = "../jetstream/push.rs"]
+mod push;
+#[path = "../jetstream/streams.rs"]
+mod streams;
