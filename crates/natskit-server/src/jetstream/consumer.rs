@@ -75,6 +75,10 @@ pub(crate) struct Consumer {
     /// Push with flow control: the reply of an unanswered flow-control request.
     pub(crate) flow_control_pending: Option<String>,
     pub(crate) bytes_since_flow_control: usize,
+    /// Replay `original`: when and at what stream time the last first delivery went out.
+    last_replayed: Option<(Instant, i64)>,
+    /// Replay `original`: the next message waits until then.
+    pub(crate) replay_at: Option<Instant>,
 }
 
 impl Consumer {
@@ -150,6 +154,8 @@ impl Consumer {
             last_sent: now,
             flow_control_pending: None,
             bytes_since_flow_control: 0,
+            last_replayed: None,
+            replay_at: None,
         }
     }
 
@@ -162,6 +168,24 @@ impl Consumer {
         self.delivered_consumer_seq = floor_consumer_seq;
         self.ack_floor_stream_seq = floor_stream_seq;
         self.ack_floor_consumer_seq = floor_consumer_seq;
+    }
+
+    /// Replay `original`: whether the next message may go now, keeping the time between it
+    /// and the previous one as it was when they were stored.
+    pub(crate) fn replay_due(&mut self, store: &dyn Store, now: Instant) -> bool {
+        self.replay_at = None;
+        if self.config.replay_policy != super::api::config::ReplayPolicy::Original {
+            return true;
+        }
+        let (Some((sent, previous)), Some(next)) = (self.last_replayed, self.peek(store)) else {
+            return true;
+        };
+        let gap = Duration::from_nanos((next.time - previous).max(0) as u64);
+        if now >= sent + gap {
+            return true;
+        }
+        self.replay_at = Some(sent + gap);
+        false
     }
 
     /// Its filter subjects (empty: all of the stream).
@@ -254,6 +278,9 @@ impl Consumer {
     ) -> Delivery {
         self.delivered_consumer_seq += 1;
         let consumer_seq = self.delivered_consumer_seq;
+        if deliveries == 1 {
+            self.last_replayed = Some((now, message.time));
+        }
         self.delivered_stream_seq = self.delivered_stream_seq.max(message.seq);
         if self.acks() {
             let wait = self.wait_for(deliveries);

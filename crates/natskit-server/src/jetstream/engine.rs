@@ -258,6 +258,9 @@ impl Engine {
                 wake = wake.min(now + ahead);
             }
             for consumer in stream.consumers.values() {
+                if let Some(at) = consumer.replay_at {
+                    wake = wake.min(at);
+                }
                 if let Some(deadline) = consumer.next_ack_deadline() {
                     wake = wake.min(deadline);
                 }

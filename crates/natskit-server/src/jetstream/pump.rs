@@ -55,7 +55,11 @@ impl Engine {
             return;
         };
         if c.config.is_pull() {
-            while let Some(request) = c.waiting.front() {
+            while !c.waiting.is_empty() {
+                if !c.replay_due(store, now) {
+                    break;
+                }
+                let request = c.waiting.front().expect("not empty");
                 let Some(next) = c.peek(store) else {
                     break;
                 };
@@ -134,6 +138,9 @@ impl Engine {
             if c.flow_control_pending.is_some()
                 && c.bytes_since_flow_control >= 2 * FLOW_CONTROL_BYTES
             {
+                break;
+            }
+            if !c.replay_due(store, now) {
                 break;
             }
             let Some(d) = c.next(store, now) else {

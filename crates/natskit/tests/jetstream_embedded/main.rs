@@ -18,3 +18,15 @@ mod pull;
 mod push;
 #[path = "../jetstream/streams.rs"]
 mod streams;
+#[path = "../jetstream/kv.rs"]
+mod kv;
+#[path = "../jetstream/kv_interop.rs"]
+mod kv_interop;
+#[path = "../jetstream/nats_py.rs"]
+mod nats_py;
+#[path = "../jetstream/object.rs"]
+mod object;
+#[path = "../jetstream/ordered.rs"]
+mod ordered;
+#[path = "../jetstream/publish_async.rs"]
+mod publish_async;

@@ -355,11 +355,11 @@ impl ConsumerConfig {
 
     /// Fills in nats-server's defaults (for a stream with `limits`).
     pub(crate) fn normalize(&mut self, limits: &ConsumerLimits) {
-        if self.ack_wait == 0 {
-            self.ack_wait = match self.backoff.first() {
-                Some(first) => *first,
-                None => DEFAULT_ACK_WAIT,
-            };
+        // With a backoff, its first step is the ack wait, whatever was asked.
+        if let Some(first) = self.backoff.first() {
+            self.ack_wait = *first;
+        } else if self.ack_wait == 0 {
+            self.ack_wait = DEFAULT_ACK_WAIT;
         }
         if self.max_deliver == 0 {
             self.max_deliver = -1;

@@ -157,7 +157,7 @@ impl Engine {
             return Ok(name);
         }
         if request.action == "update" {
-            return Err(ApiError::consumer_not_found());
+            return Err(ApiError::consumer_does_not_exist());
         }
         if stream.config.max_consumers > 0
             && stream.consumers.len() as i64 >= stream.config.max_consumers
@@ -386,6 +386,9 @@ fn parse_next(payload: &[u8]) -> Result<NextRequest, ApiError> {
 
 /// What a consumer's configuration must agree with in its stream.
 fn check_against_stream(stream: &Stream, config: &ConsumerConfig) -> Result<(), ApiError> {
+    if config.max_deliver > 0 && !config.backoff.is_empty() && config.max_deliver <= config.backoff.len() as i64 {
+        return Err(ApiError::max_deliver_backoff());
+    }
     let filters = config.filters();
     for filter in &filters {
         if filter.is_empty() {

@@ -122,6 +122,16 @@ impl ApiError {
             "consumer name in subject does not match durable name in request",
         )
     }
+    pub(crate) fn consumer_does_not_exist() -> Self {
+        Self::new(400, 10149, "consumer does not exist")
+    }
+    pub(crate) fn max_deliver_backoff() -> Self {
+        Self::new(
+            400,
+            10116,
+            "max deliver is required to be > length of backoff values",
+        )
+    }
     pub(crate) fn consumer_exists() -> Self {
         Self::new(400, 10148, "consumer already exists")
     }

@@ -264,6 +264,9 @@ impl Engine {
         if stream.config.sealed {
             return self.fail(reply, kind, &ApiError::stream_sealed());
         }
+        if request.keep > 0 && request.seq > 0 {
+            return self.fail(reply, kind, &ApiError::bad_request());
+        }
         let purge = Purge {
             filter: (!request.filter.is_empty()).then_some(request.filter),
             keep: (request.keep > 0).then_some(request.keep),
@@ -443,7 +446,8 @@ impl Engine {
             .get(name)
             .is_some_and(|s| s.config.allow_direct)
         {
-            return;
+            // nats-server has no subscriber for it: the requester's no-responders status.
+            return self.send(reply, Some(b"NATS/1.0 503\r\n\r\n"), b"");
         }
         match self.find_message(name, subject, payload) {
             Ok(message) => {
