@@ -397,6 +397,11 @@ impl ServerBuilder {
         self
     }
 
+    /// The JetStream settings given so far, if it is switched on.
+    pub fn jetstream_options(&self) -> Option<crate::jetstream::options::JetStream> {
+        self.options.jetstream.clone()
+    }
+
     /// How long clients get after the lame-duck INFO before they are disconnected: on
     /// [`Server::shutdown`] (default: no time, they are disconnected once what is queued for
     /// them is sent) and in [`Server::lame_duck`] (default 10 s, nats-server's

@@ -8,25 +8,25 @@ mod support;
 
 #[path = "../jetstream/consumers.rs"]
 mod consumers;
-#[path = "../jetstream/messages.rs"]
-mod messages;
-#[path = "../jetstream/publish.rs"]
-mod publish;
-#[path = "../jetstream/pull.rs"]
-mod pull;
-#[path = "../jetstream/push.rs"]
-mod push;
-#[path = "../jetstream/streams.rs"]
-mod streams;
 #[path = "../jetstream/kv.rs"]
 mod kv;
 #[path = "../jetstream/kv_interop.rs"]
 mod kv_interop;
+#[path = "../jetstream/messages.rs"]
+mod messages;
 #[path = "../jetstream/nats_py.rs"]
 mod nats_py;
 #[path = "../jetstream/object.rs"]
 mod object;
 #[path = "../jetstream/ordered.rs"]
 mod ordered;
+#[path = "../jetstream/publish.rs"]
+mod publish;
 #[path = "../jetstream/publish_async.rs"]
 mod publish_async;
+#[path = "../jetstream/pull.rs"]
+mod pull;
+#[path = "../jetstream/push.rs"]
+mod push;
+#[path = "../jetstream/streams.rs"]
+mod streams;

@@ -386,7 +386,10 @@ fn parse_next(payload: &[u8]) -> Result<NextRequest, ApiError> {
 
 /// What a consumer's configuration must agree with in its stream.
 fn check_against_stream(stream: &Stream, config: &ConsumerConfig) -> Result<(), ApiError> {
-    if config.max_deliver > 0 && !config.backoff.is_empty() && config.max_deliver <= config.backoff.len() as i64 {
+    if config.max_deliver > 0
+        && !config.backoff.is_empty()
+        && config.max_deliver <= config.backoff.len() as i64
+    {
         return Err(ApiError::max_deliver_backoff());
     }
     let filters = config.filters();
