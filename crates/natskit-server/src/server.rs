@@ -673,6 +673,10 @@ impl Server {
         for conn in &conns {
             conn.close("server shutdown", None);
         }
+        // JetStream last: what the clients published before is stored and synced.
+        for conn in lock(&self.state.internal).iter() {
+            conn.close("server shutdown", None);
+        }
         let deadline = options.limits.write_deadline;
         let _ = tokio::time::timeout(deadline, self.state.all_tasks_ended()).await;
         for task in self.tasks.drain(..) {

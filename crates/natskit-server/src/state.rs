@@ -64,6 +64,10 @@ pub(crate) struct State {
     pub(crate) conns: Mutex<HashMap<u64, Arc<Conn>>>,
     next_id: AtomicU64,
     pub(crate) counters: Counters,
+    /// The broker's own connections (JetStream's), closed last at shutdown.
+    pub(crate) internal: Mutex<Vec<Arc<Conn>>>,
+    /// JetStream's counters, as its engine last wrote them.
+    pub(crate) jetstream_usage: Mutex<crate::jetstream::options::Usage>,
     pub(crate) shutting_down: AtomicBool,
     /// In lame duck mode: no new clients.
     pub(crate) lame_duck: AtomicBool,
@@ -110,6 +114,8 @@ impl State {
             conns: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             counters: Counters::default(),
+            internal: Mutex::new(Vec::new()),
+            jetstream_usage: Mutex::new(Default::default()),
             shutting_down: AtomicBool::new(false),
             lame_duck: AtomicBool::new(false),
             live: AtomicUsize::new(0),
@@ -291,7 +297,8 @@ impl State {
         let mut conn = Conn::new(self.next_client_id(), None, usize::MAX / 4);
         conn.internal = Some(space);
         let conn = Arc::new(conn);
-        lock(&self.conns).insert(conn.id, conn.clone());
+        // Not in the client table: not listed, not counted, and closed after the clients.
+        lock(&self.internal).push(conn.clone());
         conn
     }
 

@@ -111,6 +111,7 @@ impl Engine {
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
             self.tick(Instant::now());
+            self.publish_usage();
         }
         self.sync_all();
     }
@@ -293,6 +294,27 @@ impl Engine {
             self.timers(&name, now);
         }
         self.sync_due(now);
+    }
+
+    /// Writes the counters `/jsz` and `/varz` read.
+    fn publish_usage(&self) {
+        let mut usage = super::options::Usage {
+            api_total: self.api_total,
+            api_errors: self.api_errors,
+            streams: self.streams.len() as u64,
+            ..Default::default()
+        };
+        for stream in self.streams.values() {
+            let state = stream.store.state();
+            usage.messages += state.msgs;
+            usage.bytes += state.bytes;
+            usage.consumers += stream.consumers.len() as u64;
+            match stream.config.storage {
+                super::api::config::Storage::Memory => usage.memory += state.bytes,
+                super::api::config::Storage::File => usage.storage += state.bytes,
+            }
+        }
+        *natskit_proto::sync::lock(&self.state.jetstream_usage) = usage;
     }
 
     /// Syncs the file streams whose interval has passed.

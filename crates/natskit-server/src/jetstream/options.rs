@@ -102,3 +102,17 @@ impl JetStream {
             .unwrap_or_else(|| std::env::temp_dir().join("nats"))
     }
 }
+
+/// What JetStream holds and has answered, as the engine last counted it (for `/jsz` and
+/// `/varz`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Usage {
+    pub(crate) memory: u64,
+    pub(crate) storage: u64,
+    pub(crate) streams: u64,
+    pub(crate) consumers: u64,
+    pub(crate) messages: u64,
+    pub(crate) bytes: u64,
+    pub(crate) api_total: u64,
+    pub(crate) api_errors: u64,
+}
