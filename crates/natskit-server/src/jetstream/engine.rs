@@ -209,14 +209,24 @@ impl Engine {
             };
             self.send(reply, None, body.as_bytes());
         }
-        if matches!(result, Ok(stored) if !stored.duplicate) {
-            self.after_store(name);
+        if let Ok(stored) = result {
+            if !stored.duplicate {
+                self.after_store(name, subject, stored.seq);
+            }
         }
     }
 
     /// What happens after a message was stored: interest retention drops it when nobody
     /// wants it, and consumers get it.
-    pub(crate) fn after_store(&mut self, name: &str) {
+    pub(crate) fn after_store(&mut self, name: &str, subject: &str, seq: u64) {
+        if let Some(stream) = self.streams.get_mut(name) {
+            let interest = stream.config.retention == super::api::config::Retention::Interest;
+            // Interest retention keeps nothing nobody will consume; the sequence stays used.
+            if interest && !stream.consumers.values().any(|c| c.wants(subject)) {
+                let _ = stream.store.remove(seq);
+                return;
+            }
+        }
         self.pump_stream(name, Instant::now());
     }
 

@@ -92,6 +92,7 @@ impl Engine {
                     break;
                 };
                 let ack = ack_subject(stream_name, consumer_name, &d);
+                let (headers, payload) = shaped(c, &d);
                 let request = c.waiting.front_mut().expect("checked above");
                 deliver(
                     &state,
@@ -100,8 +101,8 @@ impl Engine {
                         route: &request.reply,
                         shown: &d.message.subject,
                         reply: Some(&ack),
-                        headers: d.message.headers.as_deref(),
-                        payload: &d.message.payload,
+                        headers: headers.as_deref(),
+                        payload,
                     },
                 );
                 request.batch -= 1;
@@ -147,15 +148,7 @@ impl Engine {
                 break;
             };
             let ack = ack_subject(stream_name, consumer_name, &d);
-            let mut headers = d.message.headers.clone();
-            if c.config.headers_only {
-                headers = Some(headers_only(headers.as_deref(), d.message.payload.len()));
-            }
-            let payload: &[u8] = if c.config.headers_only {
-                b""
-            } else {
-                &d.message.payload
-            };
+            let (headers, payload) = shaped(c, &d);
             deliver(
                 &state,
                 &space,
@@ -425,6 +418,17 @@ fn send_flow_control(
         },
     );
     c.flow_control_pending = Some(reply);
+}
+
+/// A delivery's headers and payload as the consumer takes them: as stored, or (headers
+/// only) the headers with `Nats-Msg-Size` and no payload.
+fn shaped<'d>(c: &Consumer, d: &'d Delivery) -> (Option<bytes::Bytes>, &'d [u8]) {
+    if c.config.headers_only {
+        let headers = headers_only(d.message.headers.as_deref(), d.message.payload.len());
+        (Some(headers), b"")
+    } else {
+        (d.message.headers.clone(), &d.message.payload)
+    }
 }
 
 /// A message's headers with `Nats-Msg-Size` added, for headers-only consumers.

@@ -162,6 +162,11 @@ impl Engine {
                 "duplicates window can not be larger then max age",
             ));
         }
+        if config.allow_rollup_hdrs && config.deny_purge {
+            return Err(ApiError::stream_config(
+                "roll-ups require the purge permission",
+            ));
+        }
         if config.mirror.is_some() || config.sources.is_some() {
             return Err(ApiError::invalid_config(
                 "mirrors and sources are not supported by the embedded broker",
