@@ -44,18 +44,21 @@ pub(crate) struct Engine {
     pub(crate) api_errors: u64,
     /// When the engine started, for `Instant`-based deadlines.
     pub(crate) started: Instant,
+    /// When file streams were last synced.
+    last_sync: Instant,
+    /// The store directory's lock, held for the engine's life.
+    _lock: Option<super::store::file::StoreDirLock>,
 }
 
 impl Engine {
     /// An engine for account `space`, with its streams read back from `dir`.
-    pub(crate) fn new(state: Arc<State>, space: Arc<Space>, options: JetStream) -> Engine {
-        let dir = Some(
-            options
-                .directory()
-                .join("jetstream")
-                .join(&space.name)
-                .join("streams"),
-        );
+    pub(crate) fn new(
+        state: Arc<State>,
+        space: Arc<Space>,
+        options: JetStream,
+        lock: super::store::file::StoreDirLock,
+    ) -> Engine {
+        let dir = Some(lock.root().join(&space.name).join("streams"));
         Engine {
             state,
             space,
@@ -68,6 +71,8 @@ impl Engine {
             api_total: 0,
             api_errors: 0,
             started: Instant::now(),
+            last_sync: Instant::now(),
+            _lock: Some(lock),
         }
     }
 
@@ -178,7 +183,6 @@ impl Engine {
         payload: Bytes,
     ) {
         let now = epoch_nanos(SystemTime::now());
-        let sync_always = self.options.sync == super::options::SyncPolicy::Always;
         let over_limit = self.would_pass_account_limit(name, payload.len());
         let Some(stream) = self.streams.get_mut(name) else {
             return;
@@ -188,11 +192,6 @@ impl Engine {
         } else {
             stream.publish(subject, headers, payload, now)
         };
-        if sync_always && result.is_ok() {
-            if let Err(e) = stream.store.sync() {
-                tracing::error!("JetStream: syncing {name}: {e}");
-            }
-        }
         let no_ack = stream.config.no_ack;
         if let (Some(reply), false) = (reply, no_ack) {
             let body = match &result {
@@ -327,8 +326,18 @@ impl Engine {
         *natskit_proto::sync::lock(&self.state.jetstream_usage) = usage;
     }
 
-    /// Syncs the file streams whose interval has passed.
-    fn sync_due(&mut self, _now: Instant) {}
+    /// Syncs the file streams when the interval has passed (with `always` they sync
+    /// themselves).
+    fn sync_due(&mut self, now: Instant) {
+        let super::options::SyncPolicy::Interval(every) = self.options.sync else {
+            return;
+        };
+        if now.duration_since(self.last_sync) < every {
+            return;
+        }
+        self.last_sync = now;
+        self.sync_all();
+    }
 
     /// Syncs every stream (at shutdown).
     fn sync_all(&mut self) {

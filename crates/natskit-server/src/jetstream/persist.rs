@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::api::config::{ConsumerConfig, Storage, StreamConfig};
 use super::consumer::{epoch_nanos, Consumer};
 use super::engine::Engine;
+use super::options::SyncPolicy;
+use super::store::file::{FileStore, FileStoreOptions, SyncPolicy as FileSync};
 use super::store::memory::MemoryStore;
 use super::store::{Store, StoreError};
 use super::stream::Stream;
@@ -63,8 +65,19 @@ impl Engine {
         name: &str,
         config: &StreamConfig,
     ) -> Result<Box<dyn Store>, StoreError> {
-        let _ = (name, config);
-        Ok(Box::new(MemoryStore::new()))
+        let dir = match (config.storage, self.stream_dir(name)) {
+            (Storage::File, Some(dir)) => dir,
+            _ => return Ok(Box::new(MemoryStore::new())),
+        };
+        let sync = match self.options.sync {
+            SyncPolicy::Always => FileSync::Always,
+            SyncPolicy::Interval(every) => FileSync::Interval(every),
+        };
+        let options = FileStoreOptions {
+            sync,
+            ..FileStoreOptions::default()
+        };
+        Ok(Box::new(FileStore::open(&dir, options)?))
     }
 
     /// Saves a file stream's configuration.
