@@ -46,6 +46,9 @@ pub(crate) struct Engine {
     pub(crate) started: Instant,
     /// When file streams were last synced.
     last_sync: Instant,
+    /// Durable consumers (stream, consumer) that delivered or took acks since their last
+    /// save: saved once per batch of input, not per message.
+    pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
     /// The store directory's lock, held for the engine's life.
     _lock: Option<super::store::file::StoreDirLock>,
 }
@@ -72,6 +75,7 @@ impl Engine {
             api_errors: 0,
             started: Instant::now(),
             last_sync: Instant::now(),
+            moved_consumers: Default::default(),
             _lock: Some(lock),
         }
     }
@@ -116,8 +120,10 @@ impl Engine {
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
             self.tick(Instant::now());
+            self.save_moved_consumers();
             self.publish_usage();
         }
+        self.save_all_consumers();
         self.sync_all();
     }
 

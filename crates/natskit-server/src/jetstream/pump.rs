@@ -43,8 +43,25 @@ impl Engine {
         }
     }
 
-    /// Serves one consumer.
+    /// Serves one consumer, and notes a durable one that delivered for saving.
     fn pump(&mut self, stream_name: &str, consumer_name: &str, now: Instant) {
+        let delivered = |engine: &Engine| {
+            engine
+                .streams
+                .get(stream_name)
+                .and_then(|s| s.consumers.get(consumer_name))
+                .filter(|c| !c.config.durable_name.is_empty())
+                .map(|c| c.delivered_consumer_seq)
+        };
+        let before = delivered(self);
+        self.serve(stream_name, consumer_name, now);
+        if before.is_some() && delivered(self) != before {
+            self.moved_consumers
+                .insert((stream_name.to_owned(), consumer_name.to_owned()));
+        }
+    }
+
+    fn serve(&mut self, stream_name: &str, consumer_name: &str, now: Instant) {
         let state = self.state.clone();
         let space = self.space.clone();
         let Some(stream) = self.streams.get_mut(stream_name) else {
@@ -270,7 +287,8 @@ impl Engine {
             Retention::Limits => {}
         }
         if durable {
-            self.save_consumer_state(stream, consumer);
+            self.moved_consumers
+                .insert((stream.to_owned(), consumer.to_owned()));
         }
         if let Some(reply) = reply {
             self.send(reply, None, b"");
