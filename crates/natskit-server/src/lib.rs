@@ -121,6 +121,7 @@ mod ws;
 
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
+pub use jetstream::options::{JetStream, SyncPolicy};
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};
