@@ -66,7 +66,6 @@ pub(crate) struct Consumer {
     unacked: BTreeMap<u64, Unacked>,
     /// Stream sequences due for another delivery.
     redeliver: BTreeSet<u64>,
-    pub(crate) num_redelivered: u64,
     pub(crate) waiting: VecDeque<PullRequest>,
     /// Last time a client showed interest (a pull, an ack, a subscriber on the deliver subject).
     pub(crate) last_active: Instant,
@@ -148,7 +147,6 @@ impl Consumer {
             ack_floor_stream_seq: start.saturating_sub(1),
             unacked: BTreeMap::new(),
             redeliver: BTreeSet::new(),
-            num_redelivered: 0,
             waiting: VecDeque::new(),
             last_active: now,
             last_sent: now,
@@ -207,6 +205,12 @@ impl Consumer {
         self.unacked.len() as u64
     }
 
+    /// Messages delivered more than once and not acked yet: nats-server forgets a redelivered
+    /// message's count once it is acked, so its `num_redelivered` falls back to 0.
+    pub(crate) fn num_redelivered(&self) -> u64 {
+        self.unacked.values().filter(|u| u.deliveries > 1).count() as u64
+    }
+
     /// Messages not yet delivered (first deliveries only, as nats-server counts).
     pub(crate) fn num_pending(&self, store: &dyn Store) -> u64 {
         let later = store.count_matching(self.next_seq, &self.filters);
@@ -233,7 +237,6 @@ impl Consumer {
                 continue;
             };
             let deliveries = entry.deliveries + 1;
-            self.num_redelivered += 1;
             return Some(self.mark_delivered(message, deliveries, store, now));
         }
         if self.acks()

@@ -3,6 +3,7 @@
 //! takes what arrives in order, and answers straight into the clients' output buffers
 //! (`deliver`). All its state lives in this one task: no locks.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use super::api::errors::ApiError;
 use super::consumer::epoch_nanos;
 use super::deliver::{deliver, Outgoing};
+use super::held::Held;
 use super::options::JetStream;
 use super::stream::Stream;
 use crate::space::Space;
@@ -38,8 +40,10 @@ pub(crate) struct Engine {
     /// Subscription id -> the stream it captures for.
     stream_sids: HashMap<u64, String>,
     next_sid: u64,
-    /// SUB, UNSUB and PONG for the in-process connection.
+    /// SUB, UNSUB, PING and PONG for the in-process connection.
     out: WriteBuffer,
+    /// Answers waiting for the broker to take a subscription change.
+    held: RefCell<Held>,
     pub(crate) api_total: u64,
     pub(crate) api_errors: u64,
     /// When the engine started, for `Instant`-based deadlines.
@@ -65,6 +69,7 @@ impl Engine {
             stream_sids: HashMap::new(),
             next_sid: FIRST_STREAM_SID,
             out: WriteBuffer::new(),
+            held: RefCell::default(),
             api_total: 0,
             api_errors: 0,
             started: Instant::now(),
@@ -88,6 +93,9 @@ impl Engine {
         let mut buf = BytesMut::with_capacity(64 * 1024);
         loop {
             if !self.out.is_empty() {
+                if self.held.get_mut().needs_ping() {
+                    self.out.put_raw(b"PING\r\n");
+                }
                 let bytes = self.out.to_bytes();
                 if pipe.write_all(&bytes).await.is_err() {
                     break;
@@ -119,6 +127,11 @@ impl Engine {
     fn handle(&mut self, op: ServerOp) {
         match op {
             ServerOp::Ping => self.out.put_raw(b"PONG\r\n"),
+            ServerOp::Pong => {
+                for (reply, body) in self.held.get_mut().released() {
+                    self.send(&reply, None, &body);
+                }
+            }
             ServerOp::Msg(msg) => {
                 let subject = msg.subject.as_str();
                 let reply = msg.reply.as_ref().map(|r| r.as_str());
@@ -164,7 +177,13 @@ impl Engine {
     /// Answers an API request with `body`.
     pub(crate) fn answer(&self, reply: Option<&str>, body: &Value) {
         if let Some(reply) = reply {
-            self.send(reply, None, body.to_string().as_bytes());
+            let body = self
+                .held
+                .borrow_mut()
+                .hold(reply, body.to_string().into_bytes());
+            if let Some(body) = body {
+                self.send(reply, None, &body);
+            }
         }
     }
 
@@ -230,6 +249,7 @@ impl Engine {
             let sid = self.next_sid;
             self.next_sid += 1;
             self.out.put_sub(&subject, None, sid);
+            self.held.get_mut().subs_changed();
             self.stream_sids.insert(sid, name.to_owned());
         }
     }
@@ -244,6 +264,7 @@ impl Engine {
             .collect();
         for sid in sids {
             self.out.put_unsub(sid, None);
+            self.held.get_mut().subs_changed();
             self.stream_sids.remove(&sid);
         }
     }

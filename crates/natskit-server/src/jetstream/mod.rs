@@ -15,6 +15,7 @@ pub(crate) mod api;
 pub(crate) mod consumer;
 pub(crate) mod deliver;
 pub(crate) mod engine;
+pub(crate) mod held;
 pub(crate) mod options;
 pub(crate) mod persist;
 pub(crate) mod pump;
