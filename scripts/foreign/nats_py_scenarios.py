@@ -5,10 +5,11 @@ Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
 reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume,
-obj_put, obj_get, or `all` (every scenario except reconnect, which needs someone to restart the
-server, senseshow_request, which needs the senseshow device of natskit-ledmatrix listening on the
-server, the four security scenarios, which need a server set up for them and the settings below,
-and the four JetStream ones, which need a server with JetStream and natskit on the other side).
+kv_write, kv_read, obj_put, obj_get, js_broker_stream, js_broker_kv, js_broker_obj, or `all`
+(every scenario except reconnect, which needs someone to restart the server, senseshow_request,
+which needs the senseshow device of natskit-ledmatrix listening on the server, the four security
+scenarios, which need a server set up for them and the settings below, the six JetStream ones
+with natskit on the other side, and the three js_broker ones, which need a server with JetStream).
 
 Credentials and TLS settings come from the environment, never from the command line (where other
 users could read them), and apply to every nats-py connection of every scenario (not to the raw
@@ -46,6 +47,13 @@ each digest as it reads; the scenario checks data, size, chunks, digest and meta
 computation), follows natskit's link, and checks that natskit's deleted object reads as not
 found. See "Object store" below; the natskit side is
 crates/natskit/tests/jetstream/object/nats_py.rs.
+
+`js_broker_stream`, `js_broker_kv` and `js_broker_obj` check a server's JetStream with nats-py
+alone, each making and deleting its own streams or buckets: a stream created, published to
+(checking each PubAck), read by a durable pull consumer with fetch and acks, redelivered after a
+1 s ack_wait, and a work queue (acked messages leave it; a second unfiltered consumer is
+refused); a KV bucket's put / get / create / update / delete / purge, history, keys and watch;
+an object store's multi-chunk put, get, list and delete. See "JetStream on its own" below.
 
 `reconnect` prints the line `restart-now` once its subscription works, then waits (bounded) until
 nats-py reports it reconnected: whoever runs the script must then stop the server and start it
