@@ -474,6 +474,16 @@ impl ServerBuilder {
         );
         tracing::info!("  Name:     {}", state.server_name());
         tracing::info!("  ID:       {}", state.server_id);
+        if let Some(jetstream) = state.options().jetstream.clone() {
+            tracing::info!("Starting JetStream");
+            tracing::info!(
+                "  Store Directory: {:?}",
+                jetstream.directory().join("jetstream")
+            );
+            if let Err(e) = crate::jetstream::start(&state, &jetstream) {
+                return Err(ServerError::JetStream(e.to_string()));
+            }
+        }
         let http = match http_port {
             Some(port) => Some(monitor::start(state.clone(), port, stopped).await?),
             None => None,
@@ -488,14 +498,6 @@ impl ServerBuilder {
             tracing::info!("Listening for client connections on {addr}");
             tokio::spawn(accept_loop(state.clone(), listener, listeners_stopped))
         });
-        if let Some(jetstream) = state.options().jetstream.clone() {
-            tracing::info!("Starting JetStream");
-            tracing::info!(
-                "  Store Directory: {:?}",
-                jetstream.directory().join("jetstream")
-            );
-            crate::jetstream::start(&state, &jetstream);
-        }
         tracing::info!("Server is ready");
         Ok(Server {
             state,

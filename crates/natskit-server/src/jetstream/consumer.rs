@@ -26,6 +26,21 @@ struct Unacked {
     deadline: Instant,
 }
 
+/// A consumer's place in its stream, as saved for durable consumers of file streams.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct Position {
+    pub(crate) next_seq: u64,
+    pub(crate) delivered_stream_seq: u64,
+    pub(crate) delivered_consumer_seq: u64,
+    pub(crate) ack_floor_stream_seq: u64,
+    pub(crate) ack_floor_consumer_seq: u64,
+    /// Stream sequence, consumer sequence and delivery count of each unacknowledged message.
+    pub(crate) unacked: Vec<(u64, u64, u64)>,
+    /// For readers of the file: on resume it follows from the delivery counts in `unacked`.
+    pub(crate) num_redelivered: u64,
+}
+
 /// A waiting `CONSUMER.MSG.NEXT`.
 #[derive(Debug, Clone)]
 pub(crate) struct PullRequest {
@@ -157,15 +172,44 @@ impl Consumer {
         }
     }
 
-    /// Picks up after a restart from the saved ack floor: what was delivered and not
-    /// acknowledged is delivered again.
-    pub(crate) fn resume(&mut self, floor_stream_seq: u64, floor_consumer_seq: u64) {
+    /// Where it is, for saving: what a restart needs to go on without delivering an
+    /// acknowledged message again or losing an unacknowledged one.
+    pub(crate) fn position(&self) -> Position {
+        Position {
+            next_seq: self.next_seq,
+            delivered_stream_seq: self.delivered_stream_seq,
+            delivered_consumer_seq: self.delivered_consumer_seq,
+            ack_floor_stream_seq: self.ack_floor_stream_seq,
+            ack_floor_consumer_seq: self.ack_floor_consumer_seq,
+            unacked: self
+                .unacked
+                .iter()
+                .map(|(seq, u)| (*seq, u.consumer_seq, u.deliveries))
+                .collect(),
+            num_redelivered: self.num_redelivered(),
+        }
+    }
+
+    /// Picks up after a restart where `position` says: the messages delivered and not
+    /// acknowledged are delivered again at once (as redeliveries).
+    pub(crate) fn resume(&mut self, position: &Position, now: Instant) {
         self.initial.clear();
-        self.next_seq = floor_stream_seq + 1;
-        self.delivered_stream_seq = floor_stream_seq;
-        self.delivered_consumer_seq = floor_consumer_seq;
-        self.ack_floor_stream_seq = floor_stream_seq;
-        self.ack_floor_consumer_seq = floor_consumer_seq;
+        self.next_seq = position.next_seq.max(position.ack_floor_stream_seq + 1);
+        self.delivered_stream_seq = position.delivered_stream_seq;
+        self.delivered_consumer_seq = position.delivered_consumer_seq;
+        self.ack_floor_stream_seq = position.ack_floor_stream_seq;
+        self.ack_floor_consumer_seq = position.ack_floor_consumer_seq;
+        for (seq, consumer_seq, deliveries) in &position.unacked {
+            self.unacked.insert(
+                *seq,
+                Unacked {
+                    consumer_seq: *consumer_seq,
+                    deliveries: *deliveries,
+                    deadline: now,
+                },
+            );
+            self.redeliver.insert(*seq);
+        }
     }
 
     /// Replay `original`: whether the next message may go now, keeping the time between it

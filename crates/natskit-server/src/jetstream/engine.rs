@@ -48,18 +48,24 @@ pub(crate) struct Engine {
     pub(crate) api_errors: u64,
     /// When the engine started, for `Instant`-based deadlines.
     pub(crate) started: Instant,
+    /// When file streams were last synced.
+    last_sync: Instant,
+    /// Durable consumers (stream, consumer) that delivered or took acks since their last
+    /// save: saved once per batch of input, not per message.
+    pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
+    /// The store directory's lock, held for the engine's life.
+    _lock: Option<super::store::file::StoreDirLock>,
 }
 
 impl Engine {
     /// An engine for account `space`, with its streams read back from `dir`.
-    pub(crate) fn new(state: Arc<State>, space: Arc<Space>, options: JetStream) -> Engine {
-        let dir = Some(
-            options
-                .directory()
-                .join("jetstream")
-                .join(&space.name)
-                .join("streams"),
-        );
+    pub(crate) fn new(
+        state: Arc<State>,
+        space: Arc<Space>,
+        options: JetStream,
+        lock: super::store::file::StoreDirLock,
+    ) -> Engine {
+        let dir = Some(lock.root().join(&space.name).join("streams"));
         Engine {
             state,
             space,
@@ -73,6 +79,9 @@ impl Engine {
             api_total: 0,
             api_errors: 0,
             started: Instant::now(),
+            last_sync: Instant::now(),
+            moved_consumers: Default::default(),
+            _lock: Some(lock),
         }
     }
 
@@ -92,10 +101,12 @@ impl Engine {
         let mut decoder = ServerOpDecoder::new();
         let mut buf = BytesMut::with_capacity(64 * 1024);
         loop {
+            // Answers held since the last PING get one of their own, even with nothing else
+            // to write, or they would wait for the next subscription change.
+            if self.held.get_mut().needs_ping() {
+                self.out.put_raw(b"PING\r\n");
+            }
             if !self.out.is_empty() {
-                if self.held.get_mut().needs_ping() {
-                    self.out.put_raw(b"PING\r\n");
-                }
                 let bytes = self.out.to_bytes();
                 if pipe.write_all(&bytes).await.is_err() {
                     break;
@@ -119,8 +130,10 @@ impl Engine {
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
             self.tick(Instant::now());
+            self.save_moved_consumers();
             self.publish_usage();
         }
+        self.save_all_consumers();
         self.sync_all();
     }
 
@@ -197,7 +210,6 @@ impl Engine {
         payload: Bytes,
     ) {
         let now = epoch_nanos(SystemTime::now());
-        let sync_always = self.options.sync == super::options::SyncPolicy::Always;
         let over_limit = self.would_pass_account_limit(name, payload.len());
         let Some(stream) = self.streams.get_mut(name) else {
             return;
@@ -207,11 +219,6 @@ impl Engine {
         } else {
             stream.publish(subject, headers, payload, now)
         };
-        if sync_always && result.is_ok() {
-            if let Err(e) = stream.store.sync() {
-                tracing::error!("JetStream: syncing {name}: {e}");
-            }
-        }
         let no_ack = stream.config.no_ack;
         if let (Some(reply), false) = (reply, no_ack) {
             let body = match &result {
@@ -228,14 +235,24 @@ impl Engine {
             };
             self.send(reply, None, body.as_bytes());
         }
-        if matches!(result, Ok(stored) if !stored.duplicate) {
-            self.after_store(name);
+        if let Ok(stored) = result {
+            if !stored.duplicate {
+                self.after_store(name, subject, stored.seq);
+            }
         }
     }
 
     /// What happens after a message was stored: interest retention drops it when nobody
     /// wants it, and consumers get it.
-    pub(crate) fn after_store(&mut self, name: &str) {
+    pub(crate) fn after_store(&mut self, name: &str, subject: &str, seq: u64) {
+        if let Some(stream) = self.streams.get_mut(name) {
+            let interest = stream.config.retention == super::api::config::Retention::Interest;
+            // Interest retention keeps nothing nobody will consume; the sequence stays used.
+            if interest && !stream.consumers.values().any(|c| c.wants(subject)) {
+                let _ = stream.store.remove(seq);
+                return;
+            }
+        }
         self.pump_stream(name, Instant::now());
     }
 
@@ -338,8 +355,18 @@ impl Engine {
         *natskit_proto::sync::lock(&self.state.jetstream_usage) = usage;
     }
 
-    /// Syncs the file streams whose interval has passed.
-    fn sync_due(&mut self, _now: Instant) {}
+    /// Syncs the file streams when the interval has passed (with `always` they sync
+    /// themselves).
+    fn sync_due(&mut self, now: Instant) {
+        let super::options::SyncPolicy::Interval(every) = self.options.sync else {
+            return;
+        };
+        if now.duration_since(self.last_sync) < every {
+            return;
+        }
+        self.last_sync = now;
+        self.sync_all();
+    }
 
     /// Syncs every stream (at shutdown).
     fn sync_all(&mut self) {

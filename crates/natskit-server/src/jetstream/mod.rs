@@ -29,7 +29,12 @@ use crate::state::State;
 
 /// Starts an engine for every account that has JetStream (today: the global account), each
 /// with its in-process connection.
-pub(crate) fn start(state: &Arc<State>, options: &options::JetStream) {
+pub(crate) fn start(
+    state: &Arc<State>,
+    options: &options::JetStream,
+) -> Result<(), store::StoreError> {
+    // One server per store directory: a second one (or another version's files) is refused.
+    let lock = store::file::StoreDirLock::acquire(&options.directory().join("jetstream"))?;
     let space = state.spaces[0].clone();
     let conn = state.register_internal(space.index);
     let (ours, theirs) = tokio::io::duplex(256 * 1024);
@@ -40,6 +45,7 @@ pub(crate) fn start(state: &Arc<State>, options: &options::JetStream) {
         reader,
         writer,
     ));
-    let engine = engine::Engine::new(state.clone(), space, options.clone());
+    let engine = engine::Engine::new(state.clone(), space, options.clone(), lock);
     state.spawn_tracked(engine.run(ours));
+    Ok(())
 }

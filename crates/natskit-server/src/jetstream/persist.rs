@@ -11,8 +11,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::api::config::{ConsumerConfig, Storage, StreamConfig};
-use super::consumer::{epoch_nanos, Consumer};
+use super::consumer::{epoch_nanos, Consumer, Position};
 use super::engine::Engine;
+use super::options::SyncPolicy;
+use super::store::file::{FileStore, FileStoreOptions, SyncPolicy as FileSync};
 use super::store::memory::MemoryStore;
 use super::store::{Store, StoreError};
 use super::stream::Stream;
@@ -27,8 +29,7 @@ struct StreamMeta {
 struct ConsumerMeta {
     config: ConsumerConfig,
     created: i64,
-    ack_floor_stream_seq: u64,
-    ack_floor_consumer_seq: u64,
+    position: Position,
 }
 
 fn from_nanos(nanos: i64) -> SystemTime {
@@ -63,8 +64,19 @@ impl Engine {
         name: &str,
         config: &StreamConfig,
     ) -> Result<Box<dyn Store>, StoreError> {
-        let _ = (name, config);
-        Ok(Box::new(MemoryStore::new()))
+        let dir = match (config.storage, self.stream_dir(name)) {
+            (Storage::File, Some(dir)) => dir,
+            _ => return Ok(Box::new(MemoryStore::new())),
+        };
+        let sync = match self.options.sync {
+            SyncPolicy::Always => FileSync::Always,
+            SyncPolicy::Interval(every) => FileSync::Interval(every),
+        };
+        let options = FileStoreOptions {
+            sync,
+            ..FileStoreOptions::default()
+        };
+        Ok(Box::new(FileStore::open(&dir, options)?))
     }
 
     /// Saves a file stream's configuration.
@@ -111,13 +123,32 @@ impl Engine {
         let meta = ConsumerMeta {
             config: c.config.clone(),
             created: epoch_nanos(c.created),
-            ack_floor_stream_seq: c.ack_floor_stream_seq,
-            ack_floor_consumer_seq: c.ack_floor_consumer_seq,
+            position: c.position(),
         };
         let json = serde_json::to_vec(&meta).expect("a configuration serializes");
         let path = dir.join("consumers").join(format!("{consumer}.json"));
         if let Err(e) = write_atomically(&path, &json) {
             tracing::error!("JetStream: saving consumer {stream} > {consumer}: {e}");
+        }
+    }
+
+    /// Saves the durable consumers that moved since the last save.
+    pub(crate) fn save_moved_consumers(&mut self) {
+        let moved: Vec<(String, String)> = self.moved_consumers.drain().collect();
+        for (stream, consumer) in moved {
+            self.save_consumer_state(&stream, &consumer);
+        }
+    }
+
+    /// Saves every durable consumer (at shutdown).
+    pub(crate) fn save_all_consumers(&mut self) {
+        let all: Vec<(String, String)> = self
+            .streams
+            .iter()
+            .flat_map(|(s, stream)| stream.consumers.keys().map(move |c| (s.clone(), c.clone())))
+            .collect();
+        for (stream, consumer) in all {
+            self.save_consumer_state(&stream, &consumer);
         }
     }
 
@@ -191,7 +222,7 @@ fn load_consumers(dir: &Path, stream: &mut Stream) {
             from_nanos(meta.created),
             Instant::now(),
         );
-        consumer.resume(meta.ack_floor_stream_seq, meta.ack_floor_consumer_seq);
+        consumer.resume(&meta.position, Instant::now());
         stream.consumers.insert(name, consumer);
     }
 }

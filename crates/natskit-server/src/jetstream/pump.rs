@@ -43,8 +43,25 @@ impl Engine {
         }
     }
 
-    /// Serves one consumer.
+    /// Serves one consumer, and notes a durable one that delivered for saving.
     fn pump(&mut self, stream_name: &str, consumer_name: &str, now: Instant) {
+        let delivered = |engine: &Engine| {
+            engine
+                .streams
+                .get(stream_name)
+                .and_then(|s| s.consumers.get(consumer_name))
+                .filter(|c| !c.config.durable_name.is_empty())
+                .map(|c| c.delivered_consumer_seq)
+        };
+        let before = delivered(self);
+        self.serve(stream_name, consumer_name, now);
+        if before.is_some() && delivered(self) != before {
+            self.moved_consumers
+                .insert((stream_name.to_owned(), consumer_name.to_owned()));
+        }
+    }
+
+    fn serve(&mut self, stream_name: &str, consumer_name: &str, now: Instant) {
         let state = self.state.clone();
         let space = self.space.clone();
         let Some(stream) = self.streams.get_mut(stream_name) else {
@@ -92,6 +109,7 @@ impl Engine {
                     break;
                 };
                 let ack = ack_subject(stream_name, consumer_name, &d);
+                let (headers, payload) = shaped(c, &d);
                 let request = c.waiting.front_mut().expect("checked above");
                 deliver(
                     &state,
@@ -100,8 +118,8 @@ impl Engine {
                         route: &request.reply,
                         shown: &d.message.subject,
                         reply: Some(&ack),
-                        headers: d.message.headers.as_deref(),
-                        payload: &d.message.payload,
+                        headers: headers.as_deref(),
+                        payload,
                     },
                 );
                 request.batch -= 1;
@@ -147,15 +165,7 @@ impl Engine {
                 break;
             };
             let ack = ack_subject(stream_name, consumer_name, &d);
-            let mut headers = d.message.headers.clone();
-            if c.config.headers_only {
-                headers = Some(headers_only(headers.as_deref(), d.message.payload.len()));
-            }
-            let payload: &[u8] = if c.config.headers_only {
-                b""
-            } else {
-                &d.message.payload
-            };
+            let (headers, payload) = shaped(c, &d);
             deliver(
                 &state,
                 &space,
@@ -276,8 +286,12 @@ impl Engine {
             }
             Retention::Limits => {}
         }
-        if durable {
+        if durable && reply.is_some() {
+            // A confirmed ack (double ack) is saved before it is confirmed.
             self.save_consumer_state(stream, consumer);
+        } else if durable {
+            self.moved_consumers
+                .insert((stream.to_owned(), consumer.to_owned()));
         }
         if let Some(reply) = reply {
             self.send(reply, None, b"");
@@ -425,6 +439,17 @@ fn send_flow_control(
         },
     );
     c.flow_control_pending = Some(reply);
+}
+
+/// A delivery's headers and payload as the consumer takes them: as stored, or (headers
+/// only) the headers with `Nats-Msg-Size` and no payload.
+fn shaped<'d>(c: &Consumer, d: &'d Delivery) -> (Option<bytes::Bytes>, &'d [u8]) {
+    if c.config.headers_only {
+        let headers = headers_only(d.message.headers.as_deref(), d.message.payload.len());
+        (Some(headers), b"")
+    } else {
+        (d.message.headers.clone(), &d.message.payload)
+    }
 }
 
 /// A message's headers with `Nats-Msg-Size` added, for headers-only consumers.

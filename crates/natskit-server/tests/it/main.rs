@@ -15,6 +15,7 @@ mod divergences;
 mod hostile;
 mod in_process;
 mod jetstream_async_nats;
+mod jetstream_behaviour;
 mod jetstream_nats_py;
 mod metrics;
 mod monitoring;

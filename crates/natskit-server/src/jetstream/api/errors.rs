@@ -54,11 +54,7 @@ impl ApiError {
         Self::new(400, 10049, "stream name is required")
     }
     pub(crate) fn invalid_stream_name() -> Self {
-        Self::new(
-            400,
-            10057,
-            "stream name can not contain whitespace, '.', '*', '>'",
-        )
+        Self::new(400, 10052, "invalid stream name")
     }
     pub(crate) fn stream_config(description: impl std::fmt::Display) -> Self {
         Self::new(500, 10052, description.to_string())

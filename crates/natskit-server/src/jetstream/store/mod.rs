@@ -2,6 +2,7 @@
 //! this process) and `file` (append-only segments on disk). A stream owns one store and keeps
 //! its limits (messages, bytes, age, per subject) by asking the store to remove what falls out.
 
+pub(crate) mod file;
 pub(crate) mod memory;
 
 #[cfg(test)]
@@ -81,6 +82,12 @@ pub(crate) enum StoreError {
     /// Its files do not hold what a store writes.
     #[error("the store is damaged: {0}")]
     Corrupt(String),
+    /// Another store, in this process or another, holds the directory.
+    #[error("{0}")]
+    Locked(String),
+    /// The directory was written by another version of its format.
+    #[error("{0}")]
+    Version(String),
 }
 
 /// A stream's storage. Sequences are given out by the store, one more than the last, and never
