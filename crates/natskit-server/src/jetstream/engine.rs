@@ -13,6 +13,7 @@ use bytes::{Bytes, BytesMut};
 use natskit_proto::{ConnectInfo, HeaderMap, ServerOp, ServerOpDecoder, WriteBuffer};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::oneshot;
 
 use super::api::errors::ApiError;
 use super::consumer::epoch_nanos;
@@ -85,8 +86,10 @@ impl Engine {
         }
     }
 
-    /// Serves until the connection closes (the broker shuts down).
-    pub(crate) async fn run(mut self, mut pipe: DuplexStream) {
+    /// Serves until the connection closes (the broker shuts down). `ready` fires when the
+    /// broker has taken the engine's first subscriptions (the PONG to its first PING).
+    pub(crate) async fn run(mut self, mut pipe: DuplexStream, ready: oneshot::Sender<()>) {
+        let mut ready = Some(ready);
         let mut connect = ConnectInfo::new("$JS");
         connect.verbose = false;
         connect.pedantic = false;
@@ -98,6 +101,7 @@ impl Engine {
         self.out.put_sub("$JS.ACK.>", None, ACK_SID);
         self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
         self.load_streams();
+        self.out.put_raw(b"PING\r\n");
         let mut decoder = ServerOpDecoder::new();
         let mut buf = BytesMut::with_capacity(64 * 1024);
         loop {
@@ -118,6 +122,9 @@ impl Engine {
                     Ok(0) | Err(_) => break,
                     Ok(_) => loop {
                         match decoder.decode(&mut buf) {
+                            Ok(Some(ServerOp::Pong)) if ready.is_some() => {
+                                let _ = ready.take().map(|r| r.send(()));
+                            }
                             Ok(Some(op)) => self.handle(op),
                             Ok(None) => break,
                             Err(e) => {
