@@ -3,6 +3,8 @@
 //! message it acknowledged is there, in publish order, and a durable consumer goes on from
 //! its ack floor. The same steps run on nats-server 2.10 as the reference.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
