@@ -168,12 +168,23 @@ fn crash_and_recover(binary: &Path, confirmed_acks_survive: bool) {
             .unwrap()
             .expect("a message after the floor")
             .unwrap();
-        assert_eq!(
-            next.info().unwrap().stream_sequence,
-            info.ack_floor.stream_seq + 1,
-            "{}: the first message after the restart",
-            binary.display()
-        );
+        // natskit server: the message right after the floor. nats-server may hold a few
+        // delivered-but-unconfirmed ones back until their ack wait, and go on after them.
+        let first = next.info().unwrap().stream_sequence;
+        if confirmed_acks_survive {
+            assert_eq!(
+                first,
+                floor + 1,
+                "{}: the first message after the restart",
+                binary.display()
+            );
+        } else {
+            assert!(
+                first > floor,
+                "{}: {first} after floor {floor}",
+                binary.display()
+            );
+        }
         client.close().await.unwrap();
     });
     server.stop().unwrap();
