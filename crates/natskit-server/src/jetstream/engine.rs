@@ -54,6 +54,8 @@ pub(crate) struct Engine {
     /// Durable consumers (stream, consumer) that delivered or took acks since their last
     /// save: saved once per batch of input, not per message.
     pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
+    /// When they were last saved.
+    pub(crate) last_consumer_save: Instant,
     /// The store directory's lock, held for the engine's life.
     _lock: Option<super::store::file::StoreDirLock>,
 }
@@ -82,6 +84,7 @@ impl Engine {
             started: Instant::now(),
             last_sync: Instant::now(),
             moved_consumers: Default::default(),
+            last_consumer_save: Instant::now(),
             _lock: Some(lock),
         }
     }
@@ -137,7 +140,7 @@ impl Engine {
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
             self.tick(Instant::now());
-            self.save_moved_consumers();
+            self.save_moved_consumers(Instant::now());
             self.publish_usage();
         }
         self.save_all_consumers();
@@ -297,6 +300,9 @@ impl Engine {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut wake = now + Duration::from_secs(1);
+        if !self.moved_consumers.is_empty() {
+            wake = wake.min(self.last_consumer_save + super::persist::CONSUMER_SAVE_EVERY);
+        }
         let epoch_now = epoch_nanos(SystemTime::now());
         for stream in self.streams.values() {
             if let Some(expiry) = stream.next_expiry() {

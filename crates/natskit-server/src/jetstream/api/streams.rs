@@ -275,6 +275,7 @@ impl Engine {
             keep: (request.keep > 0).then_some(request.keep),
             up_to: (request.seq > 0).then_some(request.seq),
         };
+        stream.forget_pending();
         match stream.store.purge(&purge) {
             Ok(purged) => self.answer(
                 reply,
@@ -425,6 +426,7 @@ impl Engine {
         if stream.config.deny_delete {
             return self.fail(reply, kind, &ApiError::delete_denied());
         }
+        stream.forget_pending();
         match stream.store.remove(request.seq) {
             Ok(true) => self.answer(
                 reply,
