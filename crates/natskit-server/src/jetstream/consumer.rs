@@ -475,11 +475,6 @@ impl Consumer {
             .min()
     }
 
-    /// Whether a redelivery is waiting.
-    pub(crate) fn has_redeliveries(&self) -> bool {
-        !self.redeliver.is_empty()
-    }
-
     /// The ack floor: everything at or below it is acknowledged.
     fn move_ack_floor(&mut self) {
         match self.unacked.first_key_value() {

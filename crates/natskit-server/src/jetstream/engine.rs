@@ -47,8 +47,6 @@ pub(crate) struct Engine {
     held: RefCell<Held>,
     pub(crate) api_total: u64,
     pub(crate) api_errors: u64,
-    /// When the engine started, for `Instant`-based deadlines.
-    pub(crate) started: Instant,
     /// When file streams were last synced.
     last_sync: Instant,
     /// Durable consumers (stream, consumer) that delivered or took acks since their last
@@ -81,7 +79,6 @@ impl Engine {
             held: RefCell::default(),
             api_total: 0,
             api_errors: 0,
-            started: Instant::now(),
             last_sync: Instant::now(),
             moved_consumers: Default::default(),
             last_consumer_save: Instant::now(),
