@@ -408,6 +408,30 @@ impl Engine {
             .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
             .map(|s| s.store.state().bytes)
             .sum();
-        used + size as u64 > limit as u64
+        // As nats-server: refused once the usage is past the limit (the message that passes
+        // it is taken).
+        let _ = size;
+        used > limit as u64
+    }
+
+    /// Whether a new stream reserving `max_bytes` fits beside the others under the memory or
+    /// file limit.
+    pub(crate) fn reservation_fits(&self, config: &super::api::config::StreamConfig) -> bool {
+        let memory = config.storage == super::api::config::Storage::Memory;
+        let limit = if memory {
+            self.options.max_memory
+        } else {
+            self.options.max_file
+        };
+        if limit < 0 || config.max_bytes <= 0 {
+            return true;
+        }
+        let reserved: i64 = self
+            .streams
+            .values()
+            .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
+            .map(|s| s.config.max_bytes.max(0))
+            .sum();
+        reserved + config.max_bytes <= limit
     }
 }

@@ -108,6 +108,12 @@ impl ApiError {
             "stream configuration update can not change storage type",
         )
     }
+    pub(crate) fn insufficient_memory() -> Self {
+        Self::new(500, 10028, "insufficient memory resources available")
+    }
+    pub(crate) fn insufficient_storage() -> Self {
+        Self::new(500, 10047, "insufficient storage resources available")
+    }
     pub(crate) fn insufficient_resources() -> Self {
         Self::new(503, 10023, "insufficient resources")
     }

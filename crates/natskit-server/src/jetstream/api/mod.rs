@@ -147,8 +147,9 @@ impl Engine {
             "streams": self.streams.len(),
             "consumers": consumers,
             "limits": {
-                "max_memory": self.options.max_memory,
-                "max_storage": self.options.max_file,
+                // The account's own limits: none (the server's apply to all accounts).
+                "max_memory": -1,
+                "max_storage": -1,
                 "max_streams": -1,
                 "max_consumers": -1,
                 "max_ack_pending": -1,

@@ -133,6 +133,12 @@ impl Engine {
             return Err(ApiError::stream_not_found());
         }
         self.check_overlap(name, &config)?;
+        if !self.reservation_fits(&config) {
+            return Err(match config.storage {
+                Storage::Memory => ApiError::insufficient_memory(),
+                Storage::File => ApiError::insufficient_storage(),
+            });
+        }
         let store = self
             .open_store(name, &config)
             .map_err(ApiError::store_failed)?;
@@ -511,7 +517,6 @@ fn stream_info(stream: &Stream, request: &InfoRequest) -> Value {
             body_state["subjects"] = Value::Object(subjects);
         }
     }
-    let _ = Storage::File;
     json!({
         "config": stream.config,
         "created": api_time(crate::jetstream::consumer::epoch_nanos(stream.created)),
