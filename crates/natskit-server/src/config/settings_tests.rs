@@ -235,7 +235,7 @@ fn features_natskit_server_does_not_have_yet_are_named() {
         ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
         ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
         ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
-        ("jetstream { domain: hub }", "domain: natskit server does not support this JetStream setting yet"),
+        ("jetstream { cipher: chachapoly }", "cipher: natskit server does not support this JetStream setting yet"),
         ("log_size_limit: 1MB", "log_size_limit: natskit server does not support log file rotation yet"),
         ("syslog: true", "syslog: natskit server does not support syslog yet"),
         ("tls { cert_file: a, key_file: b, verify_and_map: true }", "verify_and_map: natskit server does not support verify_and_map (users from certificates) yet"),

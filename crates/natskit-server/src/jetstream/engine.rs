@@ -27,6 +27,8 @@ use crate::state::State;
 const API_SID: u64 = 1;
 const ACK_SID: u64 = 2;
 const FLOW_CONTROL_SID: u64 = 3;
+/// `$JS.<domain>.API.>`, with a domain.
+const DOMAIN_API_SID: u64 = 4;
 /// Streams' subscriptions are numbered from here.
 const FIRST_STREAM_SID: u64 = 100;
 
@@ -100,6 +102,10 @@ impl Engine {
         self.out.put_sub("$JS.API.>", None, API_SID);
         self.out.put_sub("$JS.ACK.>", None, ACK_SID);
         self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
+        if let Some(domain) = &self.options.domain {
+            self.out
+                .put_sub(&format!("$JS.{domain}.API.>"), None, DOMAIN_API_SID);
+        }
         self.load_streams();
         self.out.put_raw(b"PING\r\n");
         let mut decoder = ServerOpDecoder::new();
@@ -158,6 +164,14 @@ impl Engine {
                 match msg.sid {
                     API_SID => {
                         self.api(subject, reply, msg.headers.as_ref(), msg.payload);
+                    }
+                    DOMAIN_API_SID => {
+                        let domain = self.options.domain.clone().unwrap_or_default();
+                        let prefix = format!("$JS.{domain}.API.");
+                        if let Some(rest) = subject.strip_prefix(&prefix) {
+                            let subject = format!("$JS.API.{rest}");
+                            self.api(&subject, reply, msg.headers.as_ref(), msg.payload);
+                        }
                     }
                     ACK_SID => self.ack(subject, reply, &msg.payload),
                     FLOW_CONTROL_SID => self.flow_control_answered(subject),
@@ -228,14 +242,21 @@ impl Engine {
         };
         let no_ack = stream.config.no_ack;
         if let (Some(reply), false) = (reply, no_ack) {
+            // nats-server's own text, with its spacing.
+            let domain = match &self.options.domain {
+                Some(domain) => format!(" \"domain\":{domain:?},"),
+                None => String::new(),
+            };
             let body = match &result {
                 Ok(stored) if stored.duplicate => {
                     format!(
-                        "{{\"stream\":{:?}, \"seq\":{},\"duplicate\": true}}",
+                        "{{\"stream\":{:?},{domain} \"seq\":{},\"duplicate\": true}}",
                         name, stored.seq
                     )
                 }
-                Ok(stored) => format!("{{\"stream\":{:?}, \"seq\":{}}}", name, stored.seq),
+                Ok(stored) => {
+                    format!("{{\"stream\":{:?},{domain} \"seq\":{}}}", name, stored.seq)
+                }
                 Err(e) => {
                     serde_json::json!({"error": e.to_json(), "stream": name, "seq": 0}).to_string()
                 }

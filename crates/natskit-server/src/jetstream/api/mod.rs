@@ -138,7 +138,7 @@ impl Engine {
             }
             consumers += stream.consumers.len();
         }
-        json!({
+        let mut info = json!({
             "type": "io.nats.jetstream.api.v1.account_info_response",
             "memory": memory,
             "storage": storage,
@@ -158,6 +158,10 @@ impl Engine {
                 "max_bytes_required": false,
             },
             "api": {"total": self.api_total, "errors": self.api_errors},
-        })
+        });
+        if let Some(domain) = &self.options.domain {
+            info["domain"] = json!(domain);
+        }
+        info
     }
 }
