@@ -473,6 +473,17 @@ async fn limited_steps(url: String) -> Vec<String> {
     for _ in 0..5 {
         t.push(publish(&client, "m", &[], &big).await);
     }
+    // Messages older than max_age go.
+    t.push(
+        create(
+            &client,
+            json!({"name": "AGE", "subjects": ["age"], "storage": "memory",
+        "max_age": 300_000_000}),
+        )
+        .await,
+    );
+    t.push(publish(&client, "age", &[], "old").await);
+    t.push(eventually_state(&client, "AGE", 0).await);
     // An ephemeral consumer nobody pulls from is removed after its inactive threshold.
     let answer = api(
         &client,
@@ -524,4 +535,34 @@ async fn limits_and_idle_consumers_are_those_of_nats_server() {
     ours.shutdown().await;
     assert_eq!(got, expected);
     assert_eq!(got.last().unwrap(), "idle consumer removed: true");
+}
+
+#[tokio::test]
+async fn a_store_directory_serves_one_broker_at_a_time() {
+    let dir = TempDir::new("js-lock").unwrap();
+    let first = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await
+        .unwrap();
+    let second = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await;
+    let error = second
+        .err()
+        .expect("the second broker is refused")
+        .to_string();
+    assert!(error.contains("in use by another server"), "{error}");
+    first.shutdown().await;
+    // Once the first is gone the directory is free again.
+    let third = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await
+        .unwrap();
+    third.shutdown().await;
 }
