@@ -108,6 +108,9 @@ impl ApiError {
             "stream configuration update can not change storage type",
         )
     }
+    pub(crate) fn not_enabled_for_account() -> Self {
+        Self::new(503, 10039, "JetStream not enabled for account")
+    }
     pub(crate) fn insufficient_memory() -> Self {
         Self::new(500, 10028, "insufficient memory resources available")
     }
