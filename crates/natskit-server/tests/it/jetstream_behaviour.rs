@@ -551,10 +551,10 @@ async fn a_store_directory_serves_one_broker_at_a_time() {
         .jetstream(JetStream::new().store_dir(dir.path()))
         .start()
         .await;
-    let error = second
-        .err()
-        .expect("the second broker is refused")
-        .to_string();
+    let error = match second {
+        Ok(_) => panic!("the second broker is refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(error.contains("in use by another server"), "{error}");
     first.shutdown().await;
     // Once the first is gone the directory is free again.
