@@ -473,6 +473,23 @@ async fn limited_steps(url: String) -> Vec<String> {
     for _ in 0..5 {
         t.push(publish(&client, "m", &[], &big).await);
     }
+    // Replicas need a cluster; a stream may start at a later sequence.
+    t.push(
+        create(
+            &client,
+            json!({"name": "R3", "subjects": ["r3"], "num_replicas": 3}),
+        )
+        .await,
+    );
+    t.push(
+        create(
+            &client,
+            json!({"name": "LATE", "subjects": ["late"], "storage": "memory",
+        "first_seq": 100}),
+        )
+        .await,
+    );
+    t.push(publish(&client, "late", &[], "x").await);
     // Messages older than max_age go.
     t.push(
         create(
@@ -557,13 +574,24 @@ async fn a_store_directory_serves_one_broker_at_a_time() {
     };
     assert!(error.contains("in use by another server"), "{error}");
     first.shutdown().await;
-    // Once the first is gone the directory is free again.
-    let third = Server::builder()
-        .port(0)
-        .jetstream(JetStream::new().store_dir(dir.path()))
-        .start()
-        .await
-        .unwrap();
+    // Once the first is gone the directory is free again. (A process another test forks in
+    // that moment holds a copy of the lock until it execs, so this may take a few tries.)
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let third = loop {
+        let started = Server::builder()
+            .port(0)
+            .jetstream(JetStream::new().store_dir(dir.path()))
+            .start()
+            .await;
+        match started {
+            Ok(server) => break server,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                assert!(e.to_string().contains("in use"), "{e}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("the directory stays held after shutdown: {e}"),
+        }
+    };
     third.shutdown().await;
 }
 
