@@ -21,7 +21,7 @@
 //! with natskit as the client (see `brokers.rs`):
 //!
 //! ```text
-//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory,ws]
+//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory,ws,js]
 //! ```
 //!
 //! `--jetstream` compares the two clients' JetStream against nats-server 2.10 `-js` with file
@@ -70,6 +70,7 @@ mod contenders;
 mod foreign;
 mod jetstream;
 mod js_bench;
+mod js_brokers;
 mod kv;
 mod memory;
 mod object;

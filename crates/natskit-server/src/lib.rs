@@ -31,8 +31,13 @@
 //! lame duck mode ([`Server::lame_duck`]) and configuration reload ([`Server::reload`]: users
 //! and permissions of live connections checked again), and nats-server's log lines as
 //! `tracing` events (debug lines, and with target `natskit_server::trace` the protocol trace).
-//! What it does not: clustering (run nats-server for that; natskit clients connect to it
-//! unchanged), operator mode (JWT accounts), JetStream.
+//! JetStream ([`ServerBuilder::jetstream`], `natskit server --jetstream`): streams on memory
+//! or file storage (limits, discard policies, dedup, expected headers, rollups, interest and
+//! work-queue retention), pull and push consumers (acks, redelivery, backoff, heartbeats, flow
+//! control), direct get, and so KV buckets and object stores, answering the `$JS.API` as
+//! nats-server 2.10 does for unmodified clients; `/jsz`. JetStream serves the global account.
+//! What it does not: clustering and replicated JetStream (run a nats-server cluster for that;
+//! natskit clients and their streams move to it unchanged), operator mode (JWT accounts).
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -56,6 +61,13 @@
 //! - `monitor`: `/varz`, `/connz`, `/subsz`, `/metrics` over HTTP; `stats`: [`Statistics`].
 //! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
 //!   permessage-deflate, and the adapter that hands `client::io` a byte stream.
+//! - `jetstream`: JetStream, one engine per account run as the broker's own client:
+//!   `engine` (its loop and connection), `api` (the `$JS.API` requests, their JSON and
+//!   errors, stream and consumer configurations), `stream` (what a publish checks, limits),
+//!   `consumer` (delivery state), `pump` (serving pull requests and push subscribers, acks,
+//!   timers), `deliver` (straight into subscribers' buffers), `persist` (configurations and
+//!   consumer positions on disk), `store` (messages: `memory`, and `file` with segments,
+//!   checksums, recovery and compaction), `options` ([`JetStream`]), `subjects`.
 //! - `listen`: `bind`, for the client, WebSocket and monitoring ports.
 //! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
 //! - [`config`]: nats-server's configuration file format, a file per job: `lexer`, `parser`,
@@ -66,7 +78,7 @@
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, fxhash, permissions, texts   (no crate imports)
+//! error, fxhash, permissions, texts, jetstream::options   (no crate imports)
 //! listen, tls, accounts        -> error
 //! options                      -> accounts, permissions, tls
 //! auth                         -> error, options
@@ -74,7 +86,8 @@
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
 //! space                        -> accounts, sublist
-//! state                        -> client::shared, options, space, sublist, tls
+//! state                        -> client::shared, jetstream::options, options, space,
+//!                                 sublist, tls
 //! events                       -> client, space, state
 //! stats                        -> state
 //! client::protocol             -> auth, client::shared, client::trace, fxhash, permissions,
@@ -84,10 +97,14 @@
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
-//! monitor                      -> error, listen, state, stats
-//! server                       -> auth, client::io, client::shared, error, listen, monitor,
+//! jetstream (the rest: engine, api, pump, deliver, store, ...)
+//!                              -> client::io, client::shared, jetstream::options, space,
+//!                                 state
+//! monitor                      -> error, jetstream::options, listen, state, stats
+//! server                       -> auth, client::io, client::shared, error, jetstream, listen, monitor,
 //!                                 options, quoted, state, stats, texts, tls, ws::listener
-//! config                       -> auth, error, options, permissions, server, tls
+//! config                       -> auth, error, jetstream::options, options, permissions,
+//!                                 server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph
@@ -104,6 +121,7 @@ pub mod config;
 mod error;
 mod events;
 mod fxhash;
+mod jetstream;
 mod listen;
 mod monitor;
 mod options;
@@ -120,6 +138,7 @@ mod ws;
 
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
+pub use jetstream::options::{JetStream, SyncPolicy};
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};

@@ -248,6 +248,8 @@ pub(crate) struct ServerOptions {
     pub(crate) accounts: Vec<Account>,
     /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
     pub(crate) system_account: Option<String>,
+    /// JetStream, when switched on.
+    pub(crate) jetstream: Option<crate::jetstream::options::JetStream>,
 }
 
 /// nats-server's default `lame_duck_duration`.
@@ -320,6 +322,7 @@ impl Default for ServerOptions {
             process: ProcessOptions::default(),
             accounts: Vec::new(),
             system_account: None,
+            jetstream: None,
         }
     }
 }

@@ -288,7 +288,9 @@ impl Session {
             return Err(Close::with_err(texts::NO_RESPONDERS_NEEDS_HEADERS));
         }
         let options = self.state.options();
+        let internal = self.conn.internal;
         let user = match no_auth_user(&options.auth, options.no_auth_user.as_deref(), &connect) {
+            _ if internal.is_some() => None,
             Some(user) => Some(user),
             None => authorize(&options.auth, &connect, &self.nonce)
                 .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
@@ -303,6 +305,7 @@ impl Session {
         };
         self.conn.headers.store(connect.headers, Ordering::Relaxed);
         let index = match user.and_then(|u| u.account.as_deref()) {
+            _ if internal.is_some() => internal,
             Some(name) => self.state.space_index(name),
             // The global account is the first space.
             None => Some(0),

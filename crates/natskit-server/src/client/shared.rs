@@ -135,6 +135,9 @@ pub(crate) struct Conn {
     pub(crate) account: OnceLock<usize>,
     /// Its disconnect was announced to the system account (once).
     pub(crate) gone_announced: AtomicBool,
+    /// The broker's own client (JetStream), in this account: no credentials asked, no
+    /// output limit, not listed among the clients.
+    pub(crate) internal: Option<usize>,
 }
 
 impl Conn {
@@ -168,6 +171,7 @@ impl Conn {
             replies: Mutex::new(HashMap::new()),
             account: OnceLock::new(),
             gone_announced: AtomicBool::new(false),
+            internal: None,
         }
     }
 

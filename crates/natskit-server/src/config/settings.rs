@@ -75,6 +75,8 @@ struct State<'t> {
     no_auth_user: Option<&'t Entry>,
     /// The users of the `accounts` block.
     account_users: Vec<User>,
+    /// A top-level `store_dir` seen before the `jetstream` block.
+    store_dir: Option<String>,
     warnings: Vec<ConfigWarning>,
 }
 
@@ -243,6 +245,25 @@ impl<'t> State<'t> {
                 fields::boolean(k, v)?;
                 b
             }
+            "jetstream" | "js" => match super::jetstream::parse(k, v, &mut self.warnings)? {
+                Some(mut js) => {
+                    if let Some(dir) = self.store_dir.take() {
+                        js = js.store_dir(dir);
+                    }
+                    b.jetstream(js)
+                }
+                None => b,
+            },
+            "store_dir" | "storedir" => {
+                let dir = fields::string(k, v)?.to_owned();
+                match b.jetstream_options() {
+                    Some(js) => b.jetstream(js.store_dir(dir)),
+                    None => {
+                        self.store_dir = Some(dir);
+                        b
+                    }
+                }
+            }
             "no_auth_user" => {
                 self.no_auth_user = Some(entry);
                 b.no_auth_user(fields::string(k, v)?)
@@ -296,7 +317,7 @@ fn unsupported(
         | "resolver_pinned_accounts"
         | "trusted"
         | "trusted_keys" => "operator mode (JWT)",
-        "jetstream" | "store_dir" | "storedir" | "default_js_domain" => "JetStream",
+        "default_js_domain" => "JetStream domains",
         "logfile_size_limit" | "log_size_limit" | "logfile_max_num" | "log_max_num" => {
             "log file rotation"
         }
