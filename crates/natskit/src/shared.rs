@@ -12,6 +12,7 @@
 //! own internals. The wake-ups between handles and the connection task are lock-free
 //! [`Notify`]s.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -100,6 +101,8 @@ pub(crate) struct Shared {
     output_ready: Notify,
     /// Wakes publishers waiting for room in the output.
     room: Notify,
+    /// The next publish lets its worker go first (see [`Shared::publish`]).
+    yield_due: AtomicBool,
     /// Asks the connection task to stop.
     shutdown: Notify,
     /// Asks the connection task to drop the connection and reconnect.
@@ -126,6 +129,7 @@ impl Shared {
             }),
             output_ready: Notify::new(),
             room: Notify::new(),
+            yield_due: AtomicBool::new(false),
             shutdown: Notify::new(),
             reconnect_now: Notify::new(),
             events,
@@ -255,6 +259,14 @@ impl Shared {
         // Nearly every publish is queued at the first try, made here without anything that
         // lives across an await, so that the future callers move as they await a publish
         // stays small (copying a larger one was a tenth of a publish's instructions).
+        // The connection task, woken by a publisher, waits in that worker's next-task slot,
+        // which no other worker may take, until the publisher lets the worker go: a publisher
+        // that never waits kept it there until the output was full (8 MiB), and the two took
+        // turns on one worker. So the publish after each 64 KiB of output lets the worker go
+        // first, before it queues anything, so that a publish cancelled there is not sent.
+        if self.yield_due.load(Ordering::Relaxed) && self.yield_due.swap(false, Ordering::Relaxed) {
+            tokio::task::yield_now().await;
+        }
         let span = tracing::trace_span!("natskit.publish", subject, bytes = payload.len());
         if span.is_disabled() {
             let (first, grown) = self.with(|machine| {
@@ -264,12 +276,7 @@ impl Shared {
             });
             if first? == Queued::Yes {
                 if grown {
-                    // The connection task, woken by this publisher, waits in this worker's
-                    // next-task slot, which no other worker may take, until this task lets
-                    // the worker go: without this, a publisher that never waits kept it
-                    // there until the output was full (8 MiB), and the two took turns on
-                    // one worker (publish rates halved, run by run, on 2 cores).
-                    tokio::task::yield_now().await;
+                    self.yield_due.store(true, Ordering::Relaxed);
                 }
                 return Ok(());
             }
