@@ -1,6 +1,6 @@
 //! Checking a CONNECT's credentials against the configured [`Auth`].
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use natskit_proto::ConnectInfo;
 
@@ -108,18 +108,11 @@ pub(crate) fn authorize<'a>(
     }
 }
 
-/// Checks `sig` (base64url without padding, or standard base64, as nats-server accepts) is
-/// `key`'s Ed25519 signature of `nonce`.
+/// Checks `sig` is `key`'s signature of `nonce` (see [`crate::jwt::verify_signature`]).
 fn verify(key: &str, nonce: &str, sig: &str) -> Result<(), ()> {
-    if nonce.is_empty() {
-        return Err(());
-    }
-    let sig = URL_SAFE_NO_PAD
-        .decode(sig)
-        .or_else(|_| STANDARD.decode(sig))
-        .map_err(|_| ())?;
-    let key = nkeys::KeyPair::from_public_key(key).map_err(|_| ())?;
-    key.verify(nonce.as_bytes(), &sig).map_err(|_| ())
+    crate::jwt::verify_signature(key, nonce, sig)
+        .then_some(())
+        .ok_or(())
 }
 
 /// Whether `secret` (a password or token) is a bcrypt hash, as nats-server tells one:
@@ -259,7 +252,10 @@ mod tests {
             authorize(&users, &good, &nonce).map(|u| u.map(|u| u.name.clone())),
             Ok(Some(key.public_key()))
         );
-        let std_b64 = signed(&key, Some(STANDARD.encode(&sig)));
+        let std_b64 = signed(
+            &key,
+            Some(base64::engine::general_purpose::STANDARD.encode(&sig)),
+        );
         assert!(authorize(&users, &std_b64, &nonce).is_ok());
         assert!(authorize(&users, &good, "another nonce").is_err());
         assert!(authorize(&users, &good, "").is_err());

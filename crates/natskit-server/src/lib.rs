@@ -104,8 +104,10 @@ pub mod config;
 mod error;
 mod events;
 mod fxhash;
+mod jwt;
 mod listen;
 mod monitor;
+mod operator;
 mod options;
 mod permissions;
 mod quoted;
@@ -120,6 +122,7 @@ mod ws;
 
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
+pub use operator::Operator;
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::Account;
+use crate::operator::{Operator, Trust};
 use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
 
@@ -248,6 +249,22 @@ pub(crate) struct ServerOptions {
     pub(crate) accounts: Vec<Account>,
     /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
     pub(crate) system_account: Option<String>,
+    /// Operator (JWT) mode, as configured.
+    pub(crate) operator: Option<Operator>,
+    /// The operator mode's JWTs decoded and checked, once the broker starts.
+    pub(crate) trust: Option<Arc<Trust>>,
+}
+
+impl ServerOptions {
+    /// True when clients must authenticate (configured users or token, or operator mode).
+    pub(crate) fn auth_required(&self) -> bool {
+        self.auth.is_required() || self.operator.is_some()
+    }
+
+    /// True when INFO carries a nonce: NKey users, or operator mode (as nats-server).
+    pub(crate) fn needs_nonce(&self) -> bool {
+        self.auth.needs_nonce() || self.operator.is_some()
+    }
 }
 
 /// nats-server's default `lame_duck_duration`.
@@ -320,6 +337,8 @@ impl Default for ServerOptions {
             process: ProcessOptions::default(),
             accounts: Vec::new(),
             system_account: None,
+            operator: None,
+            trust: None,
         }
     }
 }

@@ -27,6 +27,7 @@ mod error;
 mod fields;
 mod include;
 mod lexer;
+mod operator;
 mod parser;
 mod scalar;
 mod settings;
