@@ -102,6 +102,9 @@ pub(crate) struct Session {
     max_payload: Option<usize>,
     /// When its JWT (or its account's) expires, in Unix seconds, and the `-ERR` then.
     expiry: Option<(i64, &'static str)>,
+    /// The JWTs lowered `max_payload`: the first PONG is followed by an INFO saying so, as
+    /// nats-server sends it.
+    payload_info_due: bool,
     /// Unanswered PINGs after which the client is stale (idem).
     max_pings_outstanding: u32,
     /// Whether protocol trace lines are wanted (looked up once per read batch).
@@ -150,6 +153,7 @@ impl Session {
                 .then_some(options.limits.max_subscriptions),
             max_payload: None,
             expiry: None,
+            payload_info_due: false,
             max_pings_outstanding: options.limits.max_pings_outstanding,
             trace: false,
             max_traced: options.max_traced_msg_len,
@@ -252,7 +256,12 @@ impl Session {
                 if self.trace {
                     trace::emit(&self.conn, format_args!("->> [PONG]"));
                 }
-                self.conn.send(|out| out.put_raw(b"PONG\r\n"))
+                self.conn.send(|out| out.put_raw(b"PONG\r\n"));
+                if std::mem::take(&mut self.payload_info_due) {
+                    let mut info = self.state.info(&self.conn);
+                    info.max_payload = self.max_payload.unwrap_or(info.max_payload);
+                    self.conn.send(|out| out.put_info(&info));
+                }
             }
             ClientOp::Pong => self.pings_outstanding = 0,
             ClientOp::Pub(publish) => self.publish(publish.borrowed())?,
@@ -355,7 +364,7 @@ impl Session {
         // the ones a reload checks).
         if first_login {
             if let Some(login) = &jwt_login {
-                self.apply_jwt_limits(login);
+                self.apply_jwt_limits(login, connect.protocol);
             }
             let permissions = match &jwt_login {
                 Some(login) => login.permissions.clone(),
@@ -406,8 +415,11 @@ impl Session {
 
     /// The limits a JWT login brings: payload, subscriptions (the smaller of the server's and
     /// the JWTs'), and when it expires.
-    fn apply_jwt_limits(&mut self, login: &JwtLogin) {
-        self.max_payload = login.max_payload;
+    fn apply_jwt_limits(&mut self, login: &JwtLogin, protocol: i32) {
+        // The server's own limit is the decoder's to enforce.
+        let server_max = self.state.options().limits.max_payload;
+        self.max_payload = login.max_payload.filter(|&max| max < server_max);
+        self.payload_info_due = self.max_payload.is_some() && protocol >= 1;
         self.max_subscriptions = match (self.max_subscriptions, login.max_subscriptions) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
