@@ -524,16 +524,22 @@ async fn what_nats_server_refuses_at_start_is_refused() {
     let (sys, sys_jwt) = world.accounts().remove(0);
     let base = format!("operator: {op}\nresolver_preload: {{ {sys}: {sys_jwt} }}\n");
     let bad = [
-        ("no resolver", base.clone()),
+        (
+            "no resolver",
+            base.clone(),
+            "operators require an account resolver",
+        ),
         (
             "accounts beside the operator",
             format!("{base}resolver: MEMORY\naccounts {{ A {{ }} }}\n"),
+            "operators do not allow Accounts to be configured directly",
         ),
         (
             "users beside the operator",
             format!(
                 "{base}resolver: MEMORY\nauthorization {{ users: [ {{user: a, password: b}} ] }}\n"
             ),
+            "operators do not allow users to be configured directly",
         ),
         (
             "another system account than the operator's",
@@ -541,17 +547,20 @@ async fn what_nats_server_refuses_at_start_is_refused() {
                 "{base}resolver: MEMORY\nsystem_account: {}\n",
                 world.a.public_key()
             ),
+            "system_account in config and operator JWT must be identical",
         ),
         (
             "an operator JWT that is no JWT",
             "operator: eyJnot.a.jwt\nresolver: MEMORY\n".to_owned(),
+            "error parsing operator JWT",
         ),
         (
             "an account JWT that is no JWT",
             format!("operator: {op}\nresolver: MEMORY\nresolver_preload: {{ {sys}: eyJbad }}\n"),
+            "invalid account JWT",
         ),
     ];
-    for (what, config) in bad {
+    for (what, config, want) in bad {
         let nats = NatsServer::builder()
             .binary(natskit_test::binary::newer_nats_server().unwrap())
             .with_config(&config)
@@ -562,7 +571,7 @@ async fn what_nats_server_refuses_at_start_is_refused() {
                 .port(0)
                 .start()
                 .await
-                .map(|s| drop(s))
+                .map(drop)
                 .err()
                 .map(|e| e.to_string()),
             Err(e) => Some(e.to_string()),
@@ -570,7 +579,7 @@ async fn what_nats_server_refuses_at_start_is_refused() {
         let Some(reason) = ours else {
             panic!("natskit started with {what}");
         };
-        eprintln!("{what}: {reason}");
+        assert!(reason.contains(want), "{what}: {reason}");
     }
     let good = format!("{base}resolver: MEMORY\n");
     let (nats, ours) = both(&good).await;
