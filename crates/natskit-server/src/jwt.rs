@@ -197,7 +197,7 @@ pub(crate) enum SigningKey {
         kind: String,
         key: String,
         #[serde(default)]
-        template: UserLimits,
+        template: Box<UserLimits>,
     },
 }
 

@@ -22,7 +22,10 @@
 //! user/password (plain or bcrypt) and NKey authentication (and `no_auth_user` for clients
 //! without credentials), per-user publish/subscribe permissions with `allow_responses`,
 //! accounts (isolated subjects, stream and service exports and imports, the system account's
-//! connect and disconnect events), nats-server's configuration file
+//! connect and disconnect events), operator (JWT) mode ([`Operator`]: nats-server's
+//! `operator`, `resolver: MEMORY` and `resolver_preload`; user JWTs signed by an account or
+//! its signing keys, the nonce signed or a bearer token, expiry and revocations, the
+//! accounts' connection, subscription and payload limits), nats-server's configuration file
 //! format ([`config`]), TLS (with
 //! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
@@ -32,7 +35,8 @@
 //! and permissions of live connections checked again), and nats-server's log lines as
 //! `tracing` events (debug lines, and with target `natskit_server::trace` the protocol trace).
 //! What it does not: clustering (run nats-server for that; natskit clients connect to it
-//! unchanged), operator mode (JWT accounts), JetStream.
+//! unchanged), account resolvers other than the memory one (URL, full, cache), activation
+//! tokens for exports, JetStream.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -52,6 +56,9 @@
 //!   account's connect and disconnect events.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
 //! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
+//! - `jwt`: NATS JWTs decoded and their signatures checked (operator, account and user
+//!   claims); `operator`: operator mode, [`Operator`] and the trust it is checked into at
+//!   start, which admits or refuses a CONNECT's user JWT.
 //! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
 //! - `monitor`: `/varz`, `/connz`, `/subsz`, `/metrics` over HTTP; `stats`: [`Statistics`].
 //! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
@@ -61,15 +68,16 @@
 //! - [`config`]: nats-server's configuration file format, a file per job: `lexer`, `parser`,
 //!   `scalar` (numbers, sizes, dates), `value` (the tree with positions), `include`,
 //!   `variables`; then the settings applied to a [`ServerBuilder`]: `settings`, `auth`, `tls`
-//!   (with `websocket`), `fields`, `duration`.
+//!   (with `websocket`), `operator`, `fields`, `duration`.
 //!
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, fxhash, permissions, texts   (no crate imports)
+//! error, fxhash, jwt, permissions, texts   (no crate imports)
 //! listen, tls, accounts        -> error
-//! options                      -> accounts, permissions, tls
-//! auth                         -> error, options
+//! operator                     -> accounts, error, jwt, permissions
+//! options                      -> accounts, operator, permissions, tls
+//! auth                         -> error, jwt, options
 //! client::shared               -> permissions, quoted
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
@@ -77,17 +85,18 @@
 //! state                        -> client::shared, options, space, sublist, tls
 //! events                       -> client, space, state
 //! stats                        -> state
-//! client::protocol             -> auth, client::shared, client::trace, fxhash, permissions,
-//!                                 state, sublist, texts
-//! client::io                   -> auth, client::protocol, client::shared, client::trace,
+//! client::protocol             -> auth, client::shared, client::trace, fxhash, jwt, operator,
+//!                                 permissions, state, sublist, texts
+//! client::io                   -> auth, client::protocol, client::shared, client::trace, jwt,
 //!                                 state, texts, tls
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
 //! monitor                      -> error, listen, state, stats
 //! server                       -> auth, client::io, client::shared, error, listen, monitor,
-//!                                 options, quoted, state, stats, texts, tls, ws::listener
-//! config                       -> auth, error, options, permissions, server, tls
+//!                                 operator, options, quoted, state, stats, texts, tls,
+//!                                 ws::listener
+//! config                       -> auth, error, jwt, operator, options, permissions, server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph

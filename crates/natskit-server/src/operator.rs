@@ -190,7 +190,7 @@ impl Trust {
                     SigningKey::Plain(k) => signers.insert(k.clone(), None),
                     SigningKey::Scoped {
                         key: k, template, ..
-                    } => signers.insert(k.clone(), Some(template.clone())),
+                    } => signers.insert(k.clone(), Some(UserLimits::clone(template))),
                 };
             }
             let default_permissions = permissions(&claims.nats.default_permissions).map(Arc::new);
