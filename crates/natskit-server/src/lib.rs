@@ -108,6 +108,7 @@
 
 mod accounts;
 mod auth;
+mod cert;
 mod client;
 pub mod config;
 mod error;

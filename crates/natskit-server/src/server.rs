@@ -278,6 +278,24 @@ impl ServerBuilder {
         self
     }
 
+    /// [`Self::tls_verify_clients`], and a client is the user its certificate names
+    /// (nats-server's `verify_and_map`): a user named as one of the certificate's e-mail
+    /// addresses, DNS names or URIs, else as its subject (`CN=alice,O=acme`, in either
+    /// order). Such users usually have no password; an NKey user still signs the nonce.
+    ///
+    /// ```
+    /// let builder = natskit_server::Server::builder()
+    ///     .tls("certs/server.pem", "certs/server-key.pem")
+    ///     .tls_verify_and_map("certs/ca.pem")
+    ///     .user("alice@example.com", "");
+    /// # let _ = builder;
+    /// ```
+    pub fn tls_verify_and_map(mut self, ca_pem: impl Into<PathBuf>) -> Self {
+        self.options.tls.client_ca = Some(ca_pem.into());
+        self.options.tls.map_users = true;
+        self
+    }
+
     /// TLS before anything else: a client starts the handshake as soon as it connects and
     /// INFO follows over TLS, as nats-server 2.10's `handshake_first` (clients opt in:
     /// natskit's `ConnectOptions::tls_first`, nats.go's `TLSHandshakeFirst`). Saves a round trip
@@ -900,13 +918,10 @@ fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
         );
         return;
     }
-    let admitted = match crate::auth::no_auth_user(
-        &options.auth,
-        options.no_auth_user.as_deref(),
-        &login.connect,
-    ) {
+    let map = crate::client::protocol::cert_map(&options.tls, conn);
+    let admitted = match crate::client::protocol::anonymous(options, map, &login.connect) {
         Some(user) => Ok(Some(user)),
-        None => crate::auth::authorize(&options.auth, &login.connect, &login.nonce),
+        None => crate::auth::authorize_with_cert(&options.auth, &login.connect, &login.nonce, map),
     };
     let Ok(user) = admitted else {
         tracing::error!(

@@ -74,7 +74,14 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
     };
     let stream = tokio::select! {
         done = tokio::time::timeout(state.options().limits.auth_timeout, handshake) => match done {
-            Ok(Ok(stream)) => stream,
+            Ok(Ok(stream)) => {
+                // Its names, for verify_and_map (the chain was verified in the handshake).
+                let first = stream.get_ref().1.peer_certificates().and_then(|c| c.first());
+                if let Some(id) = first.and_then(|der| crate::cert::identity(der)) {
+                    let _ = conn.cert.set(id);
+                }
+                stream
+            }
             Ok(Err(e)) => {
                 tracing::error!("{} - TLS handshake error: {e}", conn.label());
                 return;

@@ -14,17 +14,19 @@ use natskit_proto::{
 };
 
 use crate::accounts::transform;
-use crate::auth::{authorize, no_auth_user};
+use crate::auth::{authorize_with_cert, no_auth_user, CertMap};
 use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
 use crate::client::trace;
 use crate::events;
 use crate::fxhash::FxHasher;
 use crate::operator::{JwtLogin, Origin, Trust};
+use crate::options::{ServerOptions, User};
 use crate::permissions::Permissions;
 use crate::space::Space;
 use crate::state::State;
 use crate::sublist::Matches;
 use crate::texts;
+use crate::tls::TlsFiles;
 use natskit_proto::sync::lock;
 
 /// Cached lookups per connection before the cache starts over.
@@ -40,6 +42,27 @@ const LONG_FAN_OUT: usize = 4096;
 
 /// The header block of a no-responders answer.
 const NO_RESPONDERS: Bytes = Bytes::from_static(b"NATS/1.0 503\r\n\r\n");
+
+/// Whether users come from client certificates, and the names in this connection's.
+pub(crate) fn cert_map<'c>(tls: &TlsFiles, conn: &'c Conn) -> CertMap<'c> {
+    match tls.map_users {
+        true => CertMap::On(conn.cert.get()),
+        false => CertMap::Off,
+    }
+}
+
+/// The `no_auth_user` a CONNECT without credentials is taken as; as nats-server, none when
+/// users come from client certificates.
+pub(crate) fn anonymous<'o>(
+    options: &'o ServerOptions,
+    map: CertMap<'_>,
+    connect: &ConnectInfo,
+) -> Option<&'o User> {
+    match map {
+        CertMap::Off => no_auth_user(&options.auth, options.no_auth_user.as_deref(), connect),
+        CertMap::On(_) => None,
+    }
+}
 
 /// Why the connection ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,13 +339,11 @@ impl Session {
             Some(trust) => Some(self.admit_jwt(trust, &connect)?),
             None => None,
         };
-        let user = match (
-            &jwt_login,
-            no_auth_user(&options.auth, options.no_auth_user.as_deref(), &connect),
-        ) {
+        let map = cert_map(&options.tls, &self.conn);
+        let user = match (&jwt_login, anonymous(&options, map, &connect)) {
             (Some(_), _) => None,
             (None, Some(user)) => Some(user),
-            (None, None) => authorize(&options.auth, &connect, &self.nonce)
+            (None, None) => authorize_with_cert(&options.auth, &connect, &self.nonce, map)
                 .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
         };
         let first_login = lock(&self.conn.login).is_none();

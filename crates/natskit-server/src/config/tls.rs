@@ -54,7 +54,12 @@ fn block(
             "verify" => verify = fields::boolean(&kk, v)?,
             "verify_and_map" => {
                 if fields::boolean(&kk, v)? {
-                    return Err(not_yet(entry, "verify_and_map (users from certificates)"));
+                    if !handshake_first_allowed {
+                        return Err(not_yet(entry, "verify_and_map on the WebSocket listener"));
+                    }
+                    // As nats-server: it turns verify on too.
+                    verify = true;
+                    files.map_users = true;
                 }
             }
             "timeout" => {
