@@ -27,7 +27,8 @@
 //! its signing keys, the nonce signed or a bearer token, expiry and revocations, the
 //! accounts' connection, subscription and payload limits), nats-server's configuration file
 //! format ([`config`]), TLS (with
-//! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
+//! client certificates if asked, users mapped from them as `verify_and_map` does, and
+//! handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
 //! checks; see [`ServerBuilder::websocket`]),
 //! `/varz`, `/connz`, `/subsz`, `/healthz` and Prometheus `/metrics` monitoring, nats-server's
@@ -55,7 +56,9 @@
 //!   account's subject index and its routes to other accounts; `events`: the system
 //!   account's connect and disconnect events.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
-//! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
+//! - `auth`: tokens, passwords, NKey signatures and users from client certificates
+//!   (`verify_and_map`; `cert` reads the names in a certificate); `permissions`:
+//!   [`Permissions`], [`Rule`].
 //! - `jwt`: NATS JWTs decoded and their signatures checked (operator, account and user
 //!   claims); `operator`: operator mode, [`Operator`] and the trust it is checked into at
 //!   start, which admits or refuses a CONNECT's user JWT.
@@ -73,12 +76,12 @@
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, fxhash, jwt, permissions, texts   (no crate imports)
+//! cert, error, fxhash, jwt, permissions, texts   (no crate imports)
 //! listen, tls, accounts        -> error
 //! operator                     -> accounts, error, jwt, permissions
 //! options                      -> accounts, operator, permissions, tls
-//! auth                         -> error, jwt, options
-//! client::shared               -> permissions, quoted
+//! auth                         -> cert, error, jwt, options
+//! client::shared               -> cert, permissions, quoted
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
 //! space                        -> accounts, sublist
@@ -86,16 +89,16 @@
 //! events                       -> client, space, state
 //! stats                        -> state
 //! client::protocol             -> auth, client::shared, client::trace, fxhash, jwt, operator,
-//!                                 permissions, state, sublist, texts
-//! client::io                   -> auth, client::protocol, client::shared, client::trace, jwt,
-//!                                 state, texts, tls
+//!                                 options, permissions, state, sublist, texts, tls
+//! client::io                   -> auth, cert, client::protocol, client::shared, client::trace,
+//!                                 jwt, state, texts, tls
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
 //! monitor                      -> error, listen, state, stats
-//! server                       -> auth, client::io, client::shared, error, listen, monitor,
-//!                                 operator, options, quoted, state, stats, texts, tls,
-//!                                 ws::listener
+//! server                       -> auth, client::io, client::protocol, client::shared, error,
+//!                                 listen, monitor, operator, options, quoted, state, stats,
+//!                                 texts, tls, ws::listener
 //! config                       -> auth, error, jwt, operator, options, permissions, server, tls
 //! ```
 //!

@@ -23,7 +23,10 @@ pub(crate) fn apply_client(
     };
     let mut builder = builder.tls(cert, key);
     if let Some(ca) = files.client_ca {
-        builder = builder.tls_verify_clients(ca);
+        builder = match files.map_users {
+            true => builder.tls_verify_and_map(ca),
+            false => builder.tls_verify_clients(ca),
+        };
     }
     if files.handshake_first {
         builder = builder.tls_handshake_first();
