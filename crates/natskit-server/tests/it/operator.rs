@@ -57,7 +57,8 @@ fn user_jwt(issuer: &KeyPair, user: &KeyPair, claims: Value, nats: Value) -> Str
 
 /// The keys of one operator setup: a system account, account A (with a signing key and a
 /// revoked user), account B (for isolation), account L (limits: 1 connection, 1
-/// subscription, 8-byte payloads), and account X, signed by another operator.
+/// subscription, 8-byte payloads), account E (its JWT expires 3 seconds after the
+/// configuration is written), and account X, signed by another operator.
 struct World {
     operator: KeyPair,
     system: KeyPair,
@@ -68,6 +69,7 @@ struct World {
     limited: KeyPair,
     stranger: KeyPair,
     x: KeyPair,
+    expiring: KeyPair,
 }
 
 impl World {
@@ -82,6 +84,7 @@ impl World {
             limited: KeyPair::new_account(),
             stranger: KeyPair::new_operator(),
             x: KeyPair::new_account(),
+            expiring: KeyPair::new_account(),
         }
     }
 
@@ -115,6 +118,14 @@ impl World {
             (
                 self.x.public_key(),
                 account_jwt(&self.stranger, &self.x, json!({})),
+            ),
+            (
+                self.expiring.public_key(),
+                sign(
+                    op,
+                    json!({"sub": self.expiring.public_key(), "exp": now() + 3,
+                        "nats": {"type": "account", "version": 2, "limits": no_limits()}}),
+                ),
             ),
         ]
     }
@@ -459,6 +470,55 @@ async fn a_user_is_disconnected_when_its_jwt_expires() {
         );
     }
     ours.shutdown().await;
+}
+
+#[tokio::test]
+async fn users_are_disconnected_when_their_accounts_jwt_expires() {
+    let world = World::new();
+    let (nats, ours) = both(&world.config()).await;
+    let user = KeyPair::new_user();
+    let jwt = user_jwt(&world.expiring, &user, json!({}), json!({}));
+    let mut connected = Vec::new();
+    for addr in [nats.addr(), ours.addr()] {
+        let (raw, got) = login(addr, &jwt, Some(&user)).await;
+        assert_eq!(got, "PONG", "{addr}");
+        connected.push(raw);
+    }
+    for mut raw in connected {
+        raw.clear();
+        assert_eq!(
+            raw.read_to_end().await,
+            "-ERR 'Account Authentication Expired'\r\n"
+        );
+    }
+    ours.shutdown().await;
+}
+
+/// A reload (SIGHUP) of the same operator-mode file keeps JWT users connected; one that
+/// changes the operator is refused, as nats-server refuses it.
+#[tokio::test]
+async fn a_reload_keeps_jwt_users_and_refuses_another_operator() {
+    let world = World::new();
+    let config = world.config();
+    let (builder, _) = natskit_server::config::settings_from_str(&config, "op.conf").unwrap();
+    let server = broker_with(builder).await;
+    let user = KeyPair::new_user();
+    let jwt = user_jwt(&world.a, &user, json!({}), json!({}));
+    let (mut raw, got) = login(server.addr(), &jwt, Some(&user)).await;
+    assert_eq!(got, "PONG");
+    let (same, _) = natskit_server::config::settings_from_str(&config, "op.conf").unwrap();
+    server.reload(same.port(0)).unwrap();
+    raw.clear();
+    raw.send("PING\r\n").await;
+    raw.read_until("PONG\r\n").await;
+    let (other, _) =
+        natskit_server::config::settings_from_str(&World::new().config(), "op.conf").unwrap();
+    let err = server.reload(other.port(0)).unwrap_err().to_string();
+    assert!(
+        err.starts_with("config reload not supported for operator"),
+        "{err}"
+    );
+    server.shutdown().await;
 }
 
 #[tokio::test]
