@@ -38,6 +38,10 @@ pub enum ServerError {
         /// What is wrong (names files, never shows key material).
         reason: String,
     },
+    /// JetStream could not start: its store directory is held by another server, was
+    /// written by another version, or cannot be created.
+    #[error("JetStream: {0}")]
+    JetStream(String),
     /// The WebSocket options cannot be used: neither TLS nor `no_tls`, or an allowed origin
     /// that is no URL.
     #[error("WebSocket configuration: {reason}")]

@@ -117,6 +117,7 @@ pub mod config;
 mod error;
 mod events;
 mod fxhash;
+mod jetstream;
 mod jwt;
 mod listen;
 mod monitor;
@@ -135,6 +136,7 @@ mod ws;
 
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
+pub use jetstream::options::{JetStream, SyncPolicy};
 pub use operator::Operator;
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};

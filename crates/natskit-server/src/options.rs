@@ -249,6 +249,8 @@ pub(crate) struct ServerOptions {
     pub(crate) accounts: Vec<Account>,
     /// The account that receives `$SYS.ACCOUNT.<account>.CONNECT` / `DISCONNECT` events.
     pub(crate) system_account: Option<String>,
+    /// JetStream, when switched on.
+    pub(crate) jetstream: Option<crate::jetstream::options::JetStream>,
     /// Operator (JWT) mode, as configured.
     pub(crate) operator: Option<Operator>,
     /// The operator mode's JWTs decoded and checked, once the broker starts.
@@ -339,6 +341,7 @@ impl Default for ServerOptions {
             system_account: None,
             operator: None,
             trust: None,
+            jetstream: None,
         }
     }
 }

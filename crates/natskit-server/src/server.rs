@@ -411,6 +411,35 @@ impl ServerBuilder {
         self
     }
 
+    /// Switches JetStream on: streams, consumers, KV and object stores for any NATS client,
+    /// on memory or in files under the store directory (nats-server's `-js`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use natskit_server::{JetStream, Server};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("natskit-doc-js-{}", std::process::id()));
+    /// let server = Server::builder()
+    ///     .port(0)
+    ///     .jetstream(JetStream::new().store_dir(&dir))
+    ///     .start()
+    ///     .await?;
+    /// server.shutdown().await;
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn jetstream(mut self, jetstream: crate::jetstream::options::JetStream) -> Self {
+        self.options.jetstream = Some(jetstream);
+        self
+    }
+
+    /// The JetStream settings given so far, if it is switched on.
+    pub fn jetstream_options(&self) -> Option<crate::jetstream::options::JetStream> {
+        self.options.jetstream.clone()
+    }
+
     /// How long clients get after the lame-duck INFO before they are disconnected: on
     /// [`Server::shutdown`] (default: no time, they are disconnected once what is queued for
     /// them is sent) and in [`Server::lame_duck`] (default 10 s, nats-server's
@@ -483,6 +512,16 @@ impl ServerBuilder {
         );
         tracing::info!("  Name:     {}", state.server_name());
         tracing::info!("  ID:       {}", state.server_id);
+        if let Some(jetstream) = state.options().jetstream.clone() {
+            tracing::info!("Starting JetStream");
+            tracing::info!(
+                "  Store Directory: {:?}",
+                jetstream.directory().join("jetstream")
+            );
+            if let Err(e) = crate::jetstream::start(&state, &jetstream) {
+                return Err(ServerError::JetStream(e.to_string()));
+            }
+        }
         let http = match http_port {
             Some(port) => Some(monitor::start(state.clone(), port, stopped).await?),
             None => None,
@@ -685,6 +724,10 @@ impl Server {
             tokio::time::sleep(grace).await;
         }
         for conn in &conns {
+            conn.close("server shutdown", None);
+        }
+        // JetStream last: what the clients published before is stored and synced.
+        for conn in lock(&self.state.internal).iter() {
             conn.close("server shutdown", None);
         }
         let deadline = options.limits.write_deadline;

@@ -64,6 +64,10 @@ pub(crate) struct State {
     pub(crate) conns: Mutex<HashMap<u64, Arc<Conn>>>,
     next_id: AtomicU64,
     pub(crate) counters: Counters,
+    /// The broker's own connections (JetStream's), closed last at shutdown.
+    pub(crate) internal: Mutex<Vec<Arc<Conn>>>,
+    /// JetStream's counters, as its engine last wrote them.
+    pub(crate) jetstream_usage: Mutex<crate::jetstream::options::Usage>,
     pub(crate) shutting_down: AtomicBool,
     /// In lame duck mode: no new clients.
     pub(crate) lame_duck: AtomicBool,
@@ -110,6 +114,8 @@ impl State {
             conns: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             counters: Counters::default(),
+            internal: Mutex::new(Vec::new()),
+            jetstream_usage: Mutex::new(Default::default()),
             shutting_down: AtomicBool::new(false),
             lame_duck: AtomicBool::new(false),
             live: AtomicUsize::new(0),
@@ -175,6 +181,7 @@ impl State {
         info.client_id = conn.id;
         info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
         info.auth_required = options.auth_required();
+        info.jetstream = options.jetstream.is_some();
         if conn.websocket {
             // As nats-server: the listener's own address and TLS, and no client verification.
             if let Some(ws) = &self.websocket {
@@ -282,6 +289,16 @@ impl State {
         self.counters
             .total_connections
             .fetch_add(1, Ordering::Relaxed);
+        conn
+    }
+
+    /// Registers the broker's own client in account `space` (see [`Conn::internal`]).
+    pub(crate) fn register_internal(&self, space: usize) -> Arc<Conn> {
+        let mut conn = Conn::new(self.next_client_id(), None, usize::MAX / 4);
+        conn.internal = Some(space);
+        let conn = Arc::new(conn);
+        // Not in the client table: not listed, not counted, and closed after the clients.
+        lock(&self.internal).push(conn.clone());
         conn
     }
 

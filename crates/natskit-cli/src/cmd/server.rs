@@ -213,14 +213,18 @@ pub struct ServerArgs {
     #[arg(long, value_name = "SIGNAL[=PID]")]
     pub signal: Option<String>,
 
-    /// nats-server's JetStream flag (-js): natskit server has no JetStream yet, so it is an
-    /// error.
-    #[arg(long, hide = true)]
+    /// Switch JetStream on: streams, consumers, KV and object stores (nats-server: -js).
+    #[arg(long)]
     pub jetstream: bool,
 
-    /// nats-server's JetStream storage directory (-sd): unused, as nats-server leaves it
-    /// without -js.
-    #[arg(long = "store_dir", value_name = "DIR", hide = true)]
+    /// Where JetStream keeps file streams [default: nats under the temporary directory]
+    /// (nats-server: -sd, --store_dir).
+    #[arg(
+        long = "store-dir",
+        visible_alias = "store_dir",
+        value_name = "DIR",
+        overrides_with = "store_dir"
+    )]
     pub store_dir: Option<PathBuf>,
 
     /// Print the version and exit (nats-server: -v).
@@ -318,11 +322,6 @@ pub async fn run(mut args: ServerArgs) -> Result<(), CliError> {
     if let Some(spec) = &args.signal {
         return super::server_signal::send(spec);
     }
-    if args.jetstream {
-        return Err(CliError::msg(
-            "-js: natskit server has no JetStream yet; run nats-server for JetStream",
-        ));
-    }
     let (builder, warnings) = server_config::builder(&args)?;
     if args.test_config {
         let path = args.config.as_deref().unwrap_or(std::path::Path::new(""));
@@ -340,10 +339,10 @@ pub async fn run(mut args: ServerArgs) -> Result<(), CliError> {
     for warning in &warnings {
         tracing::warn!(target: LOG, "{warning}");
     }
-    if args.store_dir.is_some() {
+    if args.store_dir.is_some() && !args.jetstream && builder.jetstream_options().is_none() {
         tracing::warn!(
             target: LOG,
-            "--store_dir is unused: natskit server has no JetStream (nats-server uses it only with -js)"
+            "--store-dir is unused without --jetstream (as with nats-server without -js)"
         );
     }
     if let Some(path) = &args.config {

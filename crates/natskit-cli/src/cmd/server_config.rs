@@ -55,6 +55,19 @@ pub(crate) fn builder(args: &ServerArgs) -> Result<(ServerBuilder, Vec<ConfigWar
         builder = builder.nkey_user(key);
     }
     builder = tls(builder, args)?;
+    // -js switches JetStream on (its configuration block may already have); -sd moves its
+    // store, and means nothing without it, as with nats-server.
+    let jetstream = match builder.jetstream_options() {
+        Some(js) => Some(js),
+        None if args.jetstream => Some(natskit_server::JetStream::new()),
+        None => None,
+    };
+    if let Some(mut js) = jetstream {
+        if let Some(dir) = &args.store_dir {
+            js = js.store_dir(dir);
+        }
+        builder = builder.jetstream(js);
+    }
     if let Some(port) = args.http_port {
         builder = builder.http_port(port);
     }

@@ -696,16 +696,42 @@ fn json_logs_when_asked() {
         .all(|l| l["pid"] == server.pid().unwrap() && l["time"].as_str().unwrap().ends_with('Z')));
 }
 
+/// `-js -sd DIR` starts JetStream on both, with the stream kept under DIR; a stream made and
+/// published to answers the same way, and a cluster flag is still refused by natskit server.
 #[test]
-fn jetstream_is_refused_clearly() {
+fn jetstream_flags_start_jetstream_on_both() {
+    let transcript = same_on_both(|binary| {
+        let dir = natskit_test::TempDir::new("js-flags").unwrap();
+        let store = dir.path().to_str().unwrap().to_owned();
+        let mut server = start(binary, None, &["-js", "-sd", &store]);
+        let url = server.url();
+        let lines = runtime().block_on(async move {
+            let client = natskit::connect(&url).await.unwrap();
+            let js = natskit::jetstream::new(client.clone());
+            let mut lines = vec![format!(
+                "jetstream in INFO: {}",
+                client.server_info().jetstream
+            )];
+            js.create_stream(natskit::jetstream::StreamConfig::new("FLAGS").subjects(["flags.>"]))
+                .await
+                .unwrap();
+            let ack = js.publish("flags.a", "x").await.unwrap();
+            lines.push(format!("published as {} in {}", ack.seq, ack.stream));
+            let info = js.stream_info("FLAGS").await.unwrap();
+            lines.push(format!("messages {}", info.state.messages));
+            client.close().await.unwrap();
+            lines
+        });
+        server.stop().unwrap();
+        assert!(
+            dir.path().join("jetstream").is_dir(),
+            "{}: nothing under the store directory",
+            binary.display()
+        );
+        lines
+    });
+    assert_eq!(transcript[0], "jetstream in INFO: true");
     let [_, (_, script)] = binaries();
-    let out = Command::new(&script)
-        .args(["-js", "-p", "-1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no JetStream yet"), "{stderr}");
     let out = Command::new(&script)
         .args(["--cluster", "nats://127.0.0.1:6222"])
         .output()

@@ -335,12 +335,14 @@ impl Session {
             return Err(Close::with_err(texts::NO_RESPONDERS_NEEDS_HEADERS));
         }
         let options = self.state.options();
+        let internal = self.conn.internal;
         let jwt_login = match &options.trust {
-            Some(trust) => Some(self.admit_jwt(trust, &connect)?),
-            None => None,
+            Some(trust) if internal.is_none() => Some(self.admit_jwt(trust, &connect)?),
+            _ => None,
         };
         let map = cert_map(&options.tls, &self.conn);
         let user = match (&jwt_login, anonymous(&options, map, &connect)) {
+            _ if internal.is_some() => None,
             (Some(_), _) => None,
             (None, Some(user)) => Some(user),
             (None, None) => authorize_with_cert(&options.auth, &connect, &self.nonce, map)
@@ -360,6 +362,7 @@ impl Session {
             None => user.and_then(|u| u.account.as_deref()),
         };
         let index = match account {
+            _ if internal.is_some() => internal,
             Some(name) => self.state.space_index(name),
             // The global account is the first space.
             None => Some(0),

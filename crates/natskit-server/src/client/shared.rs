@@ -138,6 +138,9 @@ pub(crate) struct Conn {
     pub(crate) cert: OnceLock<CertIdentity>,
     /// Its disconnect was announced to the system account (once).
     pub(crate) gone_announced: AtomicBool,
+    /// The broker's own client (JetStream), in this account: no credentials asked, no
+    /// output limit, not listed among the clients.
+    pub(crate) internal: Option<usize>,
 }
 
 impl Conn {
@@ -172,6 +175,7 @@ impl Conn {
             account: OnceLock::new(),
             cert: OnceLock::new(),
             gone_announced: AtomicBool::new(false),
+            internal: None,
         }
     }
 

@@ -26,6 +26,7 @@ mod duration;
 mod error;
 mod fields;
 mod include;
+mod jetstream;
 mod lexer;
 mod operator;
 mod parser;

@@ -82,6 +82,8 @@ struct State<'t> {
     account_users: Vec<User>,
     /// `operator`, `resolver` and `resolver_preload`.
     operator: OperatorSettings<'t>,
+    /// A top-level `store_dir` seen before the `jetstream` block.
+    store_dir: Option<String>,
     warnings: Vec<ConfigWarning>,
 }
 
@@ -253,6 +255,25 @@ impl<'t> State<'t> {
                 fields::boolean(k, v)?;
                 b
             }
+            "jetstream" | "js" => match super::jetstream::parse(k, v, &mut self.warnings)? {
+                Some(mut js) => {
+                    if let Some(dir) = self.store_dir.take() {
+                        js = js.store_dir(dir);
+                    }
+                    b.jetstream(js)
+                }
+                None => b,
+            },
+            "store_dir" | "storedir" => {
+                let dir = fields::string(k, v)?.to_owned();
+                match b.jetstream_options() {
+                    Some(js) => b.jetstream(js.store_dir(dir)),
+                    None => {
+                        self.store_dir = Some(dir);
+                        b
+                    }
+                }
+            }
             "no_auth_user" => {
                 self.no_auth_user = Some(entry);
                 b.no_auth_user(fields::string(k, v)?)
@@ -295,7 +316,7 @@ fn unsupported(
         "resolver_tls" | "resolver_pinned_accounts" | "trusted" | "trusted_keys" => {
             "this operator mode setting (natskit reads operator, resolver: MEMORY and resolver_preload)"
         }
-        "jetstream" | "store_dir" | "storedir" | "default_js_domain" => "JetStream",
+        "default_js_domain" => "JetStream domains",
         "logfile_size_limit" | "log_size_limit" | "logfile_max_num" | "log_max_num" => {
             "log file rotation"
         }

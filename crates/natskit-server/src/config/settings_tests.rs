@@ -235,7 +235,7 @@ fn features_natskit_server_does_not_have_yet_are_named() {
         ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
         ("resolver: URL(http://localhost:9090/jwt/v1/accounts/)", "resolver: natskit server does not support an account resolver other than MEMORY (URL, full or cache) yet"),
         ("resolver_pinned_accounts: []", "resolver_pinned_accounts: natskit server does not support this operator mode setting (natskit reads operator, resolver: MEMORY and resolver_preload) yet"),
-        ("jetstream {}", "jetstream: natskit server does not support JetStream yet"),
+        ("jetstream { domain: hub }", "domain: natskit server does not support this JetStream setting yet"),
         ("log_size_limit: 1MB", "log_size_limit: natskit server does not support log file rotation yet"),
         ("syslog: true", "syslog: natskit server does not support syslog yet"),
         ("websocket { port: 1, tls { cert_file: a, key_file: b, verify_and_map: true } }", "verify_and_map: natskit server does not support verify_and_map on the WebSocket listener yet"),
@@ -344,4 +344,42 @@ fn no_auth_user_names_a_user() {
         error("no_auth_user: guest\nauthorization { users: [ {user: a, password: g} ] }"),
         "s.conf:1:15: no_auth_user: \"guest\" not present as user or nkey in authorization block"
     );
+}
+
+#[test]
+fn jetstream_switched_on_by_flag_word_or_block() {
+    use crate::jetstream::options::{JetStream, SyncPolicy};
+    for text in ["jetstream: true", "jetstream: enabled", "jetstream {}"] {
+        assert_eq!(options(text).0.jetstream, Some(JetStream::new()), "{text}");
+    }
+    for text in [
+        "jetstream: false",
+        "jetstream: disabled",
+        "jetstream { enabled: false }",
+        "",
+    ] {
+        assert_eq!(options(text).0.jetstream, None, "{text:?}");
+    }
+    let (o, _) = options(
+        "jetstream { store_dir: /data/js, max_memory_store: 1GB, max_file_store: 10GB, sync_interval: always }",
+    );
+    let js = o.jetstream.expect("on");
+    assert_eq!(js.directory(), std::path::PathBuf::from("/data/js"));
+    assert_eq!((js.memory_limit(), js.file_limit()), (1 << 30, 10 << 30));
+    assert_eq!(js.sync, SyncPolicy::Always);
+    let (o, _) = options("jetstream { sync_interval: \"10s\" }");
+    assert_eq!(
+        o.jetstream.unwrap().sync,
+        SyncPolicy::Interval(std::time::Duration::from_secs(10))
+    );
+    // The top-level store_dir, before or after the block.
+    for text in [
+        "store_dir: /a\njetstream: true",
+        "jetstream: true\nstore_dir: /a",
+    ] {
+        let dir = options(text).0.jetstream.expect("on").directory();
+        assert_eq!(dir, std::path::PathBuf::from("/a"), "{text:?}");
+    }
+    assert!(error("jetstream: sometimes").contains("expected enabled or disabled"));
+    assert!(error("jetstream { nonsense: 1 }").contains("nonsense"));
 }

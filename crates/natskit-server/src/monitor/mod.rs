@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use natskit_proto::sync::lock;
 use natskit_proto::time::Precision;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -137,6 +138,7 @@ fn route(state: &State, target: &str) -> Reply {
         },
         "/subsz" => Reply::json(&subsz(state)),
         "/healthz" => Reply::json(&json!({"status": "ok"})),
+        "/jsz" => Reply::json(&jsz(state)),
         "/metrics" => Reply {
             status: "200 OK",
             content_type: metrics::CONTENT_TYPE,
@@ -191,6 +193,72 @@ fn varz(state: &State) -> Value {
         "slow_consumers": stats.slow_consumers,
         "subscriptions": stats.subscriptions,
         "websocket": websocket_varz(state),
+        "jetstream": jetstream_varz(state),
+    })
+}
+
+/// JetStream's settings as `/jsz` and `/varz` write them; None when it is off.
+fn jetstream_config(state: &State) -> Option<Value> {
+    let options = state.options();
+    let js = options.jetstream.as_ref()?;
+    let sync = match js.sync {
+        crate::jetstream::options::SyncPolicy::Always => json!(0),
+        crate::jetstream::options::SyncPolicy::Interval(every) => json!(every.as_nanos() as u64),
+    };
+    let mut config = json!({
+        "max_memory": js.memory_limit(),
+        "max_storage": js.file_limit(),
+        "store_dir": js.directory().join("jetstream"),
+        "sync_interval": sync,
+    });
+    if js.sync == crate::jetstream::options::SyncPolicy::Always {
+        config["sync_always"] = json!(true);
+    }
+    Some(config)
+}
+
+/// nats-server's `jetstream` object of `/varz` (`{}` when JetStream is off).
+fn jetstream_varz(state: &State) -> Value {
+    let Some(config) = jetstream_config(state) else {
+        return json!({});
+    };
+    let usage = *lock(&state.jetstream_usage);
+    json!({
+        "config": config,
+        "stats": {
+            "memory": usage.memory,
+            "storage": usage.storage,
+            "reserved_memory": 0,
+            "reserved_storage": 0,
+            "accounts": 1,
+            "ha_assets": 0,
+            "api": {"total": usage.api_total, "errors": usage.api_errors},
+        },
+    })
+}
+
+/// `/jsz`: JetStream's settings and totals (nats-server's fields; `disabled` when it is off).
+fn jsz(state: &State) -> Value {
+    let now = rfc3339(SystemTime::now());
+    let Some(config) = jetstream_config(state) else {
+        return json!({"server_id": state.server_id, "now": now, "disabled": true});
+    };
+    let usage = *lock(&state.jetstream_usage);
+    json!({
+        "server_id": state.server_id,
+        "now": now,
+        "config": config,
+        "memory": usage.memory,
+        "storage": usage.storage,
+        "reserved_memory": 0,
+        "reserved_storage": 0,
+        "accounts": 1,
+        "ha_assets": 0,
+        "api": {"total": usage.api_total, "errors": usage.api_errors},
+        "streams": usage.streams,
+        "consumers": usage.consumers,
+        "messages": usage.messages,
+        "bytes": usage.bytes,
     })
 }
 

@@ -13,6 +13,7 @@ mod connz_load;
 mod divergences;
 mod hostile;
 mod in_process;
+mod jetstream_behaviour;
 mod metrics;
 mod monitoring;
 mod nats_js;

@@ -1,0 +1,380 @@
+//! The JetStream engine of one account: the broker's own client. It subscribes through an
+//! in-process connection to `$JS.API.>`, `$JS.ACK.>`, `$JS.FC.>` and every stream's subjects,
+//! takes what arrives in order, and answers straight into the clients' output buffers
+//! (`deliver`). All its state lives in this one task: no locks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use natskit_proto::{ConnectInfo, HeaderMap, ServerOp, ServerOpDecoder, WriteBuffer};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+use super::api::errors::ApiError;
+use super::consumer::epoch_nanos;
+use super::deliver::{deliver, Outgoing};
+use super::options::JetStream;
+use super::stream::Stream;
+use crate::space::Space;
+use crate::state::State;
+
+const API_SID: u64 = 1;
+const ACK_SID: u64 = 2;
+const FLOW_CONTROL_SID: u64 = 3;
+/// Streams' subscriptions are numbered from here.
+const FIRST_STREAM_SID: u64 = 100;
+
+/// The engine of one account.
+pub(crate) struct Engine {
+    pub(crate) state: Arc<State>,
+    pub(crate) space: Arc<Space>,
+    pub(crate) options: JetStream,
+    /// Where this account's file streams live (`<store_dir>/jetstream/<account>/streams`).
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) streams: BTreeMap<String, Stream>,
+    /// Subscription id -> the stream it captures for.
+    stream_sids: HashMap<u64, String>,
+    next_sid: u64,
+    /// SUB, UNSUB and PONG for the in-process connection.
+    out: WriteBuffer,
+    pub(crate) api_total: u64,
+    pub(crate) api_errors: u64,
+    /// When the engine started, for `Instant`-based deadlines.
+    pub(crate) started: Instant,
+    /// When file streams were last synced.
+    last_sync: Instant,
+    /// Durable consumers (stream, consumer) that delivered or took acks since their last
+    /// save: saved once per batch of input, not per message.
+    pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
+    /// The store directory's lock, held for the engine's life.
+    _lock: Option<super::store::file::StoreDirLock>,
+}
+
+impl Engine {
+    /// An engine for account `space`, with its streams read back from `dir`.
+    pub(crate) fn new(
+        state: Arc<State>,
+        space: Arc<Space>,
+        options: JetStream,
+        lock: super::store::file::StoreDirLock,
+    ) -> Engine {
+        let dir = Some(lock.root().join(&space.name).join("streams"));
+        Engine {
+            state,
+            space,
+            options,
+            dir,
+            streams: BTreeMap::new(),
+            stream_sids: HashMap::new(),
+            next_sid: FIRST_STREAM_SID,
+            out: WriteBuffer::new(),
+            api_total: 0,
+            api_errors: 0,
+            started: Instant::now(),
+            last_sync: Instant::now(),
+            moved_consumers: Default::default(),
+            _lock: Some(lock),
+        }
+    }
+
+    /// Serves until the connection closes (the broker shuts down).
+    pub(crate) async fn run(mut self, mut pipe: DuplexStream) {
+        let mut connect = ConnectInfo::new("$JS");
+        connect.verbose = false;
+        connect.pedantic = false;
+        connect.headers = true;
+        connect.no_responders = false;
+        connect.echo = false;
+        self.out.put_connect(&connect);
+        self.out.put_sub("$JS.API.>", None, API_SID);
+        self.out.put_sub("$JS.ACK.>", None, ACK_SID);
+        self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
+        self.load_streams();
+        let mut decoder = ServerOpDecoder::new();
+        let mut buf = BytesMut::with_capacity(64 * 1024);
+        loop {
+            if !self.out.is_empty() {
+                let bytes = self.out.to_bytes();
+                if pipe.write_all(&bytes).await.is_err() {
+                    break;
+                }
+            }
+            let wake = self.next_wake();
+            tokio::select! {
+                read = pipe.read_buf(&mut buf) => match read {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => loop {
+                        match decoder.decode(&mut buf) {
+                            Ok(Some(op)) => self.handle(op),
+                            Ok(None) => break,
+                            Err(e) => {
+                                tracing::error!("JetStream: unreadable input: {e}");
+                                return;
+                            }
+                        }
+                    },
+                },
+                _ = tokio::time::sleep_until(wake.into()) => {}
+            }
+            self.tick(Instant::now());
+            self.save_moved_consumers();
+            self.publish_usage();
+        }
+        self.save_all_consumers();
+        self.sync_all();
+    }
+
+    fn handle(&mut self, op: ServerOp) {
+        match op {
+            ServerOp::Ping => self.out.put_raw(b"PONG\r\n"),
+            ServerOp::Msg(msg) => {
+                let subject = msg.subject.as_str();
+                let reply = msg.reply.as_ref().map(|r| r.as_str());
+                match msg.sid {
+                    API_SID => {
+                        self.api(subject, reply, msg.headers.as_ref(), msg.payload);
+                    }
+                    ACK_SID => self.ack(subject, reply, &msg.payload),
+                    FLOW_CONTROL_SID => self.flow_control_answered(subject),
+                    sid => {
+                        if let Some(stream) = self.stream_sids.get(&sid).cloned() {
+                            self.publish(
+                                &stream,
+                                subject,
+                                reply,
+                                msg.headers.as_ref(),
+                                msg.payload,
+                            );
+                        }
+                    }
+                }
+            }
+            ServerOp::Err(e) => tracing::warn!("JetStream: the broker said: {e}"),
+            _ => {}
+        }
+    }
+
+    /// Sends `payload` (and `headers`) to whoever listens on `subject`.
+    pub(crate) fn send(&self, subject: &str, headers: Option<&[u8]>, payload: &[u8]) {
+        deliver(
+            &self.state,
+            &self.space,
+            &Outgoing {
+                route: subject,
+                shown: subject,
+                reply: None,
+                headers,
+                payload,
+            },
+        );
+    }
+
+    /// Answers an API request with `body`.
+    pub(crate) fn answer(&self, reply: Option<&str>, body: &Value) {
+        if let Some(reply) = reply {
+            self.send(reply, None, body.to_string().as_bytes());
+        }
+    }
+
+    /// A message on a stream's subject: store it, acknowledge it, hand it to consumers.
+    fn publish(
+        &mut self,
+        name: &str,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: Bytes,
+    ) {
+        let now = epoch_nanos(SystemTime::now());
+        let over_limit = self.would_pass_account_limit(name, payload.len());
+        let Some(stream) = self.streams.get_mut(name) else {
+            return;
+        };
+        let result = if over_limit {
+            Err(ApiError::insufficient_resources())
+        } else {
+            stream.publish(subject, headers, payload, now)
+        };
+        let no_ack = stream.config.no_ack;
+        if let (Some(reply), false) = (reply, no_ack) {
+            let body = match &result {
+                Ok(stored) if stored.duplicate => {
+                    format!(
+                        "{{\"stream\":{:?}, \"seq\":{},\"duplicate\": true}}",
+                        name, stored.seq
+                    )
+                }
+                Ok(stored) => format!("{{\"stream\":{:?}, \"seq\":{}}}", name, stored.seq),
+                Err(e) => {
+                    serde_json::json!({"error": e.to_json(), "stream": name, "seq": 0}).to_string()
+                }
+            };
+            self.send(reply, None, body.as_bytes());
+        }
+        if let Ok(stored) = result {
+            if !stored.duplicate {
+                self.after_store(name, subject, stored.seq);
+            }
+        }
+    }
+
+    /// What happens after a message was stored: interest retention drops it when nobody
+    /// wants it, and consumers get it.
+    pub(crate) fn after_store(&mut self, name: &str, subject: &str, seq: u64) {
+        if let Some(stream) = self.streams.get_mut(name) {
+            let interest = stream.config.retention == super::api::config::Retention::Interest;
+            // Interest retention keeps nothing nobody will consume; the sequence stays used.
+            if interest && !stream.consumers.values().any(|c| c.wants(subject)) {
+                let _ = stream.store.remove(seq);
+                return;
+            }
+        }
+        self.pump_stream(name, Instant::now());
+    }
+
+    /// Subscribes to `name`'s subjects (again, after an update).
+    pub(crate) fn subscribe_stream(&mut self, name: &str) {
+        self.unsubscribe_stream(name);
+        let Some(stream) = self.streams.get(name) else {
+            return;
+        };
+        for subject in stream.config.subjects.clone() {
+            let sid = self.next_sid;
+            self.next_sid += 1;
+            self.out.put_sub(&subject, None, sid);
+            self.stream_sids.insert(sid, name.to_owned());
+        }
+    }
+
+    /// Drops `name`'s subscriptions.
+    pub(crate) fn unsubscribe_stream(&mut self, name: &str) {
+        let sids: Vec<u64> = self
+            .stream_sids
+            .iter()
+            .filter(|(_, s)| *s == name)
+            .map(|(sid, _)| *sid)
+            .collect();
+        for sid in sids {
+            self.out.put_unsub(sid, None);
+            self.stream_sids.remove(&sid);
+        }
+    }
+
+    /// When the engine must next look at its timers.
+    fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        let mut wake = now + Duration::from_secs(1);
+        let epoch_now = epoch_nanos(SystemTime::now());
+        for stream in self.streams.values() {
+            if let Some(expiry) = stream.next_expiry() {
+                let ahead = Duration::from_nanos((expiry - epoch_now).max(0) as u64);
+                wake = wake.min(now + ahead);
+            }
+            for consumer in stream.consumers.values() {
+                if let Some(at) = consumer.replay_at {
+                    wake = wake.min(at);
+                }
+                if let Some(deadline) = consumer.next_ack_deadline() {
+                    wake = wake.min(deadline);
+                }
+                for request in &consumer.waiting {
+                    if let Some(expires) = request.expires {
+                        wake = wake.min(expires);
+                    }
+                    if let Some(beat) = request.next_heartbeat {
+                        wake = wake.min(beat);
+                    }
+                }
+                if consumer.config.idle_heartbeat > 0 {
+                    let every = Duration::from_nanos(consumer.config.idle_heartbeat as u64);
+                    wake = wake.min(consumer.last_sent + every);
+                }
+            }
+        }
+        wake.max(now)
+    }
+
+    /// Timers: ages, ack waits, pull expiries, heartbeats, idle consumers, syncs.
+    fn tick(&mut self, now: Instant) {
+        let epoch_now = epoch_nanos(SystemTime::now());
+        let names: Vec<String> = self.streams.keys().cloned().collect();
+        for name in names {
+            if let Some(stream) = self.streams.get_mut(&name) {
+                stream.enforce_limits(None, epoch_now);
+            }
+            self.pump_stream(&name, now);
+            self.timers(&name, now);
+        }
+        self.sync_due(now);
+    }
+
+    /// Writes the counters `/jsz` and `/varz` read.
+    fn publish_usage(&self) {
+        let mut usage = super::options::Usage {
+            api_total: self.api_total,
+            api_errors: self.api_errors,
+            streams: self.streams.len() as u64,
+            ..Default::default()
+        };
+        for stream in self.streams.values() {
+            let state = stream.store.state();
+            usage.messages += state.msgs;
+            usage.bytes += state.bytes;
+            usage.consumers += stream.consumers.len() as u64;
+            match stream.config.storage {
+                super::api::config::Storage::Memory => usage.memory += state.bytes,
+                super::api::config::Storage::File => usage.storage += state.bytes,
+            }
+        }
+        *natskit_proto::sync::lock(&self.state.jetstream_usage) = usage;
+    }
+
+    /// Syncs the file streams when the interval has passed (with `always` they sync
+    /// themselves).
+    fn sync_due(&mut self, now: Instant) {
+        let super::options::SyncPolicy::Interval(every) = self.options.sync else {
+            return;
+        };
+        if now.duration_since(self.last_sync) < every {
+            return;
+        }
+        self.last_sync = now;
+        self.sync_all();
+    }
+
+    /// Syncs every stream (at shutdown).
+    fn sync_all(&mut self) {
+        for (name, stream) in &mut self.streams {
+            if let Err(e) = stream.store.sync() {
+                tracing::error!("JetStream: syncing {name}: {e}");
+            }
+        }
+    }
+
+    /// Whether a message of `size` bytes for stream `name` would pass the account's memory or
+    /// file limit.
+    fn would_pass_account_limit(&self, name: &str, size: usize) -> bool {
+        let Some(stream) = self.streams.get(name) else {
+            return false;
+        };
+        let memory = stream.config.storage == super::api::config::Storage::Memory;
+        let limit = if memory {
+            self.options.max_memory
+        } else {
+            self.options.max_file
+        };
+        if limit < 0 {
+            return false;
+        }
+        let used: u64 = self
+            .streams
+            .values()
+            .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
+            .map(|s| s.store.state().bytes)
+            .sum();
+        used + size as u64 > limit as u64
+    }
+}

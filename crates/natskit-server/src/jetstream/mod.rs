@@ -1,0 +1,50 @@
+//! JetStream in the broker: streams and consumers on memory or file storage, answering the
+//! `$JS.API` as nats-server 2.10 does, for unmodified NATS clients.
+//!
+//! One [`engine::Engine`] per account runs as the broker's own client: an in-process
+//! connection brings it `$JS.API.>`, acks, flow-control answers and the streams' subjects;
+//! it answers straight into subscribers' buffers (`deliver`). Parts: `api` (requests, their
+//! JSON, errors, configurations), `stream` (publish checks and limits), `consumer`
+//! (delivery state), `pump` (serving consumers, acks, timers), `persist` (configurations on
+//! disk), `store` (messages: memory and file), `subjects` (overlap and subset).
+
+// Built up part by part (issue 18): parts not yet reached by the engine.
+#![allow(dead_code)]
+
+pub(crate) mod api;
+pub(crate) mod consumer;
+pub(crate) mod deliver;
+pub(crate) mod engine;
+pub(crate) mod options;
+pub(crate) mod persist;
+pub(crate) mod pump;
+pub(crate) mod store;
+pub(crate) mod stream;
+pub(crate) mod subjects;
+
+use std::sync::Arc;
+
+use crate::state::State;
+
+/// Starts an engine for every account that has JetStream (today: the global account), each
+/// with its in-process connection.
+pub(crate) fn start(
+    state: &Arc<State>,
+    options: &options::JetStream,
+) -> Result<(), store::StoreError> {
+    // One server per store directory: a second one (or another version's files) is refused.
+    let lock = store::file::StoreDirLock::acquire(&options.directory().join("jetstream"))?;
+    let space = state.spaces[0].clone();
+    let conn = state.register_internal(space.index);
+    let (ours, theirs) = tokio::io::duplex(256 * 1024);
+    let (reader, writer) = tokio::io::split(theirs);
+    state.spawn_tracked(crate::client::io::serve(
+        state.clone(),
+        conn,
+        reader,
+        writer,
+    ));
+    let engine = engine::Engine::new(state.clone(), space, options.clone(), lock);
+    state.spawn_tracked(engine.run(ours));
+    Ok(())
+}
