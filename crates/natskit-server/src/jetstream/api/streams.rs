@@ -93,10 +93,8 @@ impl Engine {
             return Err(ApiError::invalid_json());
         }
         let mut config: StreamConfig = parse_as(payload)?;
-        if config.name.is_empty() && !update {
-            if name.is_empty() {
-                return Err(ApiError::stream_name_required());
-            }
+        if config.name.is_empty() && !update && name.is_empty() {
+            return Err(ApiError::stream_name_required());
         }
         if config.name != name {
             return Err(ApiError::stream_name_mismatch());
@@ -399,7 +397,10 @@ impl Engine {
         }
         let request: GetRequest = parse_as(payload)?;
         let found = if !request.next_by_subj.is_empty() {
-            store.next_matching(request.seq.max(1), &[request.next_by_subj.clone()])
+            store.next_matching(
+                request.seq.max(1),
+                std::slice::from_ref(&request.next_by_subj),
+            )
         } else if !request.last_by_subj.is_empty() {
             store.last_matching(&request.last_by_subj)
         } else if request.seq > 0 {
