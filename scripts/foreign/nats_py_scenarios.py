@@ -5,10 +5,11 @@ Usage: python nats_py_scenarios.py URL SCENARIO
 
 SCENARIO is one of: pubsub, wildcards, queue, request, headers, no_responders, auto_unsub,
 reconnect, senseshow_request, auth, auth_refused, tls, tls_refused, js_publish, js_consume,
-obj_put, obj_get, or `all` (every scenario except reconnect, which needs someone to restart the
-server, senseshow_request, which needs the senseshow device of natskit-ledmatrix listening on the
-server, the four security scenarios, which need a server set up for them and the settings below,
-and the four JetStream ones, which need a server with JetStream and natskit on the other side).
+kv_write, kv_read, obj_put, obj_get, js_broker_stream, js_broker_kv, js_broker_obj, or `all`
+(every scenario except reconnect, which needs someone to restart the server, senseshow_request,
+which needs the senseshow device of natskit-ledmatrix listening on the server, the four security
+scenarios, which need a server set up for them and the settings below, the six JetStream ones
+with natskit on the other side, and the three js_broker ones, which need a server with JetStream).
 
 Credentials and TLS settings come from the environment, never from the command line (where other
 users could read them), and apply to every nats-py connection of every scenario (not to the raw
@@ -46,6 +47,13 @@ each digest as it reads; the scenario checks data, size, chunks, digest and meta
 computation), follows natskit's link, and checks that natskit's deleted object reads as not
 found. See "Object store" below; the natskit side is
 crates/natskit/tests/jetstream/object/nats_py.rs.
+
+`js_broker_stream`, `js_broker_kv` and `js_broker_obj` check a server's JetStream with nats-py
+alone, each making and deleting its own streams or buckets: a stream created, published to
+(checking each PubAck), read by a durable pull consumer with fetch and acks, redelivered after a
+1 s ack_wait, and a work queue (acked messages leave it; a second unfiltered consumer is
+refused); a KV bucket's put / get / create / update / delete / purge, history, keys and watch;
+an object store's multi-chunk put, get, list and delete. See "JetStream on its own" below.
 
 `reconnect` prints the line `restart-now` once its subscription works, then waits (bounded) until
 nats-py reports it reconnected: whoever runs the script must then stop the server and start it
@@ -1287,6 +1295,275 @@ async def scenario_obj_get(c, base):
     print(f"got {len(OBJ_OBJECTS)}", flush=True)
 
 
+# --- JetStream on its own: nats-py against a broker's JetStream ---------------------------------
+#
+# js_broker_stream, js_broker_kv and js_broker_obj need only a server with JetStream (nats-server
+# -js or natskit's embedded broker, crates/natskit-server/tests/it/jetstream_nats_py.rs runs them
+# against both): each makes what it uses, checks exact results, and deletes it again.
+
+BROKER_ORDERS = [
+    ("pyorders.eu", b"one"),
+    ("pyorders.us", b"two"),
+    ("pyorders.eu", b""),
+    ("pyorders.asia", b"four"),
+    ("pyorders.us", "five \u2713".encode()),
+    ("pyorders.eu", b"six"),
+]
+
+
+def positions(msgs):
+    """(stream sequence, consumer sequence, delivery count) of each message."""
+    return [(m.metadata.sequence.stream, m.metadata.sequence.consumer, m.metadata.num_delivered) for m in msgs]
+
+
+async def ack_all(msgs):
+    """Acks every message; the last waits for the server, which handles a connection's acks in
+    order, so the ones before it are in too."""
+    for m in msgs[:-1]:
+        await m.ack()
+    await msgs[-1].ack_sync(timeout=RECEIVE_TIMEOUT)
+
+
+async def fetch_exactly(sub, n, what):
+    """Exactly the next `n` messages of a pull subscription, within RECEIVE_TIMEOUT."""
+    got = []
+    deadline = time.monotonic() + RECEIVE_TIMEOUT
+    while len(got) < n:
+        left = deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise asyncio.TimeoutError
+            got += await sub.fetch(n - len(got), timeout=left)
+        except asyncio.TimeoutError:  # nats-py's TimeoutError is one too
+            raise ScenarioFailure(f"{what}: {len(got)} of {n} messages within {RECEIVE_TIMEOUT} s")
+    check(len(got) == n, f"{what}: a fetch of {n} returned {len(got)} messages")
+    return got
+
+
+async def published(js, subject, payload, stream, seq, what):
+    """Publishes and checks the PubAck names `stream` and `seq`, no duplicate."""
+    ack = await js.publish(subject, payload)
+    check(
+        (ack.stream, ack.seq, bool(ack.duplicate)) == (stream, seq, False),
+        f"{what}: publish to {subject} acknowledged as {ack}, expected {stream} seq {seq}",
+    )
+
+
+async def stream_state(js, name):
+    """(messages, first sequence, last sequence) of a stream."""
+    state = (await js.stream_info(name)).state
+    return (state.messages, state.first_seq, state.last_seq)
+
+
+async def scenario_js_broker_stream(c, base):
+    """Stream create, publish with acks, pull consumer with fetch and acks, redelivery after
+    ack_wait, and work-queue retention."""
+    from nats.js import api
+
+    nc = await c.connect("js-broker-stream")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+
+    # A limits stream, read in two fetches by a durable pull consumer.
+    info = await js.add_stream(name="PYORDERS", subjects=["pyorders.>"])
+    check((info.config.name, info.state.messages) == ("PYORDERS", 0), f"stream: created as {info}")
+    for i, (subject, payload) in enumerate(BROKER_ORDERS):
+        await published(js, subject, payload, "PYORDERS", i + 1, "stream")
+    got = await stream_state(js, "PYORDERS")
+    check(got == (6, 1, 6), f"stream: (messages, first, last) = {got}, expected (6, 1, 6)")
+    sub = await js.pull_subscribe("pyorders.>", durable="reader", stream="PYORDERS")
+    msgs = []
+    for n in (4, 2):
+        batch = await fetch_exactly(sub, n, "stream")
+        await ack_all(batch)
+        msgs += batch
+    got = [(p, m.subject, m.data) for p, m in zip(positions(msgs), msgs)]
+    want = [((i + 1, i + 1, 1), s, p) for i, (s, p) in enumerate(BROKER_ORDERS)]
+    check(got == want, f"stream: read {got}, expected {want}")
+    info = await sub.consumer_info()
+    got = (info.ack_floor.stream_seq, info.num_ack_pending, info.num_pending)
+    check(got == (6, 0, 0), f"stream: (ack floor, ack pending, pending) = {got}, expected (6, 0, 0)")
+    got = await stream_state(js, "PYORDERS")
+    check(got == (6, 1, 6), f"stream: acked messages stay in a limits stream, state {got}")
+    await sub.unsubscribe()
+
+    # Nothing acked: after ack_wait the same messages come again, counted as redelivered.
+    await js.add_stream(name="PYJOBS", subjects=["pyjobs.*"])
+    for i, payload in enumerate((b"a", b"b", b"c")):
+        await published(js, f"pyjobs.{i}", payload, "PYJOBS", i + 1, "redelivery")
+    slow = await js.pull_subscribe(
+        "pyjobs.*", durable="slow", stream="PYJOBS", config=api.ConsumerConfig(ack_wait=1.0)
+    )
+    first = await fetch_exactly(slow, 3, "redelivery")
+    check(positions(first) == [(1, 1, 1), (2, 2, 1), (3, 3, 1)], f"redelivery: first delivery {positions(first)}")
+    # This fetch waits past ack_wait: the server redelivers into it.
+    again = await fetch_exactly(slow, 3, "redelivery")
+    check(
+        positions(again) == [(1, 4, 2), (2, 5, 2), (3, 6, 2)],
+        f"redelivery: second delivery {positions(again)}, expected sequences 1-3 delivered twice",
+    )
+    check([m.data for m in again] == [b"a", b"b", b"c"], f"redelivery: payloads {show([m.data for m in again])}")
+    info = await slow.consumer_info()
+    got = (info.num_ack_pending, info.num_redelivered)
+    check(got == (3, 3), f"redelivery: (ack pending, redelivered) = {got}, expected (3, 3)")
+    await ack_all(again)
+    info = await slow.consumer_info()
+    got = (info.ack_floor.stream_seq, info.num_ack_pending, info.num_redelivered)
+    check(got == (3, 0, 0), f"redelivery: after the acks (ack floor, ack pending, redelivered) = {got}")
+    await slow.unsubscribe()
+
+    # Work queue: acked messages leave the stream; one unfiltered consumer only.
+    await js.add_stream(name="PYWORK", subjects=["pywork.>"], retention=api.RetentionPolicy.WORK_QUEUE)
+    for i in range(5):
+        await published(js, "pywork.item", b"job", "PYWORK", i + 1, "work queue")
+    await js.add_consumer("PYWORK", durable_name="workers", ack_policy=api.AckPolicy.EXPLICIT)
+    try:
+        await js.add_consumer("PYWORK", durable_name="others", ack_policy=api.AckPolicy.EXPLICIT)
+        raise ScenarioFailure("work queue: a second unfiltered consumer was accepted")
+    except c.nats.js.errors.BadRequestError as e:
+        check(e.err_code == 10099, f"work queue: the second consumer refused with {e}, expected err_code 10099")
+    workers = await js.pull_subscribe_bind(durable="workers", stream="PYWORK")
+    msgs = await fetch_exactly(workers, 5, "work queue")
+    got = await stream_state(js, "PYWORK")
+    check(got == (5, 1, 5), f"work queue: pulled but unacked, state {got}, expected (5, 1, 5)")
+    await ack_all(msgs[:3])
+    got = await stream_state(js, "PYWORK")
+    check(got == (2, 4, 5), f"work queue: three acked, state {got}, expected (2, 4, 5)")
+    await ack_all(msgs[3:])
+    got = await stream_state(js, "PYWORK")
+    check(got == (0, 6, 5), f"work queue: all acked, state {got}, expected (0, 6, 5)")
+    await workers.unsubscribe()
+    await js.delete_consumer("PYWORK", "workers")
+    await js.add_consumer("PYWORK", durable_name="others", ack_policy=api.AckPolicy.EXPLICIT)
+
+    for name in ("PYORDERS", "PYJOBS", "PYWORK"):
+        check(await js.delete_stream(name), f"stream: deleting {name} failed")
+
+
+def kv_seen(entry):
+    """What a test compares of a KV entry: (key, value, revision, operation)."""
+    return (entry.key, entry.value, entry.revision, entry.operation)
+
+
+async def scenario_js_broker_kv(c, base):
+    """KV put / get / create / update / delete / purge, history, keys and watch."""
+    errors = c.nats.js.errors
+    nc = await c.connect("js-broker-kv")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    kv = await js.create_key_value(bucket="pysettings", history=5)
+
+    check(await kv.put("color", b"red") == 1, "kv: the first put is not revision 1")
+    got = kv_seen(await kv.get("color"))
+    check(got == ("color", b"red", 1, None), f"kv: color read as {got}")
+    try:
+        entry = await kv.get("missing")
+        raise ScenarioFailure(f"kv: a missing key read as {entry}")
+    except errors.KeyNotFoundError:
+        pass
+
+    # create: only when the key has no value.
+    check(await kv.create("size", b"L") == 2, "kv: create of a new key is not revision 2")
+    try:
+        await kv.create("size", b"XL")
+        raise ScenarioFailure("kv: create over an existing value succeeded")
+    except errors.KeyWrongLastSequenceError:
+        pass
+    check((await kv.get("size")).value == b"L", "kv: a refused create changed the value")
+
+    # update: only with the key's last revision.
+    check(await kv.update("color", b"green", last=1) == 3, "kv: update is not revision 3")
+    try:
+        await kv.update("color", b"blue", last=1)
+        raise ScenarioFailure("kv: update with a stale revision succeeded")
+    except errors.KeyWrongLastSequenceError:
+        pass
+    check((await kv.get("color")).value == b"green", "kv: a refused update changed the value")
+
+    # delete leaves a marker; create works again on a deleted key.
+    await kv.delete("size")
+    try:
+        await kv.get("size")
+        raise ScenarioFailure("kv: a deleted key is still read")
+    except errors.KeyNotFoundError:
+        pass
+    check(await kv.create("size", b"M") == 5, "kv: create of a deleted key is not revision 5")
+
+    # purge keeps only its own marker.
+    for v in (b"1", b"2", b"3"):
+        await kv.put("tmp", v)
+    await kv.purge("tmp")
+    got = [(e.revision, e.operation) for e in await kv.history("tmp")]
+    check(got == [(9, "PURGE")], f"kv: tmp's history after the purge is {got}")
+
+    got = [kv_seen(e) for e in await kv.history("color")]
+    want = [("color", b"red", 1, None), ("color", b"green", 3, None)]
+    check(got == want, f"kv: color's history is {got}, expected {want}")
+    got = [(e.revision, e.operation) for e in await kv.history("size")]
+    check(got == [(2, None), (4, "DEL"), (5, None)], f"kv: size's history is {got}")
+    keys = sorted(await kv.keys())
+    check(keys == ["color", "size"], f"kv: keys {keys}, expected ['color', 'size']")
+
+    # A watch: each key's latest entry, the end-of-initial marker, then what changes later.
+    watcher = await kv.watchall()
+    initial = []
+    while (entry := await watcher.updates(timeout=RECEIVE_TIMEOUT)) is not None:
+        initial.append(kv_seen(entry))
+    want = [("color", b"green", 3, None), ("size", b"M", 5, None), ("tmp", b"", 9, "PURGE")]
+    check(initial == want, f"kv: the watch began with {initial}, expected {want}")
+    await kv.put("color", b"blue")
+    await kv.put("shape", b"round")
+    await kv.delete("shape")
+    later = [kv_seen(await watcher.updates(timeout=RECEIVE_TIMEOUT)) for _ in range(3)]
+    want = [("color", b"blue", 10, None), ("shape", b"round", 11, None), ("shape", b"", 12, "DEL")]
+    check(later == want, f"kv: the watch saw {later}, expected {want}")
+    await watcher.stop()
+
+    check(await js.delete_key_value("pysettings"), "kv: deleting the bucket failed")
+
+
+async def scenario_js_broker_obj(c, base):
+    """Object store: a multi-chunk object and a small one put, read back, listed, one deleted."""
+    from nats.js import api
+
+    nc = await c.connect("js-broker-obj")
+    js = nc.jetstream(timeout=RECEIVE_TIMEOUT)
+    obs = await js.create_object_store("pyfiles")
+
+    # 300 KiB and a byte in 64 KiB chunks: five chunks.
+    objects = [("dir/big.bin", obj_payload(300 * 1024 + 1, 5), 64 * 1024), ("small.txt", b"hello, objects", None)]
+    for name, data, chunk in objects:
+        meta = api.ObjectMeta(name=name)
+        if chunk is not None:
+            meta.options = api.ObjectMetaOptions(max_chunk_size=chunk)
+        info = await obs.put(name, data, meta=meta)
+        want = (len(data), obj_chunks(len(data), chunk or 128 * 1024), obj_digest(data))
+        got = (info.size, info.chunks, info.digest)
+        check(got == want, f"obj: {name!r} stored as (size, chunks, digest) {got}, expected {want}")
+    for name, data, _ in objects:
+        try:
+            result = await obs.get(name)
+        except c.nats.js.errors.DigestMismatchError:
+            raise ScenarioFailure(f"obj: nats-py found the digest of {name!r} wrong")
+        check(result.data == data, f"obj: {name!r} read back as {show(result.data)}, expected {show(data)}")
+
+    listed = sorted((i.name, i.size) for i in await obs.list(ignore_deletes=True))
+    want = sorted((name, len(data)) for name, data, _ in objects)
+    check(listed == want, f"obj: listed {listed}, expected {want}")
+
+    await obs.delete("small.txt")
+    try:
+        await obs.get("small.txt")
+        raise ScenarioFailure("obj: a deleted object is still read")
+    except c.nats.js.errors.ObjectNotFoundError:
+        pass
+    listed = sorted(i.name for i in await obs.list(ignore_deletes=True))
+    check(listed == ["dir/big.bin"], f"obj: after the delete, listed {listed}")
+    # Left: big's five chunks and meta, and small's meta marking it deleted.
+    got = (await js.stream_info("OBJ_pyfiles")).state.messages
+    check(got == 7, f"obj: the bucket's stream holds {got} messages, expected 7")
+
+    check(await js.delete_object_store("pyfiles"), "obj: deleting the bucket failed")
+
+
 SCENARIOS = {
     "pubsub": scenario_pubsub,
     "wildcards": scenario_wildcards,
@@ -1307,6 +1584,9 @@ SCENARIOS = {
     "kv_read": scenario_kv_read,
     "obj_put": scenario_obj_put,
     "obj_get": scenario_obj_get,
+    "js_broker_stream": scenario_js_broker_stream,
+    "js_broker_kv": scenario_js_broker_kv,
+    "js_broker_obj": scenario_js_broker_obj,
 }
 # The ones that need nobody to restart the server, no device listening, no security settings,
 # and no JetStream with natskit on the other side.
@@ -1327,6 +1607,9 @@ ALL = [
         "kv_read",
         "obj_put",
         "obj_get",
+        "js_broker_stream",
+        "js_broker_kv",
+        "js_broker_obj",
     )
 ]
 

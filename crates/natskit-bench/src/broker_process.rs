@@ -73,6 +73,39 @@ impl Broker {
     }
 
     /// `ws://127.0.0.1:PORT`, for a broker started with a WebSocket listener.
+    /// A broker with JetStream on file storage in a fresh store directory (nats-server 2.10
+    /// `-js`; `natskit server --jetstream --store-dir`), removed when it is dropped.
+    pub fn start_with_jetstream(kind: Kind, natskit: &Path) -> Result<Broker, String> {
+        match kind {
+            Kind::NatsServer => {
+                let binary =
+                    natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+                NatsServer::builder()
+                    .binary(binary)
+                    .jetstream()
+                    .start()
+                    .map(Broker::Nats)
+                    .map_err(|e| e.to_string())
+            }
+            Kind::Embedded => {
+                static STORES: AtomicUsize = AtomicUsize::new(0);
+                let store = std::env::temp_dir().join(format!(
+                    "natskit-bench-{}-js-{}",
+                    std::process::id(),
+                    STORES.fetch_add(1, Ordering::Relaxed)
+                ));
+                let flags = vec![
+                    "--jetstream".to_owned(),
+                    "--store-dir".to_owned(),
+                    store.display().to_string(),
+                ];
+                let mut embedded = Embedded::start_with(natskit, &flags)?;
+                embedded.store = Some(store);
+                Ok(Broker::Embedded(embedded))
+            }
+        }
+    }
+
     pub fn ws_url(&self) -> Option<String> {
         match self {
             Broker::Nats(server) => server.ws_url(),
@@ -136,6 +169,8 @@ pub struct Embedded {
     /// Kept open: the broker may still write to its standard output.
     _stdout: BufReader<ChildStdout>,
     log: PathBuf,
+    /// JetStream's store directory, removed on drop.
+    store: Option<PathBuf>,
 }
 
 impl Embedded {
@@ -184,6 +219,7 @@ impl Embedded {
                 ws_url: None,
                 _stdout: reader,
                 log,
+                store: None,
             }),
             Ok((Ok(line), _)) => failed(child, format!("first line {line:?}")),
             Ok((Err(e), _)) => failed(child, e.to_string()),
@@ -212,5 +248,8 @@ impl Drop for Embedded {
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = std::fs::remove_file(&self.log);
+        if let Some(store) = &self.store {
+            let _ = std::fs::remove_dir_all(store);
+        }
     }
 }

@@ -106,7 +106,7 @@ fn push(row: &mut Comparison, kind: Kind, value: f64) {
 }
 
 /// Runs the comparison `runs` times and prints the table. `only` picks scenarios (`publish`,
-/// `pubsub`, `request`, `memory`, `ws`); empty means all.
+/// `pubsub`, `request`, `memory`, `ws`, `js`); empty means all.
 pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
     let natskit = natskit_binary()?;
     let scale: u64 = if quick { 10 } else { 1 };
@@ -133,6 +133,8 @@ pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
     );
     println!("cpu = percent of one core used by the broker process / by this benchmark (client side) during the scenario");
     let mut rows = Rows::new();
+    let js_sizes = crate::js_brokers::JsSizes::new(quick);
+    let mut js_rows = crate::js_brokers::JsRows::new();
     for run in 1..=runs {
         println!("run {run}:");
         let order = if run % 2 == 1 {
@@ -150,6 +152,15 @@ pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
                     Ok(broker) => runtime.block_on(websocket(&broker, kind, &sizes, &mut rows)),
                     Err(why) => println!("  {:<11}  ws: skipped: {why}", kind.name()),
                 }
+            }
+            if wants("js") {
+                let broker = Broker::start_with_jetstream(kind, &natskit)?;
+                runtime.block_on(crate::js_brokers::measure(
+                    &broker,
+                    kind,
+                    &js_sizes,
+                    &mut js_rows,
+                ))?;
             }
             if wants("memory") {
                 let broker = Broker::start(kind, &natskit)?;
@@ -175,7 +186,9 @@ pub fn run(runs: usize, quick: bool, only: &[String]) -> Result<(), String> {
             }
         }
     }
-    let rows = rows.all();
+    let mut rows = rows.all();
+    rows.extend(js_rows.all());
+    rows.retain(|row| !row.embedded.is_empty() || !row.nats.is_empty());
     report::print_broker_table(&rows, runs);
     print_targets(&rows);
     Ok(())
@@ -302,7 +315,7 @@ fn print_targets(rows: &[Comparison]) {
         let ratio = e / n;
         let target = match (row.better, row.unit) {
             (Better::Higher, "msgs/s") => Some((ratio >= 1.0, "at least 1.0x nats-server")),
-            _ if row.name == "sequential request p50" => {
+            _ if row.name == "sequential request p50" || row.name.contains(" p50") => {
                 Some((ratio <= 1.0, "at most nats-server's p50"))
             }
             _ => None,

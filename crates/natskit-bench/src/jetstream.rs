@@ -22,7 +22,7 @@ use crate::js_bench::JsBench;
 use crate::report::{self, Figure};
 
 /// The in-flight window of both clients' asynchronous publishes.
-const WINDOW: usize = 4000;
+pub(crate) const WINDOW: usize = 4000;
 /// The consume buffer of both clients.
 const BATCH: u64 = 500;
 const PAYLOAD: &[u8] = &[b'j'; 128];
@@ -113,7 +113,7 @@ async fn fresh_stream(js: &natskit::jetstream::Context, name: &str) {
 }
 
 /// Fills stream `name` with `count` messages (asynchronous publishes).
-async fn filled_stream(js: &natskit::jetstream::Context, name: &str, count: u64) {
+pub(crate) async fn filled_stream(js: &natskit::jetstream::Context, name: &str, count: u64) {
     fresh_stream(js, name).await;
     let subject = format!("{name}.x");
     let mut acks = Vec::with_capacity(WINDOW);
@@ -142,7 +142,7 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("histogram bounds")
 }
 
-async fn natskit_sync(js: &natskit::jetstream::Context, count: u64) -> f64 {
+pub(crate) async fn natskit_sync(js: &natskit::jetstream::Context, count: u64) -> f64 {
     fresh_stream(js, "BSYNCN").await;
     let mut latencies = histogram();
     for _ in 0..count {
@@ -176,7 +176,7 @@ async fn async_nats_sync(
     p50(&latencies)
 }
 
-async fn natskit_async(js: &natskit::jetstream::Context, count: u64) -> f64 {
+pub(crate) async fn natskit_async(js: &natskit::jetstream::Context, count: u64) -> f64 {
     fresh_stream(js, "BASYNCN").await;
     let start = Instant::now();
     let mut acks = std::collections::VecDeque::with_capacity(WINDOW);
@@ -228,7 +228,7 @@ async fn async_nats_async(
     rate
 }
 
-async fn natskit_pull(js: &natskit::jetstream::Context, count: u64) -> f64 {
+pub(crate) async fn natskit_pull(js: &natskit::jetstream::Context, count: u64) -> f64 {
     use natskit::jetstream::{Consume, ConsumerConfig};
     filled_stream(js, "BPULLN", count).await;
     let consumer = js

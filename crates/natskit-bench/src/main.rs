@@ -20,7 +20,7 @@
 //! with natskit as the client (see `brokers.rs`):
 //!
 //! ```text
-//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory,ws]
+//! cargo run --release -p natskit-bench -- --brokers [--runs 3] [--quick] [--only publish,pubsub,request,memory,ws,js]
 //! ```
 //!
 //! `--jetstream` compares the two clients' JetStream against nats-server 2.10 `-js` with file
@@ -66,6 +66,7 @@ mod cli;
 mod contenders;
 mod jetstream;
 mod js_bench;
+mod js_brokers;
 mod kv;
 mod memory;
 mod object;

@@ -518,7 +518,7 @@ impl ServerBuilder {
                 "  Store Directory: {:?}",
                 jetstream.directory().join("jetstream")
             );
-            if let Err(e) = crate::jetstream::start(&state, &jetstream) {
+            if let Err(e) = crate::jetstream::start(&state, &jetstream).await {
                 return Err(ServerError::JetStream(e.to_string()));
             }
         }

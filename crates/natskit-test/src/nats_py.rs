@@ -79,14 +79,16 @@ impl NatsPy {
     /// take their credentials and CA from environment variables (see [`env`](Self::env)), and
     /// the JetStream scenarios `js_publish`, `js_consume`, `kv_write`, `kv_read`, `obj_put` and
     /// `obj_get`, which need a server with JetStream and natskit on the other side (natskit's
-    /// `jetstream` tests: nats_py.rs, kv_interop.rs and object.rs).
+    /// `jetstream` tests: nats_py.rs, kv_interop.rs and object.rs), and `js_broker_stream`,
+    /// `js_broker_kv` and `js_broker_obj`, which need a server with JetStream only
+    /// (natskit-server's `jetstream_nats_py` tests run them on nats-server and the embedded broker).
     ///
     /// # Example
     /// ```
     /// assert!(natskit_test::NatsPy::SCENARIOS.contains(&"queue"));
-    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 19);
+    /// assert_eq!(natskit_test::NatsPy::SCENARIOS.len(), 22);
     /// ```
-    pub const SCENARIOS: [&'static str; 19] = [
+    pub const SCENARIOS: [&'static str; 22] = [
         "pubsub",
         "wildcards",
         "queue",
@@ -106,6 +108,9 @@ impl NatsPy {
         "kv_read",
         "obj_put",
         "obj_get",
+        "js_broker_stream",
+        "js_broker_kv",
+        "js_broker_obj",
     ];
 
     /// How long one run may take by default, restart included (each scenario also bounds itself:

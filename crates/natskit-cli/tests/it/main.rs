@@ -33,6 +33,7 @@ mod reqreply;
 mod server;
 mod server_accounts;
 mod server_config;
+mod server_jetstream_crash;
 mod server_ops;
 mod stream;
 mod sub_output;

@@ -17,7 +17,7 @@ use crate::support::*;
 /// The script `scripts/nats-server-shim/nats-server`, copied into a directory of its own
 /// beside a link named `natskit` to the binary under test (the script runs the `natskit`
 /// beside it), so nothing of the environment is changed.
-fn shim() -> PathBuf {
+pub(crate) fn shim() -> PathBuf {
     let dir = fresh_dir("nats-server-shim");
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/nats-server-shim/nats-server");

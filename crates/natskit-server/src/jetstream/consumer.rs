@@ -37,6 +37,7 @@ pub(crate) struct Position {
     pub(crate) ack_floor_consumer_seq: u64,
     /// Stream sequence, consumer sequence and delivery count of each unacknowledged message.
     pub(crate) unacked: Vec<(u64, u64, u64)>,
+    /// For readers of the file: on resume it follows from the delivery counts in `unacked`.
     pub(crate) num_redelivered: u64,
 }
 
@@ -80,7 +81,6 @@ pub(crate) struct Consumer {
     unacked: BTreeMap<u64, Unacked>,
     /// Stream sequences due for another delivery.
     redeliver: BTreeSet<u64>,
-    pub(crate) num_redelivered: u64,
     pub(crate) waiting: VecDeque<PullRequest>,
     /// Last time a client showed interest (a pull, an ack, a subscriber on the deliver subject).
     pub(crate) last_active: Instant,
@@ -162,7 +162,6 @@ impl Consumer {
             ack_floor_stream_seq: start.saturating_sub(1),
             unacked: BTreeMap::new(),
             redeliver: BTreeSet::new(),
-            num_redelivered: 0,
             waiting: VecDeque::new(),
             last_active: now,
             last_sent: now,
@@ -187,7 +186,7 @@ impl Consumer {
                 .iter()
                 .map(|(seq, u)| (*seq, u.consumer_seq, u.deliveries))
                 .collect(),
-            num_redelivered: self.num_redelivered,
+            num_redelivered: self.num_redelivered(),
         }
     }
 
@@ -200,7 +199,6 @@ impl Consumer {
         self.delivered_consumer_seq = position.delivered_consumer_seq;
         self.ack_floor_stream_seq = position.ack_floor_stream_seq;
         self.ack_floor_consumer_seq = position.ack_floor_consumer_seq;
-        self.num_redelivered = position.num_redelivered;
         for (seq, consumer_seq, deliveries) in &position.unacked {
             self.unacked.insert(
                 *seq,
@@ -251,6 +249,12 @@ impl Consumer {
         self.unacked.len() as u64
     }
 
+    /// Messages delivered more than once and not acked yet: nats-server forgets a redelivered
+    /// message's count once it is acked, so its `num_redelivered` falls back to 0.
+    pub(crate) fn num_redelivered(&self) -> u64 {
+        self.unacked.values().filter(|u| u.deliveries > 1).count() as u64
+    }
+
     /// Messages not yet delivered (first deliveries only, as nats-server counts).
     pub(crate) fn num_pending(&self, store: &dyn Store) -> u64 {
         let later = store.count_matching(self.next_seq, &self.filters);
@@ -277,7 +281,6 @@ impl Consumer {
                 continue;
             };
             let deliveries = entry.deliveries + 1;
-            self.num_redelivered += 1;
             return Some(self.mark_delivered(message, deliveries, store, now));
         }
         if self.acks()

@@ -3,6 +3,7 @@
 //! takes what arrives in order, and answers straight into the clients' output buffers
 //! (`deliver`). All its state lives in this one task: no locks.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,10 +13,12 @@ use bytes::{Bytes, BytesMut};
 use natskit_proto::{ConnectInfo, HeaderMap, ServerOp, ServerOpDecoder, WriteBuffer};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::oneshot;
 
 use super::api::errors::ApiError;
 use super::consumer::epoch_nanos;
 use super::deliver::{deliver, Outgoing};
+use super::held::Held;
 use super::options::JetStream;
 use super::stream::Stream;
 use crate::space::Space;
@@ -38,8 +41,10 @@ pub(crate) struct Engine {
     /// Subscription id -> the stream it captures for.
     stream_sids: HashMap<u64, String>,
     next_sid: u64,
-    /// SUB, UNSUB and PONG for the in-process connection.
+    /// SUB, UNSUB, PING and PONG for the in-process connection.
     out: WriteBuffer,
+    /// Answers waiting for the broker to take a subscription change.
+    held: RefCell<Held>,
     pub(crate) api_total: u64,
     pub(crate) api_errors: u64,
     /// When the engine started, for `Instant`-based deadlines.
@@ -71,6 +76,7 @@ impl Engine {
             stream_sids: HashMap::new(),
             next_sid: FIRST_STREAM_SID,
             out: WriteBuffer::new(),
+            held: RefCell::default(),
             api_total: 0,
             api_errors: 0,
             started: Instant::now(),
@@ -80,8 +86,10 @@ impl Engine {
         }
     }
 
-    /// Serves until the connection closes (the broker shuts down).
-    pub(crate) async fn run(mut self, mut pipe: DuplexStream) {
+    /// Serves until the connection closes (the broker shuts down). `ready` fires when the
+    /// broker has taken the engine's first subscriptions (the PONG to its first PING).
+    pub(crate) async fn run(mut self, mut pipe: DuplexStream, ready: oneshot::Sender<()>) {
+        let mut ready = Some(ready);
         let mut connect = ConnectInfo::new("$JS");
         connect.verbose = false;
         connect.pedantic = false;
@@ -93,9 +101,15 @@ impl Engine {
         self.out.put_sub("$JS.ACK.>", None, ACK_SID);
         self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
         self.load_streams();
+        self.out.put_raw(b"PING\r\n");
         let mut decoder = ServerOpDecoder::new();
         let mut buf = BytesMut::with_capacity(64 * 1024);
         loop {
+            // Answers held since the last PING get one of their own, even with nothing else
+            // to write, or they would wait for the next subscription change.
+            if self.held.get_mut().needs_ping() {
+                self.out.put_raw(b"PING\r\n");
+            }
             if !self.out.is_empty() {
                 let bytes = self.out.to_bytes();
                 if pipe.write_all(&bytes).await.is_err() {
@@ -108,6 +122,9 @@ impl Engine {
                     Ok(0) | Err(_) => break,
                     Ok(_) => loop {
                         match decoder.decode(&mut buf) {
+                            Ok(Some(ServerOp::Pong)) if ready.is_some() => {
+                                let _ = ready.take().map(|r| r.send(()));
+                            }
                             Ok(Some(op)) => self.handle(op),
                             Ok(None) => break,
                             Err(e) => {
@@ -130,6 +147,11 @@ impl Engine {
     fn handle(&mut self, op: ServerOp) {
         match op {
             ServerOp::Ping => self.out.put_raw(b"PONG\r\n"),
+            ServerOp::Pong => {
+                for (reply, body) in self.held.get_mut().released() {
+                    self.send(&reply, None, &body);
+                }
+            }
             ServerOp::Msg(msg) => {
                 let subject = msg.subject.as_str();
                 let reply = msg.reply.as_ref().map(|r| r.as_str());
@@ -175,7 +197,13 @@ impl Engine {
     /// Answers an API request with `body`.
     pub(crate) fn answer(&self, reply: Option<&str>, body: &Value) {
         if let Some(reply) = reply {
-            self.send(reply, None, body.to_string().as_bytes());
+            let body = self
+                .held
+                .borrow_mut()
+                .hold(reply, body.to_string().into_bytes());
+            if let Some(body) = body {
+                self.send(reply, None, &body);
+            }
         }
     }
 
@@ -245,6 +273,7 @@ impl Engine {
             let sid = self.next_sid;
             self.next_sid += 1;
             self.out.put_sub(&subject, None, sid);
+            self.held.get_mut().subs_changed();
             self.stream_sids.insert(sid, name.to_owned());
         }
     }
@@ -259,6 +288,7 @@ impl Engine {
             .collect();
         for sid in sids {
             self.out.put_unsub(sid, None);
+            self.held.get_mut().subs_changed();
             self.stream_sids.remove(&sid);
         }
     }

@@ -15,6 +15,7 @@ pub(crate) mod api;
 pub(crate) mod consumer;
 pub(crate) mod deliver;
 pub(crate) mod engine;
+pub(crate) mod held;
 pub(crate) mod options;
 pub(crate) mod persist;
 pub(crate) mod pump;
@@ -27,8 +28,9 @@ use std::sync::Arc;
 use crate::state::State;
 
 /// Starts an engine for every account that has JetStream (today: the global account), each
-/// with its in-process connection.
-pub(crate) fn start(
+/// with its in-process connection, and returns once the engines' subscriptions are in place:
+/// nats-server enables JetStream before it listens, so a client's first request finds it.
+pub(crate) async fn start(
     state: &Arc<State>,
     options: &options::JetStream,
 ) -> Result<(), store::StoreError> {
@@ -45,6 +47,9 @@ pub(crate) fn start(
         writer,
     ));
     let engine = engine::Engine::new(state.clone(), space, options.clone(), lock);
-    state.spawn_tracked(engine.run(ours));
+    let (ready, subscribed) = tokio::sync::oneshot::channel();
+    state.spawn_tracked(engine.run(ours, ready));
+    // An engine that stopped before its first PONG has nothing to wait for.
+    let _ = subscribed.await;
     Ok(())
 }

@@ -286,7 +286,10 @@ impl Engine {
             }
             Retention::Limits => {}
         }
-        if durable {
+        if durable && reply.is_some() {
+            // A confirmed ack (double ack) is saved before it is confirmed.
+            self.save_consumer_state(stream, consumer);
+        } else if durable {
             self.moved_consumers
                 .insert((stream.to_owned(), consumer.to_owned()));
         }

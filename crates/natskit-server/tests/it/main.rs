@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
 mod backends;
+mod js_backends;
 mod support;
 
 mod async_nats;
@@ -13,7 +14,9 @@ mod connz_load;
 mod divergences;
 mod hostile;
 mod in_process;
+mod jetstream_async_nats;
 mod jetstream_behaviour;
+mod jetstream_nats_py;
 mod metrics;
 mod monitoring;
 mod nats_js;

@@ -16,7 +16,7 @@ mod kv_interop;
 mod messages;
 #[path = "../jetstream/nats_py.rs"]
 mod nats_py;
-#[path = "../jetstream/object.rs"]
+#[path = "../jetstream/object/mod.rs"]
 mod object;
 #[path = "../jetstream/ordered.rs"]
 mod ordered;

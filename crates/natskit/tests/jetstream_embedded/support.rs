@@ -22,26 +22,18 @@ pub struct Js {
 }
 
 /// How a test asks for a broker (as `NatsServerBuilder` in the nats-server binary).
-#[derive(Clone)]
-pub struct EmbeddedBuilder {
-    config: Option<String>,
-}
+#[derive(Clone, Default)]
+pub struct EmbeddedBuilder;
 
 /// A builder for an embedded broker with JetStream.
 pub fn builder() -> EmbeddedBuilder {
-    EmbeddedBuilder { config: None }
+    EmbeddedBuilder
 }
 
 impl EmbeddedBuilder {
-    /// A nats-server configuration snippet: only `jetstream { domain: ... }` is read here.
-    pub fn with_config(mut self, text: impl Into<String>) -> Self {
-        self.config = Some(text.into());
-        self
-    }
-
     /// Starts the broker.
     pub fn start(self) -> Result<EmbeddedServer, String> {
-        EmbeddedServer::start(self)
+        EmbeddedServer::start()
     }
 }
 
@@ -122,7 +114,7 @@ fn fresh_dir() -> PathBuf {
 }
 
 impl EmbeddedServer {
-    fn start(_wanted: EmbeddedBuilder) -> Result<EmbeddedServer, String> {
+    fn start() -> Result<EmbeddedServer, String> {
         let dir = fresh_dir();
         let port = natskit_test::port::free_port().map_err(|e| e.to_string())?;
         let builder = Server::builder()

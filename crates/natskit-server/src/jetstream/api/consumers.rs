@@ -444,7 +444,7 @@ fn consumer_info(stream: &Stream, c: &Consumer) -> Value {
             "stream_seq": c.ack_floor_stream_seq,
         },
         "num_ack_pending": c.num_ack_pending(),
-        "num_redelivered": c.num_redelivered,
+        "num_redelivered": c.num_redelivered(),
         "num_waiting": c.waiting.len(),
         "num_pending": c.num_pending(&*stream.store),
         "ts": now_text(),

@@ -79,13 +79,13 @@ fn answers(store: &dyn Store) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
     fn the_file_store_answers_as_the_memory_store(ops in prop::collection::vec(op(), 1..120)) {
         let root = TempDir::new("model");
         let dir = root.join("s");
-        let options = FileStoreOptions { segment_size: 300, ..Default::default() };
+        let options = FileStoreOptions { segment_size: 500, ..Default::default() };
         let mut file = FileStore::open(&dir, options).expect("open");
         let mut memory = MemoryStore::new();
         for (time, op) in ops.iter().enumerate() {

@@ -96,7 +96,8 @@ impl Segment {
         Ok(())
     }
 
-    /// Forgets the open file (it was replaced by a rewrite).
+    /// Closes the open file; the next read opens the file at the path again (a rewrite may
+    /// have replaced it).
     pub(crate) fn reopen(&mut self) {
         self.file = OnceLock::new();
     }

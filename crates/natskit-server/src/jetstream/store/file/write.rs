@@ -18,6 +18,9 @@ pub(crate) fn counted_size(len: u32) -> u64 {
     u64::from(len) - RECORD_OVERHEAD as u64 + 16
 }
 
+/// The most a store keeps of the buffer it writes records in.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
 impl FileStore {
     /// Appends `record` to the newest segment, closing it first when the record would take it
     /// past the size limit, and returns the record's offset and length.
@@ -46,6 +49,10 @@ impl FileStore {
         }
         segment.size += len as u64;
         self.dirty = true;
+        if self.scratch.capacity() > SCRATCH_KEPT {
+            // One large message should not keep its size of memory for the store's life.
+            self.scratch = Vec::new();
+        }
         Ok((offset, len))
     }
 
@@ -182,6 +189,8 @@ impl FileStore {
             if at + 1 == self.segments.len() || !self.segments[at].wants_compaction() {
                 continue;
             }
+            // Closed first: some systems will not replace or remove an open file.
+            self.segments[at].reopen();
             let (older, rest) = self.segments.split_at(at);
             match compact(&rest[0], older, &self.dir)? {
                 Compacted::Deleted => {
