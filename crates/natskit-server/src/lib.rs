@@ -35,9 +35,14 @@
 //! lame duck mode ([`Server::lame_duck`]) and configuration reload ([`Server::reload`]: users
 //! and permissions of live connections checked again), and nats-server's log lines as
 //! `tracing` events (debug lines, and with target `natskit_server::trace` the protocol trace).
-//! What it does not: clustering (run nats-server for that; natskit clients connect to it
-//! unchanged), account resolvers other than the memory one (URL, full, cache), activation
-//! tokens for exports, JetStream.
+//! JetStream ([`ServerBuilder::jetstream`], `natskit server --jetstream`): streams on memory
+//! or file storage (limits, discard policies, dedup, expected headers, rollups, interest and
+//! work-queue retention), pull and push consumers (acks, redelivery, backoff, heartbeats, flow
+//! control), direct get, and so KV buckets and object stores, answering the `$JS.API` as
+//! nats-server 2.10 does for unmodified clients; `/jsz`. JetStream serves the global account.
+//! What it does not: clustering and replicated JetStream (run a nats-server cluster for that;
+//! natskit clients and their streams move to it unchanged), account resolvers other than the
+//! memory one (URL, full, cache), activation tokens for exports.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -66,6 +71,13 @@
 //! - `monitor`: `/varz`, `/connz`, `/subsz`, `/metrics` over HTTP; `stats`: [`Statistics`].
 //! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
 //!   permessage-deflate, and the adapter that hands `client::io` a byte stream.
+//! - `jetstream`: JetStream, one engine per account run as the broker's own client:
+//!   `engine` (its loop and connection), `api` (the `$JS.API` requests, their JSON and
+//!   errors, stream and consumer configurations), `stream` (what a publish checks, limits),
+//!   `consumer` (delivery state), `pump` (serving pull requests and push subscribers, acks,
+//!   timers), `deliver` (straight into subscribers' buffers), `persist` (configurations and
+//!   consumer positions on disk), `store` (messages: `memory`, and `file` with segments,
+//!   checksums, recovery and compaction), `options` ([`JetStream`]), `subjects`.
 //! - `listen`: `bind`, for the client, WebSocket and monitoring ports.
 //! - `texts`: the `-ERR` texts; `error`: [`ServerError`]; `fxhash`: the lookup caches' hasher.
 //! - [`config`]: nats-server's configuration file format, a file per job: `lexer`, `parser`,
@@ -76,7 +88,7 @@
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! cert, error, fxhash, jwt, permissions, texts   (no crate imports)
+//! cert, error, fxhash, jwt, permissions, texts, jetstream::options   (no crate imports)
 //! listen, tls, accounts        -> error
 //! operator                     -> accounts, error, jwt, permissions
 //! options                      -> accounts, operator, permissions, tls
@@ -85,7 +97,8 @@
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
 //! space                        -> accounts, sublist
-//! state                        -> client::shared, options, space, sublist, tls
+//! state                        -> client::shared, jetstream::options, options, space,
+//!                                 sublist, tls
 //! events                       -> client, space, state
 //! stats                        -> state
 //! client::protocol             -> auth, client::shared, client::trace, fxhash, jwt, operator,
@@ -95,11 +108,15 @@
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
-//! monitor                      -> error, listen, state, stats
+//! jetstream (the rest: engine, api, pump, deliver, store, ...)
+//!                              -> client::io, client::shared, jetstream::options, space,
+//!                                 state
+//! monitor                      -> error, jetstream::options, listen, state, stats
 //! server                       -> auth, client::io, client::protocol, client::shared, error,
-//!                                 listen, monitor, operator, options, quoted, state, stats,
-//!                                 texts, tls, ws::listener
-//! config                       -> auth, error, jwt, operator, options, permissions, server, tls
+//!                                 jetstream, listen, monitor, operator, options, quoted, state,
+//!                                 stats, texts, tls, ws::listener
+//! config                       -> auth, error, jetstream::options, jwt, operator, options,
+//!                                 permissions, server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph

@@ -43,8 +43,8 @@ pub(crate) fn parse(
                 }
             }
             "enabled" | "enable" => enabled = fields::boolean(&kk, v)?,
-            "domain"
-            | "unique_tag"
+            "domain" => js = js.domain(fields::string(&kk, v)?),
+            "unique_tag"
             | "max_outstanding_catchup"
             | "cipher"
             | "key"

@@ -235,7 +235,7 @@ fn features_natskit_server_does_not_have_yet_are_named() {
         ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
         ("resolver: URL(http://localhost:9090/jwt/v1/accounts/)", "resolver: natskit server does not support an account resolver other than MEMORY (URL, full or cache) yet"),
         ("resolver_pinned_accounts: []", "resolver_pinned_accounts: natskit server does not support this operator mode setting (natskit reads operator, resolver: MEMORY and resolver_preload) yet"),
-        ("jetstream { domain: hub }", "domain: natskit server does not support this JetStream setting yet"),
+        ("jetstream { cipher: chachapoly }", "cipher: natskit server does not support this JetStream setting yet"),
         ("log_size_limit: 1MB", "log_size_limit: natskit server does not support log file rotation yet"),
         ("syslog: true", "syslog: natskit server does not support syslog yet"),
         ("websocket { port: 1, tls { cert_file: a, key_file: b, verify_and_map: true } }", "verify_and_map: natskit server does not support verify_and_map on the WebSocket listener yet"),

@@ -93,6 +93,8 @@ pub(crate) struct Consumer {
     last_replayed: Option<(Instant, i64)>,
     /// Replay `original`: the next message waits until then.
     pub(crate) replay_at: Option<Instant>,
+    /// `num_pending`, once counted (see [`Consumer::forget_pending`]).
+    pending_cache: Option<u64>,
 }
 
 impl Consumer {
@@ -169,6 +171,7 @@ impl Consumer {
             bytes_since_flow_control: 0,
             last_replayed: None,
             replay_at: None,
+            pending_cache: None,
         }
     }
 
@@ -194,6 +197,7 @@ impl Consumer {
     /// acknowledged are delivered again at once (as redeliveries).
     pub(crate) fn resume(&mut self, position: &Position, now: Instant) {
         self.initial.clear();
+        self.pending_cache = None;
         self.next_seq = position.next_seq.max(position.ack_floor_stream_seq + 1);
         self.delivered_stream_seq = position.delivered_stream_seq;
         self.delivered_consumer_seq = position.delivered_consumer_seq;
@@ -257,8 +261,31 @@ impl Consumer {
 
     /// Messages not yet delivered (first deliveries only, as nats-server counts).
     pub(crate) fn num_pending(&self, store: &dyn Store) -> u64 {
+        if let Some(pending) = self.pending_cache {
+            return pending;
+        }
         let later = store.count_matching(self.next_seq, &self.filters);
         later + self.initial.len() as u64
+    }
+
+    /// [`Consumer::num_pending`], counted once and then kept up to date: every delivery
+    /// carries it, and counting is a walk of the stream.
+    fn pending(&mut self, store: &dyn Store) -> u64 {
+        let pending = self.num_pending(store);
+        self.pending_cache = Some(pending);
+        pending
+    }
+
+    /// A message this consumer wants was stored.
+    pub(crate) fn note_stored(&mut self) {
+        if let Some(pending) = &mut self.pending_cache {
+            *pending += 1;
+        }
+    }
+
+    /// Messages left the stream other than by acks (limits, purges, deletes): count again.
+    pub(crate) fn forget_pending(&mut self) {
+        self.pending_cache = None;
     }
 
     /// The next message for this consumer, marked delivered; None when there is none or
@@ -343,7 +370,12 @@ impl Consumer {
             self.ack_floor_consumer_seq = consumer_seq;
             self.ack_floor_stream_seq = message.seq;
         }
-        let pending = self.num_pending(store);
+        if deliveries == 1 {
+            if let Some(pending) = &mut self.pending_cache {
+                *pending = pending.saturating_sub(1);
+            }
+        }
+        let pending = self.pending(store);
         Delivery {
             message,
             deliveries,
@@ -441,11 +473,6 @@ impl Consumer {
             .filter(|(seq, _)| !self.redeliver.contains(seq))
             .map(|(_, e)| e.deadline)
             .min()
-    }
-
-    /// Whether a redelivery is waiting.
-    pub(crate) fn has_redeliveries(&self) -> bool {
-        !self.redeliver.is_empty()
     }
 
     /// The ack floor: everything at or below it is acknowledged.

@@ -27,6 +27,8 @@ use crate::state::State;
 const API_SID: u64 = 1;
 const ACK_SID: u64 = 2;
 const FLOW_CONTROL_SID: u64 = 3;
+/// `$JS.<domain>.API.>`, with a domain.
+const DOMAIN_API_SID: u64 = 4;
 /// Streams' subscriptions are numbered from here.
 const FIRST_STREAM_SID: u64 = 100;
 
@@ -47,13 +49,13 @@ pub(crate) struct Engine {
     held: RefCell<Held>,
     pub(crate) api_total: u64,
     pub(crate) api_errors: u64,
-    /// When the engine started, for `Instant`-based deadlines.
-    pub(crate) started: Instant,
     /// When file streams were last synced.
     last_sync: Instant,
     /// Durable consumers (stream, consumer) that delivered or took acks since their last
     /// save: saved once per batch of input, not per message.
     pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
+    /// When they were last saved.
+    pub(crate) last_consumer_save: Instant,
     /// The store directory's lock, held for the engine's life.
     _lock: Option<super::store::file::StoreDirLock>,
 }
@@ -79,9 +81,9 @@ impl Engine {
             held: RefCell::default(),
             api_total: 0,
             api_errors: 0,
-            started: Instant::now(),
             last_sync: Instant::now(),
             moved_consumers: Default::default(),
+            last_consumer_save: Instant::now(),
             _lock: Some(lock),
         }
     }
@@ -100,6 +102,10 @@ impl Engine {
         self.out.put_sub("$JS.API.>", None, API_SID);
         self.out.put_sub("$JS.ACK.>", None, ACK_SID);
         self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
+        if let Some(domain) = &self.options.domain {
+            self.out
+                .put_sub(&format!("$JS.{domain}.API.>"), None, DOMAIN_API_SID);
+        }
         self.load_streams();
         self.out.put_raw(b"PING\r\n");
         let mut decoder = ServerOpDecoder::new();
@@ -137,7 +143,7 @@ impl Engine {
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
             self.tick(Instant::now());
-            self.save_moved_consumers();
+            self.save_moved_consumers(Instant::now());
             self.publish_usage();
         }
         self.save_all_consumers();
@@ -158,6 +164,14 @@ impl Engine {
                 match msg.sid {
                     API_SID => {
                         self.api(subject, reply, msg.headers.as_ref(), msg.payload);
+                    }
+                    DOMAIN_API_SID => {
+                        let domain = self.options.domain.clone().unwrap_or_default();
+                        let prefix = format!("$JS.{domain}.API.");
+                        if let Some(rest) = subject.strip_prefix(&prefix) {
+                            let subject = format!("$JS.API.{rest}");
+                            self.api(&subject, reply, msg.headers.as_ref(), msg.payload);
+                        }
                     }
                     ACK_SID => self.ack(subject, reply, &msg.payload),
                     FLOW_CONTROL_SID => self.flow_control_answered(subject),
@@ -228,14 +242,21 @@ impl Engine {
         };
         let no_ack = stream.config.no_ack;
         if let (Some(reply), false) = (reply, no_ack) {
+            // nats-server's own text, with its spacing.
+            let domain = match &self.options.domain {
+                Some(domain) => format!(" \"domain\":{domain:?},"),
+                None => String::new(),
+            };
             let body = match &result {
                 Ok(stored) if stored.duplicate => {
                     format!(
-                        "{{\"stream\":{:?}, \"seq\":{},\"duplicate\": true}}",
+                        "{{\"stream\":{:?},{domain} \"seq\":{},\"duplicate\": true}}",
                         name, stored.seq
                     )
                 }
-                Ok(stored) => format!("{{\"stream\":{:?}, \"seq\":{}}}", name, stored.seq),
+                Ok(stored) => {
+                    format!("{{\"stream\":{:?},{domain} \"seq\":{}}}", name, stored.seq)
+                }
                 Err(e) => {
                     serde_json::json!({"error": e.to_json(), "stream": name, "seq": 0}).to_string()
                 }
@@ -297,6 +318,9 @@ impl Engine {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut wake = now + Duration::from_secs(1);
+        if !self.moved_consumers.is_empty() {
+            wake = wake.min(self.last_consumer_save + super::persist::CONSUMER_SAVE_EVERY);
+        }
         let epoch_now = epoch_nanos(SystemTime::now());
         for stream in self.streams.values() {
             if let Some(expiry) = stream.next_expiry() {
@@ -405,6 +429,30 @@ impl Engine {
             .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
             .map(|s| s.store.state().bytes)
             .sum();
-        used + size as u64 > limit as u64
+        // As nats-server: refused once the usage is past the limit (the message that passes
+        // it is taken).
+        let _ = size;
+        used > limit as u64
+    }
+
+    /// Whether a new stream reserving `max_bytes` fits beside the others under the memory or
+    /// file limit.
+    pub(crate) fn reservation_fits(&self, config: &super::api::config::StreamConfig) -> bool {
+        let memory = config.storage == super::api::config::Storage::Memory;
+        let limit = if memory {
+            self.options.max_memory
+        } else {
+            self.options.max_file
+        };
+        if limit < 0 || config.max_bytes <= 0 {
+            return true;
+        }
+        let reserved: i64 = self
+            .streams
+            .values()
+            .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
+            .map(|s| s.config.max_bytes.max(0))
+            .sum();
+        reserved + config.max_bytes <= limit
     }
 }

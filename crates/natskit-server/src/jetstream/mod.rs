@@ -8,9 +8,6 @@
 //! (delivery state), `pump` (serving consumers, acks, timers), `persist` (configurations on
 //! disk), `store` (messages: memory and file), `subjects` (overlap and subset).
 
-// Built up part by part (issue 18): parts not yet reached by the engine.
-#![allow(dead_code)]
-
 pub(crate) mod api;
 pub(crate) mod consumer;
 pub(crate) mod deliver;

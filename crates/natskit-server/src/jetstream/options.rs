@@ -24,6 +24,7 @@ pub struct JetStream {
     pub(crate) max_memory: i64,
     pub(crate) max_file: i64,
     pub(crate) sync: SyncPolicy,
+    pub(crate) domain: Option<String>,
 }
 
 /// When file streams write their data to stable storage.
@@ -42,6 +43,7 @@ impl Default for JetStream {
             max_memory: -1,
             max_file: -1,
             sync: SyncPolicy::Interval(Duration::from_secs(120)),
+            domain: None,
         }
     }
 }
@@ -81,6 +83,13 @@ impl JetStream {
     /// always`).
     pub fn sync_always(mut self) -> Self {
         self.sync = SyncPolicy::Always;
+        self
+    }
+
+    /// Serves the API under `$JS.<domain>.API` as well, and names the domain in answers
+    /// (nats-server's `jetstream { domain }`), so clients reach it with a domain.
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
         self
     }
 

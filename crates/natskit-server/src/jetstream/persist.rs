@@ -19,6 +19,10 @@ use super::store::memory::MemoryStore;
 use super::store::{Store, StoreError};
 use super::stream::Stream;
 
+/// How often at most durable consumers' positions are written (a confirmed ack is written at
+/// once; an unconfirmed one a restart may take back, as with nats-server).
+pub(crate) const CONSUMER_SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
 #[derive(Serialize, Deserialize)]
 struct StreamMeta {
     config: StreamConfig,
@@ -133,7 +137,11 @@ impl Engine {
     }
 
     /// Saves the durable consumers that moved since the last save.
-    pub(crate) fn save_moved_consumers(&mut self) {
+    pub(crate) fn save_moved_consumers(&mut self, now: Instant) {
+        if self.moved_consumers.is_empty() || now < self.last_consumer_save + CONSUMER_SAVE_EVERY {
+            return;
+        }
+        self.last_consumer_save = now;
         let moved: Vec<(String, String)> = self.moved_consumers.drain().collect();
         for (stream, consumer) in moved {
             self.save_consumer_state(&stream, &consumer);

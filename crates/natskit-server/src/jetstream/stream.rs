@@ -123,6 +123,9 @@ impl Stream {
             self.dedup.insert(msg_id.clone(), seq);
             self.dedup_order.push_back((now, msg_id));
         }
+        if rollup.is_some() {
+            self.forget_pending();
+        }
         match rollup {
             Some(false) => self.purge_quietly(Purge {
                 filter: Some(subject.to_owned()),
@@ -136,11 +139,24 @@ impl Stream {
             }),
             None => {}
         }
+        // The new message counts for the consumers that want it before limits take any.
+        for consumer in self.consumers.values_mut() {
+            if consumer.wants(subject) {
+                consumer.note_stored();
+            }
+        }
         self.enforce_limits(Some(subject), now);
         Ok(Stored {
             seq,
             duplicate: false,
         })
+    }
+
+    /// Every consumer counts its pending messages again (messages left other than by acks).
+    pub(crate) fn forget_pending(&mut self) {
+        for consumer in self.consumers.values_mut() {
+            consumer.forget_pending();
+        }
     }
 
     /// With `discard: new`, refuses a message that would pass a limit.
@@ -203,6 +219,9 @@ impl Stream {
                 }
                 self.remove_quietly(state.first_seq, &mut removed);
             }
+        }
+        if !removed.is_empty() {
+            self.forget_pending();
         }
         removed
     }

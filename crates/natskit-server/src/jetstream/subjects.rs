@@ -1,4 +1,4 @@
-//! Subject questions streams and consumers ask: do two patterns overlap, is one inside another.
+//! Subject questions streams and consumers ask: do two patterns overlap, is a name usable.
 
 /// Whether some subject matches both `a` and `b` (either may hold wildcards).
 pub(crate) fn overlap(a: &str, b: &str) -> bool {
@@ -8,29 +8,6 @@ pub(crate) fn overlap(a: &str, b: &str) -> bool {
             (None, None) => return true,
             (Some(">"), Some(_)) | (Some(_), Some(">")) => return true,
             (Some(x), Some(y)) if x == "*" || y == "*" || x == y => continue,
-            _ => return false,
-        }
-    }
-}
-
-/// Whether every subject `inner` matches is matched by `outer`.
-pub(crate) fn is_subset(inner: &str, outer: &str) -> bool {
-    let (mut i, mut o) = (inner.split('.'), outer.split('.'));
-    loop {
-        match (i.next(), o.next()) {
-            (None, None) => return true,
-            (Some(_), Some(">")) => return true,
-            (Some(">"), Some(_)) => return false,
-            (Some("*"), Some(y)) => {
-                if y != "*" {
-                    return false;
-                }
-            }
-            (Some(x), Some(y)) => {
-                if y != "*" && x != y {
-                    return false;
-                }
-            }
             _ => return false,
         }
     }
@@ -58,17 +35,6 @@ mod tests {
         assert!(!overlap("a.b", "a.c"));
         assert!(!overlap("a.*", "a.b.c"));
         assert!(overlap(">", "anything.at.all"));
-    }
-
-    #[test]
-    fn a_subset_matches_nothing_its_superset_does_not() {
-        assert!(is_subset("s.x", "s.>"));
-        assert!(is_subset("s.*", "s.>"));
-        assert!(is_subset("s.*.x", "s.*.*"));
-        assert!(!is_subset("s.>", "s.*"));
-        assert!(!is_subset("t.x", "s.>"));
-        assert!(!is_subset("s.*", "s.x"));
-        assert!(is_subset("a", "a"));
     }
 
     #[test]

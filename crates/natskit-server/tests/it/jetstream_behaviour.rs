@@ -447,3 +447,122 @@ async fn stream_and_consumer_behaviours_are_those_of_nats_server() {
     );
     assert_eq!(got.len(), expected.len());
 }
+
+/// Steps under a 64 KiB memory limit, and an idle consumer that goes.
+async fn limited_steps(url: String) -> Vec<String> {
+    let client = natskit::connect(&url).await.unwrap();
+    let mut t = Vec::new();
+    let answer = api(&client, "$JS.API.INFO", Value::Null).await;
+    t.push(line("account", &answer, &["limits.max_memory", "streams"]));
+    t.push(
+        create(
+            &client,
+            json!({"name": "BIG", "subjects": ["big"], "storage": "memory",
+        "max_bytes": 10_000_000}),
+        )
+        .await,
+    );
+    t.push(
+        create(
+            &client,
+            json!({"name": "M", "subjects": ["m"], "storage": "memory"}),
+        )
+        .await,
+    );
+    let big = "x".repeat(30_000);
+    for _ in 0..5 {
+        t.push(publish(&client, "m", &[], &big).await);
+    }
+    // Messages older than max_age go.
+    t.push(
+        create(
+            &client,
+            json!({"name": "AGE", "subjects": ["age"], "storage": "memory",
+        "max_age": 300_000_000}),
+        )
+        .await,
+    );
+    t.push(publish(&client, "age", &[], "old").await);
+    t.push(eventually_state(&client, "AGE", 0).await);
+    // An ephemeral consumer nobody pulls from is removed after its inactive threshold.
+    let answer = api(
+        &client,
+        "$JS.API.CONSUMER.CREATE.M.IDLE",
+        json!({"stream_name": "M",
+        "config": {"name": "IDLE", "inactive_threshold": 300_000_000}}),
+    )
+    .await;
+    t.push(line(
+        "consumer M.IDLE",
+        &answer,
+        &["config.ack_policy", "config.inactive_threshold"],
+    ));
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let gone = loop {
+        let answer = api(&client, "$JS.API.CONSUMER.INFO.M.IDLE", Value::Null).await;
+        if answer["error"]["err_code"] == 10014 {
+            break true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    t.push(format!("idle consumer removed: {gone}"));
+    client.close().await.unwrap();
+    t
+}
+
+#[tokio::test]
+async fn limits_and_idle_consumers_are_those_of_nats_server() {
+    let mut reference = NatsServer::builder()
+        .binary(binary::newer_nats_server().expect("nats-server 2.10: run make deps"))
+        .with_config("jetstream { max_memory_store: 65536 }\n")
+        .jetstream()
+        .start()
+        .unwrap();
+    let expected = limited_steps(reference.url()).await;
+    reference.stop().unwrap();
+
+    let dir = TempDir::new("js-limits").unwrap();
+    let ours = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()).max_memory(65536))
+        .start()
+        .await
+        .unwrap();
+    let got = limited_steps(ours.client_url()).await;
+    ours.shutdown().await;
+    assert_eq!(got, expected);
+    assert_eq!(got.last().unwrap(), "idle consumer removed: true");
+}
+
+#[tokio::test]
+async fn a_store_directory_serves_one_broker_at_a_time() {
+    let dir = TempDir::new("js-lock").unwrap();
+    let first = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await
+        .unwrap();
+    let second = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await;
+    let error = second
+        .err()
+        .expect("the second broker is refused")
+        .to_string();
+    assert!(error.contains("in use by another server"), "{error}");
+    first.shutdown().await;
+    // Once the first is gone the directory is free again.
+    let third = Server::builder()
+        .port(0)
+        .jetstream(JetStream::new().store_dir(dir.path()))
+        .start()
+        .await
+        .unwrap();
+    third.shutdown().await;
+}

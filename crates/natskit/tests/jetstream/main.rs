@@ -1,6 +1,7 @@
 //! JetStream integration tests, against nats-server 2.10 (the one `make deps` installs into
-//! the nats-py virtualenv) started with `-js`; never the embedded broker, which has no
-//! JetStream. Each test starts its own server on loopback and stops it at the end.
+//! the nats-py virtualenv) started with `-js`. The `jetstream_embedded` binary compiles the
+//! same files against the embedded broker with JetStream. Each test starts its own server on
+//! loopback and stops it at the end.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 

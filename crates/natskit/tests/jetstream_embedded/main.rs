@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "../jetstream/account.rs"]
+mod account;
+
 #[path = "../jetstream/consumers.rs"]
 mod consumers;
 #[path = "../jetstream/kv.rs"]

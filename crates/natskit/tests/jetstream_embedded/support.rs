@@ -23,17 +23,25 @@ pub struct Js {
 
 /// How a test asks for a broker (as `NatsServerBuilder` in the nats-server binary).
 #[derive(Clone, Default)]
-pub struct EmbeddedBuilder;
+pub struct EmbeddedBuilder {
+    config: Option<String>,
+}
 
 /// A builder for an embedded broker with JetStream.
 pub fn builder() -> EmbeddedBuilder {
-    EmbeddedBuilder
+    EmbeddedBuilder::default()
 }
 
 impl EmbeddedBuilder {
+    /// A nats-server configuration snippet, read by the broker's own configuration reader.
+    pub fn with_config(mut self, text: impl Into<String>) -> Self {
+        self.config = Some(text.into());
+        self
+    }
+
     /// Starts the broker.
     pub fn start(self) -> Result<EmbeddedServer, String> {
-        EmbeddedServer::start()
+        EmbeddedServer::start(self.config.as_deref())
     }
 }
 
@@ -114,12 +122,19 @@ fn fresh_dir() -> PathBuf {
 }
 
 impl EmbeddedServer {
-    fn start() -> Result<EmbeddedServer, String> {
+    fn start(config: Option<&str>) -> Result<EmbeddedServer, String> {
         let dir = fresh_dir();
         let port = natskit_test::port::free_port().map_err(|e| e.to_string())?;
-        let builder = Server::builder()
-            .port(port)
-            .jetstream(JetStream::new().store_dir(&dir));
+        let builder = match config {
+            Some(text) => {
+                natskit_server::config::settings_from_str(text, "test.conf")
+                    .map_err(|e| e.to_string())?
+                    .0
+            }
+            None => Server::builder(),
+        };
+        let jetstream = builder.jetstream_options().unwrap_or_default();
+        let builder = builder.port(port).jetstream(jetstream.store_dir(&dir));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -230,9 +230,10 @@ pub(crate) enum DeliverPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum AckPolicy {
+    /// nats-server's default when a request names none (Go's zero value).
+    #[default]
     None,
     All,
-    #[default]
     Explicit,
 }
 
@@ -311,7 +312,7 @@ impl Default for ConsumerConfig {
             deliver_policy: DeliverPolicy::All,
             opt_start_seq: 0,
             opt_start_time: None,
-            ack_policy: AckPolicy::Explicit,
+            ack_policy: AckPolicy::None,
             ack_wait: 0,
             max_deliver: 0,
             backoff: Vec::new(),

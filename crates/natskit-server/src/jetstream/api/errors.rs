@@ -108,6 +108,12 @@ impl ApiError {
             "stream configuration update can not change storage type",
         )
     }
+    pub(crate) fn insufficient_memory() -> Self {
+        Self::new(500, 10028, "insufficient memory resources available")
+    }
+    pub(crate) fn insufficient_storage() -> Self {
+        Self::new(500, 10047, "insufficient storage resources available")
+    }
     pub(crate) fn insufficient_resources() -> Self {
         Self::new(503, 10023, "insufficient resources")
     }
@@ -171,17 +177,8 @@ impl ApiError {
     pub(crate) fn pull_on_push_or_push_on_pull() -> Self {
         Self::new(400, 10105, "consumer deliver subject can not be updated")
     }
-    pub(crate) fn not_pull_consumer() -> Self {
-        Self::new(400, 10036, "consumer is not a pull consumer")
-    }
     pub(crate) fn stream_sealed() -> Self {
         Self::new(400, 10109, "invalid operation on sealed stream")
-    }
-    pub(crate) fn not_enabled() -> Self {
-        Self::new(503, 10076, "JetStream not enabled for account")
-    }
-    pub(crate) fn max_streams() -> Self {
-        Self::new(400, 10027, "maximum number of streams reached")
     }
     pub(crate) fn max_consumers() -> Self {
         Self::new(400, 10026, "maximum consumers limit reached")

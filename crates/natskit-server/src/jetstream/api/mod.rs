@@ -138,7 +138,7 @@ impl Engine {
             }
             consumers += stream.consumers.len();
         }
-        json!({
+        let mut info = json!({
             "type": "io.nats.jetstream.api.v1.account_info_response",
             "memory": memory,
             "storage": storage,
@@ -147,8 +147,9 @@ impl Engine {
             "streams": self.streams.len(),
             "consumers": consumers,
             "limits": {
-                "max_memory": self.options.max_memory,
-                "max_storage": self.options.max_file,
+                // The account's own limits: none (the server's apply to all accounts).
+                "max_memory": -1,
+                "max_storage": -1,
                 "max_streams": -1,
                 "max_consumers": -1,
                 "max_ack_pending": -1,
@@ -157,6 +158,10 @@ impl Engine {
                 "max_bytes_required": false,
             },
             "api": {"total": self.api_total, "errors": self.api_errors},
-        })
+        });
+        if let Some(domain) = &self.options.domain {
+            info["domain"] = json!(domain);
+        }
+        info
     }
 }

@@ -133,6 +133,12 @@ impl Engine {
             return Err(ApiError::stream_not_found());
         }
         self.check_overlap(name, &config)?;
+        if !self.reservation_fits(&config) {
+            return Err(match config.storage {
+                Storage::Memory => ApiError::insufficient_memory(),
+                Storage::File => ApiError::insufficient_storage(),
+            });
+        }
         let store = self
             .open_store(name, &config)
             .map_err(ApiError::store_failed)?;
@@ -275,6 +281,7 @@ impl Engine {
             keep: (request.keep > 0).then_some(request.keep),
             up_to: (request.seq > 0).then_some(request.seq),
         };
+        stream.forget_pending();
         match stream.store.purge(&purge) {
             Ok(purged) => self.answer(
                 reply,
@@ -425,6 +432,7 @@ impl Engine {
         if stream.config.deny_delete {
             return self.fail(reply, kind, &ApiError::delete_denied());
         }
+        stream.forget_pending();
         match stream.store.remove(request.seq) {
             Ok(true) => self.answer(
                 reply,
@@ -509,7 +517,6 @@ fn stream_info(stream: &Stream, request: &InfoRequest) -> Value {
             body_state["subjects"] = Value::Object(subjects);
         }
     }
-    let _ = Storage::File;
     json!({
         "config": stream.config,
         "created": api_time(crate::jetstream::consumer::epoch_nanos(stream.created)),

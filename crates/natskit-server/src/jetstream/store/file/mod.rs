@@ -111,6 +111,7 @@ pub(crate) struct FileStore {
 impl FileStore {
     /// Whether the interval has passed since the last sync with records written since: the
     /// engine's timer asks, and calls `sync` when it is. Always false with [`SyncPolicy::Always`].
+    #[cfg(test)]
     pub(crate) fn sync_due(&self, now: Instant) -> bool {
         match self.options.sync {
             SyncPolicy::Interval(interval) => {
@@ -121,11 +122,13 @@ impl FileStore {
     }
 
     /// How many times the store has synced a file since it was opened.
+    #[cfg(test)]
     pub(crate) fn fsyncs(&self) -> u64 {
         self.fsyncs
     }
 
     /// The lengths of its segment files, oldest first.
+    #[cfg(test)]
     pub(crate) fn segment_sizes(&self) -> Vec<u64> {
         self.segments.iter().map(|s| s.size).collect()
     }
