@@ -29,6 +29,9 @@ pub struct Account {
     pub exports: Vec<Export>,
     /// Subjects taken from other accounts.
     pub imports: Vec<Import>,
+    /// Whether the account has JetStream, when the server has it (nats-server's
+    /// `jetstream: enabled` in the account; the global account always has it).
+    pub jetstream: bool,
 }
 
 impl Account {
@@ -42,7 +45,18 @@ impl Account {
             name: name.into(),
             exports: Vec::new(),
             imports: Vec::new(),
+            jetstream: false,
         }
+    }
+
+    /// Gives the account JetStream (when the server has it switched on).
+    ///
+    /// ```
+    /// assert!(natskit_server::Account::new("A").with_jetstream().jetstream);
+    /// ```
+    pub fn with_jetstream(mut self) -> Self {
+        self.jetstream = true;
+        self
     }
 
     /// Adds an export.

@@ -31,7 +31,7 @@ pub(crate) fn parse(v: &Value) -> Result<(Vec<Account>, Vec<User>), ConfigError>
                     "exports" => account.exports = list(&k, v, export)?,
                     "imports" => account.imports = list(&k, v, import)?,
                     "default_permissions" => defaults = Some(Arc::new(permissions(v)?)),
-                    "jetstream" | "js" => return Err(not_yet(e, "JetStream")),
+                    "jetstream" | "js" => account.jetstream = jetstream_enabled(&k, v)?,
                     "mappings" | "maps" => return Err(not_yet(e, "subject mappings")),
                     "limits" => return Err(not_yet(e, "account limits")),
                     _ => unknown(e)?,
@@ -144,5 +144,20 @@ fn source(k: &str, v: &Value) -> Result<(String, String), ConfigError> {
     match (account, subject) {
         (Some(a), Some(s)) => Ok((a, s)),
         _ => Err(fields::invalid(k, v, "needs an account and a subject")),
+    }
+}
+
+/// An account's `jetstream`: `enabled` / `disabled`, a boolean, or a block of limits (taken
+/// as enabled; the limits themselves are not applied).
+fn jetstream_enabled(k: &str, v: &Value) -> Result<bool, ConfigError> {
+    match &v.kind {
+        ValueKind::Bool(on) => Ok(*on),
+        ValueKind::String(s) => match s.to_ascii_lowercase().as_str() {
+            "enabled" | "enable" | "true" | "on" => Ok(true),
+            "disabled" | "disable" | "false" | "off" => Ok(false),
+            _ => Err(fields::invalid(k, v, "expected enabled or disabled")),
+        },
+        ValueKind::Map(_) => Ok(true),
+        _ => Err(fields::wrong(k, "enabled, disabled or a block", v)),
     }
 }

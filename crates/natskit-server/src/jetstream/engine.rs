@@ -44,20 +44,23 @@ pub(crate) struct Engine {
     stream_sids: HashMap<u64, String>,
     next_sid: u64,
     /// SUB, UNSUB, PING and PONG for the in-process connection.
-    out: WriteBuffer,
+    pub(crate) out: WriteBuffer,
     /// Answers waiting for the broker to take a subscription change.
     held: RefCell<Held>,
     pub(crate) api_total: u64,
     pub(crate) api_errors: u64,
     /// When file streams were last synced.
     last_sync: Instant,
+    /// False for an account without JetStream: its API requests get nats-server's "not
+    /// enabled" error, and nothing else is served.
+    pub(crate) enabled: bool,
     /// Durable consumers (stream, consumer) that delivered or took acks since their last
     /// save: saved once per batch of input, not per message.
     pub(crate) moved_consumers: std::collections::HashSet<(String, String)>,
     /// When they were last saved.
     pub(crate) last_consumer_save: Instant,
     /// The store directory's lock, held for the engine's life.
-    _lock: Option<super::store::file::StoreDirLock>,
+    _lock: Option<Arc<super::store::file::StoreDirLock>>,
 }
 
 impl Engine {
@@ -66,7 +69,8 @@ impl Engine {
         state: Arc<State>,
         space: Arc<Space>,
         options: JetStream,
-        lock: super::store::file::StoreDirLock,
+        lock: Arc<super::store::file::StoreDirLock>,
+        enabled: bool,
     ) -> Engine {
         let dir = Some(lock.root().join(&space.name).join("streams"));
         Engine {
@@ -82,6 +86,7 @@ impl Engine {
             api_total: 0,
             api_errors: 0,
             last_sync: Instant::now(),
+            enabled,
             moved_consumers: Default::default(),
             last_consumer_save: Instant::now(),
             _lock: Some(lock),
@@ -100,6 +105,9 @@ impl Engine {
         connect.echo = false;
         self.out.put_connect(&connect);
         self.out.put_sub("$JS.API.>", None, API_SID);
+        if !self.enabled {
+            return self.serve_disabled(pipe, ready.take()).await;
+        }
         self.out.put_sub("$JS.ACK.>", None, ACK_SID);
         self.out.put_sub("$JS.FC.>", None, FLOW_CONTROL_SID);
         if let Some(domain) = &self.options.domain {

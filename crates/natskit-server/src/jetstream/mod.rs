@@ -11,6 +11,7 @@
 pub(crate) mod api;
 pub(crate) mod consumer;
 pub(crate) mod deliver;
+pub(crate) mod disabled;
 pub(crate) mod engine;
 pub(crate) mod held;
 pub(crate) mod options;
@@ -24,16 +25,40 @@ use std::sync::Arc;
 
 use crate::state::State;
 
-/// Starts an engine for every account that has JetStream (today: the global account), each
-/// with its in-process connection, and returns once the engines' subscriptions are in place:
-/// nats-server enables JetStream before it listens, so a client's first request finds it.
+/// Starts an engine for every account that has JetStream (the global account, and those
+/// configured with it), each with its in-process connection, and returns once every engine's
+/// subscriptions are in place.
 pub(crate) async fn start(
     state: &Arc<State>,
     options: &options::JetStream,
 ) -> Result<(), store::StoreError> {
     // One server per store directory: a second one (or another version's files) is refused.
-    let lock = store::file::StoreDirLock::acquire(&options.directory().join("jetstream"))?;
-    let space = state.spaces[0].clone();
+    let lock = Arc::new(store::file::StoreDirLock::acquire(
+        &options.directory().join("jetstream"),
+    )?);
+    let accounts = state.options().accounts.clone();
+    for space in state.spaces.iter() {
+        // Accounts without JetStream get an engine too: it answers their API requests with
+        // nats-server's "not enabled for account".
+        let enabled = space.index == 0
+            || accounts
+                .get(space.index - 1)
+                .is_some_and(|account| account.jetstream);
+        start_engine(state, space.clone(), options, lock.clone(), enabled).await;
+    }
+    Ok(())
+}
+
+/// One account's engine: its connection into the broker, its task, and the wait for its
+/// subscriptions (nats-server enables JetStream before it listens, so a client's first request
+/// finds it).
+async fn start_engine(
+    state: &Arc<State>,
+    space: Arc<crate::space::Space>,
+    options: &options::JetStream,
+    lock: Arc<store::file::StoreDirLock>,
+    enabled: bool,
+) {
     let conn = state.register_internal(space.index);
     let (ours, theirs) = tokio::io::duplex(256 * 1024);
     let (reader, writer) = tokio::io::split(theirs);
@@ -43,10 +68,9 @@ pub(crate) async fn start(
         reader,
         writer,
     ));
-    let engine = engine::Engine::new(state.clone(), space, options.clone(), lock);
+    let engine = engine::Engine::new(state.clone(), space, options.clone(), lock, enabled);
     let (ready, subscribed) = tokio::sync::oneshot::channel();
     state.spawn_tracked(engine.run(ours, ready));
     // An engine that stopped before its first PONG has nothing to wait for.
     let _ = subscribed.await;
-    Ok(())
 }

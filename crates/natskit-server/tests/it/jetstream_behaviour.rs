@@ -473,6 +473,23 @@ async fn limited_steps(url: String) -> Vec<String> {
     for _ in 0..5 {
         t.push(publish(&client, "m", &[], &big).await);
     }
+    // Replicas need a cluster; a stream may start at a later sequence.
+    t.push(
+        create(
+            &client,
+            json!({"name": "R3", "subjects": ["r3"], "num_replicas": 3}),
+        )
+        .await,
+    );
+    t.push(
+        create(
+            &client,
+            json!({"name": "LATE", "subjects": ["late"], "storage": "memory",
+        "first_seq": 100}),
+        )
+        .await,
+    );
+    t.push(publish(&client, "late", &[], "x").await);
     // Messages older than max_age go.
     t.push(
         create(
@@ -551,18 +568,100 @@ async fn a_store_directory_serves_one_broker_at_a_time() {
         .jetstream(JetStream::new().store_dir(dir.path()))
         .start()
         .await;
-    let error = second
-        .err()
-        .expect("the second broker is refused")
-        .to_string();
+    let error = match second {
+        Ok(_) => panic!("the second broker is refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(error.contains("in use by another server"), "{error}");
     first.shutdown().await;
-    // Once the first is gone the directory is free again.
-    let third = Server::builder()
+    // Once the first is gone the directory is free again. (A process another test forks in
+    // that moment holds a copy of the lock until it execs, so this may take a few tries.)
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let third = loop {
+        let started = Server::builder()
+            .port(0)
+            .jetstream(JetStream::new().store_dir(dir.path()))
+            .start()
+            .await;
+        match started {
+            Ok(server) => break server,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                assert!(e.to_string().contains("in use"), "{e}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("the directory stays held after shutdown: {e}"),
+        }
+    };
+    third.shutdown().await;
+}
+
+const ACCOUNTS: &str = "accounts {
+  A { jetstream: enabled, users: [ {user: a, password: a} ] }
+  B { users: [ {user: b, password: b} ] }
+}
+";
+
+/// Account A has JetStream, B does not; A's streams are A's alone.
+async fn account_steps(url: String) -> Vec<String> {
+    let connect = |user: &'static str| {
+        let url = url.clone();
+        async move {
+            natskit::ConnectOptions::new()
+                .user_and_password(user, user)
+                .connect(&url)
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = (connect("a").await, connect("b").await);
+    let mut t = Vec::new();
+    let answer = api(&a, "$JS.API.INFO", Value::Null).await;
+    t.push(line("A info", &answer, &["streams"]));
+    let answer = api(&b, "$JS.API.INFO", Value::Null).await;
+    t.push(line("B info", &answer, &["streams"]));
+    t.push(
+        create(
+            &a,
+            json!({"name": "S", "subjects": ["s"], "storage": "memory"}),
+        )
+        .await,
+    );
+    t.push(
+        create(
+            &b,
+            json!({"name": "S", "subjects": ["s"], "storage": "memory"}),
+        )
+        .await,
+    );
+    t.push(publish(&a, "s", &[], "in A").await);
+    t.push(publish(&b, "s", &[], "in B").await);
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+    t
+}
+
+#[tokio::test]
+async fn jetstream_is_per_account_as_with_nats_server() {
+    let mut reference = NatsServer::builder()
+        .binary(binary::newer_nats_server().expect("nats-server 2.10: run make deps"))
+        .with_config(ACCOUNTS)
+        .jetstream()
+        .start()
+        .unwrap();
+    let expected = account_steps(reference.url()).await;
+    reference.stop().unwrap();
+
+    let dir = TempDir::new("js-accounts").unwrap();
+    let (builder, _) =
+        natskit_server::config::settings_from_str(ACCOUNTS, "accounts.conf").unwrap();
+    let ours = builder
         .port(0)
         .jetstream(JetStream::new().store_dir(dir.path()))
         .start()
         .await
         .unwrap();
-    third.shutdown().await;
+    let got = account_steps(ours.client_url()).await;
+    ours.shutdown().await;
+    assert_eq!(got, expected);
+    assert_eq!(got[1], "B info: error 10039");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use natskit::jetstream::{self, Context, JetStreamError};
 use natskit::Client;
-use natskit_server::{JetStream, Server, ServerBuilder};
+use natskit_server::{Server, ServerBuilder};
 
 /// Upper bound for anything a test waits on.
 pub const PATIENCE: Duration = Duration::from_secs(10);

@@ -108,6 +108,16 @@ impl ApiError {
             "stream configuration update can not change storage type",
         )
     }
+    pub(crate) fn replicas_not_supported() -> Self {
+        Self::new(
+            500,
+            10074,
+            "replicas > 1 not supported in non-clustered mode",
+        )
+    }
+    pub(crate) fn not_enabled_for_account() -> Self {
+        Self::new(503, 10039, "JetStream not enabled for account")
+    }
     pub(crate) fn insufficient_memory() -> Self {
         Self::new(500, 10028, "insufficient memory resources available")
     }

@@ -139,9 +139,18 @@ impl Engine {
                 Storage::File => ApiError::insufficient_storage(),
             });
         }
-        let store = self
+        let mut store = self
             .open_store(name, &config)
             .map_err(ApiError::store_failed)?;
+        if config.first_seq > 1 && store.state().last_seq == 0 {
+            // An empty stream that starts later: as if everything before had been purged.
+            store
+                .purge(&Purge {
+                    up_to: Some(config.first_seq),
+                    ..Purge::default()
+                })
+                .map_err(ApiError::store_failed)?;
+        }
         let stream = Stream::new(config, store, std::time::SystemTime::now());
         self.streams.insert(name.to_owned(), stream);
         self.save_stream(name);
@@ -169,6 +178,15 @@ impl Engine {
         if config.allow_rollup_hdrs && config.deny_purge {
             return Err(ApiError::stream_config(
                 "roll-ups require the purge permission",
+            ));
+        }
+        if config.num_replicas > 1 {
+            return Err(ApiError::replicas_not_supported());
+        }
+        // Said plainly rather than taken and ignored.
+        if config.republish.is_some() || config.subject_transform.is_some() {
+            return Err(ApiError::invalid_config(
+                "republish and subject transforms are not supported by the embedded broker",
             ));
         }
         if config.mirror.is_some() || config.sources.is_some() {
