@@ -254,10 +254,10 @@ impl Trust {
         };
         let mut list: Vec<Account> = names
             .iter()
-            .map(|&name| Account {
-                name: name.clone(),
-                exports: exports_of(name),
-                imports: Vec::new(),
+            .map(|&name| {
+                let mut account = Account::new(name.clone());
+                account.exports = exports_of(name);
+                account
             })
             .collect();
         for account in &mut list {
@@ -266,11 +266,8 @@ impl Trust {
                 let Some(import) = import(i) else { continue };
                 // Checked alone against its exporter: an import that would fail the start
                 // check is one nats-server would not make either.
-                let exporter = Account {
-                    name: import.account.clone(),
-                    exports: exports_of(&import.account),
-                    imports: Vec::new(),
-                };
+                let mut exporter = Account::new(import.account.clone());
+                exporter.exports = exports_of(&import.account);
                 let importer = Account::new(account.name.clone()).import(import.clone());
                 let fits = self.accounts.contains_key(&import.account)
                     && import.account != account.name
