@@ -55,10 +55,10 @@ fuzz:
 # The natskit client's integration suite (crates/natskit/tests/it), which starts servers by
 # nats-server's command line and configuration files, run against natskit server: the
 # `nats-server` script of scripts/nats-server-shim runs `natskit server` with the same
-# arguments. Left out by default, for features natskit server does not have: creds:: (operator
-# mode, JWT) and failover:: (clusters). `make it-on-natskit-server IT_FILTER=` runs them all;
-# `IT_FILTER="pubsub request queue"` a part.
-IT_FILTER ?= --skip creds:: --skip failover::
+# arguments. Left out by default, for what natskit server does not have: failover::
+# (clusters). `make it-on-natskit-server IT_FILTER=` runs them all; `IT_FILTER="pubsub request
+# queue"` a part.
+IT_FILTER ?= --skip failover::
 it-on-natskit-server:
 	$(CARGO) build -p natskit-cli
 	NATSKIT_BIN=$(CURDIR)/target/debug/natskit \

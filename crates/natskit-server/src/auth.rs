@@ -1,9 +1,10 @@
 //! Checking a CONNECT's credentials against the configured [`Auth`].
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use natskit_proto::ConnectInfo;
 
+use crate::cert::CertIdentity;
 use crate::error::ServerError;
 use crate::options::{Auth, User};
 
@@ -70,12 +71,27 @@ pub(crate) fn no_auth_user<'a>(
     anonymous.then(|| users.iter().find(|u| u.name == name))?
 }
 
+/// Whether users come from client certificates (nats-server's `verify_and_map`), and the
+/// certificate's names when they do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CertMap<'c> {
+    /// Users log in with their names and passwords.
+    Off,
+    /// A client without an NKey is the user its certificate names (`None`: it has none).
+    On(Option<&'c CertIdentity>),
+}
+
 /// True when `connect` may use the broker; the user it authenticated as, if any. `nonce` is
-/// the one this connection's INFO carried (empty when no NKey user is configured).
-pub(crate) fn authorize<'a>(
+/// the one this connection's INFO carried (empty when no NKey user is configured). With
+/// `map` on, a client without an NKey is the user its certificate names, as nats-server
+/// finds it: the certificate's e-mail addresses, DNS names and URIs tried as user names, then
+/// its subject as a distinguished name; the user's password (usually none) is still
+/// compared with the CONNECT's.
+pub(crate) fn authorize_with_cert<'a>(
     auth: &'a Auth,
     connect: &ConnectInfo,
     nonce: &str,
+    map: CertMap<'_>,
 ) -> Result<Option<&'a User>, ()> {
     match auth {
         Auth::None => Ok(None),
@@ -93,6 +109,21 @@ pub(crate) fn authorize<'a>(
                 verify(key, nonce, connect.sig.as_deref().unwrap_or_default())?;
                 Ok(Some(user))
             }
+            None if matches!(map, CertMap::On(_)) => {
+                let CertMap::On(Some(id)) = map else {
+                    return Err(());
+                };
+                let password_users = || users.iter().filter(|u| u.nkey.is_none());
+                let user = id
+                    .names()
+                    .find_map(|name| password_users().find(|u| u.name == name))
+                    .or_else(|| password_users().find(|u| id.subject_is(&u.name)))
+                    .ok_or(())?;
+                let given = connect.pass.as_deref().unwrap_or_default();
+                matches_secret(given, &user.password)
+                    .then_some(Some(user))
+                    .ok_or(())
+            }
             None => {
                 let (Some(name), Some(pass)) = (&connect.user, &connect.pass) else {
                     return Err(());
@@ -108,18 +139,11 @@ pub(crate) fn authorize<'a>(
     }
 }
 
-/// Checks `sig` (base64url without padding, or standard base64, as nats-server accepts) is
-/// `key`'s Ed25519 signature of `nonce`.
+/// Checks `sig` is `key`'s signature of `nonce` (see [`crate::jwt::verify_signature`]).
 fn verify(key: &str, nonce: &str, sig: &str) -> Result<(), ()> {
-    if nonce.is_empty() {
-        return Err(());
-    }
-    let sig = URL_SAFE_NO_PAD
-        .decode(sig)
-        .or_else(|_| STANDARD.decode(sig))
-        .map_err(|_| ())?;
-    let key = nkeys::KeyPair::from_public_key(key).map_err(|_| ())?;
-    key.verify(nonce.as_bytes(), &sig).map_err(|_| ())
+    crate::jwt::verify_signature(key, nonce, sig)
+        .then_some(())
+        .ok_or(())
 }
 
 /// Whether `secret` (a password or token) is a bcrypt hash, as nats-server tells one:
@@ -157,6 +181,68 @@ fn same(given: &str, expected: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn authorize<'a>(
+        auth: &'a Auth,
+        connect: &ConnectInfo,
+        nonce: &str,
+    ) -> Result<Option<&'a User>, ()> {
+        authorize_with_cert(auth, connect, nonce, CertMap::Off)
+    }
+
+    #[test]
+    fn users_come_from_certificates_when_mapped() {
+        let users = Auth::Users(vec![
+            User::new("alice@natskit.test", ""),
+            User::new("CN=bob,O=natskit", ""),
+            User::new("carol.natskit.test", "pc"),
+        ]);
+        let id = |emails: &[&str], dns: &[&str], subject: &[(&str, &str)]| CertIdentity {
+            emails: emails.iter().map(|s| s.to_string()).collect(),
+            dns: dns.iter().map(|s| s.to_string()).collect(),
+            uris: Vec::new(),
+            subject: subject
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let nobody = connect(None, None, None);
+        let name = |r: Result<Option<&User>, ()>| r.map(|u| u.map(|u| u.name.clone()));
+        let alice = id(&["alice@natskit.test"], &[], &[("CN", "x")]);
+        assert_eq!(
+            name(authorize_with_cert(
+                &users,
+                &nobody,
+                "n",
+                CertMap::On(Some(&alice))
+            )),
+            Ok(Some("alice@natskit.test".into()))
+        );
+        let bob = id(
+            &[],
+            &["bob.natskit.test"],
+            &[("O", "natskit"), ("CN", "bob")],
+        );
+        assert_eq!(
+            name(authorize_with_cert(
+                &users,
+                &nobody,
+                "n",
+                CertMap::On(Some(&bob))
+            )),
+            Ok(Some("CN=bob,O=natskit".into()))
+        );
+        // A mapped user with a password still needs it.
+        let carol = id(&[], &["carol.natskit.test"], &[]);
+        assert!(authorize_with_cert(&users, &nobody, "n", CertMap::On(Some(&carol))).is_err());
+        let with_pass = connect(None, Some("pc"), None);
+        assert!(authorize_with_cert(&users, &with_pass, "n", CertMap::On(Some(&carol))).is_ok());
+        // No certificate, or one naming nobody; a user name in CONNECT does not help.
+        assert!(authorize_with_cert(&users, &nobody, "n", CertMap::On(None)).is_err());
+        let stranger = id(&[], &["x.test"], &[("CN", "x")]);
+        let named = connect(Some("alice@natskit.test"), Some(""), None);
+        assert!(authorize_with_cert(&users, &named, "n", CertMap::On(Some(&stranger))).is_err());
+    }
 
     fn connect(user: Option<&str>, pass: Option<&str>, token: Option<&str>) -> ConnectInfo {
         let mut c = ConnectInfo::new("t");
@@ -259,7 +345,10 @@ mod tests {
             authorize(&users, &good, &nonce).map(|u| u.map(|u| u.name.clone())),
             Ok(Some(key.public_key()))
         );
-        let std_b64 = signed(&key, Some(STANDARD.encode(&sig)));
+        let std_b64 = signed(
+            &key,
+            Some(base64::engine::general_purpose::STANDARD.encode(&sig)),
+        );
         assert!(authorize(&users, &std_b64, &nonce).is_ok());
         assert!(authorize(&users, &good, "another nonce").is_err());
         assert!(authorize(&users, &good, "").is_err());

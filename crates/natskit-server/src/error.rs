@@ -75,6 +75,13 @@ pub enum ServerError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// Operator mode cannot start: a JWT does not decode or verify, the system account is
+    /// not a preloaded account, or users or accounts are configured beside the operator.
+    #[error("operator mode: {reason}")]
+    Operator {
+        /// What is wrong, in nats-server's words where it has them.
+        reason: String,
+    },
     /// The accounts cannot be used: an import names no matching export, an account is
     /// defined twice, a user's or the system account does not exist.
     #[error("accounts: {reason}")]

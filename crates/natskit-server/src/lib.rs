@@ -22,9 +22,13 @@
 //! user/password (plain or bcrypt) and NKey authentication (and `no_auth_user` for clients
 //! without credentials), per-user publish/subscribe permissions with `allow_responses`,
 //! accounts (isolated subjects, stream and service exports and imports, the system account's
-//! connect and disconnect events), nats-server's configuration file
+//! connect and disconnect events), operator (JWT) mode ([`Operator`]: nats-server's
+//! `operator`, `resolver: MEMORY` and `resolver_preload`; user JWTs signed by an account or
+//! its signing keys, the nonce signed or a bearer token, expiry and revocations, the
+//! accounts' connection, subscription and payload limits), nats-server's configuration file
 //! format ([`config`]), TLS (with
-//! client certificates if asked, and handshake-first as nats-server 2.10's), a WebSocket
+//! client certificates if asked, users mapped from them as `verify_and_map` does, and
+//! handshake-first as nats-server 2.10's), a WebSocket
 //! listener (nats-server's `websocket {}`: `ws://`/`wss://`, permessage-deflate, origin
 //! checks; see [`ServerBuilder::websocket`]),
 //! `/varz`, `/connz`, `/subsz`, `/healthz` and Prometheus `/metrics` monitoring, nats-server's
@@ -37,7 +41,8 @@
 //! control), direct get, and so KV buckets and object stores, answering the `$JS.API` as
 //! nats-server 2.10 does for unmodified clients; `/jsz`. JetStream serves the global account.
 //! What it does not: clustering and replicated JetStream (run a nats-server cluster for that;
-//! natskit clients and their streams move to it unchanged), operator mode (JWT accounts).
+//! natskit clients and their streams move to it unchanged), account resolvers other than the
+//! memory one (URL, full, cache), activation tokens for exports.
 //!
 //! # Layout
 //! - `server`: [`ServerBuilder`], [`Server`], [`InProcess`] connections and the accept loop.
@@ -56,7 +61,12 @@
 //!   account's subject index and its routes to other accounts; `events`: the system
 //!   account's connect and disconnect events.
 //! - `sublist`: the subject index (a trie of tokens with `*` and `>`).
-//! - `auth`: tokens, passwords and NKey signatures; `permissions`: [`Permissions`], [`Rule`].
+//! - `auth`: tokens, passwords, NKey signatures and users from client certificates
+//!   (`verify_and_map`; `cert` reads the names in a certificate); `permissions`:
+//!   [`Permissions`], [`Rule`].
+//! - `jwt`: NATS JWTs decoded and their signatures checked (operator, account and user
+//!   claims); `operator`: operator mode, [`Operator`] and the trust it is checked into at
+//!   start, which admits or refuses a CONNECT's user JWT.
 //! - `tls`: the TLS configuration read from PEM files; `client::io` runs the handshake.
 //! - `monitor`: `/varz`, `/connz`, `/subsz`, `/metrics` over HTTP; `stats`: [`Statistics`].
 //! - `ws`: the WebSocket listener ([`WebSocket`]): frames, the HTTP upgrade, origins,
@@ -73,16 +83,17 @@
 //! - [`config`]: nats-server's configuration file format, a file per job: `lexer`, `parser`,
 //!   `scalar` (numbers, sizes, dates), `value` (the tree with positions), `include`,
 //!   `variables`; then the settings applied to a [`ServerBuilder`]: `settings`, `auth`, `tls`
-//!   (with `websocket`), `fields`, `duration`.
+//!   (with `websocket`), `operator`, `fields`, `duration`.
 //!
 //! Which module imports which (`use crate::...`), leaves first:
 //!
 //! ```text
-//! error, fxhash, permissions, texts, jetstream::options   (no crate imports)
+//! cert, error, fxhash, jwt, permissions, texts, jetstream::options   (no crate imports)
 //! listen, tls, accounts        -> error
-//! options                      -> accounts, permissions, tls
-//! auth                         -> error, options
-//! client::shared               -> permissions, quoted
+//! operator                     -> accounts, error, jwt, permissions
+//! options                      -> accounts, operator, permissions, tls
+//! auth                         -> cert, error, jwt, options
+//! client::shared               -> cert, permissions, quoted
 //! client::trace                -> client::shared, quoted
 //! sublist                      -> client::shared
 //! space                        -> accounts, sublist
@@ -90,10 +101,10 @@
 //!                                 sublist, tls
 //! events                       -> client, space, state
 //! stats                        -> state
-//! client::protocol             -> auth, client::shared, client::trace, fxhash, permissions,
-//!                                 state, sublist, texts
-//! client::io                   -> auth, client::protocol, client::shared, client::trace,
-//!                                 state, texts, tls
+//! client::protocol             -> auth, client::shared, client::trace, fxhash, jwt, operator,
+//!                                 options, permissions, state, sublist, texts, tls
+//! client::io                   -> auth, cert, client::protocol, client::shared, client::trace,
+//!                                 jwt, state, texts, tls
 //! ws (frame, origin, deflate, handshake, closing, stream)
 //!                              -> texts
 //! ws::listener                 -> client::io, error, listen, options, state, tls, ws
@@ -101,10 +112,11 @@
 //!                              -> client::io, client::shared, jetstream::options, space,
 //!                                 state
 //! monitor                      -> error, jetstream::options, listen, state, stats
-//! server                       -> auth, client::io, client::shared, error, jetstream, listen, monitor,
-//!                                 options, quoted, state, stats, texts, tls, ws::listener
-//! config                       -> auth, error, jetstream::options, options, permissions,
-//!                                 server, tls
+//! server                       -> auth, client::io, client::protocol, client::shared, error,
+//!                                 jetstream, listen, monitor, operator, options, quoted, state,
+//!                                 stats, texts, tls, ws::listener
+//! config                       -> auth, error, jetstream::options, jwt, operator, options,
+//!                                 permissions, server, tls
 //! ```
 //!
 //! Every module imports only modules on lines above its own, so no import leads back: the graph
@@ -116,14 +128,17 @@
 
 mod accounts;
 mod auth;
+mod cert;
 mod client;
 pub mod config;
 mod error;
 mod events;
 mod fxhash;
 mod jetstream;
+mod jwt;
 mod listen;
 mod monitor;
+mod operator;
 mod options;
 mod permissions;
 mod quoted;
@@ -139,6 +154,7 @@ mod ws;
 pub use accounts::{Account, Export, Import, Kind, GLOBAL_ACCOUNT};
 pub use error::ServerError;
 pub use jetstream::options::{JetStream, SyncPolicy};
+pub use operator::Operator;
 pub use options::{Auth, Limits, ProcessOptions, User, WebSocket, DEFAULT_PORT};
 pub use permissions::{Permissions, Responses, Rule};
 pub use server::{InProcess, Server, ServerBuilder};

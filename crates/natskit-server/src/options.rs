@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::Account;
+use crate::operator::{Operator, Trust};
 use crate::permissions::Permissions;
 use crate::tls::TlsFiles;
 
@@ -250,6 +251,22 @@ pub(crate) struct ServerOptions {
     pub(crate) system_account: Option<String>,
     /// JetStream, when switched on.
     pub(crate) jetstream: Option<crate::jetstream::options::JetStream>,
+    /// Operator (JWT) mode, as configured.
+    pub(crate) operator: Option<Operator>,
+    /// The operator mode's JWTs decoded and checked, once the broker starts.
+    pub(crate) trust: Option<Arc<Trust>>,
+}
+
+impl ServerOptions {
+    /// True when clients must authenticate (configured users or token, or operator mode).
+    pub(crate) fn auth_required(&self) -> bool {
+        self.auth.is_required() || self.operator.is_some()
+    }
+
+    /// True when INFO carries a nonce: NKey users, or operator mode (as nats-server).
+    pub(crate) fn needs_nonce(&self) -> bool {
+        self.auth.needs_nonce() || self.operator.is_some()
+    }
 }
 
 /// nats-server's default `lame_duck_duration`.
@@ -322,6 +339,8 @@ impl Default for ServerOptions {
             process: ProcessOptions::default(),
             accounts: Vec::new(),
             system_account: None,
+            operator: None,
+            trust: None,
             jetstream: None,
         }
     }

@@ -16,6 +16,7 @@ use crate::client::shared::Conn;
 use crate::error::ServerError;
 use crate::listen::bind;
 use crate::monitor;
+use crate::operator::{Operator, Trust};
 use crate::options::{
     Auth, Limits, ProcessOptions, ServerOptions, User, WebSocket, DEFAULT_LAME_DUCK_GRACE,
 };
@@ -277,6 +278,24 @@ impl ServerBuilder {
         self
     }
 
+    /// [`Self::tls_verify_clients`], and a client is the user its certificate names
+    /// (nats-server's `verify_and_map`): a user named as one of the certificate's e-mail
+    /// addresses, DNS names or URIs, else as its subject (`CN=alice,O=acme`, in either
+    /// order). Such users usually have no password; an NKey user still signs the nonce.
+    ///
+    /// ```
+    /// let builder = natskit_server::Server::builder()
+    ///     .tls("certs/server.pem", "certs/server-key.pem")
+    ///     .tls_verify_and_map("certs/ca.pem")
+    ///     .user("alice@example.com", "");
+    /// # let _ = builder;
+    /// ```
+    pub fn tls_verify_and_map(mut self, ca_pem: impl Into<PathBuf>) -> Self {
+        self.options.tls.client_ca = Some(ca_pem.into());
+        self.options.tls.map_users = true;
+        self
+    }
+
     /// TLS before anything else: a client starts the handshake as soon as it connects and
     /// INFO follows over TLS, as nats-server 2.10's `handshake_first` (clients opt in:
     /// natskit's `ConnectOptions::tls_first`, nats.go's `TLSHandshakeFirst`). Saves a round trip
@@ -373,6 +392,25 @@ impl ServerBuilder {
         self
     }
 
+    /// Operator (JWT) mode: clients log in with user JWTs signed by the preloaded accounts,
+    /// each its own subject space named by its public key (nats-server's `operator`,
+    /// `resolver: MEMORY` and `resolver_preload`). The system account is the one
+    /// [`Self::system_account`] names, else the operator JWT's. Users, tokens or accounts
+    /// configured beside it make [`Self::start`] fail, as with nats-server.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use natskit_server::{Operator, Server};
+    /// let err = Server::builder().port(0).operator(Operator::new("not a JWT")).start().await.unwrap_err();
+    /// assert!(err.to_string().contains("error parsing operator JWT"));
+    /// # }
+    /// ```
+    pub fn operator(mut self, operator: Operator) -> Self {
+        self.options.operator = Some(operator);
+        self
+    }
+
     /// Switches JetStream on: streams, consumers, KV and object stores for any NATS client,
     /// on memory or in files under the store directory (nats-server's `-js`).
     ///
@@ -448,8 +486,8 @@ impl ServerBuilder {
 
     /// Binds the port(s) and starts accepting clients on the current tokio runtime.
     pub async fn start(self) -> Result<Server, ServerError> {
-        let options = self.options;
-        let tls = check(&options)?;
+        let mut options = self.options;
+        let tls = check(&mut options)?;
         let (listener, addr) = if options.listen {
             let (listener, addr) = bind(&options.host, options.port).await?;
             (Some(listener), addr)
@@ -529,8 +567,21 @@ pub struct Server {
 }
 
 /// Checks options as [`ServerBuilder::start`] and [`Server::reload`] need them, and loads
-/// their TLS files.
-fn check(options: &ServerOptions) -> Result<Option<crate::tls::Tls>, ServerError> {
+/// their TLS files. In operator mode, decodes the JWTs and puts their accounts and system
+/// account into `options`.
+fn check(options: &mut ServerOptions) -> Result<Option<crate::tls::Tls>, ServerError> {
+    if let Some(operator) = &options.operator {
+        let has_users = matches!(&options.auth, Auth::Users(users) if !users.is_empty());
+        let trust = Trust::load(
+            operator,
+            options.system_account.as_deref(),
+            !options.accounts.is_empty(),
+            has_users,
+        )?;
+        options.accounts = trust.accounts();
+        options.system_account.clone_from(&trust.system_account);
+        options.trust = Some(Arc::new(trust));
+    }
     crate::auth::check_nkeys(&options.auth)?;
     crate::auth::check_no_auth_user(&options.auth, options.no_auth_user.as_deref())?;
     crate::accounts::check(&options.accounts, options.system_account.as_deref())?;
@@ -755,7 +806,7 @@ impl Server {
     /// Fails, changing nothing, when the options are not valid or change what cannot change
     /// while the broker runs ([`ServerError::Reload`]): host, port (a new port 0 keeps the
     /// one bound), server name, monitoring port, WebSocket listener, lame duck settings,
-    /// `max_pending` and `max_subscriptions`.
+    /// `max_pending`, `max_subscriptions`, the accounts and the operator (JWT) settings.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -770,11 +821,10 @@ impl Server {
     /// # }
     /// ```
     pub fn reload(&self, builder: ServerBuilder) -> Result<(), ServerError> {
-        let new = builder.options;
+        let mut new = builder.options;
         let old = self.state.options();
+        let tls = check(&mut new)?;
         reloadable(&old, &new)?;
-        let tls = check(&new)?;
-        let mut new = new;
         // A port 0 (or a reload of options that asked for 0) keeps the one bound.
         new.port = old.port;
         self.state.replace_options(new, tls);
@@ -868,6 +918,7 @@ fn reloadable(old: &ServerOptions, new: &ServerOptions) -> Result<(), ServerErro
         &new.limits.max_subscriptions,
     )?;
     // Each account's subject space is built at start: accounts stay as they are.
+    differ("operator", &old.operator, &new.operator)?;
     differ("accounts", &old.accounts, &new.accounts)?;
     differ("system_account", &old.system_account, &new.system_account)
 }
@@ -892,6 +943,10 @@ fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
     let Some(login) = lock(&conn.login).clone() else {
         return; // no CONNECT yet: it is checked against the new options when it comes
     };
+    // The operator and its accounts cannot change on reload: a JWT user stays admitted.
+    if options.trust.is_some() {
+        return;
+    }
     // As nats-server: a client that named a user or an NKey the options no longer have is
     // closed without an -ERR (its user "moved"); the others are checked as at CONNECT.
     if !still_configured(&options.auth, &login.connect) {
@@ -906,13 +961,10 @@ fn recheck(state: &State, options: &ServerOptions, conn: &Arc<Conn>) {
         );
         return;
     }
-    let admitted = match crate::auth::no_auth_user(
-        &options.auth,
-        options.no_auth_user.as_deref(),
-        &login.connect,
-    ) {
+    let map = crate::client::protocol::cert_map(&options.tls, conn);
+    let admitted = match crate::client::protocol::anonymous(options, map, &login.connect) {
         Some(user) => Ok(Some(user)),
-        None => crate::auth::authorize(&options.auth, &login.connect, &login.nonce),
+        None => crate::auth::authorize_with_cert(&options.auth, &login.connect, &login.nonce, map),
     };
     let Ok(user) = admitted else {
         tracing::error!(

@@ -3,7 +3,7 @@
 //! answers owed to requesters of its services). See [`crate::accounts`] for the settings.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,8 @@ pub(crate) struct Space {
     answers: Option<Mutex<HashMap<Bytes, Owed>>>,
     /// Any of the three above: a publish here may have to cross.
     pub(crate) crosses: bool,
+    /// Client connections in the account now (for an operator account's connection limit).
+    clients: AtomicUsize,
 }
 
 impl Space {
@@ -69,6 +71,7 @@ impl Space {
             services: Vec::new(),
             answers: exports_services.then(|| Mutex::new(HashMap::new())),
             crosses: exports_services,
+            clients: AtomicUsize::new(0),
         }
     }
 
@@ -104,6 +107,22 @@ impl Space {
             s.crosses |= !s.streams.is_empty() || !s.services.is_empty();
         }
         spaces
+    }
+
+    /// Counts a connection into the account unless it has `limit` already; false then.
+    pub(crate) fn join(&self, limit: Option<usize>) -> bool {
+        self.clients
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                limit.is_none_or(|max| n < max).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Counts a connection out of the account (once per [`Self::join`]).
+    pub(crate) fn leave(&self) {
+        let _ = self
+            .clients
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
     }
 
     /// The index generation, for connection caches.

@@ -180,7 +180,7 @@ impl State {
         info.proto = 1;
         info.client_id = conn.id;
         info.client_ip = conn.peer.map(|p| p.ip().to_string()).unwrap_or_default();
-        info.auth_required = options.auth.is_required();
+        info.auth_required = options.auth_required();
         info.jetstream = options.jetstream.is_some();
         if conn.websocket {
             // As nats-server: the listener's own address and TLS, and no client verification.

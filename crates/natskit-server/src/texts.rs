@@ -18,6 +18,12 @@ pub(crate) const AUTH_TIMEOUT: &str = "Authentication Timeout";
 pub(crate) const STALE: &str = "Stale Connection";
 /// Too many connections (closes).
 pub(crate) const MAX_CONNECTIONS: &str = "maximum connections exceeded";
+/// An account already has as many connections as its JWT allows (closes).
+pub(crate) const MAX_ACCOUNT_CONNECTIONS: &str = "maximum account active connections exceeded";
+/// The user's JWT expired while connected (closes).
+pub(crate) const USER_EXPIRED: &str = "User Authentication Expired";
+/// The account's JWT expired while connected (closes).
+pub(crate) const ACCOUNT_EXPIRED: &str = "Account Authentication Expired";
 /// Too many subscriptions on one connection (keeps it open).
 pub(crate) const MAX_SUBSCRIPTIONS: &str = "maximum subscriptions exceeded";
 /// A SUB with an invalid subject (keeps it open; queue names are not checked).

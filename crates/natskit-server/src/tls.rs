@@ -26,6 +26,8 @@ pub(crate) struct TlsFiles {
     pub(crate) client_ca: Option<PathBuf>,
     /// The handshake comes first, before INFO (nats-server 2.10's `handshake_first`).
     pub(crate) handshake_first: bool,
+    /// Clients are the users their certificates name (nats-server's `verify_and_map`).
+    pub(crate) map_users: bool,
 }
 
 impl TlsFiles {

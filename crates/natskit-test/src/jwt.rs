@@ -123,19 +123,40 @@ pub fn creds(jwt: &str, seed: &str) -> String {
 
 /// header.claims.signature, each base64url without padding, signed by `issuer`.
 fn encode(issuer: &KeyPair, subject: &str, name: &str, nats: Value) -> String {
+    sign(issuer, json!({"name": name, "sub": subject, "nats": nats}))
+}
+
+/// Signs `claims` (a JSON object with `sub` and `nats`, say) as a NATS JWT by `issuer`, as nsc
+/// would: `iss` is the issuer's public key, and `jti` and `iat` (now) are filled in unless
+/// given. For tests that shape their JWTs: limits, revocations, expiry, signing keys.
+///
+/// # Panics
+/// When `claims` is not a JSON object, or nkeys cannot sign with `issuer`.
+///
+/// ```
+/// let account = nkeys::KeyPair::new_account();
+/// let user = nkeys::KeyPair::new_user();
+/// let jwt = natskit_test::jwt::sign(
+///     &account,
+///     serde_json::json!({"sub": user.public_key(), "exp": 1, "nats": {"type": "user", "version": 2}}),
+/// );
+/// assert_eq!(jwt.split('.').count(), 3);
+/// ```
+pub fn sign(issuer: &KeyPair, mut claims: Value) -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let iat = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let object = claims.as_object_mut().expect("claims are a JSON object");
+    object.insert("iss".into(), json!(issuer.public_key()));
+    object.entry("iat").or_insert(json!(iat));
     // Unique per JWT, as nsc's hash of the claims is.
     let jti = format!(
         "NATSKITTEST{}X{iat}",
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
+    object.entry("jti").or_insert(json!(jti));
     let header = json!({"typ": "JWT", "alg": "ed25519-nkey"});
-    let claims = json!({
-        "jti": jti, "iat": iat, "iss": issuer.public_key(), "name": name, "sub": subject, "nats": nats
-    });
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),

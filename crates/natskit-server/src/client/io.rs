@@ -74,7 +74,14 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
     };
     let stream = tokio::select! {
         done = tokio::time::timeout(state.options().limits.auth_timeout, handshake) => match done {
-            Ok(Ok(stream)) => stream,
+            Ok(Ok(stream)) => {
+                // Its names, for verify_and_map (the chain was verified in the handshake).
+                let first = stream.get_ref().1.peer_certificates().and_then(|c| c.first());
+                if let Some(id) = first.and_then(|der| crate::cert::identity(der)) {
+                    let _ = conn.cert.set(id);
+                }
+                stream
+            }
             Ok(Err(e)) => {
                 tracing::error!("{} - TLS handshake error: {e}", conn.label());
                 return;
@@ -96,7 +103,7 @@ pub(crate) async fn serve_tls(state: Arc<State>, conn: Arc<Conn>, mut stream: Tc
 /// The INFO a new connection gets, with a fresh nonce when NKey users are configured.
 fn greeting(state: &State, conn: &Conn) -> ServerInfo {
     let mut info = state.info(conn);
-    if state.options().auth.needs_nonce() {
+    if state.options().needs_nonce() {
         info.nonce = crate::auth::nonce();
     }
     info
@@ -159,7 +166,12 @@ impl Cleanup {
         self.conn.close("connection task ended", None);
         self.state.remove_all_subscriptions(&self.conn);
         crate::events::disconnected(&self.state, &self.conn);
-        lock(&self.state.conns).remove(&self.conn.id);
+        // Once: the second call finds the connection gone from the table.
+        if lock(&self.state.conns).remove(&self.conn.id).is_some() {
+            if let Some(&index) = self.conn.account.get() {
+                self.state.spaces[index].leave();
+            }
+        }
     }
 }
 
@@ -193,7 +205,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
     let mut active = false;
     // nats-server gives up on a silent client only when it must authenticate; without auth,
     // the PINGs below still find out when such a client is gone.
-    let auth_required = options.auth.is_required();
+    let auth_required = options.auth_required();
     loop {
         tokio::select! {
             read = reader.read_buf(buf.for_read()) => match read {
@@ -224,6 +236,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
             () = &mut auth_deadline, if auth_required && !session.is_connected() => {
                 return Close::with_err(texts::AUTH_TIMEOUT);
             }
+            text = until_expiry(session.expiry()) => return Close::with_err(text),
             _ = pings.tick() => {
                 if !active {
                     buf.idle();
@@ -235,6 +248,17 @@ async fn read_loop<R: AsyncRead + Unpin>(
             () = conn.closed() => return closed_elsewhere(conn),
         }
     }
+}
+
+/// Waits until a JWT login's expiry (Unix seconds), then gives its `-ERR` text; never ends
+/// without one. As nats-server, a whole-second timer from now.
+async fn until_expiry(expiry: Option<(i64, &'static str)>) -> &'static str {
+    let Some((at, text)) = expiry else {
+        return std::future::pending().await;
+    };
+    let left = at.saturating_sub(crate::jwt::now()).max(0);
+    sleep(Duration::from_secs(left.unsigned_abs())).await;
+    text
 }
 
 fn closed_by_client() -> Close {

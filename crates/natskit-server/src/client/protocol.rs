@@ -14,16 +14,19 @@ use natskit_proto::{
 };
 
 use crate::accounts::transform;
-use crate::auth::{authorize, no_auth_user};
+use crate::auth::{authorize_with_cert, no_auth_user, CertMap};
 use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
 use crate::client::trace;
 use crate::events;
 use crate::fxhash::FxHasher;
+use crate::operator::{JwtLogin, Origin, Trust};
+use crate::options::{ServerOptions, User};
 use crate::permissions::Permissions;
 use crate::space::Space;
 use crate::state::State;
 use crate::sublist::Matches;
 use crate::texts;
+use crate::tls::TlsFiles;
 use natskit_proto::sync::lock;
 
 /// Cached lookups per connection before the cache starts over.
@@ -39,6 +42,27 @@ const LONG_FAN_OUT: usize = 4096;
 
 /// The header block of a no-responders answer.
 const NO_RESPONDERS: Bytes = Bytes::from_static(b"NATS/1.0 503\r\n\r\n");
+
+/// Whether users come from client certificates, and the names in this connection's.
+pub(crate) fn cert_map<'c>(tls: &TlsFiles, conn: &'c Conn) -> CertMap<'c> {
+    match tls.map_users {
+        true => CertMap::On(conn.cert.get()),
+        false => CertMap::Off,
+    }
+}
+
+/// The `no_auth_user` a CONNECT without credentials is taken as; as nats-server, none when
+/// users come from client certificates.
+pub(crate) fn anonymous<'o>(
+    options: &'o ServerOptions,
+    map: CertMap<'_>,
+    connect: &ConnectInfo,
+) -> Option<&'o User> {
+    match map {
+        CertMap::Off => no_auth_user(&options.auth, options.no_auth_user.as_deref(), connect),
+        CertMap::On(_) => None,
+    }
+}
 
 /// Why the connection ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +117,17 @@ pub(crate) struct Session {
     /// change them; [`Self::handle`] looks once per batch).
     permissions: Option<Arc<Permissions>>,
     permissions_generation: u64,
-    /// Most subscriptions (from the options when the connection started).
-    max_subscriptions: usize,
+    /// Most subscriptions (from the options when the connection started, and its JWT's
+    /// limits); `None`: any number.
+    max_subscriptions: Option<usize>,
+    /// Largest message its user's and account's JWTs let it publish (`None`: the server's
+    /// `max_payload` only, which the decoder enforces).
+    max_payload: Option<usize>,
+    /// When its JWT (or its account's) expires, in Unix seconds, and the `-ERR` then.
+    expiry: Option<(i64, &'static str)>,
+    /// The JWTs lowered `max_payload`: the first PONG is followed by an INFO saying so, as
+    /// nats-server sends it.
+    payload_info_due: bool,
     /// Unanswered PINGs after which the client is stale (idem).
     max_pings_outstanding: u32,
     /// Whether protocol trace lines are wanted (looked up once per read batch).
@@ -139,7 +172,11 @@ impl Session {
             nonce,
             permissions: None,
             permissions_generation: conn.permissions_generation(),
-            max_subscriptions: options.limits.max_subscriptions,
+            max_subscriptions: (options.limits.max_subscriptions > 0)
+                .then_some(options.limits.max_subscriptions),
+            max_payload: None,
+            expiry: None,
+            payload_info_due: false,
             max_pings_outstanding: options.limits.max_pings_outstanding,
             trace: false,
             max_traced: options.max_traced_msg_len,
@@ -157,6 +194,11 @@ impl Session {
     /// reader waits for them (boundedly) before reading more.
     pub(crate) fn take_stalled(&mut self) -> Vec<Arc<Conn>> {
         std::mem::take(&mut self.stalled)
+    }
+
+    /// When the connection's JWT login expires (Unix seconds) and the `-ERR` it gets then.
+    pub(crate) fn expiry(&self) -> Option<(i64, &'static str)> {
+        self.expiry
     }
 
     /// True once a valid CONNECT was received.
@@ -221,7 +263,7 @@ impl Session {
     /// nats-server wants CONNECT first when clients must authenticate.
     #[inline]
     fn require_connect(&self) -> Result<(), Close> {
-        if !self.connected && self.state.options().auth.is_required() {
+        if !self.connected && self.state.options().auth_required() {
             return Err(Close::with_err(texts::AUTH_VIOLATION));
         }
         Ok(())
@@ -237,7 +279,12 @@ impl Session {
                 if self.trace {
                     trace::emit(&self.conn, format_args!("->> [PONG]"));
                 }
-                self.conn.send(|out| out.put_raw(b"PONG\r\n"))
+                self.conn.send(|out| out.put_raw(b"PONG\r\n"));
+                if std::mem::take(&mut self.payload_info_due) {
+                    let mut info = self.state.info(&self.conn);
+                    info.max_payload = self.max_payload.unwrap_or(info.max_payload);
+                    self.conn.send(|out| out.put_info(&info));
+                }
             }
             ClientOp::Pong => self.pings_outstanding = 0,
             ClientOp::Pub(publish) => self.publish(publish.borrowed())?,
@@ -289,10 +336,16 @@ impl Session {
         }
         let options = self.state.options();
         let internal = self.conn.internal;
-        let user = match no_auth_user(&options.auth, options.no_auth_user.as_deref(), &connect) {
+        let jwt_login = match &options.trust {
+            Some(trust) if internal.is_none() => Some(self.admit_jwt(trust, &connect)?),
+            _ => None,
+        };
+        let map = cert_map(&options.tls, &self.conn);
+        let user = match (&jwt_login, anonymous(&options, map, &connect)) {
             _ if internal.is_some() => None,
-            Some(user) => Some(user),
-            None => authorize(&options.auth, &connect, &self.nonce)
+            (Some(_), _) => None,
+            (None, Some(user)) => Some(user),
+            (None, None) => authorize_with_cert(&options.auth, &connect, &self.nonce, map)
                 .map_err(|()| Close::with_err(texts::AUTH_VIOLATION))?,
         };
         let first_login = lock(&self.conn.login).is_none();
@@ -304,7 +357,11 @@ impl Session {
             headers: connect.headers,
         };
         self.conn.headers.store(connect.headers, Ordering::Relaxed);
-        let index = match user.and_then(|u| u.account.as_deref()) {
+        let account = match &jwt_login {
+            Some(login) => Some(login.account.as_str()),
+            None => user.and_then(|u| u.account.as_deref()),
+        };
+        let index = match account {
             _ if internal.is_some() => internal,
             Some(name) => self.state.space_index(name),
             // The global account is the first space.
@@ -315,7 +372,13 @@ impl Session {
             return Err(Close::with_err(texts::AUTH_VIOLATION));
         };
         // A second CONNECT cannot move the connection: the first one's account stays.
-        if self.conn.account.set(index).is_ok() {
+        if self.conn.account.get().is_none() {
+            let limit = jwt_login.as_ref().and_then(|l| l.max_account_connections);
+            if !self.state.spaces[index].join(limit) {
+                return Err(Close::with_err(texts::MAX_ACCOUNT_CONNECTIONS));
+            }
+            // Only this session sets it, so it is still unset.
+            let _ = self.conn.account.set(index);
             self.space = self.state.spaces[index].clone();
             self.cache.clear();
             self.cache_weight = 0;
@@ -324,7 +387,13 @@ impl Session {
         // A second CONNECT cannot change them: the first one's stay (and its credentials are
         // the ones a reload checks).
         if first_login {
-            let permissions = user.and_then(|u| u.permissions.clone());
+            if let Some(login) = &jwt_login {
+                self.apply_jwt_limits(login, connect.protocol);
+            }
+            let permissions = match &jwt_login {
+                Some(login) => login.permissions.clone(),
+                None => user.and_then(|u| u.permissions.clone()),
+            };
             if permissions.is_some() {
                 self.conn.set_permissions(permissions.clone());
                 self.permissions_generation = self.conn.permissions_generation();
@@ -339,7 +408,10 @@ impl Session {
             name: connect.name.unwrap_or_default(),
             lang: connect.lang,
             version: connect.version,
-            user: user.map(|u| u.name.clone()).unwrap_or_default(),
+            user: match &jwt_login {
+                Some(login) => login.user.clone(),
+                None => user.map(|u| u.name.clone()).unwrap_or_default(),
+            },
         };
         let first = !self.connected;
         self.connected = true;
@@ -350,7 +422,45 @@ impl Session {
         Ok(())
     }
 
+    /// Checks a CONNECT's user JWT against the operator's accounts (see
+    /// [`Trust::authorize`]); a refusal closes with `Authorization Violation`.
+    fn admit_jwt(&self, trust: &Trust, connect: &ConnectInfo) -> Result<JwtLogin, Close> {
+        let origin = Origin {
+            ip: self.conn.peer.map(|p| p.ip()),
+            websocket: self.conn.websocket,
+        };
+        trust
+            .authorize(connect, &self.nonce, crate::jwt::now(), origin)
+            .map_err(|reason| {
+                tracing::debug!("{} - {reason}", self.conn.label());
+                Close::with_err(texts::AUTH_VIOLATION)
+            })
+    }
+
+    /// The limits a JWT login brings: payload, subscriptions (the smaller of the server's and
+    /// the JWTs'), and when it expires.
+    fn apply_jwt_limits(&mut self, login: &JwtLogin, protocol: i32) {
+        // The server's own limit is the decoder's to enforce.
+        let server_max = self.state.options().limits.max_payload;
+        self.max_payload = login.max_payload.filter(|&max| max < server_max);
+        self.payload_info_due = self.max_payload.is_some() && protocol >= 1;
+        self.max_subscriptions = match (self.max_subscriptions, login.max_subscriptions) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let user = (login.user_expires > 0).then_some((login.user_expires, texts::USER_EXPIRED));
+        let account =
+            (login.account_expires > 0).then_some((login.account_expires, texts::ACCOUNT_EXPIRED));
+        self.expiry = match (user, account) {
+            (Some(u), Some(a)) => Some(if a.0 < u.0 { a } else { u }),
+            (u, a) => u.or(a),
+        };
+    }
+
     fn publish(&mut self, publish: PubRef<'_>) -> Result<(), Close> {
+        if self.max_payload.is_some_and(|max| publish.data.len() > max) {
+            return Err(Close::with_err(texts::MAX_PAYLOAD));
+        }
         if publish.header_len.is_some() && !self.flags.headers {
             return Err(Close {
                 reason: "HPUB from a client that did not announce headers".into(),
@@ -402,7 +512,7 @@ impl Session {
                 self.ok(); // nats-server keeps the first subscription of a sid
                 return;
             }
-            if max > 0 && subs.len() >= max {
+            if max.is_some_and(|max| subs.len() >= max) {
                 drop(subs);
                 self.err(texts::MAX_SUBSCRIPTIONS);
                 return;

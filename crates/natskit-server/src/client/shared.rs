@@ -21,6 +21,7 @@ use bytes::Bytes;
 use natskit_proto::{ConnectInfo, WriteBuffer};
 use tokio::sync::Notify;
 
+use crate::cert::CertIdentity;
 use crate::permissions::{Permissions, Responses};
 use natskit_proto::sync::lock;
 
@@ -133,6 +134,8 @@ pub(crate) struct Conn {
     /// set: it sent a valid CONNECT). An index, not the space, so that this module needs no
     /// import of `space` (which imports the subject index, which imports this).
     pub(crate) account: OnceLock<usize>,
+    /// The names in the client's TLS certificate, when it presented one.
+    pub(crate) cert: OnceLock<CertIdentity>,
     /// Its disconnect was announced to the system account (once).
     pub(crate) gone_announced: AtomicBool,
     /// The broker's own client (JetStream), in this account: no credentials asked, no
@@ -170,6 +173,7 @@ impl Conn {
             websocket: false,
             replies: Mutex::new(HashMap::new()),
             account: OnceLock::new(),
+            cert: OnceLock::new(),
             gone_announced: AtomicBool::new(false),
             internal: None,
         }

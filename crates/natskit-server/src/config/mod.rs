@@ -28,6 +28,7 @@ mod fields;
 mod include;
 mod jetstream;
 mod lexer;
+mod operator;
 mod parser;
 mod scalar;
 mod settings;

@@ -5,6 +5,7 @@
 
 use super::error::{ConfigError, ConfigWarning};
 use super::fields::{self, never, not_yet, unknown, warn};
+use super::operator::OperatorSettings;
 use super::value::{Entry, Map};
 use super::{accounts, auth, tls};
 use crate::auth::check_no_auth_user;
@@ -18,7 +19,11 @@ pub(crate) fn apply(tree: &Map) -> Result<(ServerBuilder, Vec<ConfigWarning>), C
     for entry in tree.entries() {
         s.entry(entry)?;
     }
+    let operator = std::mem::take(&mut s.operator).finish()?;
     let mut builder = s.builder.limits(s.limits).process(s.process);
+    if let Some(operator) = operator {
+        builder = builder.operator(operator);
+    }
     // After `authorization`, wherever it was: its users and the accounts' users together.
     for user in s.account_users {
         builder = builder.add_user(user);
@@ -75,6 +80,8 @@ struct State<'t> {
     no_auth_user: Option<&'t Entry>,
     /// The users of the `accounts` block.
     account_users: Vec<User>,
+    /// `operator`, `resolver` and `resolver_preload`.
+    operator: OperatorSettings<'t>,
     /// A top-level `store_dir` seen before the `jetstream` block.
     store_dir: Option<String>,
     warnings: Vec<ConfigWarning>,
@@ -85,6 +92,9 @@ impl<'t> State<'t> {
         let v = &entry.value;
         let key = entry.key.to_ascii_lowercase();
         let k = key.as_str();
+        if self.operator.entry(k, entry)? {
+            return Ok(());
+        }
         let b = std::mem::take(&mut self.builder);
         self.builder = match k {
             "listen" => {
@@ -303,20 +313,9 @@ fn unsupported(
     }
     let not_yet_what = match k {
         "mappings" | "maps" => "subject mappings",
-        "operator"
-        | "operators"
-        | "roots"
-        | "root"
-        | "root_operators"
-        | "root_operator"
-        | "resolver"
-        | "account_resolver"
-        | "accounts_resolver"
-        | "resolver_tls"
-        | "resolver_preload"
-        | "resolver_pinned_accounts"
-        | "trusted"
-        | "trusted_keys" => "operator mode (JWT)",
+        "resolver_tls" | "resolver_pinned_accounts" | "trusted" | "trusted_keys" => {
+            "this operator mode setting (natskit reads operator, resolver: MEMORY and resolver_preload)"
+        }
         "default_js_domain" => "JetStream domains",
         "logfile_size_limit" | "log_size_limit" | "logfile_max_num" | "log_max_num" => {
             "log file rotation"

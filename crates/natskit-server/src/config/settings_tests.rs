@@ -233,17 +233,35 @@ fn features_natskit_server_will_never_have_are_named() {
 fn features_natskit_server_does_not_have_yet_are_named() {
     for (text, want) in [
         ("accounts { A { mappings: {} } }", "mappings: natskit server does not support subject mappings yet"),
-        ("operator: op.jwt", "operator: natskit server does not support operator mode (JWT) yet"),
-        ("resolver: MEMORY", "resolver: natskit server does not support operator mode (JWT) yet"),
+        ("resolver: URL(http://localhost:9090/jwt/v1/accounts/)", "resolver: natskit server does not support an account resolver other than MEMORY (URL, full or cache) yet"),
+        ("resolver_pinned_accounts: []", "resolver_pinned_accounts: natskit server does not support this operator mode setting (natskit reads operator, resolver: MEMORY and resolver_preload) yet"),
         ("jetstream { cipher: chachapoly }", "cipher: natskit server does not support this JetStream setting yet"),
         ("log_size_limit: 1MB", "log_size_limit: natskit server does not support log file rotation yet"),
         ("syslog: true", "syslog: natskit server does not support syslog yet"),
-        ("tls { cert_file: a, key_file: b, verify_and_map: true }", "verify_and_map: natskit server does not support verify_and_map (users from certificates) yet"),
+        ("websocket { port: 1, tls { cert_file: a, key_file: b, verify_and_map: true } }", "verify_and_map: natskit server does not support verify_and_map on the WebSocket listener yet"),
         ("tls { cert_file: a, key_file: b, cipher_suites: [] }", "cipher_suites: natskit server does not support this TLS setting yet"),
     ] {
         let got = error(text);
         assert!(got.ends_with(want), "{text}\n got: {got}\nwant: {want}");
     }
+}
+
+#[test]
+fn operator_settings_are_read_and_bad_ones_named() {
+    for (text, want) in [
+        ("operator: op.jwt\nresolver: MEMORY", "s.conf:1:11: operator: error parsing operator JWT: op.jwt: No such file or directory (os error 2)"),
+        ("operator: eyJhbGciOi.x.y\nresolver: MEMORY", "s.conf:1:11: operator: error parsing operator JWT: the JWT's header does not decode"),
+        ("operator: [a, b]", "s.conf:1:11: operator: natskit server trusts one operator; more than one is not supported yet"),
+        ("resolver: MEMORY", "s.conf:1:11: resolver: an account resolver is for operator mode: an operator is needed too"),
+        ("resolver_preload: { AABC: eyJx }", "s.conf:1:27: AABC: invalid account JWT: not a JWT: expected 3 parts separated by dots"),
+        ("resolver_preload: [ a ]", "s.conf:1:19: resolver_preload: preload should be a map of account_public_key:account_jwt"),
+    ] {
+        let got = error(text);
+        assert!(got.starts_with(want), "{text}\n got: {got}\nwant: {want}");
+    }
+    let op = natskit_test::jwt::Operator::new();
+    let (o, w) = options(&op.server_config());
+    assert!(w.is_empty() && o.operator.is_some(), "{w:?}");
 }
 
 #[test]

@@ -23,7 +23,10 @@ pub(crate) fn apply_client(
     };
     let mut builder = builder.tls(cert, key);
     if let Some(ca) = files.client_ca {
-        builder = builder.tls_verify_clients(ca);
+        builder = match files.map_users {
+            true => builder.tls_verify_and_map(ca),
+            false => builder.tls_verify_clients(ca),
+        };
     }
     if files.handshake_first {
         builder = builder.tls_handshake_first();
@@ -54,7 +57,12 @@ fn block(
             "verify" => verify = fields::boolean(&kk, v)?,
             "verify_and_map" => {
                 if fields::boolean(&kk, v)? {
-                    return Err(not_yet(entry, "verify_and_map (users from certificates)"));
+                    if !handshake_first_allowed {
+                        return Err(not_yet(entry, "verify_and_map on the WebSocket listener"));
+                    }
+                    // As nats-server: it turns verify on too.
+                    verify = true;
+                    files.map_users = true;
                 }
             }
             "timeout" => {

@@ -341,6 +341,30 @@ async fn steps(url: String) -> Vec<String> {
             "SEQ",
             json!({"name": "SEQ", "deliver_policy": "by_start_sequence", "opt_start_seq": 3, "ack_policy": "none"}),
         ),
+        (
+            "TIME",
+            json!({"name": "TIME", "deliver_policy": "by_start_time", "opt_start_time": "2000-01-01T00:00:00Z", "ack_policy": "none"}),
+        ),
+        (
+            "LPS",
+            json!({"name": "LPS", "deliver_policy": "last_per_subject", "ack_policy": "none"}),
+        ),
+        (
+            "LPSF",
+            json!({"name": "LPSF", "deliver_policy": "last_per_subject", "filter_subject": "pl", "ack_policy": "none"}),
+        ),
+        (
+            "OVER",
+            json!({"name": "OVER", "filter_subjects": ["pl", ">"], "ack_policy": "none"}),
+        ),
+        (
+            "FC",
+            json!({"name": "FC", "deliver_subject": "fc.inbox", "flow_control": true, "ack_policy": "none"}),
+        ),
+        (
+            "TWO",
+            json!({"name": "TWO", "filter_subjects": ["pl", "nothing.here"], "ack_policy": "none"}),
+        ),
     ] {
         let answer = api(
             &client,

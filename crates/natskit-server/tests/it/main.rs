@@ -22,6 +22,7 @@ mod monitoring;
 mod nats_js;
 mod nats_py;
 mod nats_py_security;
+mod operator;
 mod permissions;
 mod reload;
 mod security;

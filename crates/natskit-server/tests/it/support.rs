@@ -217,6 +217,24 @@ impl Raw {
         outcome.unwrap_or_else(|_| panic!("neither {end:?} nor a close; got {:?}", self.text()))
     }
 
+    /// Reads until `needle` has been seen (since the start; true) or the broker closed the
+    /// connection first (false).
+    pub async fn read_until_seen_or_closed(&mut self, needle: &str) -> bool {
+        use tokio::io::AsyncReadExt;
+        let outcome = tokio::time::timeout(PATIENCE, async {
+            let mut chunk = [0u8; 4096];
+            while !self.text().contains(needle) {
+                match self.stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return false,
+                    Ok(n) => self.seen.extend_from_slice(&chunk[..n]),
+                }
+            }
+            true
+        })
+        .await;
+        outcome.unwrap_or_else(|_| panic!("neither {needle:?} nor a close; got {:?}", self.text()))
+    }
+
     /// What was read, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.seen).into_owned()

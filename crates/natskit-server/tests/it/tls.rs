@@ -250,3 +250,69 @@ async fn a_handshake_first_broker_sends_nothing_in_plain_text() {
     assert_eq!(String::from_utf8_lossy(&got), "");
     no_connections(&server).await;
 }
+
+/// `verify_and_map`, side by side with nats-server 2.10.26 from the same file: the client
+/// certificate (DNS name and subject `client.natskit.test`) logs the client in as the user
+/// its DNS name names, or else the user its subject names, with that user's permissions; a
+/// certificate naming no user is refused.
+#[tokio::test]
+async fn verify_and_map_logs_the_certificate_in_as_its_user() {
+    let pki = Pki::new();
+    let tls = format!(
+        "tls {{\n  cert_file: {:?}\n  key_file: {:?}\n  ca_file: {:?}\n  verify_and_map: true\n}}\n",
+        pki.server.cert, pki.server.key, pki.ca
+    );
+    let by_san = "authorization { users: [\n  {user: \"client.natskit.test\", permissions: {publish: \"allowed.>\"}}\n  {user: other, password: x}\n] }\n";
+    let by_subject = "authorization { users: [ {user: \"CN=client.natskit.test\"} ] }\n";
+    let nobody = "authorization { users: [ {user: \"CN=someone.else\"} ] }\n";
+    let client = || {
+        natskit::ConnectOptions::new()
+            .add_root_certificate(&pki.ca)
+            .client_certificate(&pki.client.cert, &pki.client.key)
+            .reconnect(false)
+    };
+    for (users, outcome) in [
+        (by_san, "permissions"),
+        (by_subject, "in"),
+        (nobody, "refused"),
+    ] {
+        let config = format!("{tls}{users}");
+        let nats = natskit_test::NatsServer::builder()
+            .binary(natskit_test::binary::newer_nats_server().unwrap())
+            .with_config(&config)
+            .start()
+            .unwrap();
+        let (builder, _) = natskit_server::config::settings_from_str(&config, "map.conf").unwrap();
+        let ours = broker_with(builder).await;
+        for url in [nats.url(), ours.client_url()] {
+            match outcome {
+                "refused" => {
+                    let err = client().connect(&url).await.unwrap_err();
+                    assert!(
+                        err.to_string().contains("Authorization Violation"),
+                        "{url}: {err}"
+                    );
+                }
+                _ => {
+                    let c = client().connect(&url).await.unwrap();
+                    let mut errors = c.events();
+                    c.publish("other", "x").await.unwrap();
+                    c.flush().await.unwrap();
+                    if outcome == "permissions" {
+                        let text = loop {
+                            match tokio::time::timeout(PATIENCE, errors.next()).await {
+                                Ok(Some(natskit::Event::ServerError(text))) => break text,
+                                Ok(Some(_)) => {}
+                                other => panic!("{url}: no -ERR, {other:?}"),
+                            }
+                        };
+                        assert!(text.contains("Publish to \"other\""), "{url}: {text}");
+                    } else {
+                        round_trip(&c).await;
+                    }
+                }
+            }
+        }
+        ours.shutdown().await;
+    }
+}

@@ -1,6 +1,7 @@
 //! JWT authentication (.creds files and text, a JWT with a signer) against nats-server in
 //! operator mode, with the operator, account and user made in the test; and secrets kept out of
-//! what options print. nats-server only: the embedded broker has no operator mode.
+//! what options print. Against nats-server, or natskit server through its `nats-server` shim
+//! (`make it-on-natskit-server`), which reads the same operator-mode configuration.
 
 use natskit::{Auth, ConnectError, ConnectOptions};
 use natskit_test::jwt::{creds, Operator};

@@ -393,15 +393,19 @@ fn check_against_stream(stream: &Stream, config: &ConsumerConfig) -> Result<(), 
         return Err(ApiError::max_deliver_backoff());
     }
     let filters = config.filters();
-    for filter in &filters {
+    for (i, filter) in filters.iter().enumerate() {
         if filter.is_empty() {
             return Err(ApiError::consumer_create(
                 "consumer filter in FilterSubjects cannot be empty",
             ));
         }
-        if !stream.config.subjects.iter().any(|s| overlap(s, filter)) {
-            return Err(ApiError::filter_not_in_stream());
+        if filters[i + 1..].iter().any(|other| overlap(filter, other)) {
+            return Err(ApiError::overlapping_filters());
         }
+    }
+    check_start(config)?;
+    if config.flow_control && config.idle_heartbeat == 0 {
+        return Err(ApiError::flow_control_needs_heartbeats());
     }
     if stream.config.retention == Retention::Workqueue {
         if config.ack_policy != AckPolicy::Explicit {
@@ -449,4 +453,38 @@ fn consumer_info(stream: &Stream, c: &Consumer) -> Value {
         "num_pending": c.num_pending(&*stream.store),
         "ts": now_text(),
     })
+}
+
+/// The deliver policy against the optional start given with it, as nats-server checks them.
+fn check_start(config: &ConsumerConfig) -> Result<(), ApiError> {
+    use super::config::DeliverPolicy::*;
+    let (seq, time) = (config.opt_start_seq > 0, config.opt_start_time.is_some());
+    let bad = |policy: &str, start: &str| {
+        Err(ApiError::invalid_policy(format!(
+            "consumer delivery policy is deliver {policy}, but optional start {start} is also set"
+        )))
+    };
+    let missing = |policy: &str, what: &str| {
+        Err(ApiError::invalid_policy(format!(
+            "consumer delivery policy is deliver {policy}, but optional {what} is not set"
+        )))
+    };
+    match config.deliver_policy {
+        All if seq => bad("all", "sequence"),
+        All if time => bad("all", "time"),
+        Last if seq => bad("last", "sequence"),
+        Last if time => bad("last", "time"),
+        LastPerSubject if seq => bad("last per subject", "sequence"),
+        LastPerSubject if time => bad("last per subject", "time"),
+        LastPerSubject if config.filters().is_empty() => {
+            missing("last per subject", "filter subject")
+        }
+        New if seq => bad("new", "sequence"),
+        New if time => bad("new", "time"),
+        ByStartSequence if !seq => missing("by start sequence", "start sequence"),
+        ByStartSequence if time => bad("by start sequence", "time"),
+        ByStartTime if !time => missing("by start time", "start time"),
+        ByStartTime if seq => bad("by start time", "start sequence"),
+        _ => Ok(()),
+    }
 }

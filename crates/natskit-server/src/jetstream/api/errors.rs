@@ -108,6 +108,19 @@ impl ApiError {
             "stream configuration update can not change storage type",
         )
     }
+    pub(crate) fn invalid_policy(description: String) -> Self {
+        Self::new(400, 10094, description)
+    }
+    pub(crate) fn overlapping_filters() -> Self {
+        Self::new(400, 10138, "consumer subject filters cannot overlap")
+    }
+    pub(crate) fn flow_control_needs_heartbeats() -> Self {
+        Self::new(
+            400,
+            10108,
+            "consumer with flow control also needs heartbeats",
+        )
+    }
     pub(crate) fn replicas_not_supported() -> Self {
         Self::new(
             500,
@@ -155,13 +168,6 @@ impl ApiError {
             400,
             10131,
             "Consumer create request did not match filtered subject from create subject",
-        )
-    }
-    pub(crate) fn filter_not_in_stream() -> Self {
-        Self::new(
-            400,
-            10093,
-            "consumer filter subject is not a valid subset of the interest subjects",
         )
     }
     pub(crate) fn push_on_workqueue_needs_unique_filter() -> Self {
