@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use natskit_test::NatsServer;
+use natskit_test::{NatsServer, NatsServerBuilder};
 
 /// How long a broker has to come up, and to stop after SIGTERM.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,16 +52,7 @@ impl Broker {
     /// (its `websocket` block) or `natskit server --ws-port`; `natskit` as for [`start`](Self::start).
     pub fn start_with_websocket(kind: Kind, natskit: &Path) -> Result<Broker, String> {
         match kind {
-            Kind::NatsServer => {
-                let binary =
-                    natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
-                NatsServer::builder()
-                    .binary(binary)
-                    .websocket()
-                    .start()
-                    .map(Broker::Nats)
-                    .map_err(|e| e.to_string())
-            }
+            Kind::NatsServer => newer_nats_server(NatsServerBuilder::websocket),
             Kind::Embedded => {
                 let port = natskit_test::port::free_port()
                     .map_err(|e| format!("no free port for WebSocket clients: {e}"))?;
@@ -77,16 +68,7 @@ impl Broker {
     /// `-js`; `natskit server --jetstream --store-dir`), removed when it is dropped.
     pub fn start_with_jetstream(kind: Kind, natskit: &Path) -> Result<Broker, String> {
         match kind {
-            Kind::NatsServer => {
-                let binary =
-                    natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
-                NatsServer::builder()
-                    .binary(binary)
-                    .jetstream()
-                    .start()
-                    .map(Broker::Nats)
-                    .map_err(|e| e.to_string())
-            }
+            Kind::NatsServer => newer_nats_server(NatsServerBuilder::jetstream),
             Kind::Embedded => {
                 static STORES: AtomicUsize = AtomicUsize::new(0);
                 let store = std::env::temp_dir().join(format!(
@@ -252,4 +234,15 @@ impl Drop for Embedded {
             let _ = std::fs::remove_dir_all(store);
         }
     }
+}
+
+/// nats-server 2.10 (WebSocket and JetStream need it), set up by `configure`.
+fn newer_nats_server(
+    configure: impl FnOnce(NatsServerBuilder) -> NatsServerBuilder,
+) -> Result<Broker, String> {
+    let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
+    configure(NatsServer::builder().binary(binary))
+        .start()
+        .map(Broker::Nats)
+        .map_err(|e| e.to_string())
 }

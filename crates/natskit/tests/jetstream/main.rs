@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
+#[path = "backend_nats_server.rs"]
+mod backend;
 mod support;
 
 mod account;

@@ -1,26 +1,23 @@
-//! A JetStream server, a client and a context for each test.
+//! A JetStream server, a client and a context for each test, on the binary's back end
+//! (`backend`: nats-server 2.10 `-js` in `jetstream`, the embedded broker in
+//! `jetstream_embedded`).
 
 use std::time::Duration;
 
 use natskit::jetstream::{self, Context, JetStreamError};
 use natskit::Client;
-use natskit_test::{binary, NatsServer, NatsServerBuilder};
+
+pub use crate::backend::builder;
+use crate::backend::{Builder, TestServer};
 
 /// Upper bound for anything a test waits on.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// One nats-server 2.10 with JetStream, and a client and context on it.
+/// One server with JetStream, and a client and context on it.
 pub struct Js {
-    pub server: NatsServer,
+    pub server: TestServer,
     pub client: Client,
     pub js: Context,
-}
-
-/// A builder for nats-server 2.10 with JetStream.
-pub fn builder() -> NatsServerBuilder {
-    NatsServer::builder()
-        .binary(binary::newer_nats_server().expect("nats-server 2.10: run make deps"))
-        .jetstream()
 }
 
 /// A fresh JetStream server with a client and context.
@@ -29,8 +26,8 @@ pub async fn start() -> Js {
 }
 
 /// A server from `builder`, with a client and context.
-pub async fn start_with(builder: NatsServerBuilder) -> Js {
-    let server = builder.start().expect("start nats-server -js");
+pub async fn start_with(builder: Builder) -> Js {
+    let server = builder.start().expect("start the JetStream server");
     let client = natskit::connect(&server.url()).await.expect("connect");
     let js = jetstream::new(client.clone());
     Js { server, client, js }
@@ -40,7 +37,7 @@ impl Js {
     /// Closes the client and stops the server.
     pub async fn stop(mut self) {
         self.client.close().await.expect("close");
-        self.server.stop().expect("stop nats-server");
+        self.server.stop().expect("stop the server");
     }
 }
 

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its location
 
+mod backend;
+#[path = "../jetstream/support.rs"]
 mod support;
 
 #[path = "../jetstream/account.rs"]

@@ -7,19 +7,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use natskit::jetstream::{self, Context, JetStreamError};
-use natskit::Client;
 use natskit_server::{Server, ServerBuilder};
 
-/// Upper bound for anything a test waits on.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+/// The server a test runs against.
+pub type TestServer = EmbeddedServer;
 
-/// One embedded broker with JetStream, and a client and context on it.
-pub struct Js {
-    pub server: EmbeddedServer,
-    pub client: Client,
-    pub js: Context,
-}
+/// How a test asks for one.
+pub type Builder = EmbeddedBuilder;
 
 /// How a test asks for a broker (as `NatsServerBuilder` in the nats-server binary).
 #[derive(Clone, Default)]
@@ -43,62 +37,6 @@ impl EmbeddedBuilder {
     pub fn start(self) -> Result<EmbeddedServer, String> {
         EmbeddedServer::start(self.config.as_deref())
     }
-}
-
-/// A fresh embedded broker with a client and context.
-pub async fn start() -> Js {
-    start_with(builder()).await
-}
-
-/// A broker from `builder`, with a client and context.
-pub async fn start_with(builder: EmbeddedBuilder) -> Js {
-    let server = builder.start().expect("start the embedded broker");
-    let client = natskit::connect(&server.url()).await.expect("connect");
-    let js = jetstream::new(client.clone());
-    Js { server, client, js }
-}
-
-impl Js {
-    /// Closes the client and stops the broker.
-    pub async fn stop(mut self) {
-        self.client.close().await.expect("close");
-        self.server.stop().expect("stop the broker");
-    }
-}
-
-/// The server's err_code of `result`'s error, failing the test for anything else.
-pub fn err_code<T: std::fmt::Debug>(result: Result<T, JetStreamError>) -> (u16, u16) {
-    match result {
-        Err(JetStreamError::Api(e)) => (e.code, e.err_code),
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
-
-/// Waits for `events` to report the client reconnected.
-pub async fn reconnected(events: &mut natskit::Events) {
-    use futures_util::StreamExt;
-    tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.next().await {
-            if let natskit::Event::Reconnected { .. } = event {
-                return;
-            }
-        }
-        panic!("the client closed instead of reconnecting");
-    })
-    .await
-    .expect("reconnected in time");
-}
-
-/// Runs one scenario of scripts/foreign/nats_py_scenarios.py against the test's broker.
-pub async fn run_nats_py(t: &Js, scenario: &'static str) {
-    let url = t.server.url();
-    let nats_py = natskit_test::NatsPy::locate()
-        .unwrap_or_else(|e| panic!("{e} (scripts/install-deps.sh installs nats-py)"))
-        .timeout(Duration::from_secs(60));
-    tokio::task::spawn_blocking(move || nats_py.run(&url, scenario))
-        .await
-        .expect("the thread running nats-py")
-        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// An embedded broker on its own runtime, so stopping and starting it is synchronous.
