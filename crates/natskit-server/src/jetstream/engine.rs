@@ -171,14 +171,14 @@ impl Engine {
                 let reply = msg.reply.as_ref().map(|r| r.as_str());
                 match msg.sid {
                     API_SID => {
-                        self.api(subject, reply, msg.headers.as_ref(), msg.payload);
+                        self.api(subject, reply, msg.payload);
                     }
                     DOMAIN_API_SID => {
                         let domain = self.options.domain.clone().unwrap_or_default();
                         let prefix = format!("$JS.{domain}.API.");
                         if let Some(rest) = subject.strip_prefix(&prefix) {
                             let subject = format!("$JS.API.{rest}");
-                            self.api(&subject, reply, msg.headers.as_ref(), msg.payload);
+                            self.api(&subject, reply, msg.payload);
                         }
                     }
                     ACK_SID => self.ack(subject, reply, &msg.payload),
@@ -239,7 +239,7 @@ impl Engine {
         payload: Bytes,
     ) {
         let now = epoch_nanos(SystemTime::now());
-        let over_limit = self.would_pass_account_limit(name, payload.len());
+        let over_limit = self.past_account_limit(name);
         let Some(stream) = self.streams.get_mut(name) else {
             return;
         };
@@ -416,9 +416,9 @@ impl Engine {
         }
     }
 
-    /// Whether a message of `size` bytes for stream `name` would pass the account's memory or
-    /// file limit.
-    fn would_pass_account_limit(&self, name: &str, size: usize) -> bool {
+    /// Whether the memory or file usage of stream `name`'s kind is past its limit: then
+    /// publishes are refused (nats-server takes the message that passes the limit).
+    fn past_account_limit(&self, name: &str) -> bool {
         let Some(stream) = self.streams.get(name) else {
             return false;
         };
@@ -437,9 +437,6 @@ impl Engine {
             .filter(|s| (s.config.storage == super::api::config::Storage::Memory) == memory)
             .map(|s| s.store.state().bytes)
             .sum();
-        // As nats-server: refused once the usage is past the limit (the message that passes
-        // it is taken).
-        let _ = size;
         used > limit as u64
     }
 

@@ -9,7 +9,6 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use natskit_proto::time::{rfc3339, Precision};
-use natskit_proto::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -62,14 +61,7 @@ pub(crate) fn parse_as<T: DeserializeOwned + Default>(payload: &[u8]) -> Result<
 
 impl Engine {
     /// Routes one `$JS.API` request.
-    pub(crate) fn api(
-        &mut self,
-        subject: &str,
-        reply: Option<&str>,
-        headers: Option<&HeaderMap>,
-        payload: Bytes,
-    ) {
-        let _ = headers;
+    pub(crate) fn api(&mut self, subject: &str, reply: Option<&str>, payload: Bytes) {
         let Some(rest) = subject.strip_prefix("$JS.API.") else {
             return;
         };

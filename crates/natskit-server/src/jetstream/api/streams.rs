@@ -443,6 +443,8 @@ impl Engine {
             Ok(r) => r,
             Err(e) => return self.fail(reply, kind, &e),
         };
+        // `no_erase` or not, a removal is logical: the bytes stay in their segment until it is
+        // compacted (nats-server overwrites them unless asked not to).
         let _ = request.no_erase;
         let Some(stream) = self.streams.get_mut(name) else {
             return self.fail(reply, kind, &ApiError::stream_not_found());
