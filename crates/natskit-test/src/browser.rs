@@ -24,9 +24,13 @@ const SCRIPT: &str = "chromium_page.mjs";
 /// Time the driver gets on top of a step's own timeout to answer (playwright's own overhead).
 const ANSWER_MARGIN: Duration = Duration::from_secs(5);
 
-/// How long the first answer (browser launched, page loaded) may take; the driver bounds the load
-/// itself to 15 s.
-const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the first answer (browser launched, page loaded) may take; the driver bounds the
+/// launch itself to 60 s and the load to 15 s.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// One Chromium starts at a time in a test process: parallel cold starts on a two-core machine
+/// are what made a launch overrun its bound.
+static LAUNCHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How long closing the browser may take before the driver is killed.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -202,6 +206,10 @@ impl Browser {
     /// page.close().unwrap();
     /// ```
     pub fn open(&self, url: &str) -> Result<Page> {
+        // A test that panicked while launching leaves the lock poisoned; launching is still safe.
+        let launching = LAUNCHING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let profile = TempDir::new("chromium-profile")
             .map_err(|e| Error::io("making a Chromium profile directory", e))?;
         let mut child = Command::new(&self.node)
@@ -237,6 +245,7 @@ impl Browser {
             profile,
         };
         page.answer("open", OPEN_TIMEOUT)?;
+        drop(launching);
         Ok(page)
     }
 }
