@@ -20,6 +20,7 @@ use crate::args::{
     OpName,
 };
 use crate::error::ProtoError;
+pub use crate::frame_layout::FrameLayout;
 use crate::headers::HeaderMap;
 use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
 use crate::op::PubRef;
@@ -44,22 +45,6 @@ pub trait PayloadOp: Sized {
 
     /// The name `bytes` (`what` it is, for the error) as this direction reads names.
     fn name(bytes: Bytes, what: &'static str) -> Result<Self::Name, ProtoError>;
-}
-
-/// Where the parts of a payload frame lie in it (see [`PayloadOp::from_frame`]).
-#[derive(Debug, Clone)]
-pub struct FrameLayout {
-    /// The subscription id of MSG and HMSG; 0 for PUB and HPUB.
-    pub sid: u64,
-    /// The subject is `frame[..subject_len]`.
-    pub subject_len: usize,
-    /// Where the reply subject lies, if there is one.
-    pub reply: Option<Range<usize>>,
-    /// The header block (if `header_len` is set) and then the payload start here, and run to
-    /// the end of the frame.
-    pub payload_start: usize,
-    /// The announced size of an HMSG / HPUB header block.
-    pub header_len: Option<usize>,
 }
 
 /// The parts of a frame as values of their own, read as direction `D` reads names, with the

@@ -71,6 +71,7 @@ pub mod decode;
 mod direction;
 pub mod encode;
 mod error;
+mod frame_layout;
 mod framer;
 pub mod headers;
 pub mod info;

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use crate::framer::FrameLayout;
+use crate::frame_layout::FrameLayout;
 use crate::headers::HeaderMap;
 use crate::subject::Subject;
 
