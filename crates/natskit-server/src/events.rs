@@ -139,7 +139,7 @@ fn deliver(state: &State, sub: &Arc<Subscription>, subject: &[u8], payload: &[u8
         return;
     }
     let size = subject.len() + sub.sid.len() + payload.len() + 48;
-    let queued = sub.conn.enqueue(size, Some(sub), |out| {
+    let queued = sub.conn.enqueue_msg(sub, size, payload.len(), |out| {
         out.put_msg_slice(subject, &sub.sid, None, None, payload)
     });
     if slot == Slot::Last {
@@ -150,5 +150,4 @@ fn deliver(state: &State, sub: &Arc<Subscription>, subject: &[u8], payload: &[u8
         Queued::Behind | Queued::Stall => {}
         Queued::Closed | Queued::SlowConsumer => return,
     }
-    sub.conn.count_out(payload.len());
 }
