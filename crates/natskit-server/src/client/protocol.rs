@@ -575,11 +575,16 @@ impl Session {
         } else if large {
             (Data::Shared(Bytes::copy_from_slice(publish.data)), None)
         } else {
+            let first = found
+                .plain
+                .first()
+                .or_else(|| found.queues.first()?.1.first());
             frame.encode(
                 publish.subject,
                 publish.reply,
                 publish.header_len,
                 publish.data,
+                first.map_or(&b""[..], |sub| &sub.sid),
             );
             (Data::Borrowed(publish.data), Some(&*frame))
         };
