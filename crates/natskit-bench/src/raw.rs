@@ -105,9 +105,9 @@ pub fn spawn_responder(
         let mut answered = 0;
         while answered < count {
             if let ServerOp::Msg(msg) = conn.next_op()? {
-                if let Some(reply) = msg.reply {
-                    let mut out = format!("PUB {reply} {}\r\n", msg.payload.len()).into_bytes();
-                    out.extend_from_slice(&msg.payload);
+                if let Some(reply) = msg.reply() {
+                    let mut out = format!("PUB {reply} {}\r\n", msg.payload().len()).into_bytes();
+                    out.extend_from_slice(msg.payload());
                     out.extend_from_slice(b"\r\n");
                     conn.write_all(&out)?;
                     answered += 1;
@@ -134,12 +134,7 @@ pub fn sequential_requests(
         conn.write_all(&request)?;
         loop {
             match conn.next_op()? {
-                ServerOp::Msg(msg)
-                    if msg
-                        .headers
-                        .as_ref()
-                        .is_some_and(|h| h.status() == Some(503)) =>
-                {
+                ServerOp::Msg(msg) if msg.headers().is_some_and(|h| h.status() == Some(503)) => {
                     return Err(std::io::Error::other("no responders for the raw requests"))
                 }
                 ServerOp::Msg(_) => break,
@@ -176,7 +171,7 @@ mod tests {
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
         match conn.next_op().unwrap() {
-            ServerOp::Msg(msg) => assert_eq!(&msg.payload[..], b"hi"),
+            ServerOp::Msg(msg) => assert_eq!(msg.payload(), b"hi"),
             other => panic!("expected the MSG, got {other:?}"),
         }
     }

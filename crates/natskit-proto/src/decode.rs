@@ -43,7 +43,7 @@ use crate::op::PubRef;
 /// assert_eq!(decoder.decode(&mut buf)?, None); // the payload is not all here yet
 /// buf.extend_from_slice(b"lo\r\n");
 /// let Some(ServerOp::Msg(msg)) = decoder.decode(&mut buf)? else { panic!("expected MSG") };
-/// assert_eq!(&msg.payload[..], b"hello");
+/// assert_eq!(msg.payload(), b"hello");
 /// assert!(buf.is_empty());
 /// # Ok::<(), natskit_proto::ProtoError>(())
 /// ```
@@ -123,7 +123,9 @@ impl<D: Direction> Decoder<D> {
         self.framer.limits.max_payload = max_payload.min(MAX_PAYLOAD_CEILING);
     }
 
-    /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet.
+    /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet. A frame still
+    /// on its way stays at the front of `buf`, its line parsed once: between calls, the caller
+    /// appends to `buf` and takes nothing from its front.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<D::Op>, ProtoError> {
         if self.framer.pending.is_none() {
             let Some(line) = self.framer.find_line(buf)? else {

@@ -12,12 +12,14 @@ use crate::args::{
 };
 use crate::error::ProtoError;
 use crate::framer::{
-    json_body, json_error, name, unknown, utf8_name, Framer, Line, PayloadOp, HMSG, HPUB, MSG, PUB,
+    frame_parts, is_utf8, json_body, json_error, name, unknown, utf8_name, FrameLayout, Framer,
+    Line, PayloadOp, HMSG, HPUB, MSG, PUB,
 };
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
 use crate::limits::Limits;
-use crate::op::{BrokerOp, ClientOp, MalformedMsg, Msg, Pub, RawPub, ServerOp, Sub};
+use crate::msg::Msg;
+use crate::op::{BrokerOp, ClientOp, MalformedMsg, Pub, RawPub, ServerOp, Sub};
 use crate::subject::Subject;
 
 /// Direction marker: bytes that came from a server, decoded into [`ServerOp`]s (see
@@ -133,28 +135,34 @@ impl PayloadOp for FromServer {
         utf8_name(bytes, what)
     }
 
+    /// The message keeps its frame whole. One a publisher got wrong (its names not UTF-8, its
+    /// header block unreadable) is handed on as [`ServerOp::Malformed`]: it must not cost the
+    /// connection and every message after it.
     #[inline]
-    fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
-        sid: u64,
-        _header_len: Option<usize>,
-        headers: Option<HeaderMap>,
-        payload: Bytes,
-    ) -> ServerOp {
-        ServerOp::Msg(Msg {
-            subject,
-            sid,
-            reply,
-            headers,
-            payload,
-        })
-    }
-
-    /// Handed on: one message a publisher got wrong must not cost the connection and every
-    /// message after it.
-    fn malformed(sid: u64, error: ProtoError) -> Result<ServerOp, ProtoError> {
-        Ok(ServerOp::Malformed(MalformedMsg { sid, error }))
+    fn from_frame(frame: Bytes, mut layout: FrameLayout) -> Result<ServerOp, ProtoError> {
+        let sid = layout.sid;
+        let malformed = |error| Ok(ServerOp::Malformed(MalformedMsg { sid, error }));
+        if !is_utf8(&frame[..layout.subject_len]) {
+            return malformed(ProtoError::InvalidUtf8 { what: "subject" });
+        }
+        if let Some(range) = &layout.reply {
+            if !is_utf8(&frame[range.clone()]) {
+                return malformed(ProtoError::InvalidUtf8 {
+                    what: "reply subject",
+                });
+            }
+        }
+        let headers = match layout.header_len {
+            Some(len) => match HeaderMap::decode(&frame[layout.payload_start..][..len]) {
+                Ok(headers) => {
+                    layout.payload_start += len;
+                    Some(headers)
+                }
+                Err(error) => return malformed(error),
+            },
+            None => None,
+        };
+        Ok(ServerOp::Msg(Msg::from_frame(frame, layout, headers)))
     }
 }
 
@@ -209,20 +217,14 @@ impl PayloadOp for FromClient {
     }
 
     #[inline]
-    fn payload_op(
-        subject: Subject,
-        reply: Option<Subject>,
-        _sid: u64,
-        _header_len: Option<usize>,
-        headers: Option<HeaderMap>,
-        payload: Bytes,
-    ) -> ClientOp {
-        ClientOp::Pub(Pub {
-            subject,
-            reply,
-            headers,
-            payload,
-        })
+    fn from_frame(frame: Bytes, layout: FrameLayout) -> Result<ClientOp, ProtoError> {
+        let parts = frame_parts::<Self>(frame, &layout)?;
+        Ok(ClientOp::Pub(Pub {
+            subject: parts.subject,
+            reply: parts.reply,
+            headers: parts.headers,
+            payload: parts.payload,
+        }))
     }
 }
 
@@ -259,20 +261,15 @@ impl PayloadOp for FromClientRaw {
     }
 
     #[inline]
-    fn payload_op(
-        subject: Bytes,
-        reply: Option<Bytes>,
-        _sid: u64,
-        header_len: Option<usize>,
-        _headers: Option<HeaderMap>,
-        data: Bytes,
-    ) -> BrokerOp {
-        BrokerOp::Pub(RawPub {
-            subject,
-            reply,
-            header_len,
-            data,
-        })
+    fn from_frame(frame: Bytes, layout: FrameLayout) -> Result<BrokerOp, ProtoError> {
+        // Names are any bytes and the header block stays raw: nothing here can fail.
+        let parts = frame_parts::<Self>(frame, &layout)?;
+        Ok(BrokerOp::Pub(RawPub {
+            subject: parts.subject,
+            reply: parts.reply,
+            header_len: layout.header_len,
+            data: parts.payload,
+        }))
     }
 }
 

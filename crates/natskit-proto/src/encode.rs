@@ -12,7 +12,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo};
-use crate::op::{ClientOp, Msg, Pub, ServerOp};
+use crate::op::{ClientOp, Pub, ServerOp};
 
 /// Payloads at least this large are chained instead of copied.
 pub const DEFAULT_COPY_THRESHOLD: usize = 8 * 1024;
@@ -434,13 +434,13 @@ impl WriteBuffer {
     pub fn put_server_op(&mut self, op: &ServerOp) {
         match op {
             ServerOp::Info(info) => self.put_info(info),
-            ServerOp::Msg(Msg {
-                subject,
-                sid,
-                reply,
-                headers,
-                payload,
-            }) => self.put_msg(subject, *sid, reply.as_deref(), headers.as_ref(), payload),
+            ServerOp::Msg(msg) => self.put_msg(
+                msg.subject(),
+                msg.sid(),
+                msg.reply(),
+                msg.headers(),
+                &msg.payload_bytes(),
+            ),
             ServerOp::Ping => self.put_raw(b"PING\r\n"),
             ServerOp::Pong => self.put_raw(b"PONG\r\n"),
             ServerOp::Ok => self.put_raw(b"+OK\r\n"),

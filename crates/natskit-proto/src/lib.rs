@@ -75,6 +75,7 @@ mod framer;
 pub mod headers;
 pub mod info;
 pub mod limits;
+pub mod msg;
 pub mod nuid;
 pub mod op;
 #[cfg(feature = "pem")]
@@ -90,5 +91,6 @@ pub use error::ProtoError;
 pub use headers::HeaderMap;
 pub use info::{ConnectInfo, ServerInfo, DEFAULT_MAX_PAYLOAD};
 pub use limits::Limits;
-pub use op::{BrokerOp, ClientOp, MalformedMsg, Msg, Pub, PubRef, RawPub, ServerOp, Sub};
+pub use msg::{Msg, MsgParts};
+pub use op::{BrokerOp, ClientOp, MalformedMsg, Pub, PubRef, RawPub, ServerOp, Sub};
 pub use subject::Subject;

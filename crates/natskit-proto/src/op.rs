@@ -10,35 +10,8 @@ use bytes::Bytes;
 use crate::error::ProtoError;
 use crate::headers::HeaderMap;
 use crate::info::{ConnectInfo, ServerInfo};
+pub use crate::msg::Msg;
 use crate::subject::Subject;
-
-/// A message delivered by the server: `MSG`, or `HMSG` when `headers` is set.
-///
-/// ```
-/// use bytes::{Bytes, BytesMut};
-/// use natskit_proto::{ServerOp, ServerOpDecoder};
-///
-/// let mut buf = BytesMut::from(&b"MSG orders.new 7 _INBOX.x 5\r\nhello\r\n"[..]);
-/// let Some(ServerOp::Msg(msg)) = ServerOpDecoder::new().decode(&mut buf)? else { panic!() };
-/// assert_eq!(msg.subject, "orders.new");
-/// assert_eq!(msg.sid, 7);
-/// assert_eq!(msg.reply.as_deref(), Some("_INBOX.x"));
-/// assert_eq!(msg.payload, Bytes::from_static(b"hello"));
-/// # Ok::<(), natskit_proto::ProtoError>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Msg {
-    /// The subject it was published to.
-    pub subject: Subject,
-    /// The subscription it is delivered for.
-    pub sid: u64,
-    /// Where the publisher wants an answer.
-    pub reply: Option<Subject>,
-    /// Headers (and status line) of an `HMSG`; `None` for a plain `MSG`.
-    pub headers: Option<HeaderMap>,
-    /// The payload, shared with the read buffer.
-    pub payload: Bytes,
-}
 
 /// A `MSG` or `HMSG` whose framing is sound but whose subject or reply subject is not UTF-8, or
 /// whose header block does not parse. nats-server forwards such messages as publishers sent

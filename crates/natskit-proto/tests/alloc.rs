@@ -67,7 +67,7 @@ fn decode_msgs(frames: usize, keep: bool) -> Figure {
     let (blocks, bytes, decoded) = allocated_by(|| {
         let mut decoded = 0;
         while let Some(op) = decoder.decode(&mut buf).expect("valid frames") {
-            assert!(matches!(&op, ServerOp::Msg(m) if m.payload.len() == PAYLOAD.len()));
+            assert!(matches!(&op, ServerOp::Msg(m) if m.payload().len() == PAYLOAD.len()));
             decoded += 1;
             if keep {
                 kept.push(op);

@@ -28,7 +28,7 @@ fn control_line_at_the_limit_split_between_cr_and_lf() {
     assert_eq!(line.len(), 4097);
     let whole = feed(&mut ServerOpDecoder::new(), &[line.as_bytes(), b"\n\r\n"]);
     assert!(
-        matches!(&whole.as_deref(), Ok([ServerOp::Msg(m)]) if m.subject.len() == subject.len()),
+        matches!(&whole.as_deref(), Ok([ServerOp::Msg(m)]) if m.subject().len() == subject.len()),
         "{whole:?}"
     );
 }

@@ -40,14 +40,15 @@ pub struct Message {
 impl Message {
     /// A message from the wire; one with a reply subject can be answered on `connection`.
     pub(crate) fn new(msg: natskit_proto::Msg, connection: &Arc<Shared>) -> Self {
-        let status = msg.headers.as_ref().and_then(HeaderMap::status);
-        let responder = msg.reply.as_ref().map(|_| Arc::clone(connection));
+        let parts = msg.into_parts();
+        let status = parts.headers.as_ref().and_then(HeaderMap::status);
+        let responder = parts.reply.as_ref().map(|_| Arc::clone(connection));
         Message {
-            subject: msg.subject,
-            reply: msg.reply,
-            headers: msg.headers,
+            subject: parts.subject,
+            reply: parts.reply,
+            headers: parts.headers,
             status,
-            payload: msg.payload,
+            payload: parts.payload,
             responder,
         }
     }

@@ -5,9 +5,10 @@ use natskit_proto::{ProtoError, ServerOp};
 
 use crate::support::{client_ops, one_server_op, server_error, server_ops};
 
-fn msg(op: ServerOp) -> natskit_proto::Msg {
+/// The message of `op`, in parts.
+fn msg(op: ServerOp) -> natskit_proto::MsgParts {
     match op {
-        ServerOp::Msg(m) => m,
+        ServerOp::Msg(m) => m.into_parts(),
         other => panic!("expected a message, got {other:?}"),
     }
 }

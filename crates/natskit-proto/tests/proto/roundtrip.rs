@@ -103,13 +103,13 @@ fn server_op() -> impl Strategy<Value = ServerOp> {
             payload()
         )
             .prop_map(
-                |(subject, sid, reply, headers, payload)| ServerOp::Msg(Msg {
-                    subject,
+                |(subject, sid, reply, headers, payload)| ServerOp::Msg(Msg::new(
+                    &subject,
                     sid,
-                    reply,
+                    reply.as_deref(),
                     headers,
-                    payload
-                })
+                    &payload
+                ))
             ),
         Just(ServerOp::Ping),
         Just(ServerOp::Pong),

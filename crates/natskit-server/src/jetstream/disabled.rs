@@ -63,8 +63,8 @@ impl Engine {
                     }
                     Ok(Some(ServerOp::Ping)) => self.out.put_raw(b"PONG\r\n"),
                     Ok(Some(ServerOp::Msg(msg))) => {
-                        let request = msg.subject.as_str().strip_prefix("$JS.API.").unwrap_or("");
-                        let reply = msg.reply.as_ref().map(|r| r.as_str());
+                        let request = msg.subject().strip_prefix("$JS.API.").unwrap_or("");
+                        let reply = msg.reply();
                         if let Some(kind) = response_kind(request) {
                             self.fail(reply, kind, &ApiError::not_enabled_for_account());
                         }

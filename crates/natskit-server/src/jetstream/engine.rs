@@ -167,21 +167,20 @@ impl Engine {
                 }
             }
             ServerOp::Msg(msg) => {
-                let subject = msg.subject.as_str();
-                let reply = msg.reply.as_ref().map(|r| r.as_str());
-                match msg.sid {
+                let (subject, reply) = (msg.subject(), msg.reply());
+                match msg.sid() {
                     API_SID => {
-                        self.api(subject, reply, msg.payload);
+                        self.api(subject, reply, msg.payload_bytes());
                     }
                     DOMAIN_API_SID => {
                         let domain = self.options.domain.clone().unwrap_or_default();
                         let prefix = format!("$JS.{domain}.API.");
                         if let Some(rest) = subject.strip_prefix(&prefix) {
                             let subject = format!("$JS.API.{rest}");
-                            self.api(&subject, reply, msg.payload);
+                            self.api(&subject, reply, msg.payload_bytes());
                         }
                     }
-                    ACK_SID => self.ack(subject, reply, &msg.payload),
+                    ACK_SID => self.ack(subject, reply, msg.payload()),
                     FLOW_CONTROL_SID => self.flow_control_answered(subject),
                     sid => {
                         if let Some(stream) = self.stream_sids.get(&sid).cloned() {
@@ -189,8 +188,8 @@ impl Engine {
                                 &stream,
                                 subject,
                                 reply,
-                                msg.headers.as_ref(),
-                                msg.payload,
+                                msg.headers(),
+                                msg.payload_bytes(),
                             );
                         }
                     }

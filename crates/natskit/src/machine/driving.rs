@@ -45,15 +45,15 @@ impl<W, F> Connection<W, F> {
     }
 
     fn handle_msg(&mut self, msg: Msg) {
-        let size = msg.payload.len();
+        let size = msg.payload().len();
         self.counters.in_messages += 1;
         self.counters.in_bytes += size as u64;
-        if Some(msg.sid) == self.requests.sid() {
-            let Some(waiter) = self.requests.answer(&msg.subject) else {
+        if Some(msg.sid()) == self.requests.sid() {
+            let Some(waiter) = self.requests.answer(msg.subject()) else {
                 return; // A late answer to a request abandoned or timed out.
             };
             let no_responders = size == 0
-                && msg.headers.as_ref().and_then(HeaderMap::status)
+                && msg.headers().and_then(HeaderMap::status)
                     == Some(natskit_proto::headers::STATUS_NO_RESPONDERS);
             self.effects.push_back(if no_responders {
                 Effect::NoResponders { waiter }
@@ -62,7 +62,7 @@ impl<W, F> Connection<W, F> {
             });
             return;
         }
-        let sid = msg.sid;
+        let sid = msg.sid();
         let cost = footprint(&msg);
         match self
             .subscriptions

@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 use natskit_proto::{Msg, Subject, WriteBuffer};
 
 use super::sid_map::IdMap;
@@ -75,51 +75,24 @@ const PER_MESSAGE: usize = std::mem::size_of::<Delivery>() + 96;
 
 /// The memory a message held unread costs: what is counted against the pending byte limit.
 pub(crate) fn footprint(msg: &Msg) -> usize {
-    msg.subject.len()
-        + msg.reply.as_ref().map_or(0, |reply| reply.len())
-        + msg
-            .headers
-            .as_ref()
-            .map_or(0, |headers| headers.encoded_len())
-        + msg.payload.len()
-        + PER_MESSAGE
+    msg.frame_len() + msg.headers().map_or(0, |headers| headers.encoded_len()) + PER_MESSAGE
 }
 
 /// Size of a subscription's chunks of copies (see [`compacted`]).
 const COPY_CHUNK: usize = 64 * 1024;
 
-/// `msg` with its subject, reply and payload copied out of the read buffer, so that holding it
-/// no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
+/// `msg` with its frame (subject, reply and payload) copied out of the read buffer, so that
+/// holding it no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
 /// [`COPY_CHUNK`] bytes shared by the messages copied into it (a new one when it is full; a
 /// message larger than a chunk gets an allocation of its own): copying into one allocation per
 /// message cost two allocations and two frees per message, most of a flooded subscriber's work.
 /// A chunk holds one subscription's messages only, so what its reader holds stays within its
 /// limit plus one read buffer and two chunks.
 pub(crate) fn compacted(msg: Msg, chunk: &mut BytesMut) -> Msg {
-    let reply_len = msg.reply.as_ref().map_or(0, |reply| reply.len());
-    let len = msg.subject.len() + reply_len + msg.payload.len();
-    if chunk.capacity() < len {
-        *chunk = BytesMut::with_capacity(len.max(COPY_CHUNK));
+    if chunk.capacity() < msg.frame_len() {
+        *chunk = BytesMut::with_capacity(msg.frame_len().max(COPY_CHUNK));
     }
-    chunk.put_slice(msg.subject.as_bytes());
-    if let Some(reply) = &msg.reply {
-        chunk.put_slice(reply.as_bytes());
-    }
-    chunk.put_slice(&msg.payload);
-    // Byte copies of valid UTF-8 are valid UTF-8: the fallbacks (the shared originals) are
-    // never taken.
-    let subject = Subject::from_utf8(chunk.split_to(msg.subject.len()).freeze())
-        .unwrap_or_else(|_| msg.subject.clone());
-    let reply = msg.reply.as_ref().map(|reply| {
-        Subject::from_utf8(chunk.split_to(reply_len).freeze()).unwrap_or_else(|_| reply.clone())
-    });
-    let payload = chunk.split_to(msg.payload.len()).freeze();
-    Msg {
-        subject,
-        reply,
-        payload,
-        ..msg
-    }
+    msg.copied_to(chunk)
 }
 
 /// How much a subscription may hold unread before messages are dropped.

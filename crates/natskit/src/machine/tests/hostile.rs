@@ -117,8 +117,8 @@ fn messages_from_one_read_share_it_and_a_reader_behind_by_a_read_gets_copies() {
         second.iter().all(|d| !d.shared),
         "the reader still holds the first read: copies, which do not keep it alive"
     );
-    assert_eq!(second[0].msg.payload, "hi");
-    assert_eq!(second[0].msg.subject, "a");
+    assert_eq!(second[0].msg.payload(), b"hi");
+    assert_eq!(second[0].msg.subject(), "a");
     for delivery in first.iter().chain(&second) {
         pending.taken(delivery);
     }

@@ -160,7 +160,7 @@ fn deliveries(effects: &[Effect<u32, u32>]) -> Vec<String> {
         .filter_map(|e| match e {
             Effect::Deliver { sid, delivery } => Some(format!(
                 "{sid}:{}",
-                String::from_utf8_lossy(&delivery.msg.payload)
+                String::from_utf8_lossy(delivery.msg.payload())
             )),
             Effect::EndSubscription { sid } => Some(format!("end {sid}")),
             _ => None,

@@ -40,7 +40,7 @@ fn an_answer_goes_to_its_own_waiter() {
     let answers: Vec<(u32, Bytes)> = effects(&mut m)
         .into_iter()
         .map(|e| match e {
-            Effect::Answer { waiter, msg } => (waiter, msg.payload),
+            Effect::Answer { waiter, msg } => (waiter, msg.payload_bytes()),
             other => panic!("unexpected {other:?}"),
         })
         .collect();
