@@ -145,9 +145,8 @@ fn deliver(state: &State, sub: &Arc<Subscription>, subject: &[u8], payload: &[u8
     if slot == Slot::Last {
         state.remove_subscription(sub);
     }
-    match queued {
-        Queued::First => sub.conn.wake(),
-        Queued::Behind | Queued::Stall => {}
-        Queued::Closed | Queued::SlowConsumer => return,
+    // Counted by `enqueue_msg`; nothing more to do for one that was not queued.
+    if queued == Queued::First {
+        sub.conn.wake();
     }
 }

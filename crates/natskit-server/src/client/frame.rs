@@ -150,6 +150,9 @@ mod tests {
     use super::*;
     use bytes::Buf;
 
+    /// Subject, reply subject, header size and data of a publish.
+    type Publish<'a> = (&'a [u8], Option<&'a [u8]>, Option<usize>, &'a [u8]);
+
     fn delivered(
         subject: &[u8],
         reply: Option<&[u8]>,
@@ -173,7 +176,7 @@ mod tests {
     #[test]
     fn writes_what_the_encoder_writes() {
         let large = vec![b'x'; INLINE_MAX + 1];
-        let cases: [(&[u8], Option<&[u8]>, Option<usize>, &[u8]); 6] = [
+        let cases: [Publish<'_>; 6] = [
             (b"a.b", None, None, b"hello"),
             (b"a.b", Some(b"_INBOX.1"), None, b""),
             (b"a", None, Some(12), b"NATS/1.0\r\n\r\nhi"),
@@ -190,7 +193,7 @@ mod tests {
     #[test]
     fn a_reused_frame_writes_each_publish_as_its_own() {
         let mut frame = Frame::default();
-        let publishes: [(&[u8], Option<&[u8]>, Option<usize>, &[u8]); 8] = [
+        let publishes: [Publish<'_>; 8] = [
             (
                 b"first.subject",
                 Some(b"reply"),
