@@ -109,6 +109,8 @@ pub(crate) struct Session {
     touched: Vec<Arc<Conn>>,
     /// Connections more than half full after this batch: the reader pauses for them.
     stalled: Vec<Arc<Conn>>,
+    /// A batch woke writers (see [`Self::take_woke`]).
+    woke: bool,
     rng: u64,
     /// The nonce this connection's INFO carried (empty without NKey users).
     nonce: String,
@@ -168,6 +170,7 @@ impl Session {
             space: state.global().clone(),
             touched: Vec::new(),
             stalled: Vec::new(),
+            woke: false,
             rng: rand::random::<u64>() | 1,
             nonce,
             permissions: None,
@@ -814,9 +817,15 @@ impl Session {
             self.out_bytes = 0;
         }
         // Counted before anyone is woken, so a receiver never sees a message not yet counted.
+        self.woke |= !self.touched.is_empty();
         for conn in self.touched.drain(..) {
             conn.wake();
         }
+    }
+
+    /// Whether batches since the last call woke any writer (see [`crate::client::io`]).
+    pub(crate) fn take_woke(&mut self) -> bool {
+        std::mem::take(&mut self.woke)
     }
 
     /// xorshift64: cheap, and good enough to spread a queue group's load.
