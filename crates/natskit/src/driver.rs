@@ -47,6 +47,10 @@ enum Wake {
 /// The machine's next deadline, and why to leave the connection if it should be left.
 type Step = (Option<std::time::Instant>, Option<String>);
 
+/// Chunks of [`INPUT_CHUNK`](crate::machine::INPUT_CHUNK) operations the connection task hands
+/// on before it lets its worker go, when more input is waiting (see [`Io::handle_input`]).
+const CHUNKS_PER_TURN: u32 = 2;
+
 /// One connection's I/O.
 struct Io {
     shared: Arc<Shared>,
@@ -58,6 +62,8 @@ struct Io {
     written: usize,
     /// A stream that buffers (TLS) took a batch that it may not have sent yet.
     unflushed: bool,
+    /// Whole chunks of input handled since the task last let its worker go.
+    chunks_this_turn: u32,
 }
 
 /// Runs the connection made by the first connect in a task of its own, reconnecting as
@@ -77,6 +83,7 @@ async fn run(shared: Arc<Shared>, mut established: Established) {
             batch: None,
             written: 0,
             unflushed: false,
+            chunks_this_turn: 0,
         };
         match io.serve().await {
             Stop::Requested => {
@@ -109,10 +116,10 @@ impl Io {
         let mut next = Some(self.handle_input(false));
         let mut just_read = false;
         loop {
-            let (deadline, leave) = match next.take() {
+            let ((deadline, leave), unfinished) = match next.take() {
                 Some(Err(stop)) => return stop,
-                Some(Ok(step)) => step,
-                None => (armed, None),
+                Some(Ok(handled)) => handled,
+                None => ((armed, None), false),
             };
             if let Some(reason) = leave {
                 return Stop::Lost(reason);
@@ -122,6 +129,13 @@ impl Io {
                 timer
                     .as_mut()
                     .reset(deadline.map_or_else(far_future, Instant::from_std));
+            }
+            if unfinished {
+                // More whole operations wait in the buffer: their turn comes after the
+                // worker's other tasks (see `handle_input`), before any more is read.
+                tokio::task::yield_now().await;
+                next = Some(self.handle_input(false));
+                continue;
             }
             self.take_batch_if_idle();
             if self.read_buf.capacity() - self.read_buf.len() < READ_RESERVE / 4 {
@@ -160,7 +174,9 @@ impl Io {
                 Wake::Shutdown => return Stop::Requested,
                 // The machine says whether to leave: a wake-up left over from a request made
                 // while reconnecting finds nothing to do.
-                Wake::Reconnect => next = Some(Ok((armed, shared.with(Machine::take_leave)))),
+                Wake::Reconnect => {
+                    next = Some(Ok(((armed, shared.with(Machine::take_leave)), false)))
+                }
                 Wake::Read(Ok(0)) => return Stop::Lost("the server closed the connection".into()),
                 Wake::Read(Ok(_)) => next = Some(self.handle_input(true)),
                 Wake::Read(Err(e)) => return Stop::Lost(format!("read error: {e}")),
@@ -176,19 +192,26 @@ impl Io {
                 Wake::Timer => {
                     armed = None; // A fired timer must be set again, even to the same instant.
                     let now = Instant::now().into_std();
-                    next = Some(Ok(shared.with(|machine| {
+                    let step = shared.with(|machine| {
                         machine.handle_timeout(now);
                         (machine.poll_timeout(), machine.take_leave())
-                    })));
+                    });
+                    next = Some(Ok((step, false)));
                 }
             }
         }
     }
 
     /// Hands what was read to the machine (`new_read`: bytes from a read just made); returns its
-    /// next deadline and whether to leave. A chunk at a time, so the first messages reach
-    /// subscribers while the rest is decoded.
-    fn handle_input(&mut self, mut new_read: bool) -> Result<Step, Stop> {
+    /// next deadline, whether to leave, and whether whole operations are still waiting. A chunk
+    /// at a time, so the first messages reach subscribers while the rest is decoded; and
+    /// [`CHUNKS_PER_TURN`] chunks at a time, after which the caller lets the worker go. A
+    /// subscriber woken by a delivery waits in this worker's next-task slot, which no other
+    /// worker may take: handling a whole flood of reads in one turn left it there while
+    /// hundreds of thousands of messages piled up for it, past the pending limit (messages
+    /// dropped in about one pub/sub run in ten at the defaults). tokio lets the subscriber take
+    /// 128 messages a turn, so handing it about as many keeps it up.
+    fn handle_input(&mut self, mut new_read: bool) -> Result<(Step, bool), Stop> {
         let read_buf = &mut self.read_buf;
         loop {
             let (more, step) = self.shared.with(|machine| {
@@ -201,7 +224,12 @@ impl Io {
                 }
             })?;
             if !more || step.1.is_some() {
-                return Ok(step);
+                return Ok((step, false));
+            }
+            self.chunks_this_turn += 1;
+            if self.chunks_this_turn >= CHUNKS_PER_TURN {
+                self.chunks_this_turn = 0;
+                return Ok((step, true));
             }
         }
     }
