@@ -4,7 +4,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Resident set size (`VmRSS` of /proc/<pid>/status) in KiB.
+/// Resident set size (`VmRSS` of `/proc/<pid>/status`) in KiB.
 pub fn rss_kib(pid: u32) -> std::io::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
@@ -14,7 +14,7 @@ pub fn rss_kib(pid: u32) -> std::io::Result<u64> {
         .ok_or_else(|| std::io::Error::other(format!("no VmRSS in /proc/{pid}/status")))
 }
 
-/// CPU time (user + system) the process used so far; fields 14 and 15 of /proc/<pid>/stat.
+/// CPU time (user + system) the process used so far; fields 14 and 15 of `/proc/<pid>/stat`.
 pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.

@@ -139,16 +139,14 @@ fn deliver(state: &State, sub: &Arc<Subscription>, subject: &[u8], payload: &[u8
         return;
     }
     let size = subject.len() + sub.sid.len() + payload.len() + 48;
-    let queued = sub.conn.enqueue(size, Some(sub), |out| {
+    let queued = sub.conn.enqueue_msg(sub, size, payload.len(), |out| {
         out.put_msg_slice(subject, &sub.sid, None, None, payload)
     });
     if slot == Slot::Last {
         state.remove_subscription(sub);
     }
-    match queued {
-        Queued::First => sub.conn.wake(),
-        Queued::Behind | Queued::Stall => {}
-        Queued::Closed | Queued::SlowConsumer => return,
+    // Counted by `enqueue_msg`; nothing more to do for one that was not queued.
+    if queued == Queued::First {
+        sub.conn.wake();
     }
-    sub.conn.count_out(payload.len());
 }

@@ -217,6 +217,14 @@ async fn read_loop<R: AsyncRead + Unpin>(
                     if let Err(close) = handled {
                         return close;
                     }
+                    // Writers this batch woke wait in this thread's next-task slot, which the
+                    // other threads cannot take: without a yield they would wait until this
+                    // reader finds its socket empty (or spends its budget), however long a
+                    // publisher keeps it busy, and the subscribers idle meanwhile. After the
+                    // yield the writers run at once, and this reader goes on on another thread.
+                    if session.take_woke() {
+                        tokio::task::yield_now().await;
+                    }
                     // One pause for all the consumers that are behind, however many.
                     let stalled = session.take_stalled();
                     if !stalled.is_empty() {

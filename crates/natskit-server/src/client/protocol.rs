@@ -2,8 +2,6 @@
 //! Pure of sockets: [`Session::handle`] takes the read buffer and returns whether the
 //! connection goes on; everything to send goes through the [`Conn`] buffers.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -15,10 +13,12 @@ use natskit_proto::{
 
 use crate::accounts::transform;
 use crate::auth::{authorize_with_cert, no_auth_user, CertMap};
+use crate::client::fast_pub::scan_pub;
+use crate::client::frame::Frame;
+use crate::client::route_cache::RouteCache;
 use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
 use crate::client::trace;
 use crate::events;
-use crate::fxhash::FxHasher;
 use crate::operator::{JwtLogin, Origin, Trust};
 use crate::options::{ServerOptions, User};
 use crate::permissions::Permissions;
@@ -28,12 +28,6 @@ use crate::sublist::Matches;
 use crate::texts;
 use crate::tls::TlsFiles;
 use natskit_proto::sync::lock;
-
-/// Cached lookups per connection before the cache starts over.
-const CACHE_LIMIT: usize = 4096;
-/// Subscriptions referenced by one connection's cached lookups before it starts over, so a
-/// publisher to many subjects with huge fan-outs cannot make its cache large.
-const CACHE_WEIGHT_LIMIT: usize = 64 * 1024;
 
 /// Deliveries of one publish from which it runs with [`tokio::task::block_in_place`]: 60,000
 /// queue groups on one subject would otherwise keep one of the runtime's threads from
@@ -100,16 +94,23 @@ pub(crate) struct Session {
     /// The account it is in: the global one until CONNECT says otherwise.
     space: Arc<Space>,
     decoder: BrokerOpDecoder,
+    /// The decoder's limits, for [`scan_pub`].
+    limits: natskit_proto::Limits,
+    /// The decoder may hold part of a frame: the next bytes go to it first.
+    mid_frame: bool,
     connected: bool,
     flags: Flags,
-    cache: HashMap<Bytes, Arc<Matches>, BuildHasherDefault<FxHasher>>,
-    cache_generation: u64,
-    cache_weight: usize,
+    cache: RouteCache,
+    /// The publish being delivered, encoded once for all its subscribers (kept between
+    /// publishes for its buffer).
+    frame: Option<Box<Frame>>,
     /// Connections whose buffers went from empty to not empty during this batch: each gets one
     /// wake-up when the batch is done.
     touched: Vec<Arc<Conn>>,
     /// Connections more than half full after this batch: the reader pauses for them.
     stalled: Vec<Arc<Conn>>,
+    /// A batch woke writers (see [`Self::take_woke`]).
+    woke: bool,
     rng: u64,
     /// The nonce this connection's INFO carried (empty without NKey users).
     nonce: String,
@@ -153,6 +154,8 @@ impl Session {
         };
         Session {
             decoder: BrokerOpDecoder::with_limits(limits),
+            limits,
+            mid_frame: false,
             connected: false,
             // Before CONNECT, nats-server acts as if verbose and pedantic were on.
             flags: Flags {
@@ -162,12 +165,12 @@ impl Session {
                 no_responders: false,
                 headers: false,
             },
-            cache: HashMap::default(),
-            cache_generation: state.global().generation(),
+            cache: RouteCache::new(state.global().generation()),
+            frame: None,
             space: state.global().clone(),
-            cache_weight: 0,
             touched: Vec::new(),
             stalled: Vec::new(),
+            woke: false,
             rng: rand::random::<u64>() | 1,
             nonce,
             permissions: None,
@@ -222,9 +225,15 @@ impl Session {
 
     fn handle_ops(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
         loop {
-            // The fast path: whole publishes read where they lie, the buffer advanced once.
+            // The fast path: whole publishes read where they lie, the buffer advanced once;
+            // plain PUBs in one pass of ours, other publishes by the decoder. Not while the
+            // decoder holds part of a frame: the buffer then starts in its middle.
             let mut at = 0;
-            while let Some((publish, len)) = self.decoder.decode_pub_in_place(&buf[at..]) {
+            while let Some((publish, len)) = match self.mid_frame {
+                true => None,
+                false => scan_pub(&buf[at..], &self.limits)
+                    .or_else(|| self.decoder.decode_pub_in_place(&buf[at..])),
+            } {
                 if self.trace {
                     trace::incoming_pub(&self.conn, publish, self.max_traced);
                 }
@@ -237,7 +246,16 @@ impl Session {
             buf.advance(at);
             // Everything else, and the errors. Publishes are used where the decoder left them
             // (`ref`): moving the decoded operation into a local cost a 152-byte memcpy.
-            match self.decoder.decode(buf) {
+            let had_bytes = !buf.is_empty();
+            let decoded = self.decoder.decode(buf);
+            // After a whole operation the decoder holds nothing. Otherwise, bytes it was given
+            // may be part of a frame it keeps (a head waiting for its data, say); when it
+            // holds nothing after all, the next batch starts on the slow path, no harm done.
+            self.mid_frame = match decoded {
+                Ok(None) => self.mid_frame || had_bytes,
+                _ => false,
+            };
+            match decoded {
                 Ok(Some(BrokerOp::Pub(ref publish))) => {
                     if self.trace {
                         trace::incoming_pub(&self.conn, publish.borrowed(), self.max_traced);
@@ -380,9 +398,7 @@ impl Session {
             // Only this session sets it, so it is still unset.
             let _ = self.conn.account.set(index);
             self.space = self.state.spaces[index].clone();
-            self.cache.clear();
-            self.cache_weight = 0;
-            self.cache_generation = self.space.generation();
+            self.cache.reset(self.space.generation());
         }
         // A second CONNECT cannot change them: the first one's stay (and its credentials are
         // the ones a reload checks).
@@ -541,54 +557,53 @@ impl Session {
         self.ok();
     }
 
-    /// Who listens on `subject`, from this connection's cache when the index has not changed.
-    #[inline]
-    fn lookup(&mut self, subject: &[u8]) -> Arc<Matches> {
-        let generation = self.space.generation();
-        if generation != self.cache_generation {
-            self.cache.clear();
-            self.cache_weight = 0;
-            self.cache_generation = generation;
-        }
-        if let Some(found) = self.cache.get(subject) {
-            return found.clone();
-        }
-        let found = Arc::new(self.space.with_sublist(|s| s.matches(subject)));
-        let weight = found.weight() + 1;
-        if self.cache.len() >= CACHE_LIMIT || self.cache_weight + weight > CACHE_WEIGHT_LIMIT {
-            self.cache.clear();
-            self.cache_weight = 0;
-        }
-        self.cache_weight += weight;
-        self.cache
-            .insert(Bytes::copy_from_slice(subject), found.clone());
-        found
-    }
-
     /// Delivers a publish to every plain subscriber and one member of each queue group.
     fn route(&mut self, publish: PubRef<'_>) {
-        let found = self.lookup(publish.subject);
-        // Small payloads are copied into each subscriber's output; a large one is copied out
-        // of the read buffer once and then queued by reference.
-        let data = if publish.data.len() >= natskit_proto::encode::DEFAULT_COPY_THRESHOLD
-            && !found.is_empty()
-        {
-            Data::Shared(Bytes::copy_from_slice(publish.data))
+        let found = self.cache.lookup(&self.space, publish.subject);
+        // Taken out while the session delivers (a pointer's move, where the frame is not small).
+        let mut frame = self.frame.take().unwrap_or_default();
+        self.route_to(publish, &found, &mut frame);
+        self.frame = Some(frame);
+        self.cache.give_back(found);
+    }
+
+    /// [`Self::route`] to the subscribers `found`, the message encoded in `frame`.
+    #[inline]
+    fn route_to(&mut self, publish: PubRef<'_>, found: &Matches, frame: &mut Frame) {
+        // Small payloads are copied into each subscriber's output, from a frame encoded once;
+        // a large one is copied out of the read buffer once and then queued by reference.
+        let large = publish.data.len() >= natskit_proto::encode::DEFAULT_COPY_THRESHOLD;
+        let (data, frame) = if found.is_empty() {
+            (Data::Borrowed(publish.data), None)
+        } else if large {
+            (Data::Shared(Bytes::copy_from_slice(publish.data)), None)
         } else {
-            Data::Borrowed(publish.data)
+            let first = found
+                .plain
+                .first()
+                .or_else(|| found.queues.first()?.1.first());
+            frame.encode(
+                publish.subject,
+                publish.reply,
+                publish.header_len,
+                publish.data,
+                first.map_or(&b""[..], |sub| &sub.sid),
+            );
+            (Data::Borrowed(publish.data), Some(&*frame))
         };
         let message = Message {
             subject: publish.subject,
             reply: publish.reply,
             header_len: publish.header_len,
             data,
+            frame,
         };
         if found.weight() >= LONG_FAN_OUT && may_block_in_place() {
             // Tens of milliseconds on this thread: tokio hands its other tasks and its turn at
             // polling the sockets to another thread meanwhile, so other clients are served.
-            tokio::task::block_in_place(|| self.fan_out(&found, &message));
+            tokio::task::block_in_place(|| self.fan_out(found, &message));
         } else {
-            self.fan_out(&found, &message);
+            self.fan_out(found, &message);
         }
         // Into other accounts, through their imports: rare, so one test on the way.
         let crossed = self.space.crosses && self.cross(&message);
@@ -642,6 +657,7 @@ impl Session {
             reply,
             header_len: message.header_len,
             data: message.data.again(),
+            frame: None,
         };
         self.fan_out(&found, &moved);
         !found.is_empty()
@@ -706,9 +722,13 @@ impl Session {
             Some(0) => (None, 0),
             header_len => (header_len, 0),
         };
-        let queued = sub.conn.enqueue(size, Some(sub), |out| {
-            message.put(out, &sub.sid, header_len, skip);
-        });
+        let queued = sub
+            .conn
+            .enqueue_msg(sub, size, data_len, |out| match message.frame {
+                // The frame has the header block as sent; a subscriber without headers needs another.
+                Some(frame) if skip == 0 => frame.put(out, &sub.sid, message.data.borrowed()),
+                _ => message.put(out, &sub.sid, header_len, skip),
+            });
         if slot == Slot::Last {
             self.state.remove_subscription(sub);
         }
@@ -744,7 +764,6 @@ impl Session {
                 data_len - skip,
             );
         }
-        sub.conn.count_out(data_len);
         self.out_msgs += 1;
         self.out_bytes += data_len as u64;
         true
@@ -798,9 +817,15 @@ impl Session {
             self.out_bytes = 0;
         }
         // Counted before anyone is woken, so a receiver never sees a message not yet counted.
+        self.woke |= !self.touched.is_empty();
         for conn in self.touched.drain(..) {
             conn.wake();
         }
+    }
+
+    /// Whether batches since the last call woke any writer (see [`crate::client::io`]).
+    pub(crate) fn take_woke(&mut self) -> bool {
+        std::mem::take(&mut self.woke)
     }
 
     /// xorshift64: cheap, and good enough to spread a queue group's load.
@@ -848,6 +873,8 @@ struct Message<'a> {
     reply: Option<&'a [u8]>,
     header_len: Option<usize>,
     data: Data<'a>,
+    /// The message encoded but for the sid, for subscribers that take its header block as is.
+    frame: Option<&'a Frame>,
 }
 
 /// Header block and payload of a [`Message`].
@@ -871,6 +898,15 @@ impl Data<'_> {
         match self {
             Data::Borrowed(data) => data.len(),
             Data::Shared(data) => data.len(),
+        }
+    }
+
+    /// The bytes, wherever they are.
+    #[inline]
+    fn borrowed(&self) -> &[u8] {
+        match self {
+            Data::Borrowed(data) => data,
+            Data::Shared(data) => data,
         }
     }
 }

@@ -272,24 +272,75 @@ impl Conn {
     /// For a message to `sub`, the subscription is checked again under the buffer's lock: once
     /// an UNSUB removed it and queued its answer, no message for it can follow that answer.
     #[inline]
-    pub(crate) fn enqueue(
+    fn enqueue(
         &self,
         size: usize,
         sub: Option<&Subscription>,
         write: impl FnOnce(&mut WriteBuffer),
     ) -> Queued {
+        let queued = self.enqueue_locked(&mut lock(&self.out), size, sub, write);
+        if queued == Queued::SlowConsumer {
+            self.closed_as_slow();
+        }
+        queued
+    }
+
+    /// Queues a message for `sub` as [`Conn::enqueue`] does, and counts it (with `data_len`
+    /// bytes of data) among the messages delivered to this connection.
+    #[inline]
+    pub(crate) fn enqueue_msg(
+        &self,
+        sub: &Subscription,
+        size: usize,
+        data_len: usize,
+        write: impl FnOnce(&mut WriteBuffer),
+    ) -> Queued {
         let mut out = lock(&self.out);
+        let queued = self.enqueue_locked(&mut out, size, Some(sub), write);
+        if matches!(queued, Queued::First | Queued::Behind | Queued::Stall) {
+            // Every delivery counts here, under the lock: a load and a store do, without the
+            // cost of two atomic additions per message.
+            let counters = &self.counters;
+            let msgs = counters.out_msgs.load(Ordering::Relaxed);
+            counters.out_msgs.store(msgs + 1, Ordering::Relaxed);
+            let bytes = counters.out_bytes.load(Ordering::Relaxed);
+            counters
+                .out_bytes
+                .store(bytes + data_len as u64, Ordering::Relaxed);
+        }
+        drop(out);
+        if queued == Queued::SlowConsumer {
+            self.closed_as_slow();
+        }
+        queued
+    }
+
+    /// After [`Conn::enqueue_locked`] closed it as a slow consumer (its lock released): the
+    /// writer sends what is queued, the reader and paused publishers find it closed.
+    #[cold]
+    fn closed_as_slow(&self) {
+        self.wake();
+        self.reader.notify_one();
+        self.drained.notify_waiters();
+    }
+
+    /// [`Conn::enqueue`] with the buffer's lock held; the caller wakes everyone on
+    /// [`Queued::SlowConsumer`].
+    #[inline]
+    fn enqueue_locked(
+        &self,
+        out: &mut Outbound,
+        size: usize,
+        sub: Option<&Subscription>,
+        write: impl FnOnce(&mut WriteBuffer),
+    ) -> Queued {
         if out.closed || sub.is_some_and(Subscription::is_removed) {
             return Queued::Closed;
         }
-        let pending = self.pending(&out);
+        let pending = self.pending(out);
         if pending > 0 && pending + size > self.max_pending {
             out.closed = true;
             out.reason = Some("slow consumer".into());
-            drop(out);
-            self.wake();
-            self.reader.notify_one();
-            self.drained.notify_waiters();
             return Queued::SlowConsumer;
         }
         let first = out.buf.is_empty();
@@ -416,15 +467,6 @@ impl Conn {
     /// For the reader: waits until the connection is closed from elsewhere.
     pub(crate) async fn closed(&self) {
         self.reader.notified().await;
-    }
-
-    /// Counts a message delivered to this connection.
-    #[inline]
-    pub(crate) fn count_out(&self, bytes: usize) {
-        self.counters.out_msgs.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .out_bytes
-            .fetch_add(bytes as u64, Ordering::Relaxed);
     }
 }
 

@@ -95,7 +95,7 @@ fn deliver_to(
     };
     let size = data.len() + message.shown.len() + sub.sid.len() + 64;
     let reply = message.reply.map(str::as_bytes);
-    let queued = sub.conn.enqueue(size, Some(sub), |out| {
+    let queued = sub.conn.enqueue_msg(sub, size, data.len(), |out| {
         out.put_msg_raw(message.shown.as_bytes(), &sub.sid, reply, header_len, &data)
     });
     if slot == Slot::Last {
@@ -113,7 +113,6 @@ fn deliver_to(
             return false;
         }
     }
-    sub.conn.count_out(data.len());
     state.counters.out_msgs.fetch_add(1, Ordering::Relaxed);
     state
         .counters
