@@ -22,7 +22,7 @@ const fn splat(byte: u8) -> u64 {
 
 /// Marks (high bit set) the bytes of `word` equal to `byte`. Bytes above the first match may be
 /// marked falsely, so only the lowest mark is meaningful.
-fn mark_bytes_equal(word: u64, byte: u8) -> u64 {
+pub(crate) fn mark_bytes_equal(word: u64, byte: u8) -> u64 {
     let x = word ^ splat(byte);
     x.wrapping_sub(splat(0x01)) & !x & splat(0x80)
 }

@@ -55,9 +55,18 @@ fn put_number(dst: &mut BytesMut, n: u64) {
     dst.put_slice(decimal(n, &mut [0; 20]));
 }
 
-/// `n` in decimal, written at the end of `digits`.
+/// `n` in decimal, written at the end of `digits` (20 digits hold any `u64`): how the encoder
+/// writes sizes and sids, for code that writes frames of its own.
+///
+/// ```
+/// use natskit_proto::encode::decimal;
+///
+/// assert_eq!(decimal(1024, &mut [0; 20]), b"1024");
+/// assert_eq!(decimal(0, &mut [0; 20]), b"0");
+/// assert_eq!(decimal(u64::MAX, &mut [0; 20]), b"18446744073709551615");
+/// ```
 #[inline]
-fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;

@@ -20,6 +20,7 @@ use crate::args::{
     OpName,
 };
 use crate::error::ProtoError;
+use crate::fast_pub::scan_pub;
 pub use crate::frame_layout::FrameLayout;
 use crate::headers::HeaderMap;
 use crate::limits::{Limits, MAX_PAYLOAD_CEILING};
@@ -276,6 +277,10 @@ impl Framer {
     pub fn pub_in_place<'a>(&self, buf: &'a [u8]) -> Option<(PubRef<'a>, usize)> {
         if self.pending.is_some() || self.scanned != 0 {
             return None; // In the middle of a frame: the slow path knows where it is.
+        }
+        // The plain PUB nearly every publisher sends, in one pass; every other form below.
+        if let Some(found) = scan_pub(buf, &self.limits) {
+            return Some(found);
         }
         let newline = memchr::memchr(b'\n', buf)?;
         let end = line_end(buf, newline);

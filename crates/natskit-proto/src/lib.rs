@@ -71,6 +71,7 @@ pub mod decode;
 mod direction;
 pub mod encode;
 mod error;
+mod fast_pub;
 mod frame_layout;
 mod framer;
 pub mod headers;

@@ -131,18 +131,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Appends `n` in decimal.
-fn put_decimal(buf: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+fn put_decimal(buf: &mut Vec<u8>, n: usize) {
+    buf.extend_from_slice(natskit_proto::encode::decimal(n as u64, &mut [0; 20]));
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //!   delivery, pure of sockets.
 //! - [`read_buffer`]: the read buffer, sized to the traffic.
 //! - [`route_cache`]: the connection's cache of who listens on which subject.
-//! - [`fast_pub`]: plain PUB frames read in one pass.
 //! - [`frame`]: a publish encoded once for all its subscribers.
 //! - [`shared`]: what other connections touch: the outbound buffer, the subscriptions, the
 //!   counters.
@@ -12,7 +11,6 @@
 //!
 //! Imports go one way: `io` -> `protocol` -> `trace` -> `shared` (and `io` -> `read_buffer`).
 
-pub(crate) mod fast_pub;
 pub(crate) mod frame;
 pub(crate) mod io;
 pub(crate) mod protocol;

@@ -13,7 +13,6 @@ use natskit_proto::{
 
 use crate::accounts::transform;
 use crate::auth::{authorize_with_cert, no_auth_user, CertMap};
-use crate::client::fast_pub::scan_pub;
 use crate::client::frame::Frame;
 use crate::client::route_cache::RouteCache;
 use crate::client::shared::{ClientMeta, Conn, Login, Queued, Slot, Subscription};
@@ -94,10 +93,6 @@ pub(crate) struct Session {
     /// The account it is in: the global one until CONNECT says otherwise.
     space: Arc<Space>,
     decoder: BrokerOpDecoder,
-    /// The decoder's limits, for [`scan_pub`].
-    limits: natskit_proto::Limits,
-    /// The decoder may hold part of a frame: the next bytes go to it first.
-    mid_frame: bool,
     connected: bool,
     flags: Flags,
     cache: RouteCache,
@@ -154,8 +149,6 @@ impl Session {
         };
         Session {
             decoder: BrokerOpDecoder::with_limits(limits),
-            limits,
-            mid_frame: false,
             connected: false,
             // Before CONNECT, nats-server acts as if verbose and pedantic were on.
             flags: Flags {
@@ -225,15 +218,9 @@ impl Session {
 
     fn handle_ops(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
         loop {
-            // The fast path: whole publishes read where they lie, the buffer advanced once;
-            // plain PUBs in one pass of ours, other publishes by the decoder. Not while the
-            // decoder holds part of a frame: the buffer then starts in its middle.
+            // The fast path: whole publishes read where they lie, the buffer advanced once.
             let mut at = 0;
-            while let Some((publish, len)) = match self.mid_frame {
-                true => None,
-                false => scan_pub(&buf[at..], &self.limits)
-                    .or_else(|| self.decoder.decode_pub_in_place(&buf[at..])),
-            } {
+            while let Some((publish, len)) = self.decoder.decode_pub_in_place(&buf[at..]) {
                 if self.trace {
                     trace::incoming_pub(&self.conn, publish, self.max_traced);
                 }
@@ -246,16 +233,7 @@ impl Session {
             buf.advance(at);
             // Everything else, and the errors. Publishes are used where the decoder left them
             // (`ref`): moving the decoded operation into a local cost a 152-byte memcpy.
-            let had_bytes = !buf.is_empty();
-            let decoded = self.decoder.decode(buf);
-            // After a whole operation the decoder holds nothing. Otherwise, bytes it was given
-            // may be part of a frame it keeps (a head waiting for its data, say); when it
-            // holds nothing after all, the next batch starts on the slow path, no harm done.
-            self.mid_frame = match decoded {
-                Ok(None) => self.mid_frame || had_bytes,
-                _ => false,
-            };
-            match decoded {
+            match self.decoder.decode(buf) {
                 Ok(Some(BrokerOp::Pub(ref publish))) => {
                     if self.trace {
                         trace::incoming_pub(&self.conn, publish.borrowed(), self.max_traced);

@@ -12,8 +12,9 @@ const GROUPS: usize = 60_000;
 /// Publishes at the least, and round trips the bystander measures at the least.
 const MIN_PUBLISHES: usize = 3;
 const MIN_SAMPLES: usize = 100;
-/// The longest nats-server may take to answer the publisher (ours: see the assertion).
-const NATS_SERVER_PUBLISH: Duration = Duration::from_secs(60);
+/// The longest nats-server may take to answer the publisher (ours: see the assertion). It took
+/// 17-20 s alone and past 60 s once with a test suite running beside it.
+const NATS_SERVER_PUBLISH: Duration = Duration::from_secs(120);
 
 #[test]
 fn sixty_thousand_queue_groups_on_one_subject_cost_little_and_stall_nobody() {
