@@ -229,7 +229,7 @@ fn leading_number(line: &[u8], at: usize) -> Option<(u64, usize)> {
 
 /// 1 to 19 ASCII digits (so no overflow) as a number; `None` for anything else.
 #[inline]
-fn plain_number(digits: &[u8]) -> Option<u64> {
+pub(crate) fn plain_number(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }

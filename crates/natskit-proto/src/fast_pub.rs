@@ -8,7 +8,7 @@
 //! them in its general splitting of a control line and its checks of the operation's name.
 //! [`Framer::pub_in_place`](crate::framer::Framer::pub_in_place) tries this first.
 
-use crate::args::mark_bytes_equal;
+use crate::args::{mark_bytes_equal, plain_number};
 use crate::limits::Limits;
 use crate::op::PubRef;
 
@@ -100,19 +100,11 @@ fn next_special(buf: &[u8], mut at: usize, limit: usize) -> Option<usize> {
 /// 1 to 9 digits without a leading zero (but `0` itself).
 #[inline]
 fn size_of(digits: &[u8]) -> Option<usize> {
-    if digits.is_empty() || digits.len() > MAX_SIZE_DIGITS || digits.len() > 1 && digits[0] == b'0'
-    {
+    if digits.len() > MAX_SIZE_DIGITS || digits.len() > 1 && digits[0] == b'0' {
         return None;
     }
-    let mut size = 0;
-    for &b in digits {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        size = size * 10 + usize::from(digit);
-    }
-    Some(size)
+    // Nine digits fit any usize.
+    plain_number(digits).map(|size| size as usize)
 }
 
 #[cfg(test)]
