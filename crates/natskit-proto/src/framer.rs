@@ -7,7 +7,7 @@
 //! A control line is parsed where it lies in the read buffer. Once its payload is there too, the
 //! frame, from its subject to the end of its payload, is split out of the buffer as one `Bytes`
 //! (one reference count) and handed to the direction with where each part lies in it
-//! ([`FrameLayout`]); the operation's name and the terminator are skipped with `advance`. A frame
+//! ([`FrameLayout`]); the operation's name and the terminator are cut off that `Bytes`. A frame
 //! whose payload is still on the way stays in the buffer, line and all, with its parsed head
 //! kept ([`PayloadHead`]) until the rest arrives.
 

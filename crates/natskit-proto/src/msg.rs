@@ -200,19 +200,15 @@ impl Msg {
     ///
     /// let msg = Msg::new("a", 1, Some("b"), None, b"hi");
     /// let mut chunk = BytesMut::with_capacity(1024);
-    /// let copy = msg.copied_to(&mut chunk);
+    /// let copy = msg.clone().copied_to(&mut chunk);
     /// assert_eq!(copy, msg);
     /// assert_eq!(chunk.capacity(), 1024 - msg.frame_len());
     /// ```
-    pub fn copied_to(&self, chunk: &mut BytesMut) -> Msg {
+    pub fn copied_to(self, chunk: &mut BytesMut) -> Msg {
         chunk.put_slice(&self.frame);
         Msg {
             frame: chunk.split_to(self.frame.len()).freeze(),
-            sid: self.sid,
-            subject_len: self.subject_len,
-            reply: self.reply.clone(),
-            payload_start: self.payload_start,
-            headers: self.headers.clone(),
+            ..self
         }
     }
 
