@@ -51,8 +51,54 @@ impl Default for WriteBuffer {
 }
 
 /// Writes `n` in decimal.
-fn put_number(dst: &mut BytesMut, n: u64) {
+fn put_number(dst: &mut impl BufMut, n: u64) {
     dst.put_slice(decimal(n, &mut [0; 20]));
+}
+
+/// Writes the control line of a message, `<op> <subject>[ <sid>][ <reply>][ <#hdr>] <#total>\r\n`,
+/// to `out`, and returns where its sid lies, counted from the start of the line (empty without
+/// one): for a broker that writes a message's line once and changes only the sid for each
+/// subscriber. `op` is `MSG`, `HMSG`, `PUB` or `HPUB`.
+///
+/// ```
+/// use natskit_proto::encode::message_line;
+///
+/// let mut line = Vec::new();
+/// let sid = message_line(&mut line, b"HMSG", b"a.b", Some(b"12"), Some(b"_INBOX.1"), Some(12), 14);
+/// assert_eq!(line, b"HMSG a.b 12 _INBOX.1 12 14\r\n");
+/// assert_eq!(&line[sid], b"12");
+/// ```
+pub fn message_line(
+    out: &mut impl BufMut,
+    op: &[u8],
+    subject: &[u8],
+    sid: Option<&[u8]>,
+    reply: Option<&[u8]>,
+    header_len: Option<usize>,
+    total_len: usize,
+) -> std::ops::Range<usize> {
+    out.put_slice(op);
+    out.put_u8(b' ');
+    out.put_slice(subject);
+    let sid_start = op.len() + 1 + subject.len() + 1;
+    let mut sid_range = sid_start..sid_start;
+    if let Some(sid) = sid {
+        out.put_u8(b' ');
+        out.put_slice(sid);
+        sid_range.end += sid.len();
+    }
+    if let Some(reply) = reply {
+        out.put_u8(b' ');
+        out.put_slice(reply);
+    }
+    if let Some(header_len) = header_len {
+        out.put_u8(b' ');
+        put_number(out, header_len as u64);
+    }
+    out.put_u8(b' ');
+    put_number(out, total_len as u64);
+    out.put_slice(b"\r\n");
+    sid_range
 }
 
 /// `n` in decimal, written at the end of `digits` (20 digits hold any `u64`): how the encoder
@@ -221,24 +267,15 @@ impl WriteBuffer {
                 + reply.map_or(0, <[u8]>::len)
                 + 64,
         );
-        self.tail.put_slice(op);
-        self.tail.put_u8(b' ');
-        self.tail.put_slice(subject);
-        if let Some(sid) = sid {
-            self.tail.put_u8(b' ');
-            self.tail.put_slice(sid);
-        }
-        if let Some(reply) = reply {
-            self.tail.put_u8(b' ');
-            self.tail.put_slice(reply);
-        }
-        if let Some(header_len) = header_len {
-            self.tail.put_u8(b' ');
-            put_number(&mut self.tail, header_len as u64);
-        }
-        self.tail.put_u8(b' ');
-        put_number(&mut self.tail, total_len as u64);
-        self.tail.put_slice(b"\r\n");
+        message_line(
+            &mut self.tail,
+            op,
+            subject,
+            sid,
+            reply,
+            header_len,
+            total_len,
+        );
     }
 
     /// Writes the control line, the encoded headers (if any), the payload and CRLF.

@@ -11,6 +11,7 @@
 
 use std::ops::Range;
 
+use natskit_proto::encode::message_line;
 use natskit_proto::WriteBuffer;
 
 /// Data up to this size is copied into the frame, so a delivery is one copy after the sid;
@@ -77,31 +78,25 @@ impl Frame {
         data_len: usize,
         sid: &[u8],
     ) {
-        let buf = &mut self.buf;
-        buf.clear();
-        buf.extend_from_slice(if header_len.is_some() {
-            b"HMSG "
+        let op: &[u8] = if header_len.is_some() {
+            b"HMSG"
         } else {
-            b"MSG "
-        });
-        self.subject = buf.len()..buf.len() + subject.len();
-        buf.extend_from_slice(subject);
-        buf.push(b' ');
-        self.sid = buf.len()..buf.len() + sid.len();
-        buf.extend_from_slice(sid);
-        self.reply = reply.map(|reply| {
-            buf.push(b' ');
-            buf.extend_from_slice(reply);
-            buf.len() - reply.len()..buf.len()
-        });
-        if let Some(len) = header_len {
-            buf.push(b' ');
-            put_decimal(buf, len);
-        }
-        buf.push(b' ');
-        put_decimal(buf, data_len);
-        buf.extend_from_slice(b"\r\n");
-        self.line_end = buf.len();
+            b"MSG"
+        };
+        self.buf.clear();
+        self.sid = message_line(
+            &mut self.buf,
+            op,
+            subject,
+            Some(sid),
+            reply,
+            header_len,
+            data_len,
+        );
+        // `<op> <subject> <sid>[ <reply>] ...`: the names lie around the sid.
+        self.subject = op.len() + 1..op.len() + 1 + subject.len();
+        self.reply = reply.map(|reply| self.sid.end + 1..self.sid.end + 1 + reply.len());
+        self.line_end = self.buf.len();
         self.header_len = header_len;
         self.data_len = data_len;
     }
@@ -128,11 +123,6 @@ impl Frame {
 #[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// Appends `n` in decimal.
-fn put_decimal(buf: &mut Vec<u8>, n: usize) {
-    buf.extend_from_slice(natskit_proto::encode::decimal(n as u64, &mut [0; 20]));
 }
 
 #[cfg(test)]
