@@ -142,7 +142,7 @@ impl PayloadOp for FromServer {
     fn from_frame(frame: Bytes, mut layout: FrameLayout) -> Result<ServerOp, ProtoError> {
         let sid = layout.sid;
         let malformed = |error| Ok(ServerOp::Malformed(MalformedMsg { sid, error }));
-        if !is_utf8(&frame[..layout.subject_len]) {
+        if !is_utf8(&frame[layout.subject.clone()]) {
             return malformed(ProtoError::InvalidUtf8 { what: "subject" });
         }
         if let Some(range) = &layout.reply {

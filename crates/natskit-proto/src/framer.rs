@@ -40,8 +40,8 @@ pub trait PayloadOp: Sized {
     const PARSE_HEADERS: bool = true;
 
     /// The operation of a whole frame taken out of the buffer: `frame` runs from the first byte
-    /// of the subject to the last of the payload (its terminator has been checked and skipped),
-    /// and `layout` says where the parts lie in it.
+    /// of its control line to the last of its terminator (checked already), and `layout` says
+    /// where the parts lie in it.
     fn from_frame(frame: Bytes, layout: FrameLayout) -> Result<Self::Op, ProtoError>;
 
     /// The name `bytes` (`what` it is, for the error) as this direction reads names.
@@ -65,11 +65,12 @@ pub fn frame_parts<D: PayloadOp>(
     mut frame: Bytes,
     layout: &FrameLayout,
 ) -> Result<FrameParts<D::Name>, ProtoError> {
-    let subject = D::name(frame.slice(..layout.subject_len), "subject")?;
+    let subject = D::name(frame.slice(layout.subject.clone()), "subject")?;
     let reply = match &layout.reply {
         Some(range) => Some(D::name(frame.slice(range.clone()), "reply subject")?),
         None => None,
     };
+    frame.truncate(layout.payload_end);
     frame.advance(layout.payload_start);
     let headers = match layout.header_len {
         Some(len) if D::PARSE_HEADERS => {
@@ -409,29 +410,23 @@ impl Framer {
     }
 }
 
-/// Takes the whole frame of `head`, which is all in `buf`, out of it: its line and terminator
-/// skipped, the rest split out as one `Bytes`. A wrong terminator is a framing error (the frame
-/// stays in `buf`); names or a header block that cannot be read are the direction's to judge
-/// in [`PayloadOp::from_frame`], once the frame is out whole.
+/// Takes the whole frame of `head`, which is all in `buf`, out of it as one `Bytes`, line and
+/// terminator included. A wrong terminator is a framing error (the frame stays in `buf`); names
+/// or a header block that cannot be read are the direction's to judge in
+/// [`PayloadOp::from_frame`], once the frame is out whole.
 #[inline]
 fn take_frame<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op, ProtoError> {
     let end = head.next + head.total_len;
     if buf[end..end + 2] != *b"\r\n" {
         return Err(ProtoError::MissingPayloadTerminator { op: head.op });
     }
-    // One split, then the cheap cuts of `Bytes` (advancing a `BytesMut` costs several times
-    // more).
-    let mut frame = buf.split_to(end + 2).freeze();
-    let start = head.subject.start;
-    frame.advance(start);
-    frame.truncate(frame.len() - 2);
+    let frame = buf.split_to(end + 2).freeze();
     let layout = FrameLayout {
         sid: head.sid,
-        subject_len: head.subject.len(),
-        reply: head
-            .reply
-            .map(|range| range.start - start..range.end - start),
-        payload_start: head.next - start,
+        subject: head.subject,
+        reply: head.reply,
+        payload_start: head.next,
+        payload_end: end,
         header_len: head.header_len,
     };
     D::from_frame(frame, layout)
