@@ -221,7 +221,7 @@ impl Framer {
     }
 
     /// Finds the next whole control line at the front of `buf`, without taking it out.
-    #[inline]
+    #[inline(always)]
     pub fn find_line(&mut self, buf: &BytesMut) -> Result<Option<Line>, ProtoError> {
         let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
             self.scanned = buf.len();
@@ -246,7 +246,7 @@ impl Framer {
 
     /// Parses the line of a payload operation. Returns its operation when the whole frame is in
     /// `buf` already; otherwise keeps its head, leaves the line where it is and returns `None`.
-    #[inline]
+    #[inline(always)]
     pub fn payload_line<D: PayloadOp>(
         &mut self,
         buf: &mut BytesMut,
@@ -328,7 +328,7 @@ impl Framer {
 
     /// `<op> <subject> [sid] [reply] [#hdr] <#total>`: MSG and HMSG carry a sid, HMSG and HPUB
     /// a header size; the reply subject is the one optional argument. Checks the sizes.
-    #[inline]
+    #[inline(always)]
     fn head_args(&self, text: &[u8], spec: PayloadSpec) -> Result<HeadArgs, ProtoError> {
         if let Some(args) = self.plain_head_args(text, spec) {
             return Ok(args);
@@ -384,7 +384,7 @@ impl Framer {
     /// [`Framer::head_args`] of a line in the plain form every server and client writes, when
     /// its sizes are within the limits; `None` leaves the line to the general reading, which
     /// also says what is wrong with it.
-    #[inline]
+    #[inline(always)]
     fn plain_head_args(&self, text: &[u8], spec: PayloadSpec) -> Option<HeadArgs> {
         let from = spec.op.len() + 1;
         if text.get(from - 1) != Some(&b' ') {
@@ -414,7 +414,7 @@ impl Framer {
 /// terminator included. A wrong terminator is a framing error (the frame stays in `buf`); names
 /// or a header block that cannot be read are the direction's to judge in
 /// [`PayloadOp::from_frame`], once the frame is out whole.
-#[inline]
+#[inline(always)]
 fn take_frame<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op, ProtoError> {
     let end = head.next + head.total_len;
     if buf[end..end + 2] != *b"\r\n" {

@@ -111,7 +111,7 @@ impl Msg {
 
     /// A decoded frame; the decoder has checked that the subject and the reply subject are
     /// UTF-8 and that every range lies in `frame`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn from_frame(frame: Bytes, layout: FrameLayout, headers: Option<HeaderMap>) -> Msg {
         Msg {
             frame,
