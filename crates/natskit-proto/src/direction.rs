@@ -182,14 +182,15 @@ impl Direction for FromServer {
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<ServerOp>, ProtoError> {
-        if buf.first() == Some(&b'M') && is_op(&buf[..line.end], b"MSG") {
+        // The exact form servers write, compared as one word; `msg` or a tab is read below.
+        if line.end > 4 && buf[..4] == *b"MSG " {
             return framer.payload_line::<Self>(buf, line, MSG);
         }
         parse_other_server_line(framer, buf, line)
     }
 }
 
-/// [`FromServer::parse_line`] of every line but an upper-case `MSG`.
+/// [`FromServer::parse_line`] of every line but an upper-case `MSG` and a space.
 #[inline(never)]
 fn parse_other_server_line(
     framer: &mut Framer,

@@ -16,8 +16,8 @@ use std::ops::Range;
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{
-    could_be_op, invalid, is_op, parse_number, plain_payload_args, starts_with_ignore_case, Args,
-    OpName,
+    could_be_op, invalid, is_op, parse_number, plain_args_without_headers, plain_payload_args,
+    starts_with_ignore_case, Args, OpName,
 };
 use crate::error::ProtoError;
 use crate::fast_pub::scan_pub;
@@ -390,7 +390,11 @@ impl Framer {
         if text.get(from - 1) != Some(&b' ') {
             return None;
         }
-        let args = plain_payload_args(text, from, spec.with_sid, spec.with_headers)?;
+        let args = if spec.with_headers {
+            plain_payload_args(text, from, spec.with_sid, true)?
+        } else {
+            plain_args_without_headers(text, from, spec.with_sid)?
+        };
         let total_len = usize::try_from(args.total)
             .ok()
             .filter(|&n| n <= self.limits.max_payload)?;
