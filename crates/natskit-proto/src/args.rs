@@ -210,7 +210,7 @@ pub(crate) fn plain_args_without_headers(
 
 /// The 1 to 19 ASCII digits (so no overflow) at `line[at..]` as a number, and where they end;
 /// `None` when there are none or more.
-#[inline]
+#[inline(always)]
 fn leading_number(line: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value: u64 = 0;
     let mut end = at;

@@ -16,8 +16,8 @@ use std::ops::Range;
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{
-    could_be_op, invalid, is_op, parse_number, plain_args_without_headers, plain_payload_args,
-    starts_with_ignore_case, Args, OpName,
+    could_be_op, invalid, is_op, mark_bytes_equal, parse_number, plain_args_without_headers,
+    plain_payload_args, starts_with_ignore_case, Args, OpName,
 };
 use crate::error::ProtoError;
 use crate::fast_pub::scan_pub;
@@ -223,7 +223,7 @@ impl Framer {
     /// Finds the next whole control line at the front of `buf`, without taking it out.
     #[inline(always)]
     pub fn find_line(&mut self, buf: &BytesMut) -> Result<Option<Line>, ProtoError> {
-        let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
+        let Some(offset) = find_newline(&buf[self.scanned..]) else {
             self.scanned = buf.len();
             // A trailing `\r` belongs to the terminator that is still on its way.
             let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
@@ -434,6 +434,26 @@ fn take_frame<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::
         header_len: head.header_len,
     };
     D::from_frame(frame, layout)
+}
+
+/// Index of the first `\n` in `bytes`. Control lines are short: their first bytes are searched
+/// eight at a time where the caller is, which costs less than memchr's call and set-up for a
+/// line of a few dozen bytes; memchr searches on from there.
+#[inline(always)]
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const INLINE_SEARCH: usize = 64;
+    let mut at = 0;
+    while at < INLINE_SEARCH {
+        let Some(chunk) = bytes[at..].first_chunk::<8>() else {
+            break;
+        };
+        let marks = mark_bytes_equal(u64::from_le_bytes(*chunk), b'\n');
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr(b'\n', &bytes[at..]).map(|offset| at + offset)
 }
 
 /// End of the text of the line whose `\n` is at `newline`: before its `\r\n` or `\n`.
