@@ -22,7 +22,7 @@
 
 use crate::broker_process::{natskit_binary, Broker, Kind};
 use crate::memory;
-use crate::procfs::CpuMeter;
+use crate::procfs::{CpuMeter, IoMeter};
 use crate::report::{self, median, Better, Comparison};
 use crate::scenarios::{self, Room};
 
@@ -221,6 +221,7 @@ async fn traffic(
             (4, &mut rows.pubsub4, &mut rows.lost4),
         ] {
             let cpu = CpuMeter::start(&pids);
+            let io = IoMeter::start(&pids[..1]);
             let result = scenarios::pubsub::<natskit::Client>(
                 &url,
                 sizes.pubsub,
@@ -231,11 +232,12 @@ async fn traffic(
             push(rate_row, kind, result.rate);
             push(lost_row, kind, result.lost as f64);
             println!(
-                "  {name:<11}  pub/sub x{subscribers} {:>7.3} M msgs/s per subscriber ({:.3} M delivered/s), lost {}{}",
+                "  {name:<11}  pub/sub x{subscribers} {:>7.3} M msgs/s per subscriber ({:.3} M delivered/s), lost {}{}{}",
                 result.rate / 1e6,
                 result.rate * subscribers as f64 / 1e6,
                 result.lost,
-                cpu_note(&cpu)
+                cpu_note(&cpu),
+                io_note(&io, sizes.pubsub * subscribers as u64)
             );
         }
     }
@@ -288,6 +290,19 @@ async fn websocket(broker: &Broker, kind: Kind, sizes: &Sizes, rows: &mut Rows) 
 
 fn cpu_note(cpu: &CpuMeter) -> String {
     format!("  ({})", cpu.summary(&["broker", "bench"]))
+}
+
+/// How many of `delivered` messages the broker wrote per write call: the batching its
+/// subscribers got. (`/proc` counts `write` and `writev`, which both brokers use, but not
+/// `recv`, so the bench's own reads are not counted.)
+fn io_note(io: &IoMeter, delivered: u64) -> String {
+    match io.calls().first() {
+        Some(&(_, writes)) => format!(
+            "  ({:.0} msgs per broker write)",
+            delivered as f64 / writes.max(1) as f64
+        ),
+        None => String::new(),
+    }
 }
 
 /// Each held connection is a file descriptor here and in the broker (which inherits the limit):

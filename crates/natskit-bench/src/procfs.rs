@@ -1,4 +1,4 @@
-//! What Linux's /proc says about a process: resident memory and CPU time.
+//! What Linux's /proc says about a process: resident memory, CPU time and system calls.
 
 use std::process::Command;
 use std::sync::OnceLock;
@@ -31,6 +31,19 @@ pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
         )),
         _ => Err(std::io::Error::other("unexpected /proc/<pid>/stat")),
     }
+}
+
+/// Read and write system calls the process made so far (`syscr` and `syscw` of
+/// `/proc/<pid>/io`: every call of the read and write families, sockets included).
+pub fn io_calls(pid: u32) -> std::io::Result<(u64, u64)> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io"))?;
+    let field = |name: &str| {
+        io.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("no {name} in /proc/{pid}/io")))
+    };
+    Ok((field("syscr:")?, field("syscw:")?))
 }
 
 /// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, almost always 100).
@@ -86,6 +99,37 @@ impl CpuMeter {
             .map(|(&p, &before)| {
                 let used = cpu_time(p).unwrap_or_default().saturating_sub(before);
                 100.0 * used.as_secs_f64() / wall
+            })
+            .collect()
+    }
+}
+
+/// Read and write system calls of some processes over a stretch of work.
+pub struct IoMeter {
+    pids: Vec<u32>,
+    start: Vec<(u64, u64)>,
+}
+
+impl IoMeter {
+    /// Starts counting the calls of the processes `pids`.
+    pub fn start(pids: &[u32]) -> Self {
+        IoMeter {
+            pids: pids.to_vec(),
+            start: pids
+                .iter()
+                .map(|&p| io_calls(p).unwrap_or_default())
+                .collect(),
+        }
+    }
+
+    /// Reads and writes each process made since [`IoMeter::start`], in the order given.
+    pub fn calls(&self) -> Vec<(u64, u64)> {
+        self.pids
+            .iter()
+            .zip(&self.start)
+            .map(|(&p, &(reads, writes))| {
+                let (r, w) = io_calls(p).unwrap_or_default();
+                (r.saturating_sub(reads), w.saturating_sub(writes))
             })
             .collect()
     }

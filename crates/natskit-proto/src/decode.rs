@@ -126,6 +126,7 @@ impl<D: Direction> Decoder<D> {
     /// The next whole operation in `buf`, `Ok(None)` if it is not complete yet. A frame still
     /// on its way stays at the front of `buf`, its line parsed once: between calls, the caller
     /// appends to `buf` and takes nothing from its front.
+    #[inline(always)]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<D::Op>, ProtoError> {
         if self.framer.pending.is_none() {
             let Some(line) = self.framer.find_line(buf)? else {

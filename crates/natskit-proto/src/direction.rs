@@ -138,11 +138,11 @@ impl PayloadOp for FromServer {
     /// The message keeps its frame whole. One a publisher got wrong (its names not UTF-8, its
     /// header block unreadable) is handed on as [`ServerOp::Malformed`]: it must not cost the
     /// connection and every message after it.
-    #[inline]
+    #[inline(always)]
     fn from_frame(frame: Bytes, mut layout: FrameLayout) -> Result<ServerOp, ProtoError> {
         let sid = layout.sid;
         let malformed = |error| Ok(ServerOp::Malformed(MalformedMsg { sid, error }));
-        if !is_utf8(&frame[..layout.subject_len]) {
+        if !is_utf8(&frame[layout.subject.clone()]) {
             return malformed(ProtoError::InvalidUtf8 { what: "subject" });
         }
         if let Some(range) = &layout.reply {
@@ -174,37 +174,54 @@ impl Direction for FromServer {
         Limits::default()
     }
 
+    // Inlined (across crates too) for the message, nearly every line a client reads, so that
+    // the message is made where the caller wants it; every other line is read out of line.
+    #[inline(always)]
     fn parse_line(
         framer: &mut Framer,
         buf: &mut BytesMut,
         line: Line,
     ) -> Result<Option<ServerOp>, ProtoError> {
-        let text = &buf[..line.end];
-        let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
-            b'M' if is_op(text, b"MSG") => return framer.payload_line::<Self>(buf, line, MSG),
-            b'H' if is_op(text, b"HMSG") => return framer.payload_line::<Self>(buf, line, HMSG),
-            // PING, PONG and +OK tolerate anything before the line end, as nats-server does.
-            b'P' if starts_with_ignore_case(text, b"PING") => ServerOp::Ping,
-            b'P' if starts_with_ignore_case(text, b"PONG") => ServerOp::Pong,
-            b'+' if starts_with_ignore_case(text, b"+OK") => ServerOp::Ok,
-            b'-' if is_op(text, b"-ERR") => {
-                let text = String::from_utf8_lossy(text[4..].trim_ascii());
-                let text = text
-                    .strip_prefix('\'')
-                    .and_then(|t| t.strip_suffix('\''))
-                    .unwrap_or(&text);
-                ServerOp::Err(text.to_owned())
-            }
-            b'I' if is_op(text, b"INFO") => {
-                let info: ServerInfo =
-                    serde_json::from_slice(json_body("INFO", text)?).map_err(json_error("INFO"))?;
-                ServerOp::Info(Box::new(info))
-            }
-            _ => return Err(unknown(text)),
-        };
-        buf.advance(line.next);
-        Ok(Some(op))
+        // The exact form servers write, compared as one word; `msg` or a tab is read below.
+        if line.end > 4 && buf[..4] == *b"MSG " {
+            return framer.payload_line::<Self>(buf, line, MSG);
+        }
+        parse_other_server_line(framer, buf, line)
     }
+}
+
+/// [`FromServer::parse_line`] of every line but an upper-case `MSG` and a space.
+#[inline(never)]
+fn parse_other_server_line(
+    framer: &mut Framer,
+    buf: &mut BytesMut,
+    line: Line,
+) -> Result<Option<ServerOp>, ProtoError> {
+    let text = &buf[..line.end];
+    let op = match text.first().copied().unwrap_or(0).to_ascii_uppercase() {
+        b'M' if is_op(text, b"MSG") => return framer.payload_line::<FromServer>(buf, line, MSG),
+        b'H' if is_op(text, b"HMSG") => return framer.payload_line::<FromServer>(buf, line, HMSG),
+        // PING, PONG and +OK tolerate anything before the line end, as nats-server does.
+        b'P' if starts_with_ignore_case(text, b"PING") => ServerOp::Ping,
+        b'P' if starts_with_ignore_case(text, b"PONG") => ServerOp::Pong,
+        b'+' if starts_with_ignore_case(text, b"+OK") => ServerOp::Ok,
+        b'-' if is_op(text, b"-ERR") => {
+            let text = String::from_utf8_lossy(text[4..].trim_ascii());
+            let text = text
+                .strip_prefix('\'')
+                .and_then(|t| t.strip_suffix('\''))
+                .unwrap_or(&text);
+            ServerOp::Err(text.to_owned())
+        }
+        b'I' if is_op(text, b"INFO") => {
+            let info: ServerInfo =
+                serde_json::from_slice(json_body("INFO", text)?).map_err(json_error("INFO"))?;
+            ServerOp::Info(Box::new(info))
+        }
+        _ => return Err(unknown(text)),
+    };
+    buf.advance(line.next);
+    Ok(Some(op))
 }
 
 impl PayloadOp for FromClient {

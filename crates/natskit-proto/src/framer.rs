@@ -16,8 +16,8 @@ use std::ops::Range;
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::args::{
-    could_be_op, invalid, is_op, parse_number, plain_payload_args, starts_with_ignore_case, Args,
-    OpName,
+    could_be_op, invalid, is_op, mark_bytes_equal, parse_number, plain_args_without_headers,
+    plain_payload_args, starts_with_ignore_case, Args, OpName,
 };
 use crate::error::ProtoError;
 use crate::fast_pub::scan_pub;
@@ -40,8 +40,8 @@ pub trait PayloadOp: Sized {
     const PARSE_HEADERS: bool = true;
 
     /// The operation of a whole frame taken out of the buffer: `frame` runs from the first byte
-    /// of the subject to the last of the payload (its terminator has been checked and skipped),
-    /// and `layout` says where the parts lie in it.
+    /// of its control line to the last of its terminator (checked already), and `layout` says
+    /// where the parts lie in it.
     fn from_frame(frame: Bytes, layout: FrameLayout) -> Result<Self::Op, ProtoError>;
 
     /// The name `bytes` (`what` it is, for the error) as this direction reads names.
@@ -65,11 +65,12 @@ pub fn frame_parts<D: PayloadOp>(
     mut frame: Bytes,
     layout: &FrameLayout,
 ) -> Result<FrameParts<D::Name>, ProtoError> {
-    let subject = D::name(frame.slice(..layout.subject_len), "subject")?;
+    let subject = D::name(frame.slice(layout.subject.clone()), "subject")?;
     let reply = match &layout.reply {
         Some(range) => Some(D::name(frame.slice(range.clone()), "reply subject")?),
         None => None,
     };
+    frame.truncate(layout.payload_end);
     frame.advance(layout.payload_start);
     let headers = match layout.header_len {
         Some(len) if D::PARSE_HEADERS => {
@@ -220,9 +221,9 @@ impl Framer {
     }
 
     /// Finds the next whole control line at the front of `buf`, without taking it out.
-    #[inline]
+    #[inline(always)]
     pub fn find_line(&mut self, buf: &BytesMut) -> Result<Option<Line>, ProtoError> {
-        let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
+        let Some(offset) = find_newline(&buf[self.scanned..]) else {
             self.scanned = buf.len();
             // A trailing `\r` belongs to the terminator that is still on its way.
             let line_len = buf.len() - usize::from(buf.ends_with(b"\r"));
@@ -245,7 +246,7 @@ impl Framer {
 
     /// Parses the line of a payload operation. Returns its operation when the whole frame is in
     /// `buf` already; otherwise keeps its head, leaves the line where it is and returns `None`.
-    #[inline]
+    #[inline(always)]
     pub fn payload_line<D: PayloadOp>(
         &mut self,
         buf: &mut BytesMut,
@@ -327,7 +328,7 @@ impl Framer {
 
     /// `<op> <subject> [sid] [reply] [#hdr] <#total>`: MSG and HMSG carry a sid, HMSG and HPUB
     /// a header size; the reply subject is the one optional argument. Checks the sizes.
-    #[inline]
+    #[inline(always)]
     fn head_args(&self, text: &[u8], spec: PayloadSpec) -> Result<HeadArgs, ProtoError> {
         if let Some(args) = self.plain_head_args(text, spec) {
             return Ok(args);
@@ -383,13 +384,17 @@ impl Framer {
     /// [`Framer::head_args`] of a line in the plain form every server and client writes, when
     /// its sizes are within the limits; `None` leaves the line to the general reading, which
     /// also says what is wrong with it.
-    #[inline]
+    #[inline(always)]
     fn plain_head_args(&self, text: &[u8], spec: PayloadSpec) -> Option<HeadArgs> {
         let from = spec.op.len() + 1;
         if text.get(from - 1) != Some(&b' ') {
             return None;
         }
-        let args = plain_payload_args(text, from, spec.with_sid, spec.with_headers)?;
+        let args = if spec.with_headers {
+            plain_payload_args(text, from, spec.with_sid, true)?
+        } else {
+            plain_args_without_headers(text, from, spec.with_sid)?
+        };
         let total_len = usize::try_from(args.total)
             .ok()
             .filter(|&n| n <= self.limits.max_payload)?;
@@ -409,32 +414,46 @@ impl Framer {
     }
 }
 
-/// Takes the whole frame of `head`, which is all in `buf`, out of it: its line and terminator
-/// skipped, the rest split out as one `Bytes`. A wrong terminator is a framing error (the frame
-/// stays in `buf`); names or a header block that cannot be read are the direction's to judge
-/// in [`PayloadOp::from_frame`], once the frame is out whole.
-#[inline]
+/// Takes the whole frame of `head`, which is all in `buf`, out of it as one `Bytes`, line and
+/// terminator included. A wrong terminator is a framing error (the frame stays in `buf`); names
+/// or a header block that cannot be read are the direction's to judge in
+/// [`PayloadOp::from_frame`], once the frame is out whole.
+#[inline(always)]
 fn take_frame<D: PayloadOp>(buf: &mut BytesMut, head: PayloadHead) -> Result<D::Op, ProtoError> {
     let end = head.next + head.total_len;
     if buf[end..end + 2] != *b"\r\n" {
         return Err(ProtoError::MissingPayloadTerminator { op: head.op });
     }
-    // One split, then the cheap cuts of `Bytes` (advancing a `BytesMut` costs several times
-    // more).
-    let mut frame = buf.split_to(end + 2).freeze();
-    let start = head.subject.start;
-    frame.advance(start);
-    frame.truncate(frame.len() - 2);
+    let frame = buf.split_to(end + 2).freeze();
     let layout = FrameLayout {
         sid: head.sid,
-        subject_len: head.subject.len(),
-        reply: head
-            .reply
-            .map(|range| range.start - start..range.end - start),
-        payload_start: head.next - start,
+        subject: head.subject,
+        reply: head.reply,
+        payload_start: head.next,
+        payload_end: end,
         header_len: head.header_len,
     };
     D::from_frame(frame, layout)
+}
+
+/// Index of the first `\n` in `bytes`. Control lines are short: their first bytes are searched
+/// eight at a time where the caller is, which costs less than memchr's call and set-up for a
+/// line of a few dozen bytes; memchr searches on from there.
+#[inline(always)]
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const INLINE_SEARCH: usize = 64;
+    let mut at = 0;
+    while at < INLINE_SEARCH {
+        let Some(chunk) = bytes[at..].first_chunk::<8>() else {
+            break;
+        };
+        let marks = mark_bytes_equal(u64::from_le_bytes(*chunk), b'\n');
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr(b'\n', &bytes[at..]).map(|offset| at + offset)
 }
 
 /// End of the text of the line whose `\n` is at `newline`: before its `\r\n` or `\n`.
