@@ -60,17 +60,51 @@ impl JsBench {
         N: Future<Output = f64>,
         A: Future<Output = f64>,
     {
+        self.side_by_side_in_order(figure, label, natskit, async_nats, true)
+            .await;
+    }
+
+    /// [`side_by_side`](Self::side_by_side), with async-nats measured first unless
+    /// `natskit_first`: for a scenario whose first measurement pays for what came before it
+    /// (the server still busy with the puts before the object gets), alternating the order run
+    /// by run makes both clients pay alike.
+    pub async fn side_by_side_in_order<N, A>(
+        &self,
+        figure: &mut Figure,
+        label: &str,
+        natskit: N,
+        async_nats: A,
+        natskit_first: bool,
+    ) where
+        N: Future<Output = f64>,
+        A: Future<Output = f64>,
+    {
         let names = ["nats-server", "bench"];
         let names = &names[names.len() - self.pids.len()..];
-        let cpu = CpuMeter::start(&self.pids);
-        let n = natskit.await;
-        let n_cpu = cpu.summary(names);
-        let cpu = CpuMeter::start(&self.pids);
-        let a = async_nats.await;
-        let a_cpu = cpu.summary(names);
+        let measure = |cpu: CpuMeter| cpu.summary(names);
+        let (n, n_cpu, a, a_cpu) = if natskit_first {
+            let cpu = CpuMeter::start(&self.pids);
+            let n = natskit.await;
+            let n_cpu = measure(cpu);
+            let cpu = CpuMeter::start(&self.pids);
+            let a = async_nats.await;
+            (n, n_cpu, a, measure(cpu))
+        } else {
+            let cpu = CpuMeter::start(&self.pids);
+            let a = async_nats.await;
+            let a_cpu = measure(cpu);
+            let cpu = CpuMeter::start(&self.pids);
+            let n = natskit.await;
+            (n, measure(cpu), a, a_cpu)
+        };
         let unit = figure.unit;
+        let first = if natskit_first {
+            ""
+        } else {
+            " (async-nats first)"
+        };
         println!(
-            "  {label:<20} natskit {n:>10.1} ({n_cpu})  async-nats {a:>10.1} {unit} ({a_cpu})"
+            "  {label:<20} natskit {n:>10.1} ({n_cpu})  async-nats {a:>10.1} {unit} ({a_cpu}){first}"
         );
         figure.natskit.push(n);
         figure.async_nats.push(a);

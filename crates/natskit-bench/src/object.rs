@@ -1,7 +1,8 @@
 //! The `--obj` mode: natskit's object store beside async-nats's against one nats-server 2.10
 //! `-js` with file storage, run after run: one 64 MiB object put (from memory), then got back
 //! (into memory), in MB/s. Each contender gets its own bucket, made and deleted through
-//! natskit; both use their default chunk size (128 KiB).
+//! natskit; both use their default chunk size (128 KiB). The gets take turns going first
+//! (natskit in odd runs, async-nats in even ones): the first get after the puts is the slower.
 
 use std::time::Instant;
 
@@ -65,7 +66,12 @@ pub fn run(runs: usize, quick: bool) -> Result<(), String> {
                 assert_eq!(got.len(), size);
                 mb_per_s(size, start)
             };
-            bench.side_by_side(&mut get, "object get", nf, af).await;
+            // Whichever get comes first, right after the puts, is slower (the server is still
+            // busy with them): the order alternates run by run.
+            let natskit_first = run % 2 == 1;
+            bench
+                .side_by_side_in_order(&mut get, "object get", nf, af, natskit_first)
+                .await;
             for bucket in ["BOBJN", "BOBJA"] {
                 let _ = njs.delete_object_store(bucket).await;
             }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, Bytes};
 use futures_core::Stream;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, ReadBuf};
@@ -131,12 +131,19 @@ impl ObjectStore {
     /// ```
     pub async fn get_bytes(&self, name: &str) -> Result<Bytes, ObjectStoreError> {
         let mut reader = self.get(name).await?;
-        let capacity = usize::try_from(reader.info.size.min(READ_AHEAD_BYTES)).unwrap_or(0);
-        let mut data = BytesMut::with_capacity(capacity);
+        // The object's size at once rather than growing to it from 8 MiB (four reallocations for
+        // 64 MiB). Should the meta claim more than can be had, the buffer grows as data comes
+        // instead (and the read fails at the real end, with SizeMismatch).
+        let mut data = Vec::new();
+        if let Ok(size) = usize::try_from(reader.info.size) {
+            if data.try_reserve_exact(size).is_err() {
+                data.reserve(usize::try_from(READ_AHEAD_BYTES).unwrap_or(0).min(size));
+            }
+        }
         while let Some(chunk) = poll_fn(|cx| reader.poll_chunk(cx)).await? {
             data.extend_from_slice(&chunk);
         }
-        Ok(data.freeze())
+        Ok(Bytes::from(data))
     }
 
     /// A reader of the chunks of `info`, an object (not a link) of this bucket.

@@ -564,6 +564,28 @@ async fn corrupted_objects_fail_with_typed_errors_naming_them() {
         Some(ObjectStoreError::DigestMismatch { name, .. }) if name == "tampered"
     ));
 
+    // The same for an object of many full chunks (2 MiB in the default 128 KiB): its last
+    // chunk replaced by other bytes of the same size.
+    let large = pattern(2 << 20, 6);
+    let info = store.put("tampered-large", &large[..]).await.unwrap();
+    let subject = chunk_subject(&info);
+    let last =
+        t.js.get_last_message("OBJ_corrupt", &subject)
+            .await
+            .unwrap();
+    t.js.delete_message("OBJ_corrupt", last.sequence)
+        .await
+        .unwrap();
+    t.js.publish(subject, pattern(last.payload.len(), 98))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.get_bytes("tampered-large").await,
+        Err(ObjectStoreError::DigestMismatch { name, .. }) if name == "tampered-large"
+    ));
+    let e = read_all(&store, "tampered-large").await.unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+
     // Meta with a wrong digest.
     store.put_bytes("wrong-digest", "content").await.unwrap();
     let mut meta = serde_json::to_value(store.info("wrong-digest").await.unwrap()).unwrap();
