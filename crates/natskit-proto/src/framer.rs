@@ -5,9 +5,9 @@
 //! directions only through [`PayloadOp`], which they implement: it imports no direction.
 //!
 //! A control line is parsed where it lies in the read buffer. Once its payload is there too, the
-//! frame, from its subject to the end of its payload, is split out of the buffer as one `Bytes`
-//! (one reference count) and handed to the direction with where each part lies in it
-//! ([`FrameLayout`]); the operation's name and the terminator are cut off that `Bytes`. A frame
+//! whole frame, control line to terminator, is split out of the buffer as one `Bytes` (one
+//! reference count) and handed to the direction with where each part lies in it
+//! ([`FrameLayout`]); nothing is cut off it, since each cut of a `Bytes` costs a call. A frame
 //! whose payload is still on the way stays in the buffer, line and all, with its parsed head
 //! kept ([`PayloadHead`]) until the rest arrives.
 
