@@ -28,7 +28,7 @@ use tracing::{debug, warn, Instrument};
 use crate::error::{FlushError, PublishError, SubscribeError};
 use crate::events::{ConnectionState, Event};
 use crate::machine::{
-    Config, Connection, Delivery, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
+    Batch, Config, Connection, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
 };
 use crate::options::ConnectOptions;
 
@@ -90,7 +90,7 @@ struct State {
 struct Dispatch {
     effects: VecDeque<Effect<RequestWaiter, FlushWaiter>>,
     /// Where each subscription's messages go.
-    readers: IdMap<mpsc::UnboundedSender<Delivery>>,
+    readers: IdMap<mpsc::UnboundedSender<Batch>>,
 }
 
 /// Shared by every handle of one client and its connection task.
@@ -177,7 +177,7 @@ impl Shared {
     /// [`with`](Self::with) for changes that also touch where messages go (under both locks).
     fn change<R>(
         &self,
-        change: impl FnOnce(&mut Machine, &dyn Fn(u64, mpsc::UnboundedSender<Delivery>)) -> R,
+        change: impl FnOnce(&mut Machine, &dyn Fn(u64, mpsc::UnboundedSender<Batch>)) -> R,
     ) -> R {
         let mut state = lock(&self.state);
         let had_output = state.machine.has_output();
@@ -208,11 +208,11 @@ impl Shared {
     fn carry_out(&self, dispatch: &mut Dispatch) {
         while let Some(effect) = dispatch.effects.pop_front() {
             match effect {
-                Effect::Deliver { sid, delivery } => {
+                Effect::Deliver { sid, batch } => {
                     if let Some(reader) = dispatch.readers.get(&sid) {
                         // A reader gone without unsubscribing cannot happen: its Drop
                         // unsubscribes first, and its stream ends with EndSubscription.
-                        let _ = reader.send(delivery);
+                        let _ = reader.send(batch);
                     }
                 }
                 Effect::EndSubscription { sid } => {
@@ -331,7 +331,7 @@ impl Shared {
         self: &Arc<Self>,
         subject: &str,
         queue: Option<&str>,
-    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Delivery>), SubscribeError> {
+    ) -> Result<(u64, Arc<Pending>, mpsc::UnboundedReceiver<Batch>), SubscribeError> {
         self.change(|machine, add_reader| {
             let (sid, pending) = machine.subscribe(subject, queue)?;
             // Under the state lock still: no message can come before its reader is known.

@@ -2,14 +2,14 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
 use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
 use crate::error::FlushError;
-use crate::machine::{Delivery, Pending};
+use crate::machine::{Batch, Delivery, Pending};
 use crate::message::Message;
 use crate::shared::{wait_for_pong, Owner};
 
@@ -28,7 +28,9 @@ use crate::shared::{wait_for_pong, Owner};
 pub struct Subscriber {
     sid: u64,
     subject: Subject,
-    rx: mpsc::UnboundedReceiver<Delivery>,
+    rx: mpsc::UnboundedReceiver<Batch>,
+    /// The rest of the last batch taken from `rx`, handed out before the next is taken.
+    batch: std::vec::IntoIter<Delivery>,
     pending: Arc<Pending>,
     /// Keeps the connection open while this subscriber lives.
     owner: Arc<Owner>,
@@ -39,7 +41,7 @@ impl Subscriber {
     pub(crate) fn new(
         sid: u64,
         subject: Subject,
-        rx: mpsc::UnboundedReceiver<Delivery>,
+        rx: mpsc::UnboundedReceiver<Batch>,
         pending: Arc<Pending>,
         owner: Arc<Owner>,
     ) -> Self {
@@ -47,6 +49,7 @@ impl Subscriber {
             sid,
             subject,
             rx,
+            batch: Vec::new().into_iter(),
             pending,
             owner,
             unsubscribed: false,
@@ -141,12 +144,19 @@ impl Stream for Subscriber {
     type Item = Message;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        self.rx.poll_recv(cx).map(|delivery| {
-            delivery.map(|delivery| {
-                self.pending.taken(&delivery);
-                Message::new(delivery.msg, self.owner.shared())
-            })
-        })
+        let this = &mut *self;
+        let delivery = match this.batch.next() {
+            Some(delivery) => delivery,
+            None => match ready!(this.rx.poll_recv(cx)) {
+                None => return Poll::Ready(None),
+                Some(batch) => {
+                    this.batch = batch.rest.into_iter();
+                    batch.first
+                }
+            },
+        };
+        this.pending.taken(&delivery);
+        Poll::Ready(Some(Message::new(delivery.msg, this.owner.shared())))
     }
 }
 

@@ -10,7 +10,7 @@ use natskit_proto::{HeaderMap, MalformedMsg, Msg, ProtoError, ServerInfo, Server
 use crate::events::Event;
 
 use super::keepalive::{OnPong, Tick};
-use super::subscriptions::{footprint, Delivery, Routed};
+use super::subscriptions::{footprint, Batch, Delivery, Routed};
 use super::{Connection, Effect, Failure, Link, Transmit, INPUT_CHUNK};
 
 impl<W, F> Connection<W, F> {
@@ -74,8 +74,7 @@ impl<W, F> Connection<W, F> {
                 } else {
                     self.subscriptions.compact(sid, msg)
                 };
-                let delivery = Delivery { msg, shared };
-                self.effects.push_back(Effect::Deliver { sid, delivery });
+                self.deliver(sid, Delivery { msg, shared });
                 if last {
                     self.effects.push_back(Effect::EndSubscription { sid });
                 }
@@ -94,6 +93,18 @@ impl<W, F> Connection<W, F> {
             }
             Routed::Unknown => {}
         }
+    }
+
+    /// Queues `delivery` for subscription `sid`: in the batch of the effect before, if that one
+    /// is for the same subscription.
+    fn deliver(&mut self, sid: u64, delivery: Delivery) {
+        if let Some(Effect::Deliver { sid: last, batch }) = self.effects.back_mut() {
+            if *last == sid {
+                return batch.rest.push(delivery);
+            }
+        }
+        let batch = Batch::new(delivery);
+        self.effects.push_back(Effect::Deliver { sid, batch });
     }
 
     /// A message that cannot be read (see [`MalformedMsg`]): dropped, counted and reported,

@@ -64,7 +64,7 @@ pub(crate) use pool::ServerPool;
 use requests::Requests;
 pub(crate) use sid_map::IdMap;
 use subscriptions::Subscriptions;
-pub(crate) use subscriptions::{Delivery, Pending, PendingLimits};
+pub(crate) use subscriptions::{Batch, Delivery, Pending, PendingLimits};
 
 /// Operations [`Connection::handle_input`] handles in one call.
 pub(crate) const INPUT_CHUNK: usize = 64;
@@ -110,8 +110,8 @@ pub(crate) enum Failure {
 /// Something the caller must do, from [`Connection::take_effects`], in order.
 #[derive(Debug)]
 pub(crate) enum Effect<W, F> {
-    /// Hand `delivery` to the reader of subscription `sid`.
-    Deliver { sid: u64, delivery: Delivery },
+    /// Hand `batch` to the reader of subscription `sid`.
+    Deliver { sid: u64, batch: Batch },
     /// Subscription `sid` has ended: its reader gets nothing more (after what it was handed).
     EndSubscription { sid: u64 },
     /// The answer to a request.

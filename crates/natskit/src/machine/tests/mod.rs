@@ -139,9 +139,9 @@ fn events_of(effects: &[Effect<u32, u32>]) -> Vec<Event> {
 fn delivered(effects: Vec<Effect<u32, u32>>) -> Vec<Delivery> {
     effects
         .into_iter()
-        .filter_map(|e| match e {
-            Effect::Deliver { delivery, .. } => Some(delivery),
-            _ => None,
+        .flat_map(|e| match e {
+            Effect::Deliver { batch, .. } => batch.into_iter().collect(),
+            _ => Vec::new(),
         })
         .collect()
 }
@@ -157,13 +157,15 @@ fn take_all(pending: &Pending, effects: Vec<Effect<u32, u32>>) {
 fn deliveries(effects: &[Effect<u32, u32>]) -> Vec<String> {
     effects
         .iter()
-        .filter_map(|e| match e {
-            Effect::Deliver { sid, delivery } => Some(format!(
-                "{sid}:{}",
-                String::from_utf8_lossy(delivery.msg.payload())
-            )),
-            Effect::EndSubscription { sid } => Some(format!("end {sid}")),
-            _ => None,
+        .flat_map(|e| match e {
+            Effect::Deliver { sid, batch } => std::iter::once(&batch.first)
+                .chain(&batch.rest)
+                .map(|delivery| {
+                    format!("{sid}:{}", String::from_utf8_lossy(delivery.msg.payload()))
+                })
+                .collect(),
+            Effect::EndSubscription { sid } => vec![format!("end {sid}")],
+            _ => Vec::new(),
         })
         .collect()
 }
