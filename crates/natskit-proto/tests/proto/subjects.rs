@@ -106,3 +106,41 @@ fn subject_type_conveniences() {
     assert_eq!(format!("{s:?}"), "\"orders.*.created\"");
     assert!(!Subject::from_static("foo*").is_wildcard());
 }
+
+/// The rules as the protocol checklist states them, a token at a time: what the validators'
+/// eight-bytes-at-a-time reading must agree with.
+fn rules_allow(subject: &[u8], wildcards: bool) -> bool {
+    let forbidden = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\0');
+    if subject.is_empty() || subject.iter().any(forbidden) {
+        return false;
+    }
+    let tokens: Vec<&[u8]> = subject.split(|&b| b == b'.').collect();
+    tokens.iter().enumerate().all(|(i, token)| match *token {
+        b"" => false,
+        b"*" => wildcards,
+        b">" => wildcards && i == tokens.len() - 1,
+        _ => true,
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+    #[test]
+    fn validators_agree_with_the_rules_a_token_at_a_time(
+        subject in proptest::collection::vec(
+            proptest::sample::select(b"ab.*>_ \t\r\n\x00\x01\x7f\xc3\xa9-".to_vec()),
+            0..40,
+        )
+    ) {
+        use natskit_proto::subject::{validate_publish_bytes, validate_subscribe_bytes};
+        proptest::prop_assert_eq!(
+            validate_publish_bytes(&subject).is_ok(),
+            rules_allow(&subject, false)
+        );
+        proptest::prop_assert_eq!(
+            validate_subscribe_bytes(&subject).is_ok(),
+            rules_allow(&subject, true)
+        );
+    }
+}
