@@ -133,14 +133,23 @@ impl Client {
     ///
     /// Returns once the message is queued for the socket (use [`flush`](Self::flush) to know
     /// the server has it). Waits only when 8 MiB (by default) of output are already queued.
-    pub async fn publish(
-        &self,
-        subject: impl AsRef<str>,
+    /// Like any future, it does nothing until awaited.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: natskit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// client.publish("orders.new", "42 apples").await?;
+    /// client.publish(String::from("orders.new"), vec![1, 2, 3]).await?;
+    /// client.flush().await?; // the server has both
+    /// # Ok(()) }
+    /// ```
+    pub fn publish<'a>(
+        &'a self,
+        subject: impl AsRef<str> + 'a,
         payload: impl Into<Bytes>,
-    ) -> Result<(), PublishError> {
-        self.shared()
-            .publish(subject.as_ref(), None, None, payload.into())
-            .await
+    ) -> impl std::future::Future<Output = Result<(), PublishError>> + 'a {
+        // Not an `async fn`: the future is the connection's own, with no second layer of state
+        // around it (8 % of a small publish's instructions went there: callgrind, profile_paths).
+        self.shared().publish(subject, None, None, payload.into())
     }
 
     /// Publishes with a reply subject, where answers should go.

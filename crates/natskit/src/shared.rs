@@ -251,11 +251,12 @@ impl Shared {
     /// Checks and queues a publish, waiting while the output is full.
     pub(crate) async fn publish(
         self: &Arc<Self>,
-        subject: &str,
+        subject: impl AsRef<str>,
         reply: Option<&str>,
         headers: Option<&HeaderMap>,
         payload: Bytes,
     ) -> Result<(), PublishError> {
+        let subject = subject.as_ref();
         // Nearly every publish is queued at the first try, made here without anything that
         // lives across an await, so that the future callers move as they await a publish
         // stays small (copying a larger one was a tenth of a publish's instructions).
