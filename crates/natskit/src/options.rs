@@ -400,9 +400,7 @@ impl ConnectOptions {
     /// dropped and counted, and a slow-consumer event is reported. Bytes are the memory the
     /// messages hold: subject, reply subject, headers and payload, and about 150 bytes per
     /// message for the message itself. Messages a reader falls behind on are copied out of the
-    /// read buffer, so what it holds stays within `bytes` plus one read buffer (64 KiB); but
-    /// messages of 64 KiB or more are never copied, and each keeps alive the read buffer it
-    /// came in, up to about twice its size.
+    /// read buffer, so what it holds stays within `bytes` plus one read buffer (64 KiB).
     pub fn pending_limits(mut self, messages: usize, bytes: usize) -> Self {
         self.limits.pending_messages = messages.max(1);
         self.limits.pending_bytes = bytes.max(1);

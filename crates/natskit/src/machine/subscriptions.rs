@@ -6,9 +6,7 @@
 //! that buffer (no copy), so while the reader holds it, the whole buffer stays alive. A
 //! subscription's reader may therefore hold shared messages from one read only; once it falls
 //! further behind, the next messages are copied into chunks of its own ([`compacted`]), and
-//! what it holds stays within its limit plus one read buffer and two chunks. A message of
-//! [`NEVER_COPIED`] bytes or more is the exception: it is never copied, and keeps alive the
-//! read buffer grown for it, up to about twice its size.
+//! what it holds stays within its limit plus one read buffer and two chunks.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -111,13 +109,6 @@ pub(crate) fn footprint(msg: &Msg) -> usize {
 /// Size of a subscription's chunks of copies (see [`compacted`]).
 const COPY_CHUNK: usize = 64 * 1024;
 
-/// A message costing at least this much ([`footprint`]) is handed on as it is even to a reader
-/// behind, never copied: a copy would take an allocation of its own, about as large as the
-/// read buffer that sharing keeps alive, since a frame this large has a buffer grown for it.
-/// Copying object store chunks (128 KiB) cost a get a second copy of the object and a page
-/// fault for every 4 KiB of it (perf, `profile_object`).
-const NEVER_COPIED: usize = COPY_CHUNK;
-
 /// `msg` with its frame (subject, reply and payload) copied out of the read buffer, so that
 /// holding it no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
 /// [`COPY_CHUNK`] bytes shared by the messages copied into it (a new one when it is full; a
@@ -159,14 +150,8 @@ struct Subscription {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
-    /// `copy`: [`compacted`] first; otherwise as it is. `shared`: as it is, and counted
-    /// among the reader's messages sharing one read ([`Delivery::shared`]); a message of
-    /// [`NEVER_COPIED`] bytes or more is neither copied nor counted there.
-    Deliver {
-        last: bool,
-        shared: bool,
-        copy: bool,
-    },
+    /// `shared`: as it is, sharing the read buffer; otherwise [`compacted`] first.
+    Deliver { last: bool, shared: bool },
     /// Dropped at a full subscription; the subject comes with the first drop of an episode
     /// (for the slow-consumer event), not with every drop.
     Dropped {
@@ -265,8 +250,7 @@ impl Subscriptions {
             sub.pending.add(size);
             sub.slow = false;
             // Shared only if every shared message the reader still holds is from this read.
-            let shared = size < NEVER_COPIED
-                && (sub.shared_read == read || sub.pending.shared.load(Ordering::Relaxed) == 0);
+            let shared = sub.shared_read == read || sub.pending.shared.load(Ordering::Relaxed) == 0;
             if shared {
                 sub.pending.shared.fetch_add(1, Ordering::Relaxed);
                 sub.shared_read = read;
@@ -275,8 +259,7 @@ impl Subscriptions {
                     sub.copies = BytesMut::new();
                 }
             }
-            let copy = !shared && size < NEVER_COPIED;
-            Routed::Deliver { last, shared, copy }
+            Routed::Deliver { last, shared }
         };
         if last {
             self.subs.remove(&sid);
