@@ -69,8 +69,8 @@ fn a_reads_messages_for_one_subscription_go_to_its_reader_together_in_order() {
             _ => None,
         })
         .collect();
-    // One channel send for the run of two (three is the pending limit here); a message for another reader between two runs
-    // keeps the order of the wire.
+    // One channel send for the run of two (three is the pending limit here); a message for
+    // another reader between two runs keeps the order of the wire.
     let owned = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
     let expected = vec![
         (1, owned(&["1", "2"])),
