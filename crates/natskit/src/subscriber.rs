@@ -153,7 +153,14 @@ impl Stream for Subscriber {
             ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
         }
         let delivery = match this.batch.next() {
-            Some(delivery) => delivery,
+            Some(delivery) => {
+                if this.batch.as_slice().is_empty() {
+                    // Its allocation goes now, not when the next batch comes: an idle
+                    // subscriber holds none.
+                    this.batch = Vec::new().into_iter();
+                }
+                delivery
+            }
             None => match ready!(this.rx.poll_recv(cx)) {
                 None => return Poll::Ready(None),
                 Some(batch) => {
