@@ -186,9 +186,11 @@ impl Io {
                 Wake::Sent(Ok(Sent::Wrote(n))) => self.wrote(n),
                 Wake::Sent(Ok(Sent::Flushed)) => self.unflushed = false,
                 Wake::Sent(Err(e)) => return Stop::Lost(format!("write error: {e}")),
-                // Let the other tasks that are ready to publish (many requesters at once, say)
-                // add to the output first, so one write carries them all.
-                Wake::OutputReady => tokio::task::yield_now().await,
+                // Straight on to take the output. Yielding first, so that more publishers could
+                // add to it, left the publisher and this task taking turns on one worker: ingest
+                // to the embedded broker 5.92 M msgs/s against 10.31 M without it (6 alternating
+                // runs each), and 64 requesters were no faster for it (1.03x without).
+                Wake::OutputReady => {}
                 Wake::Timer => {
                     armed = None; // A fired timer must be set again, even to the same instant.
                     let now = Instant::now().into_std();
