@@ -80,7 +80,7 @@ mod reconnect;
 mod report;
 mod scenarios;
 
-use procfs::CpuMeter;
+use procfs::{CpuMeter, IoMeter};
 use report::{median, Figure};
 use scenarios::Room;
 
@@ -263,6 +263,16 @@ fn main() {
     // The nats.c and nats.go programs run as their own processes: only the server is metered.
     let server_pid: Vec<u32> = server.as_ref().and_then(|s| s.pid()).into_iter().collect();
     let server_meter = || CpuMeter::start(&server_pid);
+    // The server's read calls during a publish run: how many messages each of its reads took,
+    // which is how a client's write sizes show in the server's work.
+    let server_reads = || IoMeter::start(&server_pid);
+    let per_read = |io: &IoMeter, count: u64| match io.calls().first() {
+        Some(&(reads, _)) => format!(
+            ", {:.0} msgs/server read",
+            count as f64 / reads.max(1) as f64
+        ),
+        None => String::new(),
+    };
     let programs = foreign::Program::build_all();
     // Runs `scenario` with each program; `record` keeps its figures and says them for the run's line.
     // A failed run is said and left out.
@@ -274,7 +284,7 @@ fn main() {
         &foreign::Figures,
     ) -> Result<String, String>| {
         for program in &programs {
-            let cpu = server_meter();
+            let (cpu, io) = (server_meter(), server_reads());
             let result = program.run(scenario, &url, count).and_then(|figures| {
                 let shown = record(program.kind, &figures)?;
                 // The program's own CPU use, which it measures while timed.
@@ -284,11 +294,17 @@ fn main() {
                 Ok((shown, own))
             });
             match result {
-                Ok((shown, own)) => line.push_str(&format!(
-                    "  {} {shown} ({}{own})",
-                    program.kind.name(),
-                    cpu.summary(&["nats-server"])
-                )),
+                Ok((shown, own)) => {
+                    let reads = match scenario {
+                        foreign::Scenario::Publish => per_read(&io, count),
+                        _ => String::new(),
+                    };
+                    line.push_str(&format!(
+                        "  {} {shown} ({}{own}{reads})",
+                        program.kind.name(),
+                        cpu.summary(&["nats-server"])
+                    ))
+                }
                 Err(e) => println!("  {e}"),
             }
         }
@@ -297,16 +313,16 @@ fn main() {
         println!("run {run}:");
         runtime.block_on(async {
             if wants("publish") {
-                let cpu = meter();
+                let (cpu, io) = (meter(), server_reads());
                 let d = raw::publish(&addr, counts.publish).expect("raw publish");
                 publish.raw.push(report::rate(counts.publish, d));
-                let raw_cpu = cpu.summary(&names);
-                let cpu = meter();
+                let raw_cpu = cpu.summary(&names) + &per_read(&io, counts.publish);
+                let (cpu, io) = (meter(), server_reads());
                 publish.natskit.push(scenarios::publish::<natskit::Client>(&url, counts.publish).await);
-                let natskit_cpu = cpu.summary(&names);
-                let cpu = meter();
+                let natskit_cpu = cpu.summary(&names) + &per_read(&io, counts.publish);
+                let (cpu, io) = (meter(), server_reads());
                 publish.async_nats.push(scenarios::publish::<async_nats::Client>(&url, counts.publish).await);
-                let async_cpu = cpu.summary(&names);
+                let async_cpu = cpu.summary(&names) + &per_read(&io, counts.publish);
                 let mut line = String::new();
                 run_foreign(foreign::Scenario::Publish, counts.publish, &mut line, &mut |kind, figures| {
                     let rate = figures.get("rate")?;

@@ -82,6 +82,7 @@ pub mod jetstream;
 mod machine;
 mod message;
 mod options;
+mod publish;
 mod reconnect;
 // A left-out feature's module is a stand-in with the same crate-internal API that answers
 // ConnectError::FeatureDisabled, so the code that uses it has no #[cfg] of its own.

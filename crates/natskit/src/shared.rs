@@ -31,10 +31,21 @@ use crate::machine::{
     Batch, Config, Connection, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
 };
 use crate::options::ConnectOptions;
+use crate::publish::Publish;
 
 /// A publisher lets its worker go each time this much more output is waiting (see
-/// [`Shared::publish`]): about 2,000 small messages.
+/// [`Shared::take_yield_due`]): about 2,000 small messages.
 const YIELD_EVERY: usize = 64 * 1024;
+
+/// What a publish's first try came to (see [`Shared::publish`]).
+#[derive(Clone, Copy)]
+enum FirstTry {
+    Queued,
+    /// Queued, and the output grew past another [`YIELD_EVERY`].
+    QueuedPastYield,
+    Full,
+    Refused,
+}
 
 /// How a request ended, as its waiter is told.
 #[derive(Debug)]
@@ -101,7 +112,7 @@ pub(crate) struct Shared {
     output_ready: Notify,
     /// Wakes publishers waiting for room in the output.
     room: Notify,
-    /// The next publish lets its worker go first (see [`Shared::publish`]).
+    /// The next publish lets its worker go first (see [`Shared::take_yield_due`]).
     yield_due: AtomicBool,
     /// Asks the connection task to stop.
     shutdown: Notify,
@@ -248,61 +259,97 @@ impl Shared {
         let _ = self.events.send(event);
     }
 
-    /// Checks and queues a publish, waiting while the output is full.
-    pub(crate) async fn publish(
-        self: &Arc<Self>,
-        subject: impl AsRef<str>,
-        reply: Option<&str>,
-        headers: Option<&HeaderMap>,
+    /// Checks and queues a publish, waiting while the output is full: the future of
+    /// [`Publish`], which makes the first try itself (see there).
+    pub(crate) fn publish<'a, S: AsRef<str> + 'a>(
+        self: &'a Arc<Self>,
+        subject: S,
+        reply: Option<&'a str>,
+        headers: Option<&'a HeaderMap>,
         payload: Bytes,
-    ) -> Result<(), PublishError> {
-        let subject = subject.as_ref();
-        // Nearly every publish is queued at the first try, made here without anything that
-        // lives across an await, so that the future callers move as they await a publish
-        // stays small (copying a larger one was a tenth of a publish's instructions).
-        // The connection task, woken by a publisher, waits in that worker's next-task slot,
-        // which no other worker may take, until the publisher lets the worker go: a publisher
-        // that never waits kept it there until the output was full (8 MiB), and the two took
-        // turns on one worker. So the publish after each 64 KiB of output lets the worker go
-        // first, before it queues anything, so that a publish cancelled there is not sent.
-        if self.yield_due.load(Ordering::Relaxed) && self.yield_due.swap(false, Ordering::Relaxed) {
-            tokio::task::yield_now().await;
-        }
-        let span = tracing::trace_span!("natskit.publish", subject, bytes = payload.len());
-        if span.is_disabled() {
-            let (first, grown) = self.with(|machine| {
-                let before = machine.output_len() / YIELD_EVERY;
-                let queued = machine.publish(subject, reply, headers, &payload);
-                (queued, machine.output_len() / YIELD_EVERY != before)
-            });
-            if first? == Queued::Yes {
-                if grown {
-                    self.yield_due.store(true, Ordering::Relaxed);
-                }
-                return Ok(());
-            }
-        }
-        drop(span);
-        Box::pin(self.publish_waiting(subject, reply, headers, payload)).await
+    ) -> Publish<'a, S> {
+        Publish::new(self, subject, reply, headers, payload)
     }
 
-    /// [`publish`](Self::publish) once its first try did not queue (or the span is wanted):
-    /// waits for room, in the span.
-    async fn publish_waiting(
-        self: &Arc<Self>,
+    /// Takes the turn a publisher owes its worker, if one is due.
+    ///
+    /// The connection task, woken by a publisher, waits in that worker's next-task slot,
+    /// which no other worker may take, until the publisher lets the worker go: a publisher
+    /// that never waits kept it there until the output was full (8 MiB), and the two took
+    /// turns on one worker. So the publish after each 64 KiB of output lets the worker go
+    /// first, before it queues anything, so that a publish cancelled there is not sent.
+    #[inline]
+    pub(crate) fn take_yield_due(&self) -> bool {
+        self.yield_due.load(Ordering::Relaxed) && self.yield_due.swap(false, Ordering::Relaxed)
+    }
+
+    /// Queues a publish if there is room, without waiting; on the way, marks a turn due
+    /// each time the output passes another 64 KiB (see [`take_yield_due`](Self::take_yield_due)).
+    /// Inlined, so that its answer reaches the publish future in registers.
+    #[inline(always)]
+    pub(crate) fn try_publish(
+        &self,
         subject: &str,
         reply: Option<&str>,
         headers: Option<&HeaderMap>,
+        payload: &Bytes,
+    ) -> Result<Queued, PublishError> {
+        // The closure answers in one byte, and a refusal goes out by the side: returning the
+        // whole `Result` cost a store-to-load stall as it was copied out (perf).
+        let mut refused = None;
+        let first = self.with(|machine| {
+            let before = machine.output_len() / YIELD_EVERY;
+            match machine.publish(subject, reply, headers, payload) {
+                Ok(Queued::Yes) if machine.output_len() / YIELD_EVERY != before => {
+                    FirstTry::QueuedPastYield
+                }
+                Ok(Queued::Yes) => FirstTry::Queued,
+                Ok(Queued::Full) => FirstTry::Full,
+                Err(e) => {
+                    refused = Some(e);
+                    FirstTry::Refused
+                }
+            }
+        });
+        match first {
+            FirstTry::Queued => Ok(Queued::Yes),
+            FirstTry::QueuedPastYield => {
+                self.yield_due.store(true, Ordering::Relaxed);
+                Ok(Queued::Yes)
+            }
+            FirstTry::Full => Ok(Queued::Full),
+            FirstTry::Refused => Err(refused.unwrap_or(PublishError::Closed)),
+        }
+    }
+
+    /// A publish whose first try did not queue, or that owes its worker a turn, or whose span
+    /// is wanted: lets the worker go if `yield_first`, then queues, waiting for room, in the
+    /// span.
+    pub(crate) async fn publish_slowly(
+        self: &Arc<Self>,
+        subject: String,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
         payload: Bytes,
+        yield_first: bool,
     ) -> Result<(), PublishError> {
-        let span = tracing::trace_span!("natskit.publish", subject, bytes = payload.len());
-        let queued = self.queue(|machine| machine.publish(subject, reply, headers, &payload));
+        if yield_first {
+            tokio::task::yield_now().await;
+        }
+        let subject = subject.as_str();
+        let span = crate::publish::span(subject, &payload);
         // Instrumented only when some subscriber wants the span: entering and leaving even a
         // disabled one cost about 3 % of a publish (callgrind, `natskit pub --count 200000`).
         if span.is_disabled() {
-            queued.await
+            if self.try_publish(subject, reply, headers, &payload)? == Queued::Yes {
+                return Ok(());
+            }
+            self.queue(|machine| machine.publish(subject, reply, headers, &payload))
+                .await
         } else {
-            queued.instrument(span).await
+            self.queue(|machine| machine.publish(subject, reply, headers, &payload))
+                .instrument(span)
+                .await
         }
     }
 

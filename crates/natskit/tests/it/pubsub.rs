@@ -236,3 +236,45 @@ async fn client_is_usable_from_many_tasks_at_once() {
     }
     assert_eq!(per_task, [500; 8]);
 }
+
+/// A publisher lets its worker go once per 64 KiB of output, before it queues anything: a
+/// publish dropped while it waits for that turn is never sent, and every other one is.
+#[tokio::test]
+async fn a_publish_dropped_while_it_lets_its_worker_go_is_not_sent() {
+    let server = server();
+    let client = client(&server).await;
+    let mut sub = client.subscribe("turns").await.unwrap();
+    client.flush().await.unwrap();
+    let payload = Bytes::from(vec![b'x'; 1024]);
+    let (mut sent, mut dropped) = (Vec::new(), Vec::new());
+    for i in 0..300u32 {
+        let mut message = payload.to_vec();
+        message[..4].copy_from_slice(&i.to_be_bytes());
+        let publish = client.publish("turns", message);
+        tokio::pin!(publish);
+        // One poll each, without letting the (single-threaded) runtime run the connection
+        // task in between: the output grows until a turn is due.
+        match futures_util::poll!(publish.as_mut()) {
+            std::task::Poll::Ready(done) => {
+                done.unwrap();
+                sent.push(i);
+            }
+            std::task::Poll::Pending => dropped.push(i),
+        }
+    }
+    assert!(
+        (4..=5).contains(&dropped.len()),
+        "300 KiB of output owes its worker a turn every 64 KiB, dropped {dropped:?}"
+    );
+    client.publish("turns", "end").await.unwrap();
+    client.flush().await.unwrap();
+    let mut received = Vec::new();
+    loop {
+        let msg = next(&mut sub).await;
+        if msg.payload == "end" {
+            break;
+        }
+        received.push(u32::from_be_bytes(msg.payload[..4].try_into().unwrap()));
+    }
+    assert_eq!(received, sent);
+}
