@@ -39,13 +39,16 @@ pub enum Broker {
 
 impl Broker {
     /// Starts a fresh broker of `kind`; `natskit` is the path of the `natskit` binary.
+    /// Pinned to `--server-cpu`'s CPU if it was given.
     pub fn start(kind: Kind, natskit: &Path) -> Result<Broker, String> {
-        match kind {
+        let broker = match kind {
             Kind::NatsServer => NatsServer::start()
                 .map(Broker::Nats)
                 .map_err(|e| e.to_string()),
             Kind::Embedded => Embedded::start_with(natskit, &[]).map(Broker::Embedded),
-        }
+        }?;
+        crate::procfs::pin_server(broker.pid())?;
+        Ok(broker)
     }
 
     /// A fresh broker of `kind` with a WebSocket listener as well (no TLS): nats-server 2.10

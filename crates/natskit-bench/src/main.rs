@@ -7,6 +7,8 @@
 //! ```
 //!
 //! Without `--server`, a nats-server is started on a free loopback port and stopped at the end.
+//! `--server-cpu N` pins it (and in `--brokers`, each broker) to CPU N: see
+//! `procfs::pin_server` for why.
 //!
 //! `--cli` puts `natskit bench` (the command line tool, built with `cargo build --release -p
 //! natskit-cli`) beside natskit-bench's own natskit and async-nats figures, same scenarios, same
@@ -143,6 +145,11 @@ fn parse_args() -> Result<Args, String> {
                     .collect()
             }
             "--server" => args.server = Some(it.next().ok_or("--server takes a URL")?),
+            "--server-cpu" => procfs::set_server_cpu(
+                it.next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--server-cpu takes a CPU number")?,
+            ),
             // cargo bench passes --bench; ignore it.
             "--bench" => {}
             other => return Err(format!("unknown argument {other:?}")),
@@ -199,7 +206,13 @@ fn main() {
     let server = match &args.server {
         Some(_) => None,
         None => match natskit_test::NatsServer::start() {
-            Ok(server) => Some(server),
+            Ok(server) => {
+                if let Err(e) = server.pid().map_or(Ok(()), procfs::pin_server) {
+                    eprintln!("error: {e}");
+                    std::process::exit(1);
+                }
+                Some(server)
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 std::process::exit(1);

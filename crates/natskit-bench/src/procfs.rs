@@ -134,3 +134,36 @@ impl IoMeter {
             .collect()
     }
 }
+
+/// The CPU `--server-cpu` asks the servers under test to run on, if it was given.
+static SERVER_CPU: OnceLock<usize> = OnceLock::new();
+
+/// Sets the CPU [`pin_server`] pins servers to (`--server-cpu`). A second call is ignored.
+pub fn set_server_cpu(cpu: usize) {
+    let _ = SERVER_CPU.set(cpu);
+}
+
+/// Pins every thread of the server process `pid` to the CPU `--server-cpu` named, with
+/// util-linux's `taskset`; does nothing without `--server-cpu`.
+///
+/// Why: on the shared 2-vCPU machines the server's speed depends on which vCPU it lands on (one
+/// has run a publishing nats-server at 11.3-11.6 M msgs/s, the other at 6.6-7.8 M, the client
+/// pinned to the other one), so unpinned runs are bimodal whatever the client. Pinned, every
+/// client meets the same server. The clients themselves stay free to use both CPUs.
+pub fn pin_server(pid: u32) -> Result<(), String> {
+    let Some(cpu) = SERVER_CPU.get() else {
+        return Ok(());
+    };
+    let status = Command::new("taskset")
+        .args(["--all-tasks", "--pid", "--cpu-list"])
+        .arg(cpu.to_string())
+        .arg(pid.to_string())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("taskset (util-linux) to pin the server to CPU {cpu}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("taskset could not pin the server (pid {pid}) to CPU {cpu}: {status}"))
+    }
+}
