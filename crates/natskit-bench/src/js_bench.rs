@@ -21,7 +21,8 @@ pub struct JsBench {
 }
 
 impl JsBench {
-    /// Starts nats-server 2.10 with JetStream on a free port, and the runtime.
+    /// Starts nats-server 2.10 with JetStream on a free port (pinned to `--server-cpu`'s CPU if
+    /// it was given), and the runtime.
     pub fn start() -> Result<Self, String> {
         let binary = natskit_test::binary::newer_nats_server().map_err(|e| e.to_string())?;
         let server = NatsServer::builder()
@@ -29,6 +30,9 @@ impl JsBench {
             .jetstream()
             .start()
             .map_err(|e| e.to_string())?;
+        if let Some(pid) = server.pid() {
+            crate::procfs::pin_server(pid)?;
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Without `--server`, a nats-server is started on a free loopback port and stopped at the end.
-//! `--server-cpu N` pins it (and in `--brokers`, each broker) to CPU N: see
+//! `--server-cpu N` pins it (in `--brokers` each broker, in `--jetstream`, `--kv` and `--obj` their
+//! nats-server) to CPU N: see
 //! `procfs::pin_server` for why.
 //!
 //! `--cli` puts `natskit bench` (the command line tool, built with `cargo build --release -p

@@ -164,6 +164,8 @@ pub fn pin_server(pid: u32) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("taskset could not pin the server (pid {pid}) to CPU {cpu}: {status}"))
+        Err(format!(
+            "taskset could not pin the server (pid {pid}) to CPU {cpu}: {status}"
+        ))
     }
 }
