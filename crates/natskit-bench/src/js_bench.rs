@@ -6,7 +6,7 @@ use std::future::Future;
 
 use natskit_test::NatsServer;
 
-use crate::procfs::CpuMeter;
+use crate::procfs::{CpuMeter, IoMeter};
 use crate::report::Figure;
 
 /// The server and runtime of one JetStream benchmark run.
@@ -85,21 +85,32 @@ impl JsBench {
     {
         let names = ["nats-server", "bench"];
         let names = &names[names.len() - self.pids.len()..];
-        let measure = |cpu: CpuMeter| cpu.summary(names);
+        // With the server's read and write calls: how finely each client's traffic reaches it.
+        let server = &self.pids[..self.pids.len().saturating_sub(1)];
+        let start = || (CpuMeter::start(&self.pids), IoMeter::start(server));
+        let measure = |(cpu, io): (CpuMeter, IoMeter)| match io.calls().first() {
+            Some((reads, writes)) => {
+                format!(
+                    "{}, server reads {reads} writes {writes}",
+                    cpu.summary(names)
+                )
+            }
+            None => cpu.summary(names),
+        };
         let (n, n_cpu, a, a_cpu) = if natskit_first {
-            let cpu = CpuMeter::start(&self.pids);
+            let meters = start();
             let n = natskit.await;
-            let n_cpu = measure(cpu);
-            let cpu = CpuMeter::start(&self.pids);
+            let n_cpu = measure(meters);
+            let meters = start();
             let a = async_nats.await;
-            (n, n_cpu, a, measure(cpu))
+            (n, n_cpu, a, measure(meters))
         } else {
-            let cpu = CpuMeter::start(&self.pids);
+            let meters = start();
             let a = async_nats.await;
-            let a_cpu = measure(cpu);
-            let cpu = CpuMeter::start(&self.pids);
+            let a_cpu = measure(meters);
+            let meters = start();
             let n = natskit.await;
-            (n, measure(cpu), a, a_cpu)
+            (n, measure(meters), a, a_cpu)
         };
         let unit = figure.unit;
         let first = if natskit_first {

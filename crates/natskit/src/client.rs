@@ -16,6 +16,7 @@ use crate::features::{self, Built};
 use crate::machine::{Failure, Queued, ServerPool};
 use crate::message::Message;
 use crate::options::{default_urls, ConnectOptions};
+use crate::publish::Publish;
 use crate::server_addr::ServerAddr;
 use crate::shared::{wait_for_pong, Answered, Machine, Owner, RequestWaiter, Shared};
 use crate::stats::Statistics;
@@ -149,7 +150,7 @@ impl Client {
     ) -> impl std::future::Future<Output = Result<(), PublishError>> + 'a {
         // Not an `async fn`: the future is the connection's own, with no second layer of state
         // around it (8 % of a small publish's instructions went there: callgrind, profile_paths).
-        self.shared().publish(subject, None, None, payload.into())
+        Publish::new(self.shared(), subject, None, None, payload.into())
     }
 
     /// Publishes with a reply subject, where answers should go.
@@ -159,9 +160,8 @@ impl Client {
         reply: impl AsRef<str>,
         payload: impl Into<Bytes>,
     ) -> Result<(), PublishError> {
-        self.shared()
-            .publish(subject.as_ref(), Some(reply.as_ref()), None, payload.into())
-            .await
+        let reply = Some(reply.as_ref());
+        Publish::new(self.shared(), subject, reply, None, payload.into()).await
     }
 
     /// Publishes with headers (and optionally a reply subject).
@@ -172,9 +172,7 @@ impl Client {
         headers: &HeaderMap,
         payload: impl Into<Bytes>,
     ) -> Result<(), PublishError> {
-        self.shared()
-            .publish(subject.as_ref(), reply, Some(headers), payload.into())
-            .await
+        Publish::new(self.shared(), subject, reply, Some(headers), payload.into()).await
     }
 
     /// Subscribes to `subject` (wildcards allowed).

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use natskit_proto::{HeaderMap, Subject};
 
 use crate::error::PublishError;
+use crate::publish::Publish;
 use crate::shared::Shared;
 
 /// A message delivered to a subscription or as the answer to a request.
@@ -69,7 +70,7 @@ impl Message {
         let (Some(reply), Some(shared)) = (&self.reply, &self.responder) else {
             return Err(PublishError::NoReplySubject);
         };
-        shared.publish(reply, None, headers, payload.into()).await
+        Publish::new(shared, reply, None, headers, payload.into()).await
     }
 
     /// True when this is the server's "no responders" notice (status 503, no payload).

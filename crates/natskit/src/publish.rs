@@ -18,7 +18,7 @@ use natskit_proto::HeaderMap;
 
 use crate::error::PublishError;
 use crate::machine::Queued;
-use crate::shared::Shared;
+use crate::shared::{publish_span, Shared};
 
 /// The rare publish that waits, with its own copy of the subject.
 type Waiting<'a> = Pin<Box<dyn Future<Output = Result<(), PublishError>> + Send + 'a>>;
@@ -40,6 +40,7 @@ pub(crate) struct Publish<'a, S> {
 impl<S> Unpin for Publish<'_, S> {}
 
 impl<'a, S: AsRef<str>> Publish<'a, S> {
+    /// Checks and queues a publish when first polled, waiting while the output is full.
     pub(crate) fn new(
         shared: &'a Arc<Shared>,
         subject: S,
@@ -74,7 +75,7 @@ impl<S: AsRef<str>> Future for Publish<'_, S> {
             .expect("a publish future polled after it completed");
         let subject = this.subject.as_ref();
         let yield_first = this.shared.take_yield_due();
-        if !yield_first && span(subject, payload).is_disabled() {
+        if !yield_first && publish_span(subject, payload).is_disabled() {
             let tried = this
                 .shared
                 .try_publish(subject, this.reply, this.headers, payload);
@@ -98,11 +99,4 @@ impl<S: AsRef<str>> Future for Publish<'_, S> {
         this.waiting = Some(waiting);
         polled
     }
-}
-
-/// A publish's tracing span: TRACE, so building one costs a publish almost nothing unless some
-/// subscriber wants it.
-#[inline]
-pub(crate) fn span(subject: &str, payload: &Bytes) -> tracing::Span {
-    tracing::trace_span!("natskit.publish", subject, bytes = payload.len())
 }

@@ -31,13 +31,12 @@ use crate::machine::{
     Batch, Config, Connection, Effect, Failure, IdMap, Pending, Queued, ServerPool, Transmit,
 };
 use crate::options::ConnectOptions;
-use crate::publish::Publish;
 
 /// A publisher lets its worker go each time this much more output is waiting (see
 /// [`Shared::take_yield_due`]): about 2,000 small messages.
 const YIELD_EVERY: usize = 64 * 1024;
 
-/// What a publish's first try came to (see [`Shared::publish`]).
+/// What a publish's first try came to (see [`Shared::try_publish`]).
 #[derive(Clone, Copy)]
 enum FirstTry {
     Queued,
@@ -259,18 +258,6 @@ impl Shared {
         let _ = self.events.send(event);
     }
 
-    /// Checks and queues a publish, waiting while the output is full: the future of
-    /// [`Publish`], which makes the first try itself (see there).
-    pub(crate) fn publish<'a, S: AsRef<str> + 'a>(
-        self: &'a Arc<Self>,
-        subject: S,
-        reply: Option<&'a str>,
-        headers: Option<&'a HeaderMap>,
-        payload: Bytes,
-    ) -> Publish<'a, S> {
-        Publish::new(self, subject, reply, headers, payload)
-    }
-
     /// Takes the turn a publisher owes its worker, if one is due.
     ///
     /// The connection task, woken by a publisher, waits in that worker's next-task slot,
@@ -337,7 +324,7 @@ impl Shared {
             tokio::task::yield_now().await;
         }
         let subject = subject.as_str();
-        let span = crate::publish::span(subject, &payload);
+        let span = publish_span(subject, &payload);
         // Instrumented only when some subscriber wants the span: entering and leaving even a
         // disabled one cost about 3 % of a publish (callgrind, `natskit pub --count 200000`).
         if span.is_disabled() {
@@ -485,4 +472,11 @@ pub(crate) async fn wait_for_pong(
         Ok(Ok(Err(Failure::Closed)) | Err(_)) => Err(FlushError::Closed),
         Err(_) => Err(FlushError::TimedOut(timeout)),
     }
+}
+
+/// A publish's tracing span: TRACE, so building one costs a publish almost nothing unless some
+/// subscriber wants it.
+#[inline]
+pub(crate) fn publish_span(subject: &str, payload: &Bytes) -> tracing::Span {
+    tracing::trace_span!("natskit.publish", subject, bytes = payload.len())
 }
