@@ -1,5 +1,6 @@
 //! One of natskit's hot paths, alone in a process, for a profiler (callgrind, perf) to count:
-//! 16-byte publishes, a publisher and a subscriber, or sequential requests to an echo responder.
+//! 16-byte publishes, a publisher and a subscriber, sequential requests to an echo responder, or
+//! 64 requesters sharing two queue responders (natskit-bench's "64 requesters").
 //! Not a benchmark (natskit-bench is): it prints its figure only to show the run was whole.
 //!
 //! ```text
@@ -7,6 +8,7 @@
 //! valgrind --tool=callgrind target/release/examples/profile_paths pub nats://127.0.0.1:4222 200000
 //! valgrind --tool=callgrind target/release/examples/profile_paths sub nats://127.0.0.1:4222 200000
 //! valgrind --tool=callgrind target/release/examples/profile_paths req nats://127.0.0.1:4222 20000
+//! perf record -g target/release/examples/profile_paths conc nats://127.0.0.1:4222 500000
 //! ```
 
 use std::time::Instant;
@@ -23,7 +25,7 @@ fn main() {
         args.get(2),
         args.get(3).and_then(|n| n.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: profile_paths pub|sub|req URL COUNT");
+        eprintln!("usage: profile_paths pub|sub|req|conc URL COUNT");
         std::process::exit(2);
     };
     // As natskit-bench runs its clients: two worker threads.
@@ -37,8 +39,9 @@ fn main() {
         "pub" => runtime.block_on(publish(url, count)),
         "sub" => runtime.block_on(pub_sub(url, count)),
         "req" => runtime.block_on(requests(url, count)),
+        "conc" => runtime.block_on(concurrent_requests(url, count)),
         other => {
-            eprintln!("unknown path {other:?}: pub, sub or req");
+            eprintln!("unknown path {other:?}: pub, sub, req or conc");
             std::process::exit(2);
         }
     };
@@ -95,17 +98,7 @@ async fn pub_sub(url: String, count: u64) -> String {
 
 /// `count` sequential requests to an echo responder on another connection.
 async fn requests(url: String, count: u64) -> String {
-    let responder = natskit::connect(&url).await.expect("connect");
-    let mut requests = responder.subscribe("bench.req").await.expect("subscribe");
-    responder.flush().await.expect("flush");
-    tokio::spawn(async move {
-        while let Some(request) = requests.next().await {
-            let payload = request.payload.clone();
-            if request.respond(payload).await.is_err() {
-                break;
-            }
-        }
-    });
+    echo_responder(&url, "bench.req", None).await;
     let client = natskit::connect(&url).await.expect("connect");
     tokio::spawn(async move {
         let started = Instant::now();
@@ -122,4 +115,54 @@ async fn requests(url: String, count: u64) -> String {
     })
     .await
     .expect("requester")
+}
+
+/// Echoes every request on `subject` (in queue group `queue`, if given) back to its sender.
+async fn echo_responder(url: &str, subject: &str, queue: Option<&str>) {
+    let responder = natskit::connect(url).await.expect("connect");
+    let mut requests = match queue {
+        Some(queue) => responder.queue_subscribe(subject, queue).await,
+        None => responder.subscribe(subject).await,
+    }
+    .expect("subscribe");
+    responder.flush().await.expect("flush");
+    tokio::spawn(async move {
+        let _connection = responder;
+        while let Some(request) = requests.next().await {
+            let payload = request.payload.clone();
+            if request.respond(payload).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// 64 tasks on one connection share `count` requests over two queue responders.
+async fn concurrent_requests(url: String, count: u64) -> String {
+    for _ in 0..2 {
+        echo_responder(&url, "bench.qreq", Some("echo")).await;
+    }
+    let client = natskit::connect(&url).await.expect("connect");
+    let per_task = count / 64;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_task {
+                    client
+                        .request("bench.qreq", Bytes::from_static(PAYLOAD))
+                        .await
+                        .expect("request");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("requester");
+    }
+    format!(
+        "{:.0} requests/s",
+        (per_task * 64) as f64 / started.elapsed().as_secs_f64()
+    )
 }
