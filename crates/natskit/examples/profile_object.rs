@@ -45,11 +45,18 @@ async fn gets_of(url: String, size: usize, gets: u32) -> String {
     let data = Bytes::from((0..size).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
     store.put_bytes("blob", data).await.expect("put");
     let started = Instant::now();
+    let mut each = Vec::with_capacity(gets as usize);
     for _ in 0..gets {
+        let get_started = Instant::now();
         let got = store.get_bytes("blob").await.expect("get");
         assert_eq!(got.len(), size);
+        each.push(format!("{:.0}", size as f64 / get_started.elapsed().as_secs_f64() / 1e6));
     }
     let mb_per_s = (size as f64 * f64::from(gets)) / started.elapsed().as_secs_f64() / 1e6;
     let _ = js.delete_object_store("PROFILE_OBJ").await;
-    format!("{gets} gets of {} MiB: {mb_per_s:.0} MB/s", size >> 20)
+    format!(
+        "{gets} gets of {} MiB: {mb_per_s:.0} MB/s (each: {})",
+        size >> 20,
+        each.join(" ")
+    )
 }
