@@ -50,7 +50,10 @@ async fn gets_of(url: String, size: usize, gets: u32) -> String {
         let get_started = Instant::now();
         let got = store.get_bytes("blob").await.expect("get");
         assert_eq!(got.len(), size);
-        each.push(format!("{:.0}", size as f64 / get_started.elapsed().as_secs_f64() / 1e6));
+        each.push(format!(
+            "{:.0}",
+            size as f64 / get_started.elapsed().as_secs_f64() / 1e6
+        ));
     }
     let mb_per_s = (size as f64 * f64::from(gets)) / started.elapsed().as_secs_f64() / 1e6;
     let _ = js.delete_object_store("PROFILE_OBJ").await;

@@ -76,6 +76,7 @@ mod driver;
 mod error;
 mod events;
 mod features;
+mod gather;
 mod handshake;
 #[cfg(feature = "jetstream")]
 pub mod jetstream;
