@@ -9,7 +9,7 @@ use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
 use crate::error::FlushError;
-use crate::machine::{Batch, Delivery, Pending};
+use crate::machine::{Batch, Delivery, Pending, Taken};
 use crate::message::Message;
 use crate::shared::{wait_for_pong, Owner};
 
@@ -32,6 +32,8 @@ pub struct Subscriber {
     /// The rest of the last batch taken from `rx`, handed out before the next is taken.
     batch: std::vec::IntoIter<Delivery>,
     pending: Arc<Pending>,
+    /// What was handed out of `batch`, counted down from `pending` when the batch is done.
+    taken: Taken,
     /// Keeps the connection open while this subscriber lives.
     owner: Arc<Owner>,
     unsubscribed: bool,
@@ -51,6 +53,7 @@ impl Subscriber {
             rx,
             batch: Vec::new().into_iter(),
             pending,
+            taken: Taken::default(),
             owner,
             unsubscribed: false,
         }
@@ -73,7 +76,9 @@ impl Subscriber {
 
     /// Messages received and not yet taken from the stream.
     pub fn pending_messages(&self) -> usize {
-        self.pending.messages()
+        self.pending
+            .messages()
+            .saturating_sub(self.taken.messages())
     }
 
     /// Stops the subscription now. Messages already received can still be read; then the stream ends.
@@ -153,14 +158,7 @@ impl Stream for Subscriber {
             ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
         }
         let delivery = match this.batch.next() {
-            Some(delivery) => {
-                if this.batch.as_slice().is_empty() {
-                    // Its allocation goes now, not when the next batch comes: an idle
-                    // subscriber holds none.
-                    this.batch = Vec::new().into_iter();
-                }
-                delivery
-            }
+            Some(delivery) => delivery,
             None => match ready!(this.rx.poll_recv(cx)) {
                 None => return Poll::Ready(None),
                 Some(batch) => {
@@ -169,7 +167,13 @@ impl Stream for Subscriber {
                 }
             },
         };
-        this.pending.taken(&delivery);
+        this.taken.add(&delivery);
+        if this.batch.as_slice().is_empty() {
+            // The batch is done: counted down at once, and its allocation goes now, not when
+            // the next batch comes (an idle subscriber holds none).
+            this.pending.count_down(&mut this.taken);
+            this.batch = Vec::new().into_iter();
+        }
         Poll::Ready(Some(Message::new(delivery.msg, this.owner.shared())))
     }
 }
@@ -238,6 +242,37 @@ mod tests {
             sub.next().await.is_none(),
             "the stream ends with its sender"
         );
+    }
+
+    #[tokio::test]
+    async fn messages_handed_out_of_a_batch_are_no_longer_pending_and_counted_down_at_its_end() {
+        let (mut sub, _tx) = subscriber_with_a_batch_of(3);
+        let delivered = Delivery {
+            msg: natskit_proto::Msg::new("a", 1, None, None, b"hi"),
+            shared: false,
+        };
+        // As the machine counts the three deliveries in.
+        let mut in_flight = Taken::default();
+        for _ in 0..3 {
+            in_flight.add(&delivered);
+        }
+        sub.pending.add_for_test(&in_flight);
+        assert_eq!(sub.pending_messages(), 3);
+        sub.next().await.expect("first");
+        assert_eq!(
+            sub.pending_messages(),
+            2,
+            "taken, though not yet counted down"
+        );
+        assert_eq!(
+            sub.pending.messages(),
+            3,
+            "counted down once, at the batch's end"
+        );
+        sub.next().await.expect("second");
+        sub.next().await.expect("third");
+        assert_eq!(sub.pending_messages(), 0);
+        assert_eq!(sub.pending.messages(), 0, "the whole batch counted down");
     }
 
     #[tokio::test]

@@ -29,13 +29,28 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// Called by the reader for each message it takes.
+    /// Called by the reader for a message it takes alone.
     pub(crate) fn taken(&self, delivery: &Delivery) {
-        self.messages.fetch_sub(1, Ordering::Relaxed);
-        self.bytes
-            .fetch_sub(footprint(&delivery.msg), Ordering::Relaxed);
-        if delivery.shared {
-            self.shared.fetch_sub(1, Ordering::Relaxed);
+        let mut taken = Taken::default();
+        taken.add(delivery);
+        self.count_down(&mut taken);
+    }
+
+    /// Counts down what the reader took (and zeroes `taken`): once per batch rather than per
+    /// message, since these counters are shared with the connection task's worker and each
+    /// change moves their cache line between the two.
+    pub(crate) fn count_down(&self, taken: &mut Taken) {
+        let Taken {
+            messages,
+            bytes,
+            shared,
+        } = std::mem::take(taken);
+        if messages > 0 {
+            self.messages.fetch_sub(messages, Ordering::Relaxed);
+            self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        }
+        if shared > 0 {
+            self.shared.fetch_sub(shared, Ordering::Relaxed);
         }
     }
 
@@ -54,9 +69,40 @@ impl Pending {
             || self.bytes.load(Ordering::Relaxed) + size > limits.bytes
     }
 
+    /// Counts `taken` in as if delivered (the subscriber's own tests).
+    #[cfg(test)]
+    pub(crate) fn add_for_test(&self, taken: &Taken) {
+        self.messages.fetch_add(taken.messages, Ordering::Relaxed);
+        self.bytes.fetch_add(taken.bytes, Ordering::Relaxed);
+        self.shared.fetch_add(taken.shared, Ordering::Relaxed);
+    }
+
     fn add(&self, size: usize) {
         self.messages.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(size, Ordering::Relaxed);
+    }
+}
+
+/// What a reader has handed out of its current batch and not yet counted down from its
+/// [`Pending`]: until it is, the messages count as still held, which they were a moment ago.
+#[derive(Debug, Default)]
+pub(crate) struct Taken {
+    messages: usize,
+    bytes: usize,
+    shared: usize,
+}
+
+impl Taken {
+    /// Adds a message handed out.
+    pub(crate) fn add(&mut self, delivery: &Delivery) {
+        self.messages += 1;
+        self.bytes += footprint(&delivery.msg);
+        self.shared += usize::from(delivery.shared);
+    }
+
+    /// Messages handed out and not yet counted down.
+    pub(crate) fn messages(&self) -> usize {
+        self.messages
     }
 }
 
