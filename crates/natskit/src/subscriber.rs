@@ -9,7 +9,7 @@ use natskit_proto::Subject;
 use tokio::sync::mpsc;
 
 use crate::error::FlushError;
-use crate::machine::{Batch, Delivery, Pending, Taken};
+use crate::machine::{Batch, Counts, Delivery, Pending};
 use crate::message::Message;
 use crate::shared::{wait_for_pong, Owner};
 
@@ -33,7 +33,7 @@ pub struct Subscriber {
     batch: std::vec::IntoIter<Delivery>,
     pending: Arc<Pending>,
     /// What was handed out of `batch`, counted down from `pending` when the batch is done.
-    taken: Taken,
+    taken: Counts,
     /// Keeps the connection open while this subscriber lives.
     owner: Arc<Owner>,
     unsubscribed: bool,
@@ -53,7 +53,7 @@ impl Subscriber {
             rx,
             batch: Vec::new().into_iter(),
             pending,
-            taken: Taken::default(),
+            taken: Counts::default(),
             owner,
             unsubscribed: false,
         }
@@ -252,7 +252,7 @@ mod tests {
             shared: false,
         };
         // As the machine counts the three deliveries in.
-        let mut in_flight = Taken::default();
+        let mut in_flight = Counts::default();
         for _ in 0..3 {
             in_flight.add(&delivered);
         }

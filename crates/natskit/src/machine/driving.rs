@@ -19,6 +19,12 @@ impl<W, F> Connection<W, F> {
     /// carrying out the effects, so subscribers get the first messages of a large read while
     /// the rest is decoded. A protocol error means the connection is unusable.
     pub(crate) fn handle_input(&mut self, input: &mut BytesMut) -> Result<bool, ProtoError> {
+        let handled = self.decode_input(input);
+        self.subscriptions.count_in_deliveries();
+        handled
+    }
+
+    fn decode_input(&mut self, input: &mut BytesMut) -> Result<bool, ProtoError> {
         for _ in 0..INPUT_CHUNK {
             let Some(op) = self.decoder.decode(input)? else {
                 return Ok(false);

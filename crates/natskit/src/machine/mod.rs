@@ -64,7 +64,7 @@ pub(crate) use pool::ServerPool;
 use requests::Requests;
 pub(crate) use sid_map::IdMap;
 use subscriptions::Subscriptions;
-pub(crate) use subscriptions::{Batch, Delivery, Pending, PendingLimits, Taken};
+pub(crate) use subscriptions::{Batch, Counts, Delivery, Pending, PendingLimits};
 
 /// Operations [`Connection::handle_input`] handles in one call.
 pub(crate) const INPUT_CHUNK: usize = 64;

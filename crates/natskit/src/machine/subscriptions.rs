@@ -32,7 +32,7 @@ impl Pending {
     /// Counts down one message taken (the machine's tests, which stand in for a reader).
     #[cfg(test)]
     pub(crate) fn taken(&self, delivery: &Delivery) {
-        let mut taken = Taken::default();
+        let mut taken = Counts::default();
         taken.add(delivery);
         self.count_down(&mut taken);
     }
@@ -40,8 +40,8 @@ impl Pending {
     /// Counts down what the reader took (and zeroes `taken`): once per batch rather than per
     /// message, since these counters are shared with the connection task's worker and each
     /// change moves their cache line between the two.
-    pub(crate) fn count_down(&self, taken: &mut Taken) {
-        let Taken {
+    pub(crate) fn count_down(&self, taken: &mut Counts) {
+        let Counts {
             messages,
             bytes,
             shared,
@@ -65,43 +65,57 @@ impl Pending {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    fn would_overflow(&self, size: usize, limits: PendingLimits) -> bool {
-        self.messages.load(Ordering::Relaxed) >= limits.messages
-            || self.bytes.load(Ordering::Relaxed) + size > limits.bytes
+    /// With `uncounted` delivered and not yet counted in.
+    fn would_overflow(&self, size: usize, uncounted: &Counts, limits: PendingLimits) -> bool {
+        self.messages.load(Ordering::Relaxed) + uncounted.messages >= limits.messages
+            || self.bytes.load(Ordering::Relaxed) + uncounted.bytes + size > limits.bytes
     }
 
     /// Counts `taken` in as if delivered (the subscriber's own tests).
     #[cfg(test)]
-    pub(crate) fn add_for_test(&self, taken: &Taken) {
-        self.messages.fetch_add(taken.messages, Ordering::Relaxed);
-        self.bytes.fetch_add(taken.bytes, Ordering::Relaxed);
-        self.shared.fetch_add(taken.shared, Ordering::Relaxed);
+    pub(crate) fn add_for_test(&self, counts: &Counts) {
+        self.messages.fetch_add(counts.messages, Ordering::Relaxed);
+        self.bytes.fetch_add(counts.bytes, Ordering::Relaxed);
+        self.shared.fetch_add(counts.shared, Ordering::Relaxed);
     }
 
-    fn add(&self, size: usize) {
-        self.messages.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(size, Ordering::Relaxed);
+    /// Counts in what was delivered (and zeroes `delivered`).
+    fn count_in(&self, delivered: &mut Counts) {
+        let Counts {
+            messages,
+            bytes,
+            shared,
+        } = std::mem::take(delivered);
+        self.messages.fetch_add(messages, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        if shared > 0 {
+            self.shared.fetch_add(shared, Ordering::Relaxed);
+        }
     }
 }
 
-/// What a reader has handed out of its current batch and not yet counted down from its
-/// [`Pending`]: until it is, the messages count as still held, which they were a moment ago.
+/// Messages, bytes and shared messages counted into or out of a [`Pending`] together, once
+/// per batch: what the machine delivered during one `handle_input`, and what a reader handed
+/// out of its current batch. The counters are shared between the connection task's worker and
+/// the reader's, and each change moved their cache line between the two. Until counted out,
+/// messages handed out count as still held, which they were a moment ago (a conservative
+/// limit); deliveries are always counted in before their batch reaches the reader.
 #[derive(Debug, Default)]
-pub(crate) struct Taken {
+pub(crate) struct Counts {
     messages: usize,
     bytes: usize,
     shared: usize,
 }
 
-impl Taken {
-    /// Adds a message handed out.
+impl Counts {
+    /// Adds one message.
     pub(crate) fn add(&mut self, delivery: &Delivery) {
         self.messages += 1;
         self.bytes += footprint(&delivery.msg);
         self.shared += usize::from(delivery.shared);
     }
 
-    /// Messages handed out and not yet counted down.
+    /// Messages counted here.
     pub(crate) fn messages(&self) -> usize {
         self.messages
     }
@@ -191,6 +205,8 @@ struct Subscription {
     shared_read: u64,
     /// Where its messages are copied while its reader is behind (see [`compacted`]).
     copies: BytesMut,
+    /// Delivered during this `handle_input`, counted into `pending` at its end.
+    uncounted: Counts,
 }
 
 /// What became of one message for a subscription.
@@ -213,6 +229,8 @@ pub(crate) enum Routed {
 #[derive(Debug, Default)]
 pub(crate) struct Subscriptions {
     subs: IdMap<Subscription>,
+    /// Subscriptions with deliveries not yet counted in (see [`Counts`]).
+    uncounted: Vec<u64>,
 }
 
 impl Subscriptions {
@@ -234,6 +252,7 @@ impl Subscriptions {
                 slow: false,
                 shared_read: 0,
                 copies: BytesMut::new(),
+                uncounted: Counts::default(),
             },
         );
         pending
@@ -285,7 +304,7 @@ impl Subscriptions {
         };
         sub.delivered += 1;
         let last = sub.max.is_some_and(|max| sub.delivered >= max);
-        let routed = if sub.pending.would_overflow(size, limits) {
+        let routed = if sub.pending.would_overflow(size, &sub.uncounted, limits) {
             sub.pending.dropped.fetch_add(1, Ordering::Relaxed);
             let first_of_episode = (!sub.slow).then(|| sub.subject.to_string());
             sub.slow = true;
@@ -294,12 +313,17 @@ impl Subscriptions {
                 last,
             }
         } else {
-            sub.pending.add(size);
+            if sub.uncounted.messages == 0 {
+                self.uncounted.push(sid);
+            }
+            sub.uncounted.messages += 1;
+            sub.uncounted.bytes += size;
             sub.slow = false;
             // Shared only if every shared message the reader still holds is from this read.
-            let shared = sub.shared_read == read || sub.pending.shared.load(Ordering::Relaxed) == 0;
+            let shared = sub.shared_read == read
+                || sub.pending.shared.load(Ordering::Relaxed) + sub.uncounted.shared == 0;
             if shared {
-                sub.pending.shared.fetch_add(1, Ordering::Relaxed);
+                sub.uncounted.shared += 1;
                 sub.shared_read = read;
                 // Caught up: the chunk of copies goes with the last message copied into it.
                 if sub.copies.capacity() > 0 {
@@ -309,9 +333,21 @@ impl Subscriptions {
             Routed::Deliver { last, shared }
         };
         if last {
-            self.subs.remove(&sid);
+            if let Some(mut sub) = self.subs.remove(&sid) {
+                sub.pending.count_in(&mut sub.uncounted);
+            }
         }
         routed
+    }
+
+    /// Counts into each subscription's [`Pending`] what was delivered to it since the last
+    /// call: before the deliveries reach the readers, who count them out.
+    pub(crate) fn count_in_deliveries(&mut self) {
+        for sid in self.uncounted.drain(..) {
+            if let Some(sub) = self.subs.get_mut(&sid) {
+                sub.pending.count_in(&mut sub.uncounted);
+            }
+        }
     }
 
     /// `msg` for subscription `sid`, copied out of the read buffer ([`compacted`]) into the

@@ -192,3 +192,22 @@ fn the_pending_byte_limit_drops_too() {
     assert_eq!(deliveries(&effects(&mut m)).len(), 1);
     assert_eq!(pending.dropped(), 1);
 }
+
+#[test]
+fn deliveries_are_counted_in_by_the_time_handle_input_returns() {
+    let mut m = connected(Instant::now());
+    let (_, a) = m.subscribe("a", None).expect("valid");
+    let (_, b) = m.subscribe("b", None).expect("valid");
+    input(
+        &mut m,
+        "MSG a 1 1\r\n1\r\nMSG b 2 1\r\n2\r\nMSG a 1 1\r\n3\r\n",
+    );
+    assert_eq!((a.messages(), b.messages()), (2, 1));
+    let effects = effects(&mut m);
+    assert_eq!(deliveries(&effects), ["1:1", "2:2", "1:3"]);
+    for delivery in delivered(effects) {
+        let of = if delivery.msg.sid() == 1 { &a } else { &b };
+        of.taken(&delivery);
+    }
+    assert_eq!((a.messages(), b.messages()), (0, 0), "counted out as in");
+}
