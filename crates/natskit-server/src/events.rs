@@ -134,19 +134,15 @@ fn publish(state: &State, space: &Space, subject: &[u8], payload: &[u8]) {
 }
 
 fn deliver(state: &State, sub: &Arc<Subscription>, subject: &[u8], payload: &[u8]) {
-    let slot = sub.claim();
-    if matches!(slot, Slot::Closed | Slot::Exhausted) {
-        return;
-    }
     let size = subject.len() + sub.sid.len() + payload.len() + 48;
-    let queued = sub.conn.enqueue_msg(sub, size, payload.len(), |out| {
+    let (slot, queued) = sub.conn.deliver_msg(sub, size, payload.len(), |out| {
         out.put_msg_slice(subject, &sub.sid, None, None, payload)
     });
     if slot == Slot::Last {
         state.remove_subscription(sub);
     }
-    // Counted by `enqueue_msg`; nothing more to do for one that was not queued.
-    if queued == Queued::First {
+    // Counted by `deliver_msg`; nothing more to do for one that was not queued.
+    if queued == Some(Queued::First) {
         sub.conn.wake();
     }
 }

@@ -678,15 +678,6 @@ impl Session {
                 }
             }
         }
-        let slot = sub.claim();
-        match slot {
-            Slot::Closed => return false,
-            Slot::Exhausted => {
-                self.state.remove_subscription(sub);
-                return false;
-            }
-            Slot::Open | Slot::Last => {}
-        }
         let data_len = message.data.len();
         let size = data_len
             + message.subject.len()
@@ -700,16 +691,19 @@ impl Session {
             Some(0) => (None, 0),
             header_len => (header_len, 0),
         };
-        let queued = sub
+        let (slot, queued) = sub
             .conn
-            .enqueue_msg(sub, size, data_len, |out| match message.frame {
+            .deliver_msg(sub, size, data_len, |out| match message.frame {
                 // The frame has the header block as sent; a subscriber without headers needs another.
                 Some(frame) if skip == 0 => frame.put(out, &sub.sid, message.data.borrowed()),
                 _ => message.put(out, &sub.sid, header_len, skip),
             });
-        if slot == Slot::Last {
+        if matches!(slot, Slot::Last | Slot::Exhausted) {
             self.state.remove_subscription(sub);
         }
+        let Some(queued) = queued else {
+            return false; // Closed, or past its limit.
+        };
         match queued {
             Queued::First => self.touched.push(sub.conn.clone()),
             Queued::Behind => {}

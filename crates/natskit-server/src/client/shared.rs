@@ -285,17 +285,25 @@ impl Conn {
         queued
     }
 
-    /// Queues a message for `sub` as [`Conn::enqueue`] does, and counts it (with `data_len`
-    /// bytes of data) among the messages delivered to this connection.
+    /// Claims one delivery to `sub`, one of this connection's subscriptions ([`Subscription::claim`]),
+    /// and when it may have it, queues the message as [`Conn::enqueue`] does and counts it (with
+    /// `data_len` bytes of data) among the messages delivered to this connection. Both under
+    /// the output lock, which every delivery to the connection takes anyway: the claim is then
+    /// a load and a store rather than an atomic addition, which was a quarter of a delivery's
+    /// time (`perf`, 4 subscribers). `None` when the claim refused it (nothing queued).
     #[inline]
-    pub(crate) fn enqueue_msg(
+    pub(crate) fn deliver_msg(
         &self,
         sub: &Subscription,
         size: usize,
         data_len: usize,
         write: impl FnOnce(&mut WriteBuffer),
-    ) -> Queued {
+    ) -> (Slot, Option<Queued>) {
         let mut out = lock(&self.out);
+        let slot = sub.claim(&out);
+        if matches!(slot, Slot::Closed | Slot::Exhausted) {
+            return (slot, None);
+        }
         let queued = self.enqueue_locked(&mut out, size, Some(sub), write);
         if matches!(queued, Queued::First | Queued::Behind | Queued::Stall) {
             // Every delivery counts here, under the lock: a load and a store do, without the
@@ -312,7 +320,7 @@ impl Conn {
         if queued == Queued::SlowConsumer {
             self.closed_as_slow();
         }
-        queued
+        (slot, Some(queued))
     }
 
     /// After [`Conn::enqueue_locked`] closed it as a slow consumer (its lock released): the
@@ -565,14 +573,16 @@ impl Subscription {
         }
     }
 
-    /// Claims one delivery.
+    /// Claims one delivery. `_locked` is its connection's output, locked: every change of the
+    /// count and of the limit is made under that lock, so a load and a store count exactly.
     #[inline]
-    pub(crate) fn claim(&self) -> Slot {
+    fn claim(&self, _locked: &Outbound) -> Slot {
         if self.removed.load(Ordering::Relaxed) {
             return Slot::Closed;
         }
         let max = self.max.load(Ordering::Relaxed);
-        let n = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
+        let n = self.delivered.load(Ordering::Relaxed) + 1;
+        self.delivered.store(n, Ordering::Relaxed);
         match max {
             0 => Slot::Open,
             max if n < max => Slot::Open,
@@ -599,6 +609,8 @@ impl Subscription {
     /// Ends the subscription after `max` deliveries in all; false when that many were delivered
     /// already (the caller removes it now).
     pub(crate) fn limit(&self, max: u64) -> bool {
+        // Under the lock the claims take, so none sees half of it.
+        let _locked = lock(&self.conn.out);
         self.max.store(max, Ordering::Relaxed);
         self.delivered() < max
     }

@@ -79,15 +79,6 @@ fn deliver_to(
             return false;
         }
     }
-    let slot = sub.claim();
-    match slot {
-        Slot::Closed => return false,
-        Slot::Exhausted => {
-            state.remove_subscription(sub);
-            return false;
-        }
-        Slot::Open | Slot::Last => {}
-    }
     // Clients that did not announce headers get the payload alone.
     let (header_len, data) = match header_len {
         Some(len) if !sub.conn.headers.load(Ordering::Relaxed) => (None, data.slice(len..)),
@@ -95,12 +86,15 @@ fn deliver_to(
     };
     let size = data.len() + message.shown.len() + sub.sid.len() + 64;
     let reply = message.reply.map(str::as_bytes);
-    let queued = sub.conn.enqueue_msg(sub, size, data.len(), |out| {
+    let (slot, queued) = sub.conn.deliver_msg(sub, size, data.len(), |out| {
         out.put_msg_raw(message.shown.as_bytes(), &sub.sid, reply, header_len, &data)
     });
-    if slot == Slot::Last {
+    if matches!(slot, Slot::Last | Slot::Exhausted) {
         state.remove_subscription(sub);
     }
+    let Some(queued) = queued else {
+        return false; // Closed, or past its limit.
+    };
     match queued {
         Queued::First => sub.conn.wake(),
         Queued::Behind | Queued::Stall => {}
