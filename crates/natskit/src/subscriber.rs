@@ -256,7 +256,7 @@ mod tests {
         for _ in 0..3 {
             in_flight.add(&delivered);
         }
-        sub.pending.add_for_test(&in_flight);
+        sub.pending.count_in(&mut in_flight);
         assert_eq!(sub.pending_messages(), 3);
         sub.next().await.expect("first");
         assert_eq!(

@@ -71,16 +71,8 @@ impl Pending {
             || self.bytes.load(Ordering::Relaxed) + uncounted.bytes + size > limits.bytes
     }
 
-    /// Counts `taken` in as if delivered (the subscriber's own tests).
-    #[cfg(test)]
-    pub(crate) fn add_for_test(&self, counts: &Counts) {
-        self.messages.fetch_add(counts.messages, Ordering::Relaxed);
-        self.bytes.fetch_add(counts.bytes, Ordering::Relaxed);
-        self.shared.fetch_add(counts.shared, Ordering::Relaxed);
-    }
-
     /// Counts in what was delivered (and zeroes `delivered`).
-    fn count_in(&self, delivered: &mut Counts) {
+    pub(crate) fn count_in(&self, delivered: &mut Counts) {
         let Counts {
             messages,
             bytes,
