@@ -20,6 +20,7 @@ use crate::jetstream::context::Context;
 use crate::jetstream::object::error::ObjectStoreError;
 use crate::jetstream::object::info::{format_digest, parse_digest, ObjectInfo};
 use crate::jetstream::object::name::{chunk_subject, validate_object_name};
+use crate::jetstream::object::whole::WholeObject;
 use crate::jetstream::object::ObjectStore;
 
 /// Bytes of chunks asked for ahead of the reader, at most: what a get holds in memory.
@@ -132,18 +133,13 @@ impl ObjectStore {
     pub async fn get_bytes(&self, name: &str) -> Result<Bytes, ObjectStoreError> {
         let mut reader = self.get(name).await?;
         // The object's size at once rather than growing to it from 8 MiB (four reallocations for
-        // 64 MiB). Should the meta claim more than can be had, the buffer grows as data comes
-        // instead (and the read fails at the real end, with SizeMismatch).
-        let mut data = Vec::new();
-        if let Ok(size) = usize::try_from(reader.info.size) {
-            if data.try_reserve_exact(size).is_err() {
-                data.reserve(usize::try_from(READ_AHEAD_BYTES).unwrap_or(0).min(size));
-            }
-        }
+        // 64 MiB); a large one in a mapping readied ahead of the data (see `whole.rs`).
+        let fallback = usize::try_from(READ_AHEAD_BYTES).unwrap_or(0);
+        let mut data = WholeObject::for_size(reader.info.size, fallback);
         while let Some(chunk) = poll_fn(|cx| reader.poll_chunk(cx)).await? {
-            data.extend_from_slice(&chunk);
+            data.extend(&chunk);
         }
-        Ok(Bytes::from(data))
+        Ok(data.into_bytes())
     }
 
     /// A reader of the chunks of `info`, an object (not a link) of this bucket.

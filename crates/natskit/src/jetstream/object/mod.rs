@@ -58,6 +58,7 @@ mod manage;
 mod name;
 mod put;
 mod watch;
+mod whole;
 
 pub use config::{ObjectStoreConfig, ObjectStoreStatus};
 pub use error::ObjectStoreError;
