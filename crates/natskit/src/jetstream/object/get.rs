@@ -17,6 +17,7 @@ use tokio::time::Sleep;
 use crate::jetstream::consumer::ordered::{OrderedConfig, OrderedMessages};
 use crate::jetstream::consumer::pull::Consume;
 use crate::jetstream::context::Context;
+use crate::jetstream::object::digest_apart::{DigestApart, APART_FROM_BYTES};
 use crate::jetstream::object::error::ObjectStoreError;
 use crate::jetstream::object::info::{format_digest, parse_digest, ObjectInfo};
 use crate::jetstream::object::name::{chunk_subject, validate_object_name};
@@ -136,8 +137,23 @@ impl ObjectStore {
         // 64 MiB); a large one in a mapping readied ahead of the data (see `whole.rs`).
         let fallback = usize::try_from(READ_AHEAD_BYTES).unwrap_or(0);
         let mut data = WholeObject::for_size(reader.info.size, fallback);
+        // A large object's digest is summed beside the gathering (see `digest_apart.rs`).
+        let apart = if reader.info.size >= APART_FROM_BYTES {
+            reader.check.take_hasher().map(DigestApart::start)
+        } else {
+            None
+        };
         while let Some(chunk) = poll_fn(|cx| reader.poll_chunk(cx)).await? {
             data.extend(&chunk);
+            if let Some(apart) = &apart {
+                apart.add(chunk).await;
+            }
+        }
+        if let Some(apart) = apart {
+            match apart.finish().await {
+                Some(sum) => reader.check.verify(&sum)?,
+                None => return Err(reader.interrupted("the digest's summing thread failed".into())),
+            }
         }
         Ok(data.into_bytes())
     }
@@ -369,7 +385,9 @@ struct Check {
     /// The digest as the meta writes it, and its sum; no sum for an empty object without one.
     expected: String,
     sum: Option<[u8; 32]>,
-    hasher: Sha256,
+    /// `None` once taken (see [`take_hasher`](Self::take_hasher)): the digest is then checked
+    /// by whoever took it, through [`verify`](Self::verify).
+    hasher: Option<Sha256>,
     received: u64,
     received_chunks: u64,
 }
@@ -394,7 +412,7 @@ impl Check {
             chunks: info.chunks,
             expected: info.digest.clone(),
             sum,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             received: 0,
             received_chunks: 0,
         })
@@ -406,7 +424,9 @@ impl Check {
         if received > self.size {
             return Err(self.size_mismatch(received));
         }
-        self.hasher.update(data);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(data);
+        }
         self.received = received;
         self.received_chunks += 1;
         Ok(())
@@ -422,16 +442,30 @@ impl Check {
         if self.received != self.size {
             return Err(self.size_mismatch(self.received));
         }
-        let sum = std::mem::take(&mut self.hasher).finalize();
+        match self.hasher.take() {
+            Some(hasher) => self.verify(&hasher.finalize().into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the summing of the data, before any came, for a caller that sums it elsewhere
+    /// and checks the sum with [`verify`](Self::verify); `None` once data came.
+    fn take_hasher(&mut self) -> Option<Sha256> {
+        if self.received > 0 {
+            return None;
+        }
+        self.hasher.take()
+    }
+
+    /// `sum`, the digest of all the data, must be the meta's.
+    fn verify(&self, sum: &[u8; 32]) -> Result<(), ObjectStoreError> {
         match self.sum {
-            Some(expected) if expected.as_slice() != sum.as_slice() => {
-                Err(ObjectStoreError::DigestMismatch {
-                    bucket: self.bucket.clone(),
-                    name: self.name.clone(),
-                    expected: self.expected.clone(),
-                    actual: format_digest(&sum),
-                })
-            }
+            Some(expected) if expected != *sum => Err(ObjectStoreError::DigestMismatch {
+                bucket: self.bucket.clone(),
+                name: self.name.clone(),
+                expected: self.expected.clone(),
+                actual: format_digest(sum),
+            }),
             _ => Ok(()),
         }
     }

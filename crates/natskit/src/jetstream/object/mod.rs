@@ -50,6 +50,7 @@
 //! `link`, `put`, `get`, `watch`.
 
 mod config;
+mod digest_apart;
 mod error;
 mod get;
 mod info;

@@ -564,10 +564,12 @@ async fn corrupted_objects_fail_with_typed_errors_naming_them() {
         Some(ObjectStoreError::DigestMismatch { name, .. }) if name == "tampered"
     ));
 
-    // The same for an object of many full chunks (2 MiB in the default 128 KiB): its last
-    // chunk replaced by other bytes of the same size.
-    let large = pattern(2 << 20, 6);
+    // The same for an object of many full chunks (5 MiB in the default 128 KiB, large enough
+    // for `get_bytes` to gather it in a mapping and sum it on another thread): its last chunk
+    // replaced by other bytes of the same size.
+    let large = pattern(5 << 20, 6);
     let info = store.put("tampered-large", &large[..]).await.unwrap();
+    assert!(store.get_bytes("tampered-large").await.unwrap() == large);
     let subject = chunk_subject(&info);
     let last =
         t.js.get_last_message("OBJ_corrupt", &subject)
