@@ -74,11 +74,11 @@ impl<W, F> Connection<W, F> {
             .subscriptions
             .route(sid, cost, self.config.pending, self.reads)
         {
-            Routed::Deliver { last, shared } => {
-                let msg = if shared {
-                    msg
-                } else {
+            Routed::Deliver { last, shared, copy } => {
+                let msg = if copy {
                     self.subscriptions.compact(sid, msg)
+                } else {
+                    msg
                 };
                 self.deliver(sid, Delivery { msg, shared });
                 if last {

@@ -6,7 +6,9 @@
 //! that buffer (no copy), so while the reader holds it, the whole buffer stays alive. A
 //! subscription's reader may therefore hold shared messages from one read only; once it falls
 //! further behind, the next messages are copied into chunks of its own ([`compacted`]), and
-//! what it holds stays within its limit plus one read buffer and two chunks.
+//! what it holds stays within its limit plus one read buffer and two chunks. A message of
+//! [`NEVER_COPIED`] bytes or more is the exception: it is never copied, and keeps alive the
+//! read buffer grown for it, up to about twice its size.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -162,6 +164,12 @@ pub(crate) fn footprint(msg: &Msg) -> usize {
 /// Size of a subscription's chunks of copies (see [`compacted`]).
 const COPY_CHUNK: usize = 64 * 1024;
 
+/// A message costing at least this much ([`footprint`]) is handed on as it is even to a reader
+/// behind, never copied: a copy takes an allocation of its own, about as large as the read
+/// buffer that sharing keeps alive, since a frame this large has a buffer grown for it. Copying
+/// object store chunks (128 KiB) cost a get a second copy of the object, with its page faults.
+const NEVER_COPIED: usize = COPY_CHUNK;
+
 /// `msg` with its frame (subject, reply and payload) copied out of the read buffer, so that
 /// holding it no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
 /// [`COPY_CHUNK`] bytes shared by the messages copied into it (a new one when it is full; a
@@ -205,8 +213,14 @@ struct Subscription {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
-    /// `shared`: as it is, sharing the read buffer; otherwise [`compacted`] first.
-    Deliver { last: bool, shared: bool },
+    /// `copy`: [`compacted`] first; otherwise as it is. `shared`: as it is, and counted among
+    /// the reader's messages sharing one read ([`Delivery::shared`]); a message of
+    /// [`NEVER_COPIED`] bytes or more is neither copied nor counted there.
+    Deliver {
+        last: bool,
+        shared: bool,
+        copy: bool,
+    },
     /// Dropped at a full subscription; the subject comes with the first drop of an episode
     /// (for the slow-consumer event), not with every drop.
     Dropped {
@@ -312,8 +326,9 @@ impl Subscriptions {
             sub.uncounted.bytes += size;
             sub.slow = false;
             // Shared only if every shared message the reader still holds is from this read.
-            let shared = sub.shared_read == read
-                || sub.pending.shared.load(Ordering::Relaxed) + sub.uncounted.shared == 0;
+            let shared = size < NEVER_COPIED
+                && (sub.shared_read == read
+                    || sub.pending.shared.load(Ordering::Relaxed) + sub.uncounted.shared == 0);
             if shared {
                 sub.uncounted.shared += 1;
                 sub.shared_read = read;
@@ -322,7 +337,8 @@ impl Subscriptions {
                     sub.copies = BytesMut::new();
                 }
             }
-            Routed::Deliver { last, shared }
+            let copy = !shared && size < NEVER_COPIED;
+            Routed::Deliver { last, shared, copy }
         };
         if last {
             if let Some(mut sub) = self.subs.remove(&sid) {

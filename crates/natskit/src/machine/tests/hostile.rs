@@ -146,3 +146,37 @@ fn the_byte_limit_counts_subject_reply_and_the_message_itself() {
         "{delivered} messages of ~200 bytes each fit in 10,000 bytes"
     );
 }
+
+#[test]
+fn a_large_message_goes_to_a_reader_behind_as_it_is_without_a_copy() {
+    let mut config = config();
+    config.pending.messages = 100;
+    config.pending.bytes = 1 << 20;
+    let mut m = connected_with(config, Instant::now());
+    m.subscribe("a", None).expect("valid");
+    m.new_read();
+    input(&mut m, "MSG a 1 2\r\nhi\r\n");
+    let held = delivered(effects(&mut m)); // Not taken: the reader is behind from now on.
+    assert!(held.iter().all(|d| d.shared));
+    let big = "x".repeat(100 * 1024);
+    let wire = format!("MSG a 1 {}\r\n{big}\r\nMSG a 1 2\r\nhi\r\n", big.len());
+    let mut read = BytesMut::from(wire.as_bytes());
+    let read_bytes = read.as_ptr() as usize..read.as_ptr() as usize + read.len();
+    m.new_read();
+    while m.handle_input(&mut read).expect("valid input") {}
+    let next = delivered(effects(&mut m));
+    let in_the_read = |d: &Delivery| read_bytes.contains(&(d.msg.payload().as_ptr() as usize));
+    assert_eq!(next[0].msg.payload().len(), big.len());
+    assert!(
+        in_the_read(&next[0]),
+        "the large message is the read's own bytes"
+    );
+    assert!(
+        !next[0].shared,
+        "not counted among the messages sharing one read"
+    );
+    assert!(
+        !in_the_read(&next[1]),
+        "a small one from the same read is copied"
+    );
+}
