@@ -326,7 +326,8 @@ impl Subscriptions {
             sub.uncounted.bytes += size;
             sub.slow = false;
             // Shared only if every shared message the reader still holds is from this read.
-            let shared = size < NEVER_COPIED
+            let small = size < NEVER_COPIED;
+            let shared = small
                 && (sub.shared_read == read
                     || sub.pending.shared.load(Ordering::Relaxed) + sub.uncounted.shared == 0);
             if shared {
@@ -337,7 +338,7 @@ impl Subscriptions {
                     sub.copies = BytesMut::new();
                 }
             }
-            let copy = !shared && size < NEVER_COPIED;
+            let copy = small && !shared;
             Routed::Deliver { last, shared, copy }
         };
         if last {

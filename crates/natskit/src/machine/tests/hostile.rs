@@ -101,10 +101,7 @@ fn a_ping_flood_queues_one_pong_per_batch() {
 
 #[test]
 fn messages_from_one_read_share_it_and_a_reader_behind_by_a_read_gets_copies() {
-    let mut config = config();
-    config.pending.messages = 100;
-    config.pending.bytes = 1 << 20;
-    let mut m = connected_with(config, Instant::now());
+    let mut m = connected_with_room();
     let (_, pending) = m.subscribe("a", None).expect("valid");
     m.new_read();
     input(&mut m, &"MSG a 1 2\r\nhi\r\n".repeat(3));
@@ -149,10 +146,7 @@ fn the_byte_limit_counts_subject_reply_and_the_message_itself() {
 
 #[test]
 fn a_large_message_goes_to_a_reader_behind_as_it_is_without_a_copy() {
-    let mut config = config();
-    config.pending.messages = 100;
-    config.pending.bytes = 1 << 20;
-    let mut m = connected_with(config, Instant::now());
+    let mut m = connected_with_room();
     m.subscribe("a", None).expect("valid");
     m.new_read();
     input(&mut m, "MSG a 1 2\r\nhi\r\n");
@@ -179,4 +173,13 @@ fn a_large_message_goes_to_a_reader_behind_as_it_is_without_a_copy() {
         !in_the_read(&next[1]),
         "a small one from the same read is copied"
     );
+}
+
+/// Connected, with room for 100 messages and 1 MiB pending: a reader that falls behind by a
+/// read or two is not dropped from.
+fn connected_with_room() -> Machine {
+    let mut config = config();
+    config.pending.messages = 100;
+    config.pending.bytes = 1 << 20;
+    connected_with(config, Instant::now())
 }
