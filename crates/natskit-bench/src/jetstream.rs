@@ -8,6 +8,9 @@
 //!   both with a buffer of 500 messages;
 //! - ordered consume: an ordered pull consumer over the same kind of stream.
 //!
+//! The three throughput scenarios also run a raw socket after the clients (`raw_js.rs`): the
+//! ceiling the server allows any client.
+//!
 //! Each contender gets a fresh stream for each scenario, so neither reads what the other
 //! wrote, and the streams are deleted after. Streams are made and filled through natskit for
 //! both (not timed).
@@ -59,6 +62,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 .backpressure_on_inflight(true)
                 .build(a.clone());
             let (c, b) = (&counts, &bench);
+            let (c_async, c_consume) = (c.async_publish, c.consume);
             if wants("sync") {
                 let (nf, af) = (
                     natskit_sync(&njs, c.sync_publish),
@@ -74,6 +78,19 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 );
                 b.side_by_side(&mut async_rate, "async publish", nf, af)
                     .await;
+                fresh_stream(&njs, "BASYNCR").await;
+                let addr = raw_addr(url);
+                let raw = move || {
+                    crate::raw_js::async_publish(
+                        &addr,
+                        "BASYNCR.x",
+                        PAYLOAD,
+                        c_async,
+                        WINDOW as u64,
+                    )
+                };
+                b.raw_ceiling(&mut async_rate, "async publish", raw).await;
+                let _ = njs.delete_stream("BASYNCR").await;
             }
             if wants("pull") {
                 let (nf, af) = (
@@ -82,6 +99,19 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 );
                 b.side_by_side(&mut pull_rate, "pull consume+ack", nf, af)
                     .await;
+                filled_stream(&njs, "BPULLR", c.consume).await;
+                njs.create_pull_consumer(
+                    "BPULLR",
+                    natskit::jetstream::ConsumerConfig::durable("bench"),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                let addr = raw_addr(url);
+                let raw = move || {
+                    crate::raw_js::pull_consume(&addr, "BPULLR", "bench", c_consume, BATCH, true)
+                };
+                b.raw_ceiling(&mut pull_rate, "pull consume+ack", raw).await;
+                let _ = njs.delete_stream("BPULLR").await;
             }
             if wants("ordered") {
                 let (nf, af) = (
@@ -90,6 +120,25 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 );
                 b.side_by_side(&mut ordered_rate, "ordered consume", nf, af)
                     .await;
+                // What an ordered consumer is made with, asked for as one batch after another.
+                filled_stream(&njs, "BORDR", c.consume).await;
+                let config = natskit::jetstream::ConsumerConfig {
+                    name: "raw".into(),
+                    ack_policy: natskit::jetstream::AckPolicy::None,
+                    max_deliver: 1,
+                    mem_storage: true,
+                    ..Default::default()
+                };
+                njs.create_pull_consumer("BORDR", config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let addr = raw_addr(url);
+                let raw = move || {
+                    crate::raw_js::pull_consume(&addr, "BORDR", "raw", c_consume, BATCH, false)
+                };
+                b.raw_ceiling(&mut ordered_rate, "ordered consume", raw)
+                    .await;
+                let _ = njs.delete_stream("BORDR").await;
             }
             n.close().await.map_err(|e| e.to_string())?;
             a.drain().await.map_err(|e| e.to_string())?;
@@ -102,6 +151,11 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
         .collect();
     report::print_table(&figures, runs);
     bench.stop()
+}
+
+/// `host:port` of a `nats://` URL, for the raw socket.
+fn raw_addr(url: &str) -> String {
+    url.trim_start_matches("nats://").to_owned()
 }
 
 /// A fresh file stream `name` on `name.>`, made through natskit whichever client measures.
@@ -145,6 +199,7 @@ fn histogram() -> Histogram<u64> {
 pub(crate) async fn natskit_sync(js: &natskit::jetstream::Context, count: u64) -> f64 {
     fresh_stream(js, "BSYNCN").await;
     let mut latencies = histogram();
+    crate::js_bench::timing_starts();
     for _ in 0..count {
         let start = Instant::now();
         js.publish("BSYNCN.x", Bytes::from_static(PAYLOAD))
@@ -163,6 +218,7 @@ async fn async_nats_sync(
 ) -> f64 {
     fresh_stream(setup, "BSYNCA").await;
     let mut latencies = histogram();
+    crate::js_bench::timing_starts();
     for _ in 0..count {
         let start = Instant::now();
         js.publish("BSYNCA.x", Bytes::from_static(PAYLOAD))
@@ -178,6 +234,7 @@ async fn async_nats_sync(
 
 pub(crate) async fn natskit_async(js: &natskit::jetstream::Context, count: u64) -> f64 {
     fresh_stream(js, "BASYNCN").await;
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut acks = std::collections::VecDeque::with_capacity(WINDOW);
     for _ in 0..count {
@@ -206,6 +263,7 @@ async fn async_nats_async(
     count: u64,
 ) -> f64 {
     fresh_stream(setup, "BASYNCA").await;
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut acks = std::collections::VecDeque::with_capacity(WINDOW);
     for _ in 0..count {
@@ -235,6 +293,7 @@ pub(crate) async fn natskit_pull(js: &natskit::jetstream::Context, count: u64) -
         .create_pull_consumer("BPULLN", ConsumerConfig::durable("bench"))
         .await
         .expect("consumer");
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut messages = consumer
         .consume(Consume::default().max_messages(BATCH))
@@ -265,6 +324,7 @@ async fn async_nats_pull(
         })
         .await
         .expect("consumer");
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut messages = consumer
         .stream()
@@ -285,6 +345,7 @@ async fn async_nats_pull(
 async fn natskit_ordered(js: &natskit::jetstream::Context, count: u64) -> f64 {
     use natskit::jetstream::{Consume, OrderedConfig};
     filled_stream(js, "BORDN", count).await;
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut messages = js
         .ordered_consumer("BORDN", OrderedConfig::default())
@@ -309,6 +370,7 @@ async fn async_nats_ordered(
     use async_nats::jetstream::consumer::pull;
     filled_stream(setup, "BORDA", count).await;
     let stream = js.get_stream("BORDA").await.expect("stream");
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let consumer = stream
         .create_consumer(pull::OrderedConfig::default())

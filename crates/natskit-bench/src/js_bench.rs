@@ -3,11 +3,25 @@
 //! processes used meanwhile.
 
 use std::future::Future;
+use std::sync::Mutex;
 
 use natskit_test::NatsServer;
 
 use crate::procfs::{CpuMeter, IoMeter};
 use crate::report::Figure;
+
+/// The meters of the measurement under way: [`JsBench::side_by_side`] starts them with each
+/// client's scenario, and [`timing_starts`] starts them again where the scenario's timed part
+/// begins, so what it does before (filling a stream) does not count in the CPU and calls shown.
+static METERS: Mutex<Option<(CpuMeter, IoMeter)>> = Mutex::new(None);
+
+/// Called by a scenario where its clock starts: the meters start again from here.
+pub(crate) fn timing_starts() {
+    if let Some((cpu, io)) = METERS.lock().expect("meters").as_mut() {
+        cpu.restart();
+        io.restart();
+    }
+}
 
 /// The server and runtime of one JetStream benchmark run.
 pub struct JsBench {
@@ -87,30 +101,36 @@ impl JsBench {
         let names = &names[names.len() - self.pids.len()..];
         // With the server's read and write calls: how finely each client's traffic reaches it.
         let server = &self.pids[..self.pids.len().saturating_sub(1)];
-        let start = || (CpuMeter::start(&self.pids), IoMeter::start(server));
-        let measure = |(cpu, io): (CpuMeter, IoMeter)| match io.calls().first() {
-            Some((reads, writes)) => {
-                format!(
-                    "{}, server reads {reads} writes {writes}",
-                    cpu.summary(names)
-                )
+        let start = || {
+            *METERS.lock().expect("meters") =
+                Some((CpuMeter::start(&self.pids), IoMeter::start(server)));
+        };
+        let measure = || {
+            let (cpu, io) = METERS.lock().expect("meters").take().expect("started");
+            match io.calls().first() {
+                Some((reads, writes)) => {
+                    format!(
+                        "{}, server reads {reads} writes {writes}",
+                        cpu.summary(names)
+                    )
+                }
+                None => cpu.summary(names),
             }
-            None => cpu.summary(names),
         };
         let (n, n_cpu, a, a_cpu) = if natskit_first {
-            let meters = start();
+            start();
             let n = natskit.await;
-            let n_cpu = measure(meters);
-            let meters = start();
+            let n_cpu = measure();
+            start();
             let a = async_nats.await;
-            (n, n_cpu, a, measure(meters))
+            (n, n_cpu, a, measure())
         } else {
-            let meters = start();
+            start();
             let a = async_nats.await;
-            let a_cpu = measure(meters);
-            let meters = start();
+            let a_cpu = measure();
+            start();
             let n = natskit.await;
-            (n, measure(meters), a, a_cpu)
+            (n, measure(), a, a_cpu)
         };
         let unit = figure.unit;
         let first = if natskit_first {
@@ -123,6 +143,32 @@ impl JsBench {
         );
         figure.natskit.push(n);
         figure.async_nats.push(a);
+    }
+
+    /// Measures the raw-socket ceiling `raw` (blocking, so on a thread of its own) after the
+    /// clients, records it in `figure` and prints it under `label` with the CPU used meanwhile.
+    pub async fn raw_ceiling<R>(&self, figure: &mut Figure, label: &str, raw: R)
+    where
+        R: FnOnce() -> std::io::Result<f64> + Send + 'static,
+    {
+        let names = ["nats-server", "bench"];
+        let names = &names[names.len() - self.pids.len()..];
+        let server = &self.pids[..self.pids.len().saturating_sub(1)];
+        let (meter, io) = (CpuMeter::start(&self.pids), IoMeter::start(server));
+        let value = tokio::task::spawn_blocking(raw)
+            .await
+            .expect("the raw ceiling's thread")
+            .expect("the raw ceiling");
+        let unit = figure.unit;
+        let calls = match io.calls().first() {
+            Some((reads, writes)) => format!(", server reads {reads} writes {writes}"),
+            None => String::new(),
+        };
+        println!(
+            "  {label:<20} raw socket {value:>10.1} {unit} ({}{calls})",
+            meter.summary(names)
+        );
+        figure.raw.push(value);
     }
 
     /// Stops the server.

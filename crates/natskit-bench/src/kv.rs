@@ -133,6 +133,7 @@ async fn natskit_ops(js: &natskit::jetstream::Context, count: u64, op: Op) -> f6
     let kv = fresh_bucket(js, "BKVN").await;
     kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
     let mut latencies = histogram();
+    crate::js_bench::timing_starts();
     for _ in 0..count {
         let start = Instant::now();
         match op {
@@ -155,6 +156,7 @@ async fn async_nats_ops(
     let kv = js.get_key_value("BKVA").await.expect("bucket");
     kv.put("key", Bytes::from_static(VALUE)).await.expect("put");
     let mut latencies = histogram();
+    crate::js_bench::timing_starts();
     for _ in 0..count {
         let start = Instant::now();
         match op {
@@ -170,6 +172,7 @@ async fn async_nats_ops(
 async fn natskit_watch(js: &natskit::jetstream::Context, count: u64) -> f64 {
     filled_bucket(js, "BWN", count).await;
     let kv = js.key_value("BWN").await.expect("bucket");
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let mut watch = kv.watch_all().await.expect("watch");
     let mut seen = 0;
@@ -192,6 +195,7 @@ async fn async_nats_watch(
 ) -> f64 {
     filled_bucket(setup, "BWA", count).await;
     let kv = js.get_key_value("BWA").await.expect("bucket");
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     // The latest value of each key, as natskit's default watch.
     let mut watch = kv.watch_with_history(">").await.expect("watch");

@@ -55,7 +55,8 @@
 //! ```
 //!
 //! # Layout
-//! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling.
+//! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling;
+//!   `raw_js`: the same ceiling for two JetStream scenarios.
 //! - `foreign`: the nats.c and nats.go contenders, programs of ours built by the bench (`cc`
 //!   against Debian's libnats-dev, `go` against Debian's nats.go source) and run per scenario.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.
@@ -79,6 +80,7 @@ mod memory;
 mod object;
 mod procfs;
 mod raw;
+mod raw_js;
 mod reconnect;
 mod report;
 mod scenarios;

@@ -80,6 +80,11 @@ impl CpuMeter {
         }
     }
 
+    /// Starts again from now, for the same processes.
+    pub fn restart(&mut self) {
+        *self = CpuMeter::start(&self.pids);
+    }
+
     /// `cpu <name> N%, ...` since [`CpuMeter::start`], one name per process.
     pub fn summary(&self, names: &[&str]) -> String {
         let parts: Vec<String> = names
@@ -120,6 +125,11 @@ impl IoMeter {
                 .map(|&p| io_calls(p).unwrap_or_default())
                 .collect(),
         }
+    }
+
+    /// Starts counting again from now, for the same processes.
+    pub fn restart(&mut self) {
+        *self = IoMeter::start(&self.pids);
     }
 
     /// Reads and writes each process made since [`IoMeter::start`], in the order given.

@@ -57,6 +57,18 @@ impl RawConn {
         }
     }
 
+    /// The next operation already in the read buffer, without reading: what came with the
+    /// last read, so a caller can answer all of it in one write.
+    pub fn buffered_op(&mut self) -> std::io::Result<Option<ServerOp>> {
+        loop {
+            match self.decoder.decode(&mut self.buf) {
+                Ok(Some(ServerOp::Ping)) => self.stream.write_all(b"PONG\r\n")?,
+                Ok(op) => return Ok(op),
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+    }
+
     pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.stream.write_all(bytes)
     }

@@ -1,0 +1,130 @@
+//! The raw-socket ceiling of two JetStream scenarios: what a client that costs nothing gets out
+//! of the same nats-server. Frames are encoded before the clock starts; each read's answers
+//! (acknowledgements to count, messages to ack) are answered in one write. If this is not 1.5x
+//! async-nats, no client is: the server's work per message sets the pace.
+
+use std::io::{Error, Result};
+use std::time::Instant;
+
+use natskit_proto::ServerOp;
+
+use crate::raw::RawConn;
+
+const REPLY_PREFIX: &str = "_INBOX.rawjs.";
+
+/// Publishes `count` messages of `payload` to `subject` with at most `window` awaiting their
+/// acknowledgements, each with its own reply subject as a real client needs; returns msgs/s,
+/// timed until the last acknowledgement.
+pub fn async_publish(
+    addr: &str,
+    subject: &str,
+    payload: &[u8],
+    count: u64,
+    window: u64,
+) -> Result<f64> {
+    let mut conn = RawConn::connect(addr)?;
+    conn.write_all(format!("SUB {REPLY_PREFIX}* 1\r\n").as_bytes())?;
+    conn.flush()?;
+    // Every frame, back to back, and where each starts.
+    let mut frames = Vec::with_capacity(count as usize * (payload.len() + 64));
+    let mut starts = Vec::with_capacity(count as usize + 1);
+    for i in 0..count {
+        starts.push(frames.len());
+        frames.extend_from_slice(
+            format!("PUB {subject} {REPLY_PREFIX}{i} {}\r\n", payload.len()).as_bytes(),
+        );
+        frames.extend_from_slice(payload);
+        frames.extend_from_slice(b"\r\n");
+    }
+    starts.push(frames.len());
+    let start = Instant::now();
+    let (mut sent, mut acked) = (0u64, 0u64);
+    while acked < count {
+        let limit = (acked + window).min(count);
+        if sent < limit {
+            conn.write_all(&frames[starts[sent as usize]..starts[limit as usize]])?;
+            sent = limit;
+        }
+        let mut op = Some(conn.next_op()?);
+        while let Some(this) = op {
+            if let ServerOp::Msg(msg) = this {
+                if msg.headers().is_some() || msg.payload().windows(7).any(|w| w == b"\"error\"") {
+                    return Err(Error::other(format!(
+                        "publish refused: {}",
+                        String::from_utf8_lossy(msg.payload())
+                    )));
+                }
+                acked += 1;
+            }
+            op = conn.buffered_op()?;
+        }
+    }
+    Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Reads `count` messages through the pull consumer `consumer` of `stream`, acking each when
+/// `ack` (a consumer with `ack_policy` none, as an ordered consumer's, needs none), with `buffer`
+/// messages asked for ahead (two pull requests of half each, one more each time a half has
+/// come); returns msgs/s.
+pub fn pull_consume(
+    addr: &str,
+    stream: &str,
+    consumer: &str,
+    count: u64,
+    buffer: u64,
+    ack: bool,
+) -> Result<f64> {
+    let mut conn = RawConn::connect(addr)?;
+    let inbox = "_INBOX.rawpull";
+    conn.write_all(format!("SUB {inbox} 1\r\n").as_bytes())?;
+    conn.flush()?;
+    let half = (buffer / 2).max(1);
+    // No expiry and no heartbeat: this reader needs neither, and asking for them (as natskit
+    // and async-nats do) did not change what the server did (three runs each way).
+    let body = format!("{{\"batch\":{half}}}");
+    let pull = format!(
+        "PUB $JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer} {inbox} {}\r\n{body}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    let start = Instant::now();
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(&pull);
+    out.extend_from_slice(&pull);
+    let mut asked = 2 * half;
+    let mut received = 0u64;
+    while received < count {
+        conn.write_all(&out)?;
+        out.clear();
+        let mut op = Some(conn.next_op()?);
+        while let Some(this) = op {
+            if let ServerOp::Msg(msg) = this {
+                match msg.reply() {
+                    Some(reply) => {
+                        if ack {
+                            out.extend_from_slice(b"PUB ");
+                            out.extend_from_slice(reply.as_bytes());
+                            out.extend_from_slice(b" 0\r\n\r\n");
+                        }
+                        received += 1;
+                        if received.is_multiple_of(half) && asked < count {
+                            out.extend_from_slice(&pull);
+                            asked += half;
+                        }
+                    }
+                    // A status (408 and the like) ends a pull request early; this one never
+                    // expires, so any status means something went wrong.
+                    None => {
+                        return Err(Error::other(format!(
+                            "pull request ended: {:?}",
+                            msg.headers().and_then(|h| h.status())
+                        )))
+                    }
+                }
+            }
+            op = conn.buffered_op()?;
+        }
+    }
+    conn.write_all(&out)?;
+    Ok(count as f64 / start.elapsed().as_secs_f64())
+}
