@@ -8,6 +8,8 @@
 //! cargo build --release -p natskit --example profile_jetstream
 //! perf record -g target/release/examples/profile_jetstream nats://127.0.0.1:4222 200000 4000
 //! ```
+//!
+//! With `PROFILE_PUBLISH_ONLY` set in the environment it stops after the publishes.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -60,6 +62,10 @@ async fn run(url: String, count: u64, window: usize) -> String {
         ack.await.expect("ack");
     }
     let published = count as f64 / started.elapsed().as_secs_f64();
+    if std::env::var_os("PROFILE_PUBLISH_ONLY").is_some() {
+        let _ = js.delete_stream(STREAM).await;
+        return format!("published {published:.0} msgs/s");
+    }
     let consumer = js
         .create_pull_consumer(STREAM, ConsumerConfig::durable("profile"))
         .await
