@@ -126,5 +126,84 @@ pub fn pull_consume(
         }
     }
     conn.write_all(&out)?;
-    Ok(count as f64 / start.elapsed().as_secs_f64())
+    let elapsed = start.elapsed();
+    // Untimed: once the PONG is back, the server has taken every ack written before it.
+    conn.flush()?;
+    Ok(count as f64 / elapsed.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Against a real nats-server 2.10 `-js`: the ceiling does the work it claims to, every
+    //! publish stored and every message acked, and says so when the server refuses.
+
+    use natskit::jetstream::{ConsumerConfig, StreamConfig};
+
+    use super::*;
+
+    struct Setup {
+        server: natskit_test::NatsServer,
+        runtime: tokio::runtime::Runtime,
+        js: natskit::jetstream::Context,
+    }
+
+    impl Setup {
+        fn start() -> Setup {
+            let binary = natskit_test::binary::newer_nats_server().expect("nats-server 2.10");
+            let server = natskit_test::NatsServer::builder()
+                .binary(binary)
+                .jetstream()
+                .start()
+                .expect("nats-server -js");
+            let runtime = tokio::runtime::Runtime::new().expect("runtime");
+            let js = runtime.block_on(async {
+                natskit::jetstream::new(natskit::connect(&server.url()).await.expect("connect"))
+            });
+            runtime
+                .block_on(js.create_stream(StreamConfig::new("RAW").subjects(["raw.>"])))
+                .expect("stream");
+            Setup {
+                server,
+                runtime,
+                js,
+            }
+        }
+
+        fn addr(&self) -> String {
+            self.server.url().trim_start_matches("nats://").to_owned()
+        }
+    }
+
+    #[test]
+    fn every_publish_is_stored_and_every_message_acked() {
+        let setup = Setup::start();
+        let rate = async_publish(&setup.addr(), "raw.x", b"payload", 1_000, 64).unwrap();
+        assert!(rate > 0.0);
+        let stored = setup.runtime.block_on(setup.js.stream_info("RAW")).unwrap();
+        assert_eq!(stored.state.messages, 1_000);
+
+        setup
+            .runtime
+            .block_on(
+                setup
+                    .js
+                    .create_pull_consumer("RAW", ConsumerConfig::durable("c")),
+            )
+            .unwrap();
+        let rate = pull_consume(&setup.addr(), "RAW", "c", 1_000, 100, true).unwrap();
+        assert!(rate > 0.0);
+        let info = setup
+            .runtime
+            .block_on(setup.js.consumer_info("RAW", "c"))
+            .unwrap();
+        assert_eq!(info.ack_floor.stream_seq, 1_000);
+        assert_eq!(info.num_ack_pending, 0);
+    }
+
+    #[test]
+    fn a_publish_no_stream_takes_is_an_error_not_a_hang() {
+        let setup = Setup::start();
+        let error = async_publish(&setup.addr(), "nowhere.x", b"payload", 10, 4).unwrap_err();
+        assert!(error.to_string().contains("publish refused"), "{error}");
+    }
 }
