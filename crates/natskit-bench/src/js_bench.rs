@@ -97,25 +97,10 @@ impl JsBench {
         N: Future<Output = f64>,
         A: Future<Output = f64>,
     {
-        let names = ["nats-server", "bench"];
-        let names = &names[names.len() - self.pids.len()..];
-        // With the server's read and write calls: how finely each client's traffic reaches it.
-        let server = &self.pids[..self.pids.len().saturating_sub(1)];
-        let start = || {
-            *METERS.lock().expect("meters") =
-                Some((CpuMeter::start(&self.pids), IoMeter::start(server)));
-        };
+        let start = || *METERS.lock().expect("meters") = Some(self.meters());
         let measure = || {
-            let (cpu, io) = METERS.lock().expect("meters").take().expect("started");
-            match io.calls().first() {
-                Some((reads, writes)) => {
-                    format!(
-                        "{}, server reads {reads} writes {writes}",
-                        cpu.summary(names)
-                    )
-                }
-                None => cpu.summary(names),
-            }
+            let meters = METERS.lock().expect("meters").take().expect("started");
+            self.summary(meters)
         };
         let (n, n_cpu, a, a_cpu) = if natskit_first {
             start();
@@ -151,24 +136,37 @@ impl JsBench {
     where
         R: FnOnce() -> std::io::Result<f64> + Send + 'static,
     {
-        let names = ["nats-server", "bench"];
-        let names = &names[names.len() - self.pids.len()..];
-        let server = &self.pids[..self.pids.len().saturating_sub(1)];
-        let (meter, io) = (CpuMeter::start(&self.pids), IoMeter::start(server));
+        let meters = self.meters();
         let value = tokio::task::spawn_blocking(raw)
             .await
             .expect("the raw ceiling's thread")
             .expect("the raw ceiling");
         let unit = figure.unit;
-        let calls = match io.calls().first() {
-            Some((reads, writes)) => format!(", server reads {reads} writes {writes}"),
-            None => String::new(),
-        };
-        println!(
-            "  {label:<20} raw socket {value:>10.1} {unit} ({}{calls})",
-            meter.summary(names)
-        );
+        let used = self.summary(meters);
+        println!("  {label:<20} raw socket {value:>10.1} {unit} ({used})");
         figure.raw.push(value);
+    }
+
+    /// CPU meters of the server and this process, and a call counter of the server's, from now.
+    fn meters(&self) -> (CpuMeter, IoMeter) {
+        let server = &self.pids[..self.pids.len().saturating_sub(1)];
+        (CpuMeter::start(&self.pids), IoMeter::start(server))
+    }
+
+    /// What `meters` saw: the CPU of each process, with the server's read and write calls (how
+    /// finely the client's traffic reaches it).
+    fn summary(&self, (cpu, io): (CpuMeter, IoMeter)) -> String {
+        let names = ["nats-server", "bench"];
+        let names = &names[names.len() - self.pids.len()..];
+        match io.calls().first() {
+            Some((reads, writes)) => {
+                format!(
+                    "{}, server reads {reads} writes {writes}",
+                    cpu.summary(names)
+                )
+            }
+            None => cpu.summary(names),
+        }
     }
 
     /// Stops the server.
