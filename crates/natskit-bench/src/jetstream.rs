@@ -79,7 +79,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 b.side_by_side(&mut async_rate, "async publish", nf, af)
                     .await;
                 fresh_stream(&njs, "BASYNCR").await;
-                let addr = raw_addr(url);
+                let addr = b.addr();
                 let raw = move || {
                     crate::raw_js::async_publish(
                         &addr,
@@ -106,7 +106,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-                let addr = raw_addr(url);
+                let addr = b.addr();
                 let raw = move || {
                     crate::raw_js::pull_consume(&addr, "BPULLR", "bench", c_consume, BATCH, true)
                 };
@@ -132,7 +132,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 njs.create_pull_consumer("BORDR", config)
                     .await
                     .map_err(|e| e.to_string())?;
-                let addr = raw_addr(url);
+                let addr = b.addr();
                 let raw = move || {
                     crate::raw_js::pull_consume(&addr, "BORDR", "raw", c_consume, BATCH, false)
                 };
@@ -151,11 +151,6 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
         .collect();
     report::print_table(&figures, runs);
     bench.stop()
-}
-
-/// `host:port` of a `nats://` URL, for the raw socket.
-fn raw_addr(url: &str) -> String {
-    url.trim_start_matches("nats://").to_owned()
 }
 
 /// A fresh file stream `name` on `name.>`, made through natskit whichever client measures.

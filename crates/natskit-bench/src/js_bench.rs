@@ -147,6 +147,11 @@ impl JsBench {
         figure.raw.push(value);
     }
 
+    /// The server's `host:port`, for a raw socket.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("nats://").to_owned()
+    }
+
     /// CPU meters of the server and this process, and a call counter of the server's, from now.
     fn meters(&self) -> (CpuMeter, IoMeter) {
         let server = &self.pids[..self.pids.len().saturating_sub(1)];

@@ -6,7 +6,8 @@
 //! - watch: a bucket of distinct keys filled beforehand (untimed), then a watch of the latest
 //!   value of each, timed until every key has come.
 //!
-//! Each contender gets fresh buckets, made and filled through natskit, deleted after.
+//! Each contender gets fresh buckets, made and filled through natskit, deleted after. The put and
+//! get also run on a raw socket after the clients (`raw_js.rs`): the floor of their round trip.
 
 use std::time::Instant;
 
@@ -53,6 +54,11 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                     async_nats_ops(&ajs, &njs, c.ops, Op::Put),
                 );
                 b.side_by_side(&mut put_p50, "KV put p50", nf, af).await;
+                fresh_bucket(&njs, "BKVR").await;
+                let (addr, ops) = (b.addr(), c.ops);
+                let raw = move || crate::raw_js::round_trip_p50(&addr, "$KV.BKVR.key", VALUE, ops);
+                b.raw_ceiling(&mut put_p50, "KV put p50", raw).await;
+                let _ = njs.delete_key_value("BKVR").await;
             }
             if wants("get") {
                 let (nf, af) = (
@@ -60,6 +66,17 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                     async_nats_ops(&ajs, &njs, c.ops, Op::Get),
                 );
                 b.side_by_side(&mut get_p50, "KV get p50", nf, af).await;
+                let kv = fresh_bucket(&njs, "BKVR").await;
+                kv.put("key", Bytes::from_static(VALUE))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let (addr, ops) = (b.addr(), c.ops);
+                let raw = move || {
+                    let get = "$JS.API.DIRECT.GET.KV_BKVR.$KV.BKVR.key";
+                    crate::raw_js::round_trip_p50(&addr, get, b"", ops)
+                };
+                b.raw_ceiling(&mut get_p50, "KV get p50", raw).await;
+                let _ = njs.delete_key_value("BKVR").await;
             }
             if wants("watch") {
                 let (nf, af) = (

@@ -48,7 +48,7 @@ pub fn async_publish(
         let mut op = Some(conn.next_op()?);
         while let Some(this) = op {
             if let ServerOp::Msg(msg) = this {
-                if msg.headers().is_some() || msg.payload().windows(7).any(|w| w == b"\"error\"") {
+                if msg.headers().is_some() || has_error(msg.payload()) {
                     return Err(Error::other(format!(
                         "publish refused: {}",
                         String::from_utf8_lossy(msg.payload())
@@ -132,6 +132,46 @@ pub fn pull_consume(
     Ok(count as f64 / elapsed.as_secs_f64())
 }
 
+/// `count` requests to `subject` carrying `payload`, one at a time, each waiting for its answer;
+/// returns the p50 round trip in microseconds. A KV put is such a request (to `$KV.<bucket>.<key>`,
+/// answered by its acknowledgement), and so is a KV get (a direct get of the key's last message).
+/// An answer with a status (no responders, not found) or an API error is an error.
+pub fn round_trip_p50(addr: &str, subject: &str, payload: &[u8], count: u64) -> Result<f64> {
+    let mut conn = RawConn::connect(addr)?;
+    let inbox = "_INBOX.rawrt";
+    conn.write_all(format!("SUB {inbox} 1\r\n").as_bytes())?;
+    conn.flush()?;
+    let mut request = format!("PUB {subject} {inbox} {}\r\n", payload.len()).into_bytes();
+    request.extend_from_slice(payload);
+    request.extend_from_slice(b"\r\n");
+    let mut latencies = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let start = Instant::now();
+        conn.write_all(&request)?;
+        loop {
+            if let ServerOp::Msg(msg) = conn.next_op()? {
+                // A direct get's answer always has headers, and its payload is the value: only
+                // an answer without headers is JSON that can hold an API error.
+                let status = msg.headers().and_then(|h| h.status());
+                if status.is_some() || msg.headers().is_none() && has_error(msg.payload()) {
+                    return Err(Error::other(format!(
+                        "{subject} answered with status {status:?}: {}",
+                        String::from_utf8_lossy(msg.payload())
+                    )));
+                }
+                break;
+            }
+        }
+        latencies.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    Ok(crate::report::median(&latencies))
+}
+
+/// A JetStream API answer that reports an error.
+fn has_error(payload: &[u8]) -> bool {
+    payload.windows(7).any(|w| w == b"\"error\"")
+}
+
 #[cfg(test)]
 mod tests {
     //! Against a real nats-server 2.10 `-js`: the ceiling does the work it claims to, every
@@ -198,6 +238,28 @@ mod tests {
             .unwrap();
         assert_eq!(info.ack_floor.stream_seq, 1_000);
         assert_eq!(info.num_ack_pending, 0);
+    }
+
+    #[test]
+    fn a_kv_put_and_get_make_round_trips_and_a_missing_key_is_an_error() {
+        let setup = Setup::start();
+        let kv = setup
+            .runtime
+            .block_on(
+                setup
+                    .js
+                    .create_key_value(natskit::jetstream::kv::KvConfig::new("RAWKV")),
+            )
+            .unwrap();
+        let put = round_trip_p50(&setup.addr(), "$KV.RAWKV.key", b"value", 20).unwrap();
+        assert!(put > 0.0);
+        let written = setup.runtime.block_on(kv.entry("key")).unwrap().unwrap();
+        assert_eq!(written.revision, 20);
+        let get = "$JS.API.DIRECT.GET.KV_RAWKV.$KV.RAWKV.key";
+        assert!(round_trip_p50(&setup.addr(), get, b"", 20).unwrap() > 0.0);
+        let missing = "$JS.API.DIRECT.GET.KV_RAWKV.$KV.RAWKV.nothing";
+        let error = round_trip_p50(&setup.addr(), missing, b"", 1).unwrap_err();
+        assert!(error.to_string().contains("Some(404)"), "{error}");
     }
 
     #[test]
