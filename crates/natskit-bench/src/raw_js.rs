@@ -1,7 +1,8 @@
-//! The raw-socket ceiling of two JetStream scenarios: what a client that costs nothing gets out
-//! of the same nats-server. Frames are encoded before the clock starts; each read's answers
-//! (acknowledgements to count, messages to ack) are answered in one write. If this is not 1.5x
-//! async-nats, no client is: the server's work per message sets the pace.
+//! The raw-socket ceiling of the JetStream and KV scenarios: what a client that costs nothing
+//! gets out of the same nats-server (asynchronous publish, pull and ordered consume, the KV put
+//! and get round trips). Frames are encoded before the clock starts; each read's answers
+//! (acknowledgements to count, messages to ack) are answered in one write. What no client can
+//! beat, so a target above it is out of any client's reach: the server sets the pace.
 
 use std::io::{Error, Result};
 use std::time::Instant;
