@@ -22,6 +22,7 @@ use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 
 use crate::js_bench::JsBench;
+use crate::raw_js::Consumer::{Durable, Ordered};
 use crate::report::{self, Figure};
 
 /// The in-flight window of both clients' asynchronous publishes.
@@ -108,7 +109,7 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 .map_err(|e| e.to_string())?;
                 let addr = b.addr();
                 let raw = move || {
-                    crate::raw_js::pull_consume(&addr, "BPULLR", "bench", c_consume, BATCH, true)
+                    crate::raw_js::pull_consume(&addr, "BPULLR", Durable("bench"), c_consume, BATCH)
                 };
                 b.raw_ceiling(&mut pull_rate, "pull consume+ack", raw).await;
                 let _ = njs.delete_stream("BPULLR").await;
@@ -120,21 +121,11 @@ pub fn run(runs: usize, quick: bool, wants: impl Fn(&str) -> bool) -> Result<(),
                 );
                 b.side_by_side(&mut ordered_rate, "ordered consume", nf, af)
                     .await;
-                // What an ordered consumer is made with, asked for as one batch after another.
+                // Its consumer is made on its clock, as the clients make theirs.
                 filled_stream(&njs, "BORDR", c.consume).await;
-                let config = natskit::jetstream::ConsumerConfig {
-                    name: "raw".into(),
-                    ack_policy: natskit::jetstream::AckPolicy::None,
-                    max_deliver: 1,
-                    mem_storage: true,
-                    ..Default::default()
-                };
-                njs.create_pull_consumer("BORDR", config)
-                    .await
-                    .map_err(|e| e.to_string())?;
                 let addr = b.addr();
                 let raw = move || {
-                    crate::raw_js::pull_consume(&addr, "BORDR", "raw", c_consume, BATCH, false)
+                    crate::raw_js::pull_consume(&addr, "BORDR", Ordered("raw"), c_consume, BATCH)
                 };
                 b.raw_ceiling(&mut ordered_rate, "ordered consume", raw)
                     .await;

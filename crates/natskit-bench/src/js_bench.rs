@@ -136,13 +136,14 @@ impl JsBench {
     where
         R: FnOnce() -> std::io::Result<f64> + Send + 'static,
     {
-        let meters = self.meters();
+        // The raw functions restart the meters where their clock starts, after encoding.
+        *METERS.lock().expect("meters") = Some(self.meters());
         let value = tokio::task::spawn_blocking(raw)
             .await
             .expect("the raw ceiling's thread")
             .expect("the raw ceiling");
         let unit = figure.unit;
-        let used = self.summary(meters);
+        let used = self.summary(METERS.lock().expect("meters").take().expect("started"));
         println!("  {label:<20} raw socket {value:>10.1} {unit} ({used})");
         figure.raw.push(value);
     }

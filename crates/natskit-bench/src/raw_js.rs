@@ -5,13 +5,35 @@
 //! beat, so a target above it is out of any client's reach: the server sets the pace.
 
 use std::io::{Error, Result};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use natskit_proto::ServerOp;
 
 use crate::raw::RawConn;
 
 const REPLY_PREFIX: &str = "_INBOX.rawjs.";
+/// Longer than any answer takes: a scenario that would wait forever (fewer messages stored than
+/// asked for, a pull that never ends) fails instead.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection subscribed to `inbox`, its reads bounded by [`READ_TIMEOUT`].
+fn subscribed(addr: &str, inbox: &str) -> Result<RawConn> {
+    let mut conn = RawConn::connect(addr)?;
+    conn.set_read_timeout(Some(READ_TIMEOUT))?;
+    conn.write_all(format!("SUB {inbox} 1\r\n").as_bytes())?;
+    conn.flush()?;
+    Ok(conn)
+}
+
+/// The next message, or why none will come: the server's `-ERR` or a frame it sent malformed.
+fn next_message(op: ServerOp) -> Result<Option<natskit_proto::Msg>> {
+    match op {
+        ServerOp::Msg(msg) => Ok(Some(msg)),
+        ServerOp::Err(reason) => Err(Error::other(format!("the server said -ERR {reason}"))),
+        ServerOp::Malformed(bad) => Err(Error::other(format!("a malformed message: {bad:?}"))),
+        _ => Ok(None),
+    }
+}
 
 /// Publishes `count` messages of `payload` to `subject` with at most `window` awaiting their
 /// acknowledgements, each with its own reply subject as a real client needs; returns msgs/s,
@@ -23,9 +45,7 @@ pub fn async_publish(
     count: u64,
     window: u64,
 ) -> Result<f64> {
-    let mut conn = RawConn::connect(addr)?;
-    conn.write_all(format!("SUB {REPLY_PREFIX}* 1\r\n").as_bytes())?;
-    conn.flush()?;
+    let mut conn = subscribed(addr, &format!("{REPLY_PREFIX}*"))?;
     // Every frame, back to back, and where each starts.
     let mut frames = Vec::with_capacity(count as usize * (payload.len() + 64));
     let mut starts = Vec::with_capacity(count as usize + 1);
@@ -38,6 +58,7 @@ pub fn async_publish(
         frames.extend_from_slice(b"\r\n");
     }
     starts.push(frames.len());
+    crate::js_bench::timing_starts();
     let start = Instant::now();
     let (mut sent, mut acked) = (0u64, 0u64);
     while acked < count {
@@ -48,7 +69,7 @@ pub fn async_publish(
         }
         let mut op = Some(conn.next_op()?);
         while let Some(this) = op {
-            if let ServerOp::Msg(msg) = this {
+            if let Some(msg) = next_message(this)? {
                 if msg.headers().is_some() || has_error(msg.payload()) {
                     return Err(Error::other(format!(
                         "publish refused: {}",
@@ -63,32 +84,45 @@ pub fn async_publish(
     Ok(count as f64 / start.elapsed().as_secs_f64())
 }
 
-/// Reads `count` messages through the pull consumer `consumer` of `stream`, acking each when
-/// `ack` (a consumer with `ack_policy` none, as an ordered consumer's, needs none), with `buffer`
-/// messages asked for ahead (two pull requests of half each, one more each time a half has
-/// come); returns msgs/s.
+/// How the raw reader finds its consumer.
+pub enum Consumer<'a> {
+    /// A durable consumer with explicit acks made before the clock, as the clients' is; each
+    /// message is acked.
+    Durable(&'a str),
+    /// A consumer named so, made on the clock as the clients make their ordered consumers
+    /// (`ack_policy` none, in memory, one delivery); nothing is acked.
+    Ordered(&'a str),
+}
+
+/// Reads `count` messages of `stream` through `consumer`, with `buffer` messages asked for
+/// ahead (two pull requests of half each, one more each time a half has come); returns msgs/s.
 pub fn pull_consume(
     addr: &str,
     stream: &str,
-    consumer: &str,
+    consumer: Consumer<'_>,
     count: u64,
     buffer: u64,
-    ack: bool,
 ) -> Result<f64> {
-    let mut conn = RawConn::connect(addr)?;
     let inbox = "_INBOX.rawpull";
-    conn.write_all(format!("SUB {inbox} 1\r\n").as_bytes())?;
-    conn.flush()?;
+    let mut conn = subscribed(addr, inbox)?;
+    let (name, ack) = match consumer {
+        Consumer::Durable(name) => (name, true),
+        Consumer::Ordered(name) => (name, false),
+    };
     let half = (buffer / 2).max(1);
     // No expiry and no heartbeat: this reader needs neither, and asking for them (as natskit
     // and async-nats do) did not change what the server did (three runs each way).
     let body = format!("{{\"batch\":{half}}}");
     let pull = format!(
-        "PUB $JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer} {inbox} {}\r\n{body}\r\n",
+        "PUB $JS.API.CONSUMER.MSG.NEXT.{stream}.{name} {inbox} {}\r\n{body}\r\n",
         body.len()
     )
     .into_bytes();
+    crate::js_bench::timing_starts();
     let start = Instant::now();
+    if let Consumer::Ordered(name) = consumer {
+        create_ordered(&mut conn, stream, name, inbox)?;
+    }
     let mut out = Vec::with_capacity(64 * 1024);
     out.extend_from_slice(&pull);
     out.extend_from_slice(&pull);
@@ -99,7 +133,7 @@ pub fn pull_consume(
         out.clear();
         let mut op = Some(conn.next_op()?);
         while let Some(this) = op {
-            if let ServerOp::Msg(msg) = this {
+            if let Some(msg) = next_message(this)? {
                 match msg.reply() {
                     Some(reply) => {
                         if ack {
@@ -133,24 +167,51 @@ pub fn pull_consume(
     Ok(count as f64 / elapsed.as_secs_f64())
 }
 
+/// Makes the consumer `name` of `stream` as an ordered consumer is made, and waits for the
+/// server's answer on `inbox`.
+fn create_ordered(conn: &mut RawConn, stream: &str, name: &str, inbox: &str) -> Result<()> {
+    let config = format!(
+        "{{\"stream_name\":\"{stream}\",\"config\":{{\"name\":\"{name}\",\"deliver_policy\":\"all\",\
+         \"ack_policy\":\"none\",\"max_deliver\":1,\"mem_storage\":true,\"num_replicas\":1,\
+         \"replay_policy\":\"instant\",\"inactive_threshold\":300000000000}}}}"
+    );
+    conn.write_all(
+        format!(
+            "PUB $JS.API.CONSUMER.CREATE.{stream}.{name} {inbox} {}\r\n{config}\r\n",
+            config.len()
+        )
+        .as_bytes(),
+    )?;
+    loop {
+        if let Some(answer) = next_message(conn.next_op()?)? {
+            if has_error(answer.payload()) {
+                return Err(Error::other(format!(
+                    "the consumer was refused: {}",
+                    String::from_utf8_lossy(answer.payload())
+                )));
+            }
+            return Ok(());
+        }
+    }
+}
+
 /// `count` requests to `subject` carrying `payload`, one at a time, each waiting for its answer;
 /// returns the p50 round trip in microseconds. A KV put is such a request (to `$KV.<bucket>.<key>`,
 /// answered by its acknowledgement), and so is a KV get (a direct get of the key's last message).
 /// An answer with a status (no responders, not found) or an API error is an error.
 pub fn round_trip_p50(addr: &str, subject: &str, payload: &[u8], count: u64) -> Result<f64> {
-    let mut conn = RawConn::connect(addr)?;
     let inbox = "_INBOX.rawrt";
-    conn.write_all(format!("SUB {inbox} 1\r\n").as_bytes())?;
-    conn.flush()?;
+    let mut conn = subscribed(addr, inbox)?;
     let mut request = format!("PUB {subject} {inbox} {}\r\n", payload.len()).into_bytes();
     request.extend_from_slice(payload);
     request.extend_from_slice(b"\r\n");
     let mut latencies = Vec::with_capacity(count as usize);
+    crate::js_bench::timing_starts();
     for _ in 0..count {
         let start = Instant::now();
         conn.write_all(&request)?;
         loop {
-            if let ServerOp::Msg(msg) = conn.next_op()? {
+            if let Some(msg) = next_message(conn.next_op()?)? {
                 // A direct get's answer always has headers, and its payload is the value: only
                 // an answer without headers is JSON that can hold an API error.
                 let status = msg.headers().and_then(|h| h.status());
@@ -231,7 +292,7 @@ mod tests {
                     .create_pull_consumer("RAW", ConsumerConfig::durable("c")),
             )
             .unwrap();
-        let rate = pull_consume(&setup.addr(), "RAW", "c", 1_000, 100, true).unwrap();
+        let rate = pull_consume(&setup.addr(), "RAW", Consumer::Durable("c"), 1_000, 100).unwrap();
         assert!(rate > 0.0);
         let info = setup
             .runtime
@@ -239,6 +300,20 @@ mod tests {
             .unwrap();
         assert_eq!(info.ack_floor.stream_seq, 1_000);
         assert_eq!(info.num_ack_pending, 0);
+    }
+
+    #[test]
+    fn an_ordered_read_makes_its_consumer_and_reads_every_message_unacked() {
+        let setup = Setup::start();
+        async_publish(&setup.addr(), "raw.x", b"payload", 300, 64).unwrap();
+        let rate = pull_consume(&setup.addr(), "RAW", Consumer::Ordered("o"), 300, 100).unwrap();
+        assert!(rate > 0.0);
+        let info = setup
+            .runtime
+            .block_on(setup.js.consumer_info("RAW", "o"))
+            .unwrap();
+        assert_eq!(info.delivered.stream_seq, 300);
+        assert_eq!(info.config.ack_policy, natskit::jetstream::AckPolicy::None);
     }
 
     #[test]
