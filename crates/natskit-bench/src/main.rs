@@ -56,7 +56,7 @@
 //!
 //! # Layout
 //! - `contenders`, `scenarios`, `raw`: the clients, the scenarios, the raw-socket ceiling;
-//!   `raw_js`: the same ceiling for two JetStream scenarios.
+//!   `raw_js`: the same ceiling for the JetStream and KV scenarios.
 //! - `foreign`: the nats.c and nats.go contenders, programs of ours built by the bench (`cc`
 //!   against Debian's libnats-dev, `go` against Debian's nats.go source) and run per scenario.
 //! - `cli`: the `--cli` mode, `natskit bench` beside the scenarios above.

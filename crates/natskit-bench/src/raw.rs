@@ -35,16 +35,8 @@ impl RawConn {
     /// connections that leave its PINGs unanswered).
     pub fn next_op(&mut self) -> std::io::Result<ServerOp> {
         loop {
-            match self.decoder.decode(&mut self.buf) {
-                Ok(Some(ServerOp::Ping)) => {
-                    self.stream.write_all(b"PONG\r\n")?;
-                    // What came with the PING (a MSG, say) is in the buffer already: decode it
-                    // before reading, or we wait for bytes that may never come.
-                    continue;
-                }
-                Ok(Some(op)) => return Ok(op),
-                Ok(None) => {}
-                Err(e) => return Err(std::io::Error::other(e)),
+            if let Some(op) = self.buffered_op()? {
+                return Ok(op);
             }
             self.buf.reserve(64 * 1024);
             let start = self.buf.len();
@@ -58,10 +50,12 @@ impl RawConn {
     }
 
     /// The next operation already in the read buffer, without reading: what came with the
-    /// last read, so a caller can answer all of it in one write.
+    /// last read, so a caller can answer all of it in one write. PINGs are answered here.
     pub fn buffered_op(&mut self) -> std::io::Result<Option<ServerOp>> {
         loop {
             match self.decoder.decode(&mut self.buf) {
+                // What came with the PING (a MSG, say) is in the buffer already: decode it
+                // before reading, or we wait for bytes that may never come.
                 Ok(Some(ServerOp::Ping)) => self.stream.write_all(b"PONG\r\n")?,
                 Ok(op) => return Ok(op),
                 Err(e) => return Err(std::io::Error::other(e)),
