@@ -48,6 +48,7 @@ impl<W, F> Connection<W, F> {
     /// taken from them may share another read buffer than those before.
     pub(crate) fn new_read(&mut self) {
         self.reads += 1;
+        self.subscriptions.let_go_of_spare_copies();
     }
 
     fn handle_msg(&mut self, msg: Msg) {

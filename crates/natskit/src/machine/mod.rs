@@ -24,7 +24,8 @@
 //!
 //! Files: `commands` (what the handles ask), `driving` (what the driver hands in and takes
 //! out), `connecting` (which server when, and what a connection made or lost changes);
-//! the state they work on: `output` (the output and the marks of its publishes), `subscriptions`,
+//! the state they work on: `output` (the output and the marks of its publishes), `subscriptions`
+//! (with `large_copies`, where large messages are copied),
 //! `requests`, `keepalive` (PINGs, and what each PONG completes), `pool` (the servers),
 //! `sid_map` (maps keyed by ids); `tests`.
 //!
@@ -38,6 +39,7 @@ mod commands;
 mod connecting;
 mod driving;
 mod keepalive;
+mod large_copies;
 mod output;
 mod pool;
 mod requests;

@@ -7,8 +7,8 @@
 //! subscription's reader may therefore hold shared messages from one read only; once it falls
 //! further behind, the next messages are copied into chunks of its own ([`compacted`]), and
 //! what it holds stays within its limit plus one read buffer and two chunks. A message of
-//! [`NEVER_COPIED`] bytes or more is the exception: it is never copied, and keeps alive the
-//! read buffer grown for it, up to about twice its size.
+//! [`LARGE`] bytes or more is the exception: it is always copied, into a buffer of its own
+//! that the connection uses again once the message is dropped (see `large_copies`).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use natskit_proto::{Msg, Subject, WriteBuffer};
 
+use super::large_copies::LargeCopies;
 use super::sid_map::IdMap;
 
 /// Messages and bytes a subscription holds unread, shared with its reader (the
@@ -164,11 +165,10 @@ pub(crate) fn footprint(msg: &Msg) -> usize {
 /// Size of a subscription's chunks of copies (see [`compacted`]).
 const COPY_CHUNK: usize = 64 * 1024;
 
-/// A message costing at least this much ([`footprint`]) is handed on as it is even to a reader
-/// behind, never copied: a copy takes an allocation of its own, about as large as the read
-/// buffer that sharing keeps alive, since a frame this large has a buffer grown for it. Copying
-/// object store chunks (128 KiB) cost a get a second copy of the object, with its page faults.
-const NEVER_COPIED: usize = COPY_CHUNK;
+/// A message costing at least this much ([`footprint`]) is always copied, into a buffer of
+/// its own ([`LargeCopies`]), even for a reader that keeps up: shared, it would keep a read
+/// buffer grown for it, and every such read buffer would be fresh memory.
+const LARGE: usize = COPY_CHUNK;
 
 /// `msg` with its frame (subject, reply and payload) copied out of the read buffer, so that
 /// holding it no longer keeps that buffer alive. The copies go into `chunk`, a subscription's own chunk of
@@ -214,8 +214,8 @@ struct Subscription {
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
     /// `copy`: [`compacted`] first; otherwise as it is. `shared`: as it is, and counted among
-    /// the reader's messages sharing one read ([`Delivery::shared`]); a message of
-    /// [`NEVER_COPIED`] bytes or more is neither copied nor counted there.
+    /// the reader's messages sharing one read ([`Delivery::shared`]); a message of [`LARGE`]
+    /// bytes or more is always copied, never shared.
     Deliver {
         last: bool,
         shared: bool,
@@ -237,6 +237,8 @@ pub(crate) struct Subscriptions {
     subs: IdMap<Subscription>,
     /// Subscriptions with deliveries not yet counted in (see [`Counts`]).
     uncounted: Vec<u64>,
+    /// Where messages of [`LARGE`] bytes or more are copied, for every subscription.
+    large: LargeCopies,
 }
 
 impl Subscriptions {
@@ -326,7 +328,7 @@ impl Subscriptions {
             sub.uncounted.bytes += size;
             sub.slow = false;
             // Shared only if every shared message the reader still holds is from this read.
-            let small = size < NEVER_COPIED;
+            let small = size < LARGE;
             let shared = small
                 && (sub.shared_read == read
                     || sub.pending.shared.load(Ordering::Relaxed) + sub.uncounted.shared == 0);
@@ -338,7 +340,7 @@ impl Subscriptions {
                     sub.copies = BytesMut::new();
                 }
             }
-            let copy = small && !shared;
+            let copy = !shared;
             Routed::Deliver { last, shared, copy }
         };
         if last {
@@ -359,13 +361,23 @@ impl Subscriptions {
         }
     }
 
-    /// `msg` for subscription `sid`, copied out of the read buffer ([`compacted`]) into the
-    /// subscription's chunk (into a chunk of its own when the subscription just ended).
+    /// `msg` for subscription `sid`, copied out of the read buffer: a large one into a buffer
+    /// of its own ([`LargeCopies`]), others into the subscription's chunk ([`compacted`]; into
+    /// a chunk of their own when the subscription just ended).
     pub(crate) fn compact(&mut self, sid: u64, msg: Msg) -> Msg {
+        if footprint(&msg) >= LARGE {
+            return self.large.copy(msg);
+        }
         match self.subs.get_mut(&sid) {
             Some(sub) => compacted(msg, &mut sub.copies),
             None => compacted(msg, &mut BytesMut::new()),
         }
+    }
+
+    /// Lets go of the spare buffers of large messages beyond the few kept (see
+    /// [`LargeCopies::let_go_of_spares`]).
+    pub(crate) fn let_go_of_spare_copies(&mut self) {
+        self.large.let_go_of_spares();
     }
 
     /// Writes a SUB for every subscription, with an UNSUB for what an auto-unsubscribe still
