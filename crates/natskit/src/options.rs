@@ -400,7 +400,10 @@ impl ConnectOptions {
     /// dropped and counted, and a slow-consumer event is reported. Bytes are the memory the
     /// messages hold: subject, reply subject, headers and payload, and about 150 bytes per
     /// message for the message itself. Messages a reader falls behind on are copied out of the
-    /// read buffer, so what it holds stays within `bytes` plus one read buffer (64 KiB).
+    /// read buffer, so what it holds stays within `bytes` plus one read buffer (64 KiB) and two
+    /// chunks of copies (64 KiB each). Messages of 64 KiB or more are always copied, into
+    /// buffers rounded up to 4 KiB that the connection keeps for later ones once they are
+    /// dropped: up to 16 MiB of them, of which up to 4 MiB are kept free.
     pub fn pending_limits(mut self, messages: usize, bytes: usize) -> Self {
         self.limits.pending_messages = messages.max(1);
         self.limits.pending_bytes = bytes.max(1);

@@ -216,10 +216,7 @@ mod tests {
             ServerPool::new(Vec::new(), false),
         ));
         let (tx, rx) = mpsc::unbounded_channel();
-        let delivery = || Delivery {
-            msg: natskit_proto::Msg::new("a", 1, None, None, b"hi"),
-            shared: false,
-        };
+        let delivery = || Delivery::of(natskit_proto::Msg::new("a", 1, None, None, b"hi"), false);
         let mut batch = Batch::new(delivery());
         batch.rest.extend((1..count).map(|_| delivery()));
         tx.send(batch).expect("the receiver is here");
@@ -247,10 +244,7 @@ mod tests {
     #[tokio::test]
     async fn messages_handed_out_of_a_batch_are_no_longer_pending_and_counted_down_at_its_end() {
         let (mut sub, _tx) = subscriber_with_a_batch_of(3);
-        let delivered = Delivery {
-            msg: natskit_proto::Msg::new("a", 1, None, None, b"hi"),
-            shared: false,
-        };
+        let delivered = Delivery::of(natskit_proto::Msg::new("a", 1, None, None, b"hi"), false);
         // As the machine counts the three deliveries in.
         let mut in_flight = Counts::default();
         for _ in 0..3 {

@@ -65,6 +65,7 @@ impl<W, F> Connection<W, F> {
             self.effects.push_back(if no_responders {
                 Effect::NoResponders { waiter }
             } else {
+                let msg = self.subscriptions.copied_if_large(msg);
                 Effect::Answer { waiter, msg }
             });
             return;
@@ -81,7 +82,7 @@ impl<W, F> Connection<W, F> {
                 } else {
                     msg
                 };
-                self.deliver(sid, Delivery { msg, shared });
+                self.deliver(sid, Delivery { msg, shared, cost });
                 if last {
                     self.effects.push_back(Effect::EndSubscription { sid });
                 }
@@ -183,6 +184,7 @@ impl<W, F> Connection<W, F> {
     /// Runs the timers at `now`: a keepalive PING when due, or the verdict that the
     /// connection is stale (see [`take_leave`](Self::take_leave)).
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        self.subscriptions.let_go_of_spare_copies();
         match self.keepalive.tick(now) {
             Tick::Wait => {}
             Tick::Ping => self.output.control().put_raw(b"PING\r\n"),

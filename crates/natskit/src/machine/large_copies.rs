@@ -9,17 +9,22 @@
 //! 10` against nats-server 2.10, 5 alternating rounds: 30-36 k page faults instead of 91-114 k,
 //! client CPU 927-947 ms instead of 1,047-1,095, and 809 MB/s instead of 737 (medians).
 //!
-//! What is kept beyond the messages still held: at most [`MAX_SPARE_BYTES`] of free buffers,
-//! checked at every copy and every read; a buffer whose message is still held after
-//! [`MAX_KEPT`] newer ones is let go, and freed with its message.
+//! What is kept: the buffers followed are at most [`MAX_KEPT_BYTES`] (and [`MAX_KEPT`] of
+//! them), whether their messages are held or not; a buffer pushed out of that is freed with its
+//! message. Of them, free ones beyond [`MAX_SPARE_BYTES`] are let go at the next copy, read or
+//! timer of the connection. Requests' answers are copied the same way.
 
 use std::collections::VecDeque;
 
 use bytes::BytesMut;
 use natskit_proto::Msg;
 
-/// Buffers followed at most, free or not: more large messages than a reader holds unread
-/// when it keeps up (an object get has up to 96 chunks on their way to it).
+/// Buffers followed at most, by their capacity, free or not: more than an object get holds on
+/// its way to the reader (up to 96 chunks of 128 KiB: the pull window and the digest thread's
+/// queue), and what a burst of large messages can leave behind until the next read.
+const MAX_KEPT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Buffers followed at most, however small: what a scan for a free one may look through.
 const MAX_KEPT: usize = 256;
 
 /// Free buffers kept at most, by their capacity: enough for the messages a reader drops
@@ -31,7 +36,7 @@ const MAX_SPARE_BYTES: usize = 4 * 1024 * 1024;
 /// sizes (object chunks, with subjects of different lengths).
 const ROUNDING: usize = 4 * 1024;
 
-/// One buffer: its message (or none, once dropped), and its whole capacity.
+/// One buffer and its whole capacity.
 #[derive(Debug)]
 struct Kept {
     buffer: BytesMut,
@@ -44,44 +49,50 @@ impl Kept {
         // An emptied buffer may take its whole capacity again only when nothing else holds it.
         self.buffer.is_empty() && self.buffer.try_reclaim(self.capacity)
     }
+
+    /// Whether it suits a message of `need` bytes: large enough, and not so large that the
+    /// message would hold much more memory than it counts for.
+    fn suits(&self, need: usize) -> bool {
+        (need..=need.saturating_mul(2)).contains(&self.capacity)
+    }
 }
 
 /// The buffers of one connection's large messages, oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct LargeCopies {
     kept: VecDeque<Kept>,
+    /// The capacities of `kept`, summed.
+    kept_bytes: usize,
 }
 
 impl LargeCopies {
-    /// `msg` copied into a buffer of its own: a free one large enough, or a new one.
+    /// `msg` copied into a buffer of its own: a free one that suits it, or a new one.
     pub(crate) fn copy(&mut self, msg: Msg) -> Msg {
         let need = msg.frame_len();
-        let mut kept = match self.take_free(need) {
-            Some(kept) => kept,
-            None => {
-                let capacity = need.div_ceil(ROUNDING) * ROUNDING;
-                Kept {
-                    buffer: BytesMut::with_capacity(capacity),
-                    capacity,
-                }
+        let mut kept = self.scan(Some(need)).unwrap_or_else(|| {
+            let capacity = need.div_ceil(ROUNDING) * ROUNDING;
+            Kept {
+                buffer: BytesMut::with_capacity(capacity),
+                capacity,
             }
-        };
+        });
         let copy = msg.copied_to(&mut kept.buffer);
         self.keep(kept);
         copy
     }
 
-    /// Lets go of the free buffers beyond [`MAX_SPARE_BYTES`]: called on every read, so that what
-    /// a burst of large messages leaves is given back once they are dropped.
+    /// Lets go of the free buffers beyond [`MAX_SPARE_BYTES`]: called on every read and timer,
+    /// so that what a burst of large messages leaves is given back once they are dropped.
     pub(crate) fn let_go_of_spares(&mut self) {
-        if !self.kept.is_empty() {
-            self.take_free(usize::MAX);
+        // No scan while everything followed would fit among the spares (small messages only).
+        if self.kept_bytes > MAX_SPARE_BYTES {
+            self.scan(None);
         }
     }
 
-    /// Takes the first free buffer that holds `need` bytes; lets go of free buffers beyond
-    /// [`MAX_SPARE_BYTES`] on the way.
-    fn take_free(&mut self, need: usize) -> Option<Kept> {
+    /// Takes the first free buffer that suits `need` bytes, if asked for one; lets go of free
+    /// buffers beyond [`MAX_SPARE_BYTES`] on the way.
+    fn scan(&mut self, need: Option<usize>) -> Option<Kept> {
         let mut found = None;
         let mut spare = 0;
         let mut index = 0;
@@ -91,26 +102,36 @@ impl LargeCopies {
                 index += 1;
                 continue;
             }
-            if found.is_none() && kept.capacity >= need {
-                found = self.kept.remove(index);
+            let wanted = found.is_none() && need.is_some_and(|need| kept.suits(need));
+            if wanted || spare + kept.capacity > MAX_SPARE_BYTES {
+                let taken = self.remove(index);
+                if wanted {
+                    found = taken;
+                }
                 continue;
             }
             spare += kept.capacity;
-            if spare > MAX_SPARE_BYTES {
-                self.kept.remove(index);
-            } else {
-                index += 1;
-            }
+            index += 1;
         }
         found
     }
 
-    /// Keeps `kept` as the newest, letting the oldest go beyond [`MAX_KEPT`].
+    /// Keeps `kept` as the newest, letting the oldest go beyond [`MAX_KEPT_BYTES`] or
+    /// [`MAX_KEPT`].
     fn keep(&mut self, kept: Kept) {
+        self.kept_bytes += kept.capacity;
         self.kept.push_back(kept);
-        if self.kept.len() > MAX_KEPT {
-            self.kept.pop_front();
+        while self.kept.len() > 1
+            && (self.kept_bytes > MAX_KEPT_BYTES || self.kept.len() > MAX_KEPT)
+        {
+            self.remove(0);
         }
+    }
+
+    fn remove(&mut self, index: usize) -> Option<Kept> {
+        let kept = self.kept.remove(index)?;
+        self.kept_bytes -= kept.capacity;
+        Some(kept)
     }
 }
 
@@ -160,33 +181,61 @@ mod tests {
     }
 
     #[test]
-    fn what_is_kept_stays_within_its_bounds() {
+    fn a_free_buffer_much_too_large_is_not_used() {
+        let mut copies = LargeCopies::default();
+        drop(copies.copy(large(300_000, 1)));
+        let small = copies.copy(large(70_000, 2));
+        let capacities: Vec<usize> = copies.kept.iter().map(|kept| kept.capacity).collect();
+        assert_eq!(capacities.len(), 2, "a buffer of its own: {capacities:?}");
+        assert!(small.payload().iter().all(|&byte| byte == 2));
+    }
+
+    /// The free buffers among those followed.
+    fn free(copies: &mut LargeCopies) -> usize {
+        let mut free = 0;
+        for kept in copies.kept.iter_mut() {
+            free += usize::from(kept.is_free());
+        }
+        free
+    }
+
+    #[test]
+    fn what_is_followed_stays_within_its_bounds() {
         let mut copies = LargeCopies::default();
         // More messages held at once than may be followed: the oldest buffers are let go.
-        let held: Vec<Msg> = (0..MAX_KEPT + 10)
-            .map(|_| copies.copy(large(65_536, 3)))
-            .collect();
-        assert_eq!(copies.kept.len(), MAX_KEPT);
+        let held: Vec<Msg> = (0..200).map(|_| copies.copy(large(131_072, 3))).collect();
+        assert!(copies.kept_bytes <= MAX_KEPT_BYTES);
+        assert_eq!(
+            copies.kept_bytes,
+            copies.kept.iter().map(|kept| kept.capacity).sum::<usize>()
+        );
+        assert!(held.iter().all(|msg| msg.payload().len() == 131_072));
         let each = copies.kept[0].capacity;
-        assert!(held.iter().all(|msg| msg.payload().len() == 65_536));
         drop(held);
         // All free now: a read lets go of all but MAX_SPARE_BYTES of them.
         copies.let_go_of_spares();
         let spare = MAX_SPARE_BYTES / each;
         assert_eq!(copies.kept.len(), spare);
-        let mut free = 0;
-        for kept in copies.kept.iter_mut() {
-            free += usize::from(kept.is_free());
-        }
-        assert_eq!(free, spare);
+        assert_eq!(free(&mut copies), spare);
+    }
+
+    #[test]
+    fn buffers_are_followed_up_to_a_count_however_small() {
+        let mut copies = LargeCopies::default();
+        let held: Vec<Msg> = (0..MAX_KEPT + 10)
+            .map(|_| copies.copy(large(10_000, 4)))
+            .collect();
+        assert_eq!(copies.kept.len(), MAX_KEPT);
+        drop(held);
     }
 
     #[test]
     fn buffers_still_held_are_not_let_go_as_spares() {
         let mut copies = LargeCopies::default();
-        let held: Vec<Msg> = (0..20).map(|_| copies.copy(large(65_536, 5))).collect();
+        let held: Vec<Msg> = (0..40).map(|_| copies.copy(large(131_072, 5))).collect();
         copies.let_go_of_spares();
-        assert_eq!(copies.kept.len(), 20, "none is free");
+        assert_eq!(copies.kept.len(), 40, "none is free");
+        assert_eq!(free(&mut copies), 0);
         drop(held);
     }
 }

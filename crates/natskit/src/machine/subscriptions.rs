@@ -58,6 +58,12 @@ impl Pending {
         }
     }
 
+    /// Bytes ([`footprint`]s) delivered and not yet taken.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
     /// Messages delivered and not yet taken.
     pub(crate) fn messages(&self) -> usize {
         self.messages.load(Ordering::Relaxed)
@@ -106,7 +112,7 @@ impl Counts {
     /// Adds one message.
     pub(crate) fn add(&mut self, delivery: &Delivery) {
         self.messages += 1;
-        self.bytes += footprint(&delivery.msg);
+        self.bytes += delivery.cost;
         self.shared += usize::from(delivery.shared);
     }
 
@@ -122,6 +128,18 @@ pub(crate) struct Delivery {
     pub(crate) msg: Msg,
     /// Its bytes are slices of a read buffer rather than a compact copy of their own.
     pub(crate) shared: bool,
+    /// What it was counted in at: the [`footprint`] of the message as decoded, counted out the
+    /// same when taken, though a copy's frame is shorter (it starts at the subject).
+    pub(crate) cost: usize,
+}
+
+impl Delivery {
+    /// A delivery costing the message's [`footprint`] (the tests, which make messages whole).
+    #[cfg(test)]
+    pub(crate) fn of(msg: Msg, shared: bool) -> Self {
+        let cost = footprint(&msg);
+        Delivery { msg, shared, cost }
+    }
 }
 
 /// The messages for one subscription's reader from one change of the machine, oldest first.
@@ -213,7 +231,7 @@ struct Subscription {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
-    /// `copy`: [`compacted`] first; otherwise as it is. `shared`: as it is, and counted among
+    /// `copy`: [`Subscriptions::compact`] first; otherwise as it is. `shared`: as it is, and counted among
     /// the reader's messages sharing one read ([`Delivery::shared`]); a message of [`LARGE`]
     /// bytes or more is always copied, never shared.
     Deliver {
@@ -371,6 +389,16 @@ impl Subscriptions {
         match self.subs.get_mut(&sid) {
             Some(sub) => compacted(msg, &mut sub.copies),
             None => compacted(msg, &mut BytesMut::new()),
+        }
+    }
+
+    /// `msg`, copied out of the read buffer if it is large (a request's answer: see
+    /// [`LargeCopies`]).
+    pub(crate) fn copied_if_large(&mut self, msg: Msg) -> Msg {
+        if footprint(&msg) >= LARGE {
+            self.large.copy(msg)
+        } else {
+            msg
         }
     }
 

@@ -128,6 +128,36 @@ fn messages_from_one_read_share_it_and_a_reader_behind_by_a_read_gets_copies() {
 }
 
 #[test]
+fn copies_are_counted_out_as_they_were_counted_in() {
+    let mut m = connected_with_room();
+    let (_, pending) = m.subscribe("a", None).expect("valid");
+    m.new_read();
+    input(&mut m, "MSG a 1 2\r\nhi\r\n");
+    let shared = delivered(effects(&mut m)); // Held: the next reads are copied.
+    let big = "x".repeat(100 * 1024);
+    m.new_read();
+    input(
+        &mut m,
+        &"HMSG a 1 _INBOX.r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n".repeat(3),
+    );
+    m.new_read();
+    input(&mut m, &format!("MSG a 1 {}\r\n{big}\r\n", big.len()));
+    let copied = delivered(effects(&mut m));
+    assert_eq!(copied.len(), 4);
+    assert!(copied.iter().all(|d| !d.shared), "all copies");
+    assert!(pending.bytes() > 0);
+    for delivery in shared.iter().chain(&copied) {
+        pending.taken(delivery);
+    }
+    assert_eq!(pending.messages(), 0);
+    assert_eq!(
+        pending.bytes(),
+        0,
+        "nothing left counted for messages taken"
+    );
+}
+
+#[test]
 fn the_byte_limit_counts_subject_reply_and_the_message_itself() {
     let mut config = config();
     config.pending.messages = 1_000_000;

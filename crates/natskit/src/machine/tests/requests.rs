@@ -56,6 +56,27 @@ fn an_answer_goes_to_its_own_waiter() {
 }
 
 #[test]
+fn a_large_answer_is_copied_out_of_the_read() {
+    let mut m = connected(Instant::now());
+    request(&mut m, 1, "svc");
+    let big = "z".repeat(80 * 1024);
+    let wire = format!("MSG _INBOX.mux.1 1 {}\r\n{big}\r\n", big.len());
+    let mut read = bytes::BytesMut::from(wire.as_bytes());
+    let capacity = read.capacity();
+    m.new_read();
+    while m.handle_input(&mut read).expect("valid input") {}
+    let answer = match &effects(&mut m)[..] {
+        [Effect::Answer { waiter: 1, msg }] => msg.payload_bytes(),
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(answer, big.as_bytes());
+    assert!(
+        read.try_reclaim(capacity),
+        "the answer does not hold the read buffer"
+    );
+}
+
+#[test]
 fn status_503_without_payload_is_no_responders() {
     let mut m = connected(Instant::now());
     request(&mut m, 1, "nobody");
