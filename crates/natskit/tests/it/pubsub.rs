@@ -105,6 +105,45 @@ async fn empty_and_large_payloads() {
     assert_eq!(next(&mut sub).await.payload, large);
 }
 
+/// Large messages are copied into buffers the connection uses again once a message is
+/// dropped: messages still held must keep their bytes while later ones arrive.
+#[tokio::test]
+async fn large_messages_held_and_dropped_keep_their_bytes() {
+    let server = server();
+    let subscriber = client(&server).await;
+    let publisher = client(&server).await;
+    let mut sub = subscriber.subscribe("large").await.unwrap();
+    subscriber.flush().await.unwrap();
+    let payload = |i: u32| {
+        Bytes::from(
+            (0..200_000u32)
+                .map(|j| ((i * 7 + j) % 251) as u8)
+                .collect::<Vec<u8>>(),
+        )
+    };
+    for i in 0..120u32 {
+        publisher.publish("large", payload(i)).await.unwrap();
+    }
+    publisher.flush().await.unwrap();
+    // Every third message is held to the end; the others are dropped as they come, so their
+    // buffers serve the messages after them.
+    let mut held = Vec::new();
+    for i in 0..120u32 {
+        let msg = next(&mut sub).await;
+        assert_eq!(msg.payload, payload(i), "message {i} as it came");
+        if i % 3 == 0 {
+            held.push((i, msg));
+        }
+    }
+    for (i, msg) in held {
+        assert_eq!(
+            msg.payload,
+            payload(i),
+            "message {i}, held while 119 others came"
+        );
+    }
+}
+
 #[tokio::test]
 async fn echo_off_does_not_deliver_own_messages() {
     let server = server();
