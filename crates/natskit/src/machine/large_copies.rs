@@ -143,6 +143,10 @@ mod tests {
         Msg::new("objects.chunk", 1, None, None, &vec![fill; payload_len])
     }
 
+    fn filled_with(msg: &Msg, fill: u8) -> bool {
+        msg.payload().iter().all(|&byte| byte == fill)
+    }
+
     #[test]
     fn a_copy_is_the_message() {
         let mut copies = LargeCopies::default();
@@ -158,7 +162,7 @@ mod tests {
         drop(first);
         let second = copies.copy(large(100_000, 2));
         assert_eq!(second.payload().as_ptr(), first_at, "the same buffer");
-        assert!(second.payload().iter().all(|&byte| byte == 2));
+        assert!(filled_with(&second, 2));
     }
 
     #[test]
@@ -167,8 +171,8 @@ mod tests {
         let first = copies.copy(large(100_000, 1));
         let second = copies.copy(large(100_000, 2));
         assert_ne!(first.payload().as_ptr(), second.payload().as_ptr());
-        assert!(first.payload().iter().all(|&byte| byte == 1));
-        assert!(second.payload().iter().all(|&byte| byte == 2));
+        assert!(filled_with(&first, 1));
+        assert!(filled_with(&second, 2));
     }
 
     #[test]
@@ -177,7 +181,7 @@ mod tests {
         drop(copies.copy(large(70_000, 1)));
         let larger = copies.copy(large(200_000, 2));
         assert_eq!(larger.payload().len(), 200_000);
-        assert!(larger.payload().iter().all(|&byte| byte == 2));
+        assert!(filled_with(&larger, 2));
     }
 
     #[test]
@@ -187,7 +191,7 @@ mod tests {
         let small = copies.copy(large(70_000, 2));
         let capacities: Vec<usize> = copies.kept.iter().map(|kept| kept.capacity).collect();
         assert_eq!(capacities.len(), 2, "a buffer of its own: {capacities:?}");
-        assert!(small.payload().iter().all(|&byte| byte == 2));
+        assert!(filled_with(&small, 2));
     }
 
     /// The free buffers among those followed.
