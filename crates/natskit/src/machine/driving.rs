@@ -78,7 +78,7 @@ impl<W, F> Connection<W, F> {
         {
             Routed::Deliver { last, shared, copy } => {
                 let msg = if copy {
-                    self.subscriptions.compact(sid, msg)
+                    self.subscriptions.compact(sid, msg, cost)
                 } else {
                     msg
                 };

@@ -231,9 +231,9 @@ struct Subscription {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// Hand it to the reader; `last` when the subscription ended with it (auto-unsubscribe).
-    /// `copy`: [`Subscriptions::compact`] first; otherwise as it is. `shared`: as it is, and counted among
-    /// the reader's messages sharing one read ([`Delivery::shared`]); a message of [`LARGE`]
-    /// bytes or more is always copied, never shared.
+    /// `copy`: [`Subscriptions::compact`] first; otherwise as it is. `shared`: as it is, and
+    /// counted among the reader's messages sharing one read ([`Delivery::shared`]); a message
+    /// of [`LARGE`] bytes or more is always copied, never shared.
     Deliver {
         last: bool,
         shared: bool,
@@ -379,11 +379,12 @@ impl Subscriptions {
         }
     }
 
-    /// `msg` for subscription `sid`, copied out of the read buffer: a large one into a buffer
-    /// of its own ([`LargeCopies`]), others into the subscription's chunk ([`compacted`]; into
-    /// a chunk of their own when the subscription just ended).
-    pub(crate) fn compact(&mut self, sid: u64, msg: Msg) -> Msg {
-        if footprint(&msg) >= LARGE {
+    /// `msg` for subscription `sid`, costing `cost` ([`footprint`]), copied out of the read
+    /// buffer: a large one into a buffer of its own ([`LargeCopies`]), others into the
+    /// subscription's chunk ([`compacted`]; into a chunk of their own when the subscription
+    /// just ended).
+    pub(crate) fn compact(&mut self, sid: u64, msg: Msg, cost: usize) -> Msg {
+        if cost >= LARGE {
             return self.large.copy(msg);
         }
         match self.subs.get_mut(&sid) {
