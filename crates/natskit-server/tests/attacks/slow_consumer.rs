@@ -18,8 +18,10 @@ const PAYLOAD: usize = 1024;
 const MESSAGES: usize = 32 * 1024;
 const PER_WRITE: usize = 256;
 /// What the flood may add to the broker's resident memory at its peak (for the embedded
-/// broker that includes this process's clients).
-const MAX_GROWTH: usize = 12 << 20;
+/// broker that includes this process's clients): half the flood's size. The embedded broker
+/// grows by about 1 MiB; nats-server by 5-8 MiB in three runs here, and by 12.02 MiB once (a
+/// CI run on 2026-12-04, over the 12 MiB this bound was then): its Go heap's own margin.
+const MAX_GROWTH: usize = 16 << 20;
 
 #[test]
 fn a_subscriber_that_never_reads_is_cut_and_costs_no_more_than_its_pending_limit() {
