@@ -46,8 +46,9 @@ struct Kept {
 impl Kept {
     /// True when no message holds the buffer any more; it is then empty and whole again.
     fn is_free(&mut self) -> bool {
-        // An emptied buffer may take its whole capacity again only when nothing else holds it.
-        self.buffer.is_empty() && self.buffer.try_reclaim(self.capacity)
+        // Room for its whole capacity again, without allocating: only when nothing else holds
+        // the buffer (and it holds no bytes, which every copy splits off).
+        self.buffer.try_reclaim(self.capacity)
     }
 
     /// Whether it suits a message of `need` bytes: large enough, and not so large that the
