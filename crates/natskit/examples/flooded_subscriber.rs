@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+mod support;
+
 const COUNT: u64 = 1_000_000;
 
 fn main() {
@@ -21,11 +23,7 @@ fn main() {
         eprintln!("usage: flooded_subscriber URL");
         std::process::exit(2);
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = support::bench_runtime();
     runtime.block_on(flood(url));
 }
 

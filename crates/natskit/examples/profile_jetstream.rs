@@ -18,6 +18,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use natskit::jetstream::{Consume, ConsumerConfig, StreamConfig};
 
+mod support;
+
 const STREAM: &str = "PROFILE_JS";
 const PAYLOAD: &[u8] = &[b'j'; 128];
 
@@ -31,12 +33,7 @@ fn main() {
         eprintln!("usage: profile_jetstream URL COUNT WINDOW");
         std::process::exit(2);
     };
-    // As natskit-bench runs its clients: two worker threads.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = support::bench_runtime();
     println!("{}", runtime.block_on(run(url.clone(), count, window)));
 }
 

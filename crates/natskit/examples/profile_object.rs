@@ -13,6 +13,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use natskit::jetstream::object::ObjectStoreConfig;
 
+mod support;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(url), Some(mib), Some(gets)) = (
@@ -23,12 +25,7 @@ fn main() {
         eprintln!("usage: profile_object URL MIB GETS");
         std::process::exit(2);
     };
-    // As natskit-bench runs its clients: two worker threads.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = support::bench_runtime();
     let shown = runtime.block_on(gets_of(url.clone(), mib << 20, gets));
     println!("{shown}");
 }

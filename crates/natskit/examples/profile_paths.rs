@@ -16,6 +16,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+mod support;
+
 const PAYLOAD: &[u8] = b"0123456789abcdef";
 
 fn main() {
@@ -28,12 +30,7 @@ fn main() {
         eprintln!("usage: profile_paths pub|sub|req|conc URL COUNT");
         std::process::exit(2);
     };
-    // As natskit-bench runs its clients: two worker threads.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = support::bench_runtime();
     let url = url.clone();
     let shown = match path.as_str() {
         "pub" => runtime.block_on(publish(url, count)),
